@@ -1,0 +1,35 @@
+package dev.twofa.auth;
+
+import dev.twofa.bus.AuditClient;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.SecurityEvent;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports security events to the audit verticle and waits for them to be recorded, so the Activity list
+ * shows a step as soon as its answer arrives. A failing audit is logged, not passed on to the user.
+ */
+final class Auditor {
+  private static final Logger LOG = LoggerFactory.getLogger(Auditor.class);
+  private final AuditClient audit;
+
+  Auditor(AuditClient audit) {
+    this.audit = audit;
+  }
+
+  Future<Void> record(long userId, String type, boolean success, ClientInfo client) {
+    return audit.record(new SecurityEvent(userId, type, success, client, null))
+      .recover(error -> {
+        LOG.warn("event=audit.unrecorded type={} user={} error={}", type, userId, error.getMessage());
+        return Future.succeededFuture();
+      });
+  }
+
+  /** Records the outcome of {@code attempt} (success or failure) and passes that outcome on unchanged. */
+  <T> Future<T> outcome(Future<T> attempt, long userId, String type, ClientInfo client) {
+    return attempt.transform(result -> record(userId, type, result.succeeded(), client)
+      .transform(recorded -> result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause())));
+  }
+}

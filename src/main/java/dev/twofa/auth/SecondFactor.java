@@ -1,0 +1,47 @@
+package dev.twofa.auth;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Checks a TOTP or recovery code for a user and records its use in the same atomic statement. */
+final class SecondFactor {
+  private final UserRepository users;
+  private final RecoveryCodeRepository recoveryCodeStore;
+  private final SecretBox secretBox;
+  private final TotpVerifier verifier;
+  private final RecoveryCodes recoveryCodes;
+
+  SecondFactor(UserRepository users, RecoveryCodeRepository recoveryCodeStore, SecretBox secretBox,
+               TotpVerifier verifier, RecoveryCodes recoveryCodes) {
+    this.users = users;
+    this.recoveryCodeStore = recoveryCodeStore;
+    this.secretBox = secretBox;
+    this.verifier = verifier;
+    this.recoveryCodes = recoveryCodes;
+  }
+
+  /** True when the code matches a step later than the last accepted one and this call recorded that step. */
+  Future<Boolean> acceptTotp(SqlClient db, UserRow user, String code) {
+    byte[] secret = secretBox.openTotpSecret(user.totpSecretBox(), user.id());
+    OptionalLong step = verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+    return step.isPresent() ? users.acceptTotpStep(db, user.id(), step.getAsLong()) : Future.succeededFuture(false);
+  }
+
+  /**
+   * True when this call consumed the recovery code. A recovery login also burns the current and the next
+   * TOTP step, since whoever holds the code may have seen those.
+   */
+  Future<Boolean> acceptRecoveryCode(SqlClient db, UserRow user, String code) {
+    Optional<String> normalized = RecoveryCodes.normalize(code);
+    if (normalized.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    return recoveryCodeStore.consume(db, user.id(), recoveryCodes.digest(normalized.get()))
+      .compose(consumed -> consumed
+        ? users.burnTotpStepsThrough(db, user.id(), verifier.currentStep() + 1).map(true)
+        : Future.succeededFuture(false));
+  }
+}

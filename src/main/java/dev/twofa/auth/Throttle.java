@@ -1,0 +1,91 @@
+package dev.twofa.auth;
+
+import dev.twofa.bus.BusFailure;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+import static dev.twofa.auth.UserRepository.utc;
+
+/**
+ * Sliding-window attempt limits kept in PostgreSQL (one row per attempt), so they hold across sessions,
+ * addresses and nodes. {@link #reserve} counts and admits an attempt in one serialized transaction, which
+ * keeps the budget exact under concurrent requests.
+ */
+final class Throttle {
+  private final Pool pool;
+  private final Clock clock;
+
+  Throttle(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** Admits one attempt under {@code key}, or fails RATE_LIMITED with the wait until a slot frees up. */
+  Future<Void> reserve(String key, ThrottlePolicy policy) {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+      .execute(Tuple.of(key))
+      .compose(locked -> window(tx, key, policy, now))
+      .compose(window -> {
+        if (window.count() >= policy.maxAttempts()) {
+          return Future.failedFuture(BusFailure.rateLimited(retryAfter(window.oldest(), policy, now)));
+        }
+        return record(tx, key, policy, now);
+      }));
+  }
+
+  /** Fails RATE_LIMITED when {@code key} already has its full budget of attempts in the window. */
+  Future<Void> check(String key, ThrottlePolicy policy) {
+    Instant now = clock.instant();
+    return window(pool, key, policy, now).compose(window -> window.count() >= policy.maxAttempts()
+      ? Future.failedFuture(BusFailure.rateLimited(retryAfter(window.oldest(), policy, now)))
+      : Future.succeededFuture());
+  }
+
+  Future<Void> recordFailure(String key, ThrottlePolicy policy) {
+    return record(pool, key, policy, clock.instant());
+  }
+
+  /** Forgets every attempt under {@code key} (a success resets the budget). */
+  Future<Void> reset(String key) {
+    return pool.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
+  }
+
+  private record Window(int count, Instant oldest) {
+  }
+
+  private static Future<Window> window(SqlClient db, String key, ThrottlePolicy policy, Instant now) {
+    return db.preparedQuery("""
+        SELECT count(*)::int AS attempts, min(at) AS oldest FROM throttle_attempts WHERE key = $1 AND at > $2
+        """)
+      .execute(Tuple.of(key, utc(now.minus(policy.window()))))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        OffsetDateTime oldest = row.getOffsetDateTime("oldest");
+        return new Window(row.getInteger("attempts"), oldest == null ? now : oldest.toInstant());
+      });
+  }
+
+  /** Adds an attempt and drops the key's attempts that have left the window, so the table stays small. */
+  private static Future<Void> record(SqlClient db, String key, ThrottlePolicy policy, Instant now) {
+    return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1 AND at <= $2")
+      .execute(Tuple.of(key, utc(now.minus(policy.window()))))
+      .compose(purged -> db.preparedQuery("INSERT INTO throttle_attempts (key, at) VALUES ($1, $2)")
+        .execute(Tuple.of(key, utc(now))))
+      .mapEmpty();
+  }
+
+  private static long retryAfter(Instant oldest, ThrottlePolicy policy, Instant now) {
+    Duration wait = Duration.between(now, oldest.plus(policy.window()));
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+}

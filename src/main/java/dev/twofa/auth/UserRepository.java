@@ -1,0 +1,105 @@
+package dev.twofa.auth;
+
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** SQL over the users table. Every check that can race is a single conditional statement. */
+final class UserRepository {
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String COLUMNS = """
+    id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at,
+    (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
+    """;
+
+  Future<Long> insert(SqlClient db, String email, String passwordHash, Instant now) {
+    return db.preparedQuery("""
+        INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id
+        """)
+      .execute(Tuple.of(email, passwordHash, utc(now)))
+      .map(rows -> rows.iterator().next().getLong("id"))
+      .recover(error -> error instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        ? BusFailure.fail(ErrorCode.EMAIL_TAKEN) : Future.failedFuture(error));
+  }
+
+  Future<Optional<UserRow>> findByEmail(SqlClient db, String email) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE email = $1")
+      .execute(Tuple.of(email)).map(UserRepository::first);
+  }
+
+  Future<Optional<UserRow>> findById(SqlClient db, long id) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1")
+      .execute(Tuple.of(id)).map(UserRepository::first);
+  }
+
+  /** The user while the session epoch still matches, else UNAUTHENTICATED. */
+  Future<UserRow> findBySession(SqlClient db, long id, int epoch) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 AND session_epoch = $2")
+      .execute(Tuple.of(id, epoch)).map(UserRepository::first)
+      .compose(user -> user.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
+  }
+
+  /** Records {@code step} as the last accepted TOTP step, only if it is later than the one recorded: true when it was. */
+  Future<Boolean> acceptTotpStep(SqlClient db, long id, long step) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_last_step = $2
+        WHERE id = $1 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $2)
+        """)
+      .execute(Tuple.of(id, step)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Makes every step up to {@code step} unusable (its code may have been seen). */
+  Future<Void> burnTotpStepsThrough(SqlClient db, long id, long step) {
+    return db.preparedQuery("UPDATE users SET totp_last_step = GREATEST(COALESCE(totp_last_step, $2), $2) WHERE id = $1")
+      .execute(Tuple.of(id, step)).mapEmpty();
+  }
+
+  /** Stores a new pending secret unless 2FA is already on: false when it is. */
+  Future<Boolean> setPendingSecret(SqlClient db, long id, int epoch, byte[] box) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_pending_secret = $3 WHERE id = $1 AND session_epoch = $2 AND totp_secret IS NULL
+        """)
+      .execute(Tuple.of(id, epoch, Buffer.buffer(box))).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Promotes exactly the pending secret that was verified, recording the step its code used. */
+  Future<Boolean> enableTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $3
+        WHERE id = $1 AND totp_secret IS NULL AND totp_pending_secret = $2
+        """)
+      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Sets a new password hash and moves the session epoch on; returns the new epoch. */
+  Future<Integer> changePassword(SqlClient db, long id, int epoch, String passwordHash) {
+    return db.preparedQuery("""
+        UPDATE users SET password_hash = $3, session_epoch = session_epoch + 1
+        WHERE id = $1 AND session_epoch = $2 RETURNING session_epoch
+        """)
+      .execute(Tuple.of(id, epoch, passwordHash))
+      .compose(rows -> rows.rowCount() == 1
+        ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
+        : BusFailure.fail(ErrorCode.UNAUTHENTICATED));
+  }
+
+  private static Optional<UserRow> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(UserRow.from(it.next())) : Optional.empty();
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

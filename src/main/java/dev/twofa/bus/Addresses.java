@@ -1,0 +1,21 @@
+package dev.twofa.bus;
+
+/** Event-bus addresses: the contract between the HTTP, auth and audit verticles. */
+public final class Addresses {
+  public static final String AUTH_SIGNUP = "twofa.auth.signup";
+  public static final String AUTH_LOGIN_PASSWORD = "twofa.auth.login.password";
+  public static final String AUTH_LOGIN_TOTP = "twofa.auth.login.totp";
+  public static final String AUTH_LOGIN_RECOVERY = "twofa.auth.login.recovery";
+  public static final String AUTH_LOGOUT = "twofa.auth.logout";
+  public static final String AUTH_SESSION = "twofa.auth.session";
+  public static final String AUTH_PASSWORD_CHANGE = "twofa.auth.password.change";
+  public static final String AUTH_TOTP_SETUP = "twofa.auth.totp.setup";
+  public static final String AUTH_TOTP_ENABLE = "twofa.auth.totp.enable";
+  public static final String AUTH_RECOVERY_CODES_REGENERATE = "twofa.auth.recovery-codes.regenerate";
+
+  public static final String AUDIT_RECORD = "twofa.audit.record";
+  public static final String AUDIT_ACTIVITY = "twofa.audit.activity";
+
+  private Addresses() {
+  }
+}

@@ -1,0 +1,50 @@
+package dev.twofa.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Function;
+
+/** Both ends of a JSON request over the bus: failures travel as {@link BusFailure}s, never as stack traces. */
+public final class BusRequests {
+  private static final Logger LOG = LoggerFactory.getLogger(BusRequests.class);
+  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
+
+  private BusRequests() {
+  }
+
+  public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, OPTIONS)
+      .map(reply -> reply.body())
+      .recover(error -> Future.failedFuture(BusFailure.from(error)));
+  }
+
+  /** Registers {@code handler} at {@code address}; the returned consumer's completion says when the bus knows it. */
+  public static MessageConsumer<JsonObject> serve(Vertx vertx, String address,
+                                                 Function<JsonObject, Future<JsonObject>> handler) {
+    return vertx.eventBus().consumer(address, message -> {
+      Future<JsonObject> reply;
+      try {
+        reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onComplete(result -> {
+        if (result.succeeded()) {
+          message.reply(result.result());
+        } else if (result.cause() instanceof BusFailure failure) {
+          failure.replyTo(message);
+        } else {
+          // Unexpected: log the class and message only (never the request body, which may hold a secret).
+          LOG.error("event=bus.handler_failed address={} error={}", address, result.cause().toString());
+          new BusFailure(ErrorCode.INTERNAL).replyTo(message);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,54 @@
+package dev.twofa.bus;
+
+/** Every failure a request can meet, with the HTTP status it maps to and a sentence for a person. */
+public enum ErrorCode {
+  INVALID_REQUEST(400, "The request is malformed or misses a required field."),
+  INVALID_EMAIL(400, "Enter a valid email address."),
+  WEAK_PASSWORD(400, "Choose a stronger password."),
+  UNAUTHENTICATED(401, "Log in to continue."),
+  INVALID_CREDENTIALS(401, "The email address or password is incorrect."),
+  INVALID_CODE(401, "That code is not valid. Check it and try again."),
+  CSRF(403, "The page is out of date. Reload it and try again."),
+  NOT_FOUND(404, "There is nothing here."),
+  METHOD_NOT_ALLOWED(405, "This method is not allowed here."),
+  EMAIL_TAKEN(409, "An account with this email address already exists."),
+  NO_PENDING_LOGIN(409, "Your login has expired. Enter your email address and password again."),
+  NO_PENDING_SETUP(409, "Start the 2FA setup again to get a new key."),
+  ALREADY_ENABLED(409, "2FA is already on for this account."),
+  NOT_ENABLED(409, "2FA is not on for this account."),
+  PAYLOAD_TOO_LARGE(413, "The request is too large."),
+  UNSUPPORTED_MEDIA_TYPE(415, "Send the request as application/json."),
+  RATE_LIMITED(429, "Too many attempts. Wait before trying again."),
+  INTERNAL(500, "Something went wrong on our side. Try again."),
+  UNAVAILABLE(503, "The service is briefly unavailable. Try again in a moment.");
+
+  private final int status;
+  private final String message;
+
+  ErrorCode(int status, String message) {
+    this.status = status;
+    this.message = message;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String message() {
+    return message;
+  }
+
+  /** The wire name, e.g. {@code invalid_code}. */
+  public String code() {
+    return name().toLowerCase();
+  }
+
+  public static ErrorCode fromCode(String code) {
+    for (ErrorCode c : values()) {
+      if (c.code().equals(code)) {
+        return c;
+      }
+    }
+    return INTERNAL;
+  }
+}

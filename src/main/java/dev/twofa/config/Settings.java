@@ -1,0 +1,50 @@
+package dev.twofa.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** Typed reads of TWOFA_* variables; every bad value fails with the variable's name. */
+final class Settings {
+  private final Map<String, String> env;
+
+  Settings(Map<String, String> env) {
+    this.env = env;
+  }
+
+  Optional<String> optional(String name) {
+    String value = env.get(TwofaConfig.PREFIX + name);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  String text(String name, String fallback) {
+    return optional(name).orElse(fallback);
+  }
+
+  int integer(String name, int fallback, int min, int max) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw.get());
+      if (value < min || value > max) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + name + " must be a whole number from " + min + " to " + max);
+    }
+  }
+
+  boolean bool(String name, boolean fallback) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    return switch (raw.get().toLowerCase()) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(TwofaConfig.PREFIX + name + " must be true or false");
+    };
+  }
+}

@@ -1,0 +1,103 @@
+package dev.twofa.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the server reads from its environment, built once at start-up and validated there,
+ * so a typo in a variable stops the process with a clear message instead of surprising later.
+ */
+public record TwofaConfig(
+  String httpHost,
+  int httpPort,
+  int httpInstances,
+  Optional<String> dbUrl,
+  int dbPoolSize,
+  Path dataDir,
+  Optional<byte[]> secretKey,
+  boolean cookieSecure,
+  boolean trustForwardedHeaders,
+  Duration sessionTimeout,
+  String productName,
+  TotpPolicy totp,
+  PasswordPolicy passwords,
+  LoginPolicy login) {
+
+  public static final String PREFIX = "TWOFA_";
+
+  public static TwofaConfig fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  public static TwofaConfig from(Map<String, String> env) {
+    Settings s = new Settings(env);
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new TwofaConfig(
+      s.text("HTTP_HOST", "0.0.0.0"),
+      s.integer("HTTP_PORT", 8080, 0, 65535),
+      s.integer("HTTP_INSTANCES", cores, 1, 256),
+      s.optional("DB_URL"),
+      s.integer("DB_POOL_SIZE", 8, 1, 256),
+      Path.of(s.text("DATA_DIR", "./data")),
+      s.optional("SECRET_KEY").map(TwofaConfig::decodeKey),
+      s.bool("COOKIE_SECURE", false),
+      s.bool("TRUST_FORWARDED_HEADERS", false),
+      Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
+      s.text("PRODUCT_NAME", "cryptact"),
+      new TotpPolicy(
+        s.text("TOTP_ISSUER", "pafin Inc."),
+        s.text("TOTP_ACCOUNT_NAME", "pafin"),
+        s.integer("TOTP_DIGITS", 6, 6, 8),
+        s.integer("TOTP_PERIOD_SECONDS", 30, 15, 120),
+        s.integer("TOTP_WINDOW_STEPS", 1, 0, 3)),
+      new PasswordPolicy(
+        s.integer("PASSWORD_MIN_LENGTH", 8, 8, 64),
+        s.integer("PASSWORD_MAX_LENGTH", 256, 64, 1024),
+        s.integer("ARGON2_MEMORY_KIB", 19456, 8, 4 * 1024 * 1024),
+        s.integer("ARGON2_ITERATIONS", 2, 1, 100),
+        s.integer("ARGON2_PARALLELISM", 1, 1, 64)),
+      new LoginPolicy(
+        Duration.ofMinutes(s.integer("PENDING_LOGIN_MINUTES", 5, 1, 60)),
+        s.integer("PENDING_LOGIN_MAX_FAILURES", 5, 1, 100),
+        new ThrottlePolicy(s.integer("SECOND_FACTOR_MAX_ATTEMPTS", 100, 3, 100000),
+          Duration.ofHours(s.integer("SECOND_FACTOR_WINDOW_HOURS", 24, 1, 24 * 30))),
+        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ACCOUNT", 10, 3, 100000),
+          Duration.ofMinutes(s.integer("PASSWORD_WINDOW_MINUTES", 15, 1, 24 * 60))),
+        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ADDRESS", 100, 3, 1000000),
+          Duration.ofMinutes(s.integer("PASSWORD_WINDOW_MINUTES", 15, 1, 24 * 60)))));
+  }
+
+  /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
+  public TwofaConfig withDatabase(String url, byte[] key) {
+    return new TwofaConfig(httpHost, httpPort, httpInstances, Optional.of(url), dbPoolSize, dataDir,
+      Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
+  }
+
+  public TwofaConfig withHttpPort(int port) {
+    return new TwofaConfig(httpHost, port, httpInstances, dbUrl, dbPoolSize, dataDir, secretKey, cookieSecure,
+      trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
+  }
+
+  private static byte[] decodeKey(String base64) {
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(base64.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(PREFIX + "SECRET_KEY must be base64 (e.g. `openssl rand -base64 32`)");
+    }
+    if (key.length != 32) {
+      throw new IllegalArgumentException(PREFIX + "SECRET_KEY must decode to exactly 32 bytes, got " + key.length);
+    }
+    return key;
+  }
+
+  /** Never print the key. */
+  @Override
+  public String toString() {
+    return "TwofaConfig[http=" + httpHost + ":" + httpPort + " x" + httpInstances
+      + ", db=" + dbUrl.map(u -> "configured").orElse("embedded in " + dataDir) + "]";
+  }
+}

@@ -1,0 +1,31 @@
+package dev.twofa.db;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/** The PostgreSQL connection settings and pools; the URL is {@code postgresql://user:password@host:port/database}. */
+public final class Database {
+  private Database() {
+  }
+
+  public static PgConnectOptions connectOptions(String url) {
+    return PgConnectOptions.fromUri(url).setCachePreparedStatements(true);
+  }
+
+  public static Pool pool(Vertx vertx, String url, int size, String name) {
+    return PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(size).setName(name).setShared(true))
+      .connectingTo(connectOptions(url))
+      .using(vertx)
+      .build();
+  }
+
+  /** The same database as a JDBC URL, for Flyway. */
+  public static String jdbcUrl(String url) {
+    PgConnectOptions options = connectOptions(url);
+    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.twofa.http;
+
+import dev.twofa.bus.AuditClient;
+import dev.twofa.bus.AuthClient;
+import dev.twofa.config.ServerKeys;
+import dev.twofa.config.TwofaConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.ext.web.AllowForwardHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CSRFHandler;
+import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.ext.web.sstore.LocalSessionStore;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+/** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
+public class HttpVerticle extends VerticleBase {
+  static final int BODY_LIMIT_BYTES = 16 * 1024;
+  private final TwofaConfig config;
+
+  public HttpVerticle(TwofaConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
+      AuthClient auth = new AuthClient(vertx);
+      SessionResource sessions = new SessionResource(auth);
+      AccountResource account = new AccountResource(auth, new AuditClient(vertx));
+      TwoFactorResource twoFactor = new TwoFactorResource(auth);
+
+      // Every request is validated against openapi.yaml before its handler runs.
+      RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      api.getRoute("getSession").addHandler(sessions::session);
+      api.getRoute("signup").addHandler(sessions::signup);
+      api.getRoute("login").addHandler(sessions::login);
+      api.getRoute("loginTotp").addHandler(sessions::loginWithTotp);
+      api.getRoute("loginRecovery").addHandler(sessions::loginWithRecoveryCode);
+      api.getRoute("logout").addHandler(sessions::logout);
+      api.getRoute("getAccount").addHandler(account::account);
+      api.getRoute("changePassword").addHandler(account::changePassword);
+      api.getRoute("getActivity").addHandler(account::activity);
+      api.getRoute("setupTotp").addHandler(twoFactor::setup);
+      api.getRoute("enableTotp").addHandler(twoFactor::enable);
+      api.getRoute("regenerateRecoveryCodes").addHandler(twoFactor::regenerateRecoveryCodes);
+
+      Router router = Router.router(vertx);
+      if (config.trustForwardedHeaders()) {
+        router.allowForward(AllowForwardHeaders.X_FORWARD);
+      }
+      router.route().handler(SecurityHeaders::add);
+      router.route("/api/*").handler(ctx -> {
+        ctx.response().putHeader("Cache-Control", "no-store");
+        ctx.next();
+      });
+      router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
+      router.route("/api/*").handler(csrf());
+      router.route("/api/*").handler(sessions());
+      router.route("/api/*").subRouter(api.createRouter());
+      router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+      router.route().handler(ctx -> ctx.fail(404));
+      router.route().failureHandler(ErrorResponses::handleFailure);
+
+      return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(config.httpPort(), config.httpHost());
+    });
+  }
+
+  /**
+   * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN must come back as X-XSRF-TOKEN.
+   * Mounted before the session on purpose: bound to a session, the handler rotates its token on every write
+   * and voids it whenever the session id changes (every login step), which breaks a single-page app.
+   */
+  private CSRFHandler csrf() {
+    return CSRFHandler.create(vertx, new ServerKeys(config.secretKey().orElseThrow()).csrfSecret())
+      .setCookieName("XSRF-TOKEN")
+      .setHeaderName("X-XSRF-TOKEN")
+      .setCookieSecure(config.cookieSecure())
+      .setTimeout(config.sessionTimeout().toMillis());
+  }
+
+  private SessionHandler sessions() {
+    return SessionHandler.create(LocalSessionStore.create(vertx))
+      .setSessionCookieName("twofa.session")
+      .setCookieHttpOnlyFlag(true)
+      .setCookieSameSite(CookieSameSite.LAX)
+      .setCookieSecureFlag(config.cookieSecure())
+      .setSessionTimeout(config.sessionTimeout().toMillis())
+      .setLazySession(true);
+  }
+}
