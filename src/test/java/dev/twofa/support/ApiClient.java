@@ -1,0 +1,110 @@
+package dev.twofa.support;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Talks to the server as a browser would: it keeps cookies, reads XSRF-TOKEN and echoes it as X-XSRF-TOKEN.
+ * Each client is one browser session.
+ */
+public final class ApiClient {
+  public static final String USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) twofa-tests/1.0";
+  private final String baseUrl;
+  private final CookieManager cookies = new CookieManager();
+  private final HttpClient http;
+
+  ApiClient(String baseUrl) {
+    this.baseUrl = baseUrl;
+    this.http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  public record Response(int status, java.net.http.HttpHeaders headers, String text) {
+    public JsonObject json() {
+      return text.isEmpty() ? null : new JsonObject(text);
+    }
+
+    public String error() {
+      return json().getString("error");
+    }
+
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + text;
+    }
+  }
+
+  public Response get(String path) {
+    return send(request(path).GET().build());
+  }
+
+  public Response post(String path, JsonObject body) {
+    return send(jsonPost(path, body == null ? "" : body.encode(), xsrfToken()));
+  }
+
+  /** A POST whose body and CSRF header the test chooses exactly. */
+  public Response postRaw(String path, String body, String xsrfHeader) {
+    return send(jsonPost(path, body, xsrfHeader));
+  }
+
+  public CompletableFuture<Response> postAsync(String path, JsonObject body) {
+    return http.sendAsync(jsonPost(path, body.encode(), xsrfToken()), HttpResponse.BodyHandlers.ofString())
+      .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
+  }
+
+  /** The CSRF token from the cookie, fetching one with a GET first if the client has none. */
+  public String xsrfToken() {
+    String token = cookie("XSRF-TOKEN");
+    if (token == null) {
+      get("/api/session");
+      token = cookie("XSRF-TOKEN");
+    }
+    return token;
+  }
+
+  public String cookie(String name) {
+    return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
+      .map(HttpCookie::getValue).findFirst().orElse(null);
+  }
+
+  /** Puts a cookie as if another browser had it (to replay a stolen session id). */
+  public void setCookie(String name, String value) {
+    HttpCookie cookie = new HttpCookie(name, value);
+    cookie.setPath("/");
+    cookie.setVersion(0);
+    cookies.getCookieStore().add(URI.create(baseUrl), cookie);
+  }
+
+  private HttpRequest jsonPost(String path, String body, String xsrfHeader) {
+    HttpRequest.Builder builder = request(path).header("Content-Type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (xsrfHeader != null) {
+      builder.header("X-XSRF-TOKEN", xsrfHeader);
+    }
+    return builder.build();
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).header("User-Agent", USER_AGENT);
+  }
+
+  private Response send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Response(response.statusCode(), response.headers(), response.body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.twofa.support;
+
+import dev.twofa.db.Database;
+import dev.twofa.db.EmbeddedDatabase;
+import io.vertx.pgclient.PgConnectOptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * The PostgreSQL the tests use, picked once per JVM: the URL in TWOFA_TEST_DB_URL; else Testcontainers'
+ * postgres image when a Docker engine answers; else the embedded PostgreSQL. Every test class gets a fresh
+ * database of its own on it.
+ */
+public final class TestPostgres {
+  public static final String URL_VARIABLE = "TWOFA_TEST_DB_URL";
+  private static String adminUrl;
+  private static String source;
+
+  private TestPostgres() {
+  }
+
+  /** Creates an empty database and returns its {@code postgresql://} URL. */
+  public static synchronized String freshDatabase() {
+    String admin = adminUrl();
+    String name = "twofa_test_" + UUID.randomUUID().toString().replace("-", "");
+    PgConnectOptions options = Database.connectOptions(admin);
+    try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(admin), options.getUser(), options.getPassword());
+         Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create a test database on " + source, e);
+    }
+    return "postgresql://" + options.getUser() + ":" + options.getPassword() + "@" + options.getHost() + ":"
+      + options.getPort() + "/" + name;
+  }
+
+  public static synchronized String source() {
+    adminUrl();
+    return source;
+  }
+
+  private static String adminUrl() {
+    if (adminUrl != null) {
+      return adminUrl;
+    }
+    String configured = System.getenv(URL_VARIABLE);
+    if (configured != null && !configured.isBlank()) {
+      source = URL_VARIABLE;
+      adminUrl = configured;
+    } else if (dockerAnswers()) {
+      PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+      container.start();
+      source = "Testcontainers " + container.getDockerImageName();
+      adminUrl = "postgresql://" + container.getUsername() + ":" + container.getPassword() + "@" + container.getHost()
+        + ":" + container.getMappedPort(5432) + "/" + container.getDatabaseName();
+    } else {
+      try {
+        Path dir = Files.createTempDirectory("twofa-test-pg");
+        EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("data"), 0, false);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            db.close();
+          } catch (Exception ignored) {
+            // the JVM is exiting
+          }
+        }));
+        source = "embedded PostgreSQL";
+        adminUrl = db.url();
+      } catch (Exception e) {
+        throw new IllegalStateException("no PostgreSQL for tests: set " + URL_VARIABLE + ", run Docker, or allow the embedded one", e);
+      }
+    }
+    System.out.println("[twofa tests] PostgreSQL: " + source);
+    return adminUrl;
+  }
+
+  private static boolean dockerAnswers() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+}
