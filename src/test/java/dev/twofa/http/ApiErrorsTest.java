@@ -1,0 +1,196 @@
+package dev.twofa.http;
+
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.ApiClient.Response;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static dev.twofa.support.TestAccounts.PASSWORD;
+import static dev.twofa.support.TestAccounts.code;
+import static dev.twofa.support.TestAccounts.credentials;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every endpoint's refusals: malformed, oversized, missing, forged or out-of-turn requests get a 4xx and a code. */
+class ApiErrorsTest {
+  @RegisterExtension
+  static TestServer server = new TestServer();
+  private final TestAccounts accounts = new TestAccounts(server);
+
+  private static final List<String> POST_ENDPOINTS = List.of("/api/signup", "/api/login", "/api/login/totp",
+    "/api/login/recovery", "/api/account/password", "/api/2fa/enable", "/api/2fa/recovery-codes");
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{", "[]", "\"text\"", "{\"email\": 5, \"password\": \"x\", \"code\": 5}", "{}", "null",
+    "{\"email\":\"a@b.co\",\"password\":\"x\",\"code\":\"1\",\"currentPassword\":\"x\",\"newPassword\":\"y\",\"extra\":1}"})
+  void malformedBodiesAreInvalidRequests(String body) {
+    ApiClient client = server.newClient();
+    for (String path : POST_ENDPOINTS) {
+      Response response = client.postRaw(path, body, client.xsrfToken());
+      assertEquals(400, response.status(), path + " " + body + " -> " + response);
+      assertEquals("invalid_request", response.error());
+      assertNotNull(response.json().getString("message"));
+    }
+  }
+
+  @Test
+  void oversizedBodiesAreRefusedWith413() {
+    ApiClient client = server.newClient();
+    String huge = new JsonObject().put("email", "a@example.com").put("password", "x".repeat(20_000)).encode();
+    Response response = client.postRaw("/api/login", huge, client.xsrfToken());
+    assertEquals(413, response.status());
+    assertEquals("payload_too_large", response.error());
+  }
+
+  @Test
+  void writesWithoutTheMatchingCsrfHeaderAreRefused() {
+    ApiClient client = server.newClient();
+    String body = credentials("a@example.com", PASSWORD).encode();
+    Response missing = client.postRaw("/api/login", body, null);
+    assertEquals(403, missing.status());
+    assertEquals("csrf", missing.error());
+    Response wrong = client.postRaw("/api/login", body, client.xsrfToken() + "x");
+    assertEquals(403, wrong.status());
+    assertEquals("csrf", wrong.error());
+    ApiClient other = server.newClient();
+    Response foreign = client.postRaw("/api/login", body, other.xsrfToken());
+    assertEquals(403, foreign.status(), "another browser's token does not match this cookie");
+    assertEquals(401, client.postRaw("/api/login", body, client.xsrfToken()).status(), "the right token passes CSRF");
+  }
+
+  @Test
+  void parallelRequestsOfOneBrowserAllPassCsrf() throws Exception {
+    ApiClient client = server.newClient();
+    var futures = java.util.stream.IntStream.range(0, 4)
+      .mapToObj(i -> client.postAsync("/api/login", credentials("nobody" + i + "@example.com", PASSWORD))).toList();
+    for (var f : futures) {
+      assertEquals(401, f.get().status(), f.get().toString());
+    }
+  }
+
+  @Test
+  void apiAnswersAreNotCachedAndEveryAnswerCarriesSecurityHeaders() {
+    ApiClient client = server.newClient();
+    for (Response response : List.of(client.get("/api/session"), client.get("/"), client.get("/api/nope"),
+      client.post("/api/login", credentials("x@example.com", "y")))) {
+      String csp = response.header("Content-Security-Policy");
+      assertNotNull(csp, response.toString());
+      assertFalse(csp.contains("unsafe-inline") || csp.contains("unsafe-eval"));
+      assertTrue(csp.contains("frame-ancestors 'none'"));
+      assertEquals("nosniff", response.header("X-Content-Type-Options"));
+      assertEquals("no-referrer", response.header("Referrer-Policy"));
+    }
+    assertEquals("no-store", client.get("/api/session").header("Cache-Control"));
+    assertEquals("no-store", client.post("/api/login", credentials("x@example.com", "y")).header("Cache-Control"));
+    Response unknown = client.get("/api/nope");
+    assertEquals(404, unknown.status());
+    assertEquals("not_found", unknown.error());
+  }
+
+  @Test
+  void sessionCookieIsHttpOnlyAndLaxAndTheCsrfCookieIsReadable() {
+    Response login = server.newClient().post("/api/signup", credentials(TestAccounts.uniqueEmail(), PASSWORD));
+    List<String> cookies = login.headers().allValues("set-cookie");
+    String sessionCookie = cookies.stream().filter(c -> c.startsWith("twofa.session=")).findFirst().orElseThrow();
+    assertTrue(sessionCookie.contains("HTTPOnly") && sessionCookie.contains("SameSite=Lax"), sessionCookie);
+    String xsrf = cookies.stream().filter(c -> c.startsWith("XSRF-TOKEN=")).findFirst().orElseThrow();
+    assertFalse(xsrf.contains("HTTPOnly"), "the SPA must read the CSRF cookie: " + xsrf);
+  }
+
+  @Test
+  void signupRefusals() {
+    ApiClient client = server.newClient();
+    assertError(client.post("/api/signup", credentials("not-an-email", PASSWORD)), 400, "invalid_email");
+    assertError(client.post("/api/signup", credentials("a@b", PASSWORD)), 400, "invalid_email");
+    assertError(client.post("/api/signup", credentials(TestAccounts.uniqueEmail(), "short")), 400, "weak_password");
+    assertError(client.post("/api/signup", credentials(TestAccounts.uniqueEmail(), "password123")), 400, "weak_password");
+    assertError(client.post("/api/signup", credentials(TestAccounts.uniqueEmail(), "x".repeat(300))), 400, "weak_password");
+    String email = TestAccounts.uniqueEmail();
+    assertEquals(201, server.newClient().post("/api/signup", credentials(email, PASSWORD)).status());
+    assertError(server.newClient().post("/api/signup", credentials(email.toUpperCase(), PASSWORD)), 409, "email_taken");
+  }
+
+  @Test
+  void unknownEmailAndWrongPasswordGetTheSameAnswer() {
+    String email = TestAccounts.uniqueEmail();
+    accounts.signedUp(email);
+    Response wrongPassword = server.newClient().post("/api/login", credentials(email, "not-the-password-1"));
+    Response unknown = server.newClient().post("/api/login", credentials("nobody-" + email, "not-the-password-1"));
+    assertEquals(401, wrongPassword.status());
+    assertEquals(wrongPassword.text(), unknown.text());
+    assertEquals(wrongPassword.status(), unknown.status());
+  }
+
+  @Test
+  void anonymousAndPendingSessionsAreRefusedByEveryProtectedEndpoint() {
+    TestAccounts.Enrolled account = accounts.enrolled();
+    ApiClient anonymous = server.newClient();
+    ApiClient pending = accounts.pendingLogin(account.email());
+    for (ApiClient client : List.of(anonymous, pending)) {
+      assertError(client.get("/api/account"), 401, "unauthenticated");
+      assertError(client.get("/api/account/activity"), 401, "unauthenticated");
+      assertError(client.post("/api/account/password",
+        new JsonObject().put("currentPassword", PASSWORD).put("newPassword", "new-harbor-plum-2031")), 401, "unauthenticated");
+      assertError(client.post("/api/2fa/setup", null), 401, "unauthenticated");
+      assertError(client.post("/api/2fa/enable", code("123456")), 401, "unauthenticated");
+      assertError(client.post("/api/2fa/recovery-codes", new JsonObject().put("password", PASSWORD)), 401, "unauthenticated");
+    }
+    assertEquals("pending_2fa", pending.get("/api/session").json().getString("state"), "refusals keep the pending login");
+  }
+
+  @Test
+  void secondStepsWithoutAPendingLoginAreConflicts() {
+    ApiClient anonymous = server.newClient();
+    assertError(anonymous.post("/api/login/totp", code("123456")), 409, "no_pending_login");
+    assertError(anonymous.post("/api/login/recovery", code("abcde23456")), 409, "no_pending_login");
+    ApiClient signedIn = accounts.signedUp(TestAccounts.uniqueEmail());
+    assertError(signedIn.post("/api/login/totp", code("123456")), 409, "no_pending_login");
+  }
+
+  @Test
+  void enrollmentRefusals() {
+    ApiClient client = accounts.signedUp(TestAccounts.uniqueEmail());
+    assertError(client.post("/api/2fa/enable", code("123456")), 409, "no_pending_setup");
+    assertError(client.post("/api/2fa/recovery-codes", new JsonObject().put("password", PASSWORD)), 409, "not_enabled");
+    String first = client.post("/api/2fa/setup", null).json().getString("secret");
+    String second = client.post("/api/2fa/setup", null).json().getString("secret");
+    assertFalse(first.equals(second), "setup again replaces the pending secret");
+    Response stale = client.post("/api/2fa/enable", code(dev.twofa.support.Totp.code(first, server.clock().instant())));
+    assertError(stale, 401, "invalid_code");
+    Response ok = client.post("/api/2fa/enable", code(dev.twofa.support.Totp.code(second, server.clock().instant())));
+    assertEquals(200, ok.status(), ok.toString());
+    assertError(client.post("/api/2fa/enable", code("123456")), 409, "already_enabled");
+    assertError(client.post("/api/2fa/setup", null), 409, "already_enabled");
+  }
+
+  @Test
+  void activityQueryIsValidated() {
+    ApiClient client = accounts.signedUp(TestAccounts.uniqueEmail());
+    assertError(client.get("/api/account/activity?limit=0"), 400, "invalid_request");
+    assertError(client.get("/api/account/activity?limit=201"), 400, "invalid_request");
+    assertError(client.get("/api/account/activity?limit=abc"), 400, "invalid_request");
+    assertError(client.get("/api/account/activity?before=-1"), 400, "invalid_request");
+    assertError(client.get("/api/account/activity?before=99999999999999999999"), 400, "invalid_request");
+    assertEquals(200, client.get("/api/account/activity?limit=200").status());
+  }
+
+  @Test
+  void logoutWithoutASessionIsStillNoContent() {
+    assertEquals(204, server.newClient().post("/api/logout", null).status());
+  }
+
+  static void assertError(Response response, int status, String error) {
+    assertEquals(status, response.status(), response.toString());
+    assertEquals(error, response.error(), response.toString());
+    assertNotNull(response.json().getString("message"));
+  }
+}
