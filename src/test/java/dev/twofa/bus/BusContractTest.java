@@ -1,0 +1,79 @@
+package dev.twofa.bus;
+
+import dev.twofa.config.TwofaConfig;
+import dev.twofa.http.HttpVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The bus contract on its own: failures travel as values, and a missing verticle is a clean 503. */
+@ExtendWith(VertxExtension.class)
+class BusContractTest {
+
+  @Test
+  void failuresCrossTheBusAsCodesWithTheirDetails(Vertx vertx, VertxTestContext test) {
+    BusRequests.serve(vertx, "test.limited", body -> Future.failedFuture(BusFailure.rateLimited(42)))
+      .completion()
+      .compose(ready -> BusRequests.request(vertx, "test.limited", new JsonObject()))
+      .onComplete(test.failing(error -> test.verify(() -> {
+        BusFailure failure = (BusFailure) error;
+        assertEquals(ErrorCode.RATE_LIMITED, failure.code());
+        assertEquals(42L, failure.retryAfterSeconds());
+        test.completeNow();
+      })));
+  }
+
+  @Test
+  void unexpectedErrorsBecomeInternalWithoutDetails(Vertx vertx, VertxTestContext test) {
+    BusRequests.serve(vertx, "test.broken", body -> {
+        throw new IllegalStateException("secret detail");
+      })
+      .completion()
+      .compose(ready -> BusRequests.request(vertx, "test.broken", new JsonObject()))
+      .onComplete(test.failing(error -> test.verify(() -> {
+        BusFailure failure = (BusFailure) error;
+        assertEquals(ErrorCode.INTERNAL, failure.code());
+        assertEquals(ErrorCode.INTERNAL.message(), failure.text());
+        test.completeNow();
+      })));
+  }
+
+  @Test
+  void withoutAnAuthVerticleTheApiAnswers503(Vertx vertx, VertxTestContext test) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    TwofaConfig config = TwofaConfig.from(Map.of(
+      "TWOFA_HTTP_PORT", String.valueOf(port), "TWOFA_HTTP_HOST", "127.0.0.1", "TWOFA_HTTP_INSTANCES", "1",
+      "TWOFA_DB_URL", "postgresql://unused:unused@127.0.0.1:1/unused",
+      "TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(new byte[32])));
+    WebClient client = WebClient.create(vertx);
+    vertx.deployVerticle(new HttpVerticle(config))
+      .compose(id -> client.get(port, "127.0.0.1", "/api/session").send())
+      .compose(session -> {
+        String token = session.cookies().stream().filter(c -> c.startsWith("XSRF-TOKEN=")).findFirst().orElseThrow()
+          .split(";")[0].substring("XSRF-TOKEN=".length());
+        return client.post(port, "127.0.0.1", "/api/login")
+          .putHeader("Cookie", "XSRF-TOKEN=" + token)
+          .putHeader("X-XSRF-TOKEN", token)
+          .sendJsonObject(new JsonObject().put("email", "a@example.com").put("password", "whatever-password"));
+      })
+      .onComplete(test.succeeding(response -> test.verify(() -> {
+        assertEquals(503, response.statusCode());
+        assertEquals("unavailable", response.bodyAsJsonObject().getString("error"));
+        test.completeNow();
+      })));
+  }
+}
