@@ -59,11 +59,12 @@ final class LoginService {
   }
 
   private Future<LoginState> fail(Optional<UserRow> user, String accountKey, String addressKey, ClientInfo client) {
-    Future<Void> recorded = store.throttle().recordFailure(accountKey, policy.passwordPerAccount())
+    // The failure event is not waited for: an unknown email has none, and the answer must not take longer
+    // for a known one.
+    user.ifPresent(u -> auditor.record(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client));
+    return store.throttle().recordFailure(accountKey, policy.passwordPerAccount())
       .compose(ok -> store.throttle().recordFailure(addressKey, policy.passwordPerAddress()))
-      .compose(ok -> user.map(u -> auditor.record(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client))
-        .orElseGet(Future::succeededFuture));
-    return recorded.compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
+      .compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
   }
 
   Future<LoginState> totp(String pendingLoginId, String code, ClientInfo client) {
