@@ -63,6 +63,7 @@ public class HttpVerticle extends VerticleBase {
       router.route("/api/*").handler(csrf());
       router.route("/api/*").handler(sessions());
       router.route("/api/*").subRouter(api.createRouter());
+      router.getWithRegex(ShellPage.PATHS).handler(new ShellPage(vertx, config)::render);
       router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
       router.route().handler(ctx -> ctx.fail(404));
       router.route().failureHandler(ErrorResponses::handleFailure);

@@ -5,23 +5,28 @@ import io.vertx.ext.web.RoutingContext;
 
 /** Headers every answer carries: a strict CSP (no inline script or style), no sniffing, no referrer, no framing. */
 final class SecurityHeaders {
-  static final String CONTENT_SECURITY_POLICY = String.join("; ",
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'");
+  static final String CONTENT_SECURITY_POLICY = contentSecurityPolicy(null);
+
+  /** The policy; with a nonce, scripts must also carry it (the app shell's module does). */
+  static String contentSecurityPolicy(String scriptNonce) {
+    return String.join("; ",
+      "default-src 'self'",
+      scriptNonce == null ? "script-src 'self'" : "script-src 'self' 'nonce-" + scriptNonce + "'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'");
+  }
 
   private SecurityHeaders() {
   }
 
   static void add(RoutingContext ctx) {
     MultiMap headers = ctx.response().headers();
-    headers.add("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     headers.add("X-Content-Type-Options", "nosniff");
     headers.add("Referrer-Policy", "no-referrer");
     headers.add("X-Frame-Options", "DENY");

@@ -1,0 +1,70 @@
+// The JSON API client: same-origin cookies, the CSRF header on every write, errors as ApiError values.
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfterSeconds) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+async function request(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    if (!csrfToken()) {
+      await fetch('/api/session', { credentials: 'same-origin' });
+    }
+    headers['X-XSRF-TOKEN'] = csrfToken() || '';
+  }
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+  }
+  if (response.status === 204) {
+    return null;
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch (e) {
+    json = null;
+  }
+  if (!response.ok) {
+    const retry = json && json.retryAfterSeconds ? json.retryAfterSeconds : Number(response.headers.get('Retry-After')) || null;
+    throw new ApiError(response.status, json && json.error ? json.error : 'internal',
+      json && json.message ? json.message : 'Something went wrong. Try again.', retry);
+  }
+  return json;
+}
+
+export const api = {
+  session: () => request('GET', '/api/session'),
+  signup: (email, password) => request('POST', '/api/signup', { email, password }),
+  login: (email, password) => request('POST', '/api/login', { email, password }),
+  loginWithTotp: (code) => request('POST', '/api/login/totp', { code }),
+  loginWithRecoveryCode: (code) => request('POST', '/api/login/recovery', { code }),
+  logout: () => request('POST', '/api/logout'),
+  account: () => request('GET', '/api/account'),
+  changePassword: (currentPassword, newPassword) =>
+    request('POST', '/api/account/password', { currentPassword, newPassword }),
+  activity: (before) => request('GET', '/api/account/activity?limit=20' + (before ? '&before=' + encodeURIComponent(before) : '')),
+  setupTotp: () => request('POST', '/api/2fa/setup'),
+  enableTotp: (code) => request('POST', '/api/2fa/enable', { code }),
+  regenerateRecoveryCodes: (password) => request('POST', '/api/2fa/recovery-codes', { password }),
+};

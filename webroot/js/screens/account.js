@@ -1,0 +1,149 @@
+// The Account page: 2FA status and recovery codes, password change, and the Activity list.
+import { api } from '../api.js';
+import { describe } from '../messages.js';
+import { describeEvent, describeUserAgent, formatTime } from '../activity.js';
+import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading } from '../ui.js';
+
+export async function accountScreen(main, app) {
+  let user;
+  try {
+    user = await api.account();
+  } catch (error) {
+    if (error.code === 'unauthenticated') {
+      app.setSession({ state: 'anonymous', user: null });
+      app.notice = 'Your session has ended. Log in again.';
+      app.navigate('/login', { replace: true });
+      return;
+    }
+    main.append(el('p', { class: 'form-message error', role: 'alert' }, describe(error)));
+    return;
+  }
+  app.setSession({ state: 'authenticated', user });
+  const notice = app.notice;
+  app.notice = null;
+  main.append(el('div', { class: 'page' },
+    heading('Account'),
+    notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
+    el('p', { class: 'muted' }, user.email, ' · member since ', new Date(user.createdAt).toLocaleDateString()),
+    securitySection(app, user),
+    passwordSection(),
+    activitySection()));
+}
+
+function securitySection(app, user) {
+  const rows = el('dl', { class: 'settings' },
+    el('div', { class: 'setting' },
+      el('dt', {}, '2FA security'),
+      el('dd', {}, el('span', { class: user.twoFactorEnabled ? 'badge on' : 'badge off' }, user.twoFactorEnabled ? 'On' : 'Off'))));
+  const section = el('section', { class: 'card', 'aria-labelledby': 'security-heading' },
+    el('h2', { id: 'security-heading' }, 'Security'), rows);
+  if (!user.twoFactorEnabled) {
+    section.append(
+      el('p', {}, 'Turn on two-factor authentication so that a password alone cannot open your account.'),
+      el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, 'Enable 2FA'));
+    return section;
+  }
+  rows.append(el('div', { class: 'setting' },
+    el('dt', {}, 'Recovery codes'),
+    el('dd', {}, user.recoveryCodesRemaining + ' of 8 left')));
+  const panel = regeneratePanel(app);
+  const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'regenerate-panel' },
+    'Generate new recovery codes');
+  open.addEventListener('click', () => {
+    panel.hidden = !panel.hidden;
+    open.setAttribute('aria-expanded', String(!panel.hidden));
+    if (!panel.hidden) panel.querySelector('input').focus();
+  });
+  section.append(open, panel);
+  return section;
+}
+
+function regeneratePanel(app) {
+  const password = field('Confirm your password', { type: 'password', autocomplete: 'current-password', required: true });
+  const message = formMessage();
+  const submit = el('button', { type: 'submit', class: 'primary' }, 'Generate new codes');
+  const form = el('form', { id: 'regenerate-panel', class: 'panel', novalidate: true, hidden: true },
+    el('p', { class: 'warning' }, 'Your current recovery codes will stop working as soon as new ones are generated.'),
+    message, password.wrapper, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearFieldError(password);
+    if (!password.input.value) {
+      showFieldError(password, 'Enter your password.');
+      return;
+    }
+    busy(submit, async () => {
+      try {
+        const result = await api.regenerateRecoveryCodes(password.input.value);
+        app.recoveryCodes = { codes: result.recoveryCodes, from: 'account' };
+        app.navigate('/recovery-codes');
+      } catch (error) {
+        showFieldError(password, describe(error));
+        password.input.select();
+      }
+    });
+  });
+  return form;
+}
+
+function passwordSection() {
+  const current = field('Current password', { type: 'password', autocomplete: 'current-password', required: true });
+  const next = field('New password', { type: 'password', autocomplete: 'new-password', required: true },
+    'At least 8 characters. Other sessions will be logged out.');
+  const message = formMessage();
+  const submit = el('button', { type: 'submit', class: 'primary' }, 'Change password');
+  const form = el('form', { novalidate: true }, message, current.wrapper, next.wrapper, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    [current, next].forEach(clearFieldError);
+    hideMessage(message);
+    busy(submit, async () => {
+      try {
+        await api.changePassword(current.input.value, next.input.value);
+        form.reset();
+        showMessage(message, 'Your password was changed. Your other sessions have been logged out.', 'success');
+      } catch (error) {
+        const target = error.code === 'weak_password' ? next : current;
+        showFieldError(target, describe(error));
+        target.input.focus();
+      }
+    });
+  });
+  return el('section', { class: 'card', 'aria-labelledby': 'password-heading' },
+    el('h2', { id: 'password-heading' }, 'Change password'), form);
+}
+
+function activitySection() {
+  const list = el('ol', { class: 'activity', 'aria-label': 'Recent activity, newest first' });
+  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Show more');
+  const message = formMessage();
+  let next = null;
+  const load = () => busy(more, async () => {
+    try {
+      const page = await api.activity(next);
+      page.events.forEach((event) => list.append(activityItem(event)));
+      next = page.next;
+      more.hidden = !next;
+      if (!list.children.length) list.append(el('li', {}, 'No activity yet.'));
+    } catch (error) {
+      showMessage(message, describe(error));
+    }
+  });
+  more.addEventListener('click', load);
+  load();
+  return el('section', { class: 'card', 'aria-labelledby': 'activity-heading' },
+    el('h2', { id: 'activity-heading' }, 'Activity'),
+    el('p', { class: 'muted' }, 'Logins and security changes on your account. If you do not recognise one, change your password.'),
+    message, list, more);
+}
+
+function activityItem(event) {
+  return el('li', { class: event.success ? 'event' : 'event failed' },
+    el('div', { class: 'event-main' },
+      el('span', { class: 'event-type' }, describeEvent(event)),
+      el('span', { class: event.success ? 'badge on' : 'badge failed' }, event.success ? 'Success' : 'Failed')),
+    el('div', { class: 'event-meta' },
+      el('time', { datetime: event.at }, formatTime(event.at)),
+      ' · ', event.ip || 'unknown address',
+      ' · ', describeUserAgent(event.userAgent)));
+}

@@ -1,0 +1,122 @@
+// Small DOM helpers shared by the screens. Everything is built with DOM APIs: no HTML strings, no inline style.
+
+/** el('p', {class: 'x'}, 'text', child) creates an element; attributes starting with "on" become listeners. */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) {
+      node.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === 'class') {
+      node.className = value;
+    } else {
+      node.setAttribute(name, value === true ? '' : value);
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+let fieldCounter = 0;
+
+/** A labelled input with a slot for its error message, wired with aria-describedby. */
+export function field(label, attributes = {}, hint) {
+  const id = attributes.id || 'field-' + (++fieldCounter);
+  const errorId = id + '-error';
+  const hintId = hint ? id + '-hint' : null;
+  const input = el('input', { ...attributes, id, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') });
+  const error = el('p', { id: errorId, class: 'field-error', hidden: true });
+  const wrapper = el('div', { class: 'field' },
+    el('label', { for: id }, label),
+    hint ? el('p', { id: hintId, class: 'hint' }, hint) : null,
+    input, error);
+  return { wrapper, input, error };
+}
+
+export function showFieldError(f, message) {
+  f.error.textContent = message;
+  f.error.hidden = false;
+  f.input.setAttribute('aria-invalid', 'true');
+}
+
+export function clearFieldError(f) {
+  f.error.textContent = '';
+  f.error.hidden = true;
+  f.input.removeAttribute('aria-invalid');
+}
+
+/** A form-level message (role=alert so screen readers hear it at once). */
+export function formMessage() {
+  return el('div', { class: 'form-message', role: 'alert', hidden: true });
+}
+
+export function showMessage(box, text, kind = 'error') {
+  box.replaceChildren(...(Array.isArray(text) ? text : [text]));
+  box.className = 'form-message ' + kind;
+  box.hidden = false;
+}
+
+export function hideMessage(box) {
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+/** Runs action while the button shows progress; a second click meanwhile does nothing. */
+export async function busy(button, action) {
+  if (button.getAttribute('aria-busy') === 'true') return undefined;
+  const label = button.textContent;
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  button.classList.add('busy');
+  button.textContent = label + '…';
+  try {
+    return await action();
+  } finally {
+    button.textContent = label;
+    button.disabled = false;
+    button.classList.remove('busy');
+    button.removeAttribute('aria-busy');
+  }
+}
+
+export function announce(text) {
+  const announcer = document.getElementById('announcer');
+  announcer.textContent = '';
+  setTimeout(() => { announcer.textContent = text; }, 50);
+}
+
+/** "2 minutes", "45 seconds", "3 hours" for a Retry-After value. */
+export function formatWait(seconds) {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 90) return s + (s === 1 ? ' second' : ' seconds');
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 90) return minutes + ' minutes';
+  const hours = Math.ceil(minutes / 60);
+  return hours + (hours === 1 ? ' hour' : ' hours');
+}
+
+/**
+ * A one-time-code field: numeric keyboard, the platform's code autofill, spaces in pasted codes ignored,
+ * and onComplete called as soon as all digits are there.
+ */
+export function codeField(label, digits, onComplete) {
+  const f = field(label, {
+    name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
+    pattern: '[0-9 ]*', maxlength: String(digits + 4), required: true, class: 'code-input', spellcheck: 'false',
+  });
+  f.input.addEventListener('input', () => {
+    clearFieldError(f);
+    if (f.input.value.replace(/\D/g, '').length === digits && !/[^\d\s-]/.test(f.input.value)) {
+      onComplete();
+    }
+  });
+  f.value = () => f.input.value.replace(/[\s-]/g, '');
+  return f;
+}
+
+export function heading(text) {
+  return el('h1', { tabindex: '-1' }, text);
+}
