@@ -114,12 +114,9 @@ function downloadCodes(app, codes) {
     href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })),
     download: app.config.productName + '-recovery-codes-' + date + '.txt',
   });
-  document.body.append(link);
+  // Clicked without being added to the page, so no empty link ever sits in the document.
   link.click();
-  setTimeout(() => {
-    URL.revokeObjectURL(link.href);
-    link.remove();
-  }, 1000);
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
 export function recoveryCodesScreen(main, app) {

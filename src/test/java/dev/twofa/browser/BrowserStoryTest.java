@@ -1,0 +1,258 @@
+package dev.twofa.browser;
+
+import dev.twofa.support.Browser;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import dev.twofa.support.Totp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.WebElement;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The user documentation's story, clicked through in real Chromium by its visible words: sign up, enable 2FA
+ * from the key on screen, save the codes, log in with the app and with a recovery code, regenerate, read Activity.
+ * Every screen is checked with axe-core and photographed at 375 and 1280 px.
+ */
+class BrowserStoryTest {
+  @RegisterExtension
+  static TestServer server = new TestServer();
+  private static Browser browser;
+  private final List<String> accessibility = new ArrayList<>();
+
+  @BeforeAll
+  static void openBrowser() throws Exception {
+    browser = new Browser(server.baseUrl());
+  }
+
+  @AfterAll
+  static void closeBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @Test
+  void theDocumentedStoryWorksWordByWord() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    String password = TestAccounts.PASSWORD;
+
+    // 1. Sign up.
+    browser.open("/signup");
+    browser.waitForHeading("Sign up");
+    inspect("signup");
+    browser.fill("Email address", email);
+    browser.fill("Password", "password1");
+    browser.click("Sign up");
+    assertTrue(browser.fieldError("Password").length() > 10, "a weak password is refused next to its field");
+    browser.fill("Password", password);
+    browser.click("Sign up");
+
+    // 2. Welcome, with Enable 2FA at the bottom and Skip for now.
+    browser.waitForHeading("Welcome to cryptact");
+    assertTrue(browser.hasText("Skip for now"));
+    inspect("welcome");
+    browser.click("Enable 2FA");
+
+    // 3. Secure your account with 2FA: read the key off the screen, as a person typing it into the app would.
+    browser.waitForHeading("Secure your account with 2FA");
+    assertTrue(browser.hasText("pafin / pafin Inc."), "the entry name is shown");
+    String shownKey = browser.find(".secret").getText();
+    assertTrue(shownKey.matches("([A-Z2-7]{4} )+[A-Z2-7]{1,4}"), "key in groups of four: " + shownKey);
+    inspect("enable-2fa-after-signup");
+    String secret = shownKey.replace(" ", "");
+    browser.fill("6-digit code from the app", wrongCode(secret));
+    assertTrue(browser.fieldError("6-digit code from the app").contains("not valid"));
+    WebElement codeInput = browser.input("6-digit code from the app");
+    codeInput.clear();
+    codeInput.sendKeys(Totp.code(secret, server.clock().instant()));
+
+    // 4. Recovery codes: Download, Copy, Print; then "Code saved, login".
+    browser.waitForHeading("Save your recovery codes");
+    List<String> codes = browser.texts(".recovery-codes code");
+    assertEquals(8, codes.size());
+    codes.forEach(c -> assertTrue(c.matches("[a-hjkmnp-z2-9]{10}"), c));
+    inspect("recovery-codes");
+    browser.click("Download");
+    Path file = browser.download();
+    String downloaded = Files.readString(file);
+    assertTrue(downloaded.contains("cryptact"), downloaded);
+    assertTrue(downloaded.contains(LocalDate.now(ZoneOffset.UTC).toString()), downloaded);
+    codes.forEach(c -> assertTrue(downloaded.contains(c), "download holds " + c));
+    browser.click("Copy");
+    browser.waitForText("Copied");
+    assertEquals(String.join("\n", codes), browser.clipboard());
+    assertTrue(browser.button("Print").isDisplayed());
+    browser.click("Code saved, login");
+
+    // 7. Account: 2FA security is On.
+    browser.waitForHeading("Account");
+    assertEquals("On", settingValue("2FA security"));
+    assertTrue(browser.hasText("8 of 8 left"));
+    inspect("account");
+
+    // 6. The person-shaped Account menu: first item Account, then Log out.
+    browser.byAriaLabel("Account menu").click();
+    assertEquals(List.of("Account", "Log out"), browser.texts("#account-menu-list [role=menuitem]"));
+    inspect("account-menu");
+    browser.click("Log out");
+    browser.waitForHeading("Log in");
+    inspect("login");
+
+    // 5. Two-step login with the app's code (next time step: the enabling code was spent).
+    server.clock().advance(java.time.Duration.ofSeconds(30));
+    logIn(email, password);
+    browser.waitForHeading("Two-factor authentication");
+    assertEquals("numeric", browser.input("6-digit code").getAttribute("inputmode"));
+    assertEquals("one-time-code", browser.input("6-digit code").getAttribute("autocomplete"));
+    inspect("two-factor");
+    String current = Totp.code(secret, server.clock().instant());
+    browser.input("6-digit code").sendKeys(current.substring(0, 3) + " " + current.substring(3));
+    browser.waitForHeading("Account");
+    logOut();
+
+    // 5. Lost your authentication device? A recovery code logs in once, and the remaining count drops.
+    logIn(email, password);
+    browser.waitForHeading("Two-factor authentication");
+    browser.click("Lost your authentication device?");
+    browser.waitForHeading("Use a recovery code");
+    assertTrue(browser.hasText("support desk"), "the way out when everything is lost");
+    inspect("recovery-login");
+    browser.fill("Recovery code", codes.get(0).toUpperCase());
+    browser.click("Log in to cryptact");
+    browser.waitForHeading("Account");
+    assertTrue(browser.hasText("You have 7 recovery codes left"), "remaining count after a recovery login");
+    assertTrue(browser.hasText("7 of 8 left"));
+
+    // 7. Generate new recovery codes: password, a warning, then the new codes with Done.
+    browser.click("Generate new recovery codes");
+    assertTrue(browser.hasText("will stop working"));
+    inspect("regenerate-recovery-codes");
+    browser.fill("Confirm your password", password);
+    browser.click("Generate new codes");
+    browser.waitForHeading("Save your recovery codes");
+    List<String> newCodes = browser.texts(".recovery-codes code");
+    assertEquals(8, newCodes.size());
+    browser.click("Done");
+    browser.waitForHeading("Account");
+    assertTrue(browser.hasText("8 of 8 left"));
+    logOut();
+
+    // Old codes are refused, with the reason next to the field; new ones work.
+    logIn(email, password);
+    browser.waitForHeading("Two-factor authentication");
+    browser.click("Lost your authentication device?");
+    browser.waitForHeading("Use a recovery code");
+    browser.fill("Recovery code", codes.get(1));
+    browser.click("Log in to cryptact");
+    assertTrue(browser.fieldError("Recovery code").contains("not valid"));
+    browser.fill("Recovery code", newCodes.get(0));
+    browser.click("Log in to cryptact");
+    browser.waitForHeading("Account");
+
+    // Activity shows each step, newest first, in words.
+    browser.waitForText("Login: recovery code");
+    String activity = browser.find(".activity").getText();
+    for (String words : List.of("Account created", "2FA turned on", "Login: password", "Login: authenticator app code",
+      "Login: recovery code", "New recovery codes generated", "Logged out", "Failed", "Success", "127.0.0.1",
+      "Chrome on Linux")) {
+      assertTrue(activity.contains(words), "Activity mentions " + words + ":\n" + activity);
+    }
+    assertTrue(activity.indexOf("Login: recovery code") < activity.indexOf("Account created"), "newest first");
+
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+  }
+
+  @Test
+  void reloadAndBackKeepThePlaceWithoutBringingSecretsBack() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    browser.open("/signup");
+    browser.waitForHeading("Sign up");
+    browser.fill("Email address", email);
+    browser.fill("Password", TestAccounts.PASSWORD);
+    browser.click("Sign up");
+    browser.waitForHeading("Welcome to cryptact");
+    browser.reload();
+    browser.waitForHeading("Welcome to cryptact");
+    browser.click("Skip for now");
+    browser.waitForHeading("Account");
+    assertEquals("Off", settingValue("2FA security"));
+    browser.click("Enable 2FA");
+    browser.waitForHeading("Enable 2FA");
+    inspect("enable-2fa-from-account");
+    String secret = browser.find(".secret").getText().replace(" ", "");
+    browser.input("6-digit code from the app").sendKeys(Totp.code(secret, server.clock().instant()));
+    browser.waitForHeading("Save your recovery codes");
+    browser.reload();
+    browser.waitForHeading("Recovery codes");
+    assertFalse(browser.hasText("Save your recovery codes"), "codes are shown once, never after a reload");
+    browser.back();
+    browser.waitForHeading("Account");
+    assertEquals("On", settingValue("2FA security"));
+    assertFalse(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
+      .toString().matches(".*[a-z2-9]{10}.*"), "nothing secret in web storage");
+    logOut();
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+  }
+
+  @Test
+  void theConsoleCheckSeesScriptErrorsAndCspViolations() {
+    browser.open("/login");
+    browser.waitForHeading("Log in");
+    browser.drainConsole();
+    browser.script("console.error('probe from the test')");
+    browser.script("const s = document.createElement('script'); s.textContent = 'window.inlineRan = true'; document.head.append(s);");
+    List<String> console = browser.drainConsole();
+    assertTrue(console.stream().anyMatch(line -> line.contains("probe from the test")), console.toString());
+    assertTrue(console.stream().anyMatch(line -> line.contains("Content Security Policy")), console.toString());
+    assertEquals(null, browser.script("return window.inlineRan"), "the CSP blocks inline script");
+  }
+
+  private void logIn(String email, String password) {
+    browser.waitForHeading("Log in");
+    browser.fill("Email address", email);
+    browser.fill("Password", password);
+    browser.click("Log in");
+  }
+
+  private void logOut() {
+    browser.byAriaLabel("Account menu").click();
+    browser.click("Log out");
+    browser.waitForHeading("Log in");
+  }
+
+  private String settingValue(String name) {
+    return browser.find(".settings").findElement(org.openqa.selenium.By.xpath(
+      ".//dt[normalize-space()='" + name + "']/following-sibling::dd")).getText();
+  }
+
+  private void inspect(String screen) throws Exception {
+    accessibility.addAll(browser.inspect(screen));
+  }
+
+  /** Console entries, except the network lines for API refusals the test itself provoked (4xx answers). */
+  private List<String> unexpectedConsoleEntries() {
+    return browser.drainConsole().stream()
+      .filter(line -> !line.matches(".*/api/[^ ]* - Failed to load resource: the server responded with a status of 4\\d\\d.*"))
+      .toList();
+  }
+
+  private String wrongCode(String secret) {
+    String right = Totp.code(secret, server.clock().instant());
+    return right.equals("000000") ? "111111" : "000000";
+  }
+}

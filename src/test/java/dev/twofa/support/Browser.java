@@ -1,0 +1,222 @@
+package dev.twofa.support;
+
+import com.deque.html.axecore.results.Results;
+import com.deque.html.axecore.results.Rule;
+import com.deque.html.axecore.selenium.AxeBuilder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+
+/**
+ * Debian's Chromium, headless, driven through Selenium by what a person sees: labels, button texts, headings.
+ * It also checks each screen with axe-core, keeps screenshots at phone and desktop widths under
+ * target/screenshots, and collects the console so a test can require it to stay clean.
+ */
+public final class Browser implements AutoCloseable {
+  public static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  private static final int[] WIDTHS = {375, 1280};
+  private final ChromeDriver driver;
+  private final String baseUrl;
+  private final Path downloads;
+  private final List<String> console = new ArrayList<>();
+
+  public Browser(String baseUrl) throws IOException {
+    this.baseUrl = baseUrl;
+    this.downloads = Files.createTempDirectory("twofa-downloads");
+    Path profile = Files.createTempDirectory("twofa-chromium");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(System.getenv().getOrDefault("CHROMIUM_BINARY", "/usr/bin/chromium"));
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US");
+    options.setExperimentalOption("prefs", Map.of(
+      "download.default_directory", downloads.toAbsolutePath().toString(),
+      "download.prompt_for_download", false));
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+    ChromeDriverService service = new ChromeDriverService.Builder()
+      .usingDriverExecutable(new File(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver")))
+      .build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow",
+      "downloadPath", downloads.toAbsolutePath().toString()));
+    driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", baseUrl,
+      "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+  }
+
+  public void open(String path) {
+    driver.get(baseUrl + path);
+  }
+
+  public String path() {
+    return (String) driver.executeScript("return location.pathname");
+  }
+
+  /** Waits for the screen whose h1 reads {@code text}. */
+  public void waitForHeading(String text) {
+    wait(10).until(d -> {
+      List<WebElement> headings = d.findElements(By.tagName("h1"));
+      return !headings.isEmpty() && headings.get(0).getText().trim().equals(text);
+    });
+  }
+
+  public String heading() {
+    return driver.findElement(By.tagName("h1")).getText();
+  }
+
+  public void fill(String label, String value) {
+    WebElement input = input(label);
+    input.clear();
+    input.sendKeys(value);
+  }
+
+  public WebElement input(String label) {
+    WebElement labelElement = driver.findElement(By.xpath("//label[normalize-space()=" + quote(label) + "]"));
+    return driver.findElement(By.id(labelElement.getAttribute("for")));
+  }
+
+  public void click(String buttonText) {
+    WebElement button = wait(10).until(ExpectedConditions.elementToBeClickable(
+      By.xpath("//button[normalize-space()=" + quote(buttonText) + "] | //a[normalize-space()=" + quote(buttonText) + "]")));
+    button.click();
+  }
+
+  public WebElement button(String text) {
+    return driver.findElement(By.xpath("//button[normalize-space()=" + quote(text) + "]"));
+  }
+
+  public WebElement byAriaLabel(String label) {
+    return driver.findElement(By.cssSelector("[aria-label=" + quote(label).replace('"', '"') + "]"));
+  }
+
+  public boolean hasText(String text) {
+    return driver.findElement(By.tagName("body")).getText().contains(text);
+  }
+
+  public void waitForText(String text) {
+    wait(10).until(d -> d.findElement(By.tagName("body")).getText().contains(text));
+  }
+
+  /** The error shown next to the field labelled {@code label}. */
+  public String fieldError(String label) {
+    WebElement input = input(label);
+    String errorId = input.getAttribute("id") + "-error";
+    wait(10).until(d -> !d.findElement(By.id(errorId)).getText().isBlank());
+    return driver.findElement(By.id(errorId)).getText();
+  }
+
+  public List<String> texts(String css) {
+    return driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).collect(Collectors.toList());
+  }
+
+  public WebElement find(String css) {
+    return driver.findElement(By.cssSelector(css));
+  }
+
+  public Object script(String js, Object... args) {
+    return driver.executeScript(js, args);
+  }
+
+  public String clipboard() {
+    return (String) ((JavascriptExecutor) driver).executeAsyncScript(
+      "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERROR ' + e));");
+  }
+
+  /** The first file to appear in the download folder (waits for Chromium to finish writing it). */
+  public Path download() {
+    wait(15).until(d -> {
+      try (var files = Files.list(downloads)) {
+        return files.anyMatch(p -> !p.toString().endsWith(".crdownload") && !p.getFileName().toString().startsWith("."));
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    try (var files = Files.list(downloads)) {
+      return files.filter(p -> !p.toString().endsWith(".crdownload")).findFirst().orElseThrow();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Checks the current screen with axe-core (WCAG 2 A and AA rules) at both widths and saves a screenshot at
+   * each; returns the serious and critical violations found.
+   */
+  public List<String> inspect(String screen) throws IOException {
+    Files.createDirectories(SCREENSHOTS);
+    List<String> problems = new ArrayList<>();
+    for (int width : WIDTHS) {
+      driver.manage().window().setSize(new Dimension(width, 900));
+      long height = (Long) driver.executeScript("return Math.max(document.body.scrollHeight, 600)");
+      driver.manage().window().setSize(new Dimension(width, (int) Math.min(height + 120, 4000)));
+      File shot = driver.getScreenshotAs(OutputType.FILE);
+      Files.copy(shot.toPath(), SCREENSHOTS.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Results results = new AxeBuilder().withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"))
+        .analyze(driver);
+      for (Rule rule : results.getViolations()) {
+        if ("serious".equals(rule.getImpact()) || "critical".equals(rule.getImpact())) {
+          problems.add(screen + "@" + width + ": " + rule.getId() + " (" + rule.getImpact() + ") " + rule.getHelp()
+            + " at " + rule.getNodes().stream().map(n -> String.valueOf(n.getTarget())).collect(Collectors.joining(", ")));
+        }
+      }
+    }
+    driver.manage().window().setSize(new Dimension(1280, 900));
+    return problems;
+  }
+
+  /** Console entries at warning level or above since the last call (CSP violations and script errors land here). */
+  public List<String> drainConsole() {
+    for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+      if (entry.getLevel().intValue() >= Level.WARNING.intValue()) {
+        console.add(entry.getLevel() + " " + entry.getMessage());
+      }
+    }
+    List<String> drained = new ArrayList<>(console);
+    console.clear();
+    return drained;
+  }
+
+  public void back() {
+    driver.navigate().back();
+  }
+
+  public void reload() {
+    driver.navigate().refresh();
+  }
+
+  /** A wait that retries when the app redraws the element it was looking at. */
+  public WebDriverWait wait(int seconds) {
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds));
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return wait;
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+
+  private static String quote(String text) {
+    return text.contains("'") ? "\"" + text + "\"" : "'" + text + "'";
+  }
+}
