@@ -95,6 +95,11 @@ class BrowserStoryTest {
     browser.waitForText("Copied");
     assertEquals(String.join("\n", codes), browser.clipboard());
     assertTrue(browser.button("Print").isDisplayed());
+    browser.emulatePrint(true);
+    assertFalse(browser.find(".topbar").isDisplayed(), "the printed page has no header");
+    assertFalse(browser.button("Download").isDisplayed(), "nor buttons");
+    assertTrue(browser.find(".recovery-codes").isDisplayed(), "just the codes");
+    browser.emulatePrint(false);
     browser.click("Code saved, login");
 
     // 7. Account: 2FA security is On.
@@ -198,6 +203,7 @@ class BrowserStoryTest {
     browser.waitForHeading("Save your recovery codes");
     browser.reload();
     browser.waitForHeading("Recovery codes");
+    inspect("recovery-codes-after-reload");
     assertFalse(browser.hasText("Save your recovery codes"), "codes are shown once, never after a reload");
     browser.back();
     browser.waitForHeading("Account");

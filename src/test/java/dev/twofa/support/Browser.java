@@ -196,6 +196,11 @@ public final class Browser implements AutoCloseable {
     return drained;
   }
 
+  /** Renders the page as it would print (the print stylesheet applies). */
+  public void emulatePrint(boolean print) {
+    driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", print ? "print" : ""));
+  }
+
   public void back() {
     driver.navigate().back();
   }
