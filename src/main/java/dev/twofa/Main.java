@@ -1,9 +1,9 @@
 package dev.twofa;
 
+import dev.twofa.cli.SupportRoles;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
-import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,16 +16,25 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 
-/** Entry point: configuration, the embedded database when none is configured, migrations, then Vert.x. */
+/**
+ * Entry point: configuration, the embedded database when none is configured, migrations, then Vert.x (clustered
+ * or not). With arguments it runs an operator command instead: {@code grant-support EMAIL}, {@code revoke-support EMAIL}.
+ */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL]";
 
   private Main() {
   }
 
   public static void main(String[] args) {
     try {
-      start(TwofaConfig.fromEnvironment());
+      TwofaConfig config = TwofaConfig.fromEnvironment();
+      if (args.length == 0) {
+        serve(config);
+      } else {
+        System.exit(command(config, args));
+      }
     } catch (IllegalArgumentException e) {
       LOG.error("event=config.invalid message=\"{}\"", e.getMessage());
       System.exit(2);
@@ -35,31 +44,77 @@ public final class Main {
     }
   }
 
-  static void start(TwofaConfig configured) throws IOException {
-    long started = System.nanoTime();
-    TwofaConfig config = configured;
-    if (configured.dbUrl().isEmpty()) {
-      EmbeddedDatabase db = EmbeddedDatabase.start(configured.dataDir().resolve("postgres"), 0, true);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(db)));
-      config = configured.withDatabase(db.url(), configured.secretKey().orElse(localKey(configured.dataDir())));
-      LOG.info("event=database.embedded port={} data={}", db.port(), configured.dataDir().resolve("postgres"));
-    } else if (configured.secretKey().isEmpty()) {
-      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEY is required with " + TwofaConfig.PREFIX + "DB_URL");
+  private static int command(TwofaConfig configured, String[] args) throws Exception {
+    boolean grant = args[0].equals("grant-support");
+    if (args.length != 2 || !(grant || args[0].equals("revoke-support"))) {
+      System.err.println(USAGE);
+      return 2;
     }
-    long migrationStart = System.nanoTime();
+    TwofaConfig config = withDatabase(configured);
     Migrations.migrate(config.dbUrl().orElseThrow());
-    LOG.info("event=database.migrated ms={}", (System.nanoTime() - migrationStart) / 1_000_000);
+    if (!SupportRoles.set(config.dbUrl().orElseThrow(), args[1], grant)) {
+      System.err.println("No account has the email address " + args[1]);
+      return 1;
+    }
+    System.out.println((grant ? "Granted" : "Revoked") + " the support role " + (grant ? "to " : "from ") + args[1]
+      + (grant ? ". It works once that account has 2FA on and logs in with it." : "."));
+    return 0;
+  }
 
-    Vertx vertx = Vertx.vertx();
+  private static void serve(TwofaConfig configured) throws IOException {
+    long started = System.nanoTime();
+    TwofaConfig config = configured.deployment().needsDatabase() ? withDatabase(configured) : requireKey(configured);
+    String schemaVersion = null;
+    if (config.deployment().needsDatabase()) {
+      long migrationStart = System.nanoTime();
+      schemaVersion = Migrations.migrate(config.dbUrl().orElseThrow());
+      LOG.info("event=database.migrated version={} ms={}", schemaVersion, (System.nanoTime() - migrationStart) / 1_000_000);
+    }
     TwofaConfig ready = config;
-    vertx.deployVerticle(new MainVerticle(config, Clock.systemUTC()))
-      .onSuccess(id -> LOG.info("event=server.ready port={} http_instances={} ms={}", ready.httpPort(),
-        ready.httpInstances(), (System.nanoTime() - started) / 1_000_000))
-      .onFailure(error -> {
-        LOG.error("event=server.failed error=\"{}\"", error.toString());
-        vertx.close().onComplete(closed -> System.exit(1));
-      });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+    String version = schemaVersion;
+    Node.start(config).onSuccess(node -> {
+      MainVerticle main = new MainVerticle(ready, Clock.systemUTC(), version, node.metrics());
+      node.vertx().deployVerticle(main)
+        .onSuccess(id -> LOG.info("event=server.ready port={} verticles={} clustered={} ms={}", ready.httpPort(),
+          ready.deployment().roles(), node.vertx().isClustered(), (System.nanoTime() - started) / 1_000_000))
+        .onFailure(error -> {
+          LOG.error("event=server.failed error=\"{}\"", error.toString());
+          node.vertx().close().onComplete(closed -> System.exit(1));
+        });
+      // On SIGTERM: stop taking requests, finish those in flight, then leave the cluster.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        LOG.info("event=server.stopping");
+        main.drain().transform(drained -> node.vertx().close()).await();
+      }));
+    }).onFailure(error -> {
+      LOG.error("event=cluster.join_failed error=\"{}\"", error.toString());
+      System.exit(1);
+    });
+  }
+
+  /** The configured database, or the embedded one (with its key generated once into the data folder). */
+  private static TwofaConfig withDatabase(TwofaConfig configured) throws IOException {
+    if (configured.dbUrl().isPresent()) {
+      return requireKey(configured);
+    }
+    EmbeddedDatabase db;
+    try {
+      db = EmbeddedDatabase.start(configured.dataDir().resolve("postgres"), 0, true);
+    } catch (IOException | IllegalStateException e) {
+      throw new IllegalStateException("cannot start the embedded PostgreSQL in " + configured.dataDir()
+        + " (is a twofa server already using it?): " + e.getMessage(), e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(db)));
+    LOG.info("event=database.embedded port={} data={}", db.port(), configured.dataDir().resolve("postgres"));
+    return configured.withDatabase(db.url(), configured.secretKey().orElse(localKey(configured.dataDir())));
+  }
+
+  private static TwofaConfig requireKey(TwofaConfig config) {
+    if (config.secretKey().isEmpty()) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEY is required with " + TwofaConfig.PREFIX
+        + "DB_URL or on an HTTP-only node");
+    }
+    return config;
   }
 
   /** The key for the embedded database's data, generated once into the data folder (readable by the owner only). */

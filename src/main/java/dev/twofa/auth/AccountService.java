@@ -45,7 +45,7 @@ final class AccountService {
       .compose(id -> store.users().findById(store.pool(), id))
       .map(Optional::orElseThrow)
       .compose(user -> auditor.record(user.id(), SecurityEvent.SIGNUP, true, client)
-        .map(LoginState.authenticated(new SessionRef(user.id(), user.sessionEpoch()), user.toUserJson())));
+        .map(LoginState.authenticated(new SessionRef(user.id(), user.sessionEpoch(), false), user.toUserJson())));
   }
 
   Future<JsonObject> currentUser(SessionRef session) {
@@ -67,7 +67,7 @@ final class AccountService {
             .compose(ok -> strongHash(newPassword, user.email()))
             .compose(hash -> store.users().changePassword(store.pool(), user.id(), user.sessionEpoch(), hash))
             .compose(epoch -> store.pendingLogins().deleteForUser(store.pool(), user.id())
-              .map(new SessionRef(user.id(), epoch))),
+              .map(session.withEpoch(epoch))),
           user.id(), SecurityEvent.PASSWORD_CHANGED, client));
   }
 

@@ -20,9 +20,13 @@ final class Auditor {
   }
 
   Future<Void> record(long userId, String type, boolean success, ClientInfo client) {
-    return audit.record(new SecurityEvent(userId, type, success, client, null))
+    return record(new SecurityEvent(userId, type, success, client, null, null));
+  }
+
+  Future<Void> record(SecurityEvent event) {
+    return audit.record(event)
       .recover(error -> {
-        LOG.warn("event=audit.unrecorded type={} user={} error={}", type, userId, error.getMessage());
+        LOG.warn("event=audit.unrecorded type={} user={} error={}", event.type(), event.userId(), error.getMessage());
         return Future.succeededFuture();
       });
   }

@@ -1,11 +1,14 @@
 package dev.twofa.auth;
 
 import dev.twofa.bus.AuditClient;
+import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.SessionRef;
 import dev.twofa.config.ServerKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
+import dev.twofa.db.SchemaCheck;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -22,12 +25,16 @@ import static dev.twofa.bus.BusRequests.serve;
 public class AuthVerticle extends VerticleBase {
   private final TwofaConfig config;
   private final Clock clock;
+  private final String schemaVersion;
+  private final MeterRegistry metrics;
   private Pool pool;
   private WorkerExecutor hashWorkers;
 
-  public AuthVerticle(TwofaConfig config, Clock clock) {
+  public AuthVerticle(TwofaConfig config, Clock clock, String schemaVersion, MeterRegistry metrics) {
     this.config = config;
     this.clock = clock;
+    this.schemaVersion = schemaVersion;
+    this.metrics = metrics;
   }
 
   @Override
@@ -39,7 +46,7 @@ public class AuthVerticle extends VerticleBase {
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
       new PendingLoginRepository(), new Throttle(pool, clock));
     Passwords passwords = new Passwords(config.passwords(), hashWorkers);
-    Auditor auditor = new Auditor(new AuditClient(vertx));
+    Auditor auditor = new Auditor(new AuditClient(new BusRequests(vertx, metrics)));
     SecretBox secretBox = new SecretBox(keys.totpSecretKey());
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys.recoveryCodeKey());
@@ -49,6 +56,7 @@ public class AuthVerticle extends VerticleBase {
       new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes), auditor, config.login(), clock);
     TwoFactorService twoFactor = new TwoFactorService(store, accounts, secretBox, new TotpKeys(config.totp()), verifier,
       recoveryCodes, auditor);
+    SupportDesk support = new SupportDesk(store, auditor);
 
     return passwords.start().compose(ready -> Future.all(List.of(
       serve(vertx, AUTH_SIGNUP, m -> accounts.signup(m.getString("email"), m.getString("password"), client(m))
@@ -66,7 +74,11 @@ public class AuthVerticle extends VerticleBase {
       serve(vertx, AUTH_TOTP_SETUP, m -> twoFactor.setup(session(m))).completion(),
       serve(vertx, AUTH_TOTP_ENABLE, m -> twoFactor.enable(session(m), m.getString("code"), client(m))).completion(),
       serve(vertx, AUTH_RECOVERY_CODES_REGENERATE, m -> twoFactor.regenerateRecoveryCodes(session(m),
-        m.getString("password"), client(m))).completion())));
+        m.getString("password"), client(m))).completion(),
+      serve(vertx, AUTH_SUPPORT_LOOKUP, m -> support.lookup(session(m), m.getString("email"))).completion(),
+      serve(vertx, AUTH_SUPPORT_DISABLE_TOTP, m -> support.disableTotp(session(m), m.getString("email"),
+        m.getString("reason"), m.getString("verification"), client(m))).completion(),
+      serve(vertx, AUTH_HEALTH, m -> SchemaCheck.check(pool, schemaVersion)).completion())));
   }
 
   @Override

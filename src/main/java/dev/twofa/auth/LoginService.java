@@ -52,7 +52,7 @@ final class LoginService {
     Future<LoginState> state = user.twoFactorEnabled()
       ? store.pendingLogins().create(store.pool(), user.id(), clock.instant(), policy.pendingLoginTtl())
           .map(id -> LoginState.pending(id.toString()))
-      : Future.succeededFuture(LoginState.authenticated(new SessionRef(user.id(), user.sessionEpoch()), user.toUserJson()));
+      : Future.succeededFuture(LoginState.authenticated(new SessionRef(user.id(), user.sessionEpoch(), false), user.toUserJson()));
     return store.throttle().reset(accountKey)
       .compose(reset -> state)
       .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client).map(result));
@@ -116,7 +116,7 @@ final class LoginService {
 
   private Future<LoginState> authenticated(long userId) {
     return store.users().findById(store.pool(), userId)
-      .map(user -> LoginState.authenticated(new SessionRef(userId, user.orElseThrow().sessionEpoch()), user.get().toUserJson()));
+      .map(user -> LoginState.authenticated(new SessionRef(userId, user.orElseThrow().sessionEpoch(), true), user.get().toUserJson()));
   }
 
   private static Optional<UUID> parse(String id) {

@@ -12,10 +12,14 @@ final class RecoveryCodeRepository {
 
   /** Voids every earlier code of the user and stores the new digests (call inside a transaction). */
   Future<Void> replaceAll(SqlClient tx, long userId, List<byte[]> digests) {
-    return tx.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1").execute(Tuple.of(userId))
+    return deleteAll(tx, userId)
       .compose(deleted -> tx.preparedQuery("INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)")
         .executeBatch(digests.stream().map(d -> Tuple.of(userId, Buffer.buffer(d))).toList()))
       .mapEmpty();
+  }
+
+  Future<Void> deleteAll(SqlClient tx, long userId) {
+    return tx.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1").execute(Tuple.of(userId)).mapEmpty();
   }
 
   Future<Boolean> consume(SqlClient db, long userId, byte[] digest) {

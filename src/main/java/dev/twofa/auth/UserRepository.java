@@ -19,7 +19,7 @@ import java.util.Optional;
 final class UserRepository {
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String COLUMNS = """
-    id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at,
+    id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
     """;
 
@@ -92,6 +92,18 @@ final class UserRepository {
       .compose(rows -> rows.rowCount() == 1
         ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
         : BusFailure.fail(ErrorCode.UNAUTHENTICATED));
+  }
+
+  /**
+   * Turns 2FA off: forgets the secret (and any pending one) and moves the epoch on, ending every session.
+   * The last accepted step is kept, so codes seen before can never be replayed after a new enrollment.
+   */
+  Future<Boolean> disableTotp(SqlClient tx, long id) {
+    return tx.preparedQuery("""
+        UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, session_epoch = session_epoch + 1
+        WHERE id = $1 AND totp_secret IS NOT NULL
+        """)
+      .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
   }
 
   private static Optional<UserRow> first(RowSet<Row> rows) {

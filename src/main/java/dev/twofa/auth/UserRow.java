@@ -9,12 +9,14 @@ import java.time.format.DateTimeFormatter;
 
 /** A user as the auth verticle reads it. The secret fields stay inside this package; toString hides them. */
 record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
-               byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining) {
+               byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
+               boolean support) {
 
   static UserRow from(Row row) {
     return new UserRow(row.getLong("id"), row.getString("email"), row.getString("password_hash"),
       row.getInteger("session_epoch"), bytes(row, "totp_secret"), bytes(row, "totp_pending_secret"),
-      row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"));
+      row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
+      row.getBoolean("support"));
   }
 
   private static byte[] bytes(Row row, String column) {
@@ -32,7 +34,8 @@ record UserRow(long id, String email, String passwordHash, int sessionEpoch, byt
       .put("email", email)
       .put("twoFactorEnabled", twoFactorEnabled())
       .put("recoveryCodesRemaining", recoveryCodesRemaining)
-      .put("createdAt", createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT));
+      .put("createdAt", createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT))
+      .put("support", support);
   }
 
   @Override

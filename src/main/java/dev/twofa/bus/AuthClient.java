@@ -1,17 +1,16 @@
 package dev.twofa.bus;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import static dev.twofa.bus.Addresses.*;
 
 /** Typed requests to the auth verticle, wherever in the cluster it runs. */
 public final class AuthClient {
-  private final Vertx vertx;
+  private final BusRequests bus;
 
-  public AuthClient(Vertx vertx) {
-    this.vertx = vertx;
+  public AuthClient(BusRequests bus) {
+    this.bus = bus;
   }
 
   public Future<LoginState> signup(String email, String password, ClientInfo client) {
@@ -65,10 +64,26 @@ public final class AuthClient {
     return call(AUTH_RECOVERY_CODES_REGENERATE, new JsonObject().put("session", session.toJson()).put("password", password), client);
   }
 
+  /** {@code {user, userId}} of the account with {@code email}, for a support session. */
+  public Future<JsonObject> supportLookup(SessionRef staff, String email) {
+    return call(AUTH_SUPPORT_LOOKUP, new JsonObject().put("session", staff.toJson()).put("email", email), null);
+  }
+
+  /** Turns 2FA off for the account with {@code email}, for a support session; returns {@code {user}}. */
+  public Future<JsonObject> supportDisableTotp(SessionRef staff, String email, String reason, String verification,
+                                              ClientInfo client) {
+    return call(AUTH_SUPPORT_DISABLE_TOTP, new JsonObject().put("session", staff.toJson()).put("email", email)
+      .put("reason", reason).put("verification", verification), client);
+  }
+
+  public Future<Void> health() {
+    return call(AUTH_HEALTH, new JsonObject(), null).mapEmpty();
+  }
+
   private Future<JsonObject> call(String address, JsonObject body, ClientInfo client) {
     if (client != null) {
       body.put("client", client.toJson());
     }
-    return BusRequests.request(vertx, address, body);
+    return bus.request(address, body);
   }
 }

@@ -1,5 +1,7 @@
 package dev.twofa.bus;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,18 +12,33 @@ import org.slf4j.LoggerFactory;
 
 import java.util.function.Function;
 
-/** Both ends of a JSON request over the bus: failures travel as {@link BusFailure}s, never as stack traces. */
+/**
+ * Both ends of a JSON request over the bus: failures travel as {@link BusFailure}s, never as stack traces.
+ * The requesting side times every request (twofa_eventbus_request_seconds, by address and outcome).
+ */
 public final class BusRequests {
   private static final Logger LOG = LoggerFactory.getLogger(BusRequests.class);
-  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
+  /** A request whose consumer vanished (a node lost mid-request) fails after this long, as UNAVAILABLE. */
+  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000);
+  private final Vertx vertx;
+  private final MeterRegistry metrics;
 
-  private BusRequests() {
+  public BusRequests(Vertx vertx, MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.metrics = metrics;
   }
 
-  public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body) {
+  public Future<JsonObject> request(String address, JsonObject body) {
+    Timer.Sample sample = Timer.start(metrics);
     return vertx.eventBus().<JsonObject>request(address, body, OPTIONS)
       .map(reply -> reply.body())
-      .recover(error -> Future.failedFuture(BusFailure.from(error)));
+      .recover(error -> Future.failedFuture(BusFailure.from(error)))
+      .onComplete(result -> sample.stop(Timer.builder("twofa.eventbus.request")
+        .description("Event-bus requests from this node, by address and outcome")
+        .tag("address", address)
+        .tag("outcome", result.succeeded() ? "ok" : BusFailure.from(result.cause()).code().code())
+        .publishPercentileHistogram()
+        .register(metrics)));
   }
 
   /** Registers {@code handler} at {@code address}; the returned consumer's completion says when the bus knows it. */

@@ -3,7 +3,8 @@ package dev.twofa.bus;
 import io.vertx.core.json.JsonObject;
 
 /** One entry of a user's activity, as the auth verticle reports it to the audit verticle. */
-public record SecurityEvent(long userId, String type, boolean success, ClientInfo client, String actor) {
+public record SecurityEvent(long userId, String type, boolean success, ClientInfo client, String actor,
+                            JsonObject details) {
   public static final String SIGNUP = "signup";
   public static final String LOGIN_PASSWORD = "login.password";
   public static final String LOGIN_TOTP = "login.totp";
@@ -16,11 +17,11 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
 
   public JsonObject toJson() {
     return new JsonObject().put("userId", userId).put("type", type).put("success", success)
-      .put("client", client.toJson()).put("actor", actor);
+      .put("client", client.toJson()).put("actor", actor).put("details", details);
   }
 
   public static SecurityEvent fromJson(JsonObject json) {
     return new SecurityEvent(json.getLong("userId"), json.getString("type"), json.getBoolean("success"),
-      ClientInfo.fromJson(json.getJsonObject("client")), json.getString("actor"));
+      ClientInfo.fromJson(json.getJsonObject("client")), json.getString("actor"), json.getJsonObject("details"));
   }
 }

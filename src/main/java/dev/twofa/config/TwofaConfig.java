@@ -3,6 +3,7 @@ package dev.twofa.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
 public record TwofaConfig(
   String httpHost,
   int httpPort,
-  int httpInstances,
+  Deployment deployment,
+  ClusterPolicy cluster,
   Optional<String> dbUrl,
   int dbPoolSize,
   Path dataDir,
@@ -38,7 +40,16 @@ public record TwofaConfig(
     return new TwofaConfig(
       s.text("HTTP_HOST", "0.0.0.0"),
       s.integer("HTTP_PORT", 8080, 0, 65535),
-      s.integer("HTTP_INSTANCES", cores, 1, 256),
+      new Deployment(Deployment.parseRoles(s.text("VERTICLES", "http,auth,audit")),
+        s.integer("HTTP_INSTANCES", cores, 1, 256),
+        s.integer("AUTH_INSTANCES", 1, 1, 64),
+        s.integer("AUDIT_INSTANCES", 1, 1, 64)),
+      new ClusterPolicy(s.bool("CLUSTER", false),
+        s.text("CLUSTER_NAME", "twofa"),
+        List.of(s.text("CLUSTER_MEMBERS", "").split("\\s*,\\s*")).stream().filter(m -> !m.isBlank()).toList(),
+        s.text("CLUSTER_HOST", ""),
+        s.integer("CLUSTER_PORT", 5701, 1, 65535),
+        s.integer("EVENTBUS_PORT", 0, 0, 65535)),
       s.optional("DB_URL"),
       s.integer("DB_POOL_SIZE", 8, 1, 256),
       Path.of(s.text("DATA_DIR", "./data")),
@@ -72,12 +83,12 @@ public record TwofaConfig(
 
   /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, byte[] key) {
-    return new TwofaConfig(httpHost, httpPort, httpInstances, Optional.of(url), dbPoolSize, dataDir,
+    return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
       Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
   }
 
   public TwofaConfig withHttpPort(int port) {
-    return new TwofaConfig(httpHost, port, httpInstances, dbUrl, dbPoolSize, dataDir, secretKey, cookieSecure,
+    return new TwofaConfig(httpHost, port, deployment, cluster, dbUrl, dbPoolSize, dataDir, secretKey, cookieSecure,
       trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
   }
 
@@ -97,7 +108,7 @@ public record TwofaConfig(
   /** Never print the key. */
   @Override
   public String toString() {
-    return "TwofaConfig[http=" + httpHost + ":" + httpPort + " x" + httpInstances
-      + ", db=" + dbUrl.map(u -> "configured").orElse("embedded in " + dataDir) + "]";
+    return "TwofaConfig[http=" + httpHost + ":" + httpPort + ", verticles=" + deployment.roles()
+      + ", cluster=" + cluster.enabled() + ", db=" + dbUrl.map(u -> "configured").orElse("embedded in " + dataDir) + "]";
   }
 }

@@ -8,12 +8,14 @@ public final class Migrations {
   private Migrations() {
   }
 
-  public static void migrate(String url) {
+  /** Migrates and returns the schema version the database is now at (what readiness checks expect). */
+  public static String migrate(String url) {
     PgConnectOptions options = Database.connectOptions(url);
-    Flyway.configure()
+    Flyway flyway = Flyway.configure()
       .dataSource(Database.jdbcUrl(url), options.getUser(), options.getPassword())
       .locations("classpath:db/migration")
-      .load()
-      .migrate();
+      .load();
+    flyway.migrate();
+    return flyway.info().current().getVersion().getVersion();
   }
 }

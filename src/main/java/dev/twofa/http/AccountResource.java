@@ -39,6 +39,6 @@ final class AccountResource {
     reply(ctx, signedIn(ctx)
       .compose(session -> auth.currentUser(session).map(user -> session))
       .compose(session -> audit.activity(session.userId(), limit == null ? DEFAULT_PAGE : Integer.parseInt(limit),
-        before == null ? null : Long.valueOf(before))), 200);
+        before == null ? null : Long.valueOf(before), false)), 200);
   }
 }

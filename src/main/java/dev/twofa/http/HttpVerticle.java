@@ -15,25 +15,39 @@ import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.ext.web.sstore.ClusteredSessionStore;
 import io.vertx.ext.web.sstore.LocalSessionStore;
+import io.vertx.ext.web.sstore.SessionStore;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.http.HttpServer;
+import dev.twofa.bus.BusRequests;
+import java.util.concurrent.TimeUnit;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 /** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
 public class HttpVerticle extends VerticleBase {
   static final int BODY_LIMIT_BYTES = 16 * 1024;
+  private static final long DRAIN_SECONDS = 10;
   private final TwofaConfig config;
+  private final PrometheusMeterRegistry metrics;
+  private HttpServer server;
 
-  public HttpVerticle(TwofaConfig config) {
+  public HttpVerticle(TwofaConfig config, PrometheusMeterRegistry metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
-      AuthClient auth = new AuthClient(vertx);
-      SessionResource sessions = new SessionResource(auth);
-      AccountResource account = new AccountResource(auth, new AuditClient(vertx));
+      BusRequests bus = new BusRequests(vertx, metrics);
+      AuthClient auth = new AuthClient(bus);
+      AuditClient audit = new AuditClient(bus);
+      SessionResource sessions = new SessionResource(auth, new LoginMetrics(metrics));
+      AccountResource account = new AccountResource(auth, audit);
       TwoFactorResource twoFactor = new TwoFactorResource(auth);
+      SupportResource support = new SupportResource(auth, audit);
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -49,12 +63,17 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("setupTotp").addHandler(twoFactor::setup);
       api.getRoute("enableTotp").addHandler(twoFactor::enable);
       api.getRoute("regenerateRecoveryCodes").addHandler(twoFactor::regenerateRecoveryCodes);
+      api.getRoute("supportLookup").addHandler(support::lookup);
+      api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
 
       Router router = Router.router(vertx);
       if (config.trustForwardedHeaders()) {
         router.allowForward(AllowForwardHeaders.X_FORWARD);
       }
       router.route().handler(SecurityHeaders::add);
+      router.get("/health/live").handler(Health.live(vertx));
+      router.get("/health/ready").handler(Health.ready(vertx, auth, audit));
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
       router.route("/api/*").handler(ctx -> {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
@@ -68,10 +87,15 @@ public class HttpVerticle extends VerticleBase {
       router.route().handler(ctx -> ctx.fail(404));
       router.route().failureHandler(ErrorResponses::handleFailure);
 
-      return vertx.createHttpServer()
-        .requestHandler(router)
-        .listen(config.httpPort(), config.httpHost());
+      server = vertx.createHttpServer().requestHandler(router);
+      return server.listen(config.httpPort(), config.httpHost());
     });
+  }
+
+  /** Stops accepting connections and gives in-flight requests time to finish. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
   }
 
   /**
@@ -88,7 +112,9 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private SessionHandler sessions() {
-    return SessionHandler.create(LocalSessionStore.create(vertx))
+    // Clustered, every node reads the same sessions: a login through one node holds on the others.
+    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
+    return SessionHandler.create(store)
       .setSessionCookieName("twofa.session")
       .setCookieHttpOnlyFlag(true)
       .setCookieSameSite(CookieSameSite.LAX)

@@ -15,9 +15,11 @@ import static dev.twofa.http.Requests.reply;
 /** Sign-up, the two login steps, logout and the session's state. */
 final class SessionResource {
   private final AuthClient auth;
+  private final LoginMetrics metrics;
 
-  SessionResource(AuthClient auth) {
+  SessionResource(AuthClient auth, LoginMetrics metrics) {
     this.auth = auth;
+    this.metrics = metrics;
   }
 
   void session(RoutingContext ctx) {
@@ -42,19 +44,19 @@ final class SessionResource {
 
   void login(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    reply(ctx, auth.loginWithPassword(body.getString("email"), body.getString("password"), client(ctx))
+    reply(ctx, metrics.count("password", auth.loginWithPassword(body.getString("email"), body.getString("password"), client(ctx)))
       .map(state -> enter(ctx, state)), 200);
   }
 
   void loginWithTotp(RoutingContext ctx) {
-    reply(ctx, pendingLogin(ctx)
-      .compose(pending -> auth.loginWithTotp(pending, body(ctx).getString("code"), client(ctx)))
+    reply(ctx, metrics.count("totp", pendingLogin(ctx)
+      .compose(pending -> auth.loginWithTotp(pending, body(ctx).getString("code"), client(ctx))))
       .map(state -> enter(ctx, state)), 200);
   }
 
   void loginWithRecoveryCode(RoutingContext ctx) {
-    reply(ctx, pendingLogin(ctx)
-      .compose(pending -> auth.loginWithRecoveryCode(pending, body(ctx).getString("code"), client(ctx)))
+    reply(ctx, metrics.count("recovery_code", pendingLogin(ctx)
+      .compose(pending -> auth.loginWithRecoveryCode(pending, body(ctx).getString("code"), client(ctx))))
       .map(state -> enter(ctx, state)), 200);
   }
 

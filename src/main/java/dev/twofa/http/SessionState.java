@@ -16,6 +16,7 @@ final class SessionState {
   private static final String USER_ID = "uid";
   private static final String EPOCH = "epoch";
   private static final String PENDING_LOGIN = "pending";
+  private static final String SECOND_FACTOR = "mfa";
 
   private SessionState() {
   }
@@ -24,7 +25,8 @@ final class SessionState {
     Session session = ctx.session();
     Long userId = session.get(USER_ID);
     Integer epoch = session.get(EPOCH);
-    return userId == null || epoch == null ? Optional.empty() : Optional.of(new SessionRef(userId, epoch));
+    return userId == null || epoch == null ? Optional.empty()
+      : Optional.of(new SessionRef(userId, epoch, Boolean.TRUE.equals(session.get(SECOND_FACTOR))));
   }
 
   static Optional<String> pendingLogin(RoutingContext ctx) {
@@ -38,19 +40,24 @@ final class SessionState {
     session.remove(USER_ID);
     session.remove(EPOCH);
     session.remove(PENDING_LOGIN);
+    session.remove(SECOND_FACTOR);
     if (state.isPending()) {
       session.put(PENDING_LOGIN, state.pendingLoginId());
     } else {
-      session.put(USER_ID, state.session().userId());
-      session.put(EPOCH, state.session().epoch());
+      store(session, state.session());
     }
   }
 
-  /** After a password change: same user, new epoch, new session id. */
-  static void renew(RoutingContext ctx, SessionRef session) {
+  /** After a password change or enabling 2FA: same user, new facts, new session id. */
+  static void renew(RoutingContext ctx, SessionRef ref) {
     ctx.session().regenerateId();
-    ctx.session().put(USER_ID, session.userId());
-    ctx.session().put(EPOCH, session.epoch());
+    store(ctx.session(), ref);
+  }
+
+  private static void store(Session session, SessionRef ref) {
+    session.put(USER_ID, ref.userId());
+    session.put(EPOCH, ref.epoch());
+    session.put(SECOND_FACTOR, ref.secondFactor());
   }
 
   static JsonObject anonymous() {

@@ -1,6 +1,7 @@
 package dev.twofa.http;
 
 import dev.twofa.bus.AuthClient;
+import dev.twofa.bus.SessionRef;
 import io.vertx.ext.web.RoutingContext;
 
 import static dev.twofa.http.Requests.body;
@@ -22,7 +23,9 @@ final class TwoFactorResource {
   }
 
   void enable(RoutingContext ctx) {
-    reply(ctx, signedIn(ctx).compose(session -> auth.enableTotp(session, body(ctx).getString("code"), client(ctx))), 200);
+    // Enrolling proves the app holds the key: from here on the session counts as a two-factor one.
+    reply(ctx, signedIn(ctx).compose(session -> auth.enableTotp(session, body(ctx).getString("code"), client(ctx))
+      .onSuccess(enabled -> SessionState.renew(ctx, new SessionRef(session.userId(), session.epoch(), true)))), 200);
   }
 
   void regenerateRecoveryCodes(RoutingContext ctx) {

@@ -2,6 +2,9 @@ package dev.twofa.bus;
 
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.http.HttpVerticle;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +28,7 @@ class BusContractTest {
   void failuresCrossTheBusAsCodesWithTheirDetails(Vertx vertx, VertxTestContext test) {
     BusRequests.serve(vertx, "test.limited", body -> Future.failedFuture(BusFailure.rateLimited(42)))
       .completion()
-      .compose(ready -> BusRequests.request(vertx, "test.limited", new JsonObject()))
+      .compose(ready -> new BusRequests(vertx, new SimpleMeterRegistry()).request("test.limited", new JsonObject()))
       .onComplete(test.failing(error -> test.verify(() -> {
         BusFailure failure = (BusFailure) error;
         assertEquals(ErrorCode.RATE_LIMITED, failure.code());
@@ -40,7 +43,7 @@ class BusContractTest {
         throw new IllegalStateException("secret detail");
       })
       .completion()
-      .compose(ready -> BusRequests.request(vertx, "test.broken", new JsonObject()))
+      .compose(ready -> new BusRequests(vertx, new SimpleMeterRegistry()).request("test.broken", new JsonObject()))
       .onComplete(test.failing(error -> test.verify(() -> {
         BusFailure failure = (BusFailure) error;
         assertEquals(ErrorCode.INTERNAL, failure.code());
@@ -60,7 +63,7 @@ class BusContractTest {
       "TWOFA_DB_URL", "postgresql://unused:unused@127.0.0.1:1/unused",
       "TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(new byte[32])));
     WebClient client = WebClient.create(vertx);
-    vertx.deployVerticle(new HttpVerticle(config))
+    vertx.deployVerticle(new HttpVerticle(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
       .compose(id -> client.get(port, "127.0.0.1", "/api/session").send())
       .compose(session -> {
         String token = session.cookies().stream().filter(c -> c.startsWith("XSRF-TOKEN=")).findFirst().orElseThrow()

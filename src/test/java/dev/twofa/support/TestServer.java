@@ -1,6 +1,7 @@
 package dev.twofa.support;
 
 import dev.twofa.MainVerticle;
+import dev.twofa.Node;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.Migrations;
@@ -34,6 +35,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> settings = new HashMap<>();
   private final MutableClock clock = new MutableClock(START);
   private Vertx vertx;
+  private io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics;
   private Pool pool;
   private int port;
 
@@ -52,7 +54,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     String url = TestPostgres.freshDatabase();
-    Migrations.migrate(url);
+    String schemaVersion = Migrations.migrate(url);
     port = freePort();
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -62,8 +64,10 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     env.put("TWOFA_DB_URL", url);
     env.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
     TwofaConfig config = TwofaConfig.from(env);
-    vertx = Vertx.vertx();
-    await(vertx.deployVerticle(new MainVerticle(config, clock)));
+    Node node = await(Node.start(config));
+    vertx = node.vertx();
+    metrics = node.metrics();
+    await(vertx.deployVerticle(new MainVerticle(config, clock, schemaVersion, metrics)));
     pool = Database.pool(vertx, url, 4, "twofa-test-inspection");
   }
 

@@ -1,0 +1,38 @@
+package dev.twofa.http;
+
+import dev.twofa.bus.AuditClient;
+import dev.twofa.bus.AuthClient;
+import dev.twofa.bus.BusFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+
+/**
+ * Liveness (this node's event loop answers) and readiness: an auth and an audit consumer answer over the bus,
+ * and each reaches the database at the schema version this build migrated to.
+ */
+final class Health {
+  private static final long TIMEOUT_MS = 3_000;
+
+  private Health() {
+  }
+
+  static HealthCheckHandler live(Vertx vertx) {
+    return HealthCheckHandler.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
+  }
+
+  static HealthCheckHandler ready(Vertx vertx, AuthClient auth, AuditClient audit) {
+    return HealthCheckHandler.create(vertx)
+      .register("auth", TIMEOUT_MS, promise -> report(auth.health(), promise))
+      .register("audit", TIMEOUT_MS, promise -> report(audit.health(), promise));
+  }
+
+  private static void report(Future<Void> check, Promise<Status> promise) {
+    check.onComplete(result -> promise.complete(result.succeeded()
+      ? Status.OK()
+      : Status.KO(new JsonObject().put("reason", BusFailure.from(result.cause()).text()))));
+  }
+}
