@@ -10,7 +10,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Both ends of a JSON request over the bus: failures travel as {@link BusFailure}s, never as stack traces.
@@ -20,6 +22,8 @@ public final class BusRequests {
   private static final Logger LOG = LoggerFactory.getLogger(BusRequests.class);
   /** A request whose consumer vanished (a node lost mid-request) fails after this long, as UNAVAILABLE. */
   static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000);
+  private static final Duration[] LATENCY_BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000)
+    .map(Duration::ofMillis).toArray(Duration[]::new);
   private final Vertx vertx;
   private final MeterRegistry metrics;
 
@@ -37,7 +41,7 @@ public final class BusRequests {
         .description("Event-bus requests from this node, by address and outcome")
         .tag("address", address)
         .tag("outcome", result.succeeded() ? "ok" : BusFailure.from(result.cause()).code().code())
-        .publishPercentileHistogram()
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(metrics)));
   }
 

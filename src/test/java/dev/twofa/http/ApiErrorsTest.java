@@ -4,6 +4,8 @@ import dev.twofa.support.ApiClient;
 import dev.twofa.support.ApiClient.Response;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
+
+import static dev.twofa.support.ApiAssertions.assertError;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -186,11 +188,5 @@ class ApiErrorsTest {
   @Test
   void logoutWithoutASessionIsStillNoContent() {
     assertEquals(204, server.newClient().post("/api/logout", null).status());
-  }
-
-  static void assertError(Response response, int status, String error) {
-    assertEquals(status, response.status(), response.toString());
-    assertEquals(error, response.error(), response.toString());
-    assertNotNull(response.json().getString("message"));
   }
 }

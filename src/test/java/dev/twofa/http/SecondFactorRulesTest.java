@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
-import static dev.twofa.http.ApiErrorsTest.assertError;
+import static dev.twofa.support.ApiAssertions.assertError;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
 import static dev.twofa.support.TestAccounts.credentials;

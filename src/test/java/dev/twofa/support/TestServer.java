@@ -4,7 +4,9 @@ import dev.twofa.MainVerticle;
 import dev.twofa.Node;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
+import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,14 +32,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * The whole server (audit, auth and HTTP verticles) on a fresh database and a loopback port, with a clock the
  * test controls. Register it with {@code @RegisterExtension static TestServer server = new TestServer();}.
+ * {@link #withOwnDatabase()} gives it a PostgreSQL of its own that the test can stop and start again.
  */
 public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   /** A time in the middle of a 30 s TOTP step, so step arithmetic in tests is unambiguous. */
   public static final Instant START = Instant.parse("2026-03-01T12:00:15Z");
   private final Map<String, String> settings = new HashMap<>();
   private final MutableClock clock = new MutableClock(START);
+  private boolean ownDatabase;
+  private Path ownDatabaseDir;
+  private int ownDatabasePort;
+  private EmbeddedDatabase embedded;
+  private String databaseUrl;
   private Vertx vertx;
-  private io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics;
+  private PrometheusMeterRegistry metrics;
   private Pool pool;
   private int port;
 
@@ -44,6 +54,9 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     settings.put("TWOFA_ARGON2_MEMORY_KIB", "1024");
     settings.put("TWOFA_ARGON2_ITERATIONS", "1");
     settings.put("TWOFA_HTTP_INSTANCES", "2");
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    settings.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
   }
 
   public TestServer with(String name, String value) {
@@ -51,24 +64,33 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     return this;
   }
 
+  public TestServer withOwnDatabase() {
+    ownDatabase = true;
+    return this;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    String url = TestPostgres.freshDatabase();
-    String schemaVersion = Migrations.migrate(url);
+    if (ownDatabase) {
+      ownDatabaseDir = Files.createTempDirectory("twofa-own-pg").resolve("data");
+      ownDatabasePort = freePort();
+      startDatabase();
+      databaseUrl = embedded.url();
+    } else {
+      databaseUrl = TestPostgres.freshDatabase();
+    }
+    String schemaVersion = Migrations.migrate(databaseUrl);
     port = freePort();
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
     Map<String, String> env = new HashMap<>(settings);
     env.put("TWOFA_HTTP_PORT", String.valueOf(port));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
-    env.put("TWOFA_DB_URL", url);
-    env.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+    env.put("TWOFA_DB_URL", databaseUrl);
     TwofaConfig config = TwofaConfig.from(env);
     Node node = await(Node.start(config));
     vertx = node.vertx();
     metrics = node.metrics();
     await(vertx.deployVerticle(new MainVerticle(config, clock, schemaVersion, metrics)));
-    pool = Database.pool(vertx, url, 4, "twofa-test-inspection");
+    pool = Database.pool(vertx, databaseUrl, 4, "twofa-test-inspection");
   }
 
   @Override
@@ -76,10 +98,28 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     if (vertx != null) {
       await(vertx.close());
     }
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+
+  /** Stops this server's own PostgreSQL (see {@link #withOwnDatabase()}). */
+  public void stopDatabase() throws IOException {
+    embedded.close();
+    embedded = null;
+  }
+
+  /** Starts it again on the same port and data. */
+  public void startDatabase() throws IOException {
+    embedded = EmbeddedDatabase.start(ownDatabaseDir, ownDatabasePort, false);
   }
 
   public String baseUrl() {
     return "http://127.0.0.1:" + port;
+  }
+
+  public String databaseUrl() {
+    return databaseUrl;
   }
 
   public MutableClock clock() {
@@ -109,7 +149,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  private static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

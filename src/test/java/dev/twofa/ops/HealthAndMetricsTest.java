@@ -1,0 +1,72 @@
+package dev.twofa.ops;
+
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.ApiClient.Response;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static dev.twofa.support.TestAccounts.PASSWORD;
+import static dev.twofa.support.TestAccounts.credentials;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Liveness, readiness following the database down and back up, and the Prometheus counters. */
+class HealthAndMetricsTest {
+  @RegisterExtension
+  static TestServer server = new TestServer().withOwnDatabase();
+
+  @Test
+  void readinessFollowsTheDatabaseWhileLivenessStaysUp() throws Exception {
+    ApiClient client = server.newClient();
+    assertEquals(200, client.get("/health/live").status());
+    Response ready = client.get("/health/ready");
+    assertEquals(200, ready.status(), ready.toString());
+    assertEquals("UP", ready.json().getString("status"));
+
+    server.stopDatabase();
+    Response down = waitFor(client, 503);
+    assertEquals("DOWN", down.json().getString("status"));
+    assertTrue(down.text().contains("database unreachable"), down.toString());
+    assertEquals(200, client.get("/health/live").status(), "the process itself is alive");
+
+    server.startDatabase();
+    assertEquals("UP", waitFor(client, 200).json().getString("status"));
+    String email = TestAccounts.uniqueEmail();
+    assertEquals(201, server.newClient().post("/api/signup", credentials(email, PASSWORD)).status(),
+      "the pools reconnect by themselves");
+  }
+
+  @Test
+  void metricsCountLoginsByMethodAndOutcomeAndLockouts() {
+    String email = TestAccounts.uniqueEmail();
+    new TestAccounts(server).signedUp(email);
+    server.newClient().post("/api/login", credentials(email, PASSWORD));
+    for (int i = 0; i < 11; i++) {
+      server.newClient().post("/api/login", credentials(email, "wrong-password-" + i));
+    }
+    String metrics = server.newClient().get("/metrics").text();
+    assertTrue(metrics.contains("twofa_logins_total{method=\"password\",outcome=\"success\"} 1.0"), metrics);
+    assertTrue(metrics.contains("twofa_logins_total{method=\"password\",outcome=\"invalid_credentials\"} 10.0"), metrics);
+    assertTrue(metrics.contains("twofa_logins_total{method=\"password\",outcome=\"rate_limited\"} 1.0"), metrics);
+    assertTrue(metrics.contains("twofa_lockouts_total{method=\"password\"} 1.0"), metrics);
+    assertTrue(metrics.contains("twofa_eventbus_request_seconds_count{address=\"twofa.auth.login.password\",outcome=\"ok\"}"), metrics);
+    assertTrue(metrics.contains("vertx_http_server_requests_total"), "Vert.x's own metrics are there too");
+  }
+
+  /** Polls readiness until it answers {@code status} (the check itself is bounded by its 3 s timeout). */
+  private static Response waitFor(ApiClient client, int status) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    Response last = client.get("/health/ready");
+    while (last.status() != status && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+      last = client.get("/health/ready");
+    }
+    assertEquals(status, last.status(), last.toString());
+    return last;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.twofa.ops;
+
+import dev.twofa.cli.SupportRoles;
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.ApiClient.Response;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestAccounts.Enrolled;
+import dev.twofa.support.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static dev.twofa.support.ApiAssertions.assertError;
+import static dev.twofa.support.TestAccounts.PASSWORD;
+import static dev.twofa.support.TestAccounts.credentials;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The support desk: role from the command line, 2FA required of staff, disable with reason, all recorded. */
+class SupportDeskTest {
+  @RegisterExtension
+  static TestServer server = new TestServer();
+  private final TestAccounts accounts = new TestAccounts(server);
+
+  private JsonObject disable(String email) {
+    return new JsonObject().put("email", email).put("reason", "Lost phone and printed codes in a move")
+      .put("verification", "Answered questions about documents uploaded in March; video call matched ID");
+  }
+
+  @Test
+  void theRoleIsGrantedByEmailAndOnlyToExistingAccounts() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    accounts.signedUp(email);
+    assertTrue(SupportRoles.set(server.databaseUrl(), email.toUpperCase(), true));
+    assertFalse(SupportRoles.set(server.databaseUrl(), "nobody-" + email, true));
+    assertTrue(server.query("SELECT support FROM users WHERE email = $1", email).get(0).getBoolean("support"));
+  }
+
+  @Test
+  void nonSupportCallersAndSupportWithout2faAreRefused() throws Exception {
+    Enrolled user = accounts.enrolled();
+    ApiClient plain = accounts.signedUp(TestAccounts.uniqueEmail());
+    assertError(plain.get("/api/support/users?email=" + user.email()), 403, "forbidden");
+    assertError(plain.post("/api/support/users/disable-2fa", disable(user.email())), 403, "forbidden");
+    assertError(server.newClient().get("/api/support/users?email=" + user.email()), 401, "unauthenticated");
+
+    String staffEmail = TestAccounts.uniqueEmail();
+    ApiClient staffWithout2fa = accounts.signedUp(staffEmail);
+    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+    Response refused = staffWithout2fa.get("/api/support/users?email=" + user.email());
+    assertError(refused, 403, "forbidden");
+    assertTrue(refused.json().getString("message").contains("2FA"));
+    assertError(staffWithout2fa.post("/api/support/users/disable-2fa", disable(user.email())), 403, "forbidden");
+    assertTrue(server.query("SELECT totp_secret IS NOT NULL AS on FROM users WHERE email = $1", user.email())
+      .get(0).getBoolean("on"), "nothing was disabled");
+  }
+
+  @Test
+  void supportLooksUpAndDisables2faWhichEndsSessionsAndIsRecordedForBoth() throws Exception {
+    Enrolled user = accounts.enrolled();
+    ApiClient userSession = accounts.pendingLogin(user.email());
+    assertEquals(200, userSession.post("/api/login/totp", TestAccounts.code(accounts.currentCode(user))).status());
+
+    String staffEmail = TestAccounts.uniqueEmail();
+    ApiClient staff = accounts.signedUp(staffEmail);
+    accounts.enrolled(staff, staffEmail);
+    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+    assertEquals(true, staff.get("/api/account").json().getBoolean("support"));
+
+    Response lookup = staff.get("/api/support/users?email=" + user.email().toUpperCase());
+    assertEquals(200, lookup.status(), lookup.toString());
+    assertEquals(true, lookup.json().getJsonObject("user").getBoolean("twoFactorEnabled"));
+    assertEquals(8, lookup.json().getJsonObject("user").getInteger("recoveryCodesRemaining"));
+    assertTrue(lookup.json().getJsonArray("activity").size() >= 3);
+    assertError(staff.get("/api/support/users?email=nobody-" + user.email()), 404, "user_not_found");
+
+    assertError(staff.post("/api/support/users/disable-2fa", disable(user.email()).put("reason", "   ")), 400, "invalid_request");
+    assertError(staff.post("/api/support/users/disable-2fa", disable(user.email()).put("verification", "")), 400, "invalid_request");
+    JsonObject missing = disable(user.email());
+    missing.remove("verification");
+    assertError(staff.post("/api/support/users/disable-2fa", missing), 400, "invalid_request");
+
+    Response disabled = staff.post("/api/support/users/disable-2fa", disable(user.email()));
+    assertEquals(200, disabled.status(), disabled.toString());
+    assertEquals(false, disabled.json().getJsonObject("user").getBoolean("twoFactorEnabled"));
+    assertEquals(0, disabled.json().getJsonObject("user").getInteger("recoveryCodesRemaining"));
+    assertError(staff.post("/api/support/users/disable-2fa", disable(user.email())), 409, "not_enabled");
+
+    assertError(userSession.get("/api/account"), 401, "unauthenticated");
+    assertEquals(0, server.query("SELECT count(*)::int AS n FROM recovery_codes r JOIN users u ON u.id = r.user_id "
+      + "WHERE u.email = $1", user.email()).get(0).getInteger("n"));
+    assertNull(server.query("SELECT totp_secret FROM users WHERE email = $1", user.email()).get(0).getBuffer("totp_secret"));
+
+    ApiClient back = server.newClient();
+    Response login = back.post("/api/login", credentials(user.email(), PASSWORD));
+    assertEquals("authenticated", login.json().getString("state"), "password alone now logs in");
+    JsonObject userEvent = back.get("/api/account/activity").json().getJsonArray("events").stream()
+      .map(JsonObject.class::cast).filter(e -> e.getString("type").equals("2fa.disabled")).findFirst().orElseThrow();
+    assertEquals("support", userEvent.getString("actor"), "the user sees that support acted");
+    assertNull(userEvent.getValue("details"), "but not the staff's notes");
+
+    JsonArray staffView = staff.get("/api/support/users?email=" + user.email()).json().getJsonArray("activity");
+    JsonObject staffEvent = staffView.stream().map(JsonObject.class::cast)
+      .filter(e -> e.getString("type").equals("2fa.disabled")).findFirst().orElseThrow();
+    assertEquals(staffEmail, staffEvent.getString("actor"), "staff see who acted");
+    assertEquals("Lost phone and printed codes in a move", staffEvent.getJsonObject("details").getString("reason"));
+    assertTrue(staffEvent.getJsonObject("details").getString("verification").contains("documents uploaded"));
+  }
+}
