@@ -18,12 +18,23 @@ import java.util.concurrent.CompletableFuture;
 public final class ApiClient {
   public static final String USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) twofa-tests/1.0";
   private final String baseUrl;
-  private final CookieManager cookies = new CookieManager();
   private final HttpClient http;
 
-  ApiClient(String baseUrl) {
+  private final CookieManager cookies;
+
+  public ApiClient(String baseUrl) {
+    this(baseUrl, new CookieManager());
+  }
+
+  private ApiClient(String baseUrl, CookieManager cookies) {
     this.baseUrl = baseUrl;
+    this.cookies = cookies;
     this.http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** The same browser (same cookies) talking to another server, e.g. another node of a cluster. */
+  public ApiClient sameBrowserAt(String otherBaseUrl) {
+    return new ApiClient(otherBaseUrl, cookies);
   }
 
   public record Response(int status, java.net.http.HttpHeaders headers, String text) {
