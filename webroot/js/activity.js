@@ -12,9 +12,11 @@ const EVENT_WORDS = {
   'password.changed': 'Password changed',
 };
 
+/** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */
 export function describeEvent(event) {
   const words = EVENT_WORDS[event.type] || event.type;
-  return event.type === '2fa.disabled' && event.actor ? words + ' by the support desk' : words;
+  if (!event.actor) return words;
+  return words + ' by ' + (event.actor === 'support' ? 'the support desk' : event.actor);
 }
 
 /** "Chrome on Windows" from a user-agent string; order matters (Edge and Opera also say Chrome). */

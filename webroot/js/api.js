@@ -67,4 +67,7 @@ export const api = {
   setupTotp: () => request('POST', '/api/2fa/setup'),
   enableTotp: (code) => request('POST', '/api/2fa/enable', { code }),
   regenerateRecoveryCodes: (password) => request('POST', '/api/2fa/recovery-codes', { password }),
+  supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
+  supportDisableTotp: (email, reason, verification) =>
+    request('POST', '/api/support/users/disable-2fa', { email, reason, verification }),
 };

@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { signupScreen, loginScreen, totpScreen, recoveryScreen } from './screens/login.js';
 import { welcomeScreen, setupScreen, recoveryCodesScreen } from './screens/enroll.js';
 import { accountScreen } from './screens/account.js';
+import { supportScreen } from './screens/support.js';
 
 const meta = (name) => document.querySelector('meta[name="' + name + '"]').content;
 
@@ -53,6 +54,7 @@ const routes = {
   '/2fa/setup': { screen: setupScreen, states: [AUTHENTICATED] },
   '/recovery-codes': { screen: recoveryCodesScreen, states: [AUTHENTICATED] },
   '/account': { screen: accountScreen, states: [AUTHENTICATED] },
+  '/support': { screen: supportScreen, states: [AUTHENTICATED] },
 };
 
 function home() {
@@ -80,6 +82,7 @@ async function render() {
 
 function updateHeader() {
   document.getElementById('account-menu').hidden = app.session.state !== AUTHENTICATED;
+  document.getElementById('support-menu-item').hidden = !(app.session.user && app.session.user.support);
 }
 
 const menuButton = () => document.getElementById('account-menu-button');
@@ -99,7 +102,7 @@ function closeMenu() {
 function wireHeader() {
   menuButton().addEventListener('click', () => (menuList().hidden ? openMenu() : closeMenu()));
   menuList().addEventListener('keydown', (event) => {
-    const items = [...menuList().querySelectorAll('[role="menuitem"]')];
+    const items = [...menuList().querySelectorAll('[role="menuitem"]')].filter((item) => !item.closest('[hidden]'));
     const index = items.indexOf(document.activeElement);
     if (event.key === 'Escape') {
       closeMenu();

@@ -22,12 +22,12 @@ export function el(tag, attributes = {}, ...children) {
 
 let fieldCounter = 0;
 
-/** A labelled input with a slot for its error message, wired with aria-describedby. */
-export function field(label, attributes = {}, hint) {
+/** A labelled input (or textarea) with a slot for its error message, wired with aria-describedby. */
+export function field(label, attributes = {}, hint, tag = 'input') {
   const id = attributes.id || 'field-' + (++fieldCounter);
   const errorId = id + '-error';
   const hintId = hint ? id + '-hint' : null;
-  const input = el('input', { ...attributes, id, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') });
+  const input = el(tag, { ...attributes, id, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') });
   const error = el('p', { id: errorId, class: 'field-error', hidden: true });
   const wrapper = el('div', { class: 'field' },
     el('label', { for: id }, label),

@@ -137,7 +137,7 @@ function activitySection() {
     message, list, more);
 }
 
-function activityItem(event) {
+export function activityItem(event) {
   return el('li', { class: event.success ? 'event' : 'event failed' },
     el('div', { class: 'event-main' },
       el('span', { class: 'event-type' }, describeEvent(event)),

@@ -1,11 +1,13 @@
 package dev.twofa.browser;
 
+import dev.twofa.cli.SupportRoles;
 import dev.twofa.support.Browser;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebElement;
@@ -35,6 +37,12 @@ class BrowserStoryTest {
   @BeforeAll
   static void openBrowser() throws Exception {
     browser = new Browser(server.baseUrl());
+  }
+
+  @BeforeEach
+  void startAnonymous() {
+    browser.open("/login");
+    browser.clearSession();
   }
 
   @AfterAll
@@ -210,6 +218,48 @@ class BrowserStoryTest {
     assertEquals("On", settingValue("2FA security"));
     assertFalse(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
       .toString().matches(".*[a-z2-9]{10}.*"), "nothing secret in web storage");
+    logOut();
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+  }
+
+  @Test
+  void theSupportDeskDisables2faForAVerifiedUserWhoThenSeesItInActivity() throws Exception {
+    TestAccounts accounts = new TestAccounts(server);
+    TestAccounts.Enrolled user = accounts.enrolled();
+    String staffEmail = TestAccounts.uniqueEmail();
+    TestAccounts.Enrolled staff = accounts.enrolled(accounts.signedUp(staffEmail), staffEmail);
+    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+
+    browser.open("/login");
+    logIn(staffEmail, TestAccounts.PASSWORD);
+    browser.waitForHeading("Two-factor authentication");
+    browser.input("6-digit code").sendKeys(accounts.currentCode(staff));
+    browser.waitForHeading("Account");
+    browser.byAriaLabel("Account menu").click();
+    assertEquals(List.of("Account", "Support", "Log out"), browser.texts("#account-menu-list [role=menuitem]"));
+    browser.click("Support");
+    browser.waitForHeading("Support desk");
+    inspect("support");
+    browser.fill("User's email address", user.email());
+    browser.click("Look up");
+    browser.waitForText("Recent activity");
+    assertEquals("On", settingValue("2FA security"));
+    inspect("support-user");
+    browser.click("Disable 2FA");
+    assertEquals("This is required.", browser.fieldError("Reason"));
+    browser.fill("Reason", "Lost phone and the printed codes");
+    browser.fill("How identity was verified", "Described the documents uploaded in March");
+    browser.click("Disable 2FA");
+    browser.waitForText("2FA is now off for " + user.email());
+    assertEquals("Off", settingValue("2FA security"));
+    assertTrue(browser.find(".activity").getText().contains("2FA turned off by " + staffEmail));
+    logOut();
+
+    logIn(user.email(), TestAccounts.PASSWORD);
+    browser.waitForHeading("Account");
+    assertEquals("Off", settingValue("2FA security"));
+    browser.waitForText("2FA turned off by the support desk");
     logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
     assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");

@@ -64,6 +64,11 @@ public final class Browser implements AutoCloseable {
       "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
   }
 
+  /** Forgets cookies, so the next page starts anonymous. */
+  public void clearSession() {
+    driver.manage().deleteAllCookies();
+  }
+
   public void open(String path) {
     driver.get(baseUrl + path);
   }
@@ -125,8 +130,10 @@ public final class Browser implements AutoCloseable {
     return driver.findElement(By.id(errorId)).getText();
   }
 
+  /** The visible texts of the elements {@code css} selects (hidden ones are not on the screen). */
   public List<String> texts(String css) {
-    return driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).collect(Collectors.toList());
+    return driver.findElements(By.cssSelector(css)).stream().filter(WebElement::isDisplayed).map(WebElement::getText)
+      .collect(Collectors.toList());
   }
 
   public WebElement find(String css) {
