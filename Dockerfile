@@ -8,6 +8,7 @@ COPY webroot webroot
 RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
+RUN apt-get update && apt-get install -y --no-install-recommends wget && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home /app twofa
 WORKDIR /app
 COPY --from=build /src/target/twofa.jar /app/twofa.jar

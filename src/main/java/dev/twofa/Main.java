@@ -99,7 +99,7 @@ public final class Main {
     }
     EmbeddedDatabase db;
     try {
-      db = EmbeddedDatabase.start(configured.dataDir().resolve("postgres"), 0, true);
+      db = EmbeddedDatabase.start(configured.dataDir().resolve("postgres"), configured.embeddedDbPort(), true);
     } catch (IOException | IllegalStateException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + configured.dataDir()
         + " (is a twofa server already using it?): " + e.getMessage(), e);

@@ -19,6 +19,7 @@ public record TwofaConfig(
   Optional<String> dbUrl,
   int dbPoolSize,
   Path dataDir,
+  int embeddedDbPort,
   Optional<byte[]> secretKey,
   boolean cookieSecure,
   boolean trustForwardedHeaders,
@@ -53,6 +54,7 @@ public record TwofaConfig(
       s.optional("DB_URL"),
       s.integer("DB_POOL_SIZE", 8, 1, 256),
       Path.of(s.text("DATA_DIR", "./data")),
+      s.integer("EMBEDDED_DB_PORT", 0, 0, 65535),
       s.optional("SECRET_KEY").map(TwofaConfig::decodeKey),
       s.bool("COOKIE_SECURE", false),
       s.bool("TRUST_FORWARDED_HEADERS", false),
@@ -84,11 +86,11 @@ public record TwofaConfig(
   /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, byte[] key) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
+      embeddedDbPort, Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
   }
 
   public TwofaConfig withHttpPort(int port) {
-    return new TwofaConfig(httpHost, port, deployment, cluster, dbUrl, dbPoolSize, dataDir, secretKey, cookieSecure,
+    return new TwofaConfig(httpHost, port, deployment, cluster, dbUrl, dbPoolSize, dataDir, embeddedDbPort, secretKey, cookieSecure,
       trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
   }
 
