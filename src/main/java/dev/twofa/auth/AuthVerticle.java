@@ -45,7 +45,8 @@ public class AuthVerticle extends VerticleBase {
     hashWorkers = vertx.createSharedWorkerExecutor("twofa-password-hashing", Runtime.getRuntime().availableProcessors());
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
       new PendingLoginRepository(), new Throttle(pool, clock));
-    Passwords passwords = new Passwords(config.passwords(), hashWorkers);
+    Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
+      config.passwords().maxHashesInFlight());
     Auditor auditor = new Auditor(new AuditClient(new BusRequests(vertx, metrics)));
     SecretBox secretBox = new SecretBox(keys.totpSecretKey());
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);

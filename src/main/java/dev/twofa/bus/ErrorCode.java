@@ -22,7 +22,8 @@ public enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE(415, "Send the request as application/json."),
   RATE_LIMITED(429, "Too many attempts. Wait before trying again."),
   INTERNAL(500, "Something went wrong on our side. Try again."),
-  UNAVAILABLE(503, "The service is briefly unavailable. Try again in a moment.");
+  UNAVAILABLE(503, "The service is briefly unavailable. Try again in a moment."),
+  OVERLOADED(503, "Many people are logging in right now. Try again in a moment.");
 
   private final int status;
   private final String message;

@@ -36,6 +36,14 @@ final class Settings {
     }
   }
 
+  String choice(String name, String fallback, String... allowed) {
+    String value = text(name, fallback);
+    if (!java.util.List.of(allowed).contains(value)) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + name + " must be one of " + String.join(", ", allowed));
+    }
+    return value;
+  }
+
   boolean bool(String name, boolean fallback) {
     Optional<String> raw = optional(name);
     if (raw.isEmpty()) {

@@ -71,7 +71,10 @@ public record TwofaConfig(
         s.integer("PASSWORD_MAX_LENGTH", 256, 64, 1024),
         s.integer("ARGON2_MEMORY_KIB", 19456, 8, 4 * 1024 * 1024),
         s.integer("ARGON2_ITERATIONS", 2, 1, 100),
-        s.integer("ARGON2_PARALLELISM", 1, 1, 64)),
+        s.integer("ARGON2_PARALLELISM", 1, 1, 64),
+        s.choice("PASSWORD_HASHER", "auto", "auto", "native", "java"),
+        // Running plus waiting hashes: one per core running and as many queued.
+        s.integer("HASH_QUEUE", 2 * cores, 1, 10_000)),
       new LoginPolicy(
         Duration.ofMinutes(s.integer("PENDING_LOGIN_MINUTES", 5, 1, 60)),
         s.integer("PENDING_LOGIN_MAX_FAILURES", 5, 1, 100),

@@ -1,6 +1,9 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
 import dev.twofa.config.PasswordPolicy;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.junit5.VertxExtension;
@@ -8,30 +11,69 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class PasswordsTest {
+  private static final PasswordPolicy DEFAULTS = new PasswordPolicy(8, 256, 19456, 2, 1, "auto", 4);
 
   @Test
-  void hashesWithTheDefaultArgon2idParametersInPhcFormat(Vertx vertx, VertxTestContext test) {
+  void libargon2LoadsHereAndIsChosenAutomatically() {
+    assertEquals("libargon2", PasswordHasher.create("auto", DEFAULTS).name());
+    assertEquals("bouncycastle", PasswordHasher.create("java", DEFAULTS).name());
+  }
+
+  @Test
+  void bothImplementationsWriteTheSamePhcFormatAndVerifyEachOther() {
+    PasswordHasher nativeHasher = PasswordHasher.create("native", DEFAULTS);
+    PasswordHasher javaHasher = PasswordHasher.create("java", DEFAULTS);
+    String fromNative = nativeHasher.hash("plum-violet-harbor-1987");
+    String fromJava = javaHasher.hash("plum-violet-harbor-1987");
+    for (String hash : List.of(fromNative, fromJava)) {
+      assertTrue(hash.matches("\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}"), hash);
+    }
+    assertTrue(javaHasher.verify(fromNative, "plum-violet-harbor-1987"), "pure Java reads libargon2's hash");
+    assertTrue(nativeHasher.verify(fromJava, "plum-violet-harbor-1987"), "libargon2 reads pure Java's hash");
+    assertFalse(javaHasher.verify(fromNative, "plum-violet-harbor-1988"));
+    assertFalse(nativeHasher.verify(fromJava, "plum-violet-harbor-1988"));
+  }
+
+  @Test
+  void verifiesAndNeverLetsTheDecoyPass(Vertx vertx, VertxTestContext test) {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash", 2);
-    Passwords passwords = new Passwords(new PasswordPolicy(8, 256, 19456, 2, 1), workers);
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, 4);
     passwords.start()
       .compose(ready -> passwords.hash("plum-violet-harbor-1987"))
-      .compose(hash -> {
-        test.verify(() -> assertTrue(hash.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), hash));
-        return passwords.verify(hash, "plum-violet-harbor-1987")
-          .compose(right -> passwords.verify(hash, "plum-violet-harbor-1988")
-            .compose(wrong -> passwords.verify(null, "decoy password for unknown accounts")
-              .map(decoy -> new boolean[] {right, wrong, decoy})));
-      })
+      .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987")
+        .compose(right -> passwords.verify(hash, "plum-violet-harbor-1988")
+          .compose(wrong -> passwords.verify(null, "decoy password for unknown accounts")
+            .map(decoy -> new boolean[] {right, wrong, decoy}))))
       .onComplete(test.succeeding(results -> test.verify(() -> {
         assertTrue(results[0], "the right password");
         assertFalse(results[1], "a wrong password");
         assertFalse(results[2], "an unknown account never passes, even with the decoy's own password");
         test.completeNow();
       })));
+  }
+
+  @Test
+  void aFullAdmissionQueueRefusesAtOnceWithRetryAfter(Vertx vertx, VertxTestContext test) {
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-queue", 1);
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, 2);
+    List<Future<String>> burst = List.of(passwords.hash("a-long-password-1"), passwords.hash("a-long-password-2"),
+      passwords.hash("a-long-password-3"));
+    Future.join(burst).onComplete(done -> test.verify(() -> {
+      assertTrue(burst.get(0).succeeded() && burst.get(1).succeeded(), "two fit: one running, one waiting");
+      BusFailure refused = assertInstanceOf(BusFailure.class, burst.get(2).cause());
+      assertEquals(ErrorCode.OVERLOADED, refused.code());
+      assertEquals(503, refused.code().status());
+      assertEquals(1L, refused.retryAfterSeconds());
+      test.completeNow();
+    }));
   }
 }
