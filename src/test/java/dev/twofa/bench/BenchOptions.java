@@ -1,0 +1,47 @@
+package dev.twofa.bench;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Benchmark settings from {@code --name=value} arguments.
+ *
+ * <pre>
+ * --modes=full,second-factor,activity,signup,overload   what to run (default: all five)
+ * --users=10000           seeded users with 2FA on        --events-per-user=10   activity rows per user
+ * --clients=32            concurrent clients              --seconds=20           measured time per mode
+ * --argon2=7168,5,1       m (KiB), t, p of the server     --hasher=auto          auto | native | java
+ * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid)
+ * --strict=true           fail on unexpected answers (the CI smoke)
+ * </pre>
+ */
+record BenchOptions(List<String> modes, int users, int eventsPerUser, int clients, int seconds, int[] argon2,
+                    String hasher, String url, String dbUrl, String secretKey, long pid) {
+
+  static BenchOptions parse(String[] args) {
+    Map<String, String> given = new HashMap<>();
+    for (String arg : args) {
+      for (String part : arg.trim().split("\\s+")) {
+        if (!part.startsWith("--") || !part.contains("=")) {
+          if (!part.isBlank()) {
+            throw new IllegalArgumentException("arguments look like --name=value, got " + part);
+          }
+          continue;
+        }
+        given.put(part.substring(2, part.indexOf('=')), part.substring(part.indexOf('=') + 1));
+      }
+    }
+    String[] argon2 = given.getOrDefault("argon2", "7168,5,1").split(",");
+    return new BenchOptions(
+      List.of(given.getOrDefault("modes", "full,second-factor,activity,signup,overload").split(",")),
+      Integer.parseInt(given.getOrDefault("users", "10000")),
+      Integer.parseInt(given.getOrDefault("events-per-user", "10")),
+      Integer.parseInt(given.getOrDefault("clients", "32")),
+      Integer.parseInt(given.getOrDefault("seconds", "20")),
+      new int[] {Integer.parseInt(argon2[0]), Integer.parseInt(argon2[1]), Integer.parseInt(argon2[2])},
+      given.getOrDefault("hasher", "auto"),
+      given.get("url"), given.get("db-url"), given.get("secret-key"),
+      Long.parseLong(given.getOrDefault("pid", "0")));
+  }
+}

@@ -1,0 +1,145 @@
+package dev.twofa.bench;
+
+import dev.twofa.db.EmbeddedDatabase;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The server under test: target/twofa.jar started as its own process (so its CPU time and memory are its own)
+ * on a PostgreSQL the benchmark starts, with the JVM settings the README gives.
+ */
+final class BenchServer implements AutoCloseable {
+  static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx160m", "-XX:MaxMetaspaceSize=96m",
+    "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-XX:TieredStopAtLevel=4");
+  private final EmbeddedDatabase database;
+  private final Process process;
+  final String url;
+  final String dbUrl;
+  final String secretKey;
+  final long startToReadyMs;
+  final long reportedStartupMs;
+
+  private BenchServer(EmbeddedDatabase database, Process process, String url, String dbUrl, String secretKey,
+                      long startToReadyMs, long reportedStartupMs) {
+    this.database = database;
+    this.process = process;
+    this.url = url;
+    this.dbUrl = dbUrl;
+    this.secretKey = secretKey;
+    this.startToReadyMs = startToReadyMs;
+    this.reportedStartupMs = reportedStartupMs;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  static BenchServer start(BenchOptions options, Map<String, String> extraEnv) throws Exception {
+    Path jar = Path.of("target", "twofa.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("build the server first: mvn -q -B -DskipTests package");
+    }
+    Path dir = Files.createTempDirectory("twofa-bench");
+    EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), 0, false);
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    String secretKey = Base64.getEncoder().encodeToString(key);
+    int port;
+    try (var socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_OPTIONS);
+    // e.g. TWOFA_BENCH_JVM_EXTRA="-XX:StartFlightRecording=filename=target/server.jfr" to profile the server.
+    String extra = System.getenv("TWOFA_BENCH_JVM_EXTRA");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+      .redirectOutput(dir.resolve("server.log").toFile());
+    builder.environment().putAll(Map.of(
+      "TWOFA_DB_URL", database.url(), "TWOFA_SECRET_KEY", secretKey, "TWOFA_HTTP_PORT", String.valueOf(port),
+      "TWOFA_HTTP_HOST", "127.0.0.1", "TWOFA_DB_POOL_SIZE", "16",
+      "TWOFA_ARGON2_MEMORY_KIB", String.valueOf(options.argon2()[0]),
+      "TWOFA_ARGON2_ITERATIONS", String.valueOf(options.argon2()[1]),
+      "TWOFA_ARGON2_PARALLELISM", String.valueOf(options.argon2()[2]),
+      "TWOFA_PASSWORD_HASHER", options.hasher()));
+    // The benchmark logs in far more often per account and address than people do.
+    builder.environment().put("TWOFA_PASSWORD_MAX_FAILURES_PER_ADDRESS", "1000000");
+    builder.environment().putAll(extraEnv);
+    long spawned = System.nanoTime();
+    Process process = builder.start();
+    String url = "http://127.0.0.1:" + port;
+    waitUntilReady(url, process);
+    long startToReady = (System.nanoTime() - spawned) / 1_000_000;
+    Matcher ready = Pattern.compile("event=server.ready .* ms=(\\d+)").matcher(Files.readString(dir.resolve("server.log")));
+    long reported = ready.find() ? Long.parseLong(ready.group(1)) : -1;
+    return new BenchServer(database, process, url, database.url(), secretKey, startToReady, reported);
+  }
+
+  static void waitUntilReady(String url, Process process) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (process != null && !process.isAlive()) {
+        throw new IllegalStateException("the server exited with " + process.exitValue());
+      }
+      try {
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready")).build(),
+          HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("the server did not become ready within 60 s");
+  }
+
+  /** User plus system CPU time of a process, in milliseconds (from /proc). */
+  static long cpuMillis(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 10; // USER_HZ is 100 on Linux
+  }
+
+  /** Resident and peak resident memory in MiB. */
+  static long[] memoryMiB(long pid) throws IOException {
+    long rss = 0;
+    long peak = 0;
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+      } else if (line.startsWith("VmHWM:")) {
+        peak = Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+      }
+    }
+    return new long[] {rss, peak};
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    process.waitFor();
+    database.close();
+  }
+}

@@ -1,0 +1,257 @@
+package dev.twofa.bench;
+
+import dev.twofa.auth.PasswordHasher;
+import dev.twofa.config.PasswordPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The load benchmark (README, Performance). Starts the server as its own process on a fresh PostgreSQL, seeds
+ * users with 2FA on, and measures: full two-factor logins, the second-factor step alone, Activity reads,
+ * sign-ups, and logins at four times the sustainable rate while other endpoints are probed. Prints numbers;
+ * asserts nothing.
+ *
+ * <pre>mvn -q -B -DskipTests package && mvn -q -B test-compile exec:java -Dexec.args="--users=20000 --seconds=20"</pre>
+ */
+public final class Benchmark {
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  /** Unexpected answers or empty runs; with --strict=true (the CI smoke) they fail the run. */
+  private static final List<String> PROBLEMS = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  public static void main(String[] args) throws Exception {
+    BenchOptions options = BenchOptions.parse(args);
+    System.out.printf("twofa benchmark: %d cores, argon2id m=%d KiB t=%d p=%d, %d users, %d clients, %d s per mode%n",
+      CORES, options.argon2()[0], options.argon2()[1], options.argon2()[2], options.users(), options.clients(), options.seconds());
+    double hashMs = hashFloor(options);
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<String> hashed = options.modes().stream().filter(m -> !m.equals("second-factor")).toList();
+      if (!hashed.isEmpty()) {
+        runAgainst(vertx, new BenchOptions(hashed, options.users(), options.eventsPerUser(), options.clients(),
+          options.seconds(), options.argon2(), options.hasher(), options.url(), options.dbUrl(), options.secretKey(),
+          options.pid()), options, hashMs);
+      }
+      if (options.modes().contains("second-factor")) {
+        // Preparing many pending logins needs many password steps: this run hashes cheaply, since it measures
+        // only the second step.
+        BenchOptions cheap = new BenchOptions(List.of("second-factor"), options.users(), 0, options.clients(),
+          options.seconds(), new int[] {1024, 1, 1}, options.hasher(), options.url(), options.dbUrl(), options.secretKey(), options.pid());
+        runAgainst(vertx, cheap, options, hashMs);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+    if (!PROBLEMS.isEmpty()) {
+      System.out.println("problems: " + PROBLEMS);
+      if (Arrays.asList(args).contains("--strict=true")) {
+        throw new IllegalStateException("benchmark smoke failed: " + PROBLEMS);
+      }
+    }
+  }
+
+  /** Notes a mode whose run had no successes or unexpected errors ({@code allowed} statuses are expected). */
+  private static void check(String mode, Stats stats, String step, String... allowed) {
+    if (stats.count(step) == 0) {
+      PROBLEMS.add(mode + ": no successful " + step);
+    }
+    stats.errors().forEach((outcome, n) -> {
+      if (java.util.Arrays.stream(allowed).noneMatch(outcome::endsWith)) {
+        PROBLEMS.add(mode + ": " + n + " x " + outcome);
+      }
+    });
+  }
+
+  /** One argon2id at the server's parameters, timed in this JVM with the same implementation (median of 15). */
+  private static double hashFloor(BenchOptions options) {
+    PasswordHasher hasher = PasswordHasher.create(options.hasher(),
+      new PasswordPolicy(8, 256, options.argon2()[0], options.argon2()[1], options.argon2()[2], options.hasher(), 1));
+    for (int i = 0; i < 5; i++) {
+      hasher.hash("warm-up-password");
+    }
+    double[] ms = new double[15];
+    for (int i = 0; i < ms.length; i++) {
+      long start = System.nanoTime();
+      hasher.hash("measured-password-" + i);
+      ms[i] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(ms);
+    double median = ms[ms.length / 2];
+    System.out.printf("hash floor: one argon2id (%s) %.1f ms -> at most %.1f logins/s on %d cores%n",
+      hasher.name(), median, CORES * 1000 / median, CORES);
+    return median;
+  }
+
+  private static void runAgainst(Vertx vertx, BenchOptions run, BenchOptions asked, double hashMs) throws Exception {
+    BenchServer server = run.url() == null ? BenchServer.start(run, Map.of()) : null;
+    String url = server != null ? server.url : run.url();
+    String dbUrl = server != null ? server.dbUrl : run.dbUrl();
+    String key = server != null ? server.secretKey : run.secretKey();
+    long pid = server != null ? server.pid() : run.pid();
+    try {
+      if (server != null) {
+        System.out.printf("server: start to ready %d ms (the process reports %d ms from main), pid %d, JVM %s%n",
+          server.startToReadyMs, server.reportedStartupMs, pid, String.join(" ", BenchServer.JVM_OPTIONS));
+      }
+      double seeded = new Seeder(dbUrl, key).seed(run.users(), run.eventsPerUser(), run.argon2());
+      System.out.printf("seeded %d users with 2FA and %d events in %.1f s%n", run.users(),
+        (long) run.users() * run.eventsPerUser(), seeded);
+      LoadDriver driver = new LoadDriver(vertx, url, run.users(), Math.max(run.clients() * 2, 64));
+      for (String mode : run.modes()) {
+        switch (mode) {
+          case "full" -> full(driver, run, pid, hashMs);
+          case "second-factor" -> secondFactor(driver, run);
+          case "activity" -> activity(driver, run);
+          case "signup" -> signup(driver, run);
+          case "overload" -> overload(driver, run, hashMs);
+          default -> System.out.println("unknown mode " + mode);
+        }
+        if (pid > 0) {
+          long[] memory = BenchServer.memoryMiB(pid);
+          System.out.printf("  server memory: resident %d MiB, peak resident %d MiB%n", memory[0], memory[1]);
+        }
+      }
+      driver.close();
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  private static void full(LoadDriver driver, BenchOptions options, long pid, double hashMs) throws Exception {
+    Stats warm = new Stats();
+    driver.closedLoop(options.clients(), 3, () -> driver.login(warm));
+    Stats unloaded = new Stats();
+    double baseSeconds = driver.closedLoop(1, Math.max(2, options.seconds() / 4), () -> driver.login(unloaded));
+    System.out.println("mode full, 1 client (unloaded):");
+    System.out.println(unloaded.line("login.password", baseSeconds));
+    System.out.println(unloaded.line("login.totp", baseSeconds));
+    long cpuBefore = pid > 0 ? BenchServer.cpuMillis(pid) : 0;
+    Stats stats = new Stats();
+    double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> driver.login(stats));
+    long cpu = pid > 0 ? BenchServer.cpuMillis(pid) - cpuBefore : 0;
+    long logins = stats.count("login.totp");
+    double rate = logins / seconds;
+    double floor = CORES * 1000 / hashMs;
+    System.out.printf("mode full, %d clients: %.1f logins/s = %.0f%% of the hash floor (%.1f/s)%n", options.clients(),
+      rate, 100 * rate / floor, floor);
+    System.out.println(stats.line("session", seconds));
+    System.out.println(stats.line("login.password", seconds));
+    System.out.println(stats.line("login.totp", seconds));
+    System.out.println("  errors: " + stats.errors());
+    check("full", stats, "login.totp");
+    if (pid > 0 && logins > 0) {
+      double perLogin = (double) cpu / logins;
+      System.out.printf("  server CPU per login %.1f ms; minus one hash (%.1f ms): %.1f ms%n", perLogin, hashMs, perLogin - hashMs);
+    }
+    FULL_RATE.set((int) Math.round(rate));
+    UNLOADED_P50.set((int) Math.round(1000 * (unloaded.quantileMs("login.password", 0.5) + unloaded.quantileMs("login.totp", 0.5))));
+  }
+
+  private static final AtomicInteger FULL_RATE = new AtomicInteger();
+  private static final AtomicInteger UNLOADED_P50 = new AtomicInteger();
+
+  private static void secondFactor(LoadDriver driver, BenchOptions options) {
+    int pendings = Math.min(options.users(), 6000 * options.seconds());
+    List<LoadDriver.Browser> ready = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Integer> owners = java.util.Collections.synchronizedList(new ArrayList<>());
+    Stats prep = new Stats();
+    AtomicInteger made = new AtomicInteger();
+    long prepStart = System.nanoTime();
+    driver.closedLoop(options.clients(), 3600, () -> {
+      if (made.getAndIncrement() >= pendings) {
+        return Future.failedFuture("enough");
+      }
+      int user = driver.nextUser();
+      LoadDriver.Browser b = driver.browser();
+      return b.get(prep, "session", "/api/session", 200)
+        .compose(r -> b.post(prep, "login.password", "/api/login", LoadDriver.credentials(Seeder.email(user), Seeder.PASSWORD), 200))
+        .onSuccess(r -> {
+          ready.add(b);
+          owners.add(user);
+        });
+    }, made, pendings);
+    System.out.printf("mode second-factor: prepared %d pending logins in %.1f s%n", ready.size(), (System.nanoTime() - prepStart) / 1e9);
+    AtomicInteger next = new AtomicInteger();
+    Stats stats = new Stats();
+    double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> {
+      int i = next.getAndIncrement();
+      if (i >= ready.size()) {
+        return Future.failedFuture("no more pending logins");
+      }
+      return ready.get(i).post(stats, "login.totp", "/api/login/totp", new JsonObject().put("code", driver.code(owners.get(i))), 200);
+    }, next, ready.size());
+    System.out.println(stats.line("login.totp", seconds));
+    System.out.println("  errors: " + stats.errors());
+    check("second-factor", stats, "login.totp");
+  }
+
+  private static void activity(LoadDriver driver, BenchOptions options) {
+    List<LoadDriver.Browser> signedIn = new ArrayList<>();
+    Stats prep = new Stats();
+    for (int i = 0; i < options.clients(); i++) {
+      signedIn.add(LoadDriver.await(driver.login(prep)));
+    }
+    AtomicInteger turn = new AtomicInteger();
+    Stats stats = new Stats();
+    double seconds = driver.closedLoop(options.clients(), options.seconds(), () ->
+      signedIn.get(Math.floorMod(turn.getAndIncrement(), signedIn.size())).get(stats, "activity", "/api/account/activity", 200));
+    System.out.printf("mode activity (%d clients, first page of 50):%n", options.clients());
+    System.out.println(stats.line("activity", seconds));
+    System.out.println("  errors: " + stats.errors());
+    check("activity", stats, "activity");
+  }
+
+  private static void signup(LoadDriver driver, BenchOptions options) {
+    AtomicInteger n = new AtomicInteger();
+    String run = Long.toString(System.nanoTime(), 36);
+    Stats stats = new Stats();
+    double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> {
+      LoadDriver.Browser b = driver.browser();
+      return b.get(stats, "session", "/api/session", 200).compose(r -> b.post(stats, "signup", "/api/signup",
+        LoadDriver.credentials("signup-" + run + "-" + n.incrementAndGet() + "@example.com", Seeder.PASSWORD), 201));
+    });
+    System.out.printf("mode signup (%d clients):%n", options.clients());
+    System.out.println(stats.line("signup", seconds));
+    System.out.println("  errors: " + stats.errors());
+    check("signup", stats, "signup", " 503");
+  }
+
+  /** Logins arriving at four times the measured full-login rate, while other endpoints are probed. */
+  private static void overload(LoadDriver driver, BenchOptions options, double hashMs) {
+    double sustainable = FULL_RATE.get() > 0 ? FULL_RATE.get() : CORES * 1000 / hashMs;
+    Stats prep = new Stats();
+    LoadDriver.Browser probe = LoadDriver.await(driver.login(prep));
+    Stats logins = new Stats();
+    Stats probes = new Stats();
+    double seconds = driver.openLoop(4 * sustainable + 20, options.seconds(), () -> {
+      int tick = (int) (System.nanoTime() / 1_000_000 % 4);
+      Future<?> probed = switch (tick) {
+        case 0 -> probe.get(probes, "probe.session", "/api/session", 200);
+        case 1 -> probe.get(probes, "probe.activity", "/api/account/activity", 200);
+        case 2 -> probe.get(probes, "probe.health", "/health/live", 200);
+        default -> probe.get(probes, "probe.static", "/css/app.css", 200);
+      };
+      return driver.login(logins).transform(r -> probed);
+    });
+    System.out.printf("mode overload: logins offered at %.0f/s (4x %.0f/s) with an equal stream of probes%n",
+      4 * sustainable + 20, sustainable);
+    System.out.println(logins.line("login.password", seconds));
+    System.out.println(logins.line("login.totp", seconds));
+    System.out.printf("  admitted full-login p99 %.1f ms vs unloaded p50 %.1f ms (x%.1f)%n",
+      logins.quantileMs("login.password", 0.99) + logins.quantileMs("login.totp", 0.99), UNLOADED_P50.get() / 1000.0,
+      (logins.quantileMs("login.password", 0.99) + logins.quantileMs("login.totp", 0.99)) / (UNLOADED_P50.get() / 1000.0));
+    System.out.println("  refused or failed: " + logins.errors());
+    check("overload", logins, "login.password", " 503");
+    for (String step : List.of("probe.session", "probe.activity", "probe.health", "probe.static")) {
+      System.out.println(probes.line(step, seconds));
+    }
+  }
+}

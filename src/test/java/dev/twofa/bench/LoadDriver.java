@@ -1,0 +1,207 @@
+package dev.twofa.bench;
+
+import dev.twofa.support.Totp;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Drives the real HTTP API as browsers would (cookies, the CSRF header), with Vert.x's WebClient. A login is
+ * POST /api/login then POST /api/login/totp with the user's current code; no user reuses a time step.
+ */
+final class LoadDriver {
+  private final Vertx vertx;
+  private final WebClient client;
+  private final String host;
+  private final int port;
+  private final int users;
+  private final AtomicInteger cursor = new AtomicInteger();
+  private final long[] lastStep;
+  private final boolean[] inFlight;
+
+  LoadDriver(Vertx vertx, String url, int users, int connections) {
+    this.vertx = vertx;
+    URI uri = URI.create(url);
+    this.host = uri.getHost();
+    this.port = uri.getPort();
+    this.users = users;
+    this.lastStep = new long[users];
+    this.inFlight = new boolean[users];
+    this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+      .setDefaultHost(host).setDefaultPort(port).setUserAgent("Mozilla/5.0 (X11; Linux x86_64) twofa-bench/1.0"),
+      new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  /** One browser: a cookie jar and the CSRF token it last saw. */
+  final class Browser {
+    private final WebClientSession session = WebClientSession.create(client);
+    private String xsrf = "";
+
+    Future<HttpResponse<Buffer>> get(Stats stats, String step, String path, int expected) {
+      return timed(stats, step, expected, () -> session.get(path).send());
+    }
+
+    Future<HttpResponse<Buffer>> post(Stats stats, String step, String path, JsonObject body, int expected) {
+      return timed(stats, step, expected, () -> session.post(path).putHeader("X-XSRF-TOKEN", xsrf).sendJsonObject(body));
+    }
+
+    private Future<HttpResponse<Buffer>> timed(Stats stats, String step, int expected,
+                                               Supplier<Future<HttpResponse<Buffer>>> call) {
+      long start = System.nanoTime();
+      return call.get().andThen(result -> {
+        long nanos = System.nanoTime() - start;
+        if (result.succeeded()) {
+          for (String cookie : result.result().cookies()) {
+            if (cookie.startsWith("XSRF-TOKEN=")) {
+              xsrf = cookie.substring("XSRF-TOKEN=".length(), cookie.indexOf(';'));
+            }
+          }
+          stats.record(step, nanos, result.result().statusCode(), result.result().statusCode() == expected);
+        } else {
+          stats.record(step, nanos, 0, false);
+        }
+      });
+    }
+  }
+
+  Browser browser() {
+    return new Browser();
+  }
+
+  /**
+   * The next seeded user who is not logging in right now and whose code for the current step is unused; the
+   * caller gives it back with {@link #release}.
+   */
+  int nextUser() {
+    long step = Instant.now().getEpochSecond() / 30;
+    for (int tries = 0; tries < users; tries++) {
+      int user = Math.floorMod(cursor.getAndIncrement(), users);
+      synchronized (lastStep) {
+        if (lastStep[user] < step && !inFlight[user]) {
+          inFlight[user] = true;
+          return user;
+        }
+      }
+    }
+    throw new IllegalStateException("every seeded user already logged in during this time step: seed more users");
+  }
+
+  void release(int user) {
+    synchronized (lastStep) {
+      inFlight[user] = false;
+    }
+  }
+
+  /** The user's code now; its step is then spent (the server refuses a step twice). */
+  String code(int user) {
+    Instant now = Instant.now();
+    synchronized (lastStep) {
+      lastStep[user] = Math.max(lastStep[user], now.getEpochSecond() / 30);
+    }
+    return Totp.code(Seeder.secret(user), now);
+  }
+
+  static JsonObject credentials(String email, String password) {
+    return new JsonObject().put("email", email).put("password", password);
+  }
+
+  /** A full two-factor login in a fresh browser; succeeds with the signed-in browser. */
+  Future<Browser> login(Stats stats) {
+    int user;
+    try {
+      user = nextUser();
+    } catch (IllegalStateException e) {
+      stats.record("driver.no-free-user", 0, 0, false);
+      return Future.failedFuture(e);
+    }
+    Browser b = browser();
+    return b.get(stats, "session", "/api/session", 200)
+      .compose(r -> b.post(stats, "login.password", "/api/login", credentials(Seeder.email(user), Seeder.PASSWORD), 200))
+      .compose(r -> r.statusCode() == 200
+        ? b.post(stats, "login.totp", "/api/login/totp", new JsonObject().put("code", code(user)), 200)
+        : Future.failedFuture("password step " + r.statusCode()))
+      .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(b) : Future.failedFuture("totp step " + r.statusCode()))
+      .andThen(done -> release(user));
+  }
+
+  /** Runs {@code clients} closed loops of {@code iteration} for {@code seconds}; returns the measured seconds. */
+  double closedLoop(int clients, int seconds, Supplier<Future<?>> iteration) {
+    return closedLoop(clients, seconds, iteration, new AtomicInteger(), Integer.MAX_VALUE);
+  }
+
+  /** The same, stopping early once {@code counter} reaches {@code limit}. */
+  double closedLoop(int clients, int seconds, Supplier<Future<?>> iteration, AtomicInteger counter, int limit) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    long start = System.nanoTime();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      Promise<Void> done = Promise.promise();
+      vertx.runOnContext(v -> loop(deadline, iteration, done, counter, limit));
+      loops.add(done.future());
+    }
+    await(Future.join(loops));
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private void loop(long deadline, Supplier<Future<?>> iteration, Promise<Void> done, AtomicInteger counter, int limit) {
+    if (System.nanoTime() >= deadline || counter.get() >= limit) {
+      done.complete();
+      return;
+    }
+    iteration.get().onComplete(r -> loop(deadline, iteration, done, counter, limit));
+  }
+
+  /** Starts {@code perSecond} calls of {@code arrival} per second regardless of answers (open loop). */
+  double openLoop(double perSecond, int seconds, Supplier<Future<?>> arrival) {
+    AtomicLong started = new AtomicLong();
+    AtomicLong finished = new AtomicLong();
+    long start = System.nanoTime();
+    Promise<Void> done = Promise.promise();
+    vertx.setPeriodic(5, id -> {
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      if (elapsed >= seconds) {
+        vertx.cancelTimer(id);
+        vertx.setPeriodic(50, wait -> {
+          if (finished.get() >= started.get()) {
+            vertx.cancelTimer(wait);
+            done.tryComplete();
+          }
+        });
+        return;
+      }
+      while (started.get() < elapsed * perSecond) {
+        started.incrementAndGet();
+        arrival.get().onComplete(r -> finished.incrementAndGet());
+      }
+    });
+    await(done.future());
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  void close() {
+    client.close();
+  }
+}
