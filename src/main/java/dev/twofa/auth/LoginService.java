@@ -68,12 +68,12 @@ final class LoginService {
   }
 
   Future<LoginState> totp(String pendingLoginId, String code, ClientInfo client) {
-    return secondStep(pendingLoginId, SecurityEvent.LOGIN_TOTP, client,
+    return secondStep(pendingLoginId, SecurityEvent.LOGIN_TOTP, client, 0,
       (user, db) -> secondFactor.acceptTotp(db, user, code));
   }
 
   Future<LoginState> recoveryCode(String pendingLoginId, String code, ClientInfo client) {
-    return secondStep(pendingLoginId, SecurityEvent.LOGIN_RECOVERY_CODE, client,
+    return secondStep(pendingLoginId, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1,
       (user, db) -> secondFactor.acceptRecoveryCode(db, user, code));
   }
 
@@ -81,7 +81,7 @@ final class LoginService {
    * The shared shape of both second steps: find the live pending login, spend one attempt of the account's
    * second-factor budget, check the code, then complete the login or count the failure.
    */
-  private Future<LoginState> secondStep(String pendingLoginId, String eventType, ClientInfo client,
+  private Future<LoginState> secondStep(String pendingLoginId, String eventType, ClientInfo client, int codesUsed,
                                         BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
     Optional<UUID> pendingId = parse(pendingLoginId);
     if (pendingId.isEmpty()) {
@@ -90,10 +90,10 @@ final class LoginService {
     UUID id = pendingId.get();
     return store.pendingLogins().findUser(store.pool(), id, clock.instant(), policy.pendingLoginTtl())
       .compose(userId -> userId.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)))
-      .compose(userId -> auditor.outcome(attempt(id, userId, check), userId, eventType, client));
+      .compose(userId -> auditor.outcome(attempt(id, userId, codesUsed, check), userId, eventType, client));
   }
 
-  private Future<LoginState> attempt(UUID pendingId, long userId,
+  private Future<LoginState> attempt(UUID pendingId, long userId, int codesUsed,
                                      BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
     String budgetKey = "second-factor:" + userId;
     return store.throttle().reserve(budgetKey, policy.secondFactor())
@@ -101,9 +101,11 @@ final class LoginService {
       .compose(user -> user.filter(UserRow::twoFactorEnabled).map(Future::succeededFuture)
         .orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)))
       .compose(user -> store.pool().withTransaction(tx -> check.apply(user, tx)
-          .compose(accepted -> accepted ? completeOnce(tx, pendingId) : Future.succeededFuture(false)))
+          .compose(accepted -> accepted
+            ? completeOnce(tx, pendingId).compose(done -> store.throttle().reset(tx, budgetKey)).map(true)
+            : Future.succeededFuture(false)))
         .compose(completed -> completed
-          ? store.throttle().reset(budgetKey).compose(reset -> authenticated(userId))
+          ? Future.succeededFuture(authenticated(user, codesUsed))
           : store.pendingLogins().recordFailure(store.pool(), pendingId, policy.pendingLoginMaxFailures())
               .compose(counted -> BusFailure.fail(ErrorCode.INVALID_CODE))));
   }
@@ -114,9 +116,10 @@ final class LoginService {
       .compose(completed -> completed ? Future.succeededFuture(true) : BusFailure.fail(ErrorCode.NO_PENDING_LOGIN));
   }
 
-  private Future<LoginState> authenticated(long userId) {
-    return store.users().findById(store.pool(), userId)
-      .map(user -> LoginState.authenticated(new SessionRef(userId, user.orElseThrow().sessionEpoch(), true), user.get().toUserJson()));
+  /** The signed-in state from the row read before the check (less the recovery code just used, if any). */
+  private static LoginState authenticated(UserRow user, int codesUsed) {
+    return LoginState.authenticated(new SessionRef(user.id(), user.sessionEpoch(), true),
+      user.toUserJson().put("recoveryCodesRemaining", user.recoveryCodesRemaining() - codesUsed));
   }
 
   private static Optional<UUID> parse(String id) {

@@ -32,14 +32,24 @@ final class Throttle {
   /** Admits one attempt under {@code key}, or fails RATE_LIMITED with the wait until a slot frees up. */
   Future<Void> reserve(String key, ThrottlePolicy policy) {
     Instant now = clock.instant();
+    // The lock serializes attempts on one key; the next statement (a fresh snapshot) then sees every attempt
+    // committed before it, so concurrent requests cannot overdraw the budget.
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
       .execute(Tuple.of(key))
-      .compose(locked -> window(tx, key, policy, now))
-      .compose(window -> {
-        if (window.count() >= policy.maxAttempts()) {
-          return Future.failedFuture(BusFailure.rateLimited(retryAfter(window.oldest(), policy, now)));
+      .compose(locked -> tx.preparedQuery("""
+          WITH purged AS (DELETE FROM throttle_attempts WHERE key = $1 AND at <= $3),
+               recent AS (SELECT count(*)::int AS attempts, min(at) AS oldest
+                          FROM throttle_attempts WHERE key = $1 AND at > $3),
+               admitted AS (INSERT INTO throttle_attempts (key, at)
+                            SELECT $1, $2 FROM recent WHERE attempts < $4 RETURNING 1)
+          SELECT attempts, oldest FROM recent
+          """).execute(Tuple.of(key, utc(now), utc(now.minus(policy.window())), policy.maxAttempts())))
+      .compose(rows -> {
+        Row row = rows.iterator().next();
+        if (row.getInteger("attempts") < policy.maxAttempts()) {
+          return Future.succeededFuture();
         }
-        return record(tx, key, policy, now);
+        return Future.failedFuture(BusFailure.rateLimited(retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now)));
       }));
   }
 
@@ -57,7 +67,12 @@ final class Throttle {
 
   /** Forgets every attempt under {@code key} (a success resets the budget). */
   Future<Void> reset(String key) {
-    return pool.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
+    return reset(pool, key);
+  }
+
+  /** The same, inside the caller's transaction. */
+  Future<Void> reset(SqlClient db, String key) {
+    return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
   }
 
   private record Window(int count, Instant oldest) {

@@ -102,7 +102,7 @@ public final class Benchmark {
       double seeded = new Seeder(dbUrl, key).seed(run.users(), run.eventsPerUser(), run.argon2());
       System.out.printf("seeded %d users with 2FA and %d events in %.1f s%n", run.users(),
         (long) run.users() * run.eventsPerUser(), seeded);
-      LoadDriver driver = new LoadDriver(vertx, url, run.users(), Math.max(run.clients() * 2, 64));
+      LoadDriver driver = new LoadDriver(vertx, url, run.users(), 2000);
       for (String mode : run.modes()) {
         switch (mode) {
           case "full" -> full(driver, run, pid, hashMs);
@@ -228,14 +228,17 @@ public final class Benchmark {
   private static void overload(LoadDriver driver, BenchOptions options, double hashMs) {
     double sustainable = FULL_RATE.get() > 0 ? FULL_RATE.get() : CORES * 1000 / hashMs;
     Stats prep = new Stats();
-    LoadDriver.Browser probe = LoadDriver.await(driver.login(prep));
+    // Probes travel on connections of their own, as other people's browsers would.
+    LoadDriver prober = new LoadDriver(Vertx.vertx(), driver.url(), 1, 16);
+    LoadDriver.Browser probe = prober.browser();
+    LoadDriver.await(probe.get(prep, "session", "/api/session", 200));
     Stats logins = new Stats();
     Stats probes = new Stats();
     double seconds = driver.openLoop(4 * sustainable + 20, options.seconds(), () -> {
       int tick = (int) (System.nanoTime() / 1_000_000 % 4);
       Future<?> probed = switch (tick) {
         case 0 -> probe.get(probes, "probe.session", "/api/session", 200);
-        case 1 -> probe.get(probes, "probe.activity", "/api/account/activity", 200);
+        case 1 -> probe.get(probes, "probe.signup-page", "/signup", 200);
         case 2 -> probe.get(probes, "probe.health", "/health/live", 200);
         default -> probe.get(probes, "probe.static", "/css/app.css", 200);
       };
@@ -250,7 +253,7 @@ public final class Benchmark {
       (logins.quantileMs("login.password", 0.99) + logins.quantileMs("login.totp", 0.99)) / (UNLOADED_P50.get() / 1000.0));
     System.out.println("  refused or failed: " + logins.errors());
     check("overload", logins, "login.password", " 503");
-    for (String step : List.of("probe.session", "probe.activity", "probe.health", "probe.static")) {
+    for (String step : List.of("probe.session", "probe.signup-page", "probe.health", "probe.static")) {
       System.out.println(probes.line(step, seconds));
     }
   }

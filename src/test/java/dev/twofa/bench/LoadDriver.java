@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 final class LoadDriver {
   private final Vertx vertx;
   private final WebClient client;
+  private final String url;
   private final String host;
   private final int port;
   private final int users;
@@ -34,8 +35,10 @@ final class LoadDriver {
   private final long[] lastStep;
   private final boolean[] inFlight;
 
+  /** {@code connections} bounds this driver's pool: the server, not the driver, must be what makes requests wait. */
   LoadDriver(Vertx vertx, String url, int users, int connections) {
     this.vertx = vertx;
+    this.url = url;
     URI uri = URI.create(url);
     this.host = uri.getHost();
     this.port = uri.getPort();
@@ -77,6 +80,10 @@ final class LoadDriver {
         }
       });
     }
+  }
+
+  String url() {
+    return url;
   }
 
   Browser browser() {
