@@ -14,6 +14,7 @@ import java.util.Map;
  * --argon2=7168,5,1       m (KiB), t, p of the server     --hasher=auto          auto | native | java
  * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid)
  * --strict=true           fail on unexpected answers (the CI smoke)
+ * --explain=true          print the query plans of a login and an Activity page on the seeded data
  * </pre>
  */
 record BenchOptions(List<String> modes, int users, int eventsPerUser, int clients, int seconds, int[] argon2,

@@ -141,9 +141,20 @@ final class LoadDriver {
       .compose(r -> b.post(stats, "login.password", "/api/login", credentials(Seeder.email(user), Seeder.PASSWORD), 200))
       .compose(r -> r.statusCode() == 200
         ? b.post(stats, "login.totp", "/api/login/totp", new JsonObject().put("code", code(user)), 200)
-        : Future.failedFuture("password step " + r.statusCode()))
+        : backOff(r).compose(waited -> Future.failedFuture("password step " + r.statusCode())))
       .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(b) : Future.failedFuture("totp step " + r.statusCode()))
       .andThen(done -> release(user));
+  }
+
+  /** Waits as a well-behaved client does after a 503 or 429: for its Retry-After. */
+  Future<Void> backOff(HttpResponse<Buffer> response) {
+    String retryAfter = response.getHeader("Retry-After");
+    if (retryAfter == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> waited = Promise.promise();
+    vertx.setTimer(Math.min(5, Long.parseLong(retryAfter)) * 1000L, t -> waited.complete());
+    return waited.future();
   }
 
   /** Runs {@code clients} closed loops of {@code iteration} for {@code seconds}; returns the measured seconds. */

@@ -94,6 +94,27 @@ final class Seeder {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /** EXPLAIN ANALYZE of the queries a login and an Activity page run, on the seeded data. */
+  void explain(int users) throws Exception {
+    PgConnectOptions options = Database.connectOptions(dbUrl);
+    try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(dbUrl), options.getUser(), options.getPassword());
+         Statement statement = connection.createStatement()) {
+      String email = email(users / 2);
+      for (String query : java.util.List.of(
+        "SELECT id, password_hash, totp_secret FROM users WHERE email = '" + email + "'",
+        "SELECT id, at, type FROM security_events WHERE user_id = (SELECT id FROM users WHERE email = '" + email
+          + "') ORDER BY id DESC LIMIT 51",
+        "SELECT count(*) FROM throttle_attempts WHERE key = 'second-factor:1' AND at > now() - interval '1 day'")) {
+        System.out.println("  EXPLAIN ANALYZE " + query);
+        try (ResultSet plan = statement.executeQuery("EXPLAIN (ANALYZE, COSTS OFF) " + query)) {
+          while (plan.next()) {
+            System.out.println("    " + plan.getString(1));
+          }
+        }
+      }
+    }
+  }
+
   /** Seeded user {@code index}'s id, given the id the seeding started from. */
   private static long nextId(Connection connection) throws Exception {
     try (Statement statement = connection.createStatement();
