@@ -1,4 +1,5 @@
 // Small DOM helpers shared by the screens. Everything is built with DOM APIs: no HTML strings, no inline style.
+import { describe as describeError } from './messages.js';
 
 /** el('p', {class: 'x'}, 'text', child) creates an element; attributes starting with "on" become listeners. */
 export function el(tag, attributes = {}, ...children) {
@@ -119,4 +120,34 @@ export function codeField(label, digits, onComplete) {
 
 export function heading(text) {
   return el('h1', { tabindex: '-1' }, text);
+}
+
+/**
+ * A form around a 6-digit code field that submits itself once the code is complete. {@code submitCode} gets
+ * the code; a failure it throws is shown next to the field unless {@code onError} handles it (returns true).
+ */
+export function codeForm({ label, submitLabel, className, submitCode, onError = () => false }) {
+  const message = formMessage();
+  const submit = el('button', { type: 'submit', class: 'primary' }, submitLabel);
+  const code = codeField(label, 6, () => form.requestSubmit());
+  code.input.setAttribute('data-autofocus', '');
+  const form = el('form', { novalidate: true, class: className }, message, code.wrapper, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (code.value().length !== 6) {
+      showFieldError(code, 'Enter the 6 digits your authenticator app shows now.');
+      return;
+    }
+    busy(submit, async () => {
+      try {
+        await submitCode(code.value());
+      } catch (error) {
+        if (!onError(error, message)) {
+          showFieldError(code, describeError(error));
+          code.input.select();
+        }
+      }
+    });
+  });
+  return form;
 }

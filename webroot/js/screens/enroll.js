@@ -1,7 +1,7 @@
 // Turning 2FA on: the welcome after sign-up, the key and QR code, then the recovery codes (shown once).
 import { api } from '../api.js';
 import { describe } from '../messages.js';
-import { el, codeField, showFieldError, formMessage, showMessage, busy, heading, announce } from '../ui.js';
+import { el, codeForm, showMessage, heading, announce } from '../ui.js';
 
 export function welcomeScreen(main, app) {
   main.append(el('section', { class: 'card' },
@@ -54,32 +54,22 @@ export async function setupScreen(main, app, params) {
     return;
   }
   const copied = el('span', { class: 'status', role: 'status' });
-  const message = formMessage();
-  const submit = el('button', { type: 'submit', class: 'primary' }, 'Enable 2FA');
-  const code = codeField('6-digit code from the app', 6, () => form.requestSubmit());
-  const form = el('form', { novalidate: true, class: 'enable-form' }, message, code.wrapper, submit);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (code.value().length !== 6) {
-      showFieldError(code, 'Enter the 6 digits your authenticator app shows now.');
-      return;
-    }
-    busy(submit, async () => {
-      try {
-        const result = await api.enableTotp(code.value());
-        app.setSession({ state: 'authenticated', user: result.user });
-        app.recoveryCodes = { codes: result.recoveryCodes, from: fromAccount ? 'account' : 'signup' };
-        // Replace the history entry: going back must not show the key again.
-        app.navigate('/recovery-codes', { replace: true });
-      } catch (error) {
-        if (error.code === 'no_pending_setup') {
-          showMessage(message, 'This key has been replaced (2FA setup was started elsewhere). Reload the page for a new key.');
-        } else {
-          showFieldError(code, describe(error));
-          code.input.select();
-        }
-      }
-    });
+  const form = codeForm({
+    label: '6-digit code from the app',
+    submitLabel: 'Enable 2FA',
+    className: 'enable-form',
+    submitCode: async (code) => {
+      const result = await api.enableTotp(code);
+      app.setSession({ state: 'authenticated', user: result.user });
+      app.recoveryCodes = { codes: result.recoveryCodes, from: fromAccount ? 'account' : 'signup' };
+      // Replace the history entry: going back must not show the key again.
+      app.navigate('/recovery-codes', { replace: true });
+    },
+    onError: (error, message) => {
+      if (error.code !== 'no_pending_setup') return false;
+      showMessage(message, 'This key has been replaced (2FA setup was started elsewhere). Reload the page for a new key.');
+      return true;
+    },
   });
   section.append(
     el('ol', { class: 'steps' },
@@ -94,7 +84,6 @@ export async function setupScreen(main, app, params) {
         el('p', { class: 'secret', 'aria-labelledby': 'key-label', 'data-secret': key.secret }, groupKey(key.secret)),
         el('div', { class: 'inline-actions' }, copyButton('Copy key', () => key.secret, copied), copied))),
     form);
-  code.input.setAttribute('data-autofocus', '');
 }
 
 function downloadCodes(app, codes) {

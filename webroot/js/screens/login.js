@@ -1,7 +1,7 @@
 // Sign up, log in, and the second step of a login (app code, or a recovery code after a lost device).
 import { api } from '../api.js';
 import { describe } from '../messages.js';
-import { el, field, codeField, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
+import { el, field, codeForm, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
 
 const FIELD_OF_ERROR = { invalid_email: 'email', email_taken: 'email', weak_password: 'password' };
 
@@ -105,27 +105,14 @@ function supportHint() {
 }
 
 export function totpScreen(main, app) {
-  const message = formMessage();
-  const submit = el('button', { type: 'submit', class: 'primary' }, 'Verify');
-  const code = codeField('6-digit code', 6, () => form.requestSubmit());
-  code.input.setAttribute('data-autofocus', '');
-  const form = el('form', { novalidate: true }, message, code.wrapper, submit);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (code.value().length !== 6) {
-      showFieldError(code, 'Enter the 6 digits shown in your authenticator app.');
-      return;
-    }
-    busy(submit, async () => {
-      try {
-        if (await completeLogin(app, () => api.loginWithTotp(code.value()))) {
-          app.navigate('/account');
-        }
-      } catch (error) {
-        showFieldError(code, describe(error));
-        code.input.select();
+  const form = codeForm({
+    label: '6-digit code',
+    submitLabel: 'Verify',
+    submitCode: async (code) => {
+      if (await completeLogin(app, () => api.loginWithTotp(code))) {
+        app.navigate('/account');
       }
-    });
+    },
   });
   main.append(el('section', { class: 'card' },
     heading('Two-factor authentication'),

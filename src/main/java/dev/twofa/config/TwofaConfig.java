@@ -92,11 +92,6 @@ public record TwofaConfig(
       embeddedDbPort, Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
   }
 
-  public TwofaConfig withHttpPort(int port) {
-    return new TwofaConfig(httpHost, port, deployment, cluster, dbUrl, dbPoolSize, dataDir, embeddedDbPort, secretKey, cookieSecure,
-      trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
-  }
-
   private static byte[] decodeKey(String base64) {
     byte[] key;
     try {

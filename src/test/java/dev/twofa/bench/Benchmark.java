@@ -242,7 +242,8 @@ public final class Benchmark {
     double sustainable = FULL_RATE.get() > 0 ? FULL_RATE.get() : CORES * 1000 / hashMs;
     Stats prep = new Stats();
     // Probes travel on connections of their own, as other people's browsers would.
-    LoadDriver prober = new LoadDriver(Vertx.vertx(), driver.url(), 1, 16);
+    Vertx probeVertx = Vertx.vertx();
+    LoadDriver prober = new LoadDriver(probeVertx, driver.url(), 1, 16);
     LoadDriver.Browser probe = prober.browser();
     LoadDriver.await(probe.get(prep, "session", "/api/session", 200));
     Stats logins = new Stats();
@@ -269,5 +270,7 @@ public final class Benchmark {
     for (String step : List.of("probe.session", "probe.signup-page", "probe.health", "probe.static")) {
       System.out.println(probes.line(step, seconds));
     }
+    prober.close();
+    LoadDriver.await(probeVertx.close());
   }
 }
