@@ -78,8 +78,10 @@ final class LoginService {
   }
 
   /**
-   * The shared shape of both second steps: find the live pending login, spend one attempt of the account's
-   * second-factor budget, check the code, then complete the login or count the failure.
+   * The shared shape of both second steps: find the live pending login and its user, then in one transaction
+   * spend an attempt of the account's second-factor budget, check the code, and complete the login or count
+   * the failure. The transaction commits either way (a spent attempt stays spent), except when a concurrent
+   * request completed the same pending login first: then the code's use is rolled back.
    */
   private Future<LoginState> secondStep(String pendingLoginId, String eventType, ClientInfo client, int codesUsed,
                                         BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
@@ -88,26 +90,23 @@ final class LoginService {
       return BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
     }
     UUID id = pendingId.get();
-    return store.pendingLogins().findUser(store.pool(), id, clock.instant(), policy.pendingLoginTtl())
-      .compose(userId -> userId.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)))
-      .compose(userId -> auditor.outcome(attempt(id, userId, codesUsed, check), userId, eventType, client));
-  }
-
-  private Future<LoginState> attempt(UUID pendingId, long userId, int codesUsed,
-                                     BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
-    String budgetKey = "second-factor:" + userId;
-    return store.throttle().reserve(budgetKey, policy.secondFactor())
-      .compose(admitted -> store.users().findById(store.pool(), userId))
+    return store.users().findByPendingLogin(store.pool(), id, clock.instant().minus(policy.pendingLoginTtl()))
       .compose(user -> user.filter(UserRow::twoFactorEnabled).map(Future::succeededFuture)
         .orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)))
-      .compose(user -> store.pool().withTransaction(tx -> check.apply(user, tx)
-          .compose(accepted -> accepted
-            ? completeOnce(tx, pendingId).compose(done -> store.throttle().reset(tx, budgetKey)).map(true)
-            : Future.succeededFuture(false)))
-        .compose(completed -> completed
-          ? Future.succeededFuture(authenticated(user, codesUsed))
-          : store.pendingLogins().recordFailure(store.pool(), pendingId, policy.pendingLoginMaxFailures())
-              .compose(counted -> BusFailure.fail(ErrorCode.INVALID_CODE))));
+      .compose(user -> auditor.outcome(attempt(id, user, codesUsed, check), user.id(), eventType, client));
+  }
+
+  private Future<LoginState> attempt(UUID pendingId, UserRow user, int codesUsed,
+                                     BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
+    String budgetKey = "second-factor:" + user.id();
+    return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
+        .compose(admitted -> check.apply(user, tx))
+        .compose(accepted -> accepted
+          ? completeOnce(tx, pendingId).compose(done -> store.throttle().reset(tx, budgetKey)).map(true)
+          : store.pendingLogins().recordFailure(tx, pendingId, policy.pendingLoginMaxFailures()).map(false)))
+      .compose(completed -> completed
+        ? Future.succeededFuture(authenticated(user, codesUsed))
+        : BusFailure.fail(ErrorCode.INVALID_CODE));
   }
 
   /** Ends the pending login; if a concurrent request already did, fails so the code's use is rolled back. */

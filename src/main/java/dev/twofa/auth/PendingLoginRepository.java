@@ -26,13 +26,6 @@ final class PendingLoginRepository {
       .map(id);
   }
 
-  /** The user of a live pending login. */
-  Future<Optional<Long>> findUser(SqlClient db, UUID id, Instant now, Duration ttl) {
-    return db.preparedQuery("SELECT user_id FROM pending_logins WHERE id = $1 AND created_at >= $2")
-      .execute(Tuple.of(id, utc(now.minus(ttl))))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("user_id")));
-  }
-
   /** Counts a wrong code; the pending login is deleted once it reaches {@code maxFailures}. */
   Future<Void> recordFailure(SqlClient db, UUID id, int maxFailures) {
     return db.preparedQuery("UPDATE pending_logins SET failures = failures + 1 WHERE id = $1 RETURNING failures")

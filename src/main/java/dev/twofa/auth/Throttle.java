@@ -29,12 +29,15 @@ final class Throttle {
     this.clock = clock;
   }
 
-  /** Admits one attempt under {@code key}, or fails RATE_LIMITED with the wait until a slot frees up. */
-  Future<Void> reserve(String key, ThrottlePolicy policy) {
+  /**
+   * Admits one attempt under {@code key} inside the caller's transaction {@code tx}, or fails RATE_LIMITED with
+   * the wait until a slot frees up. The key stays locked until that transaction ends.
+   */
+  Future<Void> reserve(SqlClient tx, String key, ThrottlePolicy policy) {
     Instant now = clock.instant();
     // The lock serializes attempts on one key; the next statement (a fresh snapshot) then sees every attempt
     // committed before it, so concurrent requests cannot overdraw the budget.
-    return pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+    return tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
       .execute(Tuple.of(key))
       .compose(locked -> tx.preparedQuery("""
           WITH purged AS (DELETE FROM throttle_attempts WHERE key = $1 AND at <= $3),
@@ -50,7 +53,7 @@ final class Throttle {
           return Future.succeededFuture();
         }
         return Future.failedFuture(BusFailure.rateLimited(retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now)));
-      }));
+      });
   }
 
   /** Fails RATE_LIMITED when {@code key} already has its full budget of attempts in the window. */

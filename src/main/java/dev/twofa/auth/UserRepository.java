@@ -43,6 +43,13 @@ final class UserRepository {
       .execute(Tuple.of(id)).map(UserRepository::first);
   }
 
+  /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
+  Future<Optional<UserRow>> findByPendingLogin(SqlClient db, java.util.UUID pendingId, Instant createdAfter) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = "
+        + "(SELECT user_id FROM pending_logins WHERE id = $1 AND created_at >= $2)")
+      .execute(Tuple.of(pendingId, utc(createdAfter))).map(UserRepository::first);
+  }
+
   /** The user while the session epoch still matches, else UNAUTHENTICATED. */
   Future<UserRow> findBySession(SqlClient db, long id, int epoch) {
     return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 AND session_epoch = $2")
