@@ -2,11 +2,14 @@ package dev.twofa.http;
 
 import dev.twofa.bus.AuditClient;
 import dev.twofa.bus.AuthClient;
+import dev.twofa.bus.BusRequests;
 import dev.twofa.config.ServerKeys;
 import dev.twofa.config.TwofaConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -19,11 +22,9 @@ import io.vertx.ext.web.sstore.ClusteredSessionStore;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.http.HttpServer;
-import dev.twofa.bus.BusRequests;
-import java.util.concurrent.TimeUnit;
 import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.concurrent.TimeUnit;
 
 /** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
 public class HttpVerticle extends VerticleBase {
