@@ -73,7 +73,7 @@ final class AccountService {
 
   /** Re-checks the password of a signed-in user (counted like a login attempt); fails INVALID_CREDENTIALS. */
   Future<Void> verifyPassword(UserRow user, String password) {
-    String accountKey = "password:account:" + user.email();
+    String accountKey = Throttle.passwordAccountKey(user.email());
     return store.throttle().check(accountKey, policy.passwordPerAccount())
       .compose(ok -> passwords.verify(user.passwordHash(), password))
       .compose(valid -> valid

@@ -37,8 +37,8 @@ final class LoginService {
   Future<LoginState> password(String email, String password, ClientInfo client) {
     // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
     String canonical = Emails.canonical(email).orElse("");
-    String accountKey = "password:account:" + canonical;
-    String addressKey = "password:address:" + client.ip();
+    String accountKey = Throttle.passwordAccountKey(canonical);
+    String addressKey = Throttle.passwordAddressKey(client.ip());
     return store.throttle().check(accountKey, policy.passwordPerAccount())
       .compose(ok -> store.throttle().check(addressKey, policy.passwordPerAddress()))
       .compose(ok -> store.users().findByEmail(store.pool(), canonical))
@@ -98,7 +98,7 @@ final class LoginService {
 
   private Future<LoginState> attempt(UUID pendingId, UserRow user, int codesUsed,
                                      BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
-    String budgetKey = "second-factor:" + user.id();
+    String budgetKey = Throttle.secondFactorKey(user.id());
     return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
         .compose(admitted -> check.apply(user, tx))
         .compose(accepted -> accepted

@@ -24,6 +24,20 @@ final class Throttle {
   private final Pool pool;
   private final Clock clock;
 
+  /** Password failures of one account, counted by login and by re-confirmation (password change, new codes). */
+  static String passwordAccountKey(String canonicalEmail) {
+    return "password:account:" + canonicalEmail;
+  }
+
+  static String passwordAddressKey(String ip) {
+    return "password:address:" + ip;
+  }
+
+  /** Second-factor guesses of one account, TOTP and recovery codes together. */
+  static String secondFactorKey(long userId) {
+    return "second-factor:" + userId;
+  }
+
   Throttle(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;

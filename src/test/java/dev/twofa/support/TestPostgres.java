@@ -42,11 +42,6 @@ public final class TestPostgres {
       + options.getPort() + "/" + name;
   }
 
-  public static synchronized String source() {
-    adminUrl();
-    return source;
-  }
-
   private static String adminUrl() {
     if (adminUrl != null) {
       return adminUrl;

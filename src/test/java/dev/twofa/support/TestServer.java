@@ -126,10 +126,6 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     return clock;
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
   public ApiClient newClient() {
     return new ApiClient(baseUrl());
   }
