@@ -30,11 +30,23 @@ export async function accountScreen(main, app) {
     activitySection()));
 }
 
+/** A row of a settings list: its name, and its value (text or an element). */
+export function settingRow(name, value) {
+  return el('div', { class: 'setting' }, el('dt', {}, name), el('dd', {}, value));
+}
+
+/** The "2FA security" row, On or Off. */
+export function twoFactorRow(user) {
+  const on = user.twoFactorEnabled;
+  return settingRow('2FA security', el('span', { class: on ? 'badge on' : 'badge off' }, on ? 'On' : 'Off'));
+}
+
+export function recoveryCodesRow(user) {
+  return settingRow('Recovery codes', user.recoveryCodesRemaining + ' of 8 left');
+}
+
 function securitySection(app, user) {
-  const rows = el('dl', { class: 'settings' },
-    el('div', { class: 'setting' },
-      el('dt', {}, '2FA security'),
-      el('dd', {}, el('span', { class: user.twoFactorEnabled ? 'badge on' : 'badge off' }, user.twoFactorEnabled ? 'On' : 'Off'))));
+  const rows = el('dl', { class: 'settings' }, twoFactorRow(user));
   const section = el('section', { class: 'card', 'aria-labelledby': 'security-heading' },
     el('h2', { id: 'security-heading' }, 'Security'), rows);
   if (!user.twoFactorEnabled) {
@@ -43,9 +55,7 @@ function securitySection(app, user) {
       el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, 'Enable 2FA'));
     return section;
   }
-  rows.append(el('div', { class: 'setting' },
-    el('dt', {}, 'Recovery codes'),
-    el('dd', {}, user.recoveryCodesRemaining + ' of 8 left')));
+  rows.append(recoveryCodesRow(user));
   const panel = regeneratePanel(app);
   const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'regenerate-panel' },
     'Generate new recovery codes');

@@ -1,7 +1,7 @@
 // The support desk: look a user up, and turn 2FA off (with a reason and how identity was verified).
 import { api } from '../api.js';
 import { describe } from '../messages.js';
-import { activityItem } from './account.js';
+import { activityItem, settingRow, twoFactorRow, recoveryCodesRow } from './account.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
 
 export function supportScreen(main) {
@@ -41,11 +41,8 @@ function userCard(found, refresh) {
   const user = found.user;
   const card = el('section', { class: 'card', 'aria-labelledby': 'found-user' },
     el('h2', { id: 'found-user' }, user.email),
-    el('dl', { class: 'settings' },
-      el('div', { class: 'setting' }, el('dt', {}, '2FA security'),
-        el('dd', {}, el('span', { class: user.twoFactorEnabled ? 'badge on' : 'badge off' }, user.twoFactorEnabled ? 'On' : 'Off'))),
-      el('div', { class: 'setting' }, el('dt', {}, 'Recovery codes'), el('dd', {}, user.recoveryCodesRemaining + ' of 8 left')),
-      el('div', { class: 'setting' }, el('dt', {}, 'Member since'), el('dd', {}, new Date(user.createdAt).toLocaleDateString()))));
+    el('dl', { class: 'settings' }, twoFactorRow(user), recoveryCodesRow(user),
+      settingRow('Member since', new Date(user.createdAt).toLocaleDateString())));
   if (user.twoFactorEnabled) {
     card.append(disableForm(user.email, refresh));
   }
