@@ -1,22 +1,21 @@
 package dev.twofa.audit;
 
-import dev.twofa.bus.SecurityEvent;
+import dev.twofa.bus.BusFailure;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.SchemaCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
 
-import static dev.twofa.bus.Addresses.AUDIT_ACTIVITY;
-import static dev.twofa.bus.Addresses.AUDIT_HEALTH;
-import static dev.twofa.bus.Addresses.AUDIT_RECORD;
 import static dev.twofa.bus.BusRequests.serve;
+import static dev.twofa.bus.Operations.AUDIT_ACTIVITY;
+import static dev.twofa.bus.Operations.AUDIT_HEALTH;
+import static dev.twofa.bus.Operations.AUDIT_RECORD;
 
-/** Records security events and answers the Activity query. */
+/** Records security events and answers Activity queries (asked by auth, which has resolved the session). */
 public class AuditVerticle extends VerticleBase {
   private final TwofaConfig config;
   private final Clock clock;
@@ -34,11 +33,9 @@ public class AuditVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.dbUrl().orElseThrow(), config.dbPoolSize(), "twofa-audit");
     AuditRepository events = new AuditRepository(pool);
     return Future.all(
-      serve(vertx, AUDIT_RECORD, m -> events.insert(SecurityEvent.fromJson(m), clock.instant()).map(new JsonObject()))
-        .completion(),
-      serve(vertx, AUDIT_ACTIVITY, m -> events.page(m.getLong("userId"), m.getInteger("limit"), m.getLong("before"),
-        m.getBoolean("staffView", false))).completion(),
-      serve(vertx, AUDIT_HEALTH, m -> SchemaCheck.check(pool, schemaVersion)).completion());
+      serve(vertx, AUDIT_RECORD, event -> events.insert(event, clock.instant())).completion(),
+      serve(vertx, AUDIT_ACTIVITY, query -> events.page(query)).completion(),
+      serve(vertx, AUDIT_HEALTH, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion());
   }
 
   @Override

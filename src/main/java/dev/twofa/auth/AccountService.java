@@ -1,22 +1,25 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.ActivityPage;
+import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.AuthReplies.LoginOutcome;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.AuthReplies.User;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
-import dev.twofa.bus.LoginState;
 import dev.twofa.bus.SecurityEvent;
-import dev.twofa.bus.SessionRef;
 import dev.twofa.config.LoginPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.util.Optional;
 
-/** Sign-up, the session's user, logout and password change. */
+/** Sign-up, the session's user and Activity, and password change. */
 final class AccountService {
   private final AuthStore store;
+  private final SessionService sessions;
   private final Passwords passwords;
   private final PasswordStrength strength;
   private final WorkerExecutor workers;
@@ -24,9 +27,10 @@ final class AccountService {
   private final LoginPolicy policy;
   private final Clock clock;
 
-  AccountService(AuthStore store, Passwords passwords, PasswordStrength strength, WorkerExecutor workers,
-                 Auditor auditor, LoginPolicy policy, Clock clock) {
+  AccountService(AuthStore store, SessionService sessions, Passwords passwords, PasswordStrength strength,
+                 WorkerExecutor workers, Auditor auditor, LoginPolicy policy, Clock clock) {
     this.store = store;
+    this.sessions = sessions;
     this.passwords = passwords;
     this.strength = strength;
     this.workers = workers;
@@ -35,7 +39,7 @@ final class AccountService {
     this.clock = clock;
   }
 
-  Future<LoginState> signup(String email, String password, ClientInfo client) {
+  Future<LoginOutcome> signup(String presentedToken, String email, String password, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
@@ -44,31 +48,42 @@ final class AccountService {
       .compose(hash -> store.users().insert(store.pool(), canonical.get(), hash, clock.instant()))
       .compose(id -> store.users().findById(store.pool(), id))
       .map(Optional::orElseThrow)
-      .compose(user -> auditor.record(user.id(), SecurityEvent.SIGNUP, true, client)
-        .map(LoginState.authenticated(new SessionRef(user.id(), user.sessionEpoch(), false), user.toUserJson())));
+      .compose(user -> sessions.endPresented(presentedToken)
+        .compose(ended -> sessions.open(store.pool(), user, user.sessionEpoch(), null, client))
+        .compose(token -> auditor.record(user.id(), SecurityEvent.SIGNUP, true, client)
+          .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))));
   }
 
-  Future<JsonObject> currentUser(SessionRef session) {
-    return store.users().findBySession(store.pool(), session.userId(), session.epoch()).map(UserRow::toUserJson);
+  Future<User> currentUser(String token) {
+    return sessions.signedIn(token).map(session -> session.user().toUser());
   }
 
-  Future<Void> logout(SessionRef session, ClientInfo client) {
-    return store.users().findBySession(store.pool(), session.userId(), session.epoch())
-      .compose(user -> auditor.record(user.id(), SecurityEvent.LOGOUT, true, client));
+  /** A page of the signed-in user's own Activity, read from audit. */
+  Future<ActivityPage> activity(String token, int limit, Long before) {
+    return sessions.signedIn(token)
+      .compose(session -> auditor.activity(new ActivityQuery(session.user().id(), limit, before, false)));
   }
 
-  /** Verifies the current password, sets the new one and moves the epoch on, which ends every other session. */
-  Future<SessionRef> changePassword(SessionRef session, String currentPassword, String newPassword, ClientInfo client) {
+  /**
+   * Verifies the current password, sets the new one and moves the epoch on, which ends every other session;
+   * this one continues under a new cookie value (and keeps its second factor).
+   */
+  Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
-    return store.users().findBySession(store.pool(), session.userId(), session.epoch())
-      .compose(user -> tooLong.isPresent()
-        ? Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()))
-        : auditor.outcome(verifyPassword(user, currentPassword)
-            .compose(ok -> strongHash(newPassword, user.email()))
-            .compose(hash -> store.users().changePassword(store.pool(), user.id(), user.sessionEpoch(), hash))
-            .compose(epoch -> store.pendingLogins().deleteForUser(store.pool(), user.id())
-              .map(session.withEpoch(epoch))),
-          user.id(), SecurityEvent.PASSWORD_CHANGED, client));
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      if (tooLong.isPresent()) {
+        return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
+      }
+      Future<LoginOutcome> changed = verifyPassword(user, currentPassword)
+        .compose(ok -> strongHash(newPassword, user.email()))
+        .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
+          .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
+            .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+            .compose(ended -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
+        .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));
+      return auditor.outcome(changed, user.id(), SecurityEvent.PASSWORD_CHANGED, client);
+    });
   }
 
   /** Re-checks the password of a signed-in user (counted like a login attempt); fails INVALID_CREDENTIALS. */

@@ -1,22 +1,26 @@
 package dev.twofa.auth;
 
-import dev.twofa.bus.AuditClient;
+import dev.twofa.bus.ActivityPage;
+import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.Operations;
 import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports security events to the audit verticle and waits for them to be recorded, so the Activity list
- * shows a step as soon as its answer arrives. A failing audit is logged, not passed on to the user.
+ * Auth's side of the audit verticle: reports security events and waits for them to be recorded, so the
+ * Activity list shows a step as soon as its answer arrives (a failing audit is logged, not passed on to the
+ * user), and reads Activity pages for a session auth has already resolved.
  */
 final class Auditor {
   private static final Logger LOG = LoggerFactory.getLogger(Auditor.class);
-  private final AuditClient audit;
+  private final BusRequests bus;
 
-  Auditor(AuditClient audit) {
-    this.audit = audit;
+  Auditor(BusRequests bus) {
+    this.bus = bus;
   }
 
   Future<Void> record(long userId, String type, boolean success, ClientInfo client) {
@@ -24,11 +28,15 @@ final class Auditor {
   }
 
   Future<Void> record(SecurityEvent event) {
-    return audit.record(event)
+    return bus.request(Operations.AUDIT_RECORD, event)
       .recover(error -> {
         LOG.warn("event=audit.unrecorded type={} user={} error={}", event.type(), event.userId(), error.getMessage());
         return Future.succeededFuture();
       });
+  }
+
+  Future<ActivityPage> activity(ActivityQuery query) {
+    return bus.request(Operations.AUDIT_ACTIVITY, query);
   }
 
   /** Records the outcome of {@code attempt} (success or failure) and passes that outcome on unchanged. */

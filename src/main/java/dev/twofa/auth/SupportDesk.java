@@ -1,59 +1,65 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.AuthReplies.SupportResult;
+import dev.twofa.bus.AuthReplies.SupportView;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
-import dev.twofa.bus.SessionRef;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+
 /**
  * What support staff may do for a user who lost both the authenticator and the recovery codes: look the
- * account up, and turn 2FA off with a recorded reason and identity check. Staff must themselves be signed in
- * with a second factor.
+ * account up (with its recent Activity, as staff see it), and turn 2FA off with a recorded reason and identity
+ * check. Staff must themselves be signed in with a second factor.
  */
 final class SupportDesk {
   private static final Logger LOG = LoggerFactory.getLogger(SupportDesk.class);
+  private static final int RECENT_EVENTS = 20;
   private final AuthStore store;
+  private final SessionService sessions;
   private final Auditor auditor;
 
-  SupportDesk(AuthStore store, Auditor auditor) {
+  SupportDesk(AuthStore store, SessionService sessions, Auditor auditor) {
     this.store = store;
+    this.sessions = sessions;
     this.auditor = auditor;
   }
 
-  /** {@code {user, userId}} of the account with {@code email}. */
-  Future<JsonObject> lookup(SessionRef staffSession, String email) {
-    return staff(staffSession).compose(staff -> target(email))
-      .map(user -> new JsonObject().put("user", user.toUserJson()).put("userId", user.id()));
+  Future<SupportView> lookup(String token, String email) {
+    return staff(token).compose(staff -> target(email))
+      .compose(user -> auditor.activity(new ActivityQuery(user.id(), RECENT_EVENTS, null, true))
+        .map(page -> new SupportView(user.toUser(), page.events())));
   }
 
   /** Removes the secret and every recovery code, ends the user's sessions, and records who did it and why. */
-  Future<JsonObject> disableTotp(SessionRef staffSession, String email, String reason, String verification,
-                                 ClientInfo client) {
-    return staff(staffSession).compose(staff -> target(email).compose(user -> {
+  Future<SupportResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client) {
+    return staff(token).compose(staff -> target(email).compose(user -> {
       if (!user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
       return store.pool().withTransaction(tx -> store.users().disableTotp(tx, user.id())
           .compose(disabled -> disabled ? store.recoveryCodes().deleteAll(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
+          .compose(deleted -> store.sessions().revokeOthers(tx, user.id(), null))
           .compose(deleted -> store.pendingLogins().deleteForUser(tx, user.id())))
         .compose(done -> {
           LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());
-          JsonObject details = new JsonObject().put("reason", reason.strip()).put("verification", verification.strip());
           return auditor.record(new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true, client,
-            staff.email(), details));
+            staff.email(), Map.of("reason", reason.strip(), "verification", verification.strip())));
         })
         .compose(recorded -> store.users().findById(store.pool(), user.id()))
-        .map(updated -> new JsonObject().put("user", updated.orElseThrow().toUserJson()));
+        .map(updated -> new SupportResult(updated.orElseThrow().toUser()));
     }));
   }
 
-  private Future<UserRow> staff(SessionRef session) {
-    return store.users().findBySession(store.pool(), session.userId(), session.epoch()).compose(user -> {
+  private Future<UserRow> staff(String token) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
       if (!user.support()) {
         return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN, "Only support staff can use the support desk."));
       }

@@ -1,42 +1,48 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.AuthReplies.Enrollment;
+import dev.twofa.bus.AuthReplies.EnrollmentOutcome;
+import dev.twofa.bus.AuthReplies.NewRecoveryCodes;
+import dev.twofa.bus.AuthReplies.TotpKey;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
-import dev.twofa.bus.SessionRef;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.OptionalLong;
 
 /** Enrollment (setup, then enable with a first code) and recovery-code regeneration. */
 final class TwoFactorService {
   private final AuthStore store;
+  private final SessionService sessions;
   private final AccountService accounts;
   private final SecretBox secretBox;
   private final TotpKeys keys;
   private final TotpVerifier verifier;
   private final RecoveryCodes recoveryCodes;
   private final Auditor auditor;
+  private final Clock clock;
 
-  TwoFactorService(AuthStore store, AccountService accounts, SecretBox secretBox, TotpKeys keys, TotpVerifier verifier,
-                   RecoveryCodes recoveryCodes, Auditor auditor) {
+  TwoFactorService(AuthStore store, SessionService sessions, AccountService accounts, SecretBox secretBox, TotpKeys keys,
+                   TotpVerifier verifier, RecoveryCodes recoveryCodes, Auditor auditor, Clock clock) {
     this.store = store;
+    this.sessions = sessions;
     this.accounts = accounts;
     this.secretBox = secretBox;
     this.keys = keys;
     this.verifier = verifier;
     this.recoveryCodes = recoveryCodes;
     this.auditor = auditor;
+    this.clock = clock;
   }
 
   /** A new pending secret (replacing any earlier one) as base32 and as an otpauth URI. */
-  Future<JsonObject> setup(SessionRef session) {
-    return signedIn(session).compose(user -> {
+  Future<TotpKey> setup(String token) {
+    return sessions.signedIn(token).map(SignedIn::user).compose(user -> {
       if (user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
       }
@@ -44,16 +50,19 @@ final class TwoFactorService {
       byte[] sealed = secretBox.seal(secret.getBytes(StandardCharsets.US_ASCII), user.id());
       return store.users().setPendingSecret(store.pool(), user.id(), user.sessionEpoch(), sealed)
         .compose(stored -> stored
-          ? Future.succeededFuture(new JsonObject()
-              .put("secret", secret)
-              .put("otpauthUri", keys.uri(secret, user.email())))
+          ? Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())))
           : BusFailure.fail(ErrorCode.ALREADY_ENABLED));
     });
   }
 
-  /** Turns 2FA on once {@code code} proves the app holds the pending secret; returns the first recovery codes. */
-  Future<JsonObject> enable(SessionRef session, String code, ClientInfo client) {
-    return signedIn(session).compose(user -> {
+  /**
+   * Turns 2FA on once {@code code} proves the app holds the pending secret; returns the first recovery codes.
+   * Every other session ends (the epoch moves on) and this one continues as a two-factor session, under a new
+   * cookie value.
+   */
+  Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
       if (user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
       }
@@ -67,18 +76,19 @@ final class TwoFactorService {
       }
       List<String> codes = recoveryCodes.generate();
       return store.pool().withTransaction(tx -> store.users().enableTotp(tx, user.id(), user.pendingSecretBox(), step.getAsLong())
-          .compose(enabled -> enabled
-            ? store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())
-            : BusFailure.fail(ErrorCode.NO_PENDING_SETUP)))
-        .compose(done -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client))
-        .compose(done -> accounts.currentUser(session))
-        .map(userJson -> new JsonObject().put("recoveryCodes", new JsonArray(codes)).put("user", userJson));
+          .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())
+            .compose(stored -> store.sessions().revokeOthers(tx, user.id(), null))
+            .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+            .compose(ended -> sessions.open(tx, user, epoch, clock.instant(), client))))
+        .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
+          .compose(recorded -> accounts.currentUser(newToken))
+          .map(enabled -> new EnrollmentOutcome(new Enrollment(codes, enabled), newToken)));
     });
   }
 
   /** A fresh set of recovery codes after the password is confirmed; every earlier code stops working. */
-  Future<JsonObject> regenerateRecoveryCodes(SessionRef session, String password, ClientInfo client) {
-    return signedIn(session).compose(user -> {
+  Future<NewRecoveryCodes> regenerateRecoveryCodes(String token, String password, ClientInfo client) {
+    return sessions.signedIn(token).map(SignedIn::user).compose(user -> {
       if (!user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
@@ -87,11 +97,7 @@ final class TwoFactorService {
         .compose(ok -> store.pool().withTransaction(tx ->
           store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())));
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
-        .map(done -> new JsonObject().put("recoveryCodes", new JsonArray(codes)));
+        .map(done -> new NewRecoveryCodes(codes));
     });
-  }
-
-  private Future<UserRow> signedIn(SessionRef session) {
-    return store.users().findBySession(store.pool(), session.userId(), session.epoch());
   }
 }

@@ -18,7 +18,7 @@ import java.util.Optional;
 /** SQL over the users table. Every check that can race is a single conditional statement. */
 final class UserRepository {
   private static final String UNIQUE_VIOLATION = "23505";
-  private static final String COLUMNS = """
+  static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
     """;
@@ -44,17 +44,10 @@ final class UserRepository {
   }
 
   /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
-  Future<Optional<UserRow>> findByPendingLogin(SqlClient db, java.util.UUID pendingId, Instant createdAfter) {
+  Future<Optional<UserRow>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
     return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = "
-        + "(SELECT user_id FROM pending_logins WHERE id = $1 AND created_at >= $2)")
-      .execute(Tuple.of(pendingId, utc(createdAfter))).map(UserRepository::first);
-  }
-
-  /** The user while the session epoch still matches, else UNAUTHENTICATED. */
-  Future<UserRow> findBySession(SqlClient db, long id, int epoch) {
-    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 AND session_epoch = $2")
-      .execute(Tuple.of(id, epoch)).map(UserRepository::first)
-      .compose(user -> user.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
+        + "(SELECT user_id FROM pending_logins WHERE token_hash = $1 AND created_at >= $2)")
+      .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter))).map(UserRepository::first);
   }
 
   /** Records {@code step} as the last accepted TOTP step, only if it is later than the one recorded: true when it was. */
@@ -80,13 +73,21 @@ final class UserRepository {
       .execute(Tuple.of(id, epoch, Buffer.buffer(box))).map(rows -> rows.rowCount() == 1);
   }
 
-  /** Promotes exactly the pending secret that was verified, recording the step its code used. */
-  Future<Boolean> enableTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step) {
+  /**
+   * Promotes exactly the pending secret that was verified, recording the step its code used, and moves the epoch
+   * on: a session opened with the password alone (perhaps a stranger's) ends when 2FA starts. Returns the new
+   * epoch, or fails NO_PENDING_SETUP when the pending secret changed meanwhile.
+   */
+  Future<Integer> enableTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step) {
     return db.preparedQuery("""
-        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $3
-        WHERE id = $1 AND totp_secret IS NULL AND totp_pending_secret = $2
+        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $3,
+                         session_epoch = session_epoch + 1
+        WHERE id = $1 AND totp_secret IS NULL AND totp_pending_secret = $2 RETURNING session_epoch
         """)
-      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step)).map(rows -> rows.rowCount() == 1);
+      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step))
+      .compose(rows -> rows.rowCount() == 1
+        ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
+        : BusFailure.fail(ErrorCode.NO_PENDING_SETUP));
   }
 
   /** Sets a new password hash and moves the session epoch on; returns the new epoch. */

@@ -1,6 +1,6 @@
 package dev.twofa.auth;
 
-import io.vertx.core.json.JsonObject;
+import dev.twofa.bus.AuthReplies.User;
 import io.vertx.sqlclient.Row;
 
 import java.time.OffsetDateTime;
@@ -29,13 +29,14 @@ record UserRow(long id, String email, String passwordHash, int sessionEpoch, byt
   }
 
   /** The public User document. */
-  JsonObject toUserJson() {
-    return new JsonObject()
-      .put("email", email)
-      .put("twoFactorEnabled", twoFactorEnabled())
-      .put("recoveryCodesRemaining", recoveryCodesRemaining)
-      .put("createdAt", createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT))
-      .put("support", support);
+  User toUser() {
+    return toUser(recoveryCodesRemaining);
+  }
+
+  /** The same, with a recovery-code count known to have changed since this row was read. */
+  User toUser(int codesRemaining) {
+    return new User(email, twoFactorEnabled(), codesRemaining,
+      createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT), support);
   }
 
   @Override

@@ -35,6 +35,11 @@ public final class BusFailure extends RuntimeException {
     return new BusFailure(ErrorCode.RATE_LIMITED, null, Math.max(1, retryAfterSeconds));
   }
 
+  /** UNAVAILABLE with the reason a readiness check failed. */
+  public static <T> Future<T> unavailable(Throwable reason) {
+    return Future.failedFuture(new BusFailure(ErrorCode.UNAVAILABLE, reason.getMessage()));
+  }
+
   public static <T> Future<T> fail(ErrorCode code) {
     return Future.failedFuture(new BusFailure(code));
   }

@@ -35,12 +35,13 @@ public final class BusRequests {
     this.metrics = metrics;
   }
 
-  public Future<JsonObject> request(String address, JsonObject body) {
+  /** Sends {@code body} to the operation's consumer and decodes its reply. */
+  public <Q, R> Future<R> request(Operation<Q, R> operation, Q body) {
     Timer.Sample sample = Timer.start(metrics);
-    return vertx.eventBus().<JsonObject>request(address, body, OPTIONS)
-      .map(reply -> reply.body())
+    return vertx.eventBus().<JsonObject>request(operation.address(), BusCodec.encode(body), OPTIONS)
+      .map(reply -> BusCodec.decode(reply.body(), operation.replyType()))
       .recover(error -> Future.failedFuture(BusFailure.from(error)))
-      .onComplete(result -> sample.stop(timer(address,
+      .onComplete(result -> sample.stop(timer(operation.address(),
         result.succeeded() ? "ok" : BusFailure.from(result.cause()).code().code())));
   }
 
@@ -54,19 +55,23 @@ public final class BusRequests {
       .register(metrics));
   }
 
-  /** Registers {@code handler} at {@code address}; the returned consumer's completion says when the bus knows it. */
-  public static MessageConsumer<JsonObject> serve(Vertx vertx, String address,
-                                                 Function<JsonObject, Future<JsonObject>> handler) {
+  /**
+   * Serves {@code operation} with {@code handler}; the returned consumer's completion says when the bus knows it.
+   * A body that does not decode into the request record is refused as INVALID_REQUEST.
+   */
+  public static <Q, R> MessageConsumer<JsonObject> serve(Vertx vertx, Operation<Q, R> operation,
+                                                         Function<Q, Future<R>> handler) {
+    String address = operation.address();
     return vertx.eventBus().consumer(address, message -> {
-      Future<JsonObject> reply;
+      Future<R> reply;
       try {
-        reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
+        reply = handler.apply(BusCodec.decode(message.body(), operation.requestType()));
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
       reply.onComplete(result -> {
         if (result.succeeded()) {
-          message.reply(result.result());
+          message.reply(BusCodec.encode(result.result()));
         } else if (result.cause() instanceof BusFailure failure) {
           failure.replyTo(message);
         } else {

@@ -12,6 +12,7 @@ public enum ErrorCode {
   FORBIDDEN(403, "You are not allowed to do this."),
   NOT_FOUND(404, "There is nothing here."),
   USER_NOT_FOUND(404, "No account has this email address."),
+  SESSION_NOT_FOUND(404, "That session has already ended."),
   METHOD_NOT_ALLOWED(405, "This method is not allowed here."),
   EMAIL_TAKEN(409, "An account with this email address already exists."),
   NO_PENDING_LOGIN(409, "Your login has expired. Enter your email address and password again."),

@@ -1,10 +1,10 @@
 package dev.twofa.bus;
 
-import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
 /** One entry of a user's activity, as the auth verticle reports it to the audit verticle. */
 public record SecurityEvent(long userId, String type, boolean success, ClientInfo client, String actor,
-                            JsonObject details) {
+                            Map<String, String> details) {
   public static final String SIGNUP = "signup";
   public static final String LOGIN_PASSWORD = "login.password";
   public static final String LOGIN_TOTP = "login.totp";
@@ -14,14 +14,6 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String TWO_FACTOR_DISABLED = "2fa.disabled";
   public static final String RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated";
   public static final String PASSWORD_CHANGED = "password.changed";
-
-  public JsonObject toJson() {
-    return new JsonObject().put("userId", userId).put("type", type).put("success", success)
-      .put("client", client.toJson()).put("actor", actor).put("details", details);
-  }
-
-  public static SecurityEvent fromJson(JsonObject json) {
-    return new SecurityEvent(json.getLong("userId"), json.getString("type"), json.getBoolean("success"),
-      ClientInfo.fromJson(json.getJsonObject("client")), json.getString("actor"), json.getJsonObject("details"));
-  }
+  public static final String SESSION_REVOKED = "session.revoked";
+  public static final String OTHER_SESSIONS_REVOKED = "sessions.revoked_others";
 }

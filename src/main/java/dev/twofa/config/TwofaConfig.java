@@ -24,6 +24,7 @@ public record TwofaConfig(
   boolean cookieSecure,
   boolean trustForwardedHeaders,
   Duration sessionTimeout,
+  Duration sessionMaxAge,
   String productName,
   TotpPolicy totp,
   PasswordPolicy passwords,
@@ -59,6 +60,8 @@ public record TwofaConfig(
       s.bool("COOKIE_SECURE", false),
       s.bool("TRUST_FORWARDED_HEADERS", false),
       Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
+      // 12 h: NIST SP 800-63B's reauthentication bound at AAL2.
+      Duration.ofHours(s.integer("SESSION_MAX_HOURS", 12, 1, 24 * 30)),
       s.text("PRODUCT_NAME", "cryptact"),
       new TotpPolicy(
         s.text("TOTP_ISSUER", "pafin Inc."),
@@ -89,7 +92,7 @@ public record TwofaConfig(
   /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, byte[] key) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      embeddedDbPort, Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
+      embeddedDbPort, Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, sessionMaxAge, productName, totp, passwords, login);
   }
 
   private static byte[] decodeKey(String base64) {

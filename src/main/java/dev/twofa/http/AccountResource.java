@@ -1,44 +1,59 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.AuditClient;
-import dev.twofa.bus.AuthClient;
+import dev.twofa.bus.AuthRequests.Activity;
+import dev.twofa.bus.AuthRequests.PasswordChange;
+import dev.twofa.bus.AuthRequests.RevokeSession;
+import dev.twofa.bus.AuthRequests.Session;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import static dev.twofa.bus.Operations.ACCOUNT;
+import static dev.twofa.bus.Operations.ACTIVITY;
+import static dev.twofa.bus.Operations.PASSWORD_CHANGE;
+import static dev.twofa.bus.Operations.SESSIONS;
+import static dev.twofa.bus.Operations.SESSIONS_REVOKE_OTHERS;
+import static dev.twofa.bus.Operations.SESSION_REVOKE;
 import static dev.twofa.http.Requests.body;
 import static dev.twofa.http.Requests.client;
-import static dev.twofa.http.Requests.reply;
-import static dev.twofa.http.Requests.signedIn;
+import static dev.twofa.http.Requests.sessionToken;
 
-/** The signed-in user's account: who they are, their password, their activity. */
+/** The signed-in user's account: who they are, their password, their activity and where they are logged in. */
 final class AccountResource {
   private static final int DEFAULT_PAGE = 50;
-  private final AuthClient auth;
-  private final AuditClient audit;
+  private final Requests requests;
 
-  AccountResource(AuthClient auth, AuditClient audit) {
-    this.auth = auth;
-    this.audit = audit;
+  AccountResource(Requests requests) {
+    this.requests = requests;
   }
 
   void account(RoutingContext ctx) {
-    reply(ctx, signedIn(ctx).compose(auth::currentUser), 200);
+    requests.reply(ctx, requests.call(ACCOUNT, new Session(sessionToken(ctx), client(ctx))), 200);
   }
 
   void changePassword(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    Requests.noContent(ctx, signedIn(ctx)
-      .compose(session -> auth.changePassword(session, body.getString("currentPassword"), body.getString("newPassword"), client(ctx)))
-      .onSuccess(renewed -> SessionState.renew(ctx, renewed)));
+    requests.noContent(ctx, requests.call(PASSWORD_CHANGE, new PasswordChange(sessionToken(ctx),
+        body.getString("currentPassword"), body.getString("newPassword"), client(ctx)))
+      .onSuccess(outcome -> requests.setSession(ctx, outcome.sessionToken())));
   }
 
   void activity(RoutingContext ctx) {
+    // Both parameters were checked against openapi.yaml (limit 1-200, before up to 18 digits).
     String limit = ctx.queryParams().get("limit");
     String before = ctx.queryParams().get("before");
-    // The session is re-checked with the auth verticle first: a stale session must not read activity.
-    reply(ctx, signedIn(ctx)
-      .compose(session -> auth.currentUser(session).map(user -> session))
-      .compose(session -> audit.activity(session.userId(), limit == null ? DEFAULT_PAGE : Integer.parseInt(limit),
-        before == null ? null : Long.valueOf(before), false)), 200);
+    requests.reply(ctx, requests.call(ACTIVITY, new Activity(sessionToken(ctx),
+      limit == null ? DEFAULT_PAGE : Integer.parseInt(limit), before == null ? null : Long.valueOf(before))), 200);
+  }
+
+  void sessions(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(SESSIONS, new Session(sessionToken(ctx), client(ctx))), 200);
+  }
+
+  void revokeSession(RoutingContext ctx) {
+    requests.noContent(ctx, requests.call(SESSION_REVOKE, new RevokeSession(sessionToken(ctx), body(ctx).getString("id"), client(ctx))));
+  }
+
+  void revokeOtherSessions(RoutingContext ctx) {
+    requests.noContent(ctx, requests.call(SESSIONS_REVOKE_OTHERS, new Session(sessionToken(ctx), client(ctx))));
   }
 }

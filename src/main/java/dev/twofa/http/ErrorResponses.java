@@ -16,12 +16,7 @@ final class ErrorResponses {
   }
 
   static void send(RoutingContext ctx, Throwable error) {
-    BusFailure failure = BusFailure.from(error);
-    if (failure.code() == ErrorCode.UNAUTHENTICATED && ctx.session() != null && SessionState.signedIn(ctx).isPresent()) {
-      // A signed-in session that auth refused has outlived its epoch (password changed elsewhere): forget it.
-      ctx.session().destroy();
-    }
-    send(ctx, failure);
+    send(ctx, BusFailure.from(error));
   }
 
   static void send(RoutingContext ctx, BusFailure failure) {

@@ -1,8 +1,8 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.AuditClient;
-import dev.twofa.bus.AuthClient;
 import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.BusRequests;
+import dev.twofa.bus.Operations;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,10 +24,10 @@ final class Health {
     return HealthCheckHandler.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
   }
 
-  static HealthCheckHandler ready(Vertx vertx, AuthClient auth, AuditClient audit) {
+  static HealthCheckHandler ready(Vertx vertx, BusRequests bus) {
     return HealthCheckHandler.create(vertx)
-      .register("auth", TIMEOUT_MS, promise -> report(auth.health(), promise))
-      .register("audit", TIMEOUT_MS, promise -> report(audit.health(), promise));
+      .register("auth", TIMEOUT_MS, promise -> report(bus.request(Operations.AUTH_HEALTH, null), promise))
+      .register("audit", TIMEOUT_MS, promise -> report(bus.request(Operations.AUDIT_HEALTH, null), promise));
   }
 
   private static void report(Future<Void> check, Promise<Status> promise) {

@@ -1,26 +1,19 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.AuditClient;
-import dev.twofa.bus.AuthClient;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.config.ServerKeys;
 import dev.twofa.config.TwofaConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CSRFHandler;
-import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.ext.web.sstore.ClusteredSessionStore;
-import io.vertx.ext.web.sstore.LocalSessionStore;
-import io.vertx.ext.web.sstore.SessionStore;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
@@ -43,12 +36,11 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       BusRequests bus = new BusRequests(vertx, metrics);
-      AuthClient auth = new AuthClient(bus);
-      AuditClient audit = new AuditClient(bus);
-      SessionResource sessions = new SessionResource(auth, new LoginMetrics(metrics));
-      AccountResource account = new AccountResource(auth, audit);
-      TwoFactorResource twoFactor = new TwoFactorResource(auth);
-      SupportResource support = new SupportResource(auth, audit);
+      Requests requests = new Requests(bus, new SessionCookie(config.cookieSecure()));
+      SessionResource sessions = new SessionResource(requests, new LoginMetrics(metrics));
+      AccountResource account = new AccountResource(requests);
+      TwoFactorResource twoFactor = new TwoFactorResource(requests);
+      SupportResource support = new SupportResource(requests);
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -61,6 +53,9 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("getAccount").addHandler(account::account);
       api.getRoute("changePassword").addHandler(account::changePassword);
       api.getRoute("getActivity").addHandler(account::activity);
+      api.getRoute("listSessions").addHandler(account::sessions);
+      api.getRoute("revokeSession").addHandler(account::revokeSession);
+      api.getRoute("revokeOtherSessions").addHandler(account::revokeOtherSessions);
       api.getRoute("setupTotp").addHandler(twoFactor::setup);
       api.getRoute("enableTotp").addHandler(twoFactor::enable);
       api.getRoute("regenerateRecoveryCodes").addHandler(twoFactor::regenerateRecoveryCodes);
@@ -73,7 +68,7 @@ public class HttpVerticle extends VerticleBase {
       }
       router.route().handler(SecurityHeaders::add);
       router.get("/health/live").handler(Health.live(vertx));
-      router.get("/health/ready").handler(Health.ready(vertx, auth, audit));
+      router.get("/health/ready").handler(Health.ready(vertx, bus));
       router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
       router.route("/api/*").handler(ctx -> {
         ctx.response().putHeader("Cache-Control", "no-store");
@@ -81,7 +76,6 @@ public class HttpVerticle extends VerticleBase {
       });
       router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
       router.route("/api/*").handler(csrf());
-      router.route("/api/*").handler(sessions());
       router.route("/api/*").subRouter(api.createRouter());
       router.getWithRegex(ShellPage.PATHS).handler(new ShellPage(vertx, config)::render);
       router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -101,8 +95,8 @@ public class HttpVerticle extends VerticleBase {
 
   /**
    * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN must come back as X-XSRF-TOKEN.
-   * Mounted before the session on purpose: bound to a session, the handler rotates its token on every write
-   * and voids it whenever the session id changes (every login step), which breaks a single-page app.
+   * Not bound to a session on purpose: bound, the handler rotates its token on every write and voids it
+   * whenever the session id changes (every login step), which breaks a single-page app.
    */
   private CSRFHandler csrf() {
     return CSRFHandler.create(vertx, new ServerKeys(config.secretKey().orElseThrow()).csrfSecret())
@@ -110,17 +104,5 @@ public class HttpVerticle extends VerticleBase {
       .setHeaderName("X-XSRF-TOKEN")
       .setCookieSecure(config.cookieSecure())
       .setTimeout(config.sessionTimeout().toMillis());
-  }
-
-  private SessionHandler sessions() {
-    // Clustered, every node reads the same sessions: a login through one node holds on the others.
-    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
-    return SessionHandler.create(store)
-      .setSessionCookieName("twofa.session")
-      .setCookieHttpOnlyFlag(true)
-      .setCookieSameSite(CookieSameSite.LAX)
-      .setCookieSecureFlag(config.cookieSecure())
-      .setSessionTimeout(config.sessionTimeout().toMillis())
-      .setLazySession(true);
   }
 }

@@ -2,7 +2,8 @@ package dev.twofa.http;
 
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
-import dev.twofa.bus.LoginState;
+import dev.twofa.bus.AuthReplies.LoginOutcome;
+import dev.twofa.bus.AuthReplies.SessionState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -18,11 +19,11 @@ final class LoginMetrics {
     this.registry = registry;
   }
 
-  Future<LoginState> count(String method, Future<LoginState> attempt) {
+  Future<LoginOutcome> count(String method, Future<LoginOutcome> attempt) {
     return attempt.onComplete(result -> {
       String outcome;
       if (result.succeeded()) {
-        outcome = result.result().isPending() ? "pending_2fa" : "success";
+        outcome = result.result().session().equals(SessionState.PENDING) ? "pending_2fa" : "success";
       } else {
         ErrorCode code = BusFailure.from(result.cause()).code();
         outcome = code.code();

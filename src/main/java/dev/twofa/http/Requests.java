@@ -1,16 +1,20 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ClientInfo;
-import dev.twofa.bus.ErrorCode;
-import dev.twofa.bus.SessionRef;
+import dev.twofa.bus.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Small readers shared by the resources: the validated body, the client, the signed-in session. */
+/** What every resource does: read the validated body and the client, call one bus operation, answer it. */
 final class Requests {
-  private Requests() {
+  private final BusRequests bus;
+  private final SessionCookie cookie;
+
+  Requests(BusRequests bus, SessionCookie cookie) {
+    this.bus = bus;
+    this.cookie = cookie;
   }
 
   /** The JSON body; the OpenAPI validation before every handler has already checked its shape. */
@@ -23,24 +27,37 @@ final class Requests {
       ctx.request().getHeader("User-Agent"));
   }
 
-  /** The signed-in session, or UNAUTHENTICATED for anonymous and pending_2fa sessions. */
-  static Future<SessionRef> signedIn(RoutingContext ctx) {
-    return SessionState.signedIn(ctx).map(Future::succeededFuture)
-      .orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED));
+  static String sessionToken(RoutingContext ctx) {
+    return SessionCookie.value(ctx);
+  }
+
+  <Q, R> Future<R> call(Operation<Q, R> operation, Q request) {
+    return bus.request(operation, request);
+  }
+
+  /** Puts the session cookie auth chose for this browser. */
+  void setSession(RoutingContext ctx, String token) {
+    cookie.set(ctx, token);
+  }
+
+  void clearSession(RoutingContext ctx) {
+    cookie.clear(ctx);
   }
 
   /** Sends {@code result} as JSON with {@code status}, or the failure through the error mapper. */
-  static void reply(RoutingContext ctx, Future<JsonObject> result, int status) {
+  void reply(RoutingContext ctx, Future<?> result, int status) {
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(ar.result().encode());
+        Object value = ar.result();
+        JsonObject json = value instanceof JsonObject object ? object : JsonObject.mapFrom(value);
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json.encode());
       } else {
         ErrorResponses.send(ctx, ar.cause());
       }
     });
   }
 
-  static void noContent(RoutingContext ctx, Future<?> result) {
+  void noContent(RoutingContext ctx, Future<?> result) {
     result.onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.response().setStatusCode(204).end();

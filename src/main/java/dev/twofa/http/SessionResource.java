@@ -1,79 +1,78 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.AuthClient;
-import dev.twofa.bus.BusFailure;
-import dev.twofa.bus.ErrorCode;
-import dev.twofa.bus.LoginState;
+import dev.twofa.bus.AuthReplies.LoginOutcome;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.AuthRequests.Code;
+import dev.twofa.bus.AuthRequests.Credentials;
+import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import static dev.twofa.bus.Operations.LOGIN_PASSWORD;
+import static dev.twofa.bus.Operations.LOGIN_RECOVERY;
+import static dev.twofa.bus.Operations.LOGIN_TOTP;
+import static dev.twofa.bus.Operations.LOGOUT;
+import static dev.twofa.bus.Operations.SESSION;
+import static dev.twofa.bus.Operations.SIGNUP;
 import static dev.twofa.http.Requests.body;
 import static dev.twofa.http.Requests.client;
-import static dev.twofa.http.Requests.reply;
+import static dev.twofa.http.Requests.sessionToken;
 
 /** Sign-up, the two login steps, logout and the session's state. */
 final class SessionResource {
-  private final AuthClient auth;
+  private final Requests requests;
   private final LoginMetrics metrics;
 
-  SessionResource(AuthClient auth, LoginMetrics metrics) {
-    this.auth = auth;
+  SessionResource(Requests requests, LoginMetrics metrics) {
+    this.requests = requests;
     this.metrics = metrics;
   }
 
   void session(RoutingContext ctx) {
-    Future<JsonObject> state = SessionState.signedIn(ctx)
-      .map(session -> auth.currentUser(session).map(SessionState::authenticated)
-        .recover(error -> {
-          if (BusFailure.from(error).code() != ErrorCode.UNAUTHENTICATED) {
-            return Future.failedFuture(error);
-          }
-          ctx.session().destroy();
-          return Future.succeededFuture(SessionState.anonymous());
-        }))
-      .orElseGet(() -> Future.succeededFuture(
-        SessionState.pendingLogin(ctx).isPresent() ? SessionState.pending() : SessionState.anonymous()));
-    reply(ctx, state, 200);
+    requests.reply(ctx, requests.call(SESSION, new Session(sessionToken(ctx), client(ctx))).onSuccess(state -> {
+      if (state.equals(SessionState.ANONYMOUS)) {
+        requests.clearSession(ctx);
+      }
+    }), 200);
   }
 
   void signup(RoutingContext ctx) {
-    JsonObject body = body(ctx);
-    reply(ctx, auth.signup(body.getString("email"), body.getString("password"), client(ctx)).map(state -> enter(ctx, state)), 201);
+    requests.reply(ctx, enter(ctx, requests.call(SIGNUP, credentials(ctx))), 201);
   }
 
   void login(RoutingContext ctx) {
-    JsonObject body = body(ctx);
-    reply(ctx, metrics.count("password", auth.loginWithPassword(body.getString("email"), body.getString("password"), client(ctx)))
-      .map(state -> enter(ctx, state)), 200);
+    requests.reply(ctx, enter(ctx, metrics.count("password", requests.call(LOGIN_PASSWORD, credentials(ctx)))), 200);
   }
 
   void loginWithTotp(RoutingContext ctx) {
-    reply(ctx, metrics.count("totp", pendingLogin(ctx)
-      .compose(pending -> auth.loginWithTotp(pending, body(ctx).getString("code"), client(ctx))))
-      .map(state -> enter(ctx, state)), 200);
+    requests.reply(ctx, enter(ctx, metrics.count("totp", code(ctx, LOGIN_TOTP))), 200);
   }
 
   void loginWithRecoveryCode(RoutingContext ctx) {
-    reply(ctx, metrics.count("recovery_code", pendingLogin(ctx)
-      .compose(pending -> auth.loginWithRecoveryCode(pending, body(ctx).getString("code"), client(ctx))))
-      .map(state -> enter(ctx, state)), 200);
+    requests.reply(ctx, enter(ctx, metrics.count("recovery_code", code(ctx, LOGIN_RECOVERY))), 200);
   }
 
   void logout(RoutingContext ctx) {
-    Future<Void> recorded = SessionState.signedIn(ctx)
-      .map(session -> auth.logout(session, client(ctx)).recover(error -> Future.succeededFuture()))
-      .orElseGet(Future::succeededFuture);
-    Requests.noContent(ctx, recorded.onComplete(done -> ctx.session().destroy()));
+    Future<Void> ended = requests.call(LOGOUT, new Session(sessionToken(ctx), client(ctx))).recover(error -> Future.succeededFuture());
+    requests.noContent(ctx, ended.onComplete(done -> requests.clearSession(ctx)));
   }
 
-  private static Future<String> pendingLogin(RoutingContext ctx) {
-    return SessionState.pendingLogin(ctx).map(Future::succeededFuture)
-      .orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN));
+  private Future<LoginOutcome> code(RoutingContext ctx, Operation<Code, LoginOutcome> step) {
+    return requests.call(step, new Code(sessionToken(ctx), body(ctx).getString("code"), client(ctx)));
   }
 
-  private static JsonObject enter(RoutingContext ctx, LoginState state) {
-    SessionState.apply(ctx, state);
-    return SessionState.of(state);
+  private static Credentials credentials(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    return new Credentials(sessionToken(ctx), body.getString("email"), body.getString("password"), client(ctx));
+  }
+
+  /** The browser takes the new cookie value; the body shows only the state. */
+  private Future<SessionState> enter(RoutingContext ctx, Future<LoginOutcome> step) {
+    return step.map(outcome -> {
+      requests.setSession(ctx, outcome.sessionToken());
+      return outcome.session();
+    });
   }
 }

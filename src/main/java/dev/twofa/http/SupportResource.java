@@ -1,37 +1,31 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.AuditClient;
-import dev.twofa.bus.AuthClient;
+import dev.twofa.bus.AuthRequests.SupportDisable;
+import dev.twofa.bus.AuthRequests.SupportLookup;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import static dev.twofa.bus.Operations.SUPPORT_DISABLE_TOTP;
+import static dev.twofa.bus.Operations.SUPPORT_LOOKUP;
 import static dev.twofa.http.Requests.body;
 import static dev.twofa.http.Requests.client;
-import static dev.twofa.http.Requests.reply;
-import static dev.twofa.http.Requests.signedIn;
+import static dev.twofa.http.Requests.sessionToken;
 
-/** The support desk: look up a user, and turn 2FA off for one who lost both device and codes. */
+/** The support desk: look up a user, and turn 2FA off for one who lost both device and codes. Auth decides who may. */
 final class SupportResource {
-  private static final int RECENT_EVENTS = 20;
-  private final AuthClient auth;
-  private final AuditClient audit;
+  private final Requests requests;
 
-  SupportResource(AuthClient auth, AuditClient audit) {
-    this.auth = auth;
-    this.audit = audit;
+  SupportResource(Requests requests) {
+    this.requests = requests;
   }
 
   void lookup(RoutingContext ctx) {
-    String email = ctx.queryParams().get("email");
-    reply(ctx, signedIn(ctx)
-      .compose(staff -> auth.supportLookup(staff, email))
-      .compose(found -> audit.activity(found.getLong("userId"), RECENT_EVENTS, null, true)
-        .map(page -> new JsonObject().put("user", found.getJsonObject("user")).put("activity", page.getJsonArray("events")))), 200);
+    requests.reply(ctx, requests.call(SUPPORT_LOOKUP, new SupportLookup(sessionToken(ctx), ctx.queryParams().get("email"))), 200);
   }
 
   void disableTotp(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    reply(ctx, signedIn(ctx).compose(staff -> auth.supportDisableTotp(staff, body.getString("email"),
+    requests.reply(ctx, requests.call(SUPPORT_DISABLE_TOTP, new SupportDisable(sessionToken(ctx), body.getString("email"),
       body.getString("reason"), body.getString("verification"), client(ctx))), 200);
   }
 }

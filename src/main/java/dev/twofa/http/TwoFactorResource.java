@@ -1,35 +1,41 @@
 package dev.twofa.http;
 
-import dev.twofa.bus.AuthClient;
-import dev.twofa.bus.SessionRef;
+import dev.twofa.bus.AuthRequests.Code;
+import dev.twofa.bus.AuthRequests.PasswordConfirmed;
+import dev.twofa.bus.AuthRequests.Session;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import static dev.twofa.bus.Operations.RECOVERY_CODES_REGENERATE;
+import static dev.twofa.bus.Operations.TOTP_ENABLE;
+import static dev.twofa.bus.Operations.TOTP_SETUP;
 import static dev.twofa.http.Requests.body;
 import static dev.twofa.http.Requests.client;
-import static dev.twofa.http.Requests.reply;
-import static dev.twofa.http.Requests.signedIn;
+import static dev.twofa.http.Requests.sessionToken;
 
 /** Enrollment and recovery codes. */
 final class TwoFactorResource {
-  private final AuthClient auth;
+  private final Requests requests;
 
-  TwoFactorResource(AuthClient auth) {
-    this.auth = auth;
+  TwoFactorResource(Requests requests) {
+    this.requests = requests;
   }
 
   void setup(RoutingContext ctx) {
-    reply(ctx, signedIn(ctx).compose(auth::setupTotp)
-      .map(key -> key.put("qrCode", QrCodes.pngDataUri(key.getString("otpauthUri")))), 200);
+    requests.reply(ctx, requests.call(TOTP_SETUP, new Session(sessionToken(ctx), client(ctx)))
+      .map(key -> JsonObject.mapFrom(key).put("qrCode", QrCodes.pngDataUri(key.otpauthUri()))), 200);
   }
 
   void enable(RoutingContext ctx) {
-    // Enrolling proves the app holds the key: from here on the session counts as a two-factor one.
-    reply(ctx, signedIn(ctx).compose(session -> auth.enableTotp(session, body(ctx).getString("code"), client(ctx))
-      .onSuccess(enabled -> SessionState.renew(ctx, new SessionRef(session.userId(), session.epoch(), true)))), 200);
+    requests.reply(ctx, requests.call(TOTP_ENABLE, new Code(sessionToken(ctx), body(ctx).getString("code"), client(ctx)))
+      .map(outcome -> {
+        requests.setSession(ctx, outcome.sessionToken());
+        return outcome.enrollment();
+      }), 200);
   }
 
   void regenerateRecoveryCodes(RoutingContext ctx) {
-    reply(ctx, signedIn(ctx).compose(session ->
-      auth.regenerateRecoveryCodes(session, body(ctx).getString("password"), client(ctx))), 200);
+    requests.reply(ctx, requests.call(RECOVERY_CODES_REGENERATE,
+      new PasswordConfirmed(sessionToken(ctx), body(ctx).getString("password"), client(ctx))), 200);
   }
 }

@@ -26,9 +26,10 @@ class BusContractTest {
 
   @Test
   void failuresCrossTheBusAsCodesWithTheirDetails(Vertx vertx, VertxTestContext test) {
-    BusRequests.serve(vertx, "test.limited", body -> Future.failedFuture(BusFailure.rateLimited(42)))
+    Operation<Void, Void> limited = new Operation<>("test.limited", Void.class, Void.class);
+    BusRequests.serve(vertx, limited, body -> Future.<Void>failedFuture(BusFailure.rateLimited(42)))
       .completion()
-      .compose(ready -> new BusRequests(vertx, new SimpleMeterRegistry()).request("test.limited", new JsonObject()))
+      .compose(ready -> new BusRequests(vertx, new SimpleMeterRegistry()).request(limited, null))
       .onComplete(test.failing(error -> test.verify(() -> {
         BusFailure failure = (BusFailure) error;
         assertEquals(ErrorCode.RATE_LIMITED, failure.code());
@@ -39,15 +40,35 @@ class BusContractTest {
 
   @Test
   void unexpectedErrorsBecomeInternalWithoutDetails(Vertx vertx, VertxTestContext test) {
-    BusRequests.serve(vertx, "test.broken", body -> {
+    Operation<Void, Void> broken = new Operation<>("test.broken", Void.class, Void.class);
+    BusRequests.serve(vertx, broken, body -> {
         throw new IllegalStateException("secret detail");
       })
       .completion()
-      .compose(ready -> new BusRequests(vertx, new SimpleMeterRegistry()).request("test.broken", new JsonObject()))
+      .compose(ready -> new BusRequests(vertx, new SimpleMeterRegistry()).request(broken, null))
       .onComplete(test.failing(error -> test.verify(() -> {
         BusFailure failure = (BusFailure) error;
         assertEquals(ErrorCode.INTERNAL, failure.code());
         assertEquals(ErrorCode.INTERNAL.message(), failure.text());
+        test.completeNow();
+      })));
+  }
+
+  @Test
+  void recordsCrossTheBusAsJsonAndABodyThatDoesNotFitIsRefused(Vertx vertx, VertxTestContext test) {
+    Operation<AuthRequests.Code, AuthReplies.SessionState> echo =
+      new Operation<>("test.echo", AuthRequests.Code.class, AuthReplies.SessionState.class);
+    BusRequests bus = new BusRequests(vertx, new SimpleMeterRegistry());
+    BusRequests.serve(vertx, echo, code -> Future.succeededFuture(new AuthReplies.SessionState(code.code(), null)))
+      .completion()
+      .compose(ready -> bus.request(echo, new AuthRequests.Code("token", "123456", new ClientInfo("::1", "test"))))
+      .compose(reply -> {
+        test.verify(() -> assertEquals(new AuthReplies.SessionState("123456", null), reply));
+        // A peer that sends a body of another shape gets INVALID_REQUEST, not a crash.
+        return vertx.eventBus().request("test.echo", new JsonObject().put("code", new JsonObject().put("nested", true)));
+      })
+      .onComplete(test.failing(error -> test.verify(() -> {
+        assertEquals(ErrorCode.INVALID_REQUEST, BusFailure.from(error).code());
         test.completeNow();
       })));
   }

@@ -1,0 +1,116 @@
+package dev.twofa.auth;
+
+import dev.twofa.bus.AuthReplies.SessionInfo;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.AuthReplies.Sessions;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.LoginPolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Sessions as auth owns them: resolved from the cookie's value, opened at each change of login state, listed,
+ * revoked, and purged once past their idle or absolute limit.
+ */
+final class SessionService {
+  private final AuthStore store;
+  private final Auditor auditor;
+  private final LoginPolicy login;
+  private final Duration idle;
+  private final Duration maxAge;
+  private final Clock clock;
+
+  SessionService(AuthStore store, Auditor auditor, LoginPolicy login, Duration idle, Duration maxAge, Clock clock) {
+    this.store = store;
+    this.auditor = auditor;
+    this.login = login;
+    this.idle = idle;
+    this.maxAge = maxAge;
+    this.clock = clock;
+  }
+
+  /** The live session named by the cookie's value, or UNAUTHENTICATED (anonymous, pending, expired or ended). */
+  Future<SignedIn> signedIn(String token) {
+    return store.sessions().resolve(store.pool(), SessionTokens.hash(token), clock.instant(), idle)
+      .compose(session -> session.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
+  }
+
+  /** Opens a session for {@code user} under {@code epoch}; returns its cookie value. */
+  Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client) {
+    return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge);
+  }
+
+  Future<SessionState> state(String token) {
+    byte[] hash = SessionTokens.hash(token);
+    Instant now = clock.instant();
+    return store.sessions().resolve(store.pool(), hash, now, idle).compose(session -> session.isPresent()
+      ? Future.succeededFuture(SessionState.authenticated(session.get().user().toUser()))
+      : store.pendingLogins().exists(store.pool(), hash, now.minus(login.pendingLoginTtl()))
+          .map(pending -> pending ? SessionState.PENDING : SessionState.ANONYMOUS));
+  }
+
+  /** Ends whatever the browser's current cookie names (a session or a pending login) as it logs in afresh. */
+  Future<Void> endPresented(String token) {
+    if (token == null || token.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    byte[] hash = SessionTokens.hash(token);
+    return store.sessions().end(store.pool(), hash)
+      .compose(ended -> store.pendingLogins().complete(store.pool(), hash)).mapEmpty();
+  }
+
+  Future<Void> logout(String token, ClientInfo client) {
+    return signedIn(token)
+      .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
+        .compose(ended -> auditor.record(session.user().id(), SecurityEvent.LOGOUT, true, client)))
+      .recover(notSignedIn -> endPresented(token));
+  }
+
+  Future<Sessions> list(String token) {
+    return signedIn(token).compose(current -> store.sessions().list(store.pool(), current, clock.instant(), idle))
+      .map(rows -> new Sessions(rows.stream().map(row -> new SessionInfo(row.handle().toString(), row.current(),
+        row.createdAt().toString(), row.lastSeenAt().toString(), row.ip(), row.userAgent(), row.secondFactor())).toList()));
+  }
+
+  Future<Void> revoke(String token, String id, ClientInfo client) {
+    Optional<UUID> handle = parse(id);
+    return signedIn(token).compose(current -> handle
+      .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h))
+      .orElseGet(() -> Future.succeededFuture(false))
+      .compose(revoked -> revoked
+        ? auditor.record(current.user().id(), SecurityEvent.SESSION_REVOKED, true, client)
+        : BusFailure.fail(ErrorCode.SESSION_NOT_FOUND)));
+  }
+
+  /** Ends every other session of the user, and any login of theirs waiting for its second factor. */
+  Future<Void> revokeOthers(String token, ClientInfo client) {
+    return signedIn(token).compose(current -> store.pool().withTransaction(tx ->
+        store.sessions().revokeOthers(tx, current.user().id(), current.tokenHash())
+          .compose(done -> store.pendingLogins().deleteForUser(tx, current.user().id())))
+      .compose(done -> auditor.record(current.user().id(), SecurityEvent.OTHER_SESSIONS_REVOKED, true, client)));
+  }
+
+  /** Deletes sessions and pending logins past their limits (run on a timer; any auth node may). */
+  Future<Integer> purge() {
+    Instant now = clock.instant();
+    return store.sessions().purge(store.pool(), now, idle)
+      .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl()).map(purged));
+  }
+
+  private static Optional<UUID> parse(String id) {
+    try {
+      return id == null ? Optional.empty() : Optional.of(UUID.fromString(id));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

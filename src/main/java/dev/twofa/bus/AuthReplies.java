@@ -1,0 +1,58 @@
+package dev.twofa.bus;
+
+import java.util.List;
+
+/**
+ * What auth answers. A reply that changes who the browser is carries {@code sessionToken}: the new value of
+ * the session cookie, which the HTTP layer sets and never shows in a body.
+ */
+public final class AuthReplies {
+  private AuthReplies() {
+  }
+
+  /** The public User document. */
+  public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support) {
+  }
+
+  /** The login state of a session: {@code anonymous}, {@code pending_2fa} or {@code authenticated} with its user. */
+  public record SessionState(String state, User user) {
+    public static final SessionState ANONYMOUS = new SessionState("anonymous", null);
+    public static final SessionState PENDING = new SessionState("pending_2fa", null);
+
+    public static SessionState authenticated(User user) {
+      return new SessionState("authenticated", user);
+    }
+  }
+
+  /** A login step's outcome, with the cookie value of the session (or pending login) it opened. */
+  public record LoginOutcome(SessionState session, String sessionToken) {
+  }
+
+  public record TotpKey(String secret, String otpauthUri) {
+  }
+
+  /** The first recovery codes, shown once, and the user now with 2FA on. */
+  public record Enrollment(List<String> recoveryCodes, User user) {
+  }
+
+  /** Enabling 2FA opens a new two-factor session in place of the current one. */
+  public record EnrollmentOutcome(Enrollment enrollment, String sessionToken) {
+  }
+
+  public record NewRecoveryCodes(List<String> recoveryCodes) {
+  }
+
+  /** One place the user is logged in; {@code id} is an opaque handle, never the cookie's value. */
+  public record SessionInfo(String id, boolean current, String createdAt, String lastSeenAt, String ip, String userAgent,
+                            boolean secondFactor) {
+  }
+
+  public record Sessions(List<SessionInfo> sessions) {
+  }
+
+  public record SupportView(User user, List<ActivityEvent> activity) {
+  }
+
+  public record SupportResult(User user) {
+  }
+}

@@ -1,0 +1,43 @@
+package dev.twofa.bus;
+
+/**
+ * What the HTTP layer sends to auth. Every request that acts for someone carries the session cookie's value
+ * ({@code sessionToken}, possibly null), never a user id: auth resolves who is asking.
+ */
+public final class AuthRequests {
+  private AuthRequests() {
+  }
+
+  /** Sign-up and the password step of a login. The token is the browser's current one, ended on success. */
+  public record Credentials(String sessionToken, String email, String password, ClientInfo client) {
+  }
+
+  /** A one-time code: the TOTP or recovery step of a login, or the first code that enables 2FA. */
+  public record Code(String sessionToken, String code, ClientInfo client) {
+  }
+
+  /** Operations that need nothing but the session. */
+  public record Session(String sessionToken, ClientInfo client) {
+  }
+
+  public record PasswordChange(String sessionToken, String currentPassword, String newPassword, ClientInfo client) {
+  }
+
+  /** An action confirmed with the account's password (new recovery codes). */
+  public record PasswordConfirmed(String sessionToken, String password, ClientInfo client) {
+  }
+
+  /** A page of the session's own Activity, newest first, before the cursor {@code before} (null: newest). */
+  public record Activity(String sessionToken, int limit, Long before) {
+  }
+
+  /** Ends one of the user's sessions, named by the opaque id from the sessions list. */
+  public record RevokeSession(String sessionToken, String id, ClientInfo client) {
+  }
+
+  public record SupportLookup(String sessionToken, String email) {
+  }
+
+  public record SupportDisable(String sessionToken, String email, String reason, String verification, ClientInfo client) {
+  }
+}

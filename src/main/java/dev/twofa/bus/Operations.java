@@ -1,0 +1,61 @@
+package dev.twofa.bus;
+
+import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.AuthReplies.EnrollmentOutcome;
+import dev.twofa.bus.AuthReplies.LoginOutcome;
+import dev.twofa.bus.AuthReplies.NewRecoveryCodes;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.AuthReplies.Sessions;
+import dev.twofa.bus.AuthReplies.SupportResult;
+import dev.twofa.bus.AuthReplies.SupportView;
+import dev.twofa.bus.AuthReplies.TotpKey;
+import dev.twofa.bus.AuthReplies.User;
+import dev.twofa.bus.AuthRequests.Activity;
+import dev.twofa.bus.AuthRequests.Code;
+import dev.twofa.bus.AuthRequests.Credentials;
+import dev.twofa.bus.AuthRequests.PasswordChange;
+import dev.twofa.bus.AuthRequests.PasswordConfirmed;
+import dev.twofa.bus.AuthRequests.RevokeSession;
+import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.AuthRequests.SupportDisable;
+import dev.twofa.bus.AuthRequests.SupportLookup;
+
+/** The whole bus contract: one operation per HTTP operation, plus audit's own and the health checks. */
+public final class Operations {
+  public static final Operation<Session, SessionState> SESSION = auth("session", Session.class, SessionState.class);
+  public static final Operation<Credentials, LoginOutcome> SIGNUP = auth("signup", Credentials.class, LoginOutcome.class);
+  public static final Operation<Credentials, LoginOutcome> LOGIN_PASSWORD = auth("login.password", Credentials.class, LoginOutcome.class);
+  public static final Operation<Code, LoginOutcome> LOGIN_TOTP = auth("login.totp", Code.class, LoginOutcome.class);
+  public static final Operation<Code, LoginOutcome> LOGIN_RECOVERY = auth("login.recovery", Code.class, LoginOutcome.class);
+  public static final Operation<Session, Void> LOGOUT = auth("logout", Session.class, Void.class);
+  public static final Operation<Session, User> ACCOUNT = auth("account", Session.class, User.class);
+  public static final Operation<PasswordChange, LoginOutcome> PASSWORD_CHANGE = auth("password.change", PasswordChange.class, LoginOutcome.class);
+  public static final Operation<Activity, ActivityPage> ACTIVITY = auth("activity", Activity.class, ActivityPage.class);
+  public static final Operation<Session, Sessions> SESSIONS = auth("sessions", Session.class, Sessions.class);
+  public static final Operation<RevokeSession, Void> SESSION_REVOKE = auth("sessions.revoke", RevokeSession.class, Void.class);
+  public static final Operation<Session, Void> SESSIONS_REVOKE_OTHERS = auth("sessions.revoke-others", Session.class, Void.class);
+  public static final Operation<Session, TotpKey> TOTP_SETUP = auth("totp.setup", Session.class, TotpKey.class);
+  public static final Operation<Code, EnrollmentOutcome> TOTP_ENABLE = auth("totp.enable", Code.class, EnrollmentOutcome.class);
+  public static final Operation<PasswordConfirmed, NewRecoveryCodes> RECOVERY_CODES_REGENERATE =
+    auth("recovery-codes.regenerate", PasswordConfirmed.class, NewRecoveryCodes.class);
+  public static final Operation<SupportLookup, SupportView> SUPPORT_LOOKUP = auth("support.lookup", SupportLookup.class, SupportView.class);
+  public static final Operation<SupportDisable, SupportResult> SUPPORT_DISABLE_TOTP =
+    auth("support.disable-2fa", SupportDisable.class, SupportResult.class);
+  /** Answers when auth reaches its database at the expected schema version. */
+  public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
+
+  public static final Operation<SecurityEvent, Void> AUDIT_RECORD = audit("record", SecurityEvent.class, Void.class);
+  public static final Operation<ActivityQuery, ActivityPage> AUDIT_ACTIVITY = audit("activity", ActivityQuery.class, ActivityPage.class);
+  public static final Operation<Void, Void> AUDIT_HEALTH = audit("health", Void.class, Void.class);
+
+  private Operations() {
+  }
+
+  private static <Q, R> Operation<Q, R> auth(String name, Class<Q> request, Class<R> reply) {
+    return new Operation<>("twofa.auth." + name, request, reply);
+  }
+
+  private static <Q, R> Operation<Q, R> audit(String name, Class<Q> request, Class<R> reply) {
+    return new Operation<>("twofa.audit." + name, request, reply);
+  }
+}

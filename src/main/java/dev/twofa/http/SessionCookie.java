@@ -1,0 +1,43 @@
+package dev.twofa.http;
+
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The session cookie: an opaque value that only auth can resolve. This node keeps no session state; it reads
+ * the value, passes it on, and sets whatever new value auth answers with.
+ */
+final class SessionCookie {
+  static final String NAME = "twofa.session";
+  private final boolean secure;
+
+  SessionCookie(boolean secure) {
+    this.secure = secure;
+  }
+
+  /** The presented value, or null. */
+  static String value(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(NAME);
+    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+  }
+
+  /** Sets a new value (a browser-session cookie: it ends with the browser, or earlier on the server). */
+  void set(RoutingContext ctx, String token) {
+    ctx.response().addCookie(base(token));
+  }
+
+  /**
+   * Tells the browser to forget the cookie, when it presented one that names nothing any more (GET /api/session
+   * and logout; a refusal elsewhere leaves it, since a pending login's cookie is refused by signed-in endpoints).
+   */
+  void clear(RoutingContext ctx) {
+    if (value(ctx) != null) {
+      ctx.response().addCookie(base("").setMaxAge(0));
+    }
+  }
+
+  private Cookie base(String value) {
+    return Cookie.cookie(NAME, value).setPath("/").setHttpOnly(true).setSameSite(CookieSameSite.LAX).setSecure(secure);
+  }
+}
