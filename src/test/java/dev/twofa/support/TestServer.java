@@ -48,6 +48,8 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private PrometheusMeterRegistry metrics;
   private Pool pool;
   private int port;
+  private TwofaConfig config;
+  private String schemaVersion;
 
   public TestServer() {
     // Cheap hashing keeps the suite fast; the production defaults are covered by PasswordsTest.
@@ -79,18 +81,28 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     } else {
       databaseUrl = TestPostgres.freshDatabase();
     }
-    String schemaVersion = Migrations.migrate(databaseUrl);
+    schemaVersion = Migrations.migrate(databaseUrl);
     port = freePort();
     Map<String, String> env = new HashMap<>(settings);
     env.put("TWOFA_HTTP_PORT", String.valueOf(port));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
     env.put("TWOFA_DB_URL", databaseUrl);
-    TwofaConfig config = TwofaConfig.from(env);
+    config = TwofaConfig.from(env);
+    startNode();
+  }
+
+  private void startNode() {
     Node node = await(Node.start(config));
     vertx = node.vertx();
     metrics = node.metrics();
     await(vertx.deployVerticle(new MainVerticle(config, clock, schemaVersion, metrics)));
     pool = Database.pool(vertx, databaseUrl, 4, "twofa-test-inspection");
+  }
+
+  /** Stops the whole server (every verticle, every in-memory structure) and starts it again on the same port and data. */
+  public void restart() {
+    await(vertx.close());
+    startNode();
   }
 
   @Override
