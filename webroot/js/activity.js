@@ -10,6 +10,8 @@ const EVENT_WORDS = {
   '2fa.disabled': '2FA turned off',
   'recovery_codes.regenerated': 'New recovery codes generated',
   'password.changed': 'Password changed',
+  'session.revoked': 'A session was logged out',
+  'sessions.revoked_others': 'All other sessions were logged out',
 };
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */

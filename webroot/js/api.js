@@ -64,6 +64,9 @@ export const api = {
   changePassword: (currentPassword, newPassword) =>
     request('POST', '/api/account/password', { currentPassword, newPassword }),
   activity: (before) => request('GET', '/api/account/activity?limit=20' + (before ? '&before=' + encodeURIComponent(before) : '')),
+  sessions: () => request('GET', '/api/account/sessions'),
+  revokeSession: (id) => request('POST', '/api/account/sessions/revoke', { id }),
+  revokeOtherSessions: () => request('POST', '/api/account/sessions/revoke-others'),
   setupTotp: () => request('POST', '/api/2fa/setup'),
   enableTotp: (code) => request('POST', '/api/2fa/enable', { code }),
   regenerateRecoveryCodes: (password) => request('POST', '/api/2fa/recovery-codes', { password }),

@@ -27,6 +27,7 @@ export async function accountScreen(main, app) {
     el('p', { class: 'muted' }, user.email, ' · member since ', new Date(user.createdAt).toLocaleDateString()),
     securitySection(app, user),
     passwordSection(),
+    sessionsSection(),
     activitySection()));
 }
 
@@ -121,6 +122,50 @@ function passwordSection() {
   });
   return el('section', { class: 'card', 'aria-labelledby': 'password-heading' },
     el('h2', { id: 'password-heading' }, 'Change password'), form);
+}
+
+/** "Where you're logged in": one row per live session, with "Log out" on every other one. */
+function sessionsSection() {
+  const list = el('ul', { class: 'sessions', 'aria-label': 'Sessions, most recently active first' });
+  const message = formMessage();
+  const others = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Log out of all other sessions');
+  const act = (button, action) => busy(button, async () => {
+    try {
+      await action();
+      await load();
+      showMessage(message, 'Logged out.', 'success');
+    } catch (error) {
+      showMessage(message, describe(error));
+    }
+  });
+  const load = async () => {
+    const { sessions } = await api.sessions();
+    list.replaceChildren(...sessions.map((session) => sessionItem(session, act)));
+    others.hidden = sessions.length < 2;
+  };
+  others.addEventListener('click', () => act(others, () => api.revokeOtherSessions()));
+  load().catch((error) => showMessage(message, describe(error)));
+  return el('section', { class: 'card', 'aria-labelledby': 'sessions-heading' },
+    el('h2', { id: 'sessions-heading' }, "Where you're logged in"),
+    el('p', { class: 'muted' }, 'If you do not recognise one, log it out and change your password.'),
+    message, list, others);
+}
+
+function sessionItem(session, act) {
+  const item = el('li', { class: 'session' },
+    el('div', { class: 'event-main' },
+      el('span', { class: 'event-type' }, describeUserAgent(session.userAgent)),
+      session.current ? el('span', { class: 'badge on' }, 'This browser') : null),
+    el('div', { class: 'event-meta' },
+      session.ip || 'unknown address', ' · last active ',
+      el('time', { datetime: session.lastSeenAt }, formatTime(session.lastSeenAt))));
+  if (!session.current) {
+    const out = el('button', { type: 'button', class: 'secondary small',
+      'aria-label': 'Log out ' + describeUserAgent(session.userAgent) + ', ' + (session.ip || 'unknown address') }, 'Log out');
+    out.addEventListener('click', () => act(out, () => api.revokeSession(session.id)));
+    item.append(out);
+  }
+  return item;
 }
 
 function activitySection() {

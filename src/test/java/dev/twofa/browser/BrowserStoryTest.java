@@ -76,7 +76,7 @@ class BrowserStoryTest {
 
     // 3. Secure your account with 2FA: read the key off the screen, as a person typing it into the app would.
     browser.waitForHeading("Secure your account with 2FA");
-    assertTrue(browser.hasText("pafin / pafin Inc."), "the entry name is shown");
+    browser.waitForText("pafin / pafin Inc.");   // the entry name is shown once the key has arrived
     String shownKey = browser.find(".secret").getText();
     assertTrue(shownKey.matches("([A-Z2-7]{4} )+[A-Z2-7]{1,4}"), "key in groups of four: " + shownKey);
     inspect("enable-2fa-after-signup");
@@ -260,6 +260,39 @@ class BrowserStoryTest {
     browser.waitForHeading("Account");
     assertEquals("Off", settingValue("2FA security"));
     browser.waitForText("2FA turned off by the support desk");
+    logOut();
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+  }
+
+  @Test
+  void whereYouAreLoggedInListsEachSessionAndLogsOutTheOthers() throws Exception {
+    TestAccounts accounts = new TestAccounts(server);
+    String email = TestAccounts.uniqueEmail();
+    accounts.signedUp(email);
+    dev.twofa.support.ApiClient elsewhere = server.newClient();
+    assertEquals(200, elsewhere.post("/api/login", TestAccounts.credentials(email, TestAccounts.PASSWORD)).status());
+
+    browser.open("/login");
+    logIn(email, TestAccounts.PASSWORD);
+    browser.waitForHeading("Account");
+    browser.waitForText("Where you're logged in");
+    browser.waitForText("This browser");
+    browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 3);
+    inspect("account-sessions");
+    String sessions = browser.find(".sessions").getText();
+    assertTrue(sessions.contains("Chrome on Linux") && sessions.contains("127.0.0.1") && sessions.contains("last active"), sessions);
+
+    // Log out one other session by its own button, then all the others.
+    browser.find(".sessions .session button").click();
+    browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 2);
+    browser.click("Log out of all other sessions");
+    browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 1);
+    assertFalse(browser.hasText("Log out of all other sessions"), "nothing else to log out");
+    assertEquals(401, elsewhere.get("/api/account").status(), "the other browser is logged out");
+    browser.reload();
+    browser.waitForText("A session was logged out");
+    browser.waitForText("All other sessions were logged out");
     logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
     assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
