@@ -126,7 +126,7 @@ function passwordSection() {
 
 /** "Where you're logged in": one row per live session, with "Log out" on every other one. */
 function sessionsSection() {
-  const list = el('ul', { class: 'sessions', 'aria-label': 'Sessions, most recently active first' });
+  const list = el('ul', { class: 'sessions', 'aria-label': 'Sessions, this browser first' });
   const message = formMessage();
   const others = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Log out of all other sessions');
   const act = (button, action) => busy(button, async () => {

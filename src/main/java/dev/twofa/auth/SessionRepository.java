@@ -63,12 +63,12 @@ final class SessionRepository {
       .map(rows -> first(rows, tokenHash));
   }
 
-  /** The user's live sessions, most recently used first. */
+  /** The user's live sessions: this one first, then the most recently used. */
   Future<List<Listed>> list(SqlClient db, SignedIn current, Instant now, Duration idle) {
     return db.preparedQuery("""
         SELECT handle, token_hash = $2 AS current, created_at, last_seen_at, ip, user_agent, second_factor_at
         FROM sessions WHERE user_id = $1 AND epoch = $3 AND last_seen_at > $4 AND expires_at > $5
-        ORDER BY last_seen_at DESC, created_at DESC
+        ORDER BY token_hash = $2 DESC, last_seen_at DESC, created_at DESC
         """)
       .execute(Tuple.of(current.user().id(), Buffer.buffer(current.tokenHash()), current.user().sessionEpoch(),
         utc(now.minus(idle)), utc(now)))
