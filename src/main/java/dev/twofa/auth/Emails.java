@@ -1,10 +1,14 @@
 package dev.twofa.auth;
 
+import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Emails are compared case-insensitively: they are stored and looked up in one canonical form. */
+/**
+ * Emails are stored and looked up in one canonical form: Unicode NFC (so the same address typed on two keyboards
+ * is one account) and lower case (compared case-insensitively, local part included, as people expect).
+ */
 final class Emails {
   // Deliberately loose (one @, a dot in the domain, no spaces): the address is proven by use, not by regex.
   private static final Pattern SHAPE = Pattern.compile("^[^\\s@]{1,64}@[^\\s@.]+(\\.[^\\s@.]+)+$");
@@ -17,7 +21,7 @@ final class Emails {
     if (email == null) {
       return Optional.empty();
     }
-    String canonical = email.strip().toLowerCase(Locale.ROOT);
+    String canonical = Normalizer.normalize(email.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
     return canonical.length() <= MAX_LENGTH && SHAPE.matcher(canonical).matches() ? Optional.of(canonical) : Optional.empty();
   }
 }

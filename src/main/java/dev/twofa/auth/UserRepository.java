@@ -18,6 +18,7 @@ import java.util.Optional;
 /** SQL over the users table. Every check that can race is a single conditional statement. */
 final class UserRepository {
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String CHECK_VIOLATION = "23514";
   static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
@@ -29,8 +30,12 @@ final class UserRepository {
         """)
       .execute(Tuple.of(email, passwordHash, utc(now)))
       .map(rows -> rows.iterator().next().getLong("id"))
-      .recover(error -> error instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
-        ? BusFailure.fail(ErrorCode.EMAIL_TAKEN) : Future.failedFuture(error));
+      .recover(error -> {
+        String state = error instanceof PgException pg ? pg.getSqlState() : "";
+        // The table's own check (lower case, at most 254 characters) has the last word on what an email is.
+        return UNIQUE_VIOLATION.equals(state) ? BusFailure.fail(ErrorCode.EMAIL_TAKEN)
+          : CHECK_VIOLATION.equals(state) ? BusFailure.fail(ErrorCode.INVALID_EMAIL) : Future.failedFuture(error);
+      });
   }
 
   Future<Optional<UserRow>> findByEmail(SqlClient db, String email) {

@@ -27,10 +27,10 @@ final class SecurityHeaders {
   static void add(RoutingContext ctx) {
     MultiMap headers = ctx.response().headers();
     headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    headers.add("X-Content-Type-Options", "nosniff");
-    headers.add("Referrer-Policy", "no-referrer");
-    headers.add("X-Frame-Options", "DENY");
-    headers.add("Cross-Origin-Opener-Policy", "same-origin");
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("Referrer-Policy", "no-referrer");
+    headers.set("X-Frame-Options", "DENY");
+    headers.set("Cross-Origin-Opener-Policy", "same-origin");
     ctx.next();
   }
 }

@@ -44,6 +44,37 @@ class ApiErrorsTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"a\\u0000b@example.com", "a@exam\\u0007ple.com", "\\ud800@example.com", "a@example.com\u0085",
+    "a@example.com\\u0085", "\\udc00x@example.com"})
+  void controlCharactersAndLoneSurrogatesAreInvalidRequestsNeverA500(String email) {
+    ApiClient client = server.newClient();
+    String json = "{\"email\": \"" + email + "\", \"password\": \"" + PASSWORD + "\"}";
+    assertError(client.postRaw("/api/login", json, client.xsrfToken()), 400, "invalid_request");
+    assertError(client.postRaw("/api/signup", json, client.xsrfToken()), 400, "invalid_request");
+    assertError(client.get("/api/support/users?email=a%00b%40example.com"), 400, "invalid_request");
+  }
+
+  @Test
+  void headAnswersWhereverGetDoes() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String path : List.of("/", "/login", "/account", "/js/app.js", "/api/session", "/health/live")) {
+      var head = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
+        .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, head.statusCode(), "HEAD " + path);
+      assertEquals("", head.body(), "no body for HEAD " + path);
+    }
+  }
+
+  @Test
+  void emailsAreOneAccountWhateverTheUnicodeNormalFormOrCase() {
+    String nfd = "jose\u0301." + java.util.UUID.randomUUID().toString().substring(0, 6) + "@EXAMPLE.com";
+    assertEquals(201, server.newClient().post("/api/signup", credentials(nfd, PASSWORD)).status());
+    String nfc = java.text.Normalizer.normalize(nfd, java.text.Normalizer.Form.NFC).toLowerCase(java.util.Locale.ROOT);
+    assertEquals(200, server.newClient().post("/api/login", credentials(nfc, PASSWORD)).status());
+    assertError(server.newClient().post("/api/signup", credentials(nfc, PASSWORD)), 409, "email_taken");
+  }
+
   @Test
   void oversizedBodiesAreRefusedWith413() {
     ApiClient client = server.newClient();
