@@ -22,7 +22,7 @@ public record TwofaConfig(
   int embeddedDbPort,
   Optional<byte[]> secretKey,
   boolean cookieSecure,
-  boolean trustForwardedHeaders,
+  TrustedProxies trustedProxies,
   Duration sessionTimeout,
   String productName,
   TotpPolicy totp,
@@ -37,6 +37,7 @@ public record TwofaConfig(
 
   public static TwofaConfig from(Map<String, String> env) {
     Settings s = new Settings(env);
+    s.retired("TRUST_FORWARDED_HEADERS", "TRUSTED_PROXIES");
     int cores = Runtime.getRuntime().availableProcessors();
     return new TwofaConfig(
       s.text("HTTP_HOST", "0.0.0.0"),
@@ -57,7 +58,7 @@ public record TwofaConfig(
       s.integer("EMBEDDED_DB_PORT", 0, 0, 65535),
       s.optional("SECRET_KEY").map(TwofaConfig::decodeKey),
       s.bool("COOKIE_SECURE", false),
-      s.bool("TRUST_FORWARDED_HEADERS", false),
+      TrustedProxies.parse(PREFIX + "TRUSTED_PROXIES", s.text("TRUSTED_PROXIES", "")),
       Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
       s.text("PRODUCT_NAME", "cryptact"),
       new TotpPolicy(
@@ -89,7 +90,7 @@ public record TwofaConfig(
   /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, byte[] key) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      embeddedDbPort, Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, productName, totp, passwords, login);
+      embeddedDbPort, Optional.of(key), cookieSecure, trustedProxies, sessionTimeout, productName, totp, passwords, login);
   }
 
   private static byte[] decodeKey(String base64) {

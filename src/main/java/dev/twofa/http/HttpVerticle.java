@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CSRFHandler;
@@ -68,9 +67,6 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
 
       Router router = Router.router(vertx);
-      if (config.trustForwardedHeaders()) {
-        router.allowForward(AllowForwardHeaders.X_FORWARD);
-      }
       router.route().handler(SecurityHeaders::add);
       router.get("/health/live").handler(Health.live(vertx));
       router.get("/health/ready").handler(Health.ready(vertx, auth, audit));
@@ -79,6 +75,7 @@ public class HttpVerticle extends VerticleBase {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
       });
+      router.route("/api/*").handler(new ClientAddress(config.trustedProxies()));
       router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
       router.route("/api/*").handler(csrf());
       router.route("/api/*").handler(sessions());

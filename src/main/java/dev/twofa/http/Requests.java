@@ -19,8 +19,7 @@ final class Requests {
   }
 
   static ClientInfo client(RoutingContext ctx) {
-    return new ClientInfo(ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress(),
-      ctx.request().getHeader("User-Agent"));
+    return new ClientInfo(ClientAddress.of(ctx), ctx.request().getHeader("User-Agent"));
   }
 
   /** The signed-in session, or UNAUTHENTICATED for anonymous and pending_2fa sessions. */
