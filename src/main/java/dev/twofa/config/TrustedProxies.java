@@ -63,7 +63,8 @@ public final class TrustedProxies {
   }
 
   private static IpSubnetFilterRule range(String variable, String cidr) {
-    String rule = variable + " must be comma-separated CIDR ranges of IP addresses (e.g. 10.0.0.0/8,::1/128), got \"" + cidr + "\"";
+    String rule = variable + " must be comma-separated CIDR ranges of IP addresses (e.g. 10.0.0.0/8,::1/128); "
+      + cidr + " is not one";
     int slash = cidr.indexOf('/');
     InetAddress address = slash < 0 ? null : ipLiteral(cidr.substring(0, slash));
     if (address == null) {
