@@ -68,6 +68,9 @@ public class HttpVerticle extends VerticleBase {
 
       Router router = Router.router(vertx);
       router.route().handler(SecurityHeaders::add);
+      if (config.publicUrl().https()) {
+        router.route().handler(SecurityHeaders::strictTransport);
+      }
       router.get("/health/live").handler(Health.live(vertx));
       router.get("/health/ready").handler(Health.ready(vertx, auth, audit));
       router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
@@ -97,15 +100,17 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN must come back as X-XSRF-TOKEN.
+   * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN (__Host-XSRF-TOKEN over https) must come
+   * back as X-XSRF-TOKEN.
    * Mounted before the session on purpose: bound to a session, the handler rotates its token on every write
    * and voids it whenever the session id changes (every login step), which breaks a single-page app.
    */
   private CSRFHandler csrf() {
     return CSRFHandler.create(vertx, new ServerKeys(config.secretKey().orElseThrow()).csrfSecret())
-      .setCookieName("XSRF-TOKEN")
+      .setCookieName(config.publicUrl().cookieName("XSRF-TOKEN"))
+      .setCookiePath("/")
       .setHeaderName("X-XSRF-TOKEN")
-      .setCookieSecure(config.cookieSecure())
+      .setCookieSecure(config.publicUrl().https())
       .setTimeout(config.sessionTimeout().toMillis());
   }
 
@@ -113,10 +118,10 @@ public class HttpVerticle extends VerticleBase {
     // Clustered, every node reads the same sessions: a login through one node holds on the others.
     SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     return SessionHandler.create(store)
-      .setSessionCookieName("twofa.session")
+      .setSessionCookieName(config.publicUrl().cookieName("twofa.session"))
       .setCookieHttpOnlyFlag(true)
       .setCookieSameSite(CookieSameSite.LAX)
-      .setCookieSecureFlag(config.cookieSecure())
+      .setCookieSecureFlag(config.publicUrl().https())
       .setSessionTimeout(config.sessionTimeout().toMillis())
       .setLazySession(true);
   }
