@@ -9,8 +9,10 @@ export class ApiError extends Error {
   }
 }
 
+// Over https the server names the cookie __Host-XSRF-TOKEN (Secure, host-only); over http, XSRF-TOKEN.
 function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]+)/);
+  const match = document.cookie.match(/(?:^|;\s*)__Host-XSRF-TOKEN=([^;]+)/)
+    || document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : null;
 }
 

@@ -1,6 +1,7 @@
 package dev.twofa;
 
 import dev.twofa.cli.SupportRoles;
+import dev.twofa.config.Deployment;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
@@ -63,6 +64,11 @@ public final class Main {
 
   private static void serve(TwofaConfig configured) throws IOException {
     long started = System.nanoTime();
+    if (configured.deployment().runs(Deployment.Role.HTTP)
+      && configured.publicUrl().plaintextBeyondLoopback(configured.httpHost())) {
+      LOG.warn("event=transport.plaintext host={} public_url={} message=\"cookies are not Secure and there is no HSTS;"
+        + " serve users over https and set TWOFA_PUBLIC_URL to it\"", configured.httpHost(), configured.publicUrl());
+    }
     TwofaConfig config = configured.deployment().needsDatabase() ? withDatabase(configured) : requireKey(configured);
     String schemaVersion = null;
     if (config.deployment().needsDatabase()) {

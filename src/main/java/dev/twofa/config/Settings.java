@@ -44,6 +44,14 @@ final class Settings {
     return value;
   }
 
+  /** Refuses a variable that no longer exists, so an old deployment cannot silently lose what it asked for. */
+  void retired(String name, String replacement) {
+    if (optional(name).isPresent()) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + name + " was replaced by " + TwofaConfig.PREFIX + replacement
+        + " (see README.md)");
+    }
+  }
+
   boolean bool(String name, boolean fallback) {
     Optional<String> raw = optional(name);
     if (raw.isEmpty()) {

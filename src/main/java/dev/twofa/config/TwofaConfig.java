@@ -21,8 +21,8 @@ public record TwofaConfig(
   Path dataDir,
   int embeddedDbPort,
   Optional<byte[]> secretKey,
-  boolean cookieSecure,
-  boolean trustForwardedHeaders,
+  PublicUrl publicUrl,
+  TrustedProxies trustedProxies,
   Duration sessionTimeout,
   Duration sessionMaxAge,
   String productName,
@@ -38,6 +38,8 @@ public record TwofaConfig(
 
   public static TwofaConfig from(Map<String, String> env) {
     Settings s = new Settings(env);
+    s.retired("TRUST_FORWARDED_HEADERS", "TRUSTED_PROXIES");
+    s.retired("COOKIE_SECURE", "PUBLIC_URL");
     int cores = Runtime.getRuntime().availableProcessors();
     return new TwofaConfig(
       s.text("HTTP_HOST", "0.0.0.0"),
@@ -57,8 +59,8 @@ public record TwofaConfig(
       Path.of(s.text("DATA_DIR", "./data")),
       s.integer("EMBEDDED_DB_PORT", 0, 0, 65535),
       s.optional("SECRET_KEY").map(TwofaConfig::decodeKey),
-      s.bool("COOKIE_SECURE", false),
-      s.bool("TRUST_FORWARDED_HEADERS", false),
+      PublicUrl.parse(PREFIX + "PUBLIC_URL", s.text("PUBLIC_URL", "http://localhost:8080")),
+      TrustedProxies.parse(PREFIX + "TRUSTED_PROXIES", s.text("TRUSTED_PROXIES", "")),
       Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
       // 12 h: NIST SP 800-63B's reauthentication bound at AAL2.
       Duration.ofHours(s.integer("SESSION_MAX_HOURS", 12, 1, 24 * 30)),
@@ -92,7 +94,8 @@ public record TwofaConfig(
   /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, byte[] key) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      embeddedDbPort, Optional.of(key), cookieSecure, trustForwardedHeaders, sessionTimeout, sessionMaxAge, productName, totp, passwords, login);
+      embeddedDbPort, Optional.of(key), publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, productName, totp, passwords,
+      login);
   }
 
   private static byte[] decodeKey(String base64) {

@@ -9,7 +9,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CSRFHandler;
@@ -38,7 +37,8 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       BusRequests bus = new BusRequests(vertx, metrics);
-      Requests requests = new Requests(bus, new SessionCookie(config.cookieSecure()));
+      SessionCookie sessionCookie = new SessionCookie(config.publicUrl());
+      Requests requests = new Requests(bus, sessionCookie);
       SessionResource sessions = new SessionResource(requests, new LoginMetrics(metrics));
       AccountResource account = new AccountResource(requests);
       TwoFactorResource twoFactor = new TwoFactorResource(requests);
@@ -65,12 +65,12 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
 
       Router router = Router.router(vertx);
-      if (config.trustForwardedHeaders()) {
-        router.allowForward(AllowForwardHeaders.X_FORWARD);
-      }
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.
       router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
       router.route().handler(SecurityHeaders::add);
+      if (config.publicUrl().https()) {
+        router.route().handler(SecurityHeaders::strictTransport);
+      }
       router.get("/health/live").handler(Health.live(vertx));
       router.get("/health/ready").handler(Health.ready(vertx, bus));
       router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
@@ -78,11 +78,13 @@ public class HttpVerticle extends VerticleBase {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
       });
+      router.route("/api/*").handler(new ClientAddress(config.trustedProxies()));
       // Only methods that carry a body: Vert.x's body handler throws on a GET declaring a multipart body (HTTP/2).
       router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
       router.route("/api/*").handler(csrf());
       router.route("/api/*").handler(CleanInput::refuseControlCharacters);
+      router.route("/api/*").handler(sessionCookie::read);
       router.route("/api/*").subRouter(api.createRouter());
       router.getWithRegex(ShellPage.PATHS).handler(new ShellPage(vertx, config)::render);
       router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
@@ -102,15 +104,16 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN must come back as X-XSRF-TOKEN.
-   * Not bound to a session on purpose: bound, the handler rotates its token on every write and voids it
-   * whenever the session id changes (every login step), which breaks a single-page app.
+   * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN (__Host-XSRF-TOKEN over https) must come
+   * back as X-XSRF-TOKEN. Not bound to a session on purpose: bound, the handler rotates its token on every write
+   * and voids it whenever the session id changes (every login step), which breaks a single-page app.
    */
   private CSRFHandler csrf() {
     return CSRFHandler.create(vertx, new ServerKeys(config.secretKey().orElseThrow()).csrfSecret())
-      .setCookieName("XSRF-TOKEN")
+      .setCookieName(config.publicUrl().cookieName("XSRF-TOKEN"))
+      .setCookiePath("/")
       .setHeaderName("X-XSRF-TOKEN")
-      .setCookieSecure(config.cookieSecure())
+      .setCookieSecure(config.publicUrl().https())
       .setTimeout(config.sessionTimeout().toMillis());
   }
 }

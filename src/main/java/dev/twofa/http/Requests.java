@@ -23,8 +23,7 @@ final class Requests {
   }
 
   static ClientInfo client(RoutingContext ctx) {
-    return new ClientInfo(ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress(),
-      ctx.request().getHeader("User-Agent"));
+    return new ClientInfo(ClientAddress.of(ctx), ctx.request().getHeader("User-Agent"));
   }
 
   static String sessionToken(RoutingContext ctx) {

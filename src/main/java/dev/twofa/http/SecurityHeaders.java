@@ -33,4 +33,10 @@ final class SecurityHeaders {
     headers.set("Cross-Origin-Opener-Policy", "same-origin");
     ctx.next();
   }
+
+  /** Only when the public URL is https: a browser that once saw it never tries plaintext for a year. */
+  static void strictTransport(RoutingContext ctx) {
+    ctx.response().headers().set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    ctx.next();
+  }
 }

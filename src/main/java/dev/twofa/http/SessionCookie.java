@@ -1,5 +1,6 @@
 package dev.twofa.http;
 
+import dev.twofa.config.PublicUrl;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
@@ -9,17 +10,29 @@ import io.vertx.ext.web.RoutingContext;
  * the value, passes it on, and sets whatever new value auth answers with.
  */
 final class SessionCookie {
-  static final String NAME = "twofa.session";
+  static final String BASE_NAME = "twofa.session";
+  private static final String KEY = "twofa.sessionCookie";
+  private final String name;
   private final boolean secure;
 
-  SessionCookie(boolean secure) {
-    this.secure = secure;
+  /** {@code __Host-twofa.session}, Secure, when the public URL is https; {@code twofa.session} otherwise. */
+  SessionCookie(PublicUrl publicUrl) {
+    this.name = publicUrl.cookieName(BASE_NAME);
+    this.secure = publicUrl.https();
+  }
+
+  /** Remembers the presented value for the resources of this request; mounted on /api/*. */
+  void read(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(name);
+    if (cookie != null && !cookie.getValue().isEmpty()) {
+      ctx.put(KEY, cookie.getValue());
+    }
+    ctx.next();
   }
 
   /** The presented value, or null. */
   static String value(RoutingContext ctx) {
-    Cookie cookie = ctx.request().getCookie(NAME);
-    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+    return ctx.get(KEY);
   }
 
   /** Sets a new value (a browser-session cookie: it ends with the browser, or earlier on the server). */
@@ -38,6 +51,6 @@ final class SessionCookie {
   }
 
   private Cookie base(String value) {
-    return Cookie.cookie(NAME, value).setPath("/").setHttpOnly(true).setSameSite(CookieSameSite.LAX).setSecure(secure);
+    return Cookie.cookie(name, value).setPath("/").setHttpOnly(true).setSameSite(CookieSameSite.LAX).setSecure(secure);
   }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +22,7 @@ public final class ApiClient {
   private final HttpClient http;
 
   private final CookieManager cookies;
+  private List<String> extraHeaders = List.of();
 
   public ApiClient(String baseUrl) {
     this(baseUrl, new CookieManager());
@@ -54,6 +56,15 @@ public final class ApiClient {
     public String toString() {
       return status + " " + text;
     }
+  }
+
+  /**
+   * Headers (name, value, name, value, ...) sent with every later request, as a proxy in front might add them;
+   * a name may repeat. Replaces earlier extra headers.
+   */
+  public ApiClient extraHeaders(String... namesAndValues) {
+    extraHeaders = List.of(namesAndValues);
+    return this;
   }
 
   public Response get(String path) {
@@ -107,7 +118,12 @@ public final class ApiClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).header("User-Agent", USER_AGENT);
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+      .header("User-Agent", USER_AGENT);
+    for (int i = 0; i + 1 < extraHeaders.size(); i += 2) {
+      builder.header(extraHeaders.get(i), extraHeaders.get(i + 1));
+    }
+    return builder;
   }
 
   private Response send(HttpRequest request) {
