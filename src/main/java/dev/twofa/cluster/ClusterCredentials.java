@@ -2,6 +2,7 @@ package dev.twofa.cluster;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PfxOptions;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -31,12 +32,14 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -123,7 +126,7 @@ public final class ClusterCredentials {
 
       ContentSigner signer = signer(caKey);
       return new ClusterCredentials(certificate(ca.build(signer)), certificate(node.build(signer)), nodeKeys);
-    } catch (GeneralSecurityException | java.io.IOException | org.bouncycastle.operator.OperatorCreationException e) {
+    } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
       throw new IllegalStateException("cannot build the cluster's TLS credentials", e);
     }
   }
@@ -141,9 +144,9 @@ public final class ClusterCredentials {
   }
 
   /** ECDSA with RFC 6979 nonces, so the CA certificate (its signature included) is the same bytes on every node. */
-  private static ContentSigner signer(ECPrivateKeyParameters key) throws org.bouncycastle.operator.OperatorCreationException {
+  private static ContentSigner signer(ECPrivateKeyParameters key) throws OperatorCreationException {
     AlgorithmIdentifier ecdsaSha256 = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
-    AlgorithmIdentifier sha256 = new AlgorithmIdentifier(org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256);
+    AlgorithmIdentifier sha256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256);
     return new BcECContentSignerBuilder(ecdsaSha256, sha256) {
       @Override
       protected Signer createSigner(AlgorithmIdentifier signature, AlgorithmIdentifier digest) {
@@ -160,7 +163,7 @@ public final class ClusterCredentials {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try {
       store.load(null, null);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new GeneralSecurityException(e);
     }
     return store;
@@ -213,7 +216,7 @@ public final class ClusterCredentials {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       store.store(out, storePassword);
       return Buffer.buffer(out.toByteArray());
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot write an in-memory PKCS#12 store", e);
     }
   }
