@@ -52,7 +52,7 @@ public record TwofaConfig(
         s.text("CLUSTER_NAME", "twofa"),
         List.of(s.text("CLUSTER_MEMBERS", "").split("\\s*,\\s*")).stream().filter(m -> !m.isBlank()).toList(),
         s.text("CLUSTER_HOST", ""),
-        s.integer("CLUSTER_PORT", 5701, 1, 65535),
+        s.integer("CLUSTER_PORT", 7800, 1, 65535),
         s.integer("EVENTBUS_PORT", 0, 0, 65535)),
       s.optional("DB_URL"),
       s.integer("DB_POOL_SIZE", 8, 1, 256),

@@ -35,9 +35,10 @@ import static dev.twofa.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Two (then three) clustered nodes on loopback, in this JVM, joined by Hazelcast's TCP/IP member list: node A
- * runs only HTTP, node B runs HTTP, auth and audit. Logins cross the bus between them, sessions are shared,
- * limits hold across nodes, and losing the only auth node gives 503 until another one joins.
+ * Two (then three) clustered nodes on loopback, in this JVM, joined by Infinispan over mutual-TLS JGroups with
+ * the TCPPING member list: node A runs only HTTP, node B runs HTTP, auth and audit. Logins cross the bus between
+ * them, sessions are shared, limits hold across nodes, and losing the only auth node gives 503 until another
+ * one joins. {@link ClusterSecurityTest} attacks such a cluster from outside.
  */
 class ClusterTest {
   private static final MutableClock CLOCK = new MutableClock(TestServer.START);
