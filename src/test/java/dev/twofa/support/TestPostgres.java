@@ -38,8 +38,7 @@ public final class TestPostgres {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a test database on " + source, e);
     }
-    return "postgresql://" + options.getUser() + ":" + options.getPassword() + "@" + options.getHost() + ":"
-      + options.getPort() + "/" + name;
+    return Database.withDatabaseName(admin, name);
   }
 
   private static String adminUrl() {
