@@ -67,7 +67,7 @@ public final class TestPostgres {
           }
         }));
         source = "embedded PostgreSQL";
-        adminUrl = db.url();
+        adminUrl = db.adminUrl(); // the superuser: it may CREATE DATABASE
       } catch (Exception e) {
         throw new IllegalStateException("no PostgreSQL for tests: set " + URL_VARIABLE + ", run Docker, or allow the embedded one", e);
       }
