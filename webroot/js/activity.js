@@ -10,6 +10,8 @@ const EVENT_WORDS = {
   '2fa.disabled': '2FA turned off',
   'recovery_codes.regenerated': 'New recovery codes generated',
   'password.changed': 'Password changed',
+  'support.granted': 'Support role granted',
+  'support.revoked': 'Support role removed',
 };
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */
