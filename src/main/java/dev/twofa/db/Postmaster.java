@@ -1,6 +1,7 @@
 package dev.twofa.db;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,6 +47,8 @@ record Postmaster(ProcessHandle process, int port) {
       return binary.getFileName().toString().equals("postgres") && workingDirectory.equals(data.toRealPath());
     } catch (NoSuchFileException gone) {
       return false;
+    } catch (AccessDeniedException otherUser) {
+      return false; // our PostgreSQL runs as our user: a process we may not inspect is someone else's (the pid was reused)
     } catch (IOException e) {
       throw new IOException("cannot tell whether process " + pid + " (from " + data.resolve("postmaster.pid")
         + ") is this folder's PostgreSQL: " + e.getMessage(), e);
