@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A PostgreSQL started from the embedded binaries, with its data kept in a local folder, for running the server
@@ -67,6 +68,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
       LOG.info("event=database.superuser_password_set data={}", folder.data());
       PasswordOnlyAccess.setSuperuserPasswordOffline(folder, superuserPassword, BINARIES_USED);
     }
+    EmbeddedPostgres postgres;
+    AtomicBoolean locked = new AtomicBoolean(); // the library calls the customizer once it holds the folder's lock
+    try {
+      postgres = builder(folder, port, durable, superuserPassword, locked).start();
+    } catch (IOException | RuntimeException e) {
+      if (locked.get()) {
+        stopLeftover(folder); // the library leaves its server running when the readiness check fails
+      }
+      throw e;
+    }
+    try {
+      folder.secure();
+      Postmaster postmaster = Postmaster.of(folder).orElseThrow(
+        () -> new IOException("PostgreSQL started but " + folder.postmasterPid() + " names no running server"));
+      BINARIES_USED.add(postmaster.binary());
+      EmbeddedBootstrap.run(postgres.getPort(), superuserPassword, appPassword);
+      STARTED_HERE.add(folder.data());
+      return new EmbeddedDatabase(folder, postgres, postmaster, superuserPassword, appPassword);
+    } catch (Exception e) {
+      postgres.close();
+      stopLeftover(folder);
+      throw new IOException("cannot prepare the application's role and database: " + e.getMessage(), e);
+    }
+  }
+
+  private static EmbeddedPostgres.Builder builder(EmbeddedFolder folder, int port, boolean durable,
+                                                  String superuserPassword, AtomicBoolean locked) {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
       .setDataDirectory(folder.data())
       .setCleanDataDirectory(false)
@@ -81,33 +109,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
       .setServerConfig("password_encryption", "scram-sha-256")
       // The library's readiness check logs in as the superuser.
       .setConnectConfig("password", superuserPassword)
-      .setDataDirectoryCustomizer(data -> writeHba(data.toPath()));
+      .setDataDirectoryCustomizer(data -> {
+        locked.set(true);
+        writeHba(data.toPath());
+      });
     if (port > 0) {
       builder.setPort(port);
     }
     if (durable) {
       DURABLE.forEach(builder::setServerConfig);
     }
-    EmbeddedPostgres postgres;
-    try {
-      postgres = builder.start();
-    } catch (IOException | RuntimeException e) {
-      stopLeftover(folder); // the library leaves a server running when its readiness check fails
-      throw e;
-    }
-    folder.secure();
-    STARTED_HERE.add(folder.data());
-    Postmaster postmaster = Postmaster.of(folder).orElseThrow(
-      () -> new IOException("PostgreSQL started but " + folder.postmasterPid() + " names no running server"));
-    BINARIES_USED.add(postmaster.binary());
-    EmbeddedDatabase db = new EmbeddedDatabase(folder, postgres, postmaster, superuserPassword, appPassword);
-    try {
-      EmbeddedBootstrap.run(postgres.getPort(), superuserPassword, appPassword);
-    } catch (Exception e) {
-      db.close();
-      throw new IOException("cannot prepare the application's role and database: " + e.getMessage(), e);
-    }
-    return db;
+    return builder;
   }
 
   /**
