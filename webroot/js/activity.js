@@ -12,6 +12,8 @@ const EVENT_WORDS = {
   'password.changed': 'Password changed',
   'session.revoked': 'A session was logged out',
   'sessions.revoked_others': 'All other sessions were logged out',
+  'support.granted': 'Support role granted',
+  'support.revoked': 'Support role removed',
 };
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */

@@ -11,11 +11,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Entry point: configuration, the embedded database when none is configured, migrations, then Vert.x (clustered
@@ -24,11 +26,14 @@ import java.util.Base64;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE = "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL]";
+  /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
+  private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
 
   private Main() {
   }
 
   public static void main(String[] args) {
+    Runtime.getRuntime().addShutdownHook(new Thread(Main::shutDown, "twofa-shutdown"));
     try {
       TwofaConfig config = TwofaConfig.fromEnvironment();
       if (args.length == 0) {
@@ -45,20 +50,35 @@ public final class Main {
     }
   }
 
-  private static int command(TwofaConfig configured, String[] args) throws Exception {
+  private static int command(TwofaConfig config, String[] args) throws Exception {
     boolean grant = args[0].equals("grant-support");
     if (args.length != 2 || !(grant || args[0].equals("revoke-support"))) {
       System.err.println(USAGE);
       return 2;
     }
-    TwofaConfig config = withDatabase(configured);
-    Migrations.migrate(config.dbUrl().orElseThrow());
-    if (!SupportRoles.set(config.dbUrl().orElseThrow(), args[1], grant)) {
-      System.err.println("No account has the email address " + args[1]);
+    if (config.dbUrl().isPresent()) {
+      Migrations.migrate(config.dbUrl().get());
+      return setSupport(config.dbUrl().get(), args[1], grant);
+    }
+    // A server running on the data folder keeps it: connect to its PostgreSQL (already migrated by it).
+    Optional<String> running = EmbeddedDatabase.runningUrl(embeddedDataDir(config));
+    if (running.isPresent()) {
+      return setSupport(running.get(), args[1], grant);
+    }
+    try (EmbeddedDatabase db = startEmbedded(config)) {
+      Migrations.migrate(db.url());
+      return setSupport(db.url(), args[1], grant);
+    }
+  }
+
+  private static int setSupport(String dbUrl, String email, boolean grant) throws Exception {
+    if (!SupportRoles.set(dbUrl, email, grant, Clock.systemUTC())) {
+      System.err.println("No account has the email address " + email);
       return 1;
     }
-    System.out.println((grant ? "Granted" : "Revoked") + " the support role " + (grant ? "to " : "from ") + args[1]
-      + (grant ? ". It works once that account has 2FA on and logs in with it." : "."));
+    System.out.println((grant ? "Granted" : "Revoked") + " the support role " + (grant ? "to " : "from ") + email
+      + (grant ? ". It works once that account has 2FA on and logs in with it." : ".")
+      + " Recorded in the account's activity.");
     return 0;
   }
 
@@ -81,17 +101,19 @@ public final class Main {
     Node.start(config).onSuccess(node -> {
       MainVerticle main = new MainVerticle(ready, Clock.systemUTC(), version, node.metrics());
       node.vertx().deployVerticle(main)
-        .onSuccess(id -> LOG.info("event=server.ready port={} verticles={} clustered={} ms={}", ready.httpPort(),
-          ready.deployment().roles(), node.vertx().isClustered(), (System.nanoTime() - started) / 1_000_000))
+        .onSuccess(id -> {
+          LOG.info("event=server.ready port={} verticles={} clustered={} ms={}", ready.httpPort(),
+            ready.deployment().roles(), node.vertx().isClustered(), (System.nanoTime() - started) / 1_000_000);
+          // On SIGTERM: stop taking requests, finish those in flight, then leave the cluster.
+          SHUTDOWN.push(() -> {
+            LOG.info("event=server.stopping");
+            main.drain().transform(drained -> node.vertx().close()).await();
+          });
+        })
         .onFailure(error -> {
           LOG.error("event=server.failed error=\"{}\"", error.toString());
           node.vertx().close().onComplete(closed -> System.exit(1));
         });
-      // On SIGTERM: stop taking requests, finish those in flight, then leave the cluster.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        LOG.info("event=server.stopping");
-        main.drain().transform(drained -> node.vertx().close()).await();
-      }));
     }).onFailure(error -> {
       LOG.error("event=cluster.join_failed error=\"{}\"", error.toString());
       System.exit(1);
@@ -103,16 +125,25 @@ public final class Main {
     if (configured.dbUrl().isPresent()) {
       return requireKey(configured);
     }
+    EmbeddedDatabase db = startEmbedded(configured);
+    SHUTDOWN.push(() -> closeQuietly(db));
+    return configured.withDatabase(db.url(), configured.secretKey().orElse(localKey(configured.dataDir())));
+  }
+
+  private static EmbeddedDatabase startEmbedded(TwofaConfig config) throws IOException {
     EmbeddedDatabase db;
     try {
-      db = EmbeddedDatabase.start(configured.dataDir().resolve("postgres"), configured.embeddedDbPort(), true);
+      db = EmbeddedDatabase.start(embeddedDataDir(config), config.embeddedDbPort(), true);
     } catch (IOException | IllegalStateException e) {
-      throw new IllegalStateException("cannot start the embedded PostgreSQL in " + configured.dataDir()
-        + " (is a twofa server already using it?): " + e.getMessage(), e);
+      throw new IllegalStateException("cannot start the embedded PostgreSQL in " + config.dataDir() + ": "
+        + e.getMessage(), e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(db)));
-    LOG.info("event=database.embedded port={} data={}", db.port(), configured.dataDir().resolve("postgres"));
-    return configured.withDatabase(db.url(), configured.secretKey().orElse(localKey(configured.dataDir())));
+    LOG.info("event=database.embedded port={} pid={} data={}", db.port(), db.pid(), embeddedDataDir(config));
+    return db;
+  }
+
+  private static Path embeddedDataDir(TwofaConfig config) {
+    return config.dataDir().resolve("postgres");
   }
 
   private static TwofaConfig requireKey(TwofaConfig config) {
@@ -130,10 +161,21 @@ public final class Main {
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       Files.createDirectories(dataDir);
-      Files.writeString(file, Base64.getEncoder().encodeToString(key), StandardOpenOption.CREATE_NEW);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      // Created owner-only, so it is never readable by others, even for a moment.
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, Base64.getEncoder().encodeToString(key));
     }
     return Base64.getDecoder().decode(Files.readString(file).trim());
+  }
+
+  private static void shutDown() {
+    for (Runnable step = SHUTDOWN.pollFirst(); step != null; step = SHUTDOWN.pollFirst()) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        LOG.warn("event=shutdown.step_failed error=\"{}\"", e.toString());
+      }
+    }
   }
 
   private static void closeQuietly(EmbeddedDatabase db) {

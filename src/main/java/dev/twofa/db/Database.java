@@ -6,13 +6,16 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
-/** The PostgreSQL connection settings and pools; the URL is {@code postgresql://user:password@host:port/database}. */
+/**
+ * The PostgreSQL connection settings and pools; the URL is
+ * {@code postgresql://user:password@host:port/database[?sslmode=...]} (see {@link DatabaseUrl}).
+ */
 public final class Database {
   private Database() {
   }
 
   public static PgConnectOptions connectOptions(String url) {
-    return PgConnectOptions.fromUri(url).setCachePreparedStatements(true);
+    return DatabaseUrl.parse(url).connectOptions().setCachePreparedStatements(true);
   }
 
   public static Pool pool(Vertx vertx, String url, int size, String name) {
@@ -23,9 +26,13 @@ public final class Database {
       .build();
   }
 
-  /** The same database as a JDBC URL, for Flyway. */
+  /** The same database as a JDBC URL, for Flyway and the command line; sslmode and the other parameters kept. */
   public static String jdbcUrl(String url) {
-    PgConnectOptions options = connectOptions(url);
-    return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    return DatabaseUrl.parse(url).jdbcUrl();
+  }
+
+  /** The same server, credentials and parameters, another database. */
+  public static String withDatabaseName(String url, String name) {
+    return DatabaseUrl.parse(url).withDatabase(name);
   }
 }

@@ -38,8 +38,7 @@ public final class TestPostgres {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a test database on " + source, e);
     }
-    return "postgresql://" + options.getUser() + ":" + options.getPassword() + "@" + options.getHost() + ":"
-      + options.getPort() + "/" + name;
+    return Database.withDatabaseName(admin, name);
   }
 
   private static String adminUrl() {
@@ -68,7 +67,7 @@ public final class TestPostgres {
           }
         }));
         source = "embedded PostgreSQL";
-        adminUrl = db.url();
+        adminUrl = db.adminUrl(); // the superuser: it may CREATE DATABASE
       } catch (Exception e) {
         throw new IllegalStateException("no PostgreSQL for tests: set " + URL_VARIABLE + ", run Docker, or allow the embedded one", e);
       }

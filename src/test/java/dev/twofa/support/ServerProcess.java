@@ -1,0 +1,118 @@
+package dev.twofa.support;
+
+import dev.twofa.Main;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code dev.twofa.Main} in a JVM of its own, on the test classpath, with the embedded database in
+ * {@code dataDir}: a server to kill, or an operator command to run beside one.
+ */
+public final class ServerProcess {
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+
+  private ServerProcess(Process process, Path log, int httpPort) {
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts the server and returns once {@code /health/ready} answers 200. */
+  public static ServerProcess serve(Path dataDir) throws Exception {
+    int port = TestServer.freePort();
+    ServerProcess server = new ServerProcess(launch(dataDir, port, List.of(), dataDir.resolveSibling("server.log")),
+      dataDir.resolveSibling("server.log"), port);
+    server.awaitReady(Duration.ofSeconds(120));
+    return server;
+  }
+
+  /** Runs {@code java ... Main args} to its end; returns its exit code and output. */
+  public static Result run(Path dataDir, String... args) throws Exception {
+    Path log = Files.createTempFile(dataDir.getParent(), "command", ".log");
+    Process process = launch(dataDir, 0, List.of(args), log);
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the command did not finish: " + Files.readString(log));
+    }
+    return new Result(process.exitValue(), Files.readString(log));
+  }
+
+  public record Result(int exitCode, String output) {
+  }
+
+  private static Process launch(Path dataDir, int httpPort, List<String> args, Path log) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+      "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("TWOFA_"));
+    builder.environment().putAll(Map.of(
+      "TWOFA_DATA_DIR", dataDir.toString(),
+      "TWOFA_HTTP_HOST", "127.0.0.1",
+      "TWOFA_HTTP_PORT", String.valueOf(httpPort),
+      "TWOFA_HTTP_INSTANCES", "1",
+      "TWOFA_ARGON2_MEMORY_KIB", "1024",
+      "TWOFA_ARGON2_ITERATIONS", "1"));
+    return builder.start();
+  }
+
+  private void awaitReady(Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server exited with " + process.exitValue() + ": " + output());
+      }
+      try {
+        HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+          + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+        if (ready.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("the server was not ready within " + timeout + ": " + output());
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public String output() throws IOException {
+    return Files.readString(log);
+  }
+
+  /** SIGKILL, as {@code kill -9}: no shutdown hook runs. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, as an init system stops it; returns the exit code. */
+  public int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the server did not stop within 60 s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+}
