@@ -16,7 +16,15 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
-async function request(method, path, body) {
+// Called when the server asks for a fresh proof of identity (403 step_up_required); resolves true when given.
+let stepUpHandler = null;
+
+/** Registers what asks the person to confirm it's them; the app shell sets it once. */
+export function onStepUpRequired(handler) {
+  stepUpHandler = handler;
+}
+
+async function request(method, path, body, retried = false) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') {
     if (!csrfToken()) {
@@ -47,6 +55,11 @@ async function request(method, path, body) {
   } catch (e) {
     json = null;
   }
+  if (response.status === 403 && json && json.error === 'step_up_required' && stepUpHandler && !retried) {
+    if (await stepUpHandler()) {
+      return request(method, path, body, true);
+    }
+  }
   if (!response.ok) {
     const retry = json && json.retryAfterSeconds ? json.retryAfterSeconds : Number(response.headers.get('Retry-After')) || null;
     throw new ApiError(response.status, json && json.error ? json.error : 'internal',
@@ -71,7 +84,10 @@ export const api = {
   revokeOtherSessions: () => request('POST', '/api/account/sessions/revoke-others'),
   setupTotp: () => request('POST', '/api/2fa/setup'),
   enableTotp: (code) => request('POST', '/api/2fa/enable', { code }),
-  regenerateRecoveryCodes: (password) => request('POST', '/api/2fa/recovery-codes', { password }),
+  regenerateRecoveryCodes: () => request('POST', '/api/2fa/recovery-codes'),
+  changeTotpStart: () => request('POST', '/api/2fa/change/start'),
+  changeTotpConfirm: (code) => request('POST', '/api/2fa/change/confirm', { code }),
+  stepUp: (password, code, recoveryCode) => request('POST', '/api/step-up', { password, code, recoveryCode }),
   supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
   supportDisableTotp: (email, reason, verification) =>
     request('POST', '/api/support/users/disable-2fa', { email, reason, verification }),

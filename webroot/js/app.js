@@ -1,7 +1,8 @@
 // The app shell: session state, the router (History API, so back and reload keep the user's place) and the header.
-import { api } from './api.js';
+import { api, onStepUpRequired } from './api.js';
+import { confirmIdentity } from './stepup.js';
 import { signupScreen, loginScreen, totpScreen, recoveryScreen } from './screens/login.js';
-import { welcomeScreen, setupScreen, recoveryCodesScreen } from './screens/enroll.js';
+import { welcomeScreen, setupScreen, changeAuthenticatorScreen, recoveryCodesScreen } from './screens/enroll.js';
 import { accountScreen } from './screens/account.js';
 import { supportScreen } from './screens/support.js';
 
@@ -52,6 +53,7 @@ const routes = {
   '/login/recovery': { screen: recoveryScreen, states: [PENDING] },
   '/welcome': { screen: welcomeScreen, states: [AUTHENTICATED] },
   '/2fa/setup': { screen: setupScreen, states: [AUTHENTICATED] },
+  '/2fa/change': { screen: changeAuthenticatorScreen, states: [AUTHENTICATED] },
   '/recovery-codes': { screen: recoveryCodesScreen, states: [AUTHENTICATED] },
   '/account': { screen: accountScreen, states: [AUTHENTICATED] },
   '/support': { screen: supportScreen, states: [AUTHENTICATED] },
@@ -140,6 +142,7 @@ function wireHeader() {
 
 async function start() {
   wireHeader();
+  onStepUpRequired(() => confirmIdentity(app.session.user));
   try {
     await app.refreshSession();
   } catch (e) {

@@ -21,9 +21,14 @@ export async function accountScreen(main, app) {
   app.setSession({ state: 'authenticated', user });
   const notice = app.notice;
   app.notice = null;
+  // After a login with a recovery code, the likely story is a lost or new phone.
+  const lostPhone = app.lostPhone && user.twoFactorEnabled;
+  app.lostPhone = false;
   main.append(el('div', { class: 'page' },
     heading('Account'),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
+    lostPhone ? el('p', { class: 'notice' }, 'Lost your phone? ',
+      el('a', { href: '/2fa/change', 'data-link': true }, 'Set up a new authenticator app')) : null,
     el('p', { class: 'muted' }, user.email, ' · member since ', new Date(user.createdAt).toLocaleDateString()),
     securitySection(app, user),
     passwordSection(),
@@ -56,41 +61,44 @@ function securitySection(app, user) {
       el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, 'Enable 2FA'));
     return section;
   }
-  rows.append(recoveryCodesRow(user));
+  rows.append(authenticatorRow(app, user), recoveryCodesRow(user));
+  const change = el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
+    'Change authenticator app');
   const panel = regeneratePanel(app);
   const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'regenerate-panel' },
     'Generate new recovery codes');
   open.addEventListener('click', () => {
     panel.hidden = !panel.hidden;
     open.setAttribute('aria-expanded', String(!panel.hidden));
-    if (!panel.hidden) panel.querySelector('input').focus();
+    if (!panel.hidden) panel.querySelector('button').focus();
   });
-  section.append(open, panel);
+  section.append(change, ' ', open, panel);
   return section;
 }
 
+/** "Authenticator app · pafin / pafin Inc. · added 2 Dec 2026": the entry the user's app shows. */
+function authenticatorRow(app, user) {
+  const entry = app.config.accountName.replace('{email}', user.email) + ' / ' + app.config.issuer;
+  const added = user.twoFactorEnabledAt ? ' · added ' + new Date(user.twoFactorEnabledAt).toLocaleDateString() : '';
+  return settingRow('Authenticator app', entry + added);
+}
+
 function regeneratePanel(app) {
-  const password = field('Confirm your password', { type: 'password', autocomplete: 'current-password', required: true });
   const message = formMessage();
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Generate new codes');
   const form = el('form', { id: 'regenerate-panel', class: 'panel', novalidate: true, hidden: true },
-    el('p', { class: 'warning' }, 'Your current recovery codes will stop working as soon as new ones are generated.'),
-    message, password.wrapper, submit);
+    el('p', { class: 'warning' }, 'Your current recovery codes will stop working as soon as new ones are generated, '
+      + 'and your other sessions will be logged out.'),
+    message, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    clearFieldError(password);
-    if (!password.input.value) {
-      showFieldError(password, 'Enter your password.');
-      return;
-    }
     busy(submit, async () => {
       try {
-        const result = await api.regenerateRecoveryCodes(password.input.value);
+        const result = await api.regenerateRecoveryCodes();
         app.recoveryCodes = { codes: result.recoveryCodes, from: 'account' };
         app.navigate('/recovery-codes');
       } catch (error) {
-        showFieldError(password, describe(error));
-        password.input.select();
+        showMessage(message, describe(error));
       }
     });
   });

@@ -37,16 +37,46 @@ function copyButton(label, text, status) {
   return button;
 }
 
-export async function setupScreen(main, app, params) {
+export function setupScreen(main, app, params) {
   const fromAccount = params.get('from') === 'account';
-  const title = fromAccount ? 'Enable 2FA' : 'Secure your account with 2FA';
+  return keyScreen(main, app, {
+    title: fromAccount ? 'Enable 2FA' : 'Secure your account with 2FA',
+    submitLabel: 'Enable 2FA',
+    start: () => api.setupTotp(),
+    confirm: async (code) => {
+      const result = await api.enableTotp(code);
+      app.setSession({ state: 'authenticated', user: result.user });
+      app.recoveryCodes = { codes: result.recoveryCodes, from: fromAccount ? 'account' : 'signup' };
+      // Replace the history entry: going back must not show the key again.
+      app.navigate('/recovery-codes', { replace: true });
+    },
+  });
+}
+
+/** A new phone: the new app's key, confirmed with its code; the old app works until then. */
+export function changeAuthenticatorScreen(main, app) {
+  return keyScreen(main, app, {
+    title: 'Change authenticator app',
+    intro: 'Your current authenticator app keeps working until you confirm the new one here. Your recovery codes stay as they are.',
+    submitLabel: 'Change authenticator app',
+    start: () => api.changeTotpStart(),
+    confirm: async (code) => {
+      const result = await api.changeTotpConfirm(code);
+      app.setSession({ state: 'authenticated', user: result.user });
+      app.notice = 'Your authenticator app was changed. Other sessions were logged out.';
+      app.navigate('/account', { replace: true });
+    },
+  });
+}
+
+async function keyScreen(main, app, { title, intro, submitLabel, start, confirm }) {
   const section = el('section', { class: 'card wide' }, heading(title));
   main.append(section);
   let key;
   try {
-    key = await api.setupTotp();
+    key = await start();
   } catch (error) {
-    if (error.code === 'already_enabled') {
+    if (error.code === 'already_enabled' || error.code === 'not_enabled' || error.code === 'step_up_required') {
       app.navigate('/account', { replace: true });
       return;
     }
@@ -56,15 +86,9 @@ export async function setupScreen(main, app, params) {
   const copied = el('span', { class: 'status', role: 'status' });
   const form = codeForm({
     label: '6-digit code from the app',
-    submitLabel: 'Enable 2FA',
+    submitLabel,
     className: 'enable-form',
-    submitCode: async (code) => {
-      const result = await api.enableTotp(code);
-      app.setSession({ state: 'authenticated', user: result.user });
-      app.recoveryCodes = { codes: result.recoveryCodes, from: fromAccount ? 'account' : 'signup' };
-      // Replace the history entry: going back must not show the key again.
-      app.navigate('/recovery-codes', { replace: true });
-    },
+    submitCode: confirm,
     onError: (error, message) => {
       if (error.code !== 'no_pending_setup') return false;
       showMessage(message, 'This key has been replaced (2FA setup was started elsewhere). Reload the page for a new key.');
@@ -72,10 +96,11 @@ export async function setupScreen(main, app, params) {
     },
   });
   section.append(
+    intro ? el('p', {}, intro) : null,
     el('ol', { class: 'steps' },
       el('li', {}, 'Install an authenticator app on your phone, such as Google Authenticator or Microsoft Authenticator.'),
       el('li', {}, 'In the app, add an account and scan this QR code, or type the key below.'),
-      el('li', {}, 'The entry appears as “' + entryName(app) + '”. Enter the 6-digit code it shows, then press “Enable 2FA”.')),
+      el('li', {}, 'The entry appears as “' + entryName(app) + '”. Enter the 6-digit code it shows, then press “' + submitLabel + '”.')),
     el('div', { class: 'key-box' },
       el('img', { src: key.qrCode, width: '240', height: '240', class: 'qr',
         alt: 'QR code for your authenticator app. If you cannot scan it, type the key shown next to it.' }),

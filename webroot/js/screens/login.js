@@ -145,6 +145,7 @@ export function recoveryScreen(main, app) {
           const left = session.user.recoveryCodesRemaining;
           app.notice = 'You logged in with a recovery code. You have ' + left + ' recovery code' + (left === 1 ? '' : 's')
             + ' left' + (left <= 3 ? ': generate new ones below.' : '.');
+          app.lostPhone = true;
           app.navigate('/account');
         }
       } catch (error) {

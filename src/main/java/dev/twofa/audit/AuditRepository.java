@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** SQL over security_events, the audit verticle's own table. */
 final class AuditRepository {
@@ -26,14 +27,17 @@ final class AuditRepository {
     this.db = db;
   }
 
+  /** Records the event; one relayed from auth's outbox (it has an id) is recorded once however often it comes. */
   Future<Void> insert(SecurityEvent event, Instant at) {
     return db.preparedQuery("""
-        INSERT INTO security_events (user_id, at, type, success, ip, user_agent, actor, details)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        INSERT INTO security_events (user_id, at, type, success, ip, user_agent, actor, details, event_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (event_id) DO NOTHING
         """)
       .execute(Tuple.from(Arrays.asList(event.userId(), at.atOffset(ZoneOffset.UTC), event.type(),
         event.success(), event.client().ip(), event.client().userAgent(), event.actor(),
-        event.details() == null ? null : new JsonObject(Map.copyOf(event.details())))))
+        event.details() == null ? null : new JsonObject(Map.copyOf(event.details())),
+        event.eventId() == null ? null : UUID.fromString(event.eventId()))))
       .mapEmpty();
   }
 

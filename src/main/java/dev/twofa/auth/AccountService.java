@@ -1,5 +1,6 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.Throttle.Limit;
 import dev.twofa.bus.ActivityPage;
 import dev.twofa.bus.AuditRequests.ActivityQuery;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
@@ -14,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /** Sign-up, the session's user and Activity, and password change. */
@@ -44,8 +46,12 @@ final class AccountService {
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
     }
-    return strongHash(password, canonical.get())
+    // Sign-ups are limited per address (a flood of accounts is not free), counted once they succeed.
+    List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
+    return store.throttle().checkAll(signups)
+      .compose(ok -> strongHash(password, canonical.get()))
       .compose(hash -> store.users().insert(store.pool(), canonical.get(), hash, clock.instant()))
+      .compose(id -> store.throttle().recordAll(signups).map(id))
       .compose(id -> store.users().findById(store.pool(), id))
       .map(Optional::orElseThrow)
       .compose(user -> sessions.endPresented(presentedToken)
@@ -65,17 +71,17 @@ final class AccountService {
   }
 
   /**
-   * Verifies the current password, sets the new one and moves the epoch on, which ends every other session;
-   * this one continues under a new cookie value (and keeps its second factor).
+   * After a recent step-up, verifies the current password, sets the new one and moves the epoch on, which ends
+   * every other session; this one continues under a new cookie value (and keeps its second factor).
    */
   Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
-    return sessions.signedIn(token).compose(session -> {
+    return sessions.steppedUp(token).compose(session -> {
       UserRow user = session.user();
       if (tooLong.isPresent()) {
         return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
       }
-      Future<LoginOutcome> changed = verifyPassword(user, currentPassword)
+      Future<LoginOutcome> changed = verifyPassword(session, currentPassword)
         .compose(ok -> strongHash(newPassword, user.email()))
         .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
           .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
@@ -86,15 +92,19 @@ final class AccountService {
     });
   }
 
-  /** Re-checks the password of a signed-in user (counted like a login attempt); fails INVALID_CREDENTIALS. */
-  Future<Void> verifyPassword(UserRow user, String password) {
-    String accountKey = Throttle.passwordAccountKey(user.email());
-    return store.throttle().check(accountKey, policy.passwordPerAccount())
-      .compose(ok -> passwords.verify(user.passwordHash(), password))
+  /**
+   * Re-checks the password of a signed-in session; fails INVALID_CREDENTIALS. Guesses count per session (a
+   * stranger's failures elsewhere never block the owner here) and against the account's ceiling.
+   */
+  Future<Void> verifyPassword(SignedIn session, String password) {
+    List<Limit> limits = List.of(
+      new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession()),
+      new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount()));
+    return store.throttle().checkAll(limits)
+      .compose(ok -> passwords.verify(session.user().passwordHash(), password))
       .compose(valid -> valid
         ? Future.succeededFuture()
-        : store.throttle().recordFailure(accountKey, policy.passwordPerAccount())
-            .compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
+        : store.throttle().recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
   }
 
   /** The Argon2id hash of a password that passed the length and guessability checks (both off the event loop). */

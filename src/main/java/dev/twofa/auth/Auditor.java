@@ -7,6 +7,7 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.Operations;
 import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +19,31 @@ import org.slf4j.LoggerFactory;
 final class Auditor {
   private static final Logger LOG = LoggerFactory.getLogger(Auditor.class);
   private final BusRequests bus;
+  private final EventOutbox outbox;
 
-  Auditor(BusRequests bus) {
+  Auditor(BusRequests bus, EventOutbox outbox) {
     this.bus = bus;
+    this.outbox = outbox;
   }
 
   Future<Void> record(long userId, String type, boolean success, ClientInfo client) {
-    return record(new SecurityEvent(userId, type, success, client, null, null));
+    return record(SecurityEvent.of(userId, type, success, client));
+  }
+
+  /**
+   * Records {@code event} inside the transaction {@code tx} that makes the change it describes, so neither
+   * exists without the other; {@link #flush()} after the commit shows it in Activity at once.
+   */
+  Future<Void> recordWithin(SqlClient tx, SecurityEvent event) {
+    return outbox.add(tx, event);
+  }
+
+  /** Relays what the outbox holds; a failure is logged and left to the next periodic relay. */
+  Future<Void> flush() {
+    return outbox.relay().<Void>mapEmpty().recover(error -> {
+      LOG.warn("event=audit.outbox_delayed error={}", error.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   Future<Void> record(SecurityEvent event) {

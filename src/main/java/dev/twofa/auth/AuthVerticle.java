@@ -24,6 +24,7 @@ import static dev.twofa.bus.Operations.*;
 public class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
   private static final long PURGE_EVERY_MS = 60_000;
+  private static final long RELAY_EVERY_MS = 5_000;
   private final TwofaConfig config;
   private final Clock clock;
   private final String schemaVersion;
@@ -48,7 +49,9 @@ public class AuthVerticle extends VerticleBase {
       new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock));
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
       config.passwords().maxHashesInFlight());
-    Auditor auditor = new Auditor(new BusRequests(vertx, metrics));
+    BusRequests bus = new BusRequests(vertx, metrics);
+    EventOutbox outbox = new EventOutbox(pool, bus);
+    Auditor auditor = new Auditor(bus, outbox);
     SecretBox secretBox = new SecretBox(keys.totpSecretKey());
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys.recoveryCodeKey());
@@ -56,13 +59,16 @@ public class AuthVerticle extends VerticleBase {
       config.sessionMaxAge(), clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
       hashWorkers, auditor, config.login(), clock);
-    LoginService logins = new LoginService(store, sessions, passwords,
-      new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes), auditor, config.login(), clock);
+    SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
+    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), clock);
+    StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);
     TwoFactorService twoFactor = new TwoFactorService(store, sessions, accounts, secretBox, new TotpKeys(config.totp()),
       verifier, recoveryCodes, auditor, clock);
-    SupportDesk support = new SupportDesk(store, sessions, auditor);
+    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login());
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> sessions.purge()
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
+    // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
+    vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());
 
     return passwords.start().compose(ready -> Future.all(List.of(
       serve(vertx, SESSION, m -> sessions.state(m.sessionToken())).completion(),
@@ -80,8 +86,11 @@ public class AuthVerticle extends VerticleBase {
       serve(vertx, SESSIONS_REVOKE_OTHERS, m -> sessions.revokeOthers(m.sessionToken(), m.client())).completion(),
       serve(vertx, TOTP_SETUP, m -> twoFactor.setup(m.sessionToken())).completion(),
       serve(vertx, TOTP_ENABLE, m -> twoFactor.enable(m.sessionToken(), m.code(), m.client())).completion(),
-      serve(vertx, RECOVERY_CODES_REGENERATE, m -> twoFactor.regenerateRecoveryCodes(m.sessionToken(), m.password(),
-        m.client())).completion(),
+      serve(vertx, RECOVERY_CODES_REGENERATE, m -> twoFactor.regenerateRecoveryCodes(m.sessionToken(), m.client())).completion(),
+      serve(vertx, TOTP_CHANGE_START, m -> twoFactor.changeStart(m.sessionToken())).completion(),
+      serve(vertx, TOTP_CHANGE_CONFIRM, m -> twoFactor.changeConfirm(m.sessionToken(), m.code(), m.client())).completion(),
+      serve(vertx, STEP_UP, m -> stepUp.stepUp(m.sessionToken(), m.password(), m.code(), m.recoveryCode(), m.client()))
+        .completion(),
       serve(vertx, SUPPORT_LOOKUP, m -> support.lookup(m.sessionToken(), m.email())).completion(),
       serve(vertx, SUPPORT_DISABLE_TOTP, m -> support.disableTotp(m.sessionToken(), m.email(), m.reason(),
         m.verification(), m.client())).completion(),

@@ -1,5 +1,6 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.Throttle.Limit;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
 import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.BusFailure;
@@ -11,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -38,36 +40,39 @@ final class LoginService {
   Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
     // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
     String canonical = Emails.canonical(email).orElse("");
-    String accountKey = Throttle.passwordAccountKey(canonical);
-    String addressKey = Throttle.passwordAddressKey(client.ip());
-    return store.throttle().check(accountKey, policy.passwordPerAccount())
-      .compose(ok -> store.throttle().check(addressKey, policy.passwordPerAddress()))
+    List<Limit> failures = List.of(
+      new Limit(Throttle.passwordAccountAddressKey(canonical, client.ip()), policy.passwordPerAccountAndAddress()),
+      new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount()),
+      new Limit(Throttle.passwordAddressKey(client.ip()), policy.passwordPerAddress()));
+    Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
+    return store.throttle().checkAll(List.of(failures.get(0), failures.get(1), failures.get(2), logins))
       .compose(ok -> store.users().findByEmail(store.pool(), canonical))
       .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password)
         .compose(valid -> valid
-          ? succeed(user.get(), presentedToken, accountKey, client)
-          : fail(user, accountKey, addressKey, client)));
+          ? succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
+          : fail(user, failures, client)));
   }
 
-  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountKey, ClientInfo client) {
+  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountAddressKey, Limit logins,
+                                       ClientInfo client) {
     Future<LoginOutcome> outcome = user.twoFactorEnabled()
       ? store.pendingLogins().create(store.pool(), user.id(), clock.instant(), policy.pendingLoginTtl())
           .map(token -> new LoginOutcome(SessionState.PENDING, token))
       : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
           .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token));
-    return store.throttle().reset(accountKey)
-      .compose(reset -> sessions.endPresented(presentedToken))
+    // A success clears this address's failures on the account (the account-wide count only decays).
+    return store.throttle().reset(accountAddressKey)
+      .compose(reset -> store.throttle().recordAll(List.of(logins)))
+      .compose(counted -> sessions.endPresented(presentedToken))
       .compose(ended -> outcome)
       .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client).map(result));
   }
 
-  private Future<LoginOutcome> fail(Optional<UserRow> user, String accountKey, String addressKey, ClientInfo client) {
+  private Future<LoginOutcome> fail(Optional<UserRow> user, List<Limit> failures, ClientInfo client) {
     // The failure event is not waited for: an unknown email has none, and the answer must not take longer
     // for a known one.
     user.ifPresent(u -> auditor.record(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client));
-    return store.throttle().recordFailure(accountKey, policy.passwordPerAccount())
-      .compose(ok -> store.throttle().recordFailure(addressKey, policy.passwordPerAddress()))
-      .compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
+    return store.throttle().recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
   }
 
   Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {

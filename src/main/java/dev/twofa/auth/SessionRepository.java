@@ -51,12 +51,12 @@ final class SessionRepository {
   Future<Optional<SignedIn>> resolve(SqlClient db, byte[] tokenHash, Instant now, Duration idle) {
     return db.preparedQuery("""
         WITH s AS (
-          SELECT user_id, epoch, handle, second_factor_at FROM sessions
+          SELECT user_id, epoch, handle, second_factor_at, step_up_at FROM sessions
           WHERE token_hash = $1 AND last_seen_at > $3 AND expires_at > $2),
         touched AS (
           UPDATE sessions SET last_seen_at = $2
           WHERE token_hash = $1 AND last_seen_at > $3 AND last_seen_at < $4 AND expires_at > $2)
-        SELECT %s, s.handle, s.second_factor_at
+        SELECT %s, s.handle, s.second_factor_at, s.step_up_at
         FROM s JOIN users ON users.id = s.user_id AND users.session_epoch = s.epoch
         """.formatted(UserRepository.COLUMNS))
       .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now), utc(now.minus(idle)), utc(now.minus(TOUCH_EVERY))))
@@ -81,6 +81,23 @@ final class SessionRepository {
         }
         return sessions;
       });
+  }
+
+  /** Records a fresh proof of the password (and second factor) on this session. */
+  Future<Void> markSteppedUp(SqlClient db, byte[] tokenHash, Instant now) {
+    return db.preparedQuery("UPDATE sessions SET step_up_at = $2 WHERE token_hash = $1")
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).mapEmpty();
+  }
+
+  /** How many other live sessions the user has. */
+  Future<Integer> countOthers(SqlClient db, SignedIn current, Instant now, Duration idle) {
+    return db.preparedQuery("""
+        SELECT count(*)::int AS others FROM sessions
+        WHERE user_id = $1 AND token_hash <> $2 AND epoch = $3 AND last_seen_at > $4 AND expires_at > $5
+        """)
+      .execute(Tuple.of(current.user().id(), Buffer.buffer(current.tokenHash()), current.user().sessionEpoch(),
+        utc(now.minus(idle)), utc(now)))
+      .map(rows -> rows.iterator().next().getInteger("others"));
   }
 
   /** Ends the user's session with this handle: false when there is none. */
@@ -113,12 +130,16 @@ final class SessionRepository {
       return Optional.empty();
     }
     Row row = it.next();
-    OffsetDateTime secondFactorAt = row.getOffsetDateTime("second_factor_at");
     return Optional.of(new SignedIn(UserRow.from(row), tokenHash, row.getUUID("handle"),
-      secondFactorAt == null ? null : secondFactorAt.toInstant()));
+      optionalInstant(row, "second_factor_at"), optionalInstant(row, "step_up_at")));
   }
 
   private static Instant instant(Row row, String column) {
     return row.getOffsetDateTime(column).toInstant();
+  }
+
+  private static Instant optionalInstant(Row row, String column) {
+    OffsetDateTime value = row.getOffsetDateTime(column);
+    return value == null ? null : value.toInstant();
   }
 }

@@ -8,6 +8,7 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Sessions as auth owns them: resolved from the cookie's value, opened at each change of login state, listed,
@@ -42,6 +44,20 @@ final class SessionService {
   Future<SignedIn> signedIn(String token) {
     return store.sessions().resolve(store.pool(), SessionTokens.hash(token), clock.instant(), idle)
       .compose(session -> session.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
+  }
+
+  /**
+   * The live session, provided it proved its password (and second factor) within the step-up validity; else
+   * STEP_UP_REQUIRED, which the browser answers by asking for them in place and trying again.
+   */
+  Future<SignedIn> steppedUp(String token) {
+    return signedIn(token).compose(this::requireStepUp);
+  }
+
+  Future<SignedIn> requireStepUp(SignedIn session) {
+    return session.steppedUpSince(clock.instant().minus(login.stepUpValidity()))
+      ? Future.succeededFuture(session)
+      : BusFailure.fail(ErrorCode.STEP_UP_REQUIRED);
   }
 
   /** Opens a session for {@code user} under {@code epoch}; returns its cookie value. */
@@ -91,19 +107,33 @@ final class SessionService {
         : BusFailure.fail(ErrorCode.SESSION_NOT_FOUND)));
   }
 
-  /** Ends every other session of the user, and any login of theirs waiting for its second factor. */
+  /**
+   * Ends every other session of the user, and any login of theirs waiting for its second factor. With other
+   * sessions alive it needs a step-up: a stolen session must not be able to throw the owner out.
+   */
   Future<Void> revokeOthers(String token, ClientInfo client) {
-    return signedIn(token).compose(current -> store.pool().withTransaction(tx ->
-        store.sessions().revokeOthers(tx, current.user().id(), current.tokenHash())
-          .compose(done -> store.pendingLogins().deleteForUser(tx, current.user().id())))
-      .compose(done -> auditor.record(current.user().id(), SecurityEvent.OTHER_SESSIONS_REVOKED, true, client)));
+    return signedIn(token)
+      .compose(current -> store.sessions().countOthers(store.pool(), current, clock.instant(), idle)
+        .compose(others -> others == 0 ? Future.succeededFuture(current) : requireStepUp(current)))
+      .compose(current -> store.pool().withTransaction(tx ->
+          store.sessions().revokeOthers(tx, current.user().id(), current.tokenHash())
+            .compose(done -> store.pendingLogins().deleteForUser(tx, current.user().id())))
+        .compose(done -> auditor.record(current.user().id(), SecurityEvent.OTHER_SESSIONS_REVOKED, true, client)));
   }
 
-  /** Deletes sessions and pending logins past their limits (run on a timer; any auth node may). */
+  /**
+   * Deletes sessions and pending logins past their limits, and attempts older than every throttle window
+   * (run on a timer; any auth node may).
+   */
   Future<Integer> purge() {
     Instant now = clock.instant();
+    Duration longestWindow = Stream.of(login.secondFactor(), login.passwordPerAccountAndAddress(), login.passwordPerAccount(),
+        login.passwordPerAddress(), login.passwordPerSession(), login.loginsPerAddress(), login.signupsPerAddress(),
+        login.supportResetsPerStaff())
+      .map(ThrottlePolicy::window).max(Duration::compareTo).orElseThrow();
     return store.sessions().purge(store.pool(), now, idle)
-      .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl()).map(purged));
+      .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl()).map(purged))
+      .compose(purged -> store.throttle().purge(longestWindow).map(purged));
   }
 
   private static Optional<UUID> parse(String id) {

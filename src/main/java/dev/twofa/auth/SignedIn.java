@@ -4,9 +4,14 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** A live session and its user, as resolved from the cookie's value in one round trip. */
-record SignedIn(UserRow user, byte[] tokenHash, UUID handle, Instant secondFactorAt) {
+record SignedIn(UserRow user, byte[] tokenHash, UUID handle, Instant secondFactorAt, Instant stepUpAt) {
   boolean secondFactor() {
     return secondFactorAt != null;
+  }
+
+  /** True when the session proved its password (and second factor) again at or after {@code since}. */
+  boolean steppedUpSince(Instant since) {
+    return stepUpAt != null && !stepUpAt.isBefore(since);
   }
 
   @Override

@@ -1,12 +1,14 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.Throttle.Limit;
 import dev.twofa.bus.AuditRequests.ActivityQuery;
-import dev.twofa.bus.AuthReplies.SupportResult;
 import dev.twofa.bus.AuthReplies.SupportView;
+import dev.twofa.bus.AuthReplies.UserResult;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.LoginPolicy;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,9 @@ import java.util.Map;
 /**
  * What support staff may do for a user who lost both the authenticator and the recovery codes: look the
  * account up (with its recent Activity, as staff see it), and turn 2FA off with a recorded reason and identity
- * check. Staff must themselves be signed in with a second factor.
+ * check. Staff must be signed in with a second factor; changing an account also needs a step-up within the
+ * last minutes, is capped per staff member and hour, never touches a staff account (the command line does,
+ * recorded), and commits together with its security event or not at all.
  */
 final class SupportDesk {
   private static final Logger LOG = LoggerFactory.getLogger(SupportDesk.class);
@@ -24,51 +28,61 @@ final class SupportDesk {
   private final AuthStore store;
   private final SessionService sessions;
   private final Auditor auditor;
+  private final LoginPolicy policy;
 
-  SupportDesk(AuthStore store, SessionService sessions, Auditor auditor) {
+  SupportDesk(AuthStore store, SessionService sessions, Auditor auditor, LoginPolicy policy) {
     this.store = store;
     this.sessions = sessions;
     this.auditor = auditor;
+    this.policy = policy;
   }
 
   Future<SupportView> lookup(String token, String email) {
-    return staff(token).compose(staff -> target(email))
+    return sessions.signedIn(token).compose(SupportDesk::staff).compose(staff -> target(email))
       .compose(user -> auditor.activity(new ActivityQuery(user.id(), RECENT_EVENTS, null, true))
         .map(page -> new SupportView(user.toUser(), page.events())));
   }
 
   /** Removes the secret and every recovery code, ends the user's sessions, and records who did it and why. */
-  Future<SupportResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client) {
-    return staff(token).compose(staff -> target(email).compose(user -> {
+  Future<UserResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client) {
+    return sessions.signedIn(token)
+      .compose(session -> staff(session).compose(staff -> sessions.requireStepUp(session).map(staff)))
+      .compose(staff -> target(email).compose(user -> {
+      if (user.id() == staff.id() || user.support()) {
+        return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN,
+          "Staff accounts, your own included, are changed from the command line, not the support desk."));
+      }
       if (!user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
-      return store.pool().withTransaction(tx -> store.users().disableTotp(tx, user.id())
+      SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true, client, staff.email(),
+        Map.of("reason", reason.strip(), "verification", verification.strip()), null);
+      Limit resets = new Limit(Throttle.supportResetsKey(staff.id()), policy.supportResetsPerStaff());
+      return store.pool().withTransaction(tx -> store.throttle().reserve(tx, resets.key(), resets.policy())
+          .compose(admitted -> store.users().disableTotp(tx, user.id()))
           .compose(disabled -> disabled ? store.recoveryCodes().deleteAll(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
           .compose(deleted -> store.sessions().revokeOthers(tx, user.id(), null))
-          .compose(deleted -> store.pendingLogins().deleteForUser(tx, user.id())))
+          .compose(deleted -> store.pendingLogins().deleteForUser(tx, user.id()))
+          .compose(deleted -> auditor.recordWithin(tx, event)))
         .compose(done -> {
           LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());
-          return auditor.record(new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true, client,
-            staff.email(), Map.of("reason", reason.strip(), "verification", verification.strip())));
+          return auditor.flush();
         })
         .compose(recorded -> store.users().findById(store.pool(), user.id()))
-        .map(updated -> new SupportResult(updated.orElseThrow().toUser()));
+        .map(updated -> new UserResult(updated.orElseThrow().toUser()));
     }));
   }
 
-  private Future<UserRow> staff(String token) {
-    return sessions.signedIn(token).compose(session -> {
-      UserRow user = session.user();
-      if (!user.support()) {
-        return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN, "Only support staff can use the support desk."));
-      }
-      if (!user.twoFactorEnabled() || !session.secondFactor()) {
-        return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN,
-          "Support staff must turn on 2FA and log in with it to use the support desk."));
-      }
-      return Future.succeededFuture(user);
-    });
+  private static Future<UserRow> staff(SignedIn session) {
+    UserRow user = session.user();
+    if (!user.support()) {
+      return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN, "Only support staff can use the support desk."));
+    }
+    if (!user.twoFactorEnabled() || !session.secondFactor()) {
+      return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN,
+        "Support staff must turn on 2FA and log in with it to use the support desk."));
+    }
+    return Future.succeededFuture(user);
   }
 
   private Future<UserRow> target(String email) {

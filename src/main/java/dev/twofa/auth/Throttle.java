@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 import static dev.twofa.auth.UserRepository.utc;
 
@@ -24,9 +25,33 @@ final class Throttle {
   private final Pool pool;
   private final Clock clock;
 
-  /** Password failures of one account, counted by login and by re-confirmation (password change, new codes). */
+  /** Password failures of one account from any address (the high, NIST-style ceiling). */
   static String passwordAccountKey(String canonicalEmail) {
     return "password:account:" + canonicalEmail;
+  }
+
+  /** Password failures of one account from one client address: what a stranger's guessing can lock. */
+  static String passwordAccountAddressKey(String canonicalEmail, String ip) {
+    return "password:account-address:" + canonicalEmail + " " + ip;
+  }
+
+  /** Password re-checks of a signed-in session (step-up, password change): never the login counters. */
+  static String passwordSessionKey(java.util.UUID sessionHandle) {
+    return "password:session:" + sessionHandle;
+  }
+
+  /** Successful password steps from one client address. */
+  static String loginsAddressKey(String ip) {
+    return "logins:address:" + ip;
+  }
+
+  static String signupsAddressKey(String ip) {
+    return "signups:address:" + ip;
+  }
+
+  /** 2FA resets by one support staff member. */
+  static String supportResetsKey(long staffId) {
+    return "support:resets:" + staffId;
   }
 
   static String passwordAddressKey(String ip) {
@@ -68,6 +93,57 @@ final class Throttle {
         }
         return Future.failedFuture(BusFailure.rateLimited(retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now)));
       });
+  }
+
+  /** A key and the limit that applies to it. */
+  record Limit(String key, ThrottlePolicy policy) {
+  }
+
+  /**
+   * Fails RATE_LIMITED (with the longest wait) when any of {@code limits} already has its full budget in its
+   * window; one round trip for all of them.
+   */
+  Future<Void> checkAll(List<Limit> limits) {
+    Instant now = clock.instant();
+    String[] keys = limits.stream().map(Limit::key).toArray(String[]::new);
+    OffsetDateTime[] since = limits.stream().map(l -> utc(now.minus(l.policy().window()))).toArray(OffsetDateTime[]::new);
+    return pool.preparedQuery("""
+        SELECT k.key, count(t.at)::int AS attempts, min(t.at) AS oldest
+        FROM unnest($1::text[], $2::timestamptz[]) AS k(key, since)
+        LEFT JOIN throttle_attempts t ON t.key = k.key AND t.at > k.since
+        GROUP BY k.key
+        """)
+      .execute(Tuple.tuple().addValue(keys).addValue(since))   // not Tuple.of: it would spread the array
+      .compose(rows -> {
+        long wait = 0;
+        for (Row row : rows) {
+          ThrottlePolicy policy = limits.stream().filter(l -> l.key().equals(row.getString("key"))).findFirst()
+            .orElseThrow().policy();
+          if (row.getInteger("attempts") >= policy.maxAttempts()) {
+            wait = Math.max(wait, retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now));
+          }
+        }
+        return wait > 0 ? Future.failedFuture(BusFailure.rateLimited(wait)) : Future.succeededFuture();
+      });
+  }
+
+  /** Counts one attempt under each of {@code limits}, dropping their attempts that left the window; one round trip. */
+  Future<Void> recordAll(List<Limit> limits) {
+    Instant now = clock.instant();
+    String[] keys = limits.stream().map(Limit::key).toArray(String[]::new);
+    OffsetDateTime[] before = limits.stream().map(l -> utc(now.minus(l.policy().window()))).toArray(OffsetDateTime[]::new);
+    return pool.preparedQuery("""
+        WITH purged AS (DELETE FROM throttle_attempts t USING unnest($1::text[], $2::timestamptz[]) AS k(key, before)
+                        WHERE t.key = k.key AND t.at <= k.before)
+        INSERT INTO throttle_attempts (key, at) SELECT key, $3 FROM unnest($1::text[]) AS key
+        """)
+      .execute(Tuple.tuple().addValue(keys).addValue(before).addValue(utc(now))).mapEmpty();
+  }
+
+  /** Deletes attempts older than {@code oldest} (no window is longer), so the table stays small. */
+  Future<Integer> purge(Duration oldest) {
+    return pool.preparedQuery("DELETE FROM throttle_attempts WHERE at < $1")
+      .execute(Tuple.of(utc(clock.instant().minus(oldest)))).map(rows -> rows.rowCount());
   }
 
   /** Fails RATE_LIMITED when {@code key} already has its full budget of attempts in the window. */

@@ -1,22 +1,32 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.AuthReplies.AuthenticatorChanged;
 import dev.twofa.bus.AuthReplies.Enrollment;
 import dev.twofa.bus.AuthReplies.EnrollmentOutcome;
 import dev.twofa.bus.AuthReplies.NewRecoveryCodes;
 import dev.twofa.bus.AuthReplies.TotpKey;
+import dev.twofa.bus.AuthReplies.UserResult;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 
-/** Enrollment (setup, then enable with a first code) and recovery-code regeneration. */
+/**
+ * Enrollment (setup, then enable with a first code), changing the authenticator app (start, then confirm with a
+ * code from the new app) and recovery-code regeneration.
+ */
 final class TwoFactorService {
+  /** A reload of the setup screen within this time, in the same session, shows the same key. */
+  static final Duration STABLE_KEY = Duration.ofMinutes(15);
   private final AuthStore store;
   private final SessionService sessions;
   private final AccountService accounts;
@@ -40,19 +50,38 @@ final class TwoFactorService {
     this.clock = clock;
   }
 
-  /** A new pending secret (replacing any earlier one) as base32 and as an otpauth URI. */
+  /** The pending key for a first enrollment, as base32 and as an otpauth URI. */
   Future<TotpKey> setup(String token) {
-    return sessions.signedIn(token).map(SignedIn::user).compose(user -> {
-      if (user.twoFactorEnabled()) {
-        return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
-      }
-      String secret = keys.newSecret();
-      byte[] sealed = secretBox.seal(secret.getBytes(StandardCharsets.US_ASCII), user.id());
-      return store.users().setPendingSecret(store.pool(), user.id(), user.sessionEpoch(), sealed)
-        .compose(stored -> stored
-          ? Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())))
-          : BusFailure.fail(ErrorCode.ALREADY_ENABLED));
-    });
+    return sessions.signedIn(token).compose(session -> session.user().twoFactorEnabled()
+      ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
+      : pendingKey(session, false));
+  }
+
+  /** The pending key of a new authenticator app; the current one keeps working until it is confirmed. */
+  Future<TotpKey> changeStart(String token) {
+    return sessions.steppedUp(token).compose(session -> session.user().twoFactorEnabled()
+      ? pendingKey(session, true)
+      : BusFailure.fail(ErrorCode.NOT_ENABLED));
+  }
+
+  /**
+   * The session's own pending key while it is younger than {@link #STABLE_KEY} (a reload must not leave a dead
+   * entry in the user's app), else a new one replacing any other.
+   */
+  private Future<TotpKey> pendingKey(SignedIn session, boolean change) {
+    UserRow user = session.user();
+    Instant now = clock.instant();
+    if (user.pendingSecretBox() != null && session.handle().equals(user.pendingSession())
+      && user.pendingCreatedAt() != null && user.pendingCreatedAt().toInstant().isAfter(now.minus(STABLE_KEY))) {
+      String secret = new String(secretBox.open(user.pendingSecretBox(), user.id()), StandardCharsets.US_ASCII);
+      return Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())));
+    }
+    String secret = keys.newSecret();
+    byte[] sealed = secretBox.seal(secret.getBytes(StandardCharsets.US_ASCII), user.id());
+    return store.users().setPendingSecret(store.pool(), user.id(), user.sessionEpoch(), sealed, session.handle(), now, change)
+      .compose(stored -> stored
+        ? Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())))
+        : BusFailure.fail(change ? ErrorCode.NOT_ENABLED : ErrorCode.ALREADY_ENABLED));
   }
 
   /**
@@ -69,16 +98,15 @@ final class TwoFactorService {
       if (user.pendingSecretBox() == null) {
         return BusFailure.fail(ErrorCode.NO_PENDING_SETUP);
       }
-      byte[] secret = secretBox.openTotpSecret(user.pendingSecretBox(), user.id());
-      OptionalLong step = verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+      OptionalLong step = pendingStep(user, code);
       if (step.isEmpty()) {
         return auditor.outcome(BusFailure.fail(ErrorCode.INVALID_CODE), user.id(), SecurityEvent.TWO_FACTOR_ENABLED, client);
       }
       List<String> codes = recoveryCodes.generate();
-      return store.pool().withTransaction(tx -> store.users().enableTotp(tx, user.id(), user.pendingSecretBox(), step.getAsLong())
+      return store.pool().withTransaction(tx -> store.users().enableTotp(tx, user.id(), user.pendingSecretBox(),
+            step.getAsLong(), clock.instant())
           .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())
-            .compose(stored -> store.sessions().revokeOthers(tx, user.id(), null))
-            .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+            .compose(stored -> endOtherSessions(tx, user))
             .compose(ended -> sessions.open(tx, user, epoch, clock.instant(), client))))
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
           .compose(recorded -> accounts.currentUser(newToken))
@@ -86,18 +114,64 @@ final class TwoFactorService {
     });
   }
 
-  /** A fresh set of recovery codes after the password is confirmed; every earlier code stops working. */
-  Future<NewRecoveryCodes> regenerateRecoveryCodes(String token, String password, ClientInfo client) {
-    return sessions.signedIn(token).map(SignedIn::user).compose(user -> {
+  /**
+   * Replaces the authenticator app once {@code code} proves the new app holds this session's pending key. Every
+   * other session ends; recovery codes stay as they are.
+   */
+  Future<AuthenticatorChanged> changeConfirm(String token, String code, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      if (!user.twoFactorEnabled()) {
+        return BusFailure.fail(ErrorCode.NOT_ENABLED);
+      }
+      if (user.pendingSecretBox() == null || !session.handle().equals(user.pendingSession())) {
+        return BusFailure.fail(ErrorCode.NO_PENDING_SETUP);
+      }
+      OptionalLong step = pendingStep(user, code);
+      if (step.isEmpty()) {
+        return auditor.outcome(BusFailure.fail(ErrorCode.INVALID_CODE), user.id(), SecurityEvent.TWO_FACTOR_CHANGED, client);
+      }
+      return store.pool().withTransaction(tx -> store.users().changeTotp(tx, user.id(), user.pendingSecretBox(),
+            step.getAsLong(), clock.instant())
+          .compose(epoch -> endOtherSessions(tx, user)
+            .compose(ended -> sessions.open(tx, user, epoch, clock.instant(), client))))
+        .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_CHANGED, true, client)
+          .compose(recorded -> accounts.currentUser(newToken))
+          .map(changed -> new AuthenticatorChanged(new UserResult(changed), newToken)));
+    });
+  }
+
+  /** The step of {@code code} under the user's pending key (later than any step already used), if it matches. */
+  private OptionalLong pendingStep(UserRow user, String code) {
+    if (user.pendingSecretBox() == null) {
+      return OptionalLong.empty();
+    }
+    byte[] secret = secretBox.openTotpSecret(user.pendingSecretBox(), user.id());
+    return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+  }
+
+  /**
+   * After a recent step-up, a fresh set of recovery codes; every earlier code stops working and every other
+   * session ends (this one stays).
+   */
+  Future<NewRecoveryCodes> regenerateRecoveryCodes(String token, ClientInfo client) {
+    return sessions.steppedUp(token).compose(session -> {
+      UserRow user = session.user();
       if (!user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
       List<String> codes = recoveryCodes.generate();
-      Future<Void> replaced = accounts.verifyPassword(user, password)
-        .compose(ok -> store.pool().withTransaction(tx ->
-          store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())));
+      Future<Void> replaced = store.pool().withTransaction(tx ->
+        store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())
+          .compose(stored -> store.sessions().revokeOthers(tx, user.id(), session.tokenHash()))
+          .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id())));
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
         .map(done -> new NewRecoveryCodes(codes));
     });
+  }
+
+  private Future<Void> endOtherSessions(SqlClient tx, UserRow user) {
+    return store.sessions().revokeOthers(tx, user.id(), null)
+      .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()));
   }
 }

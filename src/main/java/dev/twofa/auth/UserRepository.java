@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.UUID;
 
 /** SQL over the users table. Every check that can race is a single conditional statement. */
 final class UserRepository {
@@ -21,6 +22,7 @@ final class UserRepository {
   private static final String CHECK_VIOLATION = "23514";
   static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
+    totp_enabled_at, totp_pending_created_at, totp_pending_session,
     (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
     """;
 
@@ -70,12 +72,34 @@ final class UserRepository {
       .execute(Tuple.of(id, step)).mapEmpty();
   }
 
-  /** Stores a new pending secret unless 2FA is already on: false when it is. */
-  Future<Boolean> setPendingSecret(SqlClient db, long id, int epoch, byte[] box) {
+  /**
+   * Stores a new pending secret for the session {@code sessionHandle}: for a first enrollment only while 2FA is
+   * off, for a change of authenticator only while it is on. False when that no longer holds.
+   */
+  Future<Boolean> setPendingSecret(SqlClient db, long id, int epoch, byte[] box, UUID sessionHandle, Instant now,
+                                   boolean change) {
     return db.preparedQuery("""
-        UPDATE users SET totp_pending_secret = $3 WHERE id = $1 AND session_epoch = $2 AND totp_secret IS NULL
+        UPDATE users SET totp_pending_secret = $3, totp_pending_session = $4, totp_pending_created_at = $5
+        WHERE id = $1 AND session_epoch = $2 AND (totp_secret IS NOT NULL) = $6
         """)
-      .execute(Tuple.of(id, epoch, Buffer.buffer(box))).map(rows -> rows.rowCount() == 1);
+      .execute(Tuple.of(id, epoch, Buffer.buffer(box), sessionHandle, utc(now), change)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Replaces the authenticator with exactly the pending secret that was verified, recording the step its code
+   * used, and moves the epoch on (every other session ends). Returns the new epoch, or fails NO_PENDING_SETUP
+   * when the pending secret changed meanwhile.
+   */
+  Future<Integer> changeTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step, Instant now) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_pending_session = NULL,
+                         totp_last_step = $3, totp_enabled_at = $4, session_epoch = session_epoch + 1
+        WHERE id = $1 AND totp_secret IS NOT NULL AND totp_pending_secret = $2 RETURNING session_epoch
+        """)
+      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step, utc(now)))
+      .compose(rows -> rows.rowCount() == 1
+        ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
+        : BusFailure.fail(ErrorCode.NO_PENDING_SETUP));
   }
 
   /**
@@ -83,13 +107,13 @@ final class UserRepository {
    * on: a session opened with the password alone (perhaps a stranger's) ends when 2FA starts. Returns the new
    * epoch, or fails NO_PENDING_SETUP when the pending secret changed meanwhile.
    */
-  Future<Integer> enableTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step) {
+  Future<Integer> enableTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step, Instant now) {
     return db.preparedQuery("""
-        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $3,
-                         session_epoch = session_epoch + 1
+        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_pending_session = NULL,
+                         totp_last_step = $3, totp_enabled_at = $4, session_epoch = session_epoch + 1
         WHERE id = $1 AND totp_secret IS NULL AND totp_pending_secret = $2 RETURNING session_epoch
         """)
-      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step))
+      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step, utc(now)))
       .compose(rows -> rows.rowCount() == 1
         ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
         : BusFailure.fail(ErrorCode.NO_PENDING_SETUP));
@@ -113,7 +137,8 @@ final class UserRepository {
    */
   Future<Boolean> disableTotp(SqlClient tx, long id) {
     return tx.preparedQuery("""
-        UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, session_epoch = session_epoch + 1
+        UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_pending_session = NULL,
+                         totp_enabled_at = NULL, session_epoch = session_epoch + 1
         WHERE id = $1 AND totp_secret IS NOT NULL
         """)
       .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);

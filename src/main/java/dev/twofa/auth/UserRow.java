@@ -6,17 +6,19 @@ import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.UUID;
 
 /** A user as the auth verticle reads it. The secret fields stay inside this package; toString hides them. */
 record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
                byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
-               boolean support) {
+               boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession) {
 
   static UserRow from(Row row) {
     return new UserRow(row.getLong("id"), row.getString("email"), row.getString("password_hash"),
       row.getInteger("session_epoch"), bytes(row, "totp_secret"), bytes(row, "totp_pending_secret"),
       row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
-      row.getBoolean("support"));
+      row.getBoolean("support"), row.getOffsetDateTime("totp_enabled_at"), row.getOffsetDateTime("totp_pending_created_at"),
+      row.getUUID("totp_pending_session"));
   }
 
   private static byte[] bytes(Row row, String column) {
@@ -35,8 +37,12 @@ record UserRow(long id, String email, String passwordHash, int sessionEpoch, byt
 
   /** The same, with a recovery-code count known to have changed since this row was read. */
   User toUser(int codesRemaining) {
-    return new User(email, twoFactorEnabled(), codesRemaining,
-      createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT), support);
+    return new User(email, twoFactorEnabled(), codesRemaining, iso(createdAt), support,
+      totpEnabledAt == null ? null : iso(totpEnabledAt));
+  }
+
+  private static String iso(OffsetDateTime time) {
+    return time.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT);
   }
 
   @Override

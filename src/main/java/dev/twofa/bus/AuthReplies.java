@@ -10,8 +10,9 @@ public final class AuthReplies {
   private AuthReplies() {
   }
 
-  /** The public User document. */
-  public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support) {
+  /** The public User document; {@code twoFactorEnabledAt} is when the current authenticator app was added. */
+  public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support,
+                     String twoFactorEnabledAt) {
   }
 
   /** The login state of a session: {@code anonymous}, {@code pending_2fa} or {@code authenticated} with its user. */
@@ -53,6 +54,11 @@ public final class AuthReplies {
   public record SupportView(User user, List<ActivityEvent> activity) {
   }
 
-  public record SupportResult(User user) {
+  /** An answer that is the user after a change (support desk, new authenticator app). */
+  public record UserResult(User user) {
+  }
+
+  /** The authenticator app was replaced: every other session ended, this one continues under a new cookie value. */
+  public record AuthenticatorChanged(UserResult result, String sessionToken) {
   }
 }

@@ -23,8 +23,8 @@ public final class AuthRequests {
   public record PasswordChange(String sessionToken, String currentPassword, String newPassword, ClientInfo client) {
   }
 
-  /** An action confirmed with the account's password (new recovery codes). */
-  public record PasswordConfirmed(String sessionToken, String password, ClientInfo client) {
+  /** "Confirm it's you": the password, and with 2FA on a TOTP code or a recovery code. */
+  public record StepUp(String sessionToken, String password, String code, String recoveryCode, ClientInfo client) {
   }
 
   /** A page of the session's own Activity, newest first, before the cursor {@code before} (null: newest). */

@@ -6,7 +6,8 @@ import dev.twofa.bus.AuthReplies.LoginOutcome;
 import dev.twofa.bus.AuthReplies.NewRecoveryCodes;
 import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.AuthReplies.Sessions;
-import dev.twofa.bus.AuthReplies.SupportResult;
+import dev.twofa.bus.AuthReplies.AuthenticatorChanged;
+import dev.twofa.bus.AuthReplies.UserResult;
 import dev.twofa.bus.AuthReplies.SupportView;
 import dev.twofa.bus.AuthReplies.TotpKey;
 import dev.twofa.bus.AuthReplies.User;
@@ -14,7 +15,7 @@ import dev.twofa.bus.AuthRequests.Activity;
 import dev.twofa.bus.AuthRequests.Code;
 import dev.twofa.bus.AuthRequests.Credentials;
 import dev.twofa.bus.AuthRequests.PasswordChange;
-import dev.twofa.bus.AuthRequests.PasswordConfirmed;
+import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.bus.AuthRequests.RevokeSession;
 import dev.twofa.bus.AuthRequests.Session;
 import dev.twofa.bus.AuthRequests.SupportDisable;
@@ -36,11 +37,15 @@ public final class Operations {
   public static final Operation<Session, Void> SESSIONS_REVOKE_OTHERS = auth("sessions.revoke-others", Session.class, Void.class);
   public static final Operation<Session, TotpKey> TOTP_SETUP = auth("totp.setup", Session.class, TotpKey.class);
   public static final Operation<Code, EnrollmentOutcome> TOTP_ENABLE = auth("totp.enable", Code.class, EnrollmentOutcome.class);
-  public static final Operation<PasswordConfirmed, NewRecoveryCodes> RECOVERY_CODES_REGENERATE =
-    auth("recovery-codes.regenerate", PasswordConfirmed.class, NewRecoveryCodes.class);
+  public static final Operation<Session, NewRecoveryCodes> RECOVERY_CODES_REGENERATE =
+    auth("recovery-codes.regenerate", Session.class, NewRecoveryCodes.class);
+  public static final Operation<Session, TotpKey> TOTP_CHANGE_START = auth("totp.change.start", Session.class, TotpKey.class);
+  public static final Operation<Code, AuthenticatorChanged> TOTP_CHANGE_CONFIRM =
+    auth("totp.change.confirm", Code.class, AuthenticatorChanged.class);
+  public static final Operation<StepUp, Void> STEP_UP = auth("step-up", StepUp.class, Void.class);
   public static final Operation<SupportLookup, SupportView> SUPPORT_LOOKUP = auth("support.lookup", SupportLookup.class, SupportView.class);
-  public static final Operation<SupportDisable, SupportResult> SUPPORT_DISABLE_TOTP =
-    auth("support.disable-2fa", SupportDisable.class, SupportResult.class);
+  public static final Operation<SupportDisable, UserResult> SUPPORT_DISABLE_TOTP =
+    auth("support.disable-2fa", SupportDisable.class, UserResult.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

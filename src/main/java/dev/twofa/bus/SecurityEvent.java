@@ -2,9 +2,12 @@ package dev.twofa.bus;
 
 import java.util.Map;
 
-/** One entry of a user's activity, as the auth verticle reports it to the audit verticle. */
+/**
+ * One entry of a user's activity, as the auth verticle reports it to the audit verticle. {@code eventId} is set
+ * on events relayed from auth's outbox, so audit records each of them once however often it is delivered.
+ */
 public record SecurityEvent(long userId, String type, boolean success, ClientInfo client, String actor,
-                            Map<String, String> details) {
+                            Map<String, String> details, String eventId) {
   public static final String SIGNUP = "signup";
   public static final String LOGIN_PASSWORD = "login.password";
   public static final String LOGIN_TOTP = "login.totp";
@@ -16,4 +19,11 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String PASSWORD_CHANGED = "password.changed";
   public static final String SESSION_REVOKED = "session.revoked";
   public static final String OTHER_SESSIONS_REVOKED = "sessions.revoked_others";
+  public static final String STEP_UP = "step_up";
+  public static final String TWO_FACTOR_CHANGED = "2fa.changed";
+
+  /** An event of the user's own doing. */
+  public static SecurityEvent of(long userId, String type, boolean success, ClientInfo client) {
+    return new SecurityEvent(userId, type, success, client, null, null, null);
+  }
 }

@@ -38,6 +38,7 @@ public record TwofaConfig(
 
   public static TwofaConfig from(Map<String, String> env) {
     Settings s = new Settings(env);
+    Duration passwordWindow = Duration.ofMinutes(s.integer("PASSWORD_WINDOW_MINUTES", 15, 1, 24 * 60));
     s.retired("TRUST_FORWARDED_HEADERS", "TRUSTED_PROXIES");
     s.retired("COOKIE_SECURE", "PUBLIC_URL");
     int cores = Runtime.getRuntime().availableProcessors();
@@ -85,10 +86,15 @@ public record TwofaConfig(
         s.integer("PENDING_LOGIN_MAX_FAILURES", 5, 1, 100),
         new ThrottlePolicy(s.integer("SECOND_FACTOR_MAX_ATTEMPTS", 100, 3, 100000),
           Duration.ofHours(s.integer("SECOND_FACTOR_WINDOW_HOURS", 24, 1, 24 * 30))),
-        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ACCOUNT", 10, 3, 100000),
-          Duration.ofMinutes(s.integer("PASSWORD_WINDOW_MINUTES", 15, 1, 24 * 60))),
-        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ADDRESS", 100, 3, 1000000),
-          Duration.ofMinutes(s.integer("PASSWORD_WINDOW_MINUTES", 15, 1, 24 * 60)))));
+        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS", 10, 3, 100000), passwordWindow),
+        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ACCOUNT", 100, 10, 1000000),
+          Duration.ofHours(s.integer("PASSWORD_ACCOUNT_WINDOW_HOURS", 24, 1, 24 * 30))),
+        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_ADDRESS", 100, 3, 1000000), passwordWindow),
+        new ThrottlePolicy(s.integer("PASSWORD_MAX_FAILURES_PER_SESSION", 10, 3, 100000), passwordWindow),
+        new ThrottlePolicy(s.integer("LOGINS_PER_ADDRESS_PER_HOUR", 1000, 1, 100_000_000), Duration.ofHours(1)),
+        new ThrottlePolicy(s.integer("SIGNUPS_PER_ADDRESS_PER_HOUR", 50, 1, 100_000_000), Duration.ofHours(1)),
+        Duration.ofMinutes(s.integer("STEP_UP_MINUTES", 10, 1, 60)),
+        new ThrottlePolicy(s.integer("SUPPORT_MAX_RESETS_PER_HOUR", 20, 1, 10000), Duration.ofHours(1))));
   }
 
   /** The same configuration with a database URL and key filled in (used once the embedded database is up). */

@@ -4,6 +4,7 @@ import dev.twofa.bus.AuthRequests.Activity;
 import dev.twofa.bus.AuthRequests.PasswordChange;
 import dev.twofa.bus.AuthRequests.RevokeSession;
 import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.AuthRequests.StepUp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -13,6 +14,7 @@ import static dev.twofa.bus.Operations.PASSWORD_CHANGE;
 import static dev.twofa.bus.Operations.SESSIONS;
 import static dev.twofa.bus.Operations.SESSIONS_REVOKE_OTHERS;
 import static dev.twofa.bus.Operations.SESSION_REVOKE;
+import static dev.twofa.bus.Operations.STEP_UP;
 import static dev.twofa.http.Requests.body;
 import static dev.twofa.http.Requests.client;
 import static dev.twofa.http.Requests.sessionToken;
@@ -51,6 +53,12 @@ final class AccountResource {
 
   void revokeSession(RoutingContext ctx) {
     requests.noContent(ctx, requests.call(SESSION_REVOKE, new RevokeSession(sessionToken(ctx), body(ctx).getString("id"), client(ctx))));
+  }
+
+  void stepUp(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    requests.noContent(ctx, requests.call(STEP_UP, new StepUp(sessionToken(ctx), body.getString("password"),
+      body.getString("code"), body.getString("recoveryCode"), client(ctx))));
   }
 
   void revokeOtherSessions(RoutingContext ctx) {

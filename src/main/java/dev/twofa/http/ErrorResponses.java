@@ -5,6 +5,7 @@ import dev.twofa.bus.ErrorCode;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,8 @@ final class ErrorResponses {
     if (error instanceof BusFailure failure) {
       send(ctx, failure);
       return;
-    } else if (error instanceof DecodeException) {
+    } else if (error instanceof DecodeException || error instanceof ValidatorException) {
+      // ValidatorException: the OpenAPI validator decodes query values a second time and can throw on "%!".
       code = ErrorCode.INVALID_REQUEST;
     } else {
       int status = error instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();

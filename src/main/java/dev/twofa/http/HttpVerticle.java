@@ -61,6 +61,9 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("setupTotp").addHandler(twoFactor::setup);
       api.getRoute("enableTotp").addHandler(twoFactor::enable);
       api.getRoute("regenerateRecoveryCodes").addHandler(twoFactor::regenerateRecoveryCodes);
+      api.getRoute("changeTotpStart").addHandler(twoFactor::changeStart);
+      api.getRoute("changeTotpConfirm").addHandler(twoFactor::changeConfirm);
+      api.getRoute("stepUp").addHandler(account::stepUp);
       api.getRoute("supportLookup").addHandler(support::lookup);
       api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
 

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class ShellPage {
   /** Paths of the browser app's screens (reloading any of them must keep the user's place). */
-  static final String PATHS = "^/(|signup|login|login/2fa|login/recovery|welcome|2fa/setup|recovery-codes|account|support)$";
+  static final String PATHS = "^/(|signup|login|login/2fa|login/recovery|welcome|2fa/setup|2fa/change|recovery-codes|account|support)$";
   private final HandlebarsTemplateEngine templates;
   private final TwofaConfig config;
   private final SecureRandom random = new SecureRandom();

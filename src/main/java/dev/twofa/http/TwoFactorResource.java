@@ -1,19 +1,22 @@
 package dev.twofa.http;
 
+import dev.twofa.bus.AuthReplies.TotpKey;
 import dev.twofa.bus.AuthRequests.Code;
-import dev.twofa.bus.AuthRequests.PasswordConfirmed;
 import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.Operation;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import static dev.twofa.bus.Operations.RECOVERY_CODES_REGENERATE;
+import static dev.twofa.bus.Operations.TOTP_CHANGE_CONFIRM;
+import static dev.twofa.bus.Operations.TOTP_CHANGE_START;
 import static dev.twofa.bus.Operations.TOTP_ENABLE;
 import static dev.twofa.bus.Operations.TOTP_SETUP;
 import static dev.twofa.http.Requests.body;
 import static dev.twofa.http.Requests.client;
 import static dev.twofa.http.Requests.sessionToken;
 
-/** Enrollment and recovery codes. */
+/** Enrollment, changing the authenticator app, and recovery codes. */
 final class TwoFactorResource {
   private final Requests requests;
 
@@ -22,7 +25,24 @@ final class TwoFactorResource {
   }
 
   void setup(RoutingContext ctx) {
-    requests.reply(ctx, requests.call(TOTP_SETUP, new Session(sessionToken(ctx), client(ctx)))
+    key(ctx, TOTP_SETUP);
+  }
+
+  void changeStart(RoutingContext ctx) {
+    key(ctx, TOTP_CHANGE_START);
+  }
+
+  void changeConfirm(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(TOTP_CHANGE_CONFIRM, new Code(sessionToken(ctx), body(ctx).getString("code"), client(ctx)))
+      .map(changed -> {
+        requests.setSession(ctx, changed.sessionToken());
+        return changed.result();
+      }), 200);
+  }
+
+  /** A pending key with its QR code, drawn here so auth never renders images. */
+  private void key(RoutingContext ctx, Operation<Session, TotpKey> operation) {
+    requests.reply(ctx, requests.call(operation, new Session(sessionToken(ctx), client(ctx)))
       .map(key -> JsonObject.mapFrom(key).put("qrCode", QrCodes.pngDataUri(key.otpauthUri()))), 200);
   }
 
@@ -35,7 +55,6 @@ final class TwoFactorResource {
   }
 
   void regenerateRecoveryCodes(RoutingContext ctx) {
-    requests.reply(ctx, requests.call(RECOVERY_CODES_REGENERATE,
-      new PasswordConfirmed(sessionToken(ctx), body(ctx).getString("password"), client(ctx))), 200);
+    requests.reply(ctx, requests.call(RECOVERY_CODES_REGENERATE, new Session(sessionToken(ctx), client(ctx))), 200);
   }
 }

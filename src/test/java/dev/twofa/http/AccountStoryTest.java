@@ -110,9 +110,16 @@ class AccountStoryTest {
     assertEquals(401, fourth.post("/api/login/recovery", code(codes.get(0))).status(), "used once");
     assertEquals(200, fourth.post("/api/login/recovery", code(codes.get(1))).status());
 
-    // Regenerate: the password is required, and every earlier code stops working.
-    assertEquals(401, fourth.post("/api/2fa/recovery-codes", new JsonObject().put("password", "wrong-password-42")).status());
-    Response regenerated = fourth.post("/api/2fa/recovery-codes", new JsonObject().put("password", PASSWORD));
+    // Regenerate: a fresh password and code are required ("confirm it's you"), and every earlier code stops working.
+    assertEquals(403, fourth.post("/api/2fa/recovery-codes", null).status(), "step-up required");
+    accounts.nextStep();   // the recovery login burned the current and the next step
+    accounts.nextStep();
+    assertEquals(401, fourth.post("/api/step-up", new JsonObject().put("password", "wrong-password-42")
+      .put("code", Totp.code(secret, server.clock().instant()))).status());
+    assertEquals(401, fourth.post("/api/step-up", new JsonObject().put("password", PASSWORD)).status(), "2FA needs a code");
+    assertEquals(204, fourth.post("/api/step-up", new JsonObject().put("password", PASSWORD)
+      .put("code", Totp.code(secret, server.clock().instant()))).status());
+    Response regenerated = fourth.post("/api/2fa/recovery-codes", null);
     assertEquals(200, regenerated.status(), regenerated.toString());
     List<String> newCodes = strings(regenerated.json().getJsonArray("recoveryCodes"));
     assertEquals(8, newCodes.size());
@@ -136,7 +143,7 @@ class AccountStoryTest {
       "login.password:true", "login.totp:true", "logout:true",
       "login.password:true", "login.recovery_code:true", "logout:true",
       "login.password:true", "login.recovery_code:false", "login.recovery_code:true",
-      "recovery_codes.regenerated:false", "recovery_codes.regenerated:true",
+      "step_up:false", "step_up:true", "recovery_codes.regenerated:true",
       "login.password:true", "login.recovery_code:false", "login.recovery_code:true"), types);
 
     assertNoSecretsStored(secret, codes, newCodes);
@@ -149,6 +156,9 @@ class AccountStoryTest {
     ApiClient other = server.newClient();
     assertEquals(200, other.post("/api/login", credentials(email, PASSWORD)).status());
     String oldSessionId = first.cookie("twofa.session");
+    assertEquals(403, first.post("/api/account/password",
+      new JsonObject().put("currentPassword", PASSWORD).put("newPassword", "new-harbor-plum-2031")).status(), "step-up required");
+    accounts.stepUp(first);
 
     Response weak = first.post("/api/account/password",
       new JsonObject().put("currentPassword", PASSWORD).put("newPassword", "password1"));
@@ -193,6 +203,7 @@ class AccountStoryTest {
   void activityPagesContinueWithoutGapOrOverlap() {
     String email = TestAccounts.uniqueEmail();
     ApiClient client = accounts.signedUp(email);
+    accounts.stepUp(client);
     for (int i = 0; i < 6; i++) {
       client.post("/api/account/password", new JsonObject().put("currentPassword", "wrong-" + i + "-password")
         .put("newPassword", "new-harbor-plum-2031"));
@@ -205,14 +216,14 @@ class AccountStoryTest {
       page.json().getJsonArray("events").forEach(e -> ids.add(((JsonObject) e).getString("id")));
       next = page.json().getString("next");
     } while (next != null);
-    assertEquals(7, ids.size(), "signup + 6 failed password changes");
-    assertEquals(7, ids.stream().distinct().count());
+    assertEquals(8, ids.size(), "signup + step-up + 6 failed password changes");
+    assertEquals(8, ids.stream().distinct().count());
     List<Long> numeric = ids.stream().map(Long::valueOf).toList();
     for (int i = 1; i < numeric.size(); i++) {
       assertTrue(numeric.get(i) < numeric.get(i - 1), "newest first");
     }
     Response all = client.get("/api/account/activity");
-    assertEquals(7, all.json().getJsonArray("events").size());
+    assertEquals(8, all.json().getJsonArray("events").size());
     assertNull(all.json().getString("next"));
   }
 

@@ -29,7 +29,8 @@ class ApiErrorsTest {
   private final TestAccounts accounts = new TestAccounts(server);
 
   private static final List<String> POST_ENDPOINTS = List.of("/api/signup", "/api/login", "/api/login/totp",
-    "/api/login/recovery", "/api/account/password", "/api/2fa/enable", "/api/2fa/recovery-codes");
+    "/api/login/recovery", "/api/account/password", "/api/2fa/enable", "/api/2fa/change/confirm", "/api/step-up",
+    "/api/account/sessions/revoke", "/api/support/users/disable-2fa");
 
   @ParameterizedTest
   @ValueSource(strings = {"{", "[]", "\"text\"", "{\"email\": 5, \"password\": \"x\", \"code\": 5}", "{}", "null",
@@ -175,7 +176,11 @@ class ApiErrorsTest {
         new JsonObject().put("currentPassword", PASSWORD).put("newPassword", "new-harbor-plum-2031")), 401, "unauthenticated");
       assertError(client.post("/api/2fa/setup", null), 401, "unauthenticated");
       assertError(client.post("/api/2fa/enable", code("123456")), 401, "unauthenticated");
-      assertError(client.post("/api/2fa/recovery-codes", new JsonObject().put("password", PASSWORD)), 401, "unauthenticated");
+      assertError(client.post("/api/2fa/recovery-codes", null), 401, "unauthenticated");
+      assertError(client.post("/api/2fa/change/start", null), 401, "unauthenticated");
+      assertError(client.post("/api/2fa/change/confirm", code("123456")), 401, "unauthenticated");
+      assertError(client.post("/api/step-up", new JsonObject().put("password", PASSWORD)), 401, "unauthenticated");
+      assertError(client.get("/api/account/sessions"), 401, "unauthenticated");
     }
     assertEquals("pending_2fa", pending.get("/api/session").json().getString("state"), "refusals keep the pending login");
   }
@@ -191,12 +196,21 @@ class ApiErrorsTest {
 
   @Test
   void enrollmentRefusals() {
-    ApiClient client = accounts.signedUp(TestAccounts.uniqueEmail());
+    String email = TestAccounts.uniqueEmail();
+    ApiClient elsewhere = accounts.signedUp(email);
+    ApiClient client = server.newClient();
+    assertEquals(200, client.post("/api/login", credentials(email, PASSWORD)).status());
     assertError(client.post("/api/2fa/enable", code("123456")), 409, "no_pending_setup");
-    assertError(client.post("/api/2fa/recovery-codes", new JsonObject().put("password", PASSWORD)), 409, "not_enabled");
-    String first = client.post("/api/2fa/setup", null).json().getString("secret");
+    accounts.stepUp(client);
+    assertError(client.post("/api/2fa/recovery-codes", null), 409, "not_enabled");
+    String first = elsewhere.post("/api/2fa/setup", null).json().getString("secret");
     String second = client.post("/api/2fa/setup", null).json().getString("secret");
-    assertFalse(first.equals(second), "setup again replaces the pending secret");
+    assertFalse(first.equals(second), "setup in another session replaces the pending secret");
+    assertEquals(second, client.post("/api/2fa/setup", null).json().getString("secret"), "a reload shows the same key");
+    server.clock().advance(java.time.Duration.ofMinutes(16));
+    String third = client.post("/api/2fa/setup", null).json().getString("secret");
+    assertFalse(third.equals(second), "after 15 minutes a new key");
+    second = third;
     Response stale = client.post("/api/2fa/enable", code(dev.twofa.support.Totp.code(first, server.clock().instant())));
     assertError(stale, 401, "invalid_code");
     Response ok = client.post("/api/2fa/enable", code(dev.twofa.support.Totp.code(second, server.clock().instant())));

@@ -89,7 +89,8 @@ class FuzzTest {
     assertTrue(skipped < REQUESTS / 10, "most generated requests are sent");
     // What java.net.URI will not send: malformed escapes, raw bytes and odd request lines, over a plain socket.
     for (String line : List.of("GET /api/account/activity?before=%zz HTTP/1.1", "GET /api/support/users?email=%E0%A4 HTTP/1.1",
-        "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1", "GET /api/session?\u0000=1 HTTP/1.1", "POST /api/login HTTP/1.1")) {
+        "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1", "GET /api/session?\u0000=1 HTTP/1.1", "POST /api/login HTTP/1.1",
+        "GET /api/account/activity?limit=2p%25%21O HTTP/1.1")) {
       int status = rawStatus(line);
       if (status >= 500 || status == 0) {
         failures.add(line + " -> " + status);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The support desk: role from the command line, 2FA required of staff, disable with reason, all recorded. */
 class SupportDeskTest {
   @RegisterExtension
-  static TestServer server = new TestServer();
+  static TestServer server = new TestServer().with("TWOFA_SUPPORT_MAX_RESETS_PER_HOUR", "3");
   private final TestAccounts accounts = new TestAccounts(server);
 
   private JsonObject disable(String email) {
@@ -66,9 +66,11 @@ class SupportDeskTest {
 
     String staffEmail = TestAccounts.uniqueEmail();
     ApiClient staff = accounts.signedUp(staffEmail);
-    accounts.enrolled(staff, staffEmail);
+    Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
     SupportRoles.set(server.databaseUrl(), staffEmail, true);
     assertEquals(true, staff.get("/api/account").json().getBoolean("support"));
+    assertError(staff.post("/api/support/users/disable-2fa", disable(user.email())), 403, "step_up_required");
+    accounts.stepUp(staff, staffAccount);
 
     Response lookup = staff.get("/api/support/users?email=" + user.email().toUpperCase());
     assertEquals(200, lookup.status(), lookup.toString());
@@ -108,5 +110,64 @@ class SupportDeskTest {
     assertEquals(staffEmail, staffEvent.getString("actor"), "staff see who acted");
     assertEquals("Lost phone and printed codes in a move", staffEvent.getJsonObject("details").getString("reason"));
     assertTrue(staffEvent.getJsonObject("details").getString("verification").contains("documents uploaded"));
+  }
+
+  @Test
+  void staffNeedAFreshStepUpCannotTouchStaffAccountsAndAreCappedPerHour() throws Exception {
+    String staffEmail = TestAccounts.uniqueEmail();
+    ApiClient staff = accounts.signedUp(staffEmail);
+    Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
+    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+    String colleagueEmail = TestAccounts.uniqueEmail();
+    accounts.enrolled(accounts.signedUp(colleagueEmail), colleagueEmail);
+    SupportRoles.set(server.databaseUrl(), colleagueEmail, true);
+    accounts.stepUp(staff, staffAccount);
+
+    assertError(staff.post("/api/support/users/disable-2fa", disable(staffEmail)), 403, "forbidden");
+    assertError(staff.post("/api/support/users/disable-2fa", disable(colleagueEmail)), 403, "forbidden");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, staff.post("/api/support/users/disable-2fa", disable(accounts.enrolled().email())).status());
+    }
+    Enrolled fourth = accounts.enrolled();
+    Response capped = staff.post("/api/support/users/disable-2fa", disable(fourth.email()));
+    assertError(capped, 429, "rate_limited");
+    assertTrue(twoFactorOn(fourth.email()), "over the hourly cap nothing changes");
+
+    // The step-up lasts 10 minutes.
+    server.clock().advance(java.time.Duration.ofMinutes(11));
+    assertError(staff.post("/api/support/users/disable-2fa", disable(fourth.email())), 403, "step_up_required");
+  }
+
+  @Test
+  void theChangeAndItsSecurityEventCommitTogetherOrNotAtAll() throws Exception {
+    String staffEmail = TestAccounts.uniqueEmail();
+    ApiClient staff = accounts.signedUp(staffEmail);
+    Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
+    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+    accounts.stepUp(staff, staffAccount);
+    Enrolled user = accounts.enrolled();
+    // A fault where the event is written: the change must not happen without it.
+    server.query("""
+        CREATE FUNCTION refuse_marked_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.event -> 'details' ->> 'reason' = 'fault injected' THEN RAISE EXCEPTION 'injected'; END IF;
+          RETURN NEW;
+        END $$""");
+    server.query("CREATE TRIGGER refuse_marked_event BEFORE INSERT ON event_outbox FOR EACH ROW EXECUTE FUNCTION refuse_marked_event()");
+    Response failed = staff.post("/api/support/users/disable-2fa", disable(user.email()).put("reason", "fault injected"));
+    assertTrue(failed.status() >= 500, failed.toString());
+    assertTrue(twoFactorOn(user.email()), "no event, no change");
+    assertEquals(0, server.query("SELECT count(*)::int AS n FROM security_events e JOIN users u ON u.id = e.user_id "
+      + "WHERE u.email = $1 AND e.type = '2fa.disabled'", user.email()).get(0).getInteger("n"));
+
+    assertEquals(200, staff.post("/api/support/users/disable-2fa", disable(user.email())).status());
+    assertFalse(twoFactorOn(user.email()));
+    assertEquals(1, server.query("SELECT count(*)::int AS n FROM security_events e JOIN users u ON u.id = e.user_id "
+      + "WHERE u.email = $1 AND e.type = '2fa.disabled'", user.email()).get(0).getInteger("n"));
+    assertEquals(0, server.query("SELECT count(*)::int AS n FROM event_outbox").get(0).getInteger("n"), "relayed at once");
+  }
+
+  private boolean twoFactorOn(String email) {
+    return server.query("SELECT totp_secret IS NOT NULL AS on FROM users WHERE email = $1", email).get(0).getBoolean("on");
   }
 }

@@ -66,6 +66,20 @@ public final class TestAccounts {
     return client;
   }
 
+  /** Confirms it's them on {@code client} (password only: the account has no 2FA). */
+  public void stepUp(ApiClient client) {
+    ApiClient.Response stepUp = client.post("/api/step-up", new JsonObject().put("password", PASSWORD));
+    assertEquals(204, stepUp.status(), stepUp.toString());
+  }
+
+  /** Confirms it's them on {@code client} with the password and the app's current code (then moves to the next step). */
+  public void stepUp(ApiClient client, Enrolled account) {
+    ApiClient.Response stepUp = client.post("/api/step-up",
+      new JsonObject().put("password", PASSWORD).put("code", currentCode(account)));
+    assertEquals(204, stepUp.status(), stepUp.toString());
+    nextStep();
+  }
+
   public String currentCode(Enrolled account) {
     return Totp.code(account.secret(), server.clock().instant());
   }
