@@ -1,5 +1,7 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.UserRepository.PendingUser;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
 import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.BusFailure;
@@ -11,7 +13,10 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.BiFunction;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
@@ -50,15 +55,20 @@ final class LoginService {
   }
 
   private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountKey, ClientInfo client) {
-    Future<LoginOutcome> outcome = user.twoFactorEnabled()
-      ? store.pendingLogins().create(store.pool(), user.id(), clock.instant(), policy.pendingLoginTtl())
-          .map(token -> new LoginOutcome(SessionState.PENDING, token))
-      : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
-          .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token));
+    // The attempt's id ties this step to its second step (or its abandonment) in Activity.
+    UUID loginId = UUID.randomUUID();
+    Instant now = clock.instant();
+    Map<String, String> details = user.twoFactorEnabled()
+      ? Map.of(SecurityEvent.LOGIN_ID, loginId.toString(), SecurityEvent.SECOND_FACTOR, "required")
+      : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     return store.throttle().reset(accountKey)
       .compose(reset -> sessions.endPresented(presentedToken))
-      .compose(ended -> outcome)
-      .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client).map(result));
+      .compose(ended -> user.twoFactorEnabled()
+        ? store.pendingLogins().create(store.pool(), user.id(), loginId, now)
+            .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
+        : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
+            .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
+      .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, details).map(result));
   }
 
   private Future<LoginOutcome> fail(Optional<UserRow> user, String accountKey, String addressKey, ClientInfo client) {
@@ -94,13 +104,19 @@ final class LoginService {
     }
     byte[] pending = SessionTokens.hash(pendingToken);
     return store.users().findByPendingLogin(store.pool(), pending, clock.instant().minus(policy.pendingLoginTtl()))
-      .compose(user -> user.filter(UserRow::twoFactorEnabled).map(Future::succeededFuture)
-        .orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)))
-      .compose(user -> auditor.outcome(attempt(pending, user, codesUsed, check, client), user.id(), eventType, client));
+      .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
+        .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
+      .compose(found -> auditor.outcome(attempt(pending, found, codesUsed, check, client), found.user().id(), eventType,
+        client, Map.of(SecurityEvent.LOGIN_ID, found.loginId().toString())));
   }
 
-  private Future<LoginOutcome> attempt(byte[] pending, UserRow user, int codesUsed,
+  /** What a second step's transaction ends with: the new session's cookie value, or the pending login it dropped. */
+  private record StepResult(String token, Optional<PendingLogin> dropped) {
+  }
+
+  private Future<LoginOutcome> attempt(byte[] pending, PendingUser found, int codesUsed,
                                        BiFunction<UserRow, SqlClient, Future<Boolean>> check, ClientInfo client) {
+    UserRow user = found.user();
     String budgetKey = Throttle.secondFactorKey(user.id());
     return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
         .compose(admitted -> check.apply(user, tx))
@@ -108,11 +124,14 @@ final class LoginService {
           ? completeOnce(tx, pending)
               .compose(done -> store.throttle().reset(tx, budgetKey))
               .compose(reset -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
-          : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures()).map((String) null)))
-      .compose(token -> token != null
+              .map(token -> new StepResult(token, Optional.empty()))
+          : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
+              .map(dropped -> new StepResult(null, dropped))))
+      .compose(step -> step.token() != null
         ? Future.succeededFuture(new LoginOutcome(
-            SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), token))
-        : BusFailure.fail(ErrorCode.INVALID_CODE));
+            SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), step.token()))
+        : step.dropped().map(p -> auditor.abandoned(p, "too_many_codes", client)).orElseGet(Future::succeededFuture)
+            .compose(reported -> BusFailure.fail(ErrorCode.INVALID_CODE)));
   }
 
   /** Ends the pending login; if a concurrent request already did, fails so the code's use is rolled back. */
