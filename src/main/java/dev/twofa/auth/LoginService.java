@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
@@ -106,8 +107,14 @@ final class LoginService {
     return store.users().findByPendingLogin(store.pool(), pending, clock.instant().minus(policy.pendingLoginTtl()))
       .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
         .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
-      .compose(found -> auditor.outcome(attempt(pending, found, codesUsed, check, client), found.user().id(), eventType,
-        client, Map.of(SecurityEvent.LOGIN_ID, found.loginId().toString())));
+      .compose(found -> {
+        // A pending login dropped by this wrong code is reported after the step itself, as it happened.
+        AtomicReference<PendingLogin> dropped = new AtomicReference<>();
+        return auditor.outcome(attempt(pending, found, codesUsed, check, client, dropped), found.user().id(), eventType,
+            client, Map.of(SecurityEvent.LOGIN_ID, found.loginId().toString()))
+          .recover(error -> dropped.get() == null ? Future.failedFuture(error)
+            : auditor.abandoned(dropped.get(), "too_many_codes", client).compose(reported -> Future.failedFuture(error)));
+      });
   }
 
   /** What a second step's transaction ends with: the new session's cookie value, or the pending login it dropped. */
@@ -115,7 +122,8 @@ final class LoginService {
   }
 
   private Future<LoginOutcome> attempt(byte[] pending, PendingUser found, int codesUsed,
-                                       BiFunction<UserRow, SqlClient, Future<Boolean>> check, ClientInfo client) {
+                                       BiFunction<UserRow, SqlClient, Future<Boolean>> check, ClientInfo client,
+                                       AtomicReference<PendingLogin> dropped) {
     UserRow user = found.user();
     String budgetKey = Throttle.secondFactorKey(user.id());
     return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
@@ -126,12 +134,15 @@ final class LoginService {
               .compose(reset -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
               .map(token -> new StepResult(token, Optional.empty()))
           : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
-              .map(dropped -> new StepResult(null, dropped))))
-      .compose(step -> step.token() != null
-        ? Future.succeededFuture(new LoginOutcome(
-            SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), step.token()))
-        : step.dropped().map(p -> auditor.abandoned(p, "too_many_codes", client)).orElseGet(Future::succeededFuture)
-            .compose(reported -> BusFailure.fail(ErrorCode.INVALID_CODE)));
+              .map(gone -> new StepResult(null, gone))))
+      .compose(step -> {
+        if (step.token() == null) {
+          step.dropped().ifPresent(dropped::set);
+          return BusFailure.fail(ErrorCode.INVALID_CODE);
+        }
+        return Future.succeededFuture(new LoginOutcome(
+          SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), step.token()));
+      });
   }
 
   /** Ends the pending login; if a concurrent request already did, fails so the code's use is rolled back. */
