@@ -91,7 +91,9 @@ class BrowserStoryTest {
     browser.waitForHeading("Save your recovery codes");
     List<String> codes = browser.texts(".recovery-codes code");
     assertEquals(8, codes.size());
-    codes.forEach(c -> assertTrue(c.matches("[a-hjkmnp-z2-9]{10}"), c));
+    codes.forEach(c -> assertTrue(c.matches("[a-hjkmnp-z2-9]{5} [a-hjkmnp-z2-9]{5}"), "two groups of five: " + c));
+    assertTrue(browser.focused().startsWith("H1:"), "focus on the heading, not on the button: " + browser.focused());
+    assertFalse(browser.button("Code saved, login").isEnabled(), "the codes must be saved first");
     inspect("recovery-codes");
     browser.click("Download");
     Path file = browser.download();
@@ -110,8 +112,9 @@ class BrowserStoryTest {
     browser.emulatePrint(false);
     browser.click("Code saved, login");
 
-    // 7. Account: 2FA security is On.
+    // 7. Account: 2FA security is On, said in words too.
     browser.waitForHeading("Account");
+    assertTrue(browser.hasText("2FA is on. From now on, logging in asks for the code from “pafin / pafin Inc.”"));
     assertEquals("On", settingValue("2FA security"));
     assertTrue(browser.hasText("8 of 8 left"));
     inspect("account");
@@ -158,6 +161,8 @@ class BrowserStoryTest {
     browser.waitForHeading("Save your recovery codes");
     List<String> newCodes = browser.texts(".recovery-codes code");
     assertEquals(8, newCodes.size());
+    assertFalse(browser.button("Done").isEnabled());
+    browser.find("#codes-saved").click();
     browser.click("Done");
     browser.waitForHeading("Account");
     assertTrue(browser.hasText("8 of 8 left"));
@@ -175,15 +180,18 @@ class BrowserStoryTest {
     browser.click("Log in to cryptact");
     browser.waitForHeading("Account");
 
-    // Activity shows each step, newest first, in words.
-    browser.waitForText("Login: recovery code");
+    // Activity tells the story, newest first, one row per login, in words.
+    browser.waitForText("Logged in · password + recovery code (after 1 wrong code)");
+    inspect("activity");
     String activity = browser.find(".activity").getText();
-    for (String words : List.of("Account created", "2FA turned on", "Login: password", "Login: authenticator app code",
-      "Login: recovery code", "New recovery codes generated", "Logged out", "Failed", "Success", "127.0.0.1",
+    for (String words : List.of("Account created", "2FA turned on", "Logged in · password + authentication app",
+      "Logged in · password + recovery code", "New recovery codes generated", "Logged out", "Failed", "127.0.0.1",
       "Chrome on Linux")) {
       assertTrue(activity.contains(words), "Activity mentions " + words + ":\n" + activity);
     }
-    assertTrue(activity.indexOf("Login: recovery code") < activity.indexOf("Account created"), "newest first");
+    assertFalse(activity.contains("Success"), "no pill on what went as expected");
+    assertFalse(activity.contains("Login: password"), "a login's steps are one row");
+    assertTrue(activity.indexOf("recovery code (after") < activity.indexOf("Account created"), "newest first");
 
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
     assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
@@ -210,6 +218,8 @@ class BrowserStoryTest {
     browser.input("6-digit code from the app").sendKeys(Totp.code(secret, server.clock().instant()));
     browser.waitForHeading("Save your recovery codes");
     browser.reload();
+    // Chromium's own "Leave site?" prompt (shown only after the user typed on the page); accepted here.
+    browser.answerDialogIfShown(true, 3);
     browser.waitForHeading("Recovery codes");
     inspect("recovery-codes-after-reload");
     assertFalse(browser.hasText("Save your recovery codes"), "codes are shown once, never after a reload");
