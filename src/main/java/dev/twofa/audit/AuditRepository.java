@@ -70,10 +70,12 @@ final class AuditRepository {
     String actor = row.getString("actor");
     JsonObject details = row.getJsonObject("details");
     Map<String, String> shown = null;
+    boolean loginStep = row.getString("type").startsWith("login.");
     if (details != null) {
       shown = new java.util.LinkedHashMap<>();
       for (String key : details.fieldNames()) {
-        if (staffView || LOGIN_DETAILS.contains(key)) {
+        // Only a login step's own keys: support's "reason" stays for staff.
+        if (staffView || loginStep && LOGIN_DETAILS.contains(key)) {
           shown.put(key, String.valueOf(details.getValue(key)));
         }
       }
