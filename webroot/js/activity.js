@@ -1,40 +1,145 @@
-// Activity entries in words: what happened, from which browser and system.
+// Activity as a story: the steps of one login (linked by the server's loginId) become one row, said in words;
+// failures are red, a password that passed without its second step is amber, neutral events carry no pill.
+import { t, formatDateTime } from './i18n.js';
+import { el } from './ui.js';
 
-const EVENT_WORDS = {
-  'signup': 'Account created',
-  'login.password': 'Login: password',
-  'login.totp': 'Login: authenticator app code',
-  'login.recovery_code': 'Login: recovery code',
-  'logout': 'Logged out',
-  '2fa.enabled': '2FA turned on',
-  '2fa.disabled': '2FA turned off',
-  'recovery_codes.regenerated': 'New recovery codes generated',
-  'password.changed': 'Password changed',
-  'session.revoked': 'A session was logged out',
-  'sessions.revoked_others': 'All other sessions were logged out',
-  'support.granted': 'Support role granted',
-  'support.revoked': 'Support role removed',
-};
+const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.abandoned']);
+const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', 'recovery_codes.regenerated',
+  'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked']);
+const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */
 export function describeEvent(event) {
-  const words = EVENT_WORDS[event.type] || event.type;
+  const words = KNOWN.has(event.type) ? t('event.' + event.type) : event.type;
   if (!event.actor) return words;
-  return words + ' by ' + (event.actor === 'support' ? 'the support desk' : event.actor);
+  return t('event.byActor', { what: words, actor: event.actor === 'support' ? t('event.supportDesk') : event.actor });
 }
 
-/** "Chrome on Windows" from a user-agent string; order matters (Edge and Opera also say Chrome). */
+/**
+ * Rows from events (newest first): one per login attempt, one per other event. A row has kind (login, change,
+ * other), tone (ok, failed, warning), words, and the event whose time and place it shows.
+ */
+export function activityRows(events) {
+  const rows = [];
+  const logins = new Map();
+  for (const event of events) {
+    const loginId = event.details && event.details.loginId;
+    if (LOGIN_STEPS.has(event.type) && loginId) {
+      if (!logins.has(loginId)) {
+        const row = { kind: 'login', steps: [] };
+        logins.set(loginId, row);
+        rows.push(row);
+      }
+      logins.get(loginId).steps.push(event);
+    } else if (LOGIN_STEPS.has(event.type)) {
+      // Recorded before logins had ids (or a wrong password, which is a whole attempt by itself).
+      rows.push(event.type === 'login.password' && !event.success
+        ? { kind: 'login', tone: 'failed', words: t('activity.login.wrongPassword'), event }
+        : { kind: 'login', tone: event.success ? 'ok' : 'failed', words: describeEvent(event), event });
+    } else {
+      rows.push({ kind: SECURITY_CHANGES.has(event.type) ? 'change' : 'other', tone: event.success ? 'ok' : 'failed',
+        words: describeEvent(event), event });
+    }
+  }
+  return rows.map((row) => (row.steps ? loginRow(row.steps) : row));
+}
+
+function loginRow(steps) {
+  const password = steps.find((e) => e.type === 'login.password');
+  const passed = steps.find((e) => (e.type === 'login.totp' || e.type === 'login.recovery_code') && e.success);
+  const abandoned = steps.find((e) => e.type === 'login.abandoned');
+  const wrong = steps.filter((e) => (e.type === 'login.totp' || e.type === 'login.recovery_code') && !e.success).length;
+  // Time and place of the attempt: where its password step came from.
+  const event = password || steps[steps.length - 1];
+  if (password && !password.success) {
+    return { kind: 'login', tone: 'failed', words: t('activity.login.wrongPassword'), event };
+  }
+  if (passed) {
+    const words = t(passed.type === 'login.totp' ? 'activity.login.app' : 'activity.login.recoveryCode');
+    return { kind: 'login', tone: 'ok', event,
+      words: wrong ? t('activity.login.afterWrong', { what: words, n: wrong }) : words };
+  }
+  if (password && password.details.secondFactor !== 'required') {
+    return { kind: 'login', tone: 'ok', words: t('activity.login.password'), event };
+  }
+  const reason = abandoned
+    ? (abandoned.details.reason === 'too_many_codes'
+      ? t('activity.login.notCompleted.tooMany', { n: Number(abandoned.details.failures) })
+      : t('activity.login.notCompleted.expired'))
+    : t('activity.login.notCompleted');
+  return { kind: 'login', tone: 'warning', words: reason, event };
+}
+
+const FILTERS = {
+  all: () => true,
+  logins: (row) => row.kind === 'login',
+  changes: (row) => row.kind === 'change',
+  failed: (row) => row.tone !== 'ok',
+};
+
+/**
+ * The Activity list with its filter chips (All · Logins · Security changes · Failed). {@code onNotYou}, when
+ * given, is offered on amber rows ("Not you? Change your password").
+ */
+export function activityView({ label, onNotYou }) {
+  const list = el('ol', { class: 'activity', 'aria-label': label });
+  let events = [];
+  let filter = 'all';
+  const chips = el('div', { class: 'chips', role: 'group', 'aria-label': t('activity.filter') },
+    Object.keys(FILTERS).map((name) => {
+      const chip = el('button', { type: 'button', class: 'chip', 'aria-pressed': String(name === filter) },
+        t('activity.filter.' + name));
+      chip.addEventListener('click', () => {
+        filter = name;
+        chips.querySelectorAll('.chip').forEach((c) => c.setAttribute('aria-pressed', String(c === chip)));
+        draw();
+      });
+      return chip;
+    }));
+  const draw = () => {
+    const rows = activityRows(events).filter(FILTERS[filter]);
+    list.replaceChildren(...(rows.length ? rows.map((row) => activityItem(row, onNotYou))
+      : [el('li', { class: 'event' }, t(events.length ? 'activity.noneHere' : 'activity.none'))]));
+  };
+  return {
+    chips,
+    list,
+    set(all) {
+      events = all;
+      draw();
+    },
+  };
+}
+
+const PILLS = { failed: 'activity.pill.failed', warning: 'activity.pill.notCompleted' };
+
+function activityItem(row, onNotYou) {
+  const event = row.event;
+  const item = el('li', { class: 'event ' + row.tone },
+    el('div', { class: 'event-main' },
+      el('span', { class: 'event-type' }, row.words),
+      PILLS[row.tone] ? el('span', { class: 'badge ' + row.tone }, t(PILLS[row.tone])) : null),
+    el('div', { class: 'event-meta' },
+      el('time', { datetime: event.at }, formatDateTime(event.at)),
+      ' · ', event.ip || t('activity.unknownAddress'),
+      ' · ', describeUserAgent(event.userAgent)));
+  if (row.tone === 'warning' && onNotYou) {
+    const button = el('button', { type: 'button', class: 'link-button' }, t('activity.notYou'));
+    button.addEventListener('click', onNotYou);
+    item.append(el('p', { class: 'not-you' }, button));
+  }
+  return item;
+}
+
+/** "Chrome on Linux" from a user-agent string; order matters (Edge and Opera also say Chrome). */
 export function describeUserAgent(ua) {
-  if (!ua) return 'Unknown browser';
+  if (!ua) return t('ua.unknown');
   const browsers = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrom(e|ium)\//, 'Chrome'],
     [/Safari\//, 'Safari'], [/curl\//, 'curl']];
   const systems = [[/Android/, 'Android'], [/iPhone|iPad|iPod/, 'iOS'], [/Windows/, 'Windows'],
     [/Mac OS X|Macintosh/, 'macOS'], [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']];
-  const browser = (browsers.find(([re]) => re.test(ua)) || [null, 'Unknown browser'])[1];
+  const browser = (browsers.find(([re]) => re.test(ua)) || [null, null])[1];
   const system = (systems.find(([re]) => re.test(ua)) || [null, null])[1];
-  return system ? browser + ' on ' + system : browser;
-}
-
-export function formatTime(iso) {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (!browser) return system ? t('ua.on', { browser: t('ua.unknown'), system }) : t('ua.unknown');
+  return system ? t('ua.on', { browser, system }) : browser;
 }

@@ -44,7 +44,7 @@ async function request(method, path, body, retried = false) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+    throw new ApiError(0, 'network', 'network');
   }
   if (response.status === 204) {
     return null;
@@ -62,13 +62,15 @@ async function request(method, path, body, retried = false) {
   }
   if (!response.ok) {
     const retry = json && json.retryAfterSeconds ? json.retryAfterSeconds : Number(response.headers.get('Retry-After')) || null;
+    // The server's message is English and for developers; the app shows its own sentence for the code.
     throw new ApiError(response.status, json && json.error ? json.error : 'internal',
-      json && json.message ? json.message : 'Something went wrong. Try again.', retry);
+      json && json.message ? json.message : '', retry);
   }
   return json;
 }
 
 export const api = {
+  config: () => request('GET', '/api/config'),
   session: () => request('GET', '/api/session'),
   signup: (email, password) => request('POST', '/api/signup', { email, password }),
   login: (email, password) => request('POST', '/api/login', { email, password }),

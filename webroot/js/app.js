@@ -1,26 +1,31 @@
-// The app shell: session state, the router (History API, so back and reload keep the user's place) and the header.
+// The app shell: settings, language, session state, the router (History API, so back and reload keep the
+// user's place) and the header.
 import { api, onStepUpRequired } from './api.js';
 import { confirmIdentity } from './stepup.js';
+import { t, lang, useLanguage, rememberLanguage, translateShell } from './i18n.js';
 import { signupScreen, loginScreen, totpScreen, recoveryScreen } from './screens/login.js';
 import { welcomeScreen, setupScreen, changeAuthenticatorScreen, recoveryCodesScreen } from './screens/enroll.js';
 import { accountScreen } from './screens/account.js';
 import { supportScreen } from './screens/support.js';
 
-const meta = (name) => document.querySelector('meta[name="' + name + '"]').content;
-
 export const app = {
-  config: {
-    productName: meta('product-name'),
-    issuer: meta('totp-issuer'),
-    accountName: meta('totp-account-name'),
-  },
+  // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
+  config: null,
   session: { state: 'anonymous', user: null },
+  // When the pending login ends, by this browser's clock (the server's secondsLeft, counted from its answer).
+  pendingDeadline: null,
+  // The email of the login in progress, kept so a login sent back to the password step need not retype it.
+  loginEmail: null,
   // Shown once and kept only in memory: a reload never brings secrets back.
   recoveryCodes: null,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
+  // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
+  holdsUser: null,
+  cleanups: [],
 
-  navigate(path, { replace = false } = {}) {
+  navigate(path, { replace = false, force = false } = {}) {
+    if (!force && app.holdsUser && app.holdsUser()) return Promise.resolve();
     if (replace) {
       history.replaceState({}, '', path);
     } else {
@@ -29,16 +34,31 @@ export const app = {
     return render();
   },
 
+  /** Runs {@code fn} when the current screen is left (timers). */
+  onLeave(fn) {
+    app.cleanups.push(fn);
+  },
+
   async refreshSession() {
-    app.session = await api.session();
-    updateHeader();
+    app.setSession(await api.session());
     return app.session;
   },
 
   setSession(session) {
     app.session = session;
+    if (session.pending) {
+      app.pendingDeadline = Date.now() + session.pending.secondsLeft * 1000;
+      app.loginEmail = session.pending.email;
+    }
     updateHeader();
   },
+
+  /** "pafin / pafin Inc.": how the authenticator app lists the account. */
+  entryName(email) {
+    return app.config.totp.accountName.replace('{email}', email || '') + ' / ' + app.config.totp.issuer;
+  },
+
+  rerender: () => render(),
 };
 
 const ANONYMOUS = 'anonymous';
@@ -72,6 +92,8 @@ async function render() {
     history.replaceState({}, '', home());
     return render();
   }
+  app.cleanups.splice(0).forEach((fn) => fn());
+  app.holdsUser = null;
   closeMenu();
   const main = document.getElementById('main');
   main.replaceChildren();
@@ -101,6 +123,15 @@ function closeMenu() {
   menuButton().setAttribute('aria-expanded', 'false');
 }
 
+async function switchLanguage(language) {
+  if (language === lang()) return;
+  rememberLanguage(language);
+  await useLanguage(language);
+  translateShell();
+  // The same screen again, in the new words (what is kept in memory, like unsaved codes, stays).
+  await render();
+}
+
 function wireHeader() {
   menuButton().addEventListener('click', () => (menuList().hidden ? openMenu() : closeMenu()));
   menuList().addEventListener('keydown', (event) => {
@@ -120,15 +151,19 @@ function wireHeader() {
   });
   document.getElementById('logout-button').addEventListener('click', async () => {
     closeMenu();
+    if (app.holdsUser && app.holdsUser()) return;
     try {
       await api.logout();
     } finally {
       app.recoveryCodes = null;
+      app.holdsUser = null;
       app.setSession({ state: ANONYMOUS, user: null });
-      app.notice = 'You have been logged out.';
+      app.notice = t('logout.done');
       app.navigate('/login');
     }
   });
+  document.querySelectorAll('[data-lang]').forEach((button) =>
+    button.addEventListener('click', () => switchLanguage(button.dataset.lang)));
   // Links marked data-link stay inside the app.
   document.addEventListener('click', (event) => {
     const link = event.target.closest('a[data-link]');
@@ -137,17 +172,47 @@ function wireHeader() {
       app.navigate(link.getAttribute('href'));
     }
   });
-  window.addEventListener('popstate', () => render());
+  window.addEventListener('popstate', () => {
+    if (app.holdsUser && app.holdsUser()) {
+      // Stay: put the screen's address back.
+      history.pushState({}, '', '/recovery-codes');
+      return;
+    }
+    render();
+  });
+  window.addEventListener('beforeunload', (event) => {
+    if (app.holdsUser) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
+}
+
+/**
+ * A reload on the code screen after the server dropped the login: back to the password step with the email
+ * kept (history.state survives a reload; nothing goes to web storage) and why, as far as this browser knows.
+ */
+function resumeEndedLogin() {
+  const kept = history.state && history.state.pendingLogin;
+  if (!kept || app.session.state !== ANONYMOUS || !location.pathname.startsWith('/login/')) return;
+  app.loginEmail = kept.email;
+  app.notice = Date.now() >= kept.deadline
+    ? t('login.ended.expired', { minutes: app.config.pendingLogin.minutes })
+    : t('login.ended.other');
 }
 
 async function start() {
+  const [config] = await Promise.all([api.config(), useLanguage(document.documentElement.lang)]);
+  app.config = config;
+  translateShell();
   wireHeader();
-  onStepUpRequired(() => confirmIdentity(app.session.user));
+  onStepUpRequired(() => confirmIdentity(app.session.user, app.config.totp.digits));
   try {
     await app.refreshSession();
   } catch (e) {
     app.setSession({ state: ANONYMOUS, user: null });
   }
+  resumeEndedLogin();
   await render();
 }
 

@@ -1,13 +1,18 @@
-// Sentences for API errors: the server's own message, with waits spelled out.
-import { formatWait } from './ui.js';
+// Sentences for API errors, in the app's language: the server sends a stable code, the app says what it means.
+import { t, formatWait } from './i18n.js';
 
 export function describe(error) {
   if (error.code === 'rate_limited') {
-    const wait = error.retryAfterSeconds ? ' Try again in ' + formatWait(error.retryAfterSeconds) + '.' : ' Try again later.';
-    return 'Too many attempts.' + wait;
+    return error.retryAfterSeconds
+      ? t('error.rate_limited.wait', { wait: formatWait(error.retryAfterSeconds) })
+      : t('error.rate_limited');
   }
-  if (error.code === 'unavailable') {
-    return 'The service is briefly unavailable. Try again in a moment.';
-  }
-  return error.message;
+  const key = 'error.' + error.code;
+  return t(KNOWN.has(error.code) ? key : 'error.internal');
 }
+
+const KNOWN = new Set(['network', 'invalid_request', 'invalid_email', 'weak_password', 'unauthenticated',
+  'invalid_credentials', 'invalid_code', 'csrf', 'forbidden', 'not_found', 'user_not_found', 'session_not_found',
+  'method_not_allowed', 'email_taken', 'no_pending_login', 'no_pending_setup', 'already_enabled', 'not_enabled',
+  'payload_too_large', 'unsupported_media_type', 'internal', 'unavailable', 'overloaded', 'step_up_required',
+  'second_factor_required']);

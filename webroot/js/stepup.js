@@ -2,32 +2,31 @@
 // code) when the server answers step_up_required. The action that asked is then tried again.
 import { api } from './api.js';
 import { describe } from './messages.js';
+import { t } from './i18n.js';
 import { el, field, codeField, formMessage, showMessage, showFieldError, clearFieldError, busy } from './ui.js';
 
 /** Resolves true once the session is confirmed, false when the person cancels. */
-export function confirmIdentity(user) {
+export function confirmIdentity(user, digits) {
   return new Promise((resolve) => {
     const twoFactor = Boolean(user && user.twoFactorEnabled);
     const message = formMessage();
-    const password = field('Password', { type: 'password', autocomplete: 'current-password', required: true });
-    const submit = el('button', { type: 'submit', class: 'primary' }, 'Confirm');
-    const code = codeField('6-digit code from your authenticator app', 6, () => {});
-    const recovery = field('Recovery code', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+    const password = field(t('stepUp.password'), { type: 'password', autocomplete: 'current-password', required: true });
+    const submit = el('button', { type: 'submit', class: 'primary' }, t('stepUp.confirm'));
+    const code = codeField(t('stepUp.code', { digits }), digits, () => {});
+    const recovery = field(t('stepUp.recoveryCode'), { type: 'text', autocomplete: 'off', spellcheck: 'false' });
     recovery.wrapper.hidden = true;
-    const toggle = el('button', { type: 'button', class: 'link' }, 'Use a recovery code instead');
+    const toggle = el('button', { type: 'button', class: 'link-button' }, t('stepUp.useRecoveryCode'));
     toggle.addEventListener('click', () => {
       const useRecovery = recovery.wrapper.hidden;
       recovery.wrapper.hidden = !useRecovery;
       code.wrapper.hidden = useRecovery;
-      toggle.textContent = useRecovery ? 'Use the authenticator app instead' : 'Use a recovery code instead';
+      toggle.textContent = t(useRecovery ? 'stepUp.useApp' : 'stepUp.useRecoveryCode');
       (useRecovery ? recovery.input : code.input).focus();
     });
-    const cancel = el('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const cancel = el('button', { type: 'button', class: 'secondary' }, t('stepUp.cancel'));
     const form = el('form', { method: 'dialog', novalidate: true },
-      el('h2', { id: 'step-up-heading' }, "Confirm it's you"),
-      el('p', {}, twoFactor
-        ? 'For your security, enter your password and a code from your authenticator app to continue.'
-        : 'For your security, enter your password to continue.'),
+      el('h2', { id: 'step-up-heading' }, t('stepUp.title')),
+      el('p', {}, t(twoFactor ? 'stepUp.intro2fa' : 'stepUp.intro')),
       message, password.wrapper,
       twoFactor ? [code.wrapper, recovery.wrapper, toggle] : null,
       el('div', { class: 'actions' }, submit, cancel));
@@ -46,7 +45,7 @@ export function confirmIdentity(user) {
       event.preventDefault();
       [password, code, recovery].forEach(clearFieldError);
       if (!password.input.value) {
-        showFieldError(password, 'Enter your password.');
+        showFieldError(password, t('stepUp.passwordMissing'));
         password.input.focus();
         return;
       }
@@ -57,8 +56,8 @@ export function confirmIdentity(user) {
             useRecovery ? recovery.input.value : undefined);
           close(true);
         } catch (error) {
-          const target = error.code === 'invalid_credentials' ? password
-            : error.code === 'invalid_code' || error.code === 'second_factor_required' ? (useRecovery ? recovery : code) : null;
+          const codeError = error.code === 'invalid_code' || error.code === 'second_factor_required';
+          const target = error.code === 'invalid_credentials' ? password : codeError ? (useRecovery ? recovery : code) : null;
           if (target) {
             showFieldError(target, describe(error));
             target.input.select();

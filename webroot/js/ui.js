@@ -1,5 +1,6 @@
 // Small DOM helpers shared by the screens. Everything is built with DOM APIs: no HTML strings, no inline style.
 import { describe as describeError } from './messages.js';
+import { t } from './i18n.js';
 
 /** el('p', {class: 'x'}, 'text', child) creates an element; attributes starting with "on" become listeners. */
 export function el(tag, attributes = {}, ...children) {
@@ -89,16 +90,6 @@ export function announce(text) {
   setTimeout(() => { announcer.textContent = text; }, 50);
 }
 
-/** "2 minutes", "45 seconds", "3 hours" for a Retry-After value. */
-export function formatWait(seconds) {
-  const s = Math.max(1, Math.round(seconds));
-  if (s < 90) return s + (s === 1 ? ' second' : ' seconds');
-  const minutes = Math.ceil(s / 60);
-  if (minutes < 90) return minutes + ' minutes';
-  const hours = Math.ceil(minutes / 60);
-  return hours + (hours === 1 ? ' hour' : ' hours');
-}
-
 /**
  * A one-time-code field: numeric keyboard, the platform's code autofill, spaces in pasted codes ignored,
  * and onComplete called as soon as all digits are there.
@@ -123,26 +114,27 @@ export function heading(text) {
 }
 
 /**
- * A form around a 6-digit code field that submits itself once the code is complete. {@code submitCode} gets
- * the code; a failure it throws is shown next to the field unless {@code onError} handles it (returns true).
+ * A form around a code field of {@code digits} digits that submits itself once the code is complete.
+ * {@code submitCode} gets the code; a failure it throws is shown next to the field unless {@code onError}
+ * handles it (returns true). {@code autofocus} false leaves the focus on the heading (long screens).
  */
-export function codeForm({ label, submitLabel, className, submitCode, onError = () => false }) {
+export function codeForm({ label, digits, submitLabel, className, submitCode, onError = () => false, autofocus = true }) {
   const message = formMessage();
   const submit = el('button', { type: 'submit', class: 'primary' }, submitLabel);
-  const code = codeField(label, 6, () => form.requestSubmit());
-  code.input.setAttribute('data-autofocus', '');
+  const code = codeField(label, digits, () => form.requestSubmit());
+  if (autofocus) code.input.setAttribute('data-autofocus', '');
   const form = el('form', { novalidate: true, class: className }, message, code.wrapper, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (code.value().length !== 6) {
-      showFieldError(code, 'Enter the 6 digits your authenticator app shows now.');
+    if (code.value().length !== digits) {
+      showFieldError(code, t('code.enterDigits', { digits }));
       return;
     }
     busy(submit, async () => {
       try {
         await submitCode(code.value());
       } catch (error) {
-        if (!onError(error, message)) {
+        if (!(await onError(error, message, code))) {
           showFieldError(code, describeError(error));
           code.input.select();
         }

@@ -1,7 +1,8 @@
-// The Account page: 2FA status and recovery codes, password change, and the Activity list.
+// The Account page: 2FA status and recovery codes, the password row, sessions, and the Activity list.
 import { api } from '../api.js';
 import { describe } from '../messages.js';
-import { describeEvent, describeUserAgent, formatTime } from '../activity.js';
+import { t, formatDate, formatDateTime } from '../i18n.js';
+import { activityView, describeUserAgent } from '../activity.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -11,7 +12,7 @@ export async function accountScreen(main, app) {
   } catch (error) {
     if (error.code === 'unauthenticated') {
       app.setSession({ state: 'anonymous', user: null });
-      app.notice = 'Your session has ended. Log in again.';
+      app.notice = t('account.ended');
       app.navigate('/login', { replace: true });
       return;
     }
@@ -21,81 +22,82 @@ export async function accountScreen(main, app) {
   app.setSession({ state: 'authenticated', user });
   const notice = app.notice;
   app.notice = null;
+  const password = passwordPanel(app.config.password.minLength);
   // After a login with a recovery code, the likely story is a lost or new phone.
   const lostPhone = app.lostPhone && user.twoFactorEnabled;
   app.lostPhone = false;
   main.append(el('div', { class: 'page' },
-    heading('Account'),
+    heading(t('account.title')),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
-    lostPhone ? el('p', { class: 'notice' }, 'Lost your phone? ',
-      el('a', { href: '/2fa/change', 'data-link': true }, 'Set up a new authenticator app')) : null,
-    el('p', { class: 'muted' }, user.email, ' · member since ', new Date(user.createdAt).toLocaleDateString()),
-    securitySection(app, user),
-    passwordSection(),
+    lostPhone ? el('p', { class: 'notice' }, t('account.lostPhone'), ' ',
+      el('a', { href: '/2fa/change', 'data-link': true }, t('account.lostPhone.link'))) : null,
+    el('p', { class: 'muted' }, user.email, ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
+    securitySection(app, user, password),
     sessionsSection(),
-    activitySection()));
+    activitySection(() => password.open())));
 }
 
-/** A row of a settings list: its name, and its value (text or an element). */
-export function settingRow(name, value) {
-  return el('div', { class: 'setting' }, el('dt', {}, name), el('dd', {}, value));
+/** A row of a settings list: its name, and its value (text or elements). */
+export function settingRow(name, ...value) {
+  return el('div', { class: 'setting' }, el('dt', {}, name), el('dd', {}, ...value));
 }
 
 /** The "2FA security" row, On or Off. */
 export function twoFactorRow(user) {
   const on = user.twoFactorEnabled;
-  return settingRow('2FA security', el('span', { class: on ? 'badge on' : 'badge off' }, on ? 'On' : 'Off'));
+  return settingRow(t('twofa.security'), el('span', { class: on ? 'badge on' : 'badge off' }, t(on ? 'twofa.on' : 'twofa.off')));
 }
 
-export function recoveryCodesRow(user) {
-  return settingRow('Recovery codes', user.recoveryCodesRemaining + ' of 8 left');
+export function recoveryCodesRow(user, count) {
+  return settingRow(t('codes.row'), t('codes.left', { left: user.recoveryCodesRemaining, count }));
 }
 
-function securitySection(app, user) {
+function securitySection(app, user, password) {
   const rows = el('dl', { class: 'settings' }, twoFactorRow(user));
   const section = el('section', { class: 'card', 'aria-labelledby': 'security-heading' },
-    el('h2', { id: 'security-heading' }, 'Security'), rows);
+    el('h2', { id: 'security-heading' }, t('account.security')), rows);
   if (!user.twoFactorEnabled) {
     section.append(
-      el('p', {}, 'Turn on two-factor authentication so that a password alone cannot open your account.'),
-      el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, 'Enable 2FA'));
-    return section;
+      el('p', {}, t('account.enableHint')),
+      el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, t('twofa.enable')));
+  } else {
+    rows.append(authenticatorRow(app, user), recoveryCodesRow(user, app.config.recoveryCodes.count));
+    const change = el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
+      t('twofa.change'));
+    const panel = regeneratePanel(app);
+    const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'regenerate-panel' },
+      t('codes.regenerate'));
+    open.addEventListener('click', () => {
+      panel.hidden = !panel.hidden;
+      open.setAttribute('aria-expanded', String(!panel.hidden));
+      if (!panel.hidden) panel.querySelector('button').focus();
+    });
+    section.append(change, ' ', open, panel);
   }
-  rows.append(authenticatorRow(app, user), recoveryCodesRow(user));
-  const change = el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
-    'Change authenticator app');
-  const panel = regeneratePanel(app);
-  const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'regenerate-panel' },
-    'Generate new recovery codes');
-  open.addEventListener('click', () => {
-    panel.hidden = !panel.hidden;
-    open.setAttribute('aria-expanded', String(!panel.hidden));
-    if (!panel.hidden) panel.querySelector('button').focus();
-  });
-  section.append(change, ' ', open, panel);
+  // "Password · Change": a row that opens its form, so the page stays short on a phone.
+  const passwordRows = el('dl', { class: 'settings password-row' }, settingRow(t('password.row'), password.toggle));
+  section.append(passwordRows, password.form);
   return section;
 }
 
 /** "Authenticator app · pafin / pafin Inc. · added 2 Dec 2026": the entry the user's app shows. */
 function authenticatorRow(app, user) {
-  const entry = app.config.accountName.replace('{email}', user.email) + ' / ' + app.config.issuer;
-  const added = user.twoFactorEnabledAt ? ' · added ' + new Date(user.twoFactorEnabledAt).toLocaleDateString() : '';
-  return settingRow('Authenticator app', entry + added);
+  const added = user.twoFactorEnabledAt ? ' · ' + t('twofa.added', { date: formatDate(user.twoFactorEnabledAt) }) : '';
+  return settingRow(t('twofa.app'), app.entryName(user.email) + added);
 }
 
 function regeneratePanel(app) {
   const message = formMessage();
-  const submit = el('button', { type: 'submit', class: 'primary' }, 'Generate new codes');
+  const submit = el('button', { type: 'submit', class: 'primary' }, t('codes.regenerate.submit'));
   const form = el('form', { id: 'regenerate-panel', class: 'panel', novalidate: true, hidden: true },
-    el('p', { class: 'warning' }, 'Your current recovery codes will stop working as soon as new ones are generated, '
-      + 'and your other sessions will be logged out.'),
+    el('p', { class: 'warning' }, t('codes.regenerate.warning')),
     message, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     busy(submit, async () => {
       try {
         const result = await api.regenerateRecoveryCodes();
-        app.recoveryCodes = { codes: result.recoveryCodes, from: 'account' };
+        app.recoveryCodes = { codes: result.recoveryCodes, from: 'account', enabled: false, saved: false };
         app.navigate('/recovery-codes');
       } catch (error) {
         showMessage(message, describe(error));
@@ -105,13 +107,29 @@ function regeneratePanel(app) {
   return form;
 }
 
-function passwordSection() {
-  const current = field('Current password', { type: 'password', autocomplete: 'current-password', required: true });
-  const next = field('New password', { type: 'password', autocomplete: 'new-password', required: true },
-    'At least 8 characters. Other sessions will be logged out.');
+function passwordPanel(minLength) {
+  const current = field(t('password.current'), { type: 'password', autocomplete: 'current-password', required: true });
+  const next = field(t('password.new'), { type: 'password', autocomplete: 'new-password', required: true },
+    t('password.newHint', { min: minLength }));
   const message = formMessage();
-  const submit = el('button', { type: 'submit', class: 'primary' }, 'Change password');
-  const form = el('form', { novalidate: true }, message, current.wrapper, next.wrapper, submit);
+  const submit = el('button', { type: 'submit', class: 'primary' }, t('password.submit'));
+  const form = el('form', { novalidate: true, id: 'password-panel', class: 'panel', hidden: true,
+    'aria-label': t('password.change') }, message, current.wrapper, next.wrapper, submit);
+  const toggle = el('button', { type: 'button', class: 'link-button', 'aria-expanded': 'false', 'aria-controls': 'password-panel',
+    'aria-label': t('password.change') }, t('password.changeShort'));
+  const open = () => {
+    form.hidden = false;
+    toggle.setAttribute('aria-expanded', 'true');
+    current.input.focus();
+  };
+  toggle.addEventListener('click', () => {
+    if (form.hidden) {
+      open();
+    } else {
+      form.hidden = true;
+      toggle.setAttribute('aria-expanded', 'false');
+    }
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     [current, next].forEach(clearFieldError);
@@ -120,7 +138,7 @@ function passwordSection() {
       try {
         await api.changePassword(current.input.value, next.input.value);
         form.reset();
-        showMessage(message, 'Your password was changed. Your other sessions have been logged out.', 'success');
+        showMessage(message, t('password.changed'), 'success');
       } catch (error) {
         const target = error.code === 'weak_password' ? next : current;
         showFieldError(target, describe(error));
@@ -128,20 +146,19 @@ function passwordSection() {
       }
     });
   });
-  return el('section', { class: 'card', 'aria-labelledby': 'password-heading' },
-    el('h2', { id: 'password-heading' }, 'Change password'), form);
+  return { form, toggle, open };
 }
 
 /** "Where you're logged in": one row per live session, with "Log out" on every other one. */
 function sessionsSection() {
-  const list = el('ul', { class: 'sessions', 'aria-label': 'Sessions, this browser first' });
+  const list = el('ul', { class: 'sessions', 'aria-label': t('sessions.label') });
   const message = formMessage();
-  const others = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Log out of all other sessions');
+  const others = el('button', { type: 'button', class: 'secondary', hidden: true }, t('sessions.logOutOthers'));
   const act = (button, action) => busy(button, async () => {
     try {
       await action();
       await load();
-      showMessage(message, 'Logged out.', 'success');
+      showMessage(message, t('sessions.loggedOut'), 'success');
     } catch (error) {
       showMessage(message, describe(error));
     }
@@ -154,40 +171,42 @@ function sessionsSection() {
   others.addEventListener('click', () => act(others, () => api.revokeOtherSessions()));
   load().catch((error) => showMessage(message, describe(error)));
   return el('section', { class: 'card', 'aria-labelledby': 'sessions-heading' },
-    el('h2', { id: 'sessions-heading' }, "Where you're logged in"),
-    el('p', { class: 'muted' }, 'If you do not recognise one, log it out and change your password.'),
+    el('h2', { id: 'sessions-heading' }, t('sessions.title')),
+    el('p', { class: 'muted' }, t('sessions.intro')),
     message, list, others);
 }
 
 function sessionItem(session, act) {
+  const where = session.ip || t('activity.unknownAddress');
   const item = el('li', { class: 'session' },
     el('div', { class: 'event-main' },
       el('span', { class: 'event-type' }, describeUserAgent(session.userAgent)),
-      session.current ? el('span', { class: 'badge on' }, 'This browser') : null),
+      session.current ? el('span', { class: 'badge on' }, t('sessions.thisBrowser')) : null),
     el('div', { class: 'event-meta' },
-      session.ip || 'unknown address', ' · last active ',
-      el('time', { datetime: session.lastSeenAt }, formatTime(session.lastSeenAt))));
+      where, ' · ', t('sessions.lastActive'), ' ',
+      el('time', { datetime: session.lastSeenAt }, formatDateTime(session.lastSeenAt))));
   if (!session.current) {
     const out = el('button', { type: 'button', class: 'secondary small',
-      'aria-label': 'Log out ' + describeUserAgent(session.userAgent) + ', ' + (session.ip || 'unknown address') }, 'Log out');
+      'aria-label': t('sessions.logOutOne', { browser: describeUserAgent(session.userAgent), where }) }, t('sessions.logOut'));
     out.addEventListener('click', () => act(out, () => api.revokeSession(session.id)));
     item.append(out);
   }
   return item;
 }
 
-function activitySection() {
-  const list = el('ol', { class: 'activity', 'aria-label': 'Recent activity, newest first' });
-  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Show more');
+function activitySection(onNotYou) {
+  const view = activityView({ label: t('activity.label'), onNotYou });
+  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, t('activity.more'));
   const message = formMessage();
+  const events = [];
   let next = null;
   const load = () => busy(more, async () => {
     try {
       const page = await api.activity(next);
-      page.events.forEach((event) => list.append(activityItem(event)));
+      events.push(...page.events);
+      view.set(events);
       next = page.next;
       more.hidden = !next;
-      if (!list.children.length) list.append(el('li', {}, 'No activity yet.'));
     } catch (error) {
       showMessage(message, describe(error));
     }
@@ -195,18 +214,7 @@ function activitySection() {
   more.addEventListener('click', load);
   load();
   return el('section', { class: 'card', 'aria-labelledby': 'activity-heading' },
-    el('h2', { id: 'activity-heading' }, 'Activity'),
-    el('p', { class: 'muted' }, 'Logins and security changes on your account. If you do not recognise one, change your password.'),
-    message, list, more);
-}
-
-export function activityItem(event) {
-  return el('li', { class: event.success ? 'event' : 'event failed' },
-    el('div', { class: 'event-main' },
-      el('span', { class: 'event-type' }, describeEvent(event)),
-      el('span', { class: event.success ? 'badge on' : 'badge failed' }, event.success ? 'Success' : 'Failed')),
-    el('div', { class: 'event-meta' },
-      el('time', { datetime: event.at }, formatTime(event.at)),
-      ' · ', event.ip || 'unknown address',
-      ' · ', describeUserAgent(event.userAgent)));
+    el('h2', { id: 'activity-heading' }, t('activity.title')),
+    el('p', { class: 'muted' }, t('activity.intro')),
+    view.chips, message, view.list, more);
 }

@@ -1,22 +1,18 @@
 // Turning 2FA on: the welcome after sign-up, the key and QR code, then the recovery codes (shown once).
 import { api } from '../api.js';
 import { describe } from '../messages.js';
+import { t, formatDate } from '../i18n.js';
 import { el, codeForm, showMessage, heading, announce } from '../ui.js';
 
 export function welcomeScreen(main, app) {
   main.append(el('section', { class: 'card' },
-    heading('Welcome to ' + app.config.productName),
-    el('p', {}, 'Your account is ready.'),
-    el('p', {}, 'Protect it with two-factor authentication (2FA): besides your password, logging in will ask for a '
-      + 'six-digit code from an authenticator app on your phone, so a stolen password alone is not enough.'),
+    heading(t('welcome.title', { product: app.config.productName })),
+    el('p', {}, t('welcome.ready')),
+    el('p', {}, t('welcome.explain', { digits: app.config.totp.digits })),
     el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'primary', 'data-autofocus': true, onclick: () => app.navigate('/2fa/setup') }, 'Enable 2FA'),
-      el('a', { href: '/account', 'data-link': true, class: 'secondary-link' }, 'Skip for now'))));
-}
-
-function entryName(app) {
-  const account = app.config.accountName.replace('{email}', app.session.user ? app.session.user.email : 'your email');
-  return account + ' / ' + app.config.issuer;
+      el('button', { type: 'button', class: 'primary', 'data-autofocus': true, onclick: () => app.navigate('/2fa/setup') },
+        t('twofa.enable')),
+      el('a', { href: '/account', 'data-link': true, class: 'secondary-link' }, t('welcome.skip')))));
 }
 
 /** The key in groups of four, as people type it. */
@@ -24,29 +20,39 @@ function groupKey(secret) {
   return secret.replace(/(.{4})/g, '$1 ').trim();
 }
 
-function copyButton(label, text, status) {
+/** A recovery code in two groups of five ("c6ubu r3j93"); the server ignores the space. */
+export function groupCode(code) {
+  const half = Math.ceil(code.length / 2);
+  return code.slice(0, half) + ' ' + code.slice(half);
+}
+
+function copyButton(label, text, status, onCopied = () => {}) {
   const button = el('button', { type: 'button', class: 'secondary' }, label);
   button.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(text());
-      status.textContent = 'Copied';
+      status.textContent = t('copy.done');
+      onCopied();
     } catch (e) {
-      status.textContent = 'Copying is blocked here: select the text and copy it instead.';
+      status.textContent = t('copy.blocked');
     }
   });
   return button;
 }
 
+// A phone cannot scan its own screen: there the link that opens the authenticator app comes first.
+const PHONE = '(max-width: 40rem), (pointer: coarse)';
+
 export function setupScreen(main, app, params) {
   const fromAccount = params.get('from') === 'account';
   return keyScreen(main, app, {
-    title: fromAccount ? 'Enable 2FA' : 'Secure your account with 2FA',
-    submitLabel: 'Enable 2FA',
+    title: t(fromAccount ? 'twofa.enable' : 'setup.title'),
+    submitLabel: t('twofa.enable'),
     start: () => api.setupTotp(),
     confirm: async (code) => {
       const result = await api.enableTotp(code);
       app.setSession({ state: 'authenticated', user: result.user });
-      app.recoveryCodes = { codes: result.recoveryCodes, from: fromAccount ? 'account' : 'signup' };
+      app.recoveryCodes = { codes: result.recoveryCodes, from: fromAccount ? 'account' : 'signup', enabled: true, saved: false };
       // Replace the history entry: going back must not show the key again.
       app.navigate('/recovery-codes', { replace: true });
     },
@@ -56,19 +62,20 @@ export function setupScreen(main, app, params) {
 /** A new phone: the new app's key, confirmed with its code; the old app works until then. */
 export function changeAuthenticatorScreen(main, app) {
   return keyScreen(main, app, {
-    title: 'Change authenticator app',
-    intro: 'Your current authenticator app keeps working until you confirm the new one here. Your recovery codes stay as they are.',
-    submitLabel: 'Change authenticator app',
+    title: t('twofa.change'),
+    intro: t('twofa.change.intro'),
+    submitLabel: t('twofa.change'),
     start: () => api.changeTotpStart(),
     confirm: async (code) => {
       const result = await api.changeTotpConfirm(code);
       app.setSession({ state: 'authenticated', user: result.user });
-      app.notice = 'Your authenticator app was changed. Other sessions were logged out.';
+      app.notice = t('twofa.change.done');
       app.navigate('/account', { replace: true });
     },
   });
 }
 
+/** The key of a new authenticator app (QR, typed key, or the phone's own link), then its first code. */
 async function keyScreen(main, app, { title, intro, submitLabel, start, confirm }) {
   const section = el('section', { class: 'card wide' }, heading(title));
   main.append(section);
@@ -83,49 +90,67 @@ async function keyScreen(main, app, { title, intro, submitLabel, start, confirm 
     section.append(el('p', { class: 'form-message error', role: 'alert' }, describe(error)));
     return;
   }
+  const digits = app.config.totp.digits;
+  const entry = app.entryName(app.session.user && app.session.user.email);
   const copied = el('span', { class: 'status', role: 'status' });
   const form = codeForm({
-    label: '6-digit code from the app',
+    label: t('setup.codeLabel', { digits }),
+    digits,
     submitLabel,
     className: 'enable-form',
+    // The screen is long: focus stays on the heading, so a screen reader starts at the top.
+    autofocus: false,
     submitCode: confirm,
     onError: (error, message) => {
       if (error.code !== 'no_pending_setup') return false;
-      showMessage(message, 'This key has been replaced (2FA setup was started elsewhere). Reload the page for a new key.');
+      showMessage(message, t('setup.replaced'));
       return true;
     },
   });
-  section.append(
-    intro ? el('p', {}, intro) : null,
-    el('ol', { class: 'steps' },
-      el('li', {}, 'Install an authenticator app on your phone, such as Google Authenticator or Microsoft Authenticator.'),
-      el('li', {}, 'In the app, add an account and scan this QR code, or type the key below.'),
-      el('li', {}, 'The entry appears as “' + entryName(app) + '”. Enter the 6-digit code it shows, then press “' + submitLabel + '”.')),
-    el('div', { class: 'key-box' },
-      el('img', { src: key.qrCode, width: '240', height: '240', class: 'qr',
-        alt: 'QR code for your authenticator app. If you cannot scan it, type the key shown next to it.' }),
-      el('div', { class: 'key' },
-        el('p', { id: 'key-label' }, 'Key (type it if you cannot scan):'),
-        el('p', { class: 'secret', 'aria-labelledby': 'key-label', 'data-secret': key.secret }, groupKey(key.secret)),
-        el('div', { class: 'inline-actions' }, copyButton('Copy key', () => key.secret, copied), copied))),
-    form);
+  const phoneLink = el('p', { class: 'phone-link' },
+    el('a', { href: key.otpauthUri, class: 'button primary' }, t('setup.addOnPhone')));
+  const keyBox = el('div', { class: 'key' },
+    el('p', { id: 'key-label' }, t('setup.keyLabel')),
+    el('p', { class: 'secret', 'aria-labelledby': 'key-label', 'data-secret': key.secret }, groupKey(key.secret)),
+    el('p', { class: 'hint' }, t('setup.keyAlphabet')),
+    el('div', { class: 'inline-actions' }, copyButton(t('setup.copyKey'), () => key.secret, copied), copied));
+  const qr = el('img', { src: key.qrCode, width: '240', height: '240', class: 'qr', alt: t('setup.qrAlt') });
+  const methods = el('div', { class: 'key-box' });
+  const phone = matchMedia(PHONE);
+  const arrange = () => {
+    if (phone.matches) {
+      methods.replaceChildren(phoneLink, keyBox, el('details', { class: 'qr-details' },
+        el('summary', {}, t('setup.showQr')), qr));
+    } else {
+      methods.replaceChildren(qr, keyBox);
+    }
+    steps.replaceChildren(
+      el('li', {}, t('setup.step.install')),
+      el('li', {}, t(phone.matches ? 'setup.step.addPhone' : 'setup.step.add')),
+      el('li', {}, t('setup.step.enter', { entry, digits })));
+  };
+  const steps = el('ol', { class: 'steps' });
+  phone.addEventListener('change', arrange);
+  app.onLeave(() => phone.removeEventListener('change', arrange));
+  arrange();
+  section.append(...(intro ? [el('p', {}, intro)] : []), steps, methods, form);
 }
 
 function downloadCodes(app, codes) {
   const date = new Date().toISOString().slice(0, 10);
   const text = [
-    app.config.productName + ' recovery codes',
-    'Account: ' + (app.session.user ? app.session.user.email : ''),
-    'Generated: ' + date,
+    t('codes.file.title', { product: app.config.productName }),
+    t('codes.file.account', { email: app.session.user ? app.session.user.email : '' }),
+    t('codes.file.generated', { date }),
     '',
-    'Each code logs you in once, with your email and password, if you lose your authentication device.',
-    'Keep them somewhere safe. Generating new codes voids all of these.',
+    t('codes.file.use'),
+    t('codes.file.keep'),
     '',
     ...codes,
     '',
   ].join('\n');
   const link = el('a', {
-    href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })),
+    href: URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' })),
     download: app.config.productName + '-recovery-codes-' + date + '.txt',
   });
   // Clicked without being added to the page, so no empty link ever sits in the document.
@@ -137,31 +162,51 @@ export function recoveryCodesScreen(main, app) {
   const saved = app.recoveryCodes;
   if (!saved) {
     main.append(el('section', { class: 'card' },
-      heading('Recovery codes'),
-      el('p', {}, 'For your security, recovery codes are shown only once. If you did not save them, generate new ones '
-        + 'from your account page.'),
-      el('a', { href: '/account', 'data-link': true, class: 'button primary' }, 'Go to Account')));
+      heading(t('codes.gone.title')),
+      el('p', {}, t('codes.gone.text')),
+      el('a', { href: '/account', 'data-link': true, class: 'button primary' }, t('codes.gone.account'))));
     return;
   }
   const copied = el('span', { class: 'status', role: 'status' });
-  const codes = saved.codes;
-  const finish = () => {
-    app.recoveryCodes = null;
-    announce('Recovery codes saved.');
-    app.navigate('/account', { replace: true });
+  const codes = saved.codes.map(groupCode);
+  const finishLabel = saved.from === 'signup' ? t('codes.savedLogin') : t('codes.done');
+  const finish = el('button', { type: 'button', class: 'primary', disabled: !saved.saved }, finishLabel);
+  const tick = el('input', { type: 'checkbox', id: 'codes-saved', checked: saved.saved });
+  const markSaved = () => {
+    saved.saved = true;
+    tick.checked = true;
+    finish.disabled = false;
+    app.holdsUser = null;
   };
+  tick.addEventListener('change', () => {
+    saved.saved = tick.checked;
+    finish.disabled = !tick.checked;
+    app.holdsUser = tick.checked ? null : holds;
+  });
+  // Leaving with unsaved codes asks first (the codes are never shown again).
+  const holds = () => !window.confirm(t('codes.leave'));
+  if (!saved.saved) app.holdsUser = holds;
+  finish.addEventListener('click', () => {
+    app.recoveryCodes = null;
+    app.holdsUser = null;
+    announce(t('codes.savedAnnounce'));
+    if (saved.enabled) {
+      app.notice = t('twofa.onNotice', { entry: app.entryName(app.session.user && app.session.user.email) });
+    }
+    app.navigate('/account', { replace: true });
+  });
   main.append(el('section', { class: 'card wide print-area' },
-    heading('Save your recovery codes'),
-    el('p', { class: 'no-print' }, 'If you lose your authentication device, each of these codes logs you in once. '
-      + 'Save them now: they will not be shown again.'),
-    el('p', { class: 'print-only' }, app.config.productName + ' recovery codes — ' + new Date().toISOString().slice(0, 10)),
-    el('ul', { class: 'recovery-codes', 'aria-label': 'Recovery codes' }, codes.map((c) => el('li', {}, el('code', {}, c)))),
+    heading(t('codes.title')),
+    el('p', { class: 'no-print' }, t('codes.intro', { n: codes.length })),
+    el('p', { class: 'print-only' }, t('codes.print.title', { product: app.config.productName, date: formatDate(new Date()) })),
+    el('ul', { class: 'recovery-codes', 'aria-label': t('codes.listLabel') }, codes.map((c) => el('li', {}, el('code', {}, c)))),
     el('div', { class: 'inline-actions no-print' },
-      el('button', { type: 'button', class: 'secondary', onclick: () => downloadCodes(app, codes) }, 'Download'),
-      copyButton('Copy', () => codes.join('\n'), copied),
-      el('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, 'Print'),
+      el('button', { type: 'button', class: 'secondary', onclick: () => { downloadCodes(app, codes); markSaved(); } }, t('codes.download')),
+      copyButton(t('codes.copy'), () => codes.join('\n'), copied, markSaved),
+      el('button', { type: 'button', class: 'secondary', onclick: () => { window.print(); markSaved(); } }, t('codes.print')),
       copied),
-    el('div', { class: 'actions no-print' },
-      el('button', { type: 'button', class: 'primary', onclick: finish, 'data-autofocus': true },
-        saved.from === 'signup' ? 'Code saved, login' : 'Done'))));
+    el('p', { class: 'no-print tick' }, tick, ' ', el('label', { for: 'codes-saved' }, t('codes.tick'))),
+    el('p', { class: 'hint no-print', id: 'finish-hint' }, t('codes.finishHint')),
+    el('div', { class: 'actions no-print' }, finish)));
+  finish.setAttribute('aria-describedby', 'finish-hint');
 }

@@ -1,13 +1,16 @@
 // Sign up, log in, and the second step of a login (app code, or a recovery code after a lost device).
 import { api } from '../api.js';
 import { describe } from '../messages.js';
+import { t } from '../i18n.js';
 import { el, field, codeForm, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
 
 const FIELD_OF_ERROR = { invalid_email: 'email', email_taken: 'email', weak_password: 'password' };
 
-function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, onSubmit }) {
-  const email = field('Email address', { type: 'email', name: 'email', autocomplete: 'username', required: true, 'data-autofocus': true });
-  const password = field('Password', { type: 'password', name: 'password', autocomplete: passwordAutocomplete, required: true }, passwordHint);
+function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit }) {
+  const email = field(t('field.email'), { type: 'email', name: 'email', autocomplete: 'username', required: true,
+    value: knownEmail || undefined, 'data-autofocus': knownEmail ? undefined : true });
+  const password = field(t('field.password'), { type: 'password', name: 'password', autocomplete: passwordAutocomplete,
+    required: true, 'data-autofocus': knownEmail ? true : undefined }, passwordHint);
   const message = formMessage();
   const submit = el('button', { type: 'submit', class: 'primary' }, submitLabel);
   const form = el('form', { novalidate: true }, message, email.wrapper, password.wrapper, submit);
@@ -16,12 +19,12 @@ function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, onSu
     [email, password].forEach(clearFieldError);
     message.hidden = true;
     if (!email.input.value.trim()) {
-      showFieldError(email, 'Enter your email address.');
+      showFieldError(email, t('field.email.missing'));
       email.input.focus();
       return;
     }
     if (!password.input.value) {
-      showFieldError(password, 'Enter your password.');
+      showFieldError(password, t('field.password.missing'));
       password.input.focus();
       return;
     }
@@ -51,37 +54,59 @@ function noticeFrom(app) {
 
 export function signupScreen(main, app) {
   main.append(el('section', { class: 'card' },
-    heading('Sign up'),
-    el('p', {}, 'Create your ' + app.config.productName + ' account.'),
+    heading(t('signup.title')),
+    el('p', {}, t('signup.intro', { product: app.config.productName })),
     credentialsForm({
-      submitLabel: 'Sign up',
+      submitLabel: t('signup.submit'),
       passwordAutocomplete: 'new-password',
-      passwordHint: 'At least 8 characters. A few unrelated words make a strong password.',
+      passwordHint: t('signup.passwordHint', { min: app.config.password.minLength }),
       onSubmit: async (email, password) => {
         app.setSession(await api.signup(email, password));
         app.navigate('/welcome');
       },
     }),
-    el('p', { class: 'switch' }, 'Already have an account? ', el('a', { href: '/login', 'data-link': true }, 'Log in'))));
+    el('p', { class: 'switch' }, t('signup.haveAccount'), ' ', el('a', { href: '/login', 'data-link': true }, t('login.title')))));
 }
 
 export function loginScreen(main, app) {
+  const notice = noticeFrom(app);
   main.append(el('section', { class: 'card' },
-    heading('Log in'),
-    noticeFrom(app),
+    heading(t('login.title')),
+    notice,
     credentialsForm({
-      submitLabel: 'Log in',
+      submitLabel: t('login.submit'),
       passwordAutocomplete: 'current-password',
+      email: app.loginEmail,
       onSubmit: async (email, password) => {
         const session = await api.login(email, password);
         app.setSession(session);
         app.navigate(session.state === 'pending_2fa' ? '/login/2fa' : '/account');
       },
     }),
-    el('p', { class: 'switch' }, 'New here? ', el('a', { href: '/signup', 'data-link': true }, 'Sign up'))));
+    el('p', { class: 'switch' }, t('login.new'), ' ', el('a', { href: '/signup', 'data-link': true }, t('signup.title')))));
+  app.loginEmail = null;
 }
 
-/** Shared by both second steps: expired logins go back to the password step, with the reason. */
+/**
+ * The pending login has ended: back to the password step, with the email kept and the real cause in words
+ * ({@code cause}: expired, too_many_codes, or other when this browser cannot tell).
+ */
+function backToLogin(app, cause) {
+  const email = app.session.pending ? app.session.pending.email : app.loginEmail;
+  app.setSession({ state: 'anonymous', user: null });
+  app.loginEmail = email;
+  app.notice = t('login.ended.' + cause, { minutes: app.config.pendingLogin.minutes, tries: app.config.pendingLogin.maxFailures });
+  app.navigate('/login', { replace: true });
+}
+
+/** Why the server no longer knows this login, as far as the browser can tell. */
+function endedCause(app) {
+  if (app.pendingDeadline && Date.now() >= app.pendingDeadline - 1000) return 'expired';
+  if (app.session.pending && app.session.pending.triesLeft <= 1) return 'too_many_codes';
+  return 'other';
+}
+
+/** Shared by both second steps: a login the server has dropped goes back to the password step, with the reason. */
 async function completeLogin(app, attempt) {
   try {
     const session = await attempt();
@@ -89,53 +114,130 @@ async function completeLogin(app, attempt) {
     return session;
   } catch (error) {
     if (error.code === 'no_pending_login') {
-      app.setSession({ state: 'anonymous', user: null });
-      app.notice = 'Your login expired (you have 5 minutes and 5 tries for the code). Enter your email address and password again.';
-      app.navigate('/login');
+      backToLogin(app, endedCause(app));
       return null;
+    }
+    if (error.code === 'invalid_code') {
+      // A wrong code costs a try; the session says how many are left, or that the login was dropped.
+      const lastTry = app.session.pending && app.session.pending.triesLeft <= 1;
+      const session = await api.session().catch(() => null);
+      if (session && session.state !== 'pending_2fa') {
+        backToLogin(app, lastTry ? 'too_many_codes' : endedCause(app));
+        return null;
+      }
+      if (session) app.setSession(session);
     }
     throw error;
   }
 }
 
 function supportHint() {
-  return el('p', { class: 'hint support' },
-    'Lost your device and your recovery codes too? Contact the support desk: after verifying who you are, ',
-    'they can turn off 2FA for your account.');
+  return el('p', { class: 'hint support' }, t('login.supportHint'));
+}
+
+/** Who is logging in, and the way out when it is not them. */
+function whoIsLoggingIn(app) {
+  const email = app.session.pending ? app.session.pending.email : '';
+  const startOver = el('button', { type: 'button', class: 'link-button' }, t('totp.startOver'));
+  startOver.addEventListener('click', async () => {
+    await api.logout().catch(() => null);
+    app.setSession({ state: 'anonymous', user: null });
+    app.loginEmail = null;
+    app.navigate('/login', { replace: true });
+  });
+  return el('p', { class: 'who' }, t('totp.loggingInAs'), ' ', el('strong', {}, email), ' · ', startOver);
+}
+
+/**
+ * The time left, quietly: the visible clock ticks every second but is not announced; screen readers hear the
+ * minutes left once a minute. At zero the server is asked, and an ended login goes back to the password step.
+ */
+function countdown(app) {
+  const clock = el('span', { class: 'countdown-clock', 'aria-hidden': 'true' });
+  const spoken = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
+  const box = el('p', { class: 'countdown' }, el('span', { 'aria-hidden': 'true' }, t('totp.timeLeft')), ' ', clock, spoken);
+  let lastMinute = null;
+  const tick = async () => {
+    const left = Math.max(0, Math.ceil((app.pendingDeadline - Date.now()) / 1000));
+    clock.textContent = Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
+    const minutes = Math.ceil(left / 60);
+    if (minutes !== lastMinute && left > 0) {
+      if (lastMinute !== null) spoken.textContent = t('totp.minutesLeft', { n: minutes });
+      lastMinute = minutes;
+    }
+    if (left === 0) {
+      clearInterval(timer);
+      const session = await api.session().catch(() => null);
+      if (session && session.state === 'pending_2fa') {
+        app.setSession(session);
+        timer = setInterval(tick, 1000);
+      } else if (session) {
+        backToLogin(app, 'expired');
+      }
+    }
+  };
+  let timer = setInterval(tick, 1000);
+  app.onLeave(() => clearInterval(timer));
+  // Keeps what a reload needs to say why the login ended (history.state survives a reload, web storage is not used).
+  history.replaceState({ pendingLogin: { email: app.loginEmail, deadline: app.pendingDeadline } }, '', location.pathname);
+  tick();
+  return box;
+}
+
+/** "2 tries left" once few remain, refreshed after each wrong code. */
+function triesWarning(app) {
+  const box = el('p', { class: 'warning', role: 'status', hidden: true });
+  const update = () => {
+    const left = app.session.pending ? app.session.pending.triesLeft : null;
+    box.hidden = left === null || left > 2;
+    box.textContent = left === null ? '' : t('totp.triesLeft', { n: left });
+  };
+  update();
+  return { box, update };
 }
 
 export function totpScreen(main, app) {
+  const digits = app.config.totp.digits;
+  const tries = triesWarning(app);
   const form = codeForm({
-    label: '6-digit code',
-    submitLabel: 'Verify',
+    label: t('totp.codeLabel', { digits }),
+    digits,
+    submitLabel: t('totp.submit'),
     submitCode: async (code) => {
-      if (await completeLogin(app, () => api.loginWithTotp(code))) {
-        app.navigate('/account');
+      try {
+        if (await completeLogin(app, () => api.loginWithTotp(code))) {
+          app.navigate('/account');
+        }
+      } finally {
+        tries.update();
       }
     },
   });
   main.append(el('section', { class: 'card' },
-    heading('Two-factor authentication'),
-    el('p', {}, 'Open your authenticator app and enter the 6-digit code shown for ' + app.config.productName + '.'),
-    el('p', { class: 'hint' }, 'For your security this step must be finished within 5 minutes.'),
+    heading(t('totp.title')),
+    el('p', {}, t('totp.intro', { digits, entry: app.entryName(app.session.pending && app.session.pending.email) })),
+    whoIsLoggingIn(app),
+    countdown(app),
+    tries.box,
     form,
-    el('p', {}, el('a', { href: '/login/recovery', 'data-link': true }, 'Lost your authentication device?')),
+    el('p', {}, el('a', { href: '/login/recovery', 'data-link': true }, t('totp.lost'))),
     supportHint()));
 }
 
 export function recoveryScreen(main, app) {
   const message = formMessage();
-  const submit = el('button', { type: 'submit', class: 'primary' }, 'Log in to ' + app.config.productName);
-  const code = field('Recovery code', {
+  const submit = el('button', { type: 'submit', class: 'primary' }, t('recovery.submit', { product: app.config.productName }));
+  const code = field(t('recovery.codeLabel'), {
     name: 'recovery-code', type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false',
     required: true, maxlength: '24', 'data-autofocus': true,
-  }, 'One of the 10-character codes you saved when you turned on 2FA. Each code works once.');
+  }, t('recovery.codeHint', { length: app.config.recoveryCodes.length }));
+  const tries = triesWarning(app);
   const form = el('form', { novalidate: true }, message, code.wrapper, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clearFieldError(code);
     if (!code.input.value.trim()) {
-      showFieldError(code, 'Enter one of your recovery codes.');
+      showFieldError(code, t('recovery.missing'));
       return;
     }
     busy(submit, async () => {
@@ -143,21 +245,25 @@ export function recoveryScreen(main, app) {
         const session = await completeLogin(app, () => api.loginWithRecoveryCode(code.input.value));
         if (session) {
           const left = session.user.recoveryCodesRemaining;
-          app.notice = 'You logged in with a recovery code. You have ' + left + ' recovery code' + (left === 1 ? '' : 's')
-            + ' left' + (left <= 3 ? ': generate new ones below.' : '.');
+          app.notice = t(left <= 3 ? 'recovery.left.low' : 'recovery.left', { n: left });
           app.lostPhone = true;
           app.navigate('/account');
         }
       } catch (error) {
         showFieldError(code, describe(error));
         code.input.select();
+      } finally {
+        tries.update();
       }
     });
   });
   main.append(el('section', { class: 'card' },
-    heading('Use a recovery code'),
-    el('p', {}, 'Enter one of your recovery codes to log in without your authentication device.'),
+    heading(t('recovery.title')),
+    el('p', {}, t('recovery.intro')),
+    whoIsLoggingIn(app),
+    countdown(app),
+    tries.box,
     form,
-    el('p', {}, el('a', { href: '/login/2fa', 'data-link': true }, 'Use your authentication app instead')),
+    el('p', {}, el('a', { href: '/login/2fa', 'data-link': true }, t('recovery.useApp'))),
     supportHint()));
 }

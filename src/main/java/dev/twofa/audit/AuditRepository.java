@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Set;
 
 /** SQL over security_events, the audit verticle's own table. */
 final class AuditRepository {
@@ -64,16 +65,25 @@ final class AuditRepository {
       });
   }
 
-  /** Users see that support acted; staff also see who did and why. */
+  /** Details everyone sees: what ties a login's steps together and why one was abandoned. */
+  private static final Set<String> LOGIN_DETAILS = Set.of(SecurityEvent.LOGIN_ID, SecurityEvent.SECOND_FACTOR,
+    SecurityEvent.REASON, SecurityEvent.FAILURES);
+
+  /** Users see that support acted and how their logins went; staff also see who acted and why. */
   private static ActivityEvent toEvent(Row row, boolean staffView) {
     String actor = row.getString("actor");
     JsonObject details = row.getJsonObject("details");
     Map<String, String> shown = null;
-    if (staffView && details != null) {
+    boolean loginStep = row.getString("type").startsWith("login.");
+    if (details != null) {
       shown = new java.util.LinkedHashMap<>();
       for (String key : details.fieldNames()) {
-        shown.put(key, String.valueOf(details.getValue(key)));
+        // Only a login step's own keys: support's "reason" stays for staff.
+        if (staffView || loginStep && LOGIN_DETAILS.contains(key)) {
+          shown.put(key, String.valueOf(details.getValue(key)));
+        }
       }
+      shown = shown.isEmpty() ? null : shown;
     }
     return new ActivityEvent(String.valueOf(row.getLong("id")),
       DateTimeFormatter.ISO_INSTANT.format(row.getOffsetDateTime("at")), row.getString("type"), row.getBoolean("success"),

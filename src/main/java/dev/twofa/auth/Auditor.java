@@ -8,8 +8,11 @@ import dev.twofa.bus.Operations;
 import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
+import dev.twofa.auth.PendingLoginRepository.PendingLogin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Map;
 
 /**
  * Auth's side of the audit verticle: reports security events and waits for them to be recorded, so the
@@ -46,6 +49,18 @@ final class Auditor {
     });
   }
 
+  Future<Void> record(long userId, String type, boolean success, ClientInfo client, Map<String, String> details) {
+    return record(new SecurityEvent(userId, type, success, client, null, details, null));
+  }
+
+  /** A pending login dropped without its second step: {@code reason} is {@code too_many_codes} or {@code expired}. */
+  Future<Void> abandoned(PendingLogin pending, String reason, ClientInfo client) {
+    return record(pending.userId(), SecurityEvent.LOGIN_ABANDONED, false, client, Map.of(
+      SecurityEvent.LOGIN_ID, pending.loginId().toString(),
+      SecurityEvent.REASON, reason,
+      SecurityEvent.FAILURES, String.valueOf(pending.failures())));
+  }
+
   Future<Void> record(SecurityEvent event) {
     return bus.request(Operations.AUDIT_RECORD, event)
       .recover(error -> {
@@ -60,7 +75,11 @@ final class Auditor {
 
   /** Records the outcome of {@code attempt} (success or failure) and passes that outcome on unchanged. */
   <T> Future<T> outcome(Future<T> attempt, long userId, String type, ClientInfo client) {
-    return attempt.transform(result -> record(userId, type, result.succeeded(), client)
+    return outcome(attempt, userId, type, client, null);
+  }
+
+  <T> Future<T> outcome(Future<T> attempt, long userId, String type, ClientInfo client, Map<String, String> details) {
+    return attempt.transform(result -> record(userId, type, result.succeeded(), client, details)
       .transform(recorded -> result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause())));
   }
 }

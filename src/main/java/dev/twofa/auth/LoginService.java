@@ -1,6 +1,8 @@
 package dev.twofa.auth;
 
 import dev.twofa.auth.Throttle.Limit;
+import dev.twofa.auth.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.UserRepository.PendingUser;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
 import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.BusFailure;
@@ -12,8 +14,12 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
@@ -55,17 +61,22 @@ final class LoginService {
 
   private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountAddressKey, Limit logins,
                                        ClientInfo client) {
-    Future<LoginOutcome> outcome = user.twoFactorEnabled()
-      ? store.pendingLogins().create(store.pool(), user.id(), clock.instant(), policy.pendingLoginTtl())
-          .map(token -> new LoginOutcome(SessionState.PENDING, token))
-      : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
-          .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token));
+    // The attempt's id ties this step to its second step (or its abandonment) in Activity.
+    UUID loginId = UUID.randomUUID();
+    Instant now = clock.instant();
+    Map<String, String> details = user.twoFactorEnabled()
+      ? Map.of(SecurityEvent.LOGIN_ID, loginId.toString(), SecurityEvent.SECOND_FACTOR, "required")
+      : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     // A success clears this address's failures on the account (the account-wide count only decays).
     return store.throttle().reset(accountAddressKey)
       .compose(reset -> store.throttle().recordAll(List.of(logins)))
       .compose(counted -> sessions.endPresented(presentedToken))
-      .compose(ended -> outcome)
-      .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client).map(result));
+      .compose(ended -> user.twoFactorEnabled()
+        ? store.pendingLogins().create(store.pool(), user.id(), loginId, now)
+            .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
+        : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
+            .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
+      .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, details).map(result));
   }
 
   private Future<LoginOutcome> fail(Optional<UserRow> user, List<Limit> failures, ClientInfo client) {
@@ -99,13 +110,26 @@ final class LoginService {
     }
     byte[] pending = SessionTokens.hash(pendingToken);
     return store.users().findByPendingLogin(store.pool(), pending, clock.instant().minus(policy.pendingLoginTtl()))
-      .compose(user -> user.filter(UserRow::twoFactorEnabled).map(Future::succeededFuture)
-        .orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)))
-      .compose(user -> auditor.outcome(attempt(pending, user, codesUsed, check, client), user.id(), eventType, client));
+      .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
+        .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
+      .compose(found -> {
+        // A pending login dropped by this wrong code is reported after the step itself, as it happened.
+        AtomicReference<PendingLogin> dropped = new AtomicReference<>();
+        return auditor.outcome(attempt(pending, found, codesUsed, check, client, dropped), found.user().id(), eventType,
+            client, Map.of(SecurityEvent.LOGIN_ID, found.loginId().toString()))
+          .recover(error -> dropped.get() == null ? Future.failedFuture(error)
+            : auditor.abandoned(dropped.get(), "too_many_codes", client).compose(reported -> Future.failedFuture(error)));
+      });
   }
 
-  private Future<LoginOutcome> attempt(byte[] pending, UserRow user, int codesUsed,
-                                       BiFunction<UserRow, SqlClient, Future<Boolean>> check, ClientInfo client) {
+  /** What a second step's transaction ends with: the new session's cookie value, or the pending login it dropped. */
+  private record StepResult(String token, Optional<PendingLogin> dropped) {
+  }
+
+  private Future<LoginOutcome> attempt(byte[] pending, PendingUser found, int codesUsed,
+                                       BiFunction<UserRow, SqlClient, Future<Boolean>> check, ClientInfo client,
+                                       AtomicReference<PendingLogin> dropped) {
+    UserRow user = found.user();
     String budgetKey = Throttle.secondFactorKey(user.id());
     return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
         .compose(admitted -> check.apply(user, tx))
@@ -113,11 +137,17 @@ final class LoginService {
           ? completeOnce(tx, pending)
               .compose(done -> store.throttle().reset(tx, budgetKey))
               .compose(reset -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
-          : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures()).map((String) null)))
-      .compose(token -> token != null
-        ? Future.succeededFuture(new LoginOutcome(
-            SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), token))
-        : BusFailure.fail(ErrorCode.INVALID_CODE));
+              .map(token -> new StepResult(token, Optional.empty()))
+          : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
+              .map(gone -> new StepResult(null, gone))))
+      .compose(step -> {
+        if (step.token() == null) {
+          step.dropped().ifPresent(dropped::set);
+          return BusFailure.fail(ErrorCode.INVALID_CODE);
+        }
+        return Future.succeededFuture(new LoginOutcome(
+          SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), step.token()));
+      });
   }
 
   /** Ends the pending login; if a concurrent request already did, fails so the code's use is rolled back. */

@@ -2,42 +2,57 @@ package dev.twofa.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 import static dev.twofa.auth.UserRepository.utc;
 
 /**
  * Logins whose password step passed and whose second factor is owed, named by the SHA-256 of their cookie
  * value. They live in PostgreSQL, not in an HTTP node's memory, so any node can finish the login; they expire
- * and are discarded after too many wrong codes.
+ * and are discarded after too many wrong codes. Every statement that drops one returns it, so each drop is
+ * reported once (as {@code login.abandoned}) by whoever dropped it.
  */
 final class PendingLoginRepository {
 
-  /** Creates a pending login (clearing out expired ones on the way) and returns its cookie value. */
-  Future<String> create(SqlClient db, long userId, Instant now, Duration ttl) {
+  /** A pending login as the session state and Activity need it. */
+  record PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures) {
+  }
+
+  /** Creates a pending login for the attempt {@code loginId} and returns its cookie value. */
+  Future<String> create(SqlClient db, long userId, UUID loginId, Instant now) {
     String token = SessionTokens.newToken();
-    return db.preparedQuery("DELETE FROM pending_logins WHERE created_at < $1").execute(Tuple.of(utc(now.minus(ttl))))
-      .compose(purged -> db.preparedQuery("INSERT INTO pending_logins (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
-        .execute(Tuple.of(Buffer.buffer(SessionTokens.hash(token)), userId, utc(now))))
+    return db.preparedQuery("INSERT INTO pending_logins (token_hash, user_id, login_id, created_at) VALUES ($1, $2, $3, $4)")
+      .execute(Tuple.of(Buffer.buffer(SessionTokens.hash(token)), userId, loginId, utc(now)))
       .map(token);
   }
 
-  /** True while a pending login with this hash exists and was created after {@code createdAfter}. */
-  Future<Boolean> exists(SqlClient db, byte[] tokenHash, Instant createdAfter) {
-    return db.preparedQuery("SELECT 1 FROM pending_logins WHERE token_hash = $1 AND created_at >= $2")
-      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(createdAfter))).map(rows -> rows.size() == 1);
+  /** The pending login with this hash, live or expired (the caller compares {@code createdAt}). */
+  Future<Optional<PendingLogin>> find(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("""
+        SELECT p.user_id, u.email, p.login_id, p.created_at, p.failures
+        FROM pending_logins p JOIN users u ON u.id = p.user_id WHERE p.token_hash = $1
+        """)
+      .execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .map(rows -> rows.size() == 1 ? Optional.of(pending(rows.iterator().next())) : Optional.empty());
   }
 
-  /** Counts a wrong code; the pending login is deleted once it reaches {@code maxFailures}. */
-  Future<Void> recordFailure(SqlClient db, byte[] tokenHash, int maxFailures) {
+  /** Counts a wrong code; the pending login is deleted once it reaches {@code maxFailures}, and then returned. */
+  Future<Optional<PendingLogin>> recordFailure(SqlClient db, byte[] tokenHash, int maxFailures) {
     return db.preparedQuery("UPDATE pending_logins SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures")
       .execute(Tuple.of(Buffer.buffer(tokenHash)))
       .compose(rows -> rows.size() == 1 && rows.iterator().next().getInteger("failures") >= maxFailures
-        ? complete(db, tokenHash).mapEmpty() : Future.succeededFuture());
+        ? drop(db, "token_hash = $1", Tuple.of(Buffer.buffer(tokenHash))).map(dropped -> dropped.stream().findFirst())
+        : Future.succeededFuture(Optional.empty()));
   }
 
   /** Deletes it; true when this call was the one that did (so one pending login completes once). */
@@ -50,8 +65,33 @@ final class PendingLoginRepository {
     return db.preparedQuery("DELETE FROM pending_logins WHERE user_id = $1").execute(Tuple.of(userId)).mapEmpty();
   }
 
-  Future<Void> purge(SqlClient db, Instant now, Duration ttl) {
-    return db.preparedQuery("DELETE FROM pending_logins WHERE created_at < $1").execute(Tuple.of(utc(now.minus(ttl))))
-      .mapEmpty();
+  /** Deletes this pending login if it has expired; returns it when this call deleted it. */
+  Future<Optional<PendingLogin>> dropIfExpired(SqlClient db, byte[] tokenHash, Instant now, Duration ttl) {
+    return drop(db, "token_hash = $1 AND created_at < $2", Tuple.of(Buffer.buffer(tokenHash), utc(now.minus(ttl))))
+      .map(dropped -> dropped.stream().findFirst());
+  }
+
+  /** Deletes every expired pending login and returns them. */
+  Future<List<PendingLogin>> purge(SqlClient db, Instant now, Duration ttl) {
+    return drop(db, "created_at < $1", Tuple.of(utc(now.minus(ttl))));
+  }
+
+  private Future<List<PendingLogin>> drop(SqlClient db, String where, Tuple params) {
+    return db.preparedQuery("""
+        WITH dropped AS (DELETE FROM pending_logins WHERE %s RETURNING user_id, login_id, created_at, failures)
+        SELECT d.user_id, u.email, d.login_id, d.created_at, d.failures FROM dropped d JOIN users u ON u.id = d.user_id
+        """.formatted(where))
+      .execute(params).map(PendingLoginRepository::pendings);
+  }
+
+  private static List<PendingLogin> pendings(RowSet<Row> rows) {
+    List<PendingLogin> list = new ArrayList<>();
+    rows.forEach(row -> list.add(pending(row)));
+    return list;
+  }
+
+  private static PendingLogin pending(Row row) {
+    return new PendingLogin(row.getLong("user_id"), row.getString("email"), row.getUUID("login_id"),
+      row.getOffsetDateTime("created_at").toInstant(), row.getInteger("failures"));
   }
 }

@@ -16,8 +16,8 @@ import java.util.Optional;
  */
 public final class RecoveryCodes {
   public static final String ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
-  public static final int COUNT = 8;
-  public static final int LENGTH = 10;
+  public static final int COUNT = dev.twofa.config.RecoveryCodePolicy.COUNT;
+  public static final int LENGTH = dev.twofa.config.RecoveryCodePolicy.LENGTH;
   private final SecureRandom random = new SecureRandom();
   private final SecretKeySpec digestKey;
 

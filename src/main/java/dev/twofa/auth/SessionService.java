@@ -1,5 +1,7 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.PendingLoginRepository.PendingLogin;
+import dev.twofa.bus.AuthReplies.Pending;
 import dev.twofa.bus.AuthReplies.SessionInfo;
 import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.AuthReplies.Sessions;
@@ -65,13 +67,36 @@ final class SessionService {
     return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge);
   }
 
+  /** The session's state; a pending login found expired is dropped (and reported) here, and answers anonymous. */
   Future<SessionState> state(String token) {
     byte[] hash = SessionTokens.hash(token);
     Instant now = clock.instant();
     return store.sessions().resolve(store.pool(), hash, now, idle).compose(session -> session.isPresent()
       ? Future.succeededFuture(SessionState.authenticated(session.get().user().toUser()))
-      : store.pendingLogins().exists(store.pool(), hash, now.minus(login.pendingLoginTtl()))
-          .map(pending -> pending ? SessionState.PENDING : SessionState.ANONYMOUS));
+      : store.pendingLogins().find(store.pool(), hash).compose(pending -> pending.isEmpty()
+          ? Future.succeededFuture(SessionState.ANONYMOUS)
+          : expiresAt(pending.get()).isAfter(now)
+            ? Future.succeededFuture(pendingState(pending.get()))
+            : dropIfExpired(hash).map(SessionState.ANONYMOUS)));
+  }
+
+  /** What the code step shows while a login is pending: its deadline, the wrong codes it still allows, the email. */
+  SessionState pendingState(PendingLogin pending) {
+    Instant expires = expiresAt(pending);
+    return SessionState.pending(new Pending(expires.toString(),
+      Math.max(0, Duration.between(clock.instant(), expires).toSeconds()),
+      Math.max(0, login.pendingLoginMaxFailures() - pending.failures()), pending.email()));
+  }
+
+  /** Drops the pending login named by {@code hash} if it has expired, reporting it as abandoned. */
+  Future<Void> dropIfExpired(byte[] hash) {
+    return store.pendingLogins().dropIfExpired(store.pool(), hash, clock.instant(), login.pendingLoginTtl())
+      .compose(dropped -> dropped.map(p -> auditor.abandoned(p, "expired", ClientInfo.UNKNOWN))
+        .orElseGet(Future::succeededFuture));
+  }
+
+  private Instant expiresAt(PendingLogin pending) {
+    return pending.createdAt().plus(login.pendingLoginTtl());
   }
 
   /** Ends whatever the browser's current cookie names (a session or a pending login) as it logs in afresh. */
@@ -122,8 +147,9 @@ final class SessionService {
   }
 
   /**
-   * Deletes sessions and pending logins past their limits, and attempts older than every throttle window
-   * (run on a timer; any auth node may).
+   * Deletes sessions and pending logins past their limits, and attempts older than every throttle window (run on
+   * a timer; any auth node may). Each expired pending login is reported as abandoned by the node whose DELETE
+   * returned it.
    */
   Future<Integer> purge() {
     Instant now = clock.instant();
@@ -132,7 +158,9 @@ final class SessionService {
         login.supportResetsPerStaff())
       .map(ThrottlePolicy::window).max(Duration::compareTo).orElseThrow();
     return store.sessions().purge(store.pool(), now, idle)
-      .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl()).map(purged))
+      .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl())
+        .compose(dropped -> Future.all(dropped.stream().map(p -> auditor.abandoned(p, "expired", ClientInfo.UNKNOWN)).toList()))
+        .map(purged))
       .compose(purged -> store.throttle().purge(longestWindow).map(purged));
   }
 

@@ -50,11 +50,18 @@ final class UserRepository {
       .execute(Tuple.of(id)).map(UserRepository::first);
   }
 
+  /** A pending login's user, with the id of the login attempt its steps share in Activity. */
+  record PendingUser(UserRow user, UUID loginId) {
+  }
+
   /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
-  Future<Optional<UserRow>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
-    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = "
-        + "(SELECT user_id FROM pending_logins WHERE token_hash = $1 AND created_at >= $2)")
-      .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter))).map(UserRepository::first);
+  Future<Optional<PendingUser>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
+    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id FROM users JOIN "
+        + "(SELECT user_id, login_id FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p ON p.user_id = users.id")
+      .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter)))
+      .map(rows -> rows.size() == 1
+        ? Optional.of(new PendingUser(UserRow.from(rows.iterator().next()), rows.iterator().next().getUUID("login_id")))
+        : Optional.empty());
   }
 
   /** Records {@code step} as the last accepted TOTP step, only if it is later than the one recorded: true when it was. */

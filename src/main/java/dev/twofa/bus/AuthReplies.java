@@ -1,5 +1,7 @@
 package dev.twofa.bus;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -15,14 +17,28 @@ public final class AuthReplies {
                      String twoFactorEnabledAt) {
   }
 
-  /** The login state of a session: {@code anonymous}, {@code pending_2fa} or {@code authenticated} with its user. */
-  public record SessionState(String state, User user) {
-    public static final SessionState ANONYMOUS = new SessionState("anonymous", null);
-    public static final SessionState PENDING = new SessionState("pending_2fa", null);
+  /**
+   * The login state of a session: {@code anonymous}, {@code pending_2fa} with what the code step allows, or
+   * {@code authenticated} with its user.
+   */
+  public record SessionState(String state, User user, @JsonInclude(JsonInclude.Include.NON_NULL) Pending pending) {
+    public static final SessionState ANONYMOUS = new SessionState("anonymous", null, null);
+    public static final String PENDING_2FA = "pending_2fa";
 
     public static SessionState authenticated(User user) {
-      return new SessionState("authenticated", user);
+      return new SessionState("authenticated", user, null);
     }
+
+    public static SessionState pending(Pending pending) {
+      return new SessionState(PENDING_2FA, null, pending);
+    }
+  }
+
+  /**
+   * A login waiting for its second factor: when it ends ({@code secondsLeft} too, so a browser whose clock is off
+   * still counts down right), how many wrong codes it still allows, and whose login it is.
+   */
+  public record Pending(String expiresAt, long secondsLeft, int triesLeft, String email) {
   }
 
   /** A login step's outcome, with the cookie value of the session (or pending login) it opened. */

@@ -12,6 +12,13 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String LOGIN_PASSWORD = "login.password";
   public static final String LOGIN_TOTP = "login.totp";
   public static final String LOGIN_RECOVERY_CODE = "login.recovery_code";
+  /** A login whose password step passed but whose second step never did: too many wrong codes, or expired. */
+  public static final String LOGIN_ABANDONED = "login.abandoned";
+  /** Details keys that tie the steps of one login together (shown to the user too, unlike support's details). */
+  public static final String LOGIN_ID = "loginId";
+  public static final String SECOND_FACTOR = "secondFactor";
+  public static final String REASON = "reason";
+  public static final String FAILURES = "failures";
   public static final String LOGOUT = "logout";
   public static final String TWO_FACTOR_ENABLED = "2fa.enabled";
   public static final String TWO_FACTOR_DISABLED = "2fa.disabled";

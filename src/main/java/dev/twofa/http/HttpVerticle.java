@@ -46,6 +46,7 @@ public class HttpVerticle extends VerticleBase {
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      api.getRoute("getConfig").addHandler(new ClientConfig(config)::get);
       api.getRoute("getSession").addHandler(sessions::session);
       api.getRoute("signup").addHandler(sessions::signup);
       api.getRoute("login").addHandler(sessions::login);

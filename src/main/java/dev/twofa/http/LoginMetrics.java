@@ -23,7 +23,7 @@ final class LoginMetrics {
     return attempt.onComplete(result -> {
       String outcome;
       if (result.succeeded()) {
-        outcome = result.result().session().equals(SessionState.PENDING) ? "pending_2fa" : "success";
+        outcome = SessionState.PENDING_2FA.equals(result.result().session().state()) ? "pending_2fa" : "success";
       } else {
         ErrorCode code = BusFailure.from(result.cause()).code();
         outcome = code.code();

@@ -91,7 +91,9 @@ class BrowserStoryTest {
     browser.waitForHeading("Save your recovery codes");
     List<String> codes = browser.texts(".recovery-codes code");
     assertEquals(8, codes.size());
-    codes.forEach(c -> assertTrue(c.matches("[a-hjkmnp-z2-9]{10}"), c));
+    codes.forEach(c -> assertTrue(c.matches("[a-hjkmnp-z2-9]{5} [a-hjkmnp-z2-9]{5}"), "two groups of five: " + c));
+    assertTrue(browser.focused().startsWith("H1:"), "focus on the heading, not on the button: " + browser.focused());
+    assertFalse(browser.button("Code saved, login").isEnabled(), "the codes must be saved first");
     inspect("recovery-codes");
     browser.click("Download");
     Path file = browser.download();
@@ -110,8 +112,9 @@ class BrowserStoryTest {
     browser.emulatePrint(false);
     browser.click("Code saved, login");
 
-    // 7. Account: 2FA security is On.
+    // 7. Account: 2FA security is On, said in words too.
     browser.waitForHeading("Account");
+    assertTrue(browser.hasText("2FA is on. From now on, logging in asks for the code from “pafin / pafin Inc.”"));
     assertEquals("On", settingValue("2FA security"));
     assertTrue(browser.hasText("8 of 8 left"));
     inspect("account");
@@ -148,16 +151,25 @@ class BrowserStoryTest {
     browser.waitForHeading("Account");
     assertTrue(browser.hasText("You have 7 recovery codes left"), "remaining count after a recovery login");
     assertTrue(browser.hasText("7 of 8 left"));
+    assertTrue(browser.hasText("Lost your phone? Set up a new authenticator app"), "after a recovery login");
 
-    // 7. Generate new recovery codes: password, a warning, then the new codes with Done.
+    // 7. Generate new recovery codes: a warning, "Confirm it's you" (here with another recovery code, since the
+    // phone is lost), then the new codes with Done.
     browser.click("Generate new recovery codes");
     assertTrue(browser.hasText("will stop working"));
     inspect("regenerate-recovery-codes");
-    browser.fill("Confirm your password", password);
     browser.click("Generate new codes");
+    browser.waitForText("Confirm it's you");
+    browser.fill("Password", password);
+    browser.click("Use a recovery code instead");
+    inspect("step-up");
+    browser.fill("Recovery code", codes.get(1));
+    browser.click("Confirm");
     browser.waitForHeading("Save your recovery codes");
     List<String> newCodes = browser.texts(".recovery-codes code");
     assertEquals(8, newCodes.size());
+    assertFalse(browser.button("Done").isEnabled());
+    browser.find("#codes-saved").click();
     browser.click("Done");
     browser.waitForHeading("Account");
     assertTrue(browser.hasText("8 of 8 left"));
@@ -175,15 +187,18 @@ class BrowserStoryTest {
     browser.click("Log in to cryptact");
     browser.waitForHeading("Account");
 
-    // Activity shows each step, newest first, in words.
-    browser.waitForText("Login: recovery code");
+    // Activity tells the story, newest first, one row per login, in words.
+    browser.waitForText("Logged in · password + recovery code (after 1 wrong code)");
+    inspect("activity");
     String activity = browser.find(".activity").getText();
-    for (String words : List.of("Account created", "2FA turned on", "Login: password", "Login: authenticator app code",
-      "Login: recovery code", "New recovery codes generated", "Logged out", "Failed", "Success", "127.0.0.1",
+    for (String words : List.of("Account created", "2FA turned on", "Logged in · password + authentication app",
+      "Logged in · password + recovery code", "New recovery codes generated", "Logged out", "Failed", "127.0.0.1",
       "Chrome on Linux")) {
       assertTrue(activity.contains(words), "Activity mentions " + words + ":\n" + activity);
     }
-    assertTrue(activity.indexOf("Login: recovery code") < activity.indexOf("Account created"), "newest first");
+    assertFalse(activity.contains("Success"), "no pill on what went as expected");
+    assertFalse(activity.contains("Login: password"), "a login's steps are one row");
+    assertTrue(activity.indexOf("recovery code (after") < activity.indexOf("Account created"), "newest first");
 
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
     assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
@@ -210,6 +225,8 @@ class BrowserStoryTest {
     browser.input("6-digit code from the app").sendKeys(Totp.code(secret, server.clock().instant()));
     browser.waitForHeading("Save your recovery codes");
     browser.reload();
+    // Chromium's own "Leave site?" prompt (shown only after the user typed on the page); accepted here.
+    browser.answerDialogIfShown(true, 3);
     browser.waitForHeading("Recovery codes");
     inspect("recovery-codes-after-reload");
     assertFalse(browser.hasText("Save your recovery codes"), "codes are shown once, never after a reload");
@@ -251,6 +268,12 @@ class BrowserStoryTest {
     browser.fill("Reason", "Lost phone and the printed codes");
     browser.fill("How identity was verified", "Described the documents uploaded in March");
     browser.click("Disable 2FA");
+    // Acting on an account needs a fresh password and code ("Confirm it's you"), then the action goes on.
+    browser.waitForText("Confirm it's you");
+    browser.fill("Password", TestAccounts.PASSWORD);
+    accounts.nextStep();
+    browser.input("6-digit code from your authenticator app").sendKeys(accounts.currentCode(staff));
+    browser.click("Confirm");
     browser.waitForText("2FA is now off for " + user.email());
     assertEquals("Off", settingValue("2FA security"));
     assertTrue(browser.find(".activity").getText().contains("2FA turned off by " + staffEmail));
@@ -287,12 +310,63 @@ class BrowserStoryTest {
     browser.find(".sessions .session button").click();
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 2);
     browser.click("Log out of all other sessions");
+    browser.waitForText("Confirm it's you");   // a stolen session must not be able to throw the owner out
+    browser.fill("Password", TestAccounts.PASSWORD);
+    browser.click("Confirm");
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 1);
     assertFalse(browser.hasText("Log out of all other sessions"), "nothing else to log out");
     assertEquals(401, elsewhere.get("/api/account").status(), "the other browser is logged out");
     browser.reload();
     browser.waitForText("A session was logged out");
     browser.waitForText("All other sessions were logged out");
+    logOut();
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+  }
+
+  @Test
+  void changingTheAuthenticatorAppKeepsTheOldOneUntilTheNewOneIsConfirmed() throws Exception {
+    TestAccounts accounts = new TestAccounts(server);
+    TestAccounts.Enrolled user = accounts.enrolled();
+    browser.open("/login");
+    logIn(user.email(), TestAccounts.PASSWORD);
+    browser.waitForHeading("Two-factor authentication");
+    browser.input("6-digit code").sendKeys(accounts.currentCode(user));
+    browser.waitForHeading("Account");
+    assertTrue(settingValue("Authenticator app").startsWith("pafin / pafin Inc. · added "), settingValue("Authenticator app"));
+
+    browser.click("Change authenticator app");
+    browser.waitForText("Confirm it's you");
+    browser.fill("Password", TestAccounts.PASSWORD);
+    accounts.nextStep();
+    browser.input("6-digit code from your authenticator app").sendKeys(accounts.currentCode(user));
+    browser.click("Confirm");
+    browser.waitForHeading("Change authenticator app");
+    browser.waitForText("keeps working until you confirm");
+    inspect("change-authenticator");
+    String newSecret = browser.find(".secret").getAttribute("data-secret");
+    assertFalse(newSecret.equals(user.secret()));
+    browser.reload();
+    browser.waitForHeading("Change authenticator app");
+    browser.waitForText("keeps working until you confirm");
+    assertEquals(newSecret, browser.find(".secret").getAttribute("data-secret"), "a reload shows the same key");
+    accounts.nextStep();
+    browser.input("6-digit code from the app").sendKeys(Totp.code(newSecret, server.clock().instant()));
+    browser.waitForHeading("Account");
+    browser.waitForText("Your authenticator app was changed. Other sessions were logged out.");
+    logOut();
+
+    // The old app's codes no longer work; the new app's do.
+    accounts.nextStep();
+    logIn(user.email(), TestAccounts.PASSWORD);
+    browser.waitForHeading("Two-factor authentication");
+    browser.input("6-digit code").sendKeys(accounts.currentCode(user));
+    browser.waitForText("not valid");
+    accounts.nextStep();
+    browser.input("6-digit code").clear();
+    browser.input("6-digit code").sendKeys(Totp.code(newSecret, server.clock().instant()));
+    browser.waitForHeading("Account");
+    browser.waitForText("Authenticator app changed");
     logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
     assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");

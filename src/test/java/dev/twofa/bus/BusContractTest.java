@@ -59,11 +59,11 @@ class BusContractTest {
     Operation<AuthRequests.Code, AuthReplies.SessionState> echo =
       new Operation<>("test.echo", AuthRequests.Code.class, AuthReplies.SessionState.class);
     BusRequests bus = new BusRequests(vertx, new SimpleMeterRegistry());
-    BusRequests.serve(vertx, echo, code -> Future.succeededFuture(new AuthReplies.SessionState(code.code(), null)))
+    BusRequests.serve(vertx, echo, code -> Future.succeededFuture(new AuthReplies.SessionState(code.code(), null, null)))
       .completion()
       .compose(ready -> bus.request(echo, new AuthRequests.Code("token", "123456", new ClientInfo("::1", "test"))))
       .compose(reply -> {
-        test.verify(() -> assertEquals(new AuthReplies.SessionState("123456", null), reply));
+        test.verify(() -> assertEquals(new AuthReplies.SessionState("123456", null, null), reply));
         // A peer that sends a body of another shape gets INVALID_REQUEST, not a crash.
         return vertx.eventBus().request("test.echo", new JsonObject().put("code", new JsonObject().put("nested", true)));
       })

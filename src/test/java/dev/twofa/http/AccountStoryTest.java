@@ -88,7 +88,9 @@ class AccountStoryTest {
     ApiClient second = server.newClient();
     Response password = second.post("/api/login", credentials("ALICE.story@example.com", PASSWORD));
     assertEquals(200, password.status(), password.toString());
-    assertEquals(new JsonObject().put("state", "pending_2fa").putNull("user"), password.json());
+    assertEquals(new JsonObject().put("state", "pending_2fa").putNull("user").put("pending", new JsonObject()
+      .put("expiresAt", server.clock().instant().plusSeconds(300).toString()).put("secondsLeft", 300).put("triesLeft", 5)
+      .put("email", "alice.story@example.com")), password.json());
     assertEquals("pending_2fa", second.get("/api/session").json().getString("state"));
     assertEquals(401, second.get("/api/account").status(), "pending_2fa is not signed in");
     Response totp = second.post("/api/login/totp", code(Totp.code(secret, server.clock().instant())));

@@ -37,21 +37,31 @@ public final class Browser implements AutoCloseable {
   private static final int[] WIDTHS = {375, 1280};
   private final ChromeDriver driver;
   private final String baseUrl;
+  private final String language;
   private final Path downloads;
   private final List<String> console = new ArrayList<>();
 
   public Browser(String baseUrl) throws IOException {
+    this(baseUrl, "en");
+  }
+
+  /** A Chromium whose own language (and so Accept-Language) is {@code language}; screenshots go to a folder per language. */
+  public Browser(String baseUrl, String language) throws IOException {
     this.baseUrl = baseUrl;
+    this.language = language;
     this.downloads = Files.createTempDirectory("twofa-downloads");
     Path profile = Files.createTempDirectory("twofa-chromium");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(System.getenv().getOrDefault("CHROMIUM_BINARY", "/usr/bin/chromium"));
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
       "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US");
+      "--disable-sync", "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=" + (language.equals("en") ? "en-US" : language));
     options.setExperimentalOption("prefs", Map.of(
       "download.default_directory", downloads.toAbsolutePath().toString(),
-      "download.prompt_for_download", false));
+      "download.prompt_for_download", false,
+      "intl.accept_languages", language.equals("en") ? "en-US,en" : language));
+    // Prompts (the leave warning) stay open until the test answers them.
+    options.setUnhandledPromptBehaviour(org.openqa.selenium.UnexpectedAlertBehaviour.IGNORE);
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
       .usingDriverExecutable(new File(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver")))
@@ -170,14 +180,24 @@ public final class Browser implements AutoCloseable {
    * each; returns the serious and critical violations found.
    */
   public List<String> inspect(String screen) throws IOException {
-    Files.createDirectories(SCREENSHOTS);
+    Path folder = SCREENSHOTS.resolve(language);
+    Files.createDirectories(folder);
     List<String> problems = new ArrayList<>();
     for (int width : WIDTHS) {
       driver.manage().window().setSize(new Dimension(width, 900));
       long height = (Long) driver.executeScript("return Math.max(document.body.scrollHeight, 600)");
       driver.manage().window().setSize(new Dimension(width, (int) Math.min(height + 120, 4000)));
       File shot = driver.getScreenshotAs(OutputType.FILE);
-      Files.copy(shot.toPath(), SCREENSHOTS.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(shot.toPath(), folder.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Object overflow = driver.executeScript("""
+          const root = document.documentElement;
+          if (root.scrollWidth <= root.clientWidth) return null;
+          const wide = [...document.querySelectorAll('body *')].find(e => e.getBoundingClientRect().right > root.clientWidth + 1);
+          return root.scrollWidth + ' > ' + root.clientWidth + (wide ? ' at ' + wide.tagName + '.' + wide.className : '');
+          """);
+      if (overflow != null) {
+        problems.add(screen + "@" + width + ": overflows sideways, " + overflow);
+      }
       Results results = new AxeBuilder().withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"))
         .analyze(driver);
       for (Rule rule : results.getViolations()) {
@@ -206,6 +226,50 @@ public final class Browser implements AutoCloseable {
   /** Renders the page as it would print (the print stylesheet applies). */
   public void emulatePrint(boolean print) {
     driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", print ? "print" : ""));
+  }
+
+  /** The page's language as the server rendered it and the app keeps it. */
+  public String htmlLang() {
+    return (String) driver.executeScript("return document.documentElement.lang");
+  }
+
+  /** The visible text of the whole page. */
+  public String bodyText() {
+    return driver.findElement(By.tagName("body")).getText();
+  }
+
+  /** Answers the open dialog (confirm or leave warning), waiting for it; returns its text. */
+  public String answerDialog(boolean accept) {
+    var alert = wait(10).until(ExpectedConditions.alertIsPresent());
+    String text = alert.getText();
+    if (accept) alert.accept(); else alert.dismiss();
+    return text;
+  }
+
+  /** Answers a dialog if one opens within {@code seconds}; null when none did. */
+  public String answerDialogIfShown(boolean accept, int seconds) {
+    try {
+      var alert = wait(seconds).until(ExpectedConditions.alertIsPresent());
+      String text = alert.getText();
+      if (accept) alert.accept(); else alert.dismiss();
+      return text;
+    } catch (org.openqa.selenium.TimeoutException none) {
+      return null;
+    }
+  }
+
+  /** Lets the page's clock and timers run {@code by} ahead at once (Chromium's virtual time). */
+  public void advanceTime(Duration by) {
+    driver.executeCdpCommand("Emulation.setVirtualTimePolicy", Map.of("policy", "advance", "budget", by.toMillis()));
+  }
+
+  public void resize(int width) {
+    driver.manage().window().setSize(new Dimension(width, 900));
+  }
+
+  /** The element that has the focus, as tag and text. */
+  public String focused() {
+    return (String) driver.executeScript("const e = document.activeElement; return e.tagName + ':' + (e.textContent || '').trim()");
   }
 
   public void back() {

@@ -1,0 +1,10 @@
+package dev.twofa.config;
+
+/** How many recovery codes a user gets and how long each is; fixed, but said once so the browser app can show it. */
+public final class RecoveryCodePolicy {
+  public static final int COUNT = 8;
+  public static final int LENGTH = 10;
+
+  private RecoveryCodePolicy() {
+  }
+}

@@ -1,0 +1,31 @@
+package dev.twofa.http;
+
+import dev.twofa.config.RecoveryCodePolicy;
+import dev.twofa.config.TwofaConfig;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * GET /api/config: the settings the browser app puts into words ("the 6-digit code", "5 minutes", "8 of 8
+ * left"), so none of them is written into the app. Static for the process, so answered here without the bus.
+ */
+final class ClientConfig {
+  private final String body;
+
+  ClientConfig(TwofaConfig config) {
+    this.body = new JsonObject()
+      .put("productName", config.productName())
+      .put("totp", new JsonObject().put("issuer", config.totp().issuer()).put("accountName", config.totp().accountName())
+        .put("digits", config.totp().digits()).put("periodSeconds", config.totp().periodSeconds()))
+      .put("pendingLogin", new JsonObject().put("minutes", config.login().pendingLoginTtl().toMinutes())
+        .put("maxFailures", config.login().pendingLoginMaxFailures()))
+      .put("password", new JsonObject().put("minLength", config.passwords().minLength())
+        .put("maxLength", config.passwords().maxLength()))
+      .put("recoveryCodes", new JsonObject().put("count", RecoveryCodePolicy.COUNT).put("length", RecoveryCodePolicy.LENGTH))
+      .encode();
+  }
+
+  void get(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").end(body);
+  }
+}
