@@ -1,0 +1,86 @@
+package dev.twofa.http;
+
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+import static dev.twofa.support.ApiAssertions.assertError;
+import static dev.twofa.support.TestAccounts.PASSWORD;
+import static dev.twofa.support.TestAccounts.credentials;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Lockouts that protect the owner: password failures count per (account, address), per account across every
+ * address with a higher ceiling, and per session for a signed-in user's re-checks; sign-ups are limited per
+ * address. Client addresses come from X-Forwarded-For through a trusted proxy (this test, on loopback).
+ */
+class LockoutsTest {
+  private static final String XFF = "X-Forwarded-For";
+
+  @RegisterExtension
+  static TestServer server = new TestServer()
+    .with("TWOFA_TRUSTED_PROXIES", "127.0.0.1/32")
+    .with("TWOFA_PASSWORD_MAX_FAILURES_PER_ACCOUNT", "20")
+    .with("TWOFA_SIGNUPS_PER_ADDRESS_PER_HOUR", "3");
+  private final TestAccounts accounts = new TestAccounts(server);
+
+  private static ApiClient from(String ip) {
+    return server.newClient().extraHeaders(XFF, ip);
+  }
+
+  @Test
+  void aStrangerFailingFromOneAddressDoesNotLockTheOwnerOutOfAnother() {
+    String email = TestAccounts.uniqueEmail();
+    assertEquals(201, from("198.51.100.1").post("/api/signup", credentials(email, PASSWORD)).status());
+    for (int i = 0; i < 12; i++) {
+      int status = from("203.0.113.66").post("/api/login", credentials(email, "wrong-password-" + i)).status();
+      assertEquals(i < 10 ? 401 : 429, status, "attempt " + (i + 1));
+    }
+    assertError(from("203.0.113.66").post("/api/login", credentials(email, PASSWORD)), 429, "rate_limited");
+    assertEquals(200, from("198.51.100.1").post("/api/login", credentials(email, PASSWORD)).status(),
+      "the owner, from their own address, logs in");
+  }
+
+  @Test
+  void failuresFromManyAddressesMeetTheAccountCeiling() {
+    String email = TestAccounts.uniqueEmail();
+    assertEquals(201, from("198.51.100.2").post("/api/signup", credentials(email, PASSWORD)).status());
+    for (int i = 0; i < 20; i++) {
+      assertError(from("203.0.113." + (100 + i)).post("/api/login", credentials(email, "wrong-password-" + i)),
+        401, "invalid_credentials");
+    }
+    assertError(from("198.51.100.2").post("/api/login", credentials(email, PASSWORD)), 429, "rate_limited");
+    server.clock().advance(Duration.ofHours(24));
+    assertEquals(200, from("198.51.100.2").post("/api/login", credentials(email, PASSWORD)).status());
+  }
+
+  @Test
+  void aSignedInUsersPasswordReChecksCountPerSessionNotAgainstTheLogin() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient owner = from("198.51.100.3");
+    assertEquals(201, owner.post("/api/signup", credentials(email, PASSWORD)).status());
+    ApiClient thief = from("198.51.100.3");
+    assertEquals(200, thief.post("/api/login", credentials(email, PASSWORD)).status());
+    for (int i = 0; i < 10; i++) {
+      assertError(thief.post("/api/step-up", new JsonObject().put("password", "wrong-password-" + i)), 401, "invalid_credentials");
+    }
+    assertError(thief.post("/api/step-up", new JsonObject().put("password", PASSWORD)), 429, "rate_limited");
+    accounts.stepUp(owner);
+    assertEquals(200, from("198.51.100.3").post("/api/login", credentials(email, PASSWORD)).status(),
+      "a session's failed re-checks never lock the login");
+  }
+
+  @Test
+  void signUpsAreLimitedPerAddress() {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(201, from("192.0.2.50").post("/api/signup", credentials(TestAccounts.uniqueEmail(), PASSWORD)).status());
+    }
+    assertError(from("192.0.2.50").post("/api/signup", credentials(TestAccounts.uniqueEmail(), PASSWORD)), 429, "rate_limited");
+    assertEquals(201, from("192.0.2.51").post("/api/signup", credentials(TestAccounts.uniqueEmail(), PASSWORD)).status());
+  }
+}
