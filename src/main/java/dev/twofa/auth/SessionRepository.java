@@ -118,6 +118,15 @@ final class SessionRepository {
       .mapEmpty();
   }
 
+  /** Ends whatever {@code tokenHash} names, a session or a pending login, in one round trip. */
+  Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("""
+        WITH ended AS (DELETE FROM sessions WHERE token_hash = $1)
+        DELETE FROM pending_logins WHERE token_hash = $1
+        """)
+      .execute(Tuple.of(Buffer.buffer(tokenHash))).mapEmpty();
+  }
+
   /** Deletes sessions past either limit; returns how many. */
   Future<Integer> purge(SqlClient db, Instant now, Duration idle) {
     return db.preparedQuery("DELETE FROM sessions WHERE last_seen_at <= $1 OR expires_at <= $2")

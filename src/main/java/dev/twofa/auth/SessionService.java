@@ -104,9 +104,7 @@ final class SessionService {
     if (token == null || token.isEmpty()) {
       return Future.succeededFuture();
     }
-    byte[] hash = SessionTokens.hash(token);
-    return store.sessions().end(store.pool(), hash)
-      .compose(ended -> store.pendingLogins().complete(store.pool(), hash)).mapEmpty();
+    return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token));
   }
 
   Future<Void> logout(String token, ClientInfo client) {

@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +32,14 @@ public final class BusRequests {
   public BusRequests(Vertx vertx, MeterRegistry metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
+    BusCodec.registerAll(vertx);
   }
 
   /** Sends {@code body} to the operation's consumer and decodes its reply. */
   public <Q, R> Future<R> request(Operation<Q, R> operation, Q body) {
     Timer.Sample sample = Timer.start(metrics);
-    return vertx.eventBus().<JsonObject>request(operation.address(), BusCodec.encode(body), OPTIONS)
-      .map(reply -> BusCodec.decode(reply.body(), operation.replyType()))
+    return vertx.eventBus().request(operation.address(), body, OPTIONS)
+      .map(reply -> BusCodec.body(reply.body(), operation.replyType()))
       .recover(error -> Future.failedFuture(BusFailure.from(error)))
       .onComplete(result -> sample.stop(timer(operation.address(),
         result.succeeded() ? "ok" : BusFailure.from(result.cause()).code().code())));
@@ -59,19 +59,21 @@ public final class BusRequests {
    * Serves {@code operation} with {@code handler}; the returned consumer's completion says when the bus knows it.
    * A body that does not decode into the request record is refused as INVALID_REQUEST.
    */
-  public static <Q, R> MessageConsumer<JsonObject> serve(Vertx vertx, Operation<Q, R> operation,
-                                                         Function<Q, Future<R>> handler) {
+  public static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation,
+                                                Function<Q, Future<R>> handler) {
+    BusCodec.registerAll(vertx);
     String address = operation.address();
-    return vertx.eventBus().consumer(address, message -> {
+    return vertx.eventBus().<Q>consumer(address, message -> {
       Future<R> reply;
       try {
-        reply = handler.apply(BusCodec.decode(message.body(), operation.requestType()));
+        // The body is decoded here (lazily, for a message from another node), so a bad one is refused, not thrown.
+        reply = handler.apply(BusCodec.body(message.body(), operation.requestType()));
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
       reply.onComplete(result -> {
         if (result.succeeded()) {
-          message.reply(BusCodec.encode(result.result()));
+          message.reply(result.result());
         } else if (result.cause() instanceof BusFailure failure) {
           failure.replyTo(message);
         } else {

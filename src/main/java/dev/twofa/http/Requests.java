@@ -4,6 +4,7 @@ import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.Operation;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -48,8 +49,9 @@ final class Requests {
     result.onComplete(ar -> {
       if (ar.succeeded()) {
         Object value = ar.result();
-        JsonObject json = value instanceof JsonObject object ? object : JsonObject.mapFrom(value);
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json.encode());
+        // Records are written straight to JSON by Vert.x's Jackson mapper (no intermediate JsonObject).
+        String json = value instanceof JsonObject object ? object.encode() : Json.encode(value);
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json);
       } else {
         ErrorResponses.send(ctx, ar.cause());
       }

@@ -127,7 +127,7 @@ class ClusterSecurityTest {
     String rogueDatabase = TestPostgres.freshDatabase();
     Migrations.migrate(rogueDatabase);
     Node rogue = start("auth,audit", clusterPorts[2], TestServer.freePort(), 0, randomKey(), rogueDatabase);
-    await(rogue.vertx().eventBus().request(Operations.AUTH_HEALTH.address(), new JsonObject()));
+    await(rogue.vertx().eventBus().request(Operations.AUTH_HEALTH.address(), null));
 
     assertAlone(rogue);
     // Every login goes through the real nodes' bus; a rogue auth consumer among them would take about half and fail them.
