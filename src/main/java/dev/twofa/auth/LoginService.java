@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
 final class LoginService {
@@ -51,7 +52,7 @@ final class LoginService {
       new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount()),
       new Limit(Throttle.passwordAddressKey(client.ip()), policy.passwordPerAddress()));
     Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
-    return store.throttle().checkAll(List.of(failures.get(0), failures.get(1), failures.get(2), logins))
+    return store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList())
       .compose(ok -> store.users().findByEmail(store.pool(), canonical))
       .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password)
         .compose(valid -> valid

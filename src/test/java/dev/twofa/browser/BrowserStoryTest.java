@@ -115,7 +115,7 @@ class BrowserStoryTest {
     // 7. Account: 2FA security is On, said in words too.
     browser.waitForHeading("Account");
     assertTrue(browser.hasText("2FA is on. From now on, logging in asks for the code from “pafin / pafin Inc.”"));
-    assertEquals("On", settingValue("2FA security"));
+    assertEquals("On", browser.settingValue("2FA security"));
     assertTrue(browser.hasText("8 of 8 left"));
     inspect("account");
 
@@ -217,7 +217,7 @@ class BrowserStoryTest {
     browser.waitForHeading("Welcome to cryptact");
     browser.click("Skip for now");
     browser.waitForHeading("Account");
-    assertEquals("Off", settingValue("2FA security"));
+    assertEquals("Off", browser.settingValue("2FA security"));
     browser.click("Enable 2FA");
     browser.waitForHeading("Enable 2FA");
     inspect("enable-2fa-from-account");
@@ -232,7 +232,7 @@ class BrowserStoryTest {
     assertFalse(browser.hasText("Save your recovery codes"), "codes are shown once, never after a reload");
     browser.back();
     browser.waitForHeading("Account");
-    assertEquals("On", settingValue("2FA security"));
+    assertEquals("On", browser.settingValue("2FA security"));
     assertFalse(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
       .toString().matches(".*[a-z2-9]{10}.*"), "nothing secret in web storage");
     logOut();
@@ -261,7 +261,7 @@ class BrowserStoryTest {
     browser.fill("User's email address", user.email());
     browser.click("Look up");
     browser.waitForText("Recent activity");
-    assertEquals("On", settingValue("2FA security"));
+    assertEquals("On", browser.settingValue("2FA security"));
     inspect("support-user");
     browser.click("Disable 2FA");
     assertEquals("This is required.", browser.fieldError("Reason"));
@@ -275,13 +275,13 @@ class BrowserStoryTest {
     browser.input("6-digit code from your authenticator app").sendKeys(accounts.currentCode(staff));
     browser.click("Confirm");
     browser.waitForText("2FA is now off for " + user.email());
-    assertEquals("Off", settingValue("2FA security"));
+    assertEquals("Off", browser.settingValue("2FA security"));
     assertTrue(browser.find(".activity").getText().contains("2FA turned off by " + staffEmail));
     logOut();
 
     logIn(user.email(), TestAccounts.PASSWORD);
     browser.waitForHeading("Account");
-    assertEquals("Off", settingValue("2FA security"));
+    assertEquals("Off", browser.settingValue("2FA security"));
     browser.waitForText("2FA turned off by the support desk");
     logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
@@ -333,7 +333,7 @@ class BrowserStoryTest {
     browser.waitForHeading("Two-factor authentication");
     browser.input("6-digit code").sendKeys(accounts.currentCode(user));
     browser.waitForHeading("Account");
-    assertTrue(settingValue("Authenticator app").startsWith("pafin / pafin Inc. · added "), settingValue("Authenticator app"));
+    assertTrue(browser.settingValue("Authenticator app").startsWith("pafin / pafin Inc. · added "), browser.settingValue("Authenticator app"));
 
     browser.click("Change authenticator app");
     browser.waitForText("Confirm it's you");
@@ -396,11 +396,6 @@ class BrowserStoryTest {
     browser.byAriaLabel("Account menu").click();
     browser.click("Log out");
     browser.waitForHeading("Log in");
-  }
-
-  private String settingValue(String name) {
-    return browser.find(".settings").findElement(org.openqa.selenium.By.xpath(
-      ".//dt[normalize-space()='" + name + "']/following-sibling::dd")).getText();
   }
 
   private void inspect(String screen) throws Exception {

@@ -82,7 +82,7 @@ class JapaneseStoryTest {
 
     browser.waitForHeading("アカウント");
     browser.waitForText("2段階認証がオンになりました");
-    assertEquals("オン", settingValue("2段階認証セキュリティ"));
+    assertEquals("オン", browser.settingValue("2段階認証セキュリティ"));
     assertTrue(browser.hasText("残り8個（全8個）"));
     assertTrue(Pattern.compile("\\d{4}年\\d{1,2}月\\d{1,2}日から利用").matcher(browser.bodyText()).find(),
       "dates through Intl in Japanese: " + browser.bodyText());
@@ -180,10 +180,5 @@ class JapaneseStoryTest {
     browser.byAriaLabel("アカウントメニュー").click();
     browser.click("ログアウト");
     browser.waitForHeading("ログイン");
-  }
-
-  private String settingValue(String name) {
-    return browser.find(".settings").findElement(org.openqa.selenium.By.xpath(
-      ".//dt[normalize-space()='" + name + "']/following-sibling::dd")).getText();
   }
 }

@@ -55,6 +55,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static dev.twofa.support.ApiAssertions.assertError;
+import static dev.twofa.support.Eventually.eventually;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.credentials;
 import static dev.twofa.support.TestServer.await;
@@ -300,19 +301,5 @@ class ClusterSecurityTest {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     return bytes;
-  }
-
-  private static Response eventually(java.util.function.Supplier<Response> call, java.util.function.Predicate<Response> done,
-                                     String what) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    Response last = call.get();
-    while (!done.test(last) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(250);
-      last = call.get();
-    }
-    if (!done.test(last)) {
-      throw new AssertionError(what + ": last answer " + last);
-    }
-    return last;
   }
 }

@@ -24,9 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 import static dev.twofa.support.ApiAssertions.assertError;
+import static dev.twofa.support.Eventually.eventually;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
 import static dev.twofa.support.TestAccounts.credentials;
@@ -142,20 +142,5 @@ class ClusterTest {
     Response back = new ApiClient(nodeA).post("/api/login", credentials(email, PASSWORD));
     assertEquals("pending_2fa", back.json().getString("state"));
     assertEquals(email, browserA.get("/api/account").json().getString("email"), "the clustered session survived node B");
-  }
-
-  /** Retries {@code call} until its answer passes {@code done}, for up to 60 s (cluster membership takes a moment). */
-  private static Response eventually(java.util.function.Supplier<Response> call, Predicate<Response> done, String what)
-    throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    Response last = call.get();
-    while (!done.test(last) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(250);
-      last = call.get();
-    }
-    if (!done.test(last)) {
-      throw new AssertionError(what + ": last answer " + last);
-    }
-    return last;
   }
 }
