@@ -31,7 +31,8 @@ final class RecoveryCodeRepository {
    */
   Future<Boolean> consume(SqlClient db, long userId, List<byte[]> candidates) {
     return db.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1 AND digest = ANY($2)")
-      .execute(Tuple.of(userId, candidates.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
+      // Tuple.of(userId, array) would spread the array as varargs.
+      .execute(Tuple.tuple().addLong(userId).addArrayOfBuffer(candidates.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
       .map(rows -> rows.rowCount() == 1);
   }
 }
