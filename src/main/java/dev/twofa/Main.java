@@ -1,7 +1,10 @@
 package dev.twofa;
 
+import dev.twofa.cli.KeyRotation;
 import dev.twofa.cli.SupportRoles;
 import dev.twofa.config.Deployment;
+import dev.twofa.config.KeyRing;
+import dev.twofa.config.NodeKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
@@ -21,11 +24,13 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Entry point: configuration, the embedded database when none is configured, migrations, then Vert.x (clustered
- * or not). With arguments it runs an operator command instead: {@code grant-support EMAIL}, {@code revoke-support EMAIL}.
+ * or not). With arguments it runs an operator command instead: {@code grant-support EMAIL}, {@code revoke-support EMAIL},
+ * {@code rotate-keys}, {@code derive-keys}.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL]";
+  private static final String USAGE =
+    "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
 
@@ -51,24 +56,65 @@ public final class Main {
   }
 
   private static int command(TwofaConfig config, String[] args) throws Exception {
-    boolean grant = args[0].equals("grant-support");
-    if (args.length != 2 || !(grant || args[0].equals("revoke-support"))) {
-      System.err.println(USAGE);
-      return 2;
+    String name = args[0];
+    if (args.length == 2 && (name.equals("grant-support") || name.equals("revoke-support"))) {
+      return onDatabase(config, url -> setSupport(url, args[1], name.equals("grant-support")));
     }
+    if (args.length == 1 && name.equals("rotate-keys")) {
+      KeyRing ring = ring(config);
+      return onDatabase(config, url -> rotateKeys(url, ring));
+    }
+    if (args.length == 1 && name.equals("derive-keys")) {
+      // stdout only carries the two lines, so `derive-keys > edge.env` gives an edge node its settings.
+      System.out.print(NodeKeys.edgeVariables(ring(config)));
+      return 0;
+    }
+    System.err.println(USAGE);
+    return 2;
+  }
+
+  private interface DatabaseCommand {
+    int run(String dbUrl) throws Exception;
+  }
+
+  private static int onDatabase(TwofaConfig config, DatabaseCommand command) throws Exception {
     if (config.dbUrl().isPresent()) {
       Migrations.migrate(config.dbUrl().get());
-      return setSupport(config.dbUrl().get(), args[1], grant);
+      return command.run(config.dbUrl().get());
     }
     // A server running on the data folder keeps it: connect to its PostgreSQL (already migrated by it).
     Optional<String> running = EmbeddedDatabase.runningUrl(embeddedDataDir(config));
     if (running.isPresent()) {
-      return setSupport(running.get(), args[1], grant);
+      return command.run(running.get());
     }
     try (EmbeddedDatabase db = startEmbedded(config)) {
       Migrations.migrate(db.url());
-      return setSupport(db.url(), args[1], grant);
+      return command.run(db.url());
     }
+  }
+
+  /** The configured ring, or with the embedded database and no key configured, the data folder's key. */
+  private static KeyRing ring(TwofaConfig config) throws IOException {
+    if (config.keys().ring().isPresent()) {
+      return config.keys().ring().get();
+    }
+    if (config.dbUrl().isEmpty() && config.keys().none()) {
+      return KeyRing.of(localKey(config.dataDir()));
+    }
+    throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required for this command");
+  }
+
+  private static int rotateKeys(String dbUrl, KeyRing ring) throws Exception {
+    KeyRotation.Outcome outcome = KeyRotation.run(dbUrl, ring);
+    System.out.println("Sealed " + outcome.moved() + " accounts' TOTP secrets again under key " + ring.current().hexId() + ".");
+    if (outcome.changedMeanwhile() > 0) {
+      System.out.println(outcome.changedMeanwhile() + " accounts changed while being read; run rotate-keys again.");
+    }
+    if (outcome.unreadable() > 0) {
+      System.err.println(outcome.unreadable() + " accounts hold a secret no key of the ring opens; left as they are.");
+      return 1;
+    }
+    return 0;
   }
 
   private static int setSupport(String dbUrl, String email, boolean grant) throws Exception {
@@ -89,7 +135,7 @@ public final class Main {
       LOG.warn("event=transport.plaintext host={} public_url={} message=\"cookies are not Secure and there is no HSTS;"
         + " serve users over https and set TWOFA_PUBLIC_URL to it\"", configured.httpHost(), configured.publicUrl());
     }
-    TwofaConfig config = configured.deployment().needsDatabase() ? withDatabase(configured) : requireKey(configured);
+    TwofaConfig config = configured.deployment().needsDatabase() ? withDatabase(configured) : requireKeys(configured);
     String schemaVersion = null;
     if (config.deployment().needsDatabase()) {
       long migrationStart = System.nanoTime();
@@ -123,11 +169,12 @@ public final class Main {
   /** The configured database, or the embedded one (with its key generated once into the data folder). */
   private static TwofaConfig withDatabase(TwofaConfig configured) throws IOException {
     if (configured.dbUrl().isPresent()) {
-      return requireKey(configured);
+      return requireKeys(configured);
     }
     EmbeddedDatabase db = startEmbedded(configured);
     SHUTDOWN.push(() -> closeQuietly(db));
-    return configured.withDatabase(db.url(), configured.secretKey().orElse(localKey(configured.dataDir())));
+    NodeKeys keys = configured.keys().none() ? NodeKeys.of(KeyRing.of(localKey(configured.dataDir()))) : configured.keys();
+    return requireKeys(configured.withDatabase(db.url(), keys));
   }
 
   private static EmbeddedDatabase startEmbedded(TwofaConfig config) throws IOException {
@@ -146,11 +193,25 @@ public final class Main {
     return config.dataDir().resolve("postgres");
   }
 
-  private static TwofaConfig requireKey(TwofaConfig config) {
-    if (config.secretKey().isEmpty()) {
-      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEY is required with " + TwofaConfig.PREFIX
-        + "DB_URL or on an HTTP-only node");
+  /** Auth opens TOTP secrets, so it needs the ring; HTTP needs only the CSRF key (and, clustered, the cluster key). */
+  private static TwofaConfig requireKeys(TwofaConfig config) {
+    NodeKeys keys = config.keys();
+    if (config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isEmpty()) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required with " + TwofaConfig.PREFIX
+        + "DB_URL on a node that runs auth (" + TwofaConfig.PREFIX + "CSRF_KEY and " + TwofaConfig.PREFIX
+        + "CLUSTER_KEY are for HTTP-only nodes)");
     }
+    if (config.deployment().runs(Deployment.Role.HTTP) && keys.csrfKey().isEmpty()) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS or, on an HTTP-only node, " + TwofaConfig.PREFIX
+        + "CSRF_KEY is required with " + TwofaConfig.PREFIX + "DB_URL or on an HTTP-only node");
+    }
+    if (!config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isPresent()) {
+      LOG.warn("event=keys.more_than_needed verticles={} message=\"this node holds the secret keys, which open every TOTP"
+        + " secret, but runs no auth verticle; give it TWOFA_CSRF_KEY and TWOFA_CLUSTER_KEY instead (see derive-keys)\"",
+        config.deployment().roles());
+    }
+    keys.ring().ifPresent(ring -> LOG.info("event=keys.loaded current={} ring={}", ring.current().hexId(),
+      ring.keys().stream().map(KeyRing.Key::hexId).toList()));
     return config;
   }
 

@@ -23,7 +23,7 @@ public record Node(Vertx vertx, PrometheusMeterRegistry metrics) {
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(new Node(builder.with(options).build(), metrics));
     }
-    ClusterManager cluster = ClusterTransport.configure(config.cluster(), config.secretKey(), options.getEventBusOptions());
+    ClusterManager cluster = ClusterTransport.configure(config.cluster(), config.keys().clusterKey(), options.getEventBusOptions());
     return builder.with(options).withClusterManager(cluster).buildClustered()
       .map(vertx -> new Node(vertx, metrics));
   }

@@ -2,7 +2,7 @@ package dev.twofa.auth;
 
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.BusRequests;
-import dev.twofa.config.ServerKeys;
+import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.SchemaCheck;
@@ -41,7 +41,7 @@ public class AuthVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ServerKeys keys = new ServerKeys(config.secretKey().orElseThrow(() -> new IllegalStateException("no secret key")));
+    KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     pool = Database.pool(vertx, config.dbUrl().orElseThrow(), config.dbPoolSize(), "twofa-auth");
     // Hashing is CPU-bound: more threads than cores only makes every login wait longer.
     hashWorkers = vertx.createSharedWorkerExecutor("twofa-password-hashing", Runtime.getRuntime().availableProcessors());
@@ -52,9 +52,9 @@ public class AuthVerticle extends VerticleBase {
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(pool, bus);
     Auditor auditor = new Auditor(bus, outbox);
-    SecretBox secretBox = new SecretBox(keys.totpSecretKey());
+    SecretBox secretBox = new SecretBox(keys);
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);
-    RecoveryCodes recoveryCodes = new RecoveryCodes(keys.recoveryCodeKey());
+    RecoveryCodes recoveryCodes = new RecoveryCodes(keys);
     SessionService sessions = new SessionService(store, auditor, config.login(), config.sessionTimeout(),
       config.sessionMaxAge(), clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),

@@ -7,14 +7,17 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
 
-/** Keyed digests of recovery codes; consuming one is a single DELETE, so only one request can win it. */
+/**
+ * Keyed digests of recovery codes, each with the id of the key that made it; consuming one is a single DELETE,
+ * so only one request can win it.
+ */
 final class RecoveryCodeRepository {
 
   /** Voids every earlier code of the user and stores the new digests (call inside a transaction). */
-  Future<Void> replaceAll(SqlClient tx, long userId, List<byte[]> digests) {
+  Future<Void> replaceAll(SqlClient tx, long userId, String keyId, List<byte[]> digests) {
     return deleteAll(tx, userId)
-      .compose(deleted -> tx.preparedQuery("INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)")
-        .executeBatch(digests.stream().map(d -> Tuple.of(userId, Buffer.buffer(d))).toList()))
+      .compose(deleted -> tx.preparedQuery("INSERT INTO recovery_codes (user_id, digest, key_id) VALUES ($1, $2, $3)")
+        .executeBatch(digests.stream().map(d -> Tuple.of(userId, Buffer.buffer(d), keyId)).toList()))
       .mapEmpty();
   }
 
@@ -22,8 +25,14 @@ final class RecoveryCodeRepository {
     return tx.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1").execute(Tuple.of(userId)).mapEmpty();
   }
 
-  Future<Boolean> consume(SqlClient db, long userId, byte[] digest) {
-    return db.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1 AND digest = $2")
-      .execute(Tuple.of(userId, Buffer.buffer(digest))).map(rows -> rows.rowCount() == 1);
+  /**
+   * {@code candidates} are the code's digests under every key of the ring; a user's codes differ, so at most one
+   * row matches, and the one DELETE still lets a single request win it.
+   */
+  Future<Boolean> consume(SqlClient db, long userId, List<byte[]> candidates) {
+    return db.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1 AND digest = ANY($2)")
+      // Tuple.of(userId, array) would spread the array as varargs.
+      .execute(Tuple.tuple().addLong(userId).addArrayOfBuffer(candidates.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
+      .map(rows -> rows.rowCount() == 1);
   }
 }

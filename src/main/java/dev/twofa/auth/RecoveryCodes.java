@@ -1,5 +1,8 @@
 package dev.twofa.auth;
 
+import dev.twofa.config.KeyRing;
+import dev.twofa.config.ServerKeys;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -12,17 +15,34 @@ import java.util.Optional;
 
 /**
  * Recovery codes: 8 codes of 10 characters from an alphabet without the look-alikes 0 o 1 l i, drawn from a
- * CSPRNG. Only keyed digests (HMAC-SHA-256) are stored; a code is matched by recomputing its digest.
+ * CSPRNG. Only keyed digests (HMAC-SHA-256) are stored, with the id of the ring key that made them; a code is
+ * matched by recomputing its digest under every key of the ring (and under each key's pre-HKDF derivation, for
+ * rows stored before key ids), so codes made under an older key keep working while that key stays in the ring.
  */
 public final class RecoveryCodes {
   public static final String ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
   public static final int COUNT = dev.twofa.config.RecoveryCodePolicy.COUNT;
   public static final int LENGTH = dev.twofa.config.RecoveryCodePolicy.LENGTH;
   private final SecureRandom random = new SecureRandom();
-  private final SecretKeySpec digestKey;
+  private final String currentKeyId;
+  private final SecretKeySpec currentKey;
+  /** Every key a stored digest may have been made with, current first. */
+  private final List<SecretKeySpec> candidateKeys = new ArrayList<>();
 
-  public RecoveryCodes(byte[] digestKey) {
-    this.digestKey = new SecretKeySpec(digestKey, "HmacSHA256");
+  public RecoveryCodes(KeyRing ring) {
+    this.currentKeyId = ring.current().hexId();
+    this.currentKey = hmacKey(ServerKeys.derive(ring.current().material(), ServerKeys.Purpose.RECOVERY_CODE));
+    for (KeyRing.Key key : ring.keys()) {
+      candidateKeys.add(hmacKey(ServerKeys.derive(key.material(), ServerKeys.Purpose.RECOVERY_CODE)));
+    }
+    for (KeyRing.Key key : ring.keys()) {
+      candidateKeys.add(hmacKey(ServerKeys.legacy(key.material(), ServerKeys.Purpose.RECOVERY_CODE)));
+    }
+  }
+
+  /** The id stored with digests made by {@link #digest}. */
+  public String currentKeyId() {
+    return currentKeyId;
   }
 
   public List<String> generate() {
@@ -51,10 +71,24 @@ public final class RecoveryCodes {
     return Optional.of(code);
   }
 
+  /** The digest to store, under the current key. */
   public byte[] digest(String normalizedCode) {
+    return digest(currentKey, normalizedCode);
+  }
+
+  /** Every digest a stored code may have, one per key of the ring and derivation. */
+  public List<byte[]> candidateDigests(String normalizedCode) {
+    return candidateKeys.stream().map(key -> digest(key, normalizedCode)).toList();
+  }
+
+  private static SecretKeySpec hmacKey(byte[] key) {
+    return new SecretKeySpec(key, "HmacSHA256");
+  }
+
+  private static byte[] digest(SecretKeySpec key, String normalizedCode) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(digestKey);
+      mac.init(key);
       return mac.doFinal(normalizedCode.getBytes(StandardCharsets.US_ASCII));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);

@@ -39,7 +39,7 @@ final class SecondFactor {
     if (normalized.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return recoveryCodeStore.consume(db, user.id(), recoveryCodes.digest(normalized.get()))
+    return recoveryCodeStore.consume(db, user.id(), recoveryCodes.candidateDigests(normalized.get()))
       .compose(consumed -> consumed
         ? users.burnTotpStepsThrough(db, user.id(), verifier.currentStep() + 1).map(true)
         : Future.succeededFuture(false));

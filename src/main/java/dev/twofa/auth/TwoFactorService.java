@@ -105,7 +105,7 @@ final class TwoFactorService {
       List<String> codes = recoveryCodes.generate();
       return store.pool().withTransaction(tx -> store.users().enableTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
-          .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())
+          .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
             .compose(stored -> endOtherSessions(tx, user))
             .compose(ended -> sessions.open(tx, user, epoch, clock.instant(), client))))
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
@@ -162,7 +162,7 @@ final class TwoFactorService {
       }
       List<String> codes = recoveryCodes.generate();
       Future<Void> replaced = store.pool().withTransaction(tx ->
-        store.recoveryCodes().replaceAll(tx, user.id(), codes.stream().map(recoveryCodes::digest).toList())
+        store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
           .compose(stored -> store.sessions().revokeOthers(tx, user.id(), session.tokenHash()))
           .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id())));
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 
 /**
  * Everything between this node and the others, closed by default: the Infinispan cluster manager over a JGroups
- * TCP stack and the Vert.x event bus, both mutual TLS 1.3 with credentials derived from the shared secret key,
+ * TCP stack and the Vert.x event bus, both mutual TLS 1.3 with credentials derived from the shared cluster key
+ * (the current secret key's cluster purpose key),
  * both listening on the cluster host only.
  */
 public final class ClusterTransport {
@@ -28,9 +29,10 @@ public final class ClusterTransport {
   }
 
   /** Sets up {@code eventBus} for TLS and returns the cluster manager to build Vert.x with. */
-  public static ClusterManager configure(ClusterPolicy cluster, Optional<byte[]> secretKey, EventBusOptions eventBus) {
-    byte[] key = secretKey.orElseThrow(() -> new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEY is required with "
-      + TwofaConfig.PREFIX + "CLUSTER=true: the cluster's TLS credentials are derived from it, so only nodes that share it can join"));
+  public static ClusterManager configure(ClusterPolicy cluster, Optional<byte[]> clusterKey, EventBusOptions eventBus) {
+    byte[] key = clusterKey.orElseThrow(() -> new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS (or, on an "
+      + "HTTP-only node, " + TwofaConfig.PREFIX + "CLUSTER_KEY) is required with " + TwofaConfig.PREFIX
+      + "CLUSTER=true: the cluster's TLS credentials are derived from it, so only nodes that share it can join"));
     ClusterCredentials credentials = ClusterCredentials.derive(key, Instant.now());
 
     eventBus.setHost(cluster.host()).setPort(cluster.eventBusPort())

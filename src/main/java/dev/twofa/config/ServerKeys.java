@@ -1,51 +1,52 @@
 package dev.twofa.config;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 
 /**
- * Separate keys for separate jobs, derived from the one configured server key with HMAC-SHA-256
- * (the HKDF-Expand step with a distinct label), so a key is never used for two purposes.
+ * Separate keys for separate jobs, derived from a secret key with HKDF-SHA-256 (RFC 5869; fixed salt, the purpose
+ * as info), so a key is never used for two purposes and a node can be handed one purpose key without the rest.
  */
 public final class ServerKeys {
-  private final byte[] totpSecretKey;
-  private final byte[] recoveryCodeKey;
-  private final byte[] csrfKey;
+  /** Fixed, so every node derives the same purpose keys; it only separates these from the pre-HKDF ones. */
+  private static final byte[] SALT = "twofa purpose keys v2".getBytes(StandardCharsets.UTF_8);
 
-  public ServerKeys(byte[] masterKey) {
-    this.totpSecretKey = derive(masterKey, "twofa totp-secret encryption v1");
-    this.recoveryCodeKey = derive(masterKey, "twofa recovery-code digest v1");
-    this.csrfKey = derive(masterKey, "twofa csrf-token signing v1");
-  }
+  public enum Purpose {
+    TOTP_SECRET("twofa totp-secret encryption v1"),
+    RECOVERY_CODE("twofa recovery-code digest v1"),
+    CSRF("twofa csrf-token signing v1"),
+    CLUSTER("twofa cluster CA key v2");
 
-  /** Signs CSRF tokens; shared by every HTTP node so any of them accepts a token another issued. */
-  public String csrfSecret() {
-    return java.util.Base64.getEncoder().encodeToString(csrfKey);
-  }
+    private final byte[] info;
 
-  public byte[] totpSecretKey() {
-    return totpSecretKey.clone();
-  }
-
-  public byte[] recoveryCodeKey() {
-    return recoveryCodeKey.clone();
-  }
-
-  private static byte[] derive(byte[] masterKey, String label) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(masterKey, "HmacSHA256"));
-      mac.update(label.getBytes(StandardCharsets.UTF_8));
-      return mac.doFinal(new byte[] {1});
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    Purpose(String label) {
+      this.info = label.getBytes(StandardCharsets.UTF_8);
     }
   }
 
-  @Override
-  public String toString() {
-    return "ServerKeys[hidden]";
+  private ServerKeys() {
+  }
+
+  public static byte[] derive(byte[] secretKey, Purpose purpose) {
+    return hkdf(new HKDFParameters(secretKey, SALT, purpose.info));
+  }
+
+  /**
+   * The key data written before key ids used: HMAC(secret key, label || 0x01), which is HKDF-Expand alone.
+   * Only for reading such data (id-less TOTP boxes, recovery-code rows without a key id); never for new data.
+   */
+  public static byte[] legacy(byte[] secretKey, Purpose purpose) {
+    return hkdf(HKDFParameters.skipExtractParameters(secretKey, purpose.info));
+  }
+
+  private static byte[] hkdf(HKDFParameters parameters) {
+    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+    hkdf.init(parameters);
+    byte[] key = new byte[KeyRing.KEY_BYTES];
+    hkdf.generateBytes(key, 0, key.length);
+    return key;
   }
 }

@@ -2,7 +2,6 @@ package dev.twofa.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,7 @@ public record TwofaConfig(
   int dbPoolSize,
   Path dataDir,
   int embeddedDbPort,
-  Optional<byte[]> secretKey,
+  NodeKeys keys,
   PublicUrl publicUrl,
   TrustedProxies trustedProxies,
   Duration sessionTimeout,
@@ -59,7 +58,7 @@ public record TwofaConfig(
       s.integer("DB_POOL_SIZE", 8, 1, 256),
       Path.of(s.text("DATA_DIR", "./data")),
       s.integer("EMBEDDED_DB_PORT", 0, 0, 65535),
-      s.optional("SECRET_KEY").map(TwofaConfig::decodeKey),
+      NodeKeys.from(s),
       PublicUrl.parse(PREFIX + "PUBLIC_URL", s.text("PUBLIC_URL", "http://localhost:8080")),
       TrustedProxies.parse(PREFIX + "TRUSTED_PROXIES", s.text("TRUSTED_PROXIES", "")),
       Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
@@ -97,24 +96,11 @@ public record TwofaConfig(
         new ThrottlePolicy(s.integer("SUPPORT_MAX_RESETS_PER_HOUR", 20, 1, 10000), Duration.ofHours(1))));
   }
 
-  /** The same configuration with a database URL and key filled in (used once the embedded database is up). */
-  public TwofaConfig withDatabase(String url, byte[] key) {
+  /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
+  public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      embeddedDbPort, Optional.of(key), publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, productName, totp, passwords,
+      embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, productName, totp, passwords,
       login);
-  }
-
-  private static byte[] decodeKey(String base64) {
-    byte[] key;
-    try {
-      key = Base64.getDecoder().decode(base64.trim());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(PREFIX + "SECRET_KEY must be base64 (e.g. `openssl rand -base64 32`)");
-    }
-    if (key.length != 32) {
-      throw new IllegalArgumentException(PREFIX + "SECRET_KEY must decode to exactly 32 bytes, got " + key.length);
-    }
-    return key;
   }
 
   /** Never print the key. */

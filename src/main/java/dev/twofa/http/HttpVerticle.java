@@ -1,7 +1,6 @@
 package dev.twofa.http;
 
 import dev.twofa.bus.BusRequests;
-import dev.twofa.config.ServerKeys;
 import dev.twofa.config.TwofaConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -18,6 +17,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 /** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
@@ -113,7 +113,7 @@ public class HttpVerticle extends VerticleBase {
    * and voids it whenever the session id changes (every login step), which breaks a single-page app.
    */
   private CSRFHandler csrf() {
-    return CSRFHandler.create(vertx, new ServerKeys(config.secretKey().orElseThrow()).csrfSecret())
+    return CSRFHandler.create(vertx, Base64.getEncoder().encodeToString(config.keys().csrfKey().orElseThrow()))
       .setCookieName(config.publicUrl().cookieName("XSRF-TOKEN"))
       .setCookiePath("/")
       .setHeaderName("X-XSRF-TOKEN")

@@ -3,7 +3,7 @@ package dev.twofa.bench;
 import dev.twofa.auth.PasswordHasher;
 import dev.twofa.auth.SecretBox;
 import dev.twofa.config.PasswordPolicy;
-import dev.twofa.config.ServerKeys;
+import dev.twofa.config.KeyRing;
 import dev.twofa.db.Database;
 import io.vertx.pgclient.PgConnectOptions;
 import org.apache.commons.codec.binary.Base32;
@@ -35,7 +35,7 @@ final class Seeder {
 
   Seeder(String dbUrl, String secretKeyBase64) {
     this.dbUrl = dbUrl;
-    this.secretBox = new SecretBox(new ServerKeys(Base64.getDecoder().decode(secretKeyBase64)).totpSecretKey());
+    this.secretBox = new SecretBox(KeyRing.of(Base64.getDecoder().decode(secretKeyBase64)));
   }
 
   static String email(int index) {

@@ -4,6 +4,9 @@ import dev.twofa.MainVerticle;
 import dev.twofa.Node;
 import dev.twofa.bus.Operations;
 import dev.twofa.cluster.ClusterCredentials;
+import dev.twofa.config.KeyRing;
+import dev.twofa.config.NodeKeys;
+import dev.twofa.config.ServerKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.Migrations;
@@ -158,7 +161,7 @@ class ClusterSecurityTest {
     assertRefused(jgroupsPort, plaintextJGroupsHello(), "a plaintext JGroups connection header");
 
     // TLS itself: only a certificate from the cluster's CA gets through, on both ports.
-    ClusterCredentials same = ClusterCredentials.derive(key, Instant.now());
+    ClusterCredentials same = ClusterCredentials.derive(ServerKeys.derive(key, ServerKeys.Purpose.CLUSTER), Instant.now());
     ClusterCredentials foreign = ClusterCredentials.derive(randomKey(), Instant.now());
     for (int port : new int[] {authEventBusPort, jgroupsPort}) {
       assertTrue(tlsAccepted(port, tls(same.keyCertOptions(), same.caCertificate())), "control: a member's credentials work on " + port);
@@ -285,7 +288,14 @@ class ClusterSecurityTest {
   private static Node start(String verticles, int clusterPort, int httpPort, int eventBusPort, byte[] secretKey, String db) {
     Map<String, String> env = new HashMap<>(common);
     env.put("TWOFA_DB_URL", db);
-    env.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(secretKey));
+    if (verticles.equals("http")) {
+      // An edge node gets only what derive-keys prints: no key that opens TOTP secrets.
+      for (String line : NodeKeys.edgeVariables(KeyRing.of(secretKey)).split("\n")) {
+        env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+      }
+    } else {
+      env.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(secretKey));
+    }
     env.put("TWOFA_VERTICLES", verticles);
     env.put("TWOFA_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("TWOFA_EVENTBUS_PORT", String.valueOf(eventBusPort));

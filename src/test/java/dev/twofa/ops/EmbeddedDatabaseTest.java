@@ -149,6 +149,10 @@ class EmbeddedDatabaseTest {
       assertEquals("support.granted|command line|true", single(sql, "SELECT type || '|' || actor || '|' || success::text"
         + " FROM security_events WHERE user_id = (SELECT id FROM users WHERE email = '" + STAFF + "')"));
     }
+    ServerProcess.Result rotated = ServerProcess.run(dataDir, "rotate-keys");
+    assertEquals(0, rotated.exitCode(), rotated.output());
+    assertTrue(rotated.output().contains("Sealed 0 accounts"), "no TOTP secret yet: " + rotated.output());
+    assertEquals(postmaster, postmasterPid(pgData), "rotate-keys too used the server's PostgreSQL");
     ServerProcess.Result unknown = ServerProcess.run(dataDir, "revoke-support", "nobody@example.com");
     assertEquals(1, unknown.exitCode(), unknown.output());
 

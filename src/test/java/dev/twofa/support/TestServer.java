@@ -66,6 +66,13 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     return this;
   }
 
+  /** Runs on the key ring {@code keys} (TWOFA_SECRET_KEYS) instead of the random single key. */
+  public TestServer withSecretKeys(String keys) {
+    settings.remove("TWOFA_SECRET_KEY");
+    settings.put("TWOFA_SECRET_KEYS", keys);
+    return this;
+  }
+
   public TestServer withOwnDatabase() {
     ownDatabase = true;
     return this;
@@ -83,12 +90,16 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     }
     schemaVersion = Migrations.migrate(databaseUrl);
     port = freePort();
+    configure();
+    startNode();
+  }
+
+  private void configure() {
     Map<String, String> env = new HashMap<>(settings);
     env.put("TWOFA_HTTP_PORT", String.valueOf(port));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
     env.put("TWOFA_DB_URL", databaseUrl);
     config = TwofaConfig.from(env);
-    startNode();
   }
 
   private void startNode() {
@@ -102,6 +113,14 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   /** Stops the whole server (every verticle, every in-memory structure) and starts it again on the same port and data. */
   public void restart() {
     await(vertx.close());
+    startNode();
+  }
+
+  /** Like {@link #restart()}, with the setting {@code name} changed to {@code value} (as an operator would between runs). */
+  public void restartWith(String name, String value) {
+    await(vertx.close());
+    settings.put(name, value);
+    configure();
     startNode();
   }
 
