@@ -114,14 +114,12 @@ class SupportDeskTest {
 
   @Test
   void staffNeedAFreshStepUpCannotTouchStaffAccountsAndAreCappedPerHour() throws Exception {
-    String staffEmail = TestAccounts.uniqueEmail();
-    ApiClient staff = accounts.signedUp(staffEmail);
-    Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
-    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+    Staff desk = steppedUpStaff();
+    ApiClient staff = desk.client();
+    String staffEmail = desk.email();
     String colleagueEmail = TestAccounts.uniqueEmail();
     accounts.enrolled(accounts.signedUp(colleagueEmail), colleagueEmail);
     SupportRoles.set(server.databaseUrl(), colleagueEmail, true);
-    accounts.stepUp(staff, staffAccount);
 
     assertError(staff.post("/api/support/users/disable-2fa", disable(staffEmail)), 403, "forbidden");
     assertError(staff.post("/api/support/users/disable-2fa", disable(colleagueEmail)), 403, "forbidden");
@@ -140,11 +138,7 @@ class SupportDeskTest {
 
   @Test
   void theChangeAndItsSecurityEventCommitTogetherOrNotAtAll() throws Exception {
-    String staffEmail = TestAccounts.uniqueEmail();
-    ApiClient staff = accounts.signedUp(staffEmail);
-    Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
-    SupportRoles.set(server.databaseUrl(), staffEmail, true);
-    accounts.stepUp(staff, staffAccount);
+    ApiClient staff = steppedUpStaff().client();
     Enrolled user = accounts.enrolled();
     // A fault where the event is written: the change must not happen without it.
     server.query("""
@@ -165,6 +159,19 @@ class SupportDeskTest {
     assertEquals(1, server.query("SELECT count(*)::int AS n FROM security_events e JOIN users u ON u.id = e.user_id "
       + "WHERE u.email = $1 AND e.type = '2fa.disabled'", user.email()).get(0).getInteger("n"));
     assertEquals(0, server.query("SELECT count(*)::int AS n FROM event_outbox").get(0).getInteger("n"), "relayed at once");
+  }
+
+  private record Staff(ApiClient client, String email) {
+  }
+
+  /** A support staff member with 2FA, logged in with it, who has just confirmed it's them. */
+  private Staff steppedUpStaff() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient client = accounts.signedUp(email);
+    Enrolled account = accounts.enrolled(client, email);
+    SupportRoles.set(server.databaseUrl(), email, true);
+    accounts.stepUp(client, account);
+    return new Staff(client, email);
   }
 
   private boolean twoFactorOn(String email) {
