@@ -19,7 +19,8 @@ import static dev.twofa.auth.UserRepository.utc;
 /**
  * Sliding-window attempt limits kept in PostgreSQL (one row per attempt), so they hold across sessions,
  * addresses and nodes. {@link #reserve} counts and admits an attempt in one serialized transaction, which
- * keeps the budget exact under concurrent requests.
+ * keeps the budget exact under concurrent requests; {@link #checkAll} and {@link #recordAll} read and count
+ * several keys (account, account and address, address) in one round trip each.
  */
 final class Throttle {
   private final Pool pool;
@@ -146,18 +147,6 @@ final class Throttle {
       .execute(Tuple.of(utc(clock.instant().minus(oldest)))).map(rows -> rows.rowCount());
   }
 
-  /** Fails RATE_LIMITED when {@code key} already has its full budget of attempts in the window. */
-  Future<Void> check(String key, ThrottlePolicy policy) {
-    Instant now = clock.instant();
-    return window(pool, key, policy, now).compose(window -> window.count() >= policy.maxAttempts()
-      ? Future.failedFuture(BusFailure.rateLimited(retryAfter(window.oldest(), policy, now)))
-      : Future.succeededFuture());
-  }
-
-  Future<Void> recordFailure(String key, ThrottlePolicy policy) {
-    return record(pool, key, policy, clock.instant());
-  }
-
   /** Forgets every attempt under {@code key} (a success resets the budget). */
   Future<Void> reset(String key) {
     return reset(pool, key);
@@ -166,30 +155,6 @@ final class Throttle {
   /** The same, inside the caller's transaction. */
   Future<Void> reset(SqlClient db, String key) {
     return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
-  }
-
-  private record Window(int count, Instant oldest) {
-  }
-
-  private static Future<Window> window(SqlClient db, String key, ThrottlePolicy policy, Instant now) {
-    return db.preparedQuery("""
-        SELECT count(*)::int AS attempts, min(at) AS oldest FROM throttle_attempts WHERE key = $1 AND at > $2
-        """)
-      .execute(Tuple.of(key, utc(now.minus(policy.window()))))
-      .map(rows -> {
-        Row row = rows.iterator().next();
-        OffsetDateTime oldest = row.getOffsetDateTime("oldest");
-        return new Window(row.getInteger("attempts"), oldest == null ? now : oldest.toInstant());
-      });
-  }
-
-  /** Adds an attempt and drops the key's attempts that have left the window, so the table stays small. */
-  private static Future<Void> record(SqlClient db, String key, ThrottlePolicy policy, Instant now) {
-    return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1 AND at <= $2")
-      .execute(Tuple.of(key, utc(now.minus(policy.window()))))
-      .compose(purged -> db.preparedQuery("INSERT INTO throttle_attempts (key, at) VALUES ($1, $2)")
-        .execute(Tuple.of(key, utc(now))))
-      .mapEmpty();
   }
 
   private static long retryAfter(Instant oldest, ThrottlePolicy policy, Instant now) {
