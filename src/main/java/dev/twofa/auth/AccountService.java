@@ -12,7 +12,6 @@ import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 
 import java.time.Clock;
 import java.util.List;
@@ -24,18 +23,16 @@ final class AccountService {
   private final SessionService sessions;
   private final Passwords passwords;
   private final PasswordStrength strength;
-  private final WorkerExecutor workers;
   private final Auditor auditor;
   private final LoginPolicy policy;
   private final Clock clock;
 
   AccountService(AuthStore store, SessionService sessions, Passwords passwords, PasswordStrength strength,
-                 WorkerExecutor workers, Auditor auditor, LoginPolicy policy, Clock clock) {
+                 Auditor auditor, LoginPolicy policy, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.passwords = passwords;
     this.strength = strength;
-    this.workers = workers;
     this.auditor = auditor;
     this.policy = policy;
     this.clock = clock;
@@ -49,7 +46,7 @@ final class AccountService {
     // Sign-ups are limited per address (a flood of accounts is not free), counted once they succeed.
     List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
     return store.throttle().checkAll(signups)
-      .compose(ok -> strongHash(password, canonical.get()))
+      .compose(ok -> strongHash(password, canonical.get(), client))
       .compose(hash -> store.users().insert(store.pool(), canonical.get(), hash, clock.instant()))
       .compose(id -> store.throttle().recordAll(signups).map(id))
       .compose(id -> store.users().findById(store.pool(), id))
@@ -81,8 +78,8 @@ final class AccountService {
       if (tooLong.isPresent()) {
         return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
       }
-      Future<LoginOutcome> changed = verifyPassword(session, currentPassword)
-        .compose(ok -> strongHash(newPassword, user.email()))
+      Future<LoginOutcome> changed = verifyPassword(session, currentPassword, client)
+        .compose(ok -> strongHash(newPassword, user.email(), client))
         .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
           .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
             .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
@@ -96,26 +93,29 @@ final class AccountService {
    * Re-checks the password of a signed-in session; fails INVALID_CREDENTIALS. Guesses count per session (a
    * stranger's failures elsewhere never block the owner here) and against the account's ceiling.
    */
-  Future<Void> verifyPassword(SignedIn session, String password) {
+  Future<Void> verifyPassword(SignedIn session, String password, ClientInfo client) {
     List<Limit> limits = List.of(
       new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession()),
       new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount()));
     return store.throttle().checkAll(limits)
-      .compose(ok -> passwords.verify(session.user().passwordHash(), password))
+      .compose(ok -> passwords.verify(session.user().passwordHash(), password, client.ip(), session.user().email()))
       .compose(valid -> valid
         ? Future.succeededFuture()
         : store.throttle().recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
   }
 
-  /** The Argon2id hash of a password that passed the length and guessability checks (both off the event loop). */
-  private Future<String> strongHash(String password, String email) {
+  /**
+   * The Argon2id hash of a password that passed the length and guessability checks (both off the event loop,
+   * both admitted on the hashing threads for this address and account).
+   */
+  private Future<String> strongHash(String password, String email, ClientInfo client) {
     Optional<String> length = strength.lengthProblem(password);
     if (length.isPresent()) {
       return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, length.get()));
     }
-    return workers.executeBlocking(() -> strength.problem(password, email), false)
+    return passwords.onHashingThreads(client.ip(), email, () -> strength.problem(password, email))
       .compose(problem -> problem.isPresent()
         ? Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, problem.get()))
-        : passwords.hash(password));
+        : passwords.hash(password, client.ip(), email));
   }
 }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 import static dev.twofa.bus.BusRequests.serve;
@@ -24,6 +25,8 @@ import static dev.twofa.bus.Operations.*;
 public class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
   private static final long PURGE_EVERY_MS = 60_000;
+  /** Stands until the decoy hash at start is timed: a guess on the slow side, so the first burst is not over-admitted. */
+  private static final Duration FIRST_HASH_ESTIMATE = Duration.ofMillis(100);
   private static final long RELAY_EVERY_MS = 5_000;
   private final TwofaConfig config;
   private final Clock clock;
@@ -44,11 +47,16 @@ public class AuthVerticle extends VerticleBase {
     KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     pool = Database.pool(vertx, config.dbUrl().orElseThrow(), config.dbPoolSize(), "twofa-auth");
     // Hashing is CPU-bound: more threads than cores only makes every login wait longer.
-    hashWorkers = vertx.createSharedWorkerExecutor("twofa-password-hashing", Runtime.getRuntime().availableProcessors());
+    int hashThreads = Runtime.getRuntime().availableProcessors();
+    hashWorkers = vertx.createSharedWorkerExecutor("twofa-password-hashing", hashThreads);
+    // One admission per node, like the pool it guards, however many auth instances share it.
+    HashAdmission admission = vertx.sharedData().<String, HashAdmission>getLocalMap("twofa-password-hashing")
+      .computeIfAbsent("admission", name -> new HashAdmission(hashThreads,
+        Duration.ofMillis(config.passwords().maxHashWaitMs()), config.passwords().maxHashesInFlight(), FIRST_HASH_ESTIMATE));
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
       new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock));
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
-      config.passwords().maxHashesInFlight());
+      admission);
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(pool, bus);
     Auditor auditor = new Auditor(bus, outbox);
@@ -58,7 +66,7 @@ public class AuthVerticle extends VerticleBase {
     SessionService sessions = new SessionService(store, auditor, config.login(), config.sessionTimeout(),
       config.sessionMaxAge(), clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
-      hashWorkers, auditor, config.login(), clock);
+      auditor, config.login(), clock);
     SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
     LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), clock);
     StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);

@@ -54,7 +54,8 @@ final class LoginService {
     Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
     return store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList())
       .compose(ok -> store.users().findByEmail(store.pool(), canonical))
-      .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password)
+      // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
+      .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password, client.ip(), canonical)
         .compose(valid -> valid
           ? succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
           : fail(user, failures, client)));

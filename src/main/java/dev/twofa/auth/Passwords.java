@@ -1,5 +1,6 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.HashAdmission.Decision;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
 import io.vertx.core.Future;
@@ -7,49 +8,80 @@ import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
- * Password hashing off the event loop, on a worker pool sized to the cores, behind a bounded admission queue:
- * when {@code maxInFlight} hashes are already running or waiting, a new one is refused at once (503 with
- * Retry-After) instead of making every login wait longer.
+ * Password hashing off the event loop, on a worker pool sized to the cores, behind {@link HashAdmission}: a
+ * hash that would wait too long, or whose client address or account already holds its share of the queue, is
+ * refused at once (503 with Retry-After) instead of making every login wait longer. Every caller names the
+ * client address and the account (an unknown email's canonical string), so unknown accounts are admitted
+ * like known ones.
  */
 public final class Passwords {
   private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
+  /** The decoy is computed at start by the node itself, not by a client. */
+  private static final String STARTUP = "startup";
   private final PasswordHasher hasher;
   private final WorkerExecutor workers;
-  private final int maxInFlight;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final HashAdmission admission;
+  private final LongSupplier nanoTime;
   private volatile String decoyHash;
 
-  public Passwords(PasswordHasher hasher, WorkerExecutor workers, int maxInFlight) {
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime) {
     this.hasher = hasher;
     this.workers = workers;
-    this.maxInFlight = maxInFlight;
+    this.admission = admission;
+    this.nanoTime = nanoTime;
   }
 
-  /** Computes the decoy hash checked for unknown emails, so they spend the same time as a wrong password. */
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission) {
+    this(hasher, workers, admission, System::nanoTime);
+  }
+
+  /**
+   * Computes the decoy hash checked for unknown emails, so they spend the same time as a wrong password; its
+   * time seeds the measured hash time.
+   */
   public Future<Void> start() {
-    LOG.info("event=passwords.ready hasher={} max_in_flight={}", hasher.name(), maxInFlight);
-    return hash("decoy password for unknown accounts").onSuccess(h -> decoyHash = h).mapEmpty();
+    return hash("decoy password for unknown accounts", STARTUP, STARTUP).onSuccess(h -> {
+      decoyHash = h;
+      LOG.info("event=passwords.ready hasher={} hash_ms={} admitted_now={}", hasher.name(),
+        admission.averageHashTime().toMillis(), admission.capacity());
+    }).mapEmpty();
   }
 
-  public Future<String> hash(String password) {
-    return admitted(() -> hasher.hash(password));
+  public Future<String> hash(String password, String address, String account) {
+    return admitted(address, account, true, () -> hasher.hash(password));
   }
 
   /** Verifies against {@code hash}, or against the decoy when there is no account (and then always fails). */
-  public Future<Boolean> verify(String hashOrNull, String password) {
+  public Future<Boolean> verify(String hashOrNull, String password, String address, String account) {
     String hash = hashOrNull != null ? hashOrNull : decoyHash;
-    return admitted(() -> hasher.verify(hash, password)).map(ok -> ok && hashOrNull != null);
+    return admitted(address, account, true, () -> hasher.verify(hash, password)).map(ok -> ok && hashOrNull != null);
   }
 
-  private <T> Future<T> admitted(Callable<T> work) {
-    if (inFlight.incrementAndGet() > maxInFlight) {
-      inFlight.decrementAndGet();
-      return Future.failedFuture(new BusFailure(ErrorCode.OVERLOADED, null, 1L));
+  /** Other work on the hashing threads (the strength check): admitted like a hash, not timed as one. */
+  <T> Future<T> onHashingThreads(String address, String account, Callable<T> work) {
+    return admitted(address, account, false, work);
+  }
+
+  private <T> Future<T> admitted(String address, String account, boolean isHash, Callable<T> work) {
+    Decision decision = admission.admit(address, account);
+    if (!decision.admitted()) {
+      return Future.failedFuture(new BusFailure(ErrorCode.OVERLOADED, null, decision.refusal().retryAfterSeconds()));
     }
-    return workers.executeBlocking(work, false).onComplete(done -> inFlight.decrementAndGet());
+    long[] ran = new long[1];
+    return workers.<T>executeBlocking(() -> {
+      // Timed on the worker: the wait in the queue is not part of a hash's time.
+      long start = nanoTime.getAsLong();
+      try {
+        return work.call();
+      } finally {
+        ran[0] = nanoTime.getAsLong() - start;
+      }
+    }, false).onComplete(done -> admission.release(decision.ticket(), isHash && done.succeeded()
+      ? Duration.ofNanos(ran[0]) : null));
   }
 }

@@ -43,7 +43,7 @@ final class StepUpService {
       if (user.twoFactorEnabled() && !hasCode && !hasRecoveryCode) {
         return BusFailure.fail(ErrorCode.SECOND_FACTOR_REQUIRED);
       }
-      Future<Void> proven = accounts.verifyPassword(session, password).compose(ok -> user.twoFactorEnabled()
+      Future<Void> proven = accounts.verifyPassword(session, password, client).compose(ok -> user.twoFactorEnabled()
         ? withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode)
         : store.sessions().markSteppedUp(store.pool(), session.tokenHash(), clock.instant()));
       return auditor.outcome(proven, user.id(), SecurityEvent.STEP_UP, client);

@@ -78,8 +78,9 @@ public record TwofaConfig(
         s.integer("ARGON2_ITERATIONS", 2, 1, 100),
         s.integer("ARGON2_PARALLELISM", 1, 1, 64),
         s.choice("PASSWORD_HASHER", "auto", "auto", "native", "java"),
-        // Running plus waiting hashes: one per core running and as many queued.
-        s.integer("HASH_QUEUE", 2 * cores, 1, 10_000)),
+        // Only a memory cap: waiting hashes hold almost nothing, and at the default cost the wait rule binds first.
+        s.integer("HASH_QUEUE", 64 * cores, 1, 10_000),
+        s.integer("HASH_MAX_WAIT_MS", 1000, 10, 60_000)),
       new LoginPolicy(
         Duration.ofMinutes(s.integer("PENDING_LOGIN_MINUTES", 5, 1, 60)),
         s.integer("PENDING_LOGIN_MAX_FAILURES", 5, 1, 100),

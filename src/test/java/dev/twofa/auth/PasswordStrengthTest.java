@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PasswordStrengthTest {
-  private final PasswordStrength strength = new PasswordStrength(new PasswordPolicy(8, 256, 19456, 2, 1, "auto", 4));
+  private final PasswordStrength strength = new PasswordStrength(new PasswordPolicy(8, 256, 19456, 2, 1, "auto", 4, 1000));
 
   @Test
   void refusesShortCommonAndPersonalPasswords() {

@@ -11,6 +11,7 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class PasswordsTest {
-  private static final PasswordPolicy DEFAULTS = new PasswordPolicy(8, 256, 19456, 2, 1, "auto", 4);
+  private static final PasswordPolicy DEFAULTS = new PasswordPolicy(8, 256, 19456, 2, 1, "auto", 4, 1000);
 
   @Test
   void libargon2LoadsHereAndIsChosenAutomatically() {
@@ -46,12 +47,13 @@ class PasswordsTest {
   @Test
   void verifiesAndNeverLetsTheDecoyPass(Vertx vertx, VertxTestContext test) {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash", 2);
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, 4);
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers,
+      new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)));
     passwords.start()
-      .compose(ready -> passwords.hash("plum-violet-harbor-1987"))
-      .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987")
-        .compose(right -> passwords.verify(hash, "plum-violet-harbor-1988")
-          .compose(wrong -> passwords.verify(null, "decoy password for unknown accounts")
+      .compose(ready -> passwords.hash("plum-violet-harbor-1987", "203.0.113.5", "a@example.com"))
+      .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987", "203.0.113.5", "a@example.com")
+        .compose(right -> passwords.verify(hash, "plum-violet-harbor-1988", "203.0.113.5", "a@example.com")
+          .compose(wrong -> passwords.verify(null, "decoy password for unknown accounts", "203.0.113.5", "b@example.com")
             .map(decoy -> new boolean[] {right, wrong, decoy}))))
       .onComplete(test.succeeding(results -> test.verify(() -> {
         assertTrue(results[0], "the right password");
@@ -62,17 +64,21 @@ class PasswordsTest {
   }
 
   @Test
-  void aFullAdmissionQueueRefusesAtOnceWithRetryAfter(Vertx vertx, VertxTestContext test) {
+  void aHashBeyondTheWaitLimitIsRefusedAtOnceAndTheDecoyIsTimed(Vertx vertx, VertxTestContext test) {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-queue", 1);
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, 2);
-    List<Future<String>> burst = List.of(passwords.hash("a-long-password-1"), passwords.hash("a-long-password-2"),
-      passwords.hash("a-long-password-3"));
+    // A 1 ms wait limit on one thread: with the first estimate of 10 ms only one hash fits.
+    HashAdmission admission = new HashAdmission(1, Duration.ofMillis(1), 128, Duration.ofMillis(10));
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission);
+    List<Future<String>> burst = List.of(passwords.hash("a-long-password-1", "203.0.113.5", "a@example.com"),
+      passwords.hash("a-long-password-2", "203.0.113.6", "b@example.com"));
     Future.join(burst).onComplete(done -> test.verify(() -> {
-      assertTrue(burst.get(0).succeeded() && burst.get(1).succeeded(), "two fit: one running, one waiting");
-      BusFailure refused = assertInstanceOf(BusFailure.class, burst.get(2).cause());
+      assertTrue(burst.get(0).succeeded(), "the first one runs");
+      BusFailure refused = assertInstanceOf(BusFailure.class, burst.get(1).cause());
       assertEquals(ErrorCode.OVERLOADED, refused.code());
       assertEquals(503, refused.code().status());
       assertEquals(1L, refused.retryAfterSeconds());
+      assertEquals(0, admission.inFlight(), "the place is given back");
+      assertTrue(admission.averageHashTime().toNanos() != Duration.ofMillis(10).toNanos(), "the hash was timed");
       test.completeNow();
     }));
   }

@@ -8,11 +8,12 @@ import java.util.Map;
  * Benchmark settings from {@code --name=value} arguments.
  *
  * <pre>
- * --modes=full,second-factor,activity,signup,overload   what to run (default: all five)
+ * --modes=full,second-factor,activity,signup,overload,burst,abuse   what to run (default: all seven)
  * --users=10000           seeded users with 2FA on        --events-per-user=10   activity rows per user
  * --clients=32            concurrent clients              --seconds=20           measured time per mode
  * --argon2=7168,5,1       m (KiB), t, p of the server     --hasher=auto          auto | native | java
- * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid)
+ * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid; it must trust
+ *                         127.0.0.1 in TWOFA_TRUSTED_PROXIES, or every client shares one address)
  * --strict=true           fail on unexpected answers (the CI smoke)
  * --explain=true          print the query plans of a login and an Activity page on the seeded data
  * </pre>
@@ -35,7 +36,7 @@ record BenchOptions(List<String> modes, int users, int eventsPerUser, int client
     }
     String[] argon2 = given.getOrDefault("argon2", "7168,5,1").split(",");
     return new BenchOptions(
-      List.of(given.getOrDefault("modes", "full,second-factor,activity,signup,overload").split(",")),
+      List.of(given.getOrDefault("modes", "full,second-factor,activity,signup,overload,burst,abuse").split(",")),
       Integer.parseInt(given.getOrDefault("users", "10000")),
       Integer.parseInt(given.getOrDefault("events-per-user", "10")),
       Integer.parseInt(given.getOrDefault("clients", "32")),

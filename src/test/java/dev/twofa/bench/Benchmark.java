@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The load benchmark (README, Performance). Starts the server as its own process on a fresh PostgreSQL, seeds
  * users with 2FA on, and measures: full two-factor logins, the second-factor step alone, Activity reads,
- * sign-ups, and logins at four times the sustainable rate while other endpoints are probed. Prints numbers;
- * asserts nothing.
+ * sign-ups, logins at four times the sustainable rate while other endpoints are probed, a burst of logins at
+ * the same moment, and one abusive address among well-behaved clients. Prints numbers; asserts nothing.
  *
  * <pre>mvn -q -B -DskipTests package && mvn -q -B test-compile exec:java -Dexec.args="--users=20000 --seconds=20"</pre>
  */
@@ -60,7 +60,7 @@ public final class Benchmark {
   }
 
   /** Notes a mode whose run had no successes or unexpected errors ({@code allowed} statuses are expected). */
-  private static void check(String mode, Stats stats, String step, String... allowed) {
+  static void check(String mode, Stats stats, String step, String... allowed) {
     if (stats.count(step) == 0) {
       PROBLEMS.add(mode + ": no successful " + step);
     }
@@ -75,7 +75,7 @@ public final class Benchmark {
   /** One argon2id at the server's parameters, timed in this JVM with the same implementation (median of 15). */
   private static double hashFloor(BenchOptions options) {
     PasswordHasher hasher = PasswordHasher.create(options.hasher(),
-      new PasswordPolicy(8, 256, options.argon2()[0], options.argon2()[1], options.argon2()[2], options.hasher(), 1));
+      new PasswordPolicy(8, 256, options.argon2()[0], options.argon2()[1], options.argon2()[2], options.hasher(), 1, 1000));
     for (int i = 0; i < 5; i++) {
       hasher.hash("warm-up-password");
     }
@@ -93,7 +93,7 @@ public final class Benchmark {
   }
 
   private static void runAgainst(Vertx vertx, BenchOptions run, BenchOptions asked, double hashMs) throws Exception {
-    BenchServer server = run.url() == null ? BenchServer.start(run, Map.of()) : null;
+    BenchServer server = run.url() == null ? BenchServer.start(run, Map.of("TWOFA_TRUSTED_PROXIES", "127.0.0.1/32")) : null;
     String url = server != null ? server.url : run.url();
     String dbUrl = server != null ? server.dbUrl : run.dbUrl();
     String key = server != null ? server.secretKey : run.secretKey();
@@ -117,6 +117,8 @@ public final class Benchmark {
           case "activity" -> activity(driver, run);
           case "signup" -> signup(driver, run);
           case "overload" -> overload(driver, run, hashMs);
+          case "burst" -> CapacityModes.burst(driver, run);
+          case "abuse" -> CapacityModes.abuse(driver, run);
           default -> System.out.println("unknown mode " + mode);
         }
         if (pid > 0) {

@@ -22,7 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Drives the real HTTP API as browsers would (cookies, the CSRF header), with Vert.x's WebClient. A login is
- * POST /api/login then POST /api/login/totp with the user's current code; no user reuses a time step.
+ * POST /api/login then POST /api/login/totp with the user's current code; no user reuses a time step. Each
+ * browser comes from an address of its own (X-Forwarded-For, read by a server that trusts 127.0.0.1 as its
+ * proxy), as people do: otherwise the server's per-address share of the hash queue would be what is measured.
  */
 final class LoadDriver {
   private final Vertx vertx;
@@ -32,6 +34,7 @@ final class LoadDriver {
   private final int port;
   private final int users;
   private final AtomicInteger cursor = new AtomicInteger();
+  private final AtomicInteger addresses = new AtomicInteger();
   private final long[] lastStep;
   private final boolean[] inFlight;
 
@@ -50,10 +53,14 @@ final class LoadDriver {
       new PoolOptions().setHttp1MaxSize(connections));
   }
 
-  /** One browser: a cookie jar and the CSRF token it last saw. */
+  /** One browser: a cookie jar, the CSRF token it last saw, and the address its proxy reports. */
   final class Browser {
     private final WebClientSession session = WebClientSession.create(client);
     private String xsrf = "";
+
+    private Browser(String address) {
+      session.addHeader("X-Forwarded-For", address);
+    }
 
     Future<HttpResponse<Buffer>> get(Stats stats, String step, String path, int expected) {
       return timed(stats, step, expected, () -> session.get(path).send());
@@ -86,8 +93,14 @@ final class LoadDriver {
     return url;
   }
 
+  /** A browser at an address no other browser of this driver has had (10.0.0.1, 10.0.0.2, ...). */
   Browser browser() {
-    return new Browser();
+    int n = addresses.incrementAndGet();
+    return new Browser("10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255));
+  }
+
+  Browser browser(String address) {
+    return new Browser(address);
   }
 
   /**

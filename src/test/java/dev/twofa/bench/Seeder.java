@@ -57,7 +57,7 @@ final class Seeder {
   /** Seeds {@code users} users (and {@code eventsPerUser} activity rows each); returns the seconds it took. */
   double seed(int users, int eventsPerUser, int[] argon2) throws Exception {
     long start = System.nanoTime();
-    String passwordHash = PasswordHasher.create("auto", new PasswordPolicy(8, 256, argon2[0], argon2[1], argon2[2], "auto", 1))
+    String passwordHash = PasswordHasher.create("auto", new PasswordPolicy(8, 256, argon2[0], argon2[1], argon2[2], "auto", 1, 1000))
       .hash(PASSWORD);
     PgConnectOptions options = Database.connectOptions(dbUrl);
     try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(dbUrl), options.getUser(), options.getPassword())) {

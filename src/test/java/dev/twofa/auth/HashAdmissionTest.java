@@ -1,0 +1,143 @@
+package dev.twofa.auth;
+
+import dev.twofa.auth.HashAdmission.Decision;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admission rules with chosen hash times: no server, no hashing, no sleeping. */
+class HashAdmissionTest {
+  private static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(1000);
+  private static final int DEFAULT_CAP_ON_2_CORES = 64 * 2;
+
+  /** Default settings on 2 hashing threads whose hashes have been measured at {@code hashMs}. */
+  private static HashAdmission measuredAt(long hashMs) {
+    HashAdmission admission = new HashAdmission(2, DEFAULT_MAX_WAIT, DEFAULT_CAP_ON_2_CORES, Duration.ofMillis(100));
+    admission.measured(Duration.ofMillis(hashMs));
+    return admission;
+  }
+
+  private static String address(int i) {
+    return "203.0.113." + i;
+  }
+
+  private static String account(int i) {
+    return "user-" + i + "@example.com";
+  }
+
+  @Test
+  void aBurstOf16LoginsIsAdmittedAtDefaultSettings() {
+    HashAdmission admission = measuredAt(40);
+    for (int i = 0; i < 16; i++) {
+      assertTrue(admission.admit(address(i), account(i)).admitted(), "login " + (i + 1) + " of the burst");
+    }
+    assertEquals(16, admission.inFlight());
+    // 16 × 40 ms ÷ 2 threads = 320 ms of expected wait, well under the second allowed.
+    assertEquals(50, admission.capacity());
+  }
+
+  @Test
+  void pastTheWaitLimitTheNextIsRefusedWithARetryAfterFromTheQueue() {
+    HashAdmission admission = new HashAdmission(2, Duration.ofMillis(3000), DEFAULT_CAP_ON_2_CORES, Duration.ofMillis(100));
+    admission.measured(Duration.ofMillis(100));
+    // 3000 ms × 2 threads ÷ 100 ms = 60 places.
+    for (int i = 0; i < 60; i++) {
+      assertTrue(admission.admit(address(i), account(i)).admitted(), "place " + (i + 1));
+    }
+    Decision refused = admission.admit(address(99), account(99));
+    assertFalse(refused.admitted());
+    assertEquals("wait", refused.refusal().reason());
+    assertEquals(Duration.ofMillis(3000), refused.refusal().expectedWait(), "60 queued × 100 ms ÷ 2 threads");
+    assertEquals(3, refused.refusal().retryAfterSeconds());
+  }
+
+  @Test
+  void slowerMeasuredHashesShrinkWhatIsAdmitted() {
+    HashAdmission admission = measuredAt(40);
+    List<HashAdmission.Ticket> tickets = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      tickets.add(admission.admit(address(i), account(i)).ticket());
+    }
+    // Eight hashes come back at 400 ms each: the average climbs towards it and the capacity falls.
+    tickets.forEach(ticket -> admission.release(ticket, Duration.ofMillis(400)));
+    assertEquals(0, admission.inFlight());
+    long averageMs = admission.averageHashTime().toMillis();
+    assertTrue(averageMs > 250 && averageMs < 400, "moving average " + averageMs);
+    assertEquals((int) Math.ceil(1000.0 * 2 / (admission.averageHashTime().toNanos() / 1e6)), admission.capacity());
+    int admitted = 0;
+    while (admission.admit(address(admitted), account(admitted)).admitted()) {
+      admitted++;
+    }
+    assertEquals(admission.capacity(), admitted);
+    assertTrue(admitted < 9, "a few seconds of work are not queued: " + admitted);
+  }
+
+  @Test
+  void anAddressHoldingAQuarterIsRefusedWhileAnotherIsAdmitted() {
+    HashAdmission admission = measuredAt(40);
+    // 50 places: a quarter is 12.
+    for (int i = 0; i < 12; i++) {
+      assertTrue(admission.admit("198.51.100.7", account(i)).admitted(), "within the address's share: " + (i + 1));
+    }
+    Decision abuser = admission.admit("198.51.100.7", account(12));
+    assertFalse(abuser.admitted());
+    assertEquals("address_share", abuser.refusal().reason());
+    assertEquals(1, abuser.refusal().retryAfterSeconds(), "12 × 40 ms ÷ 2 = 240 ms, at least one second");
+    assertTrue(admission.admit(address(1), account(13)).admitted(), "another address still gets in");
+  }
+
+  @Test
+  void anAccountHoldingAQuarterIsRefusedWhateverTheAddress() {
+    HashAdmission admission = measuredAt(40);
+    for (int i = 0; i < 12; i++) {
+      assertTrue(admission.admit(address(i), "victim@example.com").admitted());
+    }
+    Decision refused = admission.admit(address(50), "victim@example.com");
+    assertFalse(refused.admitted());
+    assertEquals("account_share", refused.refusal().reason());
+    assertTrue(admission.admit(address(50), "someone-else@example.com").admitted());
+  }
+
+  @Test
+  void aReleasedPlaceCanBeTakenAgainAndReleasingTwiceGivesNothingBack() {
+    HashAdmission admission = measuredAt(40);
+    List<HashAdmission.Ticket> tickets = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      tickets.add(admission.admit("198.51.100.7", account(i)).ticket());
+    }
+    assertFalse(admission.admit("198.51.100.7", account(12)).admitted());
+    admission.release(tickets.get(0), null);
+    admission.release(tickets.get(0), null);
+    assertEquals(11, admission.inFlight());
+    assertTrue(admission.admit("198.51.100.7", account(12)).admitted());
+    assertFalse(admission.admit("198.51.100.7", account(13)).admitted());
+  }
+
+  @Test
+  void theHardCapBindsWhenHashesAreCheap() {
+    // 1 ms hashes would allow 2000 by waiting time; the memory cap of 128 holds.
+    HashAdmission admission = measuredAt(1);
+    assertEquals(DEFAULT_CAP_ON_2_CORES, admission.capacity());
+    for (int i = 0; i < DEFAULT_CAP_ON_2_CORES; i++) {
+      assertTrue(admission.admit(address(i % 250) + "." + i, account(i)).admitted());
+    }
+    Decision refused = admission.admit("192.0.2.1", "late@example.com");
+    assertFalse(refused.admitted());
+    assertEquals("hard_cap", refused.refusal().reason());
+    assertEquals(1, refused.refusal().retryAfterSeconds());
+  }
+
+  @Test
+  void whenOnlyOneFitsEachClientMayStillHaveOne() {
+    HashAdmission admission = new HashAdmission(1, Duration.ofMillis(50), 128, Duration.ofMillis(100));
+    assertEquals(1, admission.capacity());
+    assertTrue(admission.admit(address(1), account(1)).admitted(), "a share is at least one");
+    assertFalse(admission.admit(address(2), account(2)).admitted());
+  }
+}
