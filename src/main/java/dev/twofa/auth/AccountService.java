@@ -41,7 +41,7 @@ final class AccountService {
     this.clock = clock;
   }
 
-  Future<LoginOutcome> signup(String presentedToken, String email, String password, ClientInfo client) {
+  Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
@@ -50,7 +50,8 @@ final class AccountService {
     List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
     return store.throttle().checkAll(signups)
       .compose(ok -> strongHash(password, canonical.get()))
-      .compose(hash -> store.users().insert(store.pool(), canonical.get(), hash, clock.instant()))
+      .compose(hash -> store.users().insert(store.pool(), canonical.get(), hash,
+        MailComposer.language(language), clock.instant()))
       .compose(id -> store.throttle().recordAll(signups).map(id))
       .compose(id -> store.users().findById(store.pool(), id))
       .map(Optional::orElseThrow)

@@ -25,12 +25,14 @@ public class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
   private static final long PURGE_EVERY_MS = 60_000;
   private static final long RELAY_EVERY_MS = 5_000;
+  private static final long MAIL_EVERY_MS = 10_000;
   private final TwofaConfig config;
   private final Clock clock;
   private final String schemaVersion;
   private final MeterRegistry metrics;
   private Pool pool;
   private WorkerExecutor hashWorkers;
+  private MailTransport mailTransport;
 
   public AuthVerticle(TwofaConfig config, Clock clock, String schemaVersion, MeterRegistry metrics) {
     this.config = config;
@@ -52,6 +54,10 @@ public class AuthVerticle extends VerticleBase {
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(pool, bus);
     Auditor auditor = new Auditor(bus, outbox);
+    mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
+    MailOutbox mails = new MailOutbox(pool, mailTransport, clock);
+    LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
+      .orElse("eml folder " + config.dataDir().resolve("mail").toAbsolutePath()));
     SecretBox secretBox = new SecretBox(keys);
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys);
@@ -69,10 +75,13 @@ public class AuthVerticle extends VerticleBase {
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());
+    // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.
+    vertx.setPeriodic(MAIL_EVERY_MS, tick -> mails.nudge());
 
     return passwords.start().compose(ready -> Future.all(List.of(
       serve(vertx, SESSION, m -> sessions.state(m.sessionToken())).completion(),
-      serve(vertx, SIGNUP, m -> accounts.signup(m.sessionToken(), m.email(), m.password(), m.client())).completion(),
+      serve(vertx, SIGNUP, m -> accounts.signup(m.sessionToken(), m.email(), m.password(),
+        m.language(), m.client())).completion(),
       serve(vertx, LOGIN_PASSWORD, m -> logins.password(m.sessionToken(), m.email(), m.password(), m.client())).completion(),
       serve(vertx, LOGIN_TOTP, m -> logins.totp(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGIN_RECOVERY, m -> logins.recoveryCode(m.sessionToken(), m.code(), m.client())).completion(),
@@ -100,6 +109,6 @@ public class AuthVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     hashWorkers.close();
-    return pool.close();
+    return mailTransport.close().transform(closed -> pool.close());
   }
 }

@@ -11,14 +11,15 @@ import java.util.UUID;
 /** A user as the auth verticle reads it. The secret fields stay inside this package; toString hides them. */
 record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
                byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
-               boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession) {
+               boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
+               String language) {
 
   static UserRow from(Row row) {
     return new UserRow(row.getLong("id"), row.getString("email"), row.getString("password_hash"),
       row.getInteger("session_epoch"), bytes(row, "totp_secret"), bytes(row, "totp_pending_secret"),
       row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
       row.getBoolean("support"), row.getOffsetDateTime("totp_enabled_at"), row.getOffsetDateTime("totp_pending_created_at"),
-      row.getUUID("totp_pending_session"));
+      row.getUUID("totp_pending_session"), row.getString("language"));
   }
 
   private static byte[] bytes(Row row, String column) {
