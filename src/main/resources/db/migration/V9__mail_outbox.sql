@@ -19,3 +19,15 @@ CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE sent_at 
 
 -- The language of the user's mails, taken from the browser at sign-up.
 ALTER TABLE users ADD COLUMN language text NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ja'));
+
+-- When the address was proven by a link sent to it; security mails go only to proven addresses.
+ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
+
+-- Outstanding verification links: only the SHA-256 of the token (a 256-bit random value) is kept, like
+-- sessions. One per user (a new link replaces the last); used or expired, the row is gone.
+CREATE TABLE email_verifications (
+  token_hash bytea       PRIMARY KEY,
+  user_id    bigint      NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+  email      text        NOT NULL,                     -- the address the link was sent to
+  expires_at timestamptz NOT NULL
+);

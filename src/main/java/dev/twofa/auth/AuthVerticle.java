@@ -63,8 +63,10 @@ public class AuthVerticle extends VerticleBase {
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys);
     SessionService sessions = new SessionService(store, auditor, config.login(), config.sessionTimeout(),
       config.sessionMaxAge(), clock);
+    Mailer mailer = new Mailer(mails, new MailComposer(config.productName(), config.publicUrl().uri()),
+      new EmailVerificationRepository(), clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
-      hashWorkers, auditor, config.login(), clock);
+      hashWorkers, auditor, config.login(), mailer, clock);
     SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
     LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), clock);
     StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);
@@ -86,6 +88,8 @@ public class AuthVerticle extends VerticleBase {
       serve(vertx, LOGIN_TOTP, m -> logins.totp(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGIN_RECOVERY, m -> logins.recoveryCode(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGOUT, m -> sessions.logout(m.sessionToken(), m.client())).completion(),
+      serve(vertx, EMAIL_VERIFY, m -> accounts.verifyEmail(m.token())).completion(),
+      serve(vertx, EMAIL_VERIFICATION_SEND, m -> accounts.sendVerification(m.sessionToken(), m.client())).completion(),
       serve(vertx, ACCOUNT, m -> accounts.currentUser(m.sessionToken())).completion(),
       serve(vertx, PASSWORD_CHANGE, m -> accounts.changePassword(m.sessionToken(), m.currentPassword(),
         m.newPassword(), m.client())).completion(),

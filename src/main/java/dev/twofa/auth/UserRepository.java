@@ -22,7 +22,7 @@ final class UserRepository {
   private static final String CHECK_VIOLATION = "23514";
   static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
-    totp_enabled_at, totp_pending_created_at, totp_pending_session, language,
+    totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
     (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
     """;
 

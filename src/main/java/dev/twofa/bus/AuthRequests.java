@@ -20,6 +20,10 @@ public final class AuthRequests {
   public record Code(String sessionToken, String code, ClientInfo client) {
   }
 
+  /** The token of an emailed link (verification); needs no session. */
+  public record LinkToken(String token, ClientInfo client) {
+  }
+
   /** Operations that need nothing but the session. */
   public record Session(String sessionToken, ClientInfo client) {
   }

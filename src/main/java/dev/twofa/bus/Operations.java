@@ -17,6 +17,7 @@ import dev.twofa.bus.AuthRequests.Credentials;
 import dev.twofa.bus.AuthRequests.PasswordChange;
 import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.bus.AuthRequests.RevokeSession;
+import dev.twofa.bus.AuthRequests.LinkToken;
 import dev.twofa.bus.AuthRequests.Session;
 import dev.twofa.bus.AuthRequests.Signup;
 import dev.twofa.bus.AuthRequests.SupportDisable;
@@ -32,6 +33,8 @@ public final class Operations {
   public static final Operation<Session, Void> LOGOUT = auth("logout", Session.class, Void.class);
   public static final Operation<Session, User> ACCOUNT = auth("account", Session.class, User.class);
   public static final Operation<PasswordChange, LoginOutcome> PASSWORD_CHANGE = auth("password.change", PasswordChange.class, LoginOutcome.class);
+  public static final Operation<LinkToken, Void> EMAIL_VERIFY = auth("email.verify", LinkToken.class, Void.class);
+  public static final Operation<Session, Void> EMAIL_VERIFICATION_SEND = auth("email.verification", Session.class, Void.class);
   public static final Operation<Activity, ActivityPage> ACTIVITY = auth("activity", Activity.class, ActivityPage.class);
   public static final Operation<Session, Sessions> SESSIONS = auth("sessions", Session.class, Sessions.class);
   public static final Operation<RevokeSession, Void> SESSION_REVOKE = auth("sessions.revoke", RevokeSession.class, Void.class);
