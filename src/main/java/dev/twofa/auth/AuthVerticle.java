@@ -68,11 +68,11 @@ public class AuthVerticle extends VerticleBase {
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
       hashWorkers, auditor, config.login(), mailer, clock);
     SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
-    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), clock);
+    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), mailer, clock);
     StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);
     TwoFactorService twoFactor = new TwoFactorService(store, sessions, accounts, secretBox, new TotpKeys(config.totp()),
-      verifier, recoveryCodes, auditor, clock);
-    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login());
+      verifier, recoveryCodes, auditor, mailer, clock);
+    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login(), mailer);
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> sessions.purge()
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.

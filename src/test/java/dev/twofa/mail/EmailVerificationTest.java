@@ -1,25 +1,17 @@
 package dev.twofa.mail;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.twofa.support.ApiClient;
+import dev.twofa.support.MailCatcher;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,52 +19,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Sign-up mails a verification link (through a real SMTP server); the link works once, for 24 hours. */
 class EmailVerificationTest {
-  static final GreenMail SMTP = startSmtp();
+  static final MailCatcher MAIL = new MailCatcher();
 
   @RegisterExtension
   static final TestServer server = new TestServer()
-    .with("TWOFA_SMTP_URL", "smtp://127.0.0.1:" + SMTP.getSmtp().getPort() + "?starttls=optional")
-    .with("TWOFA_PUBLIC_URL", "http://login.example.com:8080");
+    .with("TWOFA_SMTP_URL", MAIL.url())
+    .with("TWOFA_PUBLIC_URL", MailCatcher.PUBLIC_URL);
   private final TestAccounts accounts = new TestAccounts(server);
-
-  static GreenMail startSmtp() {
-    try {
-      GreenMail smtp = new GreenMail(new ServerSetup(TestServer.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-      smtp.start();
-      return smtp;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @AfterAll
   static void stopSmtp() {
-    SMTP.stop();
+    MAIL.stop();
   }
 
-  /** The mails received for {@code email} so far, waiting up to 10 s for {@code count} of them. */
   static List<MimeMessage> mailsTo(String email, int count) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      List<MimeMessage> mails = Arrays.stream(SMTP.getReceivedMessages()).filter(m -> {
-        try {
-          return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(email);
-        } catch (Exception e) {
-          return false;
-        }
-      }).toList();
-      if (mails.size() >= count || System.nanoTime() > deadline) {
-        return mails;
-      }
-      Thread.sleep(50);
-    }
+    return MAIL.mailsTo(email, count);
   }
 
   static String link(MimeMessage mail) {
-    Matcher m = Pattern.compile("http://login\\.example\\.com:8080/verify-email\\?token=([A-Za-z0-9_-]{43})")
-      .matcher(GreenMailUtil.getBody(mail));
-    assertTrue(m.find(), GreenMailUtil.getBody(mail));
-    return m.group(1);
+    return MailCatcher.linkToken(mail, "/verify-email");
   }
 
   private static JsonObject token(String token) {
@@ -148,6 +113,6 @@ class EmailVerificationTest {
     assertEquals(201, browser.post("/api/signup", TestAccounts.credentials(email, TestAccounts.PASSWORD)).status());
     MimeMessage mail = mailsTo(email, 1).get(0);
     assertEquals("[cryptact] メールアドレスの確認", mail.getSubject());
-    assertTrue(GreenMailUtil.getBody(mail).contains(ApiClient.USER_AGENT.substring(0, 10)));
+    assertTrue(MailCatcher.body(mail).contains(ApiClient.USER_AGENT.substring(0, 10)));
   }
 }
