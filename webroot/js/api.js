@@ -78,6 +78,8 @@ export const api = {
   loginWithRecoveryCode: (code) => request('POST', '/api/login/recovery', { code }),
   logout: () => request('POST', '/api/logout'),
   account: () => request('GET', '/api/account'),
+  verifyEmail: (token) => request('POST', '/api/email/verify', { token }),
+  sendEmailVerification: () => request('POST', '/api/email/verification'),
   changePassword: (currentPassword, newPassword) =>
     request('POST', '/api/account/password', { currentPassword, newPassword }),
   activity: (before) => request('GET', '/api/account/activity?limit=20' + (before ? '&before=' + encodeURIComponent(before) : '')),

@@ -7,6 +7,7 @@ import { signupScreen, loginScreen, totpScreen, recoveryScreen } from './screens
 import { welcomeScreen, setupScreen, changeAuthenticatorScreen, recoveryCodesScreen } from './screens/enroll.js';
 import { accountScreen } from './screens/account.js';
 import { supportScreen } from './screens/support.js';
+import { verifyEmailScreen } from './screens/verify.js';
 
 export const app = {
   // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
@@ -77,6 +78,7 @@ const routes = {
   '/recovery-codes': { screen: recoveryCodesScreen, states: [AUTHENTICATED] },
   '/account': { screen: accountScreen, states: [AUTHENTICATED] },
   '/support': { screen: supportScreen, states: [AUTHENTICATED] },
+  '/verify-email': { screen: verifyEmailScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
 };
 
 function home() {

@@ -32,9 +32,29 @@ export async function accountScreen(main, app) {
     lostPhone ? el('p', { class: 'notice' }, t('account.lostPhone'), ' ',
       el('a', { href: '/2fa/change', 'data-link': true }, t('account.lostPhone.link'))) : null,
     el('p', { class: 'muted' }, user.email, ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
+    user.emailVerified ? null : emailPanel(),
     securitySection(app, user, password),
     sessionsSection(),
     activitySection(() => password.open())));
+}
+
+/** "Email · Not verified · Resend link", until the address is proven. */
+function emailPanel() {
+  const message = formMessage();
+  const resend = el('button', { type: 'button', class: 'link-button' }, t('email.resend'));
+  resend.addEventListener('click', async () => {
+    hideMessage(message);
+    try {
+      await busy(resend, () => api.sendEmailVerification());
+      showMessage(message, t('email.sent'), 'success');
+    } catch (error) {
+      showMessage(message, describe(error));
+    }
+  });
+  return el('section', { class: 'card', 'aria-label': t('email.row') },
+    el('dl', { class: 'settings' },
+      settingRow(t('email.row'), el('span', { class: 'badge off' }, t('email.notVerified')), ' · ', resend)),
+    el('p', { class: 'muted' }, t('email.why')), message);
 }
 
 /** A row of a settings list: its name, and its value (text or elements). */

@@ -11,9 +11,11 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,20 +27,24 @@ final class AccountService {
   private final PasswordStrength strength;
   private final Auditor auditor;
   private final LoginPolicy policy;
+  private final Mailer mailer;
   private final Clock clock;
+  /** Verification links a signed-in user may ask for (each one replaces the last). */
+  static final ThrottlePolicy VERIFICATION_RESENDS = new ThrottlePolicy(3, Duration.ofHours(1));
 
   AccountService(AuthStore store, SessionService sessions, Passwords passwords, PasswordStrength strength,
-                 Auditor auditor, LoginPolicy policy, Clock clock) {
+                 Auditor auditor, LoginPolicy policy, Mailer mailer, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.passwords = passwords;
     this.strength = strength;
     this.auditor = auditor;
     this.policy = policy;
+    this.mailer = mailer;
     this.clock = clock;
   }
 
-  Future<LoginOutcome> signup(String presentedToken, String email, String password, ClientInfo client) {
+  Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
@@ -47,14 +53,39 @@ final class AccountService {
     List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
     return store.throttle().checkAll(signups)
       .compose(ok -> strongHash(password, canonical.get(), client))
-      .compose(hash -> store.users().insert(store.pool(), canonical.get(), hash, clock.instant()))
-      .compose(id -> store.throttle().recordAll(signups).map(id))
-      .compose(id -> store.users().findById(store.pool(), id))
-      .map(Optional::orElseThrow)
+      // The account and its verification mail exist together or not at all.
+      .compose(hash -> store.pool().withTransaction(tx -> store.users().insert(tx, canonical.get(), hash,
+          MailComposer.language(language), clock.instant())
+        .compose(id -> store.users().findById(tx, id))
+        .map(Optional::orElseThrow)
+        .compose(user -> mailer.verification(tx, user, client).map(user))))
+      .onSuccess(user -> mailer.nudge())
+      .compose(user -> store.throttle().recordAll(signups).map(user))
       .compose(user -> sessions.endPresented(presentedToken)
         .compose(ended -> sessions.open(store.pool(), user, user.sessionEpoch(), null, client))
         .compose(token -> auditor.record(user.id(), SecurityEvent.SIGNUP, true, client)
           .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))));
+  }
+
+  /** Uses a verification link; fails INVALID_TOKEN when it is unknown, used, replaced or expired. */
+  Future<Void> verifyEmail(String linkToken) {
+    return mailer.useVerification(store.pool(), linkToken)
+      .compose(verified -> verified ? Future.<Void>succeededFuture() : BusFailure.fail(ErrorCode.INVALID_TOKEN));
+  }
+
+  /** A new verification link for the signed-in user (nothing when already verified), at most 3 an hour. */
+  Future<Void> sendVerification(String token, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      if (user.emailVerified()) {
+        return Future.succeededFuture();
+      }
+      List<Limit> resends = List.of(new Limit(Throttle.emailVerificationKey(user.id()), VERIFICATION_RESENDS));
+      return store.throttle().checkAll(resends)
+        .compose(ok -> store.pool().withTransaction(tx -> mailer.verification(tx, user, client)))
+        .compose(sent -> store.throttle().recordAll(resends))
+        .onSuccess(sent -> mailer.nudge());
+    });
   }
 
   Future<User> currentUser(String token) {
@@ -83,7 +114,9 @@ final class AccountService {
         .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
           .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
             .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
-            .compose(ended -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
+            .compose(ended -> mailer.notice(tx, user, MailComposer.PASSWORD_CHANGED, client, null))
+            .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
+        .onSuccess(committed -> mailer.nudge())
         .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));
       return auditor.outcome(changed, user.id(), SecurityEvent.PASSWORD_CHANGED, client);
     });

@@ -28,12 +28,14 @@ public class AuthVerticle extends VerticleBase {
   /** Stands until the decoy hash at start is timed: a guess on the slow side, so the first burst is not over-admitted. */
   private static final Duration FIRST_HASH_ESTIMATE = Duration.ofMillis(100);
   private static final long RELAY_EVERY_MS = 5_000;
+  private static final long MAIL_EVERY_MS = 10_000;
   private final TwofaConfig config;
   private final Clock clock;
   private final String schemaVersion;
   private final MeterRegistry metrics;
   private Pool pool;
   private WorkerExecutor hashWorkers;
+  private MailTransport mailTransport;
 
   public AuthVerticle(TwofaConfig config, Clock clock, String schemaVersion, MeterRegistry metrics) {
     this.config = config;
@@ -60,31 +62,42 @@ public class AuthVerticle extends VerticleBase {
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(pool, bus);
     Auditor auditor = new Auditor(bus, outbox);
+    mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
+    MailOutbox mails = new MailOutbox(pool, mailTransport, clock);
+    LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
+      .orElse("eml folder " + config.dataDir().resolve("mail").toAbsolutePath()));
     SecretBox secretBox = new SecretBox(keys);
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys);
     SessionService sessions = new SessionService(store, auditor, config.login(), config.sessionTimeout(),
       config.sessionMaxAge(), clock);
+    Mailer mailer = new Mailer(mails, new MailComposer(config.productName(), config.publicUrl().uri()),
+      new EmailVerificationRepository(), clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
-      auditor, config.login(), clock);
+      auditor, config.login(), mailer, clock);
     SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
-    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), clock);
+    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), mailer, clock);
     StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);
     TwoFactorService twoFactor = new TwoFactorService(store, sessions, accounts, secretBox, new TotpKeys(config.totp()),
-      verifier, recoveryCodes, auditor, clock);
-    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login());
+      verifier, recoveryCodes, auditor, mailer, clock);
+    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login(), mailer);
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> sessions.purge()
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());
+    // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.
+    vertx.setPeriodic(MAIL_EVERY_MS, tick -> mails.nudge());
 
     return passwords.start().compose(ready -> Future.all(List.of(
       serve(vertx, SESSION, m -> sessions.state(m.sessionToken())).completion(),
-      serve(vertx, SIGNUP, m -> accounts.signup(m.sessionToken(), m.email(), m.password(), m.client())).completion(),
+      serve(vertx, SIGNUP, m -> accounts.signup(m.sessionToken(), m.email(), m.password(),
+        m.language(), m.client())).completion(),
       serve(vertx, LOGIN_PASSWORD, m -> logins.password(m.sessionToken(), m.email(), m.password(), m.client())).completion(),
       serve(vertx, LOGIN_TOTP, m -> logins.totp(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGIN_RECOVERY, m -> logins.recoveryCode(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGOUT, m -> sessions.logout(m.sessionToken(), m.client())).completion(),
+      serve(vertx, EMAIL_VERIFY, m -> accounts.verifyEmail(m.token())).completion(),
+      serve(vertx, EMAIL_VERIFICATION_SEND, m -> accounts.sendVerification(m.sessionToken(), m.client())).completion(),
       serve(vertx, ACCOUNT, m -> accounts.currentUser(m.sessionToken())).completion(),
       serve(vertx, PASSWORD_CHANGE, m -> accounts.changePassword(m.sessionToken(), m.currentPassword(),
         m.newPassword(), m.client())).completion(),
@@ -108,6 +121,6 @@ public class AuthVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     hashWorkers.close();
-    return pool.close();
+    return mailTransport.close().transform(closed -> pool.close());
   }
 }

@@ -31,16 +31,18 @@ final class LoginService {
   private final SecondFactor secondFactor;
   private final Auditor auditor;
   private final LoginPolicy policy;
+  private final Mailer mailer;
   private final Clock clock;
 
   LoginService(AuthStore store, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
-               LoginPolicy policy, Clock clock) {
+               LoginPolicy policy, Mailer mailer, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.passwords = passwords;
     this.secondFactor = secondFactor;
     this.auditor = auditor;
     this.policy = policy;
+    this.mailer = mailer;
     this.clock = clock;
   }
 
@@ -138,11 +140,17 @@ final class LoginService {
         .compose(accepted -> accepted
           ? completeOnce(tx, pending)
               .compose(done -> store.throttle().reset(tx, budgetKey))
-              .compose(reset -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
+              // A recovery code spent: the owner hears of it (with how many are left) in the same commit.
+              .compose(reset -> codesUsed == 0 ? Future.<Void>succeededFuture()
+                : mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client, user.recoveryCodesRemaining() - codesUsed))
+              .compose(mailed -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
               .map(token -> new StepResult(token, Optional.empty()))
           : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
               .map(gone -> new StepResult(null, gone))))
       .compose(step -> {
+        if (step.token() != null && codesUsed > 0) {
+          mailer.nudge();
+        }
         if (step.token() == null) {
           step.dropped().ifPresent(dropped::set);
           return BusFailure.fail(ErrorCode.INVALID_CODE);

@@ -29,12 +29,14 @@ final class SupportDesk {
   private final SessionService sessions;
   private final Auditor auditor;
   private final LoginPolicy policy;
+  private final Mailer mailer;
 
-  SupportDesk(AuthStore store, SessionService sessions, Auditor auditor, LoginPolicy policy) {
+  SupportDesk(AuthStore store, SessionService sessions, Auditor auditor, LoginPolicy policy, Mailer mailer) {
     this.store = store;
     this.sessions = sessions;
     this.auditor = auditor;
     this.policy = policy;
+    this.mailer = mailer;
   }
 
   Future<SupportView> lookup(String token, String email) {
@@ -63,8 +65,11 @@ final class SupportDesk {
           .compose(disabled -> disabled ? store.recoveryCodes().deleteAll(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
           .compose(deleted -> store.sessions().revokeOthers(tx, user.id(), null))
           .compose(deleted -> store.pendingLogins().deleteForUser(tx, user.id()))
-          .compose(deleted -> auditor.recordWithin(tx, event)))
+          .compose(deleted -> auditor.recordWithin(tx, event))
+          // The staff member's address and browser are not the user's business: the mail shows neither.
+          .compose(recorded -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_DISABLED_BY_SUPPORT, ClientInfo.UNKNOWN, null)))
         .compose(done -> {
+          mailer.nudge();
           LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());
           return auditor.flush();
         })

@@ -50,6 +50,11 @@ final class Throttle {
     return "signups:address:" + ip;
   }
 
+  /** Verification links sent to one user on request. */
+  static String emailVerificationKey(long userId) {
+    return "email-verification:" + userId;
+  }
+
   /** 2FA resets by one support staff member. */
   static String supportResetsKey(long staffId) {
     return "support:resets:" + staffId;

@@ -35,10 +35,11 @@ final class TwoFactorService {
   private final TotpVerifier verifier;
   private final RecoveryCodes recoveryCodes;
   private final Auditor auditor;
+  private final Mailer mailer;
   private final Clock clock;
 
   TwoFactorService(AuthStore store, SessionService sessions, AccountService accounts, SecretBox secretBox, TotpKeys keys,
-                   TotpVerifier verifier, RecoveryCodes recoveryCodes, Auditor auditor, Clock clock) {
+                   TotpVerifier verifier, RecoveryCodes recoveryCodes, Auditor auditor, Mailer mailer, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.accounts = accounts;
@@ -47,6 +48,7 @@ final class TwoFactorService {
     this.verifier = verifier;
     this.recoveryCodes = recoveryCodes;
     this.auditor = auditor;
+    this.mailer = mailer;
     this.clock = clock;
   }
 
@@ -107,7 +109,9 @@ final class TwoFactorService {
             step.getAsLong(), clock.instant())
           .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
             .compose(stored -> endOtherSessions(tx, user))
-            .compose(ended -> sessions.open(tx, user, epoch, clock.instant(), client))))
+            .compose(ended -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_ENABLED, client, null))
+            .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
+        .onSuccess(committed -> mailer.nudge())
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
           .compose(recorded -> accounts.currentUser(newToken))
           .map(enabled -> new EnrollmentOutcome(new Enrollment(codes, enabled), newToken)));
@@ -134,7 +138,9 @@ final class TwoFactorService {
       return store.pool().withTransaction(tx -> store.users().changeTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
           .compose(epoch -> endOtherSessions(tx, user)
-            .compose(ended -> sessions.open(tx, user, epoch, clock.instant(), client))))
+            .compose(ended -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_CHANGED, client, null))
+            .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
+        .onSuccess(committed -> mailer.nudge())
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_CHANGED, true, client)
           .compose(recorded -> accounts.currentUser(newToken))
           .map(changed -> new AuthenticatorChanged(new UserResult(changed), newToken)));
@@ -164,7 +170,9 @@ final class TwoFactorService {
       Future<Void> replaced = store.pool().withTransaction(tx ->
         store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
           .compose(stored -> store.sessions().revokeOthers(tx, user.id(), session.tokenHash()))
-          .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id())));
+          .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+          .compose(ended -> mailer.notice(tx, user, MailComposer.RECOVERY_CODES_REGENERATED, client, null)))
+        .onSuccess(committed -> mailer.nudge());
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
         .map(done -> new NewRecoveryCodes(codes));
     });

@@ -22,15 +22,15 @@ final class UserRepository {
   private static final String CHECK_VIOLATION = "23514";
   static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
-    totp_enabled_at, totp_pending_created_at, totp_pending_session,
+    totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
     (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
     """;
 
-  Future<Long> insert(SqlClient db, String email, String passwordHash, Instant now) {
+  Future<Long> insert(SqlClient db, String email, String passwordHash, String language, Instant now) {
     return db.preparedQuery("""
-        INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id
+        INSERT INTO users (email, password_hash, created_at, language) VALUES ($1, $2, $3, $4) RETURNING id
         """)
-      .execute(Tuple.of(email, passwordHash, utc(now)))
+      .execute(Tuple.of(email, passwordHash, utc(now), language))
       .map(rows -> rows.iterator().next().getLong("id"))
       .recover(error -> {
         String state = error instanceof PgException pg ? pg.getSqlState() : "";

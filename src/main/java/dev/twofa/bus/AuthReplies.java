@@ -14,7 +14,7 @@ public final class AuthReplies {
 
   /** The public User document; {@code twoFactorEnabledAt} is when the current authenticator app was added. */
   public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support,
-                     String twoFactorEnabledAt) {
+                     String twoFactorEnabledAt, boolean emailVerified) {
   }
 
   /**

@@ -12,8 +12,16 @@ public final class AuthRequests {
   public record Credentials(String sessionToken, String email, String password, ClientInfo client) {
   }
 
+  /** Sign-up; {@code language} (en, ja) is the browser's, for the user's mails. */
+  public record Signup(String sessionToken, String email, String password, String language, ClientInfo client) {
+  }
+
   /** A one-time code: the TOTP or recovery step of a login, or the first code that enables 2FA. */
   public record Code(String sessionToken, String code, ClientInfo client) {
+  }
+
+  /** The token of an emailed link (verification); needs no session. */
+  public record LinkToken(String token, ClientInfo client) {
   }
 
   /** Operations that need nothing but the session. */

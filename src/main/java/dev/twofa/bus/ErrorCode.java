@@ -5,6 +5,7 @@ public enum ErrorCode {
   INVALID_REQUEST(400, "The request is malformed or misses a required field."),
   INVALID_EMAIL(400, "Enter a valid email address."),
   WEAK_PASSWORD(400, "Choose a stronger password."),
+  INVALID_TOKEN(400, "This link is not valid: it was used already, replaced by a newer one, or it expired."),
   UNAUTHENTICATED(401, "Log in to continue."),
   INVALID_CREDENTIALS(401, "The email address or password is incorrect."),
   INVALID_CODE(401, "That code is not valid. Check it and try again."),

@@ -17,20 +17,24 @@ import dev.twofa.bus.AuthRequests.Credentials;
 import dev.twofa.bus.AuthRequests.PasswordChange;
 import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.bus.AuthRequests.RevokeSession;
+import dev.twofa.bus.AuthRequests.LinkToken;
 import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.AuthRequests.Signup;
 import dev.twofa.bus.AuthRequests.SupportDisable;
 import dev.twofa.bus.AuthRequests.SupportLookup;
 
 /** The whole bus contract: one operation per HTTP operation, plus audit's own and the health checks. */
 public final class Operations {
   public static final Operation<Session, SessionState> SESSION = auth("session", Session.class, SessionState.class);
-  public static final Operation<Credentials, LoginOutcome> SIGNUP = auth("signup", Credentials.class, LoginOutcome.class);
+  public static final Operation<Signup, LoginOutcome> SIGNUP = auth("signup", Signup.class, LoginOutcome.class);
   public static final Operation<Credentials, LoginOutcome> LOGIN_PASSWORD = auth("login.password", Credentials.class, LoginOutcome.class);
   public static final Operation<Code, LoginOutcome> LOGIN_TOTP = auth("login.totp", Code.class, LoginOutcome.class);
   public static final Operation<Code, LoginOutcome> LOGIN_RECOVERY = auth("login.recovery", Code.class, LoginOutcome.class);
   public static final Operation<Session, Void> LOGOUT = auth("logout", Session.class, Void.class);
   public static final Operation<Session, User> ACCOUNT = auth("account", Session.class, User.class);
   public static final Operation<PasswordChange, LoginOutcome> PASSWORD_CHANGE = auth("password.change", PasswordChange.class, LoginOutcome.class);
+  public static final Operation<LinkToken, Void> EMAIL_VERIFY = auth("email.verify", LinkToken.class, Void.class);
+  public static final Operation<Session, Void> EMAIL_VERIFICATION_SEND = auth("email.verification", Session.class, Void.class);
   public static final Operation<Activity, ActivityPage> ACTIVITY = auth("activity", Activity.class, ActivityPage.class);
   public static final Operation<Session, Sessions> SESSIONS = auth("sessions", Session.class, Sessions.class);
   public static final Operation<RevokeSession, Void> SESSION_REVOKE = auth("sessions.revoke", RevokeSession.class, Void.class);

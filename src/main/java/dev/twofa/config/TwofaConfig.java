@@ -27,7 +27,8 @@ public record TwofaConfig(
   String productName,
   TotpPolicy totp,
   PasswordPolicy passwords,
-  LoginPolicy login) {
+  LoginPolicy login,
+  MailSettings mail) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -94,14 +95,16 @@ public record TwofaConfig(
         new ThrottlePolicy(s.integer("LOGINS_PER_ADDRESS_PER_HOUR", 1000, 1, 100_000_000), Duration.ofHours(1)),
         new ThrottlePolicy(s.integer("SIGNUPS_PER_ADDRESS_PER_HOUR", 50, 1, 100_000_000), Duration.ofHours(1)),
         Duration.ofMinutes(s.integer("STEP_UP_MINUTES", 10, 1, 60)),
-        new ThrottlePolicy(s.integer("SUPPORT_MAX_RESETS_PER_HOUR", 20, 1, 10000), Duration.ofHours(1))));
+        new ThrottlePolicy(s.integer("SUPPORT_MAX_RESETS_PER_HOUR", 20, 1, 10000), Duration.ofHours(1))),
+      MailSettings.parse(PREFIX + "SMTP_URL", s.optional("SMTP_URL"), PREFIX + "MAIL_FROM",
+        s.text("MAIL_FROM", "twofa <no-reply@localhost>")));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, productName, totp, passwords,
-      login);
+      login, mail);
   }
 
   /** Never print the key. */

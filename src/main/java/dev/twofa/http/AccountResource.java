@@ -1,6 +1,7 @@
 package dev.twofa.http;
 
 import dev.twofa.bus.AuthRequests.Activity;
+import dev.twofa.bus.AuthRequests.LinkToken;
 import dev.twofa.bus.AuthRequests.PasswordChange;
 import dev.twofa.bus.AuthRequests.RevokeSession;
 import dev.twofa.bus.AuthRequests.Session;
@@ -10,6 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 
 import static dev.twofa.bus.Operations.ACCOUNT;
 import static dev.twofa.bus.Operations.ACTIVITY;
+import static dev.twofa.bus.Operations.EMAIL_VERIFICATION_SEND;
+import static dev.twofa.bus.Operations.EMAIL_VERIFY;
 import static dev.twofa.bus.Operations.PASSWORD_CHANGE;
 import static dev.twofa.bus.Operations.SESSIONS;
 import static dev.twofa.bus.Operations.SESSIONS_REVOKE_OTHERS;
@@ -30,6 +33,15 @@ final class AccountResource {
 
   void account(RoutingContext ctx) {
     requests.reply(ctx, requests.call(ACCOUNT, new Session(sessionToken(ctx), client(ctx))), 200);
+  }
+
+  void verifyEmail(RoutingContext ctx) {
+    requests.noContent(ctx, requests.call(EMAIL_VERIFY, new LinkToken(body(ctx).getString("token"), client(ctx))));
+  }
+
+  void sendEmailVerification(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(EMAIL_VERIFICATION_SEND, new Session(sessionToken(ctx), client(ctx)))
+      .map(sent -> new JsonObject()), 202);
   }
 
   void changePassword(RoutingContext ctx) {

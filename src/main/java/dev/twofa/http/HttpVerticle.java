@@ -55,6 +55,8 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("logout").addHandler(sessions::logout);
       api.getRoute("getAccount").addHandler(account::account);
       api.getRoute("changePassword").addHandler(account::changePassword);
+      api.getRoute("verifyEmail").addHandler(account::verifyEmail);
+      api.getRoute("sendEmailVerification").addHandler(account::sendEmailVerification);
       api.getRoute("getActivity").addHandler(account::activity);
       api.getRoute("listSessions").addHandler(account::sessions);
       api.getRoute("revokeSession").addHandler(account::revokeSession);

@@ -5,6 +5,7 @@ import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.AuthRequests.Code;
 import dev.twofa.bus.AuthRequests.Credentials;
 import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.AuthRequests.Signup;
 import dev.twofa.bus.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +40,11 @@ final class SessionResource {
   }
 
   void signup(RoutingContext ctx) {
-    requests.reply(ctx, enter(ctx, requests.call(SIGNUP, credentials(ctx))), 201);
+    JsonObject body = body(ctx);
+    // The language the app is shown in (its cookie, else Accept-Language) becomes the language of the user's mails.
+    Signup signup = new Signup(sessionToken(ctx), body.getString("email"), body.getString("password"),
+      ShellPage.language(ctx), client(ctx));
+    requests.reply(ctx, enter(ctx, requests.call(SIGNUP, signup)), 201);
   }
 
   void login(RoutingContext ctx) {

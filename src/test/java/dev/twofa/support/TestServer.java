@@ -56,6 +56,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     settings.put("TWOFA_ARGON2_MEMORY_KIB", "1024");
     settings.put("TWOFA_ARGON2_ITERATIONS", "1");
     settings.put("TWOFA_HTTP_INSTANCES", "2");
+    // Mails (as .eml files without TWOFA_SMTP_URL) land in a folder of this test's own, not ./data.
+    try {
+      settings.put("TWOFA_DATA_DIR", Files.createTempDirectory("twofa-test-data").toString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     settings.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));

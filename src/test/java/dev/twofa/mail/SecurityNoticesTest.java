@@ -1,0 +1,128 @@
+package dev.twofa.mail;
+
+import dev.twofa.cli.SupportRoles;
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.ApiClient.Response;
+import dev.twofa.support.MailCatcher;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestAccounts.Enrolled;
+import dev.twofa.support.TestServer;
+import dev.twofa.support.Totp;
+import io.vertx.core.json.JsonObject;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+
+import static dev.twofa.support.TestAccounts.PASSWORD;
+import static dev.twofa.support.TestAccounts.code;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One mail per security event, to verified addresses only, with no code, secret or password in it. */
+class SecurityNoticesTest {
+  static final MailCatcher MAIL = new MailCatcher();
+
+  @RegisterExtension
+  static final TestServer server = new TestServer()
+    .with("TWOFA_SMTP_URL", MAIL.url())
+    .with("TWOFA_PUBLIC_URL", MailCatcher.PUBLIC_URL);
+  private final TestAccounts accounts = new TestAccounts(server);
+
+  @AfterAll
+  static void stopSmtp() {
+    MAIL.stop();
+  }
+
+  /** Signs up and opens the verification link; the sign-up mail is mail number 1. */
+  private ApiClient verified(String email) throws Exception {
+    ApiClient browser = accounts.signedUp(email);
+    String token = MailCatcher.linkToken(MAIL.mailsTo(email, 1).get(0), "/verify-email");
+    assertEquals(204, browser.post("/api/email/verify", new JsonObject().put("token", token)).status());
+    return browser;
+  }
+
+  /** Waits for mail number {@code n} and checks that exactly {@code n} arrived; returns it. */
+  private static MimeMessage mailNumber(String email, int n, String subject) throws Exception {
+    List<MimeMessage> mails = MAIL.mailsTo(email, n);
+    assertEquals(n, mails.size(), "mails to " + email);
+    MimeMessage mail = mails.get(n - 1);
+    assertEquals("[cryptact] " + subject, mail.getSubject());
+    return mail;
+  }
+
+  @Test
+  void everySecurityChangeMailsAVerifiedOwnerOnce() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = verified(email);
+
+    Enrolled account = accounts.enrolled(browser, email);
+    MimeMessage enabled = mailNumber(email, 2, "Two-factor authentication was turned on");
+    String body = MailCatcher.body(enabled);
+    assertTrue(body.contains("127.0.0.1") && body.contains("twofa-tests"), body);
+    assertFalse(body.contains(account.secret()) || body.contains(PASSWORD), body);
+    assertTrue(account.recoveryCodes().stream().noneMatch(body::contains), body);
+
+    accounts.stepUp(browser, account);
+    Response regenerated = browser.post("/api/2fa/recovery-codes", null);
+    assertEquals(200, regenerated.status(), regenerated.toString());
+    MimeMessage newCodes = mailNumber(email, 3, "New recovery codes were generated");
+    String recoveryCode = regenerated.json().getJsonArray("recoveryCodes").getString(0);
+    assertFalse(MailCatcher.body(newCodes).contains(recoveryCode));
+
+    // Still within the step-up above: a new authenticator app.
+    String newSecret = browser.post("/api/2fa/change/start", null).json().getString("secret");
+    Response switched = browser.post("/api/2fa/change/confirm", code(Totp.code(newSecret, server.clock().instant())));
+    assertEquals(200, switched.status(), switched.toString());
+    assertFalse(MailCatcher.body(mailNumber(email, 4, "Your authenticator app was changed")).contains(newSecret));
+
+    accounts.nextStep();
+    Response confirmed = browser.post("/api/step-up", new JsonObject().put("password", PASSWORD)
+      .put("code", Totp.code(newSecret, server.clock().instant())));
+    assertEquals(204, confirmed.status(), confirmed.toString());
+    Response changed = browser.post("/api/account/password", new JsonObject()
+      .put("currentPassword", PASSWORD).put("newPassword", PASSWORD + "-renewed"));
+    assertEquals(204, changed.status(), changed.toString());
+    MimeMessage password = mailNumber(email, 5, "Your password was changed");
+    assertFalse(MailCatcher.body(password).contains(PASSWORD));
+
+    ApiClient phone = server.newClient();
+    assertEquals(200, phone.post("/api/login", TestAccounts.credentials(email, PASSWORD + "-renewed")).status());
+    Response recovered = phone.post("/api/login/recovery", code(recoveryCode));
+    assertEquals(200, recovered.status(), recovered.toString());
+    MimeMessage used = mailNumber(email, 6, "A recovery code was used to log in");
+    assertTrue(MailCatcher.body(used).contains("7 recovery codes are left"), MailCatcher.body(used));
+    assertFalse(MailCatcher.body(used).contains(recoveryCode));
+
+    String staffEmail = TestAccounts.uniqueEmail();
+    ApiClient staff = accounts.signedUp(staffEmail);
+    Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
+    SupportRoles.set(server.databaseUrl(), staffEmail, true);
+    accounts.stepUp(staff, staffAccount);
+    Response disabled = staff.post("/api/support/users/disable-2fa", new JsonObject().put("email", email)
+      .put("reason", "Lost phone").put("verification", "Video call matched ID"));
+    assertEquals(200, disabled.status(), disabled.toString());
+    String support = MailCatcher.body(mailNumber(email, 7, "The support desk turned off two-factor authentication"));
+    assertFalse(support.contains("Video call") || support.contains(staffEmail), support);
+
+    // Nothing more arrives: one mail per event.
+    assertEquals(7, MAIL.mailsTo(email, 8).size());
+    // The staff member never verified: their own 2FA change mailed them nothing but the sign-up link.
+    assertEquals(1, MAIL.mailsTo(staffEmail, 2).size());
+  }
+
+  @Test
+  void anUnverifiedAddressGetsNoSecurityMail() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    Enrolled account = accounts.enrolled(browser, email);
+    accounts.stepUp(browser, account);
+    assertEquals(200, browser.post("/api/2fa/recovery-codes", null).status());
+    List<MimeMessage> mails = MAIL.mailsTo(email, 2);
+    assertEquals(1, mails.size());
+    assertTrue(mails.get(0).getSubject().contains("Confirm your email address"));
+  }
+}
