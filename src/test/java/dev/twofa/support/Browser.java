@@ -263,9 +263,10 @@ public final class Browser implements AutoCloseable {
     driver.executeCdpCommand("Emulation.setVirtualTimePolicy", Map.of("policy", "advance", "budget", by.toMillis()));
   }
 
-  /** The value next to the name {@code name} in the page's settings list ("2FA security" → "On"). */
+  /** The value next to the name {@code name} in any of the page's settings lists ("2FA security" → "On"). */
   public String settingValue(String name) {
-    return find(".settings").findElement(By.xpath(".//dt[normalize-space()=" + quote(name) + "]/following-sibling::dd")).getText();
+    return driver.findElement(By.xpath("//dl[contains(concat(' ', @class, ' '), ' settings ')]//dt[normalize-space()="
+      + quote(name) + "]/following-sibling::dd")).getText();
   }
 
   public void resize(int width) {
