@@ -1,7 +1,6 @@
 package dev.twofa.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -35,13 +34,8 @@ public record MailSettings(Optional<Smtp> smtp, String from) {
   private static Smtp smtp(String variable, String value) {
     String rule = variable + " must look like smtp://user:password@host:587 or smtps://user:password@host:465"
       + " (add ?starttls=optional only for a server on a trusted network without TLS)";
-    URI uri;
-    try {
-      uri = new URI(value.trim());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(rule);
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    URI uri = Settings.uri(value, rule);
+    String scheme = Settings.scheme(uri);
     boolean implicitTls = scheme.equals("smtps");
     if (!(implicitTls || scheme.equals("smtp")) || uri.getHost() == null) {
       throw new IllegalArgumentException(rule);

@@ -3,8 +3,6 @@ package dev.twofa.config;
 import io.netty.util.NetUtil;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 
 /**
  * The address users type (scheme, host, port; no path). When it is https, cookies are {@code Secure} with the
@@ -17,13 +15,8 @@ public record PublicUrl(URI uri) {
   /** Parses {@code value}; a bad value fails naming {@code variable}. */
   public static PublicUrl parse(String variable, String value) {
     String rule = variable + " must be an absolute http:// or https:// URL without a path, e.g. https://login.example.com";
-    URI uri;
-    try {
-      uri = new URI(value.trim());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(rule);
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    URI uri = Settings.uri(value, rule);
+    String scheme = Settings.scheme(uri);
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getRawUserInfo() != null
       || !(path.isEmpty() || path.equals("/")) || uri.getRawQuery() != null || uri.getRawFragment() != null) {

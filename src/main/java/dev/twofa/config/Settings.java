@@ -1,5 +1,7 @@
 package dev.twofa.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -62,5 +64,18 @@ final class Settings {
       case "false", "0", "no", "off" -> false;
       default -> throw new IllegalArgumentException(TwofaConfig.PREFIX + name + " must be true or false");
     };
+  }
+
+  /** {@code value} as a URI with its scheme in lower case ("" when it has none); a malformed one fails with {@code rule}. */
+  static URI uri(String value, String rule) {
+    try {
+      return new URI(value.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(rule);
+    }
+  }
+
+  static String scheme(URI uri) {
+    return uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
   }
 }
