@@ -6,7 +6,6 @@ import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,15 +21,8 @@ class EmailVerificationTest {
   static final MailCatcher MAIL = new MailCatcher();
 
   @RegisterExtension
-  static final TestServer server = new TestServer()
-    .with("TWOFA_SMTP_URL", MAIL.url())
-    .with("TWOFA_PUBLIC_URL", MailCatcher.PUBLIC_URL);
+  static final TestServer server = new TestServer().sendingMailTo(MAIL);
   private final TestAccounts accounts = new TestAccounts(server);
-
-  @AfterAll
-  static void stopSmtp() {
-    MAIL.stop();
-  }
 
   static List<MimeMessage> mailsTo(String email, int count) throws Exception {
     return MAIL.mailsTo(email, count);

@@ -10,7 +10,6 @@ import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,15 +26,8 @@ class SecurityNoticesTest {
   static final MailCatcher MAIL = new MailCatcher();
 
   @RegisterExtension
-  static final TestServer server = new TestServer()
-    .with("TWOFA_SMTP_URL", MAIL.url())
-    .with("TWOFA_PUBLIC_URL", MailCatcher.PUBLIC_URL);
+  static final TestServer server = new TestServer().sendingMailTo(MAIL);
   private final TestAccounts accounts = new TestAccounts(server);
-
-  @AfterAll
-  static void stopSmtp() {
-    MAIL.stop();
-  }
 
   /** Signs up and opens the verification link; the sign-up mail is mail number 1. */
   private ApiClient verified(String email) throws Exception {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real SMTP server (GreenMail) in the test JVM, started before the server that sends to it:
- * {@code static final MailCatcher MAIL = new MailCatcher();} then {@code .with("TWOFA_SMTP_URL", MAIL.url())}.
+ * {@code static final MailCatcher MAIL = new MailCatcher();} then {@code new TestServer().sendingMailTo(MAIL)}.
  */
 public final class MailCatcher {
   public static final String PUBLIC_URL = "http://login.example.com:8080";

@@ -49,6 +49,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private Pool pool;
   private int port;
   private TwofaConfig config;
+  private MailCatcher mail;
   private String schemaVersion;
 
   public TestServer() {
@@ -70,6 +71,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   public TestServer with(String name, String value) {
     settings.put(name, value);
     return this;
+  }
+
+  /** Sends this server's mail to {@code mail} (links point at its public URL) and stops that SMTP server after the class. */
+  public TestServer sendingMailTo(MailCatcher mail) {
+    this.mail = mail;
+    return with("TWOFA_SMTP_URL", mail.url()).with("TWOFA_PUBLIC_URL", MailCatcher.PUBLIC_URL);
   }
 
   /** Runs on the key ring {@code keys} (TWOFA_SECRET_KEYS) instead of the random single key. */
@@ -137,6 +144,9 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     }
     if (embedded != null) {
       embedded.close();
+    }
+    if (mail != null) {
+      mail.stop();
     }
   }
 
