@@ -9,6 +9,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
+import static java.util.Map.entry;
+
 /**
  * The words of every mail, in English and Japanese, as plain text and simple HTML (every value escaped). A mail
  * says what happened, when, from which address and browser; it never carries a code, a secret or a password.
@@ -28,36 +30,36 @@ final class MailComposer {
   }
 
   private static final Map<String, Map<String, Words>> WORDS = Map.of(
-    "en", Map.of(
-      VERIFY_EMAIL, new Words("Confirm your email address",
-        "Open this link within 24 hours to confirm that this address is yours. If you did not create an account, ignore this mail."),
-      TWO_FACTOR_ENABLED, new Words("Two-factor authentication was turned on",
-        "Two-factor authentication was turned on for your account. Every other session was logged out."),
-      TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("The support desk turned off two-factor authentication",
-        "At your request, our support desk turned off two-factor authentication for your account and logged out every session."),
-      TWO_FACTOR_CHANGED, new Words("Your authenticator app was changed",
-        "A new authenticator app now gives the codes for your account; the old one no longer works."),
-      RECOVERY_CODES_REGENERATED, new Words("New recovery codes were generated",
-        "New recovery codes were generated for your account; the earlier ones no longer work."),
-      RECOVERY_CODE_USED, new Words("A recovery code was used to log in",
-        "A recovery code was used to log in to your account. {n} recovery codes are left."),
-      PASSWORD_CHANGED, new Words("Your password was changed",
-        "The password of your account was changed. Every other session was logged out.")),
-    "ja", Map.of(
-      VERIFY_EMAIL, new Words("メールアドレスの確認",
-        "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。"),
-      TWO_FACTOR_ENABLED, new Words("2段階認証が有効になりました",
-        "アカウントの2段階認証が有効になりました。他のすべてのセッションはログアウトされました。"),
-      TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("サポート窓口が2段階認証を無効にしました",
-        "ご依頼により、サポート窓口がアカウントの2段階認証を無効にし、すべてのセッションをログアウトしました。"),
-      TWO_FACTOR_CHANGED, new Words("認証アプリが変更されました",
-        "アカウントのコードは新しい認証アプリで表示されるようになりました。以前のアプリは使えません。"),
-      RECOVERY_CODES_REGENERATED, new Words("新しいリカバリーコードが発行されました",
-        "アカウントの新しいリカバリーコードが発行されました。以前のコードは使えません。"),
-      RECOVERY_CODE_USED, new Words("リカバリーコードでログインされました",
-        "リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは{n}個です。"),
-      PASSWORD_CHANGED, new Words("パスワードが変更されました",
-        "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。")));
+    "en", Map.ofEntries(
+      entry(VERIFY_EMAIL, new Words("Confirm your email address",
+        "Open this link within 24 hours to confirm that this address is yours. If you did not create an account, ignore this mail.")),
+      entry(TWO_FACTOR_ENABLED, new Words("Two-factor authentication was turned on",
+        "Two-factor authentication was turned on for your account. Every other session was logged out.")),
+      entry(TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("The support desk turned off two-factor authentication",
+        "At your request, our support desk turned off two-factor authentication for your account and logged out every session.")),
+      entry(TWO_FACTOR_CHANGED, new Words("Your authenticator app was changed",
+        "A new authenticator app now gives the codes for your account; the old one no longer works.")),
+      entry(RECOVERY_CODES_REGENERATED, new Words("New recovery codes were generated",
+        "New recovery codes were generated for your account; the earlier ones no longer work.")),
+      entry(RECOVERY_CODE_USED, new Words("A recovery code was used to log in",
+        "A recovery code was used to log in to your account. {n} recovery codes are left.")),
+      entry(PASSWORD_CHANGED, new Words("Your password was changed",
+        "The password of your account was changed. Every other session was logged out."))),
+    "ja", Map.ofEntries(
+      entry(VERIFY_EMAIL, new Words("メールアドレスの確認",
+        "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。")),
+      entry(TWO_FACTOR_ENABLED, new Words("2段階認証が有効になりました",
+        "アカウントの2段階認証が有効になりました。他のすべてのセッションはログアウトされました。")),
+      entry(TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("サポート窓口が2段階認証を無効にしました",
+        "ご依頼により、サポート窓口がアカウントの2段階認証を無効にし、すべてのセッションをログアウトしました。")),
+      entry(TWO_FACTOR_CHANGED, new Words("認証アプリが変更されました",
+        "アカウントのコードは新しい認証アプリで表示されるようになりました。以前のアプリは使えません。")),
+      entry(RECOVERY_CODES_REGENERATED, new Words("新しいリカバリーコードが発行されました",
+        "アカウントの新しいリカバリーコードが発行されました。以前のコードは使えません。")),
+      entry(RECOVERY_CODE_USED, new Words("リカバリーコードでログインされました",
+        "リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは{n}個です。")),
+      entry(PASSWORD_CHANGED, new Words("パスワードが変更されました",
+        "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。"))));
 
   private static final Map<String, List<String>> LABELS = Map.of(
     "en", List.of("When", "IP address", "Browser", "If this wasn't you, change your password and contact the support desk.",
