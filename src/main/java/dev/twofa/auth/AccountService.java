@@ -141,7 +141,7 @@ final class AccountService {
    * The Argon2id hash of a password that passed the length and guessability checks (both off the event loop,
    * both admitted on the hashing threads for this address and account).
    */
-  private Future<String> strongHash(String password, String email, ClientInfo client) {
+  Future<String> strongHash(String password, String email, ClientInfo client) {
     Optional<String> length = strength.lengthProblem(password);
     if (length.isPresent()) {
       return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, length.get()));

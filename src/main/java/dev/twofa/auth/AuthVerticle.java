@@ -71,8 +71,9 @@ public class AuthVerticle extends VerticleBase {
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys);
     SessionService sessions = new SessionService(store, auditor, config.login(), config.sessionTimeout(),
       config.sessionMaxAge(), clock);
+    AccountLinkRepository links = new AccountLinkRepository();
     Mailer mailer = new Mailer(mails, new MailComposer(config.productName(), config.publicUrl().uri()),
-      new EmailVerificationRepository(), clock);
+      new EmailVerificationRepository(), links, clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
       auditor, config.login(), mailer, clock);
     SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
@@ -81,8 +82,11 @@ public class AuthVerticle extends VerticleBase {
     TwoFactorService twoFactor = new TwoFactorService(store, sessions, accounts, secretBox, new TotpKeys(config.totp()),
       verifier, recoveryCodes, auditor, mailer, clock);
     SupportDesk support = new SupportDesk(store, sessions, auditor, config.login(), mailer);
+    PasswordResetService resets = new PasswordResetService(store, links, accounts, auditor, mailer, clock);
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> sessions.purge()
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
+    vertx.setPeriodic(PURGE_EVERY_MS, tick -> resets.purge()
+      .onFailure(error -> LOG.warn("event=account_links.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.
@@ -115,6 +119,9 @@ public class AuthVerticle extends VerticleBase {
       serve(vertx, SUPPORT_LOOKUP, m -> support.lookup(m.sessionToken(), m.email())).completion(),
       serve(vertx, SUPPORT_DISABLE_TOTP, m -> support.disableTotp(m.sessionToken(), m.email(), m.reason(),
         m.verification(), m.client())).completion(),
+      serve(vertx, PASSWORD_RESET_REQUEST, m -> resets.request(m.email(), m.client())).completion(),
+      serve(vertx, PASSWORD_RESET_COMPLETE, m -> resets.complete(m.token(), m.newPassword(), m.client())).completion(),
+      serve(vertx, SECURE_ACCOUNT, m -> resets.secureAccount(m.token(), m.client())).completion(),
       serve(vertx, AUTH_HEALTH, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion())));
   }
 

@@ -79,6 +79,8 @@ final class LoginService {
         ? store.pendingLogins().create(store.pool(), user.id(), loginId, now)
             .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
         : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
+            // A completed login voids any reset link: the password is known after all.
+            .compose(token -> mailer.voidPasswordReset(store.pool(), user.id()).map(token))
             .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
       .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, details).map(result));
   }
@@ -143,7 +145,8 @@ final class LoginService {
               // A recovery code spent: the owner hears of it (with how many are left) in the same commit.
               .compose(reset -> codesUsed == 0 ? Future.<Void>succeededFuture()
                 : mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client, user.recoveryCodesRemaining() - codesUsed))
-              .compose(mailed -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
+              .compose(mailed -> mailer.voidPasswordReset(tx, user.id()))
+              .compose(voided -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
               .map(token -> new StepResult(token, Optional.empty()))
           : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
               .map(gone -> new StepResult(null, gone))))

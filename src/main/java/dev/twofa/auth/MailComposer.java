@@ -23,6 +23,10 @@ final class MailComposer {
   static final String RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated";
   static final String RECOVERY_CODE_USED = "recovery_code.used";
   static final String PASSWORD_CHANGED = "password.changed";
+  /** The "Forgot password?" mail, with its 1-hour reset link. */
+  static final String PASSWORD_RESET = "password.reset";
+  /** After "This wasn't me": every session ended, and the reset link to choose a new password. */
+  static final String ACCOUNT_SECURED = "account.secured";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   /** Subject and body lines; {n} is replaced by the mail's count parameter. */
@@ -44,7 +48,11 @@ final class MailComposer {
       entry(RECOVERY_CODE_USED, new Words("A recovery code was used to log in",
         "A recovery code was used to log in to your account. {n} recovery codes are left.")),
       entry(PASSWORD_CHANGED, new Words("Your password was changed",
-        "The password of your account was changed. Every other session was logged out."))),
+        "The password of your account was changed. Every other session was logged out.")),
+      entry(PASSWORD_RESET, new Words("Reset your password",
+        "Someone, hopefully you, asked to reset the password of your account. Open this link within 1 hour to choose a new one. It works once, and only the newest link works. If you did not ask, ignore this mail: your password stays as it is. With two-factor authentication on, logging in will still ask for your code.")),
+      entry(ACCOUNT_SECURED, new Words("Your account was secured: set a new password",
+        "As asked from a security notice, every session on your account was logged out. Open this link within 1 hour to set a new password. It works once. With two-factor authentication on, logging in will still ask for your code."))),
     "ja", Map.ofEntries(
       entry(VERIFY_EMAIL, new Words("メールアドレスの確認",
         "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。")),
@@ -59,13 +67,17 @@ final class MailComposer {
       entry(RECOVERY_CODE_USED, new Words("リカバリーコードでログインされました",
         "リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは{n}個です。")),
       entry(PASSWORD_CHANGED, new Words("パスワードが変更されました",
-        "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。"))));
+        "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。")),
+      entry(PASSWORD_RESET, new Words("パスワードの再設定",
+        "アカウントのパスワード再設定のご依頼を受け付けました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使え、最後に送信したリンクのみ有効です。お心当たりがない場合は、このメールを無視してください。パスワードは変更されません。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。")),
+      entry(ACCOUNT_SECURED, new Words("アカウントを保護しました：新しいパスワードを設定してください",
+        "セキュリティのお知らせからのご依頼により、アカウントのすべてのセッションをログアウトしました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使えます。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。"))));
 
   private static final Map<String, List<String>> LABELS = Map.of(
-    "en", List.of("When", "IP address", "Browser", "If this wasn't you, change your password and contact the support desk.",
-      "Your account"),
-    "ja", List.of("日時", "IPアドレス", "ブラウザ", "心当たりがない場合は、パスワードを変更してサポート窓口にご連絡ください。",
-      "アカウント"));
+    "en", List.of("When", "IP address", "Browser", "This wasn't me? Secure your account:",
+      "Your account", "The link works once, for 7 days. It logs out every session and mails you a link to set a new password."),
+    "ja", List.of("日時", "IPアドレス", "ブラウザ", "心当たりがない場合は、こちらからアカウントを保護してください：",
+      "アカウント", "リンクは7日間、1回だけ使えます。すべてのセッションをログアウトし、新しいパスワードを設定するためのリンクをメールでお送りします。"));
 
   private final String productName;
   private final URI publicUrl;
@@ -81,12 +93,22 @@ final class MailComposer {
 
   /** A security notification about {@code kind}; {@code count} fills {n} (recovery codes left). */
   Mail notice(UserRow user, String kind, ClientInfo client, Instant at, Integer count) {
-    return compose(user, kind, client, at, count, null);
+    return notice(user, kind, client, at, count, null);
+  }
+
+  /** The same, ending with "This wasn't me? Secure your account:" and the mail's own link ({@code secureToken}). */
+  Mail notice(UserRow user, String kind, ClientInfo client, Instant at, Integer count, String secureToken) {
+    return compose(user, kind, client, at, count, null, secureToken == null ? null : link("/secure-account?token=" + secureToken));
   }
 
   /** The verification mail with its single-use link. */
   Mail verification(UserRow user, ClientInfo client, Instant at, String token) {
-    return compose(user, VERIFY_EMAIL, client, at, null, link("/verify-email?token=" + token));
+    return compose(user, VERIFY_EMAIL, client, at, null, link("/verify-email?token=" + token), null);
+  }
+
+  /** A reset link: {@code kind} is PASSWORD_RESET ("Forgot password?") or ACCOUNT_SECURED ("This wasn't me"). */
+  Mail passwordReset(UserRow user, String kind, ClientInfo client, Instant at, String token) {
+    return compose(user, kind, client, at, null, link("/reset-password?token=" + token), null);
   }
 
   private String link(String pathAndQuery) {
@@ -94,7 +116,8 @@ final class MailComposer {
     return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + pathAndQuery;
   }
 
-  private Mail compose(UserRow user, String kind, ClientInfo client, Instant at, Integer count, String link) {
+  private Mail compose(UserRow user, String kind, ClientInfo client, Instant at, Integer count, String link,
+                       String secureLink) {
     String language = language(user.language());
     Words words = WORDS.get(language).get(kind);
     List<String> labels = LABELS.get(language);
@@ -105,7 +128,7 @@ final class MailComposer {
       {labels.get(0), TIME.format(at)},
       {labels.get(1), client.ip().isEmpty() ? "-" : client.ip()},
       {labels.get(2), client.userAgent().isEmpty() ? "-" : client.userAgent()}};
-    boolean notice = link == null;
+    boolean notice = link == null && secureLink != null;
 
     StringBuilder text = new StringBuilder(body).append("\n\n");
     if (link != null) {
@@ -115,7 +138,7 @@ final class MailComposer {
       text.append(fact[0]).append(": ").append(fact[1]).append('\n');
     }
     if (notice) {
-      text.append('\n').append(labels.get(3)).append('\n');
+      text.append('\n').append(labels.get(3)).append(' ').append(secureLink).append('\n').append(labels.get(5)).append('\n');
     }
     text.append("\n-- \n").append(productName).append(' ').append(link("/")).append('\n');
 
@@ -131,7 +154,8 @@ final class MailComposer {
     }
     html.append("</table>");
     if (notice) {
-      html.append("<p>").append(escape(labels.get(3))).append("</p>");
+      html.append("<p>").append(escape(labels.get(3))).append(" <a href=\"").append(escape(secureLink)).append("\">")
+        .append(escape(secureLink)).append("</a><br>").append(escape(labels.get(5))).append("</p>");
     }
     html.append("<p style=\"color:#666\">").append(escape(productName)).append("</p></body></html>");
     return new Mail(user.id(), kind, user.email(), subject, text.toString(), html.toString());

@@ -6,23 +6,32 @@ import io.vertx.sqlclient.SqlClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * What auth's services mail, always inside the transaction of the change: verification links (to the address
- * being proven) and security notifications (to verified addresses only; an unproven address may be a stranger's
- * typo). {@link #nudge()} after the commit sends them without making the request wait.
+ * being proven), security notifications (to verified addresses only; an unproven address may be a stranger's
+ * typo), each with its own "This wasn't me" link, and password-reset links. {@link #nudge()} after the commit
+ * sends them without making the request wait.
  */
 final class Mailer {
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
+  /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
+  static final Duration RESET_LIFETIME = Duration.ofHours(1);
+  /** "This wasn't me" must still work when the owner reads the notice days later. */
+  static final Duration SECURE_ACCOUNT_LIFETIME = Duration.ofDays(7);
   private final MailOutbox outbox;
   private final MailComposer composer;
   private final EmailVerificationRepository verifications;
+  private final AccountLinkRepository links;
   private final Clock clock;
 
-  Mailer(MailOutbox outbox, MailComposer composer, EmailVerificationRepository verifications, Clock clock) {
+  Mailer(MailOutbox outbox, MailComposer composer, EmailVerificationRepository verifications,
+         AccountLinkRepository links, Clock clock) {
     this.outbox = outbox;
     this.composer = composer;
     this.verifications = verifications;
+    this.links = links;
     this.clock = clock;
   }
 
@@ -34,11 +43,36 @@ final class Mailer {
       .compose(stored -> outbox.add(tx, composer.verification(user, client, clock.instant(), token)));
   }
 
-  /** A security notification of {@code kind}, if the user's address is verified; {@code count} fills "N left". */
+  /**
+   * A security notification of {@code kind}, if the user's address is verified; {@code count} fills "N left".
+   * It carries its own single-use "This wasn't me" link (7 days).
+   */
   Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Integer count) {
-    return user.emailVerified()
-      ? outbox.add(tx, composer.notice(user, kind, client, clock.instant(), count))
-      : Future.succeededFuture();
+    if (!user.emailVerified()) {
+      return Future.succeededFuture();
+    }
+    String token = SessionTokens.newToken();
+    Instant now = clock.instant();
+    return links.add(tx, user.id(), user.email(), AccountLinkRepository.SECURE_ACCOUNT, SessionTokens.hash(token), now,
+        now.plus(SECURE_ACCOUNT_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.notice(user, kind, client, now, count, token)));
+  }
+
+  /**
+   * A reset link (1 hour) to the user's address, verified or not: it is the only channel the account has, and
+   * using the link proves the mailbox. It replaces any earlier reset link. {@code kind} is PASSWORD_RESET or
+   * ACCOUNT_SECURED (the words differ, the link does not).
+   */
+  Future<Void> passwordReset(SqlClient tx, UserRow user, String kind, ClientInfo client) {
+    String token = SessionTokens.newToken();
+    Instant now = clock.instant();
+    return links.replaceReset(tx, user.id(), user.email(), SessionTokens.hash(token), now, now.plus(RESET_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.passwordReset(user, kind, client, now, token)));
+  }
+
+  /** Voids the user's reset link: a completed login shows the password is known after all. */
+  Future<Void> voidPasswordReset(SqlClient db, long userId) {
+    return links.deleteReset(db, userId);
   }
 
   Future<Boolean> useVerification(SqlClient db, String token) {

@@ -55,6 +55,16 @@ final class Throttle {
     return "email-verification:" + userId;
   }
 
+  /** "Forgot password?" requests from one client address (answered 429: that reveals nothing about accounts). */
+  static String passwordResetAddressKey(String ip) {
+    return "password-reset:address:" + ip;
+  }
+
+  /** Reset mails to one address (beyond the limit, requests are answered alike and mail nothing). */
+  static String passwordResetEmailKey(String canonicalEmail) {
+    return "password-reset:email:" + canonicalEmail;
+  }
+
   /** 2FA resets by one support staff member. */
   static String supportResetsKey(long staffId) {
     return "support:resets:" + staffId;

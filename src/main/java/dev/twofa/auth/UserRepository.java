@@ -151,6 +151,25 @@ final class UserRepository {
       .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
   }
 
+  /**
+   * Sets the password chosen through a reset link and moves the epoch on (every session ends). The link came to
+   * the address, so the address is proven too. 2FA is untouched: the next login still asks for the code.
+   */
+  Future<Void> resetPassword(SqlClient tx, long id, String passwordHash, Instant now) {
+    return tx.preparedQuery("""
+        UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1,
+                         email_verified_at = coalesce(email_verified_at, $3)
+        WHERE id = $1
+        """)
+      .execute(Tuple.of(id, passwordHash, utc(now))).mapEmpty();
+  }
+
+  /** Moves the epoch on: every session of the user ends, including one a login is opening right now. */
+  Future<Void> endEverySession(SqlClient tx, long id) {
+    return tx.preparedQuery("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+      .execute(Tuple.of(id)).mapEmpty();
+  }
+
   private static Optional<UserRow> first(RowSet<Row> rows) {
     var it = rows.iterator();
     return it.hasNext() ? Optional.of(UserRow.from(it.next())) : Optional.empty();

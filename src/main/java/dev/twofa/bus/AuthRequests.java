@@ -48,4 +48,16 @@ public final class AuthRequests {
 
   public record SupportDisable(String sessionToken, String email, String reason, String verification, ClientInfo client) {
   }
+
+  /** "Forgot password?": the address to mail a reset link to, if an account has it; needs no session. */
+  public record PasswordResetRequest(String email, ClientInfo client) {
+  }
+
+  /** The token of a reset link and the new password; needs no session (and opens none). */
+  public record PasswordReset(String token, String newPassword, ClientInfo client) {
+    @Override
+    public String toString() {
+      return "PasswordReset[client=" + client + "]";
+    }
+  }
 }

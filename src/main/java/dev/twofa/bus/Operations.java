@@ -15,6 +15,8 @@ import dev.twofa.bus.AuthRequests.Activity;
 import dev.twofa.bus.AuthRequests.Code;
 import dev.twofa.bus.AuthRequests.Credentials;
 import dev.twofa.bus.AuthRequests.PasswordChange;
+import dev.twofa.bus.AuthRequests.PasswordReset;
+import dev.twofa.bus.AuthRequests.PasswordResetRequest;
 import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.bus.AuthRequests.RevokeSession;
 import dev.twofa.bus.AuthRequests.LinkToken;
@@ -50,6 +52,11 @@ public final class Operations {
   public static final Operation<SupportLookup, SupportView> SUPPORT_LOOKUP = auth("support.lookup", SupportLookup.class, SupportView.class);
   public static final Operation<SupportDisable, UserResult> SUPPORT_DISABLE_TOTP =
     auth("support.disable-2fa", SupportDisable.class, UserResult.class);
+  public static final Operation<PasswordResetRequest, Void> PASSWORD_RESET_REQUEST =
+    auth("password-reset.request", PasswordResetRequest.class, Void.class);
+  public static final Operation<PasswordReset, Void> PASSWORD_RESET_COMPLETE =
+    auth("password-reset.complete", PasswordReset.class, Void.class);
+  public static final Operation<LinkToken, Void> SECURE_ACCOUNT = auth("secure-account", LinkToken.class, Void.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

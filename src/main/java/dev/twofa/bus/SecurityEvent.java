@@ -28,6 +28,10 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String OTHER_SESSIONS_REVOKED = "sessions.revoked_others";
   public static final String STEP_UP = "step_up";
   public static final String TWO_FACTOR_CHANGED = "2fa.changed";
+  /** "This wasn't me": every session and pending login ended from a security notice's link. */
+  public static final String ACCOUNT_SECURED = "account.secured";
+  /** A new password set through a reset link. */
+  public static final String PASSWORD_RESET = "password.reset";
 
   /** An event of the user's own doing. */
   public static SecurityEvent of(long userId, String type, boolean success, ClientInfo client) {

@@ -43,6 +43,7 @@ public class HttpVerticle extends VerticleBase {
       AccountResource account = new AccountResource(requests);
       TwoFactorResource twoFactor = new TwoFactorResource(requests);
       SupportResource support = new SupportResource(requests);
+      PasswordResetResource passwordReset = new PasswordResetResource(requests);
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -69,6 +70,9 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("stepUp").addHandler(account::stepUp);
       api.getRoute("supportLookup").addHandler(support::lookup);
       api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
+      api.getRoute("requestPasswordReset").addHandler(passwordReset::request);
+      api.getRoute("completePasswordReset").addHandler(passwordReset::complete);
+      api.getRoute("secureAccount").addHandler(passwordReset::secureAccount);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.
