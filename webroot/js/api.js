@@ -92,6 +92,9 @@ export const api = {
   changeTotpStart: () => request('POST', '/api/2fa/change/start'),
   changeTotpConfirm: (code) => request('POST', '/api/2fa/change/confirm', { code }),
   stepUp: (password, code, recoveryCode) => request('POST', '/api/step-up', { password, code, recoveryCode }),
+  requestPasswordReset: (email) => request('POST', '/api/password-reset', { email }),
+  completePasswordReset: (token, newPassword) => request('POST', '/api/password-reset/complete', { token, newPassword }),
+  secureAccount: (token) => request('POST', '/api/secure-account', { token }),
   supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
   supportDisableTotp: (email, reason, verification) =>
     request('POST', '/api/support/users/disable-2fa', { email, reason, verification }),

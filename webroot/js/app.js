@@ -8,6 +8,7 @@ import { welcomeScreen, setupScreen, changeAuthenticatorScreen, recoveryCodesScr
 import { accountScreen } from './screens/account.js';
 import { supportScreen } from './screens/support.js';
 import { verifyEmailScreen } from './screens/verify.js';
+import { forgotPasswordScreen, resetPasswordScreen, secureAccountScreen } from './screens/reset.js';
 
 export const app = {
   // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
@@ -79,6 +80,9 @@ const routes = {
   '/account': { screen: accountScreen, states: [AUTHENTICATED] },
   '/support': { screen: supportScreen, states: [AUTHENTICATED] },
   '/verify-email': { screen: verifyEmailScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
+  '/forgot-password': { screen: forgotPasswordScreen, states: [ANONYMOUS, PENDING] },
+  '/reset-password': { screen: resetPasswordScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
+  '/secure-account': { screen: secureAccountScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
 };
 
 function home() {

@@ -70,6 +70,7 @@ export function signupScreen(main, app) {
 
 export function loginScreen(main, app) {
   const notice = noticeFrom(app);
+  const forgot = el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'));
   main.append(el('section', { class: 'card' },
     heading(t('login.title')),
     notice,
@@ -83,8 +84,14 @@ export function loginScreen(main, app) {
         app.navigate(session.state === 'pending_2fa' ? '/login/2fa' : '/account');
       },
     }),
+    el('p', {}, forgot),
     el('p', { class: 'switch' }, t('login.new'), ' ', el('a', { href: '/signup', 'data-link': true }, t('signup.title')))));
   app.loginEmail = null;
+  // The address typed so far goes along to "Forgot password?" (runs before the app's own link handler).
+  forgot.addEventListener('click', () => {
+    const typed = main.querySelector('input[name="email"]');
+    app.loginEmail = typed && typed.value.trim() ? typed.value.trim() : null;
+  });
 }
 
 /**
