@@ -38,7 +38,8 @@ class FuzzTest {
     "GET /api/account/sessions", "POST /api/account/sessions/revoke", "POST /api/account/sessions/revoke-others",
     "POST /api/2fa/setup", "POST /api/2fa/enable", "POST /api/2fa/recovery-codes", "GET /api/support/users",
     "POST /api/support/users/disable-2fa", "GET /", "GET /login", "GET /account", "GET /js/app.js", "GET /nope",
-    "GET /health/live", "GET /metrics"};
+    "GET /health/live", "GET /metrics", "POST /api/password-reset", "POST /api/password-reset/complete",
+    "POST /api/secure-account", "GET /reset-password", "GET /secure-account"};
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"};
 
   @RegisterExtension
