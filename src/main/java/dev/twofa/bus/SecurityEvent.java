@@ -28,6 +28,10 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String OTHER_SESSIONS_REVOKED = "sessions.revoked_others";
   public static final String STEP_UP = "step_up";
   public static final String TWO_FACTOR_CHANGED = "2fa.changed";
+  /** A request to turn off 2FA: made at a login's code step, cancelled by the owner's link, declined by staff. */
+  public static final String SUPPORT_REQUESTED = "support.requested";
+  public static final String SUPPORT_CANCELLED = "support.cancelled";
+  public static final String SUPPORT_DECLINED = "support.declined";
 
   /** An event of the user's own doing. */
   public static SecurityEvent of(long userId, String type, boolean success, ClientInfo client) {
