@@ -93,6 +93,10 @@ export const api = {
   changeTotpConfirm: (code) => request('POST', '/api/2fa/change/confirm', { code }),
   stepUp: (password, code, recoveryCode) => request('POST', '/api/step-up', { password, code, recoveryCode }),
   supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
-  supportDisableTotp: (email, reason, verification) =>
-    request('POST', '/api/support/users/disable-2fa', { email, reason, verification }),
+  supportDisableTotp: (email, reason, verification, requestId, override) =>
+    request('POST', '/api/support/users/disable-2fa', { email, reason, verification, requestId, override }),
+  askSupport: (reason, contact, message) => request('POST', '/api/support/requests', { reason, contact, message }),
+  cancelSupportRequest: (token) => request('POST', '/api/support/requests/cancel', { token }),
+  supportRequests: (status) => request('GET', '/api/support/requests?status=' + encodeURIComponent(status)),
+  declineSupportRequest: (id, reason) => request('POST', '/api/support/requests/decline', { id, reason }),
 };

@@ -8,6 +8,8 @@ import { welcomeScreen, setupScreen, changeAuthenticatorScreen, recoveryCodesScr
 import { accountScreen } from './screens/account.js';
 import { supportScreen } from './screens/support.js';
 import { verifyEmailScreen } from './screens/verify.js';
+import { askSupportScreen } from './screens/ask-support.js';
+import { cancelSupportRequestScreen } from './screens/support-cancel.js';
 
 export const app = {
   // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
@@ -79,6 +81,8 @@ const routes = {
   '/account': { screen: accountScreen, states: [AUTHENTICATED] },
   '/support': { screen: supportScreen, states: [AUTHENTICATED] },
   '/verify-email': { screen: verifyEmailScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
+  '/login/support': { screen: askSupportScreen, states: [PENDING] },
+  '/support/cancel': { screen: cancelSupportRequestScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
 };
 
 function home() {
