@@ -63,6 +63,7 @@ class SupportRequestStoryTest {
     logIn(browser, user.email());
     browser.waitForHeading("Two-factor authentication");
     assertTrue(browser.hasText("Lost your device and your recovery codes too? Ask the support desk"));
+    inspect("two-factor-with-support");
     browser.click("Lost your authentication device?");
     browser.waitForHeading("Use a recovery code");
     assertTrue(browser.hasText("Ask support to turn off 2FA"), "the door is on both code steps");
