@@ -21,6 +21,8 @@ export const app = {
   loginEmail: null,
   // Shown once and kept only in memory: a reload never brings secrets back.
   recoveryCodes: null,
+  // What "Ask support to turn off 2FA" had typed when the login ran out, with its account's email (memory only).
+  supportDraft: null,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.

@@ -41,6 +41,16 @@ export function askSupportScreen(main, app) {
   const formError = formMessage();
   const submit = el('button', { type: 'submit', class: 'primary' }, t('askSupport.submit'));
   const form = el('form', { novalidate: true }, formError, reason.group, contact.wrapper, message.wrapper, submit);
+  // What was typed survives the login running out (the person logs in again and comes back), for the same
+  // account only (a shared computer), and in memory only.
+  const email = app.session.pending ? app.session.pending.email : null;
+  const draft = app.supportDraft && app.supportDraft.email === email ? app.supportDraft : {};
+  if (draft.reason) reason.group.querySelector('input[value="' + draft.reason + '"]').checked = true;
+  contact.input.value = draft.contact || '';
+  message.input.value = draft.message || '';
+  form.addEventListener('input', () => {
+    app.supportDraft = { email, reason: reason.value(), contact: contact.input.value, message: message.input.value };
+  });
   const card = el('section', { class: 'card' },
     heading(t('askSupport.title')),
     el('p', {}, t('askSupport.intro', { n: app.config.support.coolingOffHours })),
@@ -67,6 +77,7 @@ export function askSupportScreen(main, app) {
         // The API takes one line of text: line breaks become spaces.
         const text = message.input.value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
         const answer = await api.askSupport(reason.value(), contact.input.value.trim(), text);
+        app.supportDraft = null;
         // The confirmation stays: the login's countdown no longer matters, so its timer stops here.
         app.cleanups.splice(0).forEach((fn) => fn());
         card.replaceChildren(heading(t('askSupport.sent.title')), sent(answer, contact.input.value.trim()));

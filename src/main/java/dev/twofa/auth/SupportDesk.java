@@ -87,9 +87,10 @@ final class SupportDesk {
       Limit resets = new Limit(Throttle.supportResetsKey(staff.id()), policy.supportResetsPerStaff());
       return store.pool().withTransaction(tx -> store.throttle().reserve(tx, resets.key(), resets.policy())
           .compose(admitted -> requestToComplete(tx, user, requestId, note))
-          .compose(request -> request.map(r -> requests.close(tx, r.id(), "done", staff.email(), null, clock.instant())
-              .map(closed -> details.put("requestId", String.valueOf(r.id()))))
-            .orElseGet(() -> Future.succeededFuture(null)))
+          // Disabling 2FA completes the open request (locked above, so it is still open here).
+          .compose(request -> request.isEmpty() ? Future.<Void>succeededFuture()
+            : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
+              .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty())
           .compose(closed -> store.users().disableTotp(tx, user.id()))
           .compose(disabled -> disabled ? store.recoveryCodes().deleteAll(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
           .compose(deleted -> store.sessions().revokeOthers(tx, user.id(), null))
@@ -116,7 +117,7 @@ final class SupportDesk {
    */
   private Future<Optional<SupportRequestRow>> requestToComplete(SqlClient tx, UserRow user, String requestId, String note) {
     return requests.openForUpdate(tx, user.id()).compose(open -> {
-      if (requestId != null && open.map(r -> !String.valueOf(r.id()).equals(requestId)).orElse(true)) {
+      if (requestId != null && open.map(r -> r.id() != SupportRequestService.parseId(requestId)).orElse(true)) {
         return BusFailure.fail(ErrorCode.REQUEST_NOT_OPEN);
       }
       Instant now = clock.instant();

@@ -79,6 +79,13 @@ class SupportRequestStoryTest {
     assertEquals("Tell us how to reach you.", browser.fieldError("How can we reach you?"));
     browser.fill("How can we reach you?", "+81 90-1234-5678");
     browser.fill("Message (optional)", "My phone was stolen on the train.\nI still have the same number.");
+    // Going back to the code step (or the login running out) keeps what was typed, for this account.
+    browser.click("Back to the code step");
+    browser.waitForHeading("Two-factor authentication");
+    browser.click("Ask support to turn off 2FA");
+    browser.waitForHeading("Ask support to turn off 2FA");
+    assertEquals("+81 90-1234-5678", browser.input("How can we reach you?").getAttribute("value"));
+    assertTrue(browser.input("I have a new phone, or lost mine").isSelected());
     browser.click("Send request");
     browser.waitForHeading("Request sent");
     browser.waitForText("The support desk will contact you at +81 90-1234-5678 after");
@@ -192,6 +199,27 @@ class SupportRequestStoryTest {
       ja.waitForHeading("依頼を受け付けました");
       ja.waitForText("サポート窓口から090-1234-5678へご連絡します。");
       accessibility.addAll(ja.inspect("ask-support-sent"));
+      assertFalse(ja.bodyText().contains("2FA"), "Japanese says 2段階認証");
+
+      // The desk in Japanese: the request under 依頼, and its review.
+      Enrolled staff = staffMember();
+      ja.clearSession();
+      ja.open("/login");
+      ja.waitForHeading("ログイン");
+      logIn(ja, staff.email(), "メールアドレス", "パスワード", "ログイン");
+      ja.waitForHeading("2段階認証");
+      accounts.nextStep();
+      ja.input("6桁の認証コード").sendKeys(accounts.currentCode(staff));
+      ja.waitForHeading("アカウント");
+      ja.byAriaLabel("アカウントメニュー").click();
+      ja.click("サポート");
+      ja.waitForHeading("サポート窓口");
+      ja.waitForText(user.email());
+      assertTrue(ja.find(".requests").getText().contains("スマートフォンを機種変更した、またはなくした"));
+      accessibility.addAll(ja.inspect("support-requests"));
+      ja.byAriaLabel(user.email() + "の依頼を確認する").click();
+      ja.waitForText("待機期間を省略する理由");
+      accessibility.addAll(ja.inspect("support-request-review"));
       assertFalse(ja.bodyText().contains("2FA"), "Japanese says 2段階認証");
     }
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
