@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { requestsCard, requestPanel } from './support-requests.js';
 import { describe } from '../messages.js';
-import { t, formatDate } from '../i18n.js';
+import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView } from '../activity.js';
 import { settingRow, twoFactorRow, recoveryCodesRow } from './account.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
@@ -57,6 +57,11 @@ function userCard(app, found, done) {
     el('h2', { id: 'found-user' }, user.email),
     el('dl', { class: 'settings' }, twoFactorRow(user), recoveryCodesRow(user, app.config.recoveryCodes.count),
       settingRow(t('support.memberSince'), formatDate(user.createdAt))));
+  // The owner said "This wasn't me" to a request: whoever asks now by another way may be the same stranger.
+  const cancelled = found.activity.find((event) => event.type === 'support.cancelled');
+  if (cancelled && !found.request) {
+    card.append(el('p', { class: 'warning' }, t('support.cancelledWarning', { date: formatDateTime(cancelled.at) })));
+  }
   if (found.request) {
     card.append(requestPanel(found.request, done));
   }

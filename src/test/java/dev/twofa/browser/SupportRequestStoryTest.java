@@ -179,6 +179,14 @@ class SupportRequestStoryTest {
     browser.waitForText("This link is not valid");
     assertEquals("cancelled", server.query("SELECT r.status FROM support_requests r JOIN users u ON u.id = r.user_id "
       + "WHERE u.email = $1", email).get(0).getString("status"));
+
+    // Staff looking the account up are warned: the owner said it was not them.
+    logInAsStaff(staffMember());
+    browser.fill("User's email address", email);
+    browser.click("Look up");
+    browser.waitForText("Its owner cancelled a request to turn off 2FA on");
+    assertTrue(browser.find(".activity").getText().contains("Request to turn off 2FA cancelled"));
+    inspect("support-cancelled-warning");
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
   }
 
