@@ -96,6 +96,10 @@ export const api = {
   completePasswordReset: (token, newPassword) => request('POST', '/api/password-reset/complete', { token, newPassword }),
   secureAccount: (token) => request('POST', '/api/secure-account', { token }),
   supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
-  supportDisableTotp: (email, reason, verification) =>
-    request('POST', '/api/support/users/disable-2fa', { email, reason, verification }),
+  supportDisableTotp: (email, reason, verification, requestId, override) =>
+    request('POST', '/api/support/users/disable-2fa', { email, reason, verification, requestId, override }),
+  askSupport: (reason, contact, message) => request('POST', '/api/support/requests', { reason, contact, message }),
+  cancelSupportRequest: (token) => request('POST', '/api/support/requests/cancel', { token }),
+  supportRequests: (status) => request('GET', '/api/support/requests?status=' + encodeURIComponent(status)),
+  declineSupportRequest: (id, reason) => request('POST', '/api/support/requests/decline', { id, reason }),
 };

@@ -9,6 +9,8 @@ import { accountScreen } from './screens/account.js';
 import { supportScreen } from './screens/support.js';
 import { verifyEmailScreen } from './screens/verify.js';
 import { forgotPasswordScreen, resetPasswordScreen, secureAccountScreen } from './screens/reset.js';
+import { askSupportScreen } from './screens/ask-support.js';
+import { cancelSupportRequestScreen } from './screens/support-cancel.js';
 
 export const app = {
   // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
@@ -20,6 +22,8 @@ export const app = {
   loginEmail: null,
   // Shown once and kept only in memory: a reload never brings secrets back.
   recoveryCodes: null,
+  // What "Ask support to turn off 2FA" had typed when the login ran out, with its account's email (memory only).
+  supportDraft: null,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
@@ -83,6 +87,8 @@ const routes = {
   '/forgot-password': { screen: forgotPasswordScreen, states: [ANONYMOUS, PENDING] },
   '/reset-password': { screen: resetPasswordScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
   '/secure-account': { screen: secureAccountScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
+  '/login/support': { screen: askSupportScreen, states: [PENDING] },
+  '/support/cancel': { screen: cancelSupportRequestScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
 };
 
 function home() {

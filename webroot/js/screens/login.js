@@ -98,7 +98,7 @@ export function loginScreen(main, app) {
  * The pending login has ended: back to the password step, with the email kept and the real cause in words
  * ({@code cause}: expired, too_many_codes, or other when this browser cannot tell).
  */
-function backToLogin(app, cause) {
+export function backToLogin(app, cause) {
   const email = app.session.pending ? app.session.pending.email : app.loginEmail;
   app.setSession({ state: 'anonymous', user: null });
   app.loginEmail = email;
@@ -107,7 +107,7 @@ function backToLogin(app, cause) {
 }
 
 /** Why the server no longer knows this login, as far as the browser can tell. */
-function endedCause(app) {
+export function endedCause(app) {
   if (app.pendingDeadline && Date.now() >= app.pendingDeadline - 1000) return 'expired';
   if (app.session.pending && app.session.pending.triesLeft <= 1) return 'too_many_codes';
   return 'other';
@@ -138,12 +138,20 @@ async function completeLogin(app, attempt) {
   }
 }
 
-function supportHint() {
-  return el('p', { class: 'hint support' }, t('login.supportHint'));
+/**
+ * The way to the support desk when both the app and the recovery codes are gone: the app's own request form,
+ * or the external help desk when the server names one (TWOFA_SUPPORT_URL).
+ */
+function supportHint(app) {
+  const url = app.config.support && app.config.support.url;
+  const door = url
+    ? el('a', { href: url, class: 'button secondary', rel: 'noopener noreferrer' }, t('askSupport.button'))
+    : el('a', { href: '/login/support', class: 'button secondary', 'data-link': true }, t('askSupport.button'));
+  return el('div', { class: 'support-door' }, el('p', { class: 'hint support' }, t('login.supportHint')), door);
 }
 
 /** Who is logging in, and the way out when it is not them. */
-function whoIsLoggingIn(app) {
+export function whoIsLoggingIn(app) {
   const email = app.session.pending ? app.session.pending.email : '';
   const startOver = el('button', { type: 'button', class: 'link-button' }, t('totp.startOver'));
   startOver.addEventListener('click', async () => {
@@ -159,7 +167,7 @@ function whoIsLoggingIn(app) {
  * The time left, quietly: the visible clock ticks every second but is not announced; screen readers hear the
  * minutes left once a minute. At zero the server is asked, and an ended login goes back to the password step.
  */
-function countdown(app) {
+export function countdown(app) {
   const clock = el('span', { class: 'countdown-clock', 'aria-hidden': 'true' });
   const spoken = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
   const box = el('p', { class: 'countdown' }, el('span', { 'aria-hidden': 'true' }, t('totp.timeLeft')), ' ', clock, spoken);
@@ -228,7 +236,7 @@ export function totpScreen(main, app) {
     tries.box,
     form,
     el('p', {}, el('a', { href: '/login/recovery', 'data-link': true }, t('totp.lost'))),
-    supportHint()));
+    supportHint(app)));
 }
 
 export function recoveryScreen(main, app) {
@@ -272,5 +280,5 @@ export function recoveryScreen(main, app) {
     tries.box,
     form,
     el('p', {}, el('a', { href: '/login/2fa', 'data-link': true }, t('recovery.useApp'))),
-    supportHint()));
+    supportHint(app)));
 }

@@ -1,7 +1,9 @@
-// The support desk: look a user up, and turn 2FA off (with a reason and how identity was verified).
+// The support desk: requests to turn off 2FA, look a user up, and turn 2FA off (with a reason and how identity
+// was verified, and a note when a request's waiting period is overridden) or decline the request.
 import { api } from '../api.js';
+import { requestsCard, requestPanel } from './support-requests.js';
 import { describe } from '../messages.js';
-import { t, formatDate } from '../i18n.js';
+import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView } from '../activity.js';
 import { settingRow, twoFactorRow, recoveryCodesRow } from './account.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
@@ -12,12 +14,22 @@ export function supportScreen(main, app) {
   const message = formMessage();
   const submit = el('button', { type: 'submit', class: 'primary' }, t('support.lookUp'));
   const form = el('form', { novalidate: true, class: 'lookup' }, message, email.wrapper, submit);
+  const requests = requestsCard((address) => {
+    email.input.value = address;
+    Promise.resolve(lookUp()).then(() => result.scrollIntoView());
+  });
   const lookUp = () => busy(submit, async () => {
     clearFieldError(email);
     message.hidden = true;
     try {
       const found = await api.supportLookup(email.input.value.trim());
-      result.replaceChildren(userCard(app, found, lookUp));
+      // After a change, the account and the list are drawn again and the change is said under the account's name.
+      const done = async (notice) => {
+        await lookUp();
+        requests.reload();
+        document.getElementById('found-user').after(el('p', { class: 'notice', role: 'status' }, notice));
+      };
+      result.replaceChildren(userCard(app, found, done));
     } catch (error) {
       result.replaceChildren();
       if (error.code === 'user_not_found' || error.code === 'invalid_request') {
@@ -34,18 +46,27 @@ export function supportScreen(main, app) {
   main.append(el('div', { class: 'page' },
     heading(t('support.title')),
     el('p', { class: 'muted' }, t('support.intro')),
+    requests.card,
     el('section', { class: 'card', 'aria-label': t('support.lookUpLabel') }, form),
     result));
 }
 
-function userCard(app, found, refresh) {
+function userCard(app, found, done) {
   const user = found.user;
   const card = el('section', { class: 'card', 'aria-labelledby': 'found-user' },
     el('h2', { id: 'found-user' }, user.email),
     el('dl', { class: 'settings' }, twoFactorRow(user), recoveryCodesRow(user, app.config.recoveryCodes.count),
       settingRow(t('support.memberSince'), formatDate(user.createdAt))));
+  // The owner said "This wasn't me" to a request: whoever asks now by another way may be the same stranger.
+  const cancelled = found.activity.find((event) => event.type === 'support.cancelled');
+  if (cancelled && !found.request) {
+    card.append(el('p', { class: 'warning' }, t('support.cancelledWarning', { date: formatDateTime(cancelled.at) })));
+  }
+  if (found.request) {
+    card.append(requestPanel(found.request, done));
+  }
   if (user.twoFactorEnabled) {
-    card.append(disableForm(user.email, refresh));
+    card.append(disableForm(user.email, found.request, done));
   }
   const view = activityView({ label: t('support.activityLabel', { email: user.email }) });
   view.set(found.activity);
@@ -53,20 +74,30 @@ function userCard(app, found, refresh) {
   return card;
 }
 
-function disableForm(email, refresh) {
+/**
+ * "Disable 2FA". With an open request it completes that request; while the request's waiting period runs (its
+ * owner may still cancel it) the form asks for a note that overrides the wait.
+ */
+function disableForm(email, request, done) {
   const reason = field(t('support.reason'), { rows: '2', maxlength: '1000', required: true }, undefined, 'textarea');
   const verification = field(t('support.verification'), { rows: '3', maxlength: '1000', required: true },
     t('support.verificationHint'), 'textarea');
+  const waiting = request && request.coolingOffSecondsLeft > 0;
+  const override = waiting
+    ? field(t('support.override'), { rows: '2', maxlength: '1000', required: true }, t('support.overrideHint'), 'textarea')
+    : null;
   const message = formMessage();
   const submit = el('button', { type: 'submit', class: 'danger' }, t('support.disable'));
   const form = el('form', { novalidate: true, class: 'panel' },
     el('h3', {}, t('support.disable')),
     el('p', { class: 'warning' }, t('support.disableWarning', { email })),
-    message, reason.wrapper, verification.wrapper, submit);
+    message, reason.wrapper, verification.wrapper, override ? override.wrapper : null, submit);
+  const oneLine = (f) => f.input.value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    [reason, verification].forEach(clearFieldError);
-    const missing = [reason, verification].find((f) => !f.input.value.trim());
+    const fields = [reason, verification, override].filter(Boolean);
+    fields.forEach(clearFieldError);
+    const missing = fields.find((f) => !f.input.value.trim());
     if (missing) {
       showFieldError(missing, t('field.required'));
       missing.input.focus();
@@ -74,10 +105,9 @@ function disableForm(email, refresh) {
     }
     busy(submit, async () => {
       try {
-        await api.supportDisableTotp(email, reason.input.value.trim(), verification.input.value.trim());
-        await refresh();
-        document.getElementById('found-user').after(el('p', { class: 'notice', role: 'status' },
-          t('support.disabled', { email })));
+        await api.supportDisableTotp(email, oneLine(reason), oneLine(verification), request ? request.id : undefined,
+          override ? oneLine(override) : undefined);
+        await done(t('support.disabled', { email }));
       } catch (error) {
         showMessage(message, describe(error));
       }

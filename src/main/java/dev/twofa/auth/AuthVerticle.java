@@ -81,8 +81,12 @@ public class AuthVerticle extends VerticleBase {
     StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);
     TwoFactorService twoFactor = new TwoFactorService(store, sessions, accounts, secretBox, new TotpKeys(config.totp()),
       verifier, recoveryCodes, auditor, mailer, clock);
-    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login(), mailer);
     PasswordResetService resets = new PasswordResetService(store, links, accounts, auditor, mailer, clock);
+    SupportRequestRepository supportRequests = new SupportRequestRepository();
+    SupportDesk support = new SupportDesk(store, sessions, auditor, config.login(), mailer, supportRequests,
+      config.support(), clock);
+    SupportRequestService requests = new SupportRequestService(store, supportRequests, sessions, auditor, mailer,
+      config.login(), config.support(), clock);
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> sessions.purge()
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> resets.purge()
@@ -118,10 +122,16 @@ public class AuthVerticle extends VerticleBase {
         .completion(),
       serve(vertx, SUPPORT_LOOKUP, m -> support.lookup(m.sessionToken(), m.email())).completion(),
       serve(vertx, SUPPORT_DISABLE_TOTP, m -> support.disableTotp(m.sessionToken(), m.email(), m.reason(),
-        m.verification(), m.client())).completion(),
+        m.verification(), m.client(), m.requestId(), m.override())).completion(),
       serve(vertx, PASSWORD_RESET_REQUEST, m -> resets.request(m.email(), m.client())).completion(),
       serve(vertx, PASSWORD_RESET_COMPLETE, m -> resets.complete(m.token(), m.newPassword(), m.client())).completion(),
       serve(vertx, SECURE_ACCOUNT, m -> resets.secureAccount(m.token(), m.client())).completion(),
+      serve(vertx, SUPPORT_REQUEST_CREATE, m -> requests.ask(m.sessionToken(), m.reason(), m.contact(), m.message(),
+        m.client())).completion(),
+      serve(vertx, SUPPORT_REQUEST_CANCEL, m -> requests.cancel(m.token(), m.client())).completion(),
+      serve(vertx, SUPPORT_REQUESTS, m -> requests.list(m.sessionToken(), m.status())).completion(),
+      serve(vertx, SUPPORT_REQUEST_DECLINE, m -> requests.decline(m.sessionToken(), m.id(), m.reason(), m.client()))
+        .completion(),
       serve(vertx, AUTH_HEALTH, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion())));
   }
 

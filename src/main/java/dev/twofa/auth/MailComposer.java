@@ -27,10 +27,18 @@ final class MailComposer {
   static final String PASSWORD_RESET = "password.reset";
   /** After "This wasn't me": every session ended, and the reset link to choose a new password. */
   static final String ACCOUNT_SECURED = "account.secured";
+  static final String SUPPORT_REQUESTED = "support.requested";
+  static final String SUPPORT_DECLINED = "support.declined";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
-  /** Subject and body lines; {n} is replaced by the mail's count parameter. */
-  private record Words(String subject, String body) {
+  /**
+   * Subject and body lines; {n} is replaced by the mail's count parameter, other {name}s by the mail's values.
+   * {@code linkLabel}, when set, is what the mail's link says (else the link shows its address).
+   */
+  private record Words(String subject, String body, String linkLabel) {
+    Words(String subject, String body) {
+      this(subject, body, null);
+    }
   }
 
   private static final Map<String, Map<String, Words>> WORDS = Map.of(
@@ -52,7 +60,15 @@ final class MailComposer {
       entry(PASSWORD_RESET, new Words("Reset your password",
         "Someone, hopefully you, asked to reset the password of your account. Open this link within 1 hour to choose a new one. It works once, and only the newest link works. If you did not ask, ignore this mail: your password stays as it is. With two-factor authentication on, logging in will still ask for your code.")),
       entry(ACCOUNT_SECURED, new Words("Your account was secured: set a new password",
-        "As asked from a security notice, every session on your account was logged out. Open this link within 1 hour to set a new password. It works once. With two-factor authentication on, logging in will still ask for your code."))),
+        "As asked from a security notice, every session on your account was logged out. Open this link within 1 hour to set a new password. It works once. With two-factor authentication on, logging in will still ask for your code.")),
+      entry(SUPPORT_REQUESTED, new Words("A request to turn off 2FA was made",
+        "Someone who entered your password asked our support desk to turn off two-factor authentication for your "
+          + "account (reason given: {reason}). The support desk will not act on it before {after}. If it was you, there "
+          + "is nothing to do: they will contact you. If it wasn't you, cancel the request with the link below and "
+          + "change your password: someone knows it.", "This wasn't me: cancel it")),
+      entry(SUPPORT_DECLINED, new Words("Your request to turn off 2FA was declined",
+        "Our support desk declined the request to turn off two-factor authentication for your account. Two-factor "
+          + "authentication stays on. The support desk's reason: {why}"))),
     "ja", Map.ofEntries(
       entry(VERIFY_EMAIL, new Words("メールアドレスの確認",
         "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。")),
@@ -71,7 +87,22 @@ final class MailComposer {
       entry(PASSWORD_RESET, new Words("パスワードの再設定",
         "アカウントのパスワード再設定のご依頼を受け付けました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使え、最後に送信したリンクのみ有効です。お心当たりがない場合は、このメールを無視してください。パスワードは変更されません。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。")),
       entry(ACCOUNT_SECURED, new Words("アカウントを保護しました：新しいパスワードを設定してください",
-        "セキュリティのお知らせからのご依頼により、アカウントのすべてのセッションをログアウトしました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使えます。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。"))));
+        "セキュリティのお知らせからのご依頼により、アカウントのすべてのセッションをログアウトしました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使えます。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。")),
+      entry(SUPPORT_REQUESTED, new Words("2段階認証の無効化が依頼されました",
+        "あなたのパスワードを入力した方から、アカウントの2段階認証を無効にするようサポート窓口に依頼がありました"
+          + "（理由：{reason}）。サポート窓口が対応するのは{after}以降です。ご自身による依頼であれば、何もする必要はありません。"
+          + "サポート窓口からご連絡します。心当たりがない場合は、下のリンクから依頼を取り消し、パスワードを変更してください。"
+          + "第三者にパスワードを知られています。", "心当たりがないので取り消す")),
+      entry(SUPPORT_DECLINED, new Words("2段階認証の無効化の依頼は見送られました",
+        "サポート窓口は、アカウントの2段階認証を無効にするご依頼を見送りました。2段階認証はオンのままです。"
+          + "サポート窓口からの理由：{why}"))));
+
+  /** The reasons a request to turn off 2FA may give, in the words of each language. */
+  private static final Map<String, Map<String, String>> REQUEST_REASONS = Map.of(
+    "en", Map.of("lost_phone", "new or lost phone", "deleted_app", "deleted the authenticator app",
+      "lost_recovery_codes", "lost the recovery codes", "never_enabled", "never turned on 2FA"),
+    "ja", Map.of("lost_phone", "スマートフォンの機種変更・紛失", "deleted_app", "認証アプリを削除した",
+      "lost_recovery_codes", "リカバリーコードをなくした", "never_enabled", "2段階認証を有効にした覚えがない"));
 
   private static final Map<String, List<String>> LABELS = Map.of(
     "en", List.of("When", "IP address", "Browser", "This wasn't me? Secure your account:",
@@ -111,6 +142,21 @@ final class MailComposer {
     return compose(user, kind, client, at, null, link("/reset-password?token=" + token), null);
   }
 
+  /**
+   * The owner's notice of a request to turn off 2FA, with the single-use link that cancels it. It carries neither
+   * the contact nor the message the requester typed: a stranger's words never reach the owner in our mail.
+   */
+  Mail supportRequested(UserRow user, ClientInfo client, Instant at, String token, String reason, Instant replyAfter) {
+    String language = language(user.language());
+    return composeWith(user, SUPPORT_REQUESTED, client, at, Map.of("reason", REQUEST_REASONS.get(language).getOrDefault(reason, reason),
+      "after", TIME.format(replyAfter)), link("/support/cancel?token=" + token), null);
+  }
+
+  /** The support desk declined the request; {@code why} is the staff member's reason (neither their address nor browser). */
+  Mail supportDeclined(UserRow user, Instant at, String why) {
+    return composeWith(user, SUPPORT_DECLINED, ClientInfo.UNKNOWN, at, Map.of("why", why), null, null);
+  }
+
   private String link(String pathAndQuery) {
     String base = publicUrl.toString();
     return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + pathAndQuery;
@@ -118,10 +164,19 @@ final class MailComposer {
 
   private Mail compose(UserRow user, String kind, ClientInfo client, Instant at, Integer count, String link,
                        String secureLink) {
+    return composeWith(user, kind, client, at, Map.of("n", count == null ? "" : String.valueOf(count)), link, secureLink);
+  }
+
+  /** {@code values} fill the body's {name} slots; {@code secureLink} ("This wasn't me") ends a notice that has no link of its own. */
+  private Mail composeWith(UserRow user, String kind, ClientInfo client, Instant at, Map<String, String> values, String link,
+                           String secureLink) {
     String language = language(user.language());
     Words words = WORDS.get(language).get(kind);
     List<String> labels = LABELS.get(language);
-    String body = words.body().replace("{n}", count == null ? "" : String.valueOf(count));
+    String body = words.body();
+    for (Map.Entry<String, String> value : values.entrySet()) {
+      body = body.replace("{" + value.getKey() + "}", value.getValue());
+    }
     String subject = "[" + productName + "] " + words.subject();
     String[][] facts = {
       {labels.get(4), user.email()},
@@ -132,7 +187,7 @@ final class MailComposer {
 
     StringBuilder text = new StringBuilder(body).append("\n\n");
     if (link != null) {
-      text.append(link).append("\n\n");
+      text.append(words.linkLabel() == null ? "" : words.linkLabel() + ":\n").append(link).append("\n\n");
     }
     for (String[] fact : facts) {
       text.append(fact[0]).append(": ").append(fact[1]).append('\n');
@@ -145,7 +200,8 @@ final class MailComposer {
     StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"").append(language)
       .append("\"><body style=\"font-family:sans-serif\"><p>").append(escape(body)).append("</p>");
     if (link != null) {
-      html.append("<p><a href=\"").append(escape(link)).append("\">").append(escape(link)).append("</a></p>");
+      html.append("<p><a href=\"").append(escape(link)).append("\">")
+        .append(escape(words.linkLabel() == null ? link : words.linkLabel())).append("</a></p>");
     }
     html.append("<table>");
     for (String[] fact : facts) {

@@ -75,6 +75,24 @@ final class Mailer {
     return links.deleteReset(db, userId);
   }
 
+  /**
+   * Tells a verified owner that a request to turn off 2FA was made, with the link that cancels it ({@code token},
+   * whose hash the request holds); an unverified address gets nothing, like every security notice.
+   */
+  Future<Void> supportRequested(SqlClient tx, UserRow user, ClientInfo client, String token, String reason,
+                                java.time.Instant replyAfter) {
+    return user.emailVerified()
+      ? outbox.add(tx, composer.supportRequested(user, client, clock.instant(), token, reason, replyAfter))
+      : Future.succeededFuture();
+  }
+
+  /** Tells a verified owner that the support desk declined the request, and why. */
+  Future<Void> supportDeclined(SqlClient tx, UserRow user, String why) {
+    return user.emailVerified()
+      ? outbox.add(tx, composer.supportDeclined(user, clock.instant(), why))
+      : Future.succeededFuture();
+  }
+
   Future<Boolean> useVerification(SqlClient db, String token) {
     return verifications.use(db, SessionTokens.hash(token), clock.instant());
   }

@@ -70,6 +70,11 @@ final class Throttle {
     return "support:resets:" + staffId;
   }
 
+  /** Requests to turn off 2FA declined by one support staff member. */
+  static String supportDeclinesKey(long staffId) {
+    return "support:declines:" + staffId;
+  }
+
   static String passwordAddressKey(String ip) {
     return "password:address:" + ip;
   }

@@ -67,7 +67,25 @@ public final class AuthReplies {
   public record Sessions(List<SessionInfo> sessions) {
   }
 
-  public record SupportView(User user, List<ActivityEvent> activity) {
+  /** A looked-up user, with the account's open request to turn off 2FA ({@code request}, else null). */
+  public record SupportView(User user, List<ActivityEvent> activity, SupportRequestView request) {
+  }
+
+  /** A request was taken: support acts on it only after {@code replyAfter} (the owner may cancel it until then). */
+  public record SupportRequestReceived(String createdAt, String replyAfter, long coolingOffHours) {
+  }
+
+  /**
+   * A request to turn off 2FA as the desk sees it. {@code ageSeconds} and {@code coolingOffSecondsLeft} are the
+   * server's count, so a browser whose clock is off still shows them right; {@code closedAt}, {@code closedBy}
+   * and {@code declineReason} are null while it is open.
+   */
+  public record SupportRequestView(String id, String email, String reason, String contact, String message, String status,
+                                   String createdAt, long ageSeconds, String coolingOffEndsAt, long coolingOffSecondsLeft,
+                                   String closedAt, String closedBy, String declineReason) {
+  }
+
+  public record SupportRequests(List<SupportRequestView> requests) {
   }
 
   /** An answer that is the user after a change (support desk, new authenticator app). */

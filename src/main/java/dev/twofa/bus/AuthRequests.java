@@ -46,7 +46,24 @@ public final class AuthRequests {
   public record SupportLookup(String sessionToken, String email) {
   }
 
-  public record SupportDisable(String sessionToken, String email, String reason, String verification, ClientInfo client) {
+  /**
+   * {@code requestId}, when given, names the open request the staff member acts on (it must still be open);
+   * {@code override}, a note, lets them act before the request's cooling-off has passed.
+   */
+  public record SupportDisable(String sessionToken, String email, String reason, String verification, ClientInfo client,
+                               String requestId, String override) {
+  }
+
+  /** A pending login asks the support desk to turn 2FA off: reason code, how to reach them, an optional message. */
+  public record SupportRequest(String sessionToken, String reason, String contact, String message, ClientInfo client) {
+  }
+
+  /** The desk's list of requests with {@code status} (open, done, declined, cancelled). */
+  public record SupportRequestList(String sessionToken, String status) {
+  }
+
+  /** Declines an open request; {@code reason} is mailed to the account's owner. */
+  public record SupportDecline(String sessionToken, String id, String reason, ClientInfo client) {
   }
 
   /** "Forgot password?": the address to mail a reset link to, if an account has it; needs no session. */

@@ -24,6 +24,11 @@ import dev.twofa.bus.AuthRequests.Session;
 import dev.twofa.bus.AuthRequests.Signup;
 import dev.twofa.bus.AuthRequests.SupportDisable;
 import dev.twofa.bus.AuthRequests.SupportLookup;
+import dev.twofa.bus.AuthRequests.SupportDecline;
+import dev.twofa.bus.AuthRequests.SupportRequest;
+import dev.twofa.bus.AuthRequests.SupportRequestList;
+import dev.twofa.bus.AuthReplies.SupportRequestReceived;
+import dev.twofa.bus.AuthReplies.SupportRequests;
 
 /** The whole bus contract: one operation per HTTP operation, plus audit's own and the health checks. */
 public final class Operations {
@@ -57,6 +62,13 @@ public final class Operations {
   public static final Operation<PasswordReset, Void> PASSWORD_RESET_COMPLETE =
     auth("password-reset.complete", PasswordReset.class, Void.class);
   public static final Operation<LinkToken, Void> SECURE_ACCOUNT = auth("secure-account", LinkToken.class, Void.class);
+  public static final Operation<SupportRequest, SupportRequestReceived> SUPPORT_REQUEST_CREATE =
+    auth("support.request", SupportRequest.class, SupportRequestReceived.class);
+  public static final Operation<LinkToken, Void> SUPPORT_REQUEST_CANCEL = auth("support.request.cancel", LinkToken.class, Void.class);
+  public static final Operation<SupportRequestList, SupportRequests> SUPPORT_REQUESTS =
+    auth("support.requests", SupportRequestList.class, SupportRequests.class);
+  public static final Operation<SupportDecline, Void> SUPPORT_REQUEST_DECLINE =
+    auth("support.request.decline", SupportDecline.class, Void.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

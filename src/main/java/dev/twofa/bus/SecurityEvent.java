@@ -32,6 +32,10 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String ACCOUNT_SECURED = "account.secured";
   /** A new password set through a reset link. */
   public static final String PASSWORD_RESET = "password.reset";
+  /** A request to turn off 2FA: made at a login's code step, cancelled by the owner's link, declined by staff. */
+  public static final String SUPPORT_REQUESTED = "support.requested";
+  public static final String SUPPORT_CANCELLED = "support.cancelled";
+  public static final String SUPPORT_DECLINED = "support.declined";
 
   /** An event of the user's own doing. */
   public static SecurityEvent of(long userId, String type, boolean success, ClientInfo client) {

@@ -28,7 +28,8 @@ public record TwofaConfig(
   TotpPolicy totp,
   PasswordPolicy passwords,
   LoginPolicy login,
-  MailSettings mail) {
+  MailSettings mail,
+  SupportPolicy support) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -97,14 +98,16 @@ public record TwofaConfig(
         Duration.ofMinutes(s.integer("STEP_UP_MINUTES", 10, 1, 60)),
         new ThrottlePolicy(s.integer("SUPPORT_MAX_RESETS_PER_HOUR", 20, 1, 10000), Duration.ofHours(1))),
       MailSettings.parse(PREFIX + "SMTP_URL", s.optional("SMTP_URL"), PREFIX + "MAIL_FROM",
-        s.text("MAIL_FROM", "twofa <no-reply@localhost>")));
+        s.text("MAIL_FROM", "twofa <no-reply@localhost>")),
+      new SupportPolicy(Duration.ofHours(s.integer("SUPPORT_COOLING_OFF_HOURS", 24, 0, 24 * 30)),
+        SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, productName, totp, passwords,
-      login, mail);
+      login, mail, support);
   }
 
   /** Never print the key. */

@@ -22,6 +22,9 @@ final class ClientConfig {
       .put("password", new JsonObject().put("minLength", config.passwords().minLength())
         .put("maxLength", config.passwords().maxLength()))
       .put("recoveryCodes", new JsonObject().put("count", RecoveryCodePolicy.COUNT).put("length", RecoveryCodePolicy.LENGTH))
+      // An external help desk, when set, is where "Ask support to turn off 2FA" leads instead of the app's form.
+      .put("support", new JsonObject().put("url", config.support().helpDeskUrl().map(Object::toString).orElse(null))
+        .put("coolingOffHours", config.support().coolingOff().toHours()))
       .encode();
   }
 

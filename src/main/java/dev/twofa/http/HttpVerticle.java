@@ -73,6 +73,10 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("requestPasswordReset").addHandler(passwordReset::request);
       api.getRoute("completePasswordReset").addHandler(passwordReset::complete);
       api.getRoute("secureAccount").addHandler(passwordReset::secureAccount);
+      api.getRoute("supportRequest").addHandler(support::request);
+      api.getRoute("supportRequestCancel").addHandler(support::cancelRequest);
+      api.getRoute("supportRequests").addHandler(support::listRequests);
+      api.getRoute("supportRequestDecline").addHandler(support::declineRequest);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FuzzTest {
   private static final int REQUESTS = 10_000;
   private static final String[] FIELDS = {"email", "password", "code", "currentPassword", "newPassword", "id", "reason",
-    "verification", "token", "limit", "before", "__proto__", "", "emaiL"};
+    "verification", "token", "limit", "before", "__proto__", "", "emaiL", "contact", "message", "override", "requestId",
+    "status"};
   private static final String[] ENDPOINTS = {
     "GET /api/session", "POST /api/signup", "POST /api/login", "POST /api/login/totp", "POST /api/login/recovery",
     "POST /api/logout", "GET /api/account", "POST /api/account/password", "GET /api/account/activity",
@@ -39,7 +40,8 @@ class FuzzTest {
     "POST /api/2fa/setup", "POST /api/2fa/enable", "POST /api/2fa/recovery-codes", "GET /api/support/users",
     "POST /api/support/users/disable-2fa", "GET /", "GET /login", "GET /account", "GET /js/app.js", "GET /nope",
     "GET /health/live", "GET /metrics", "POST /api/password-reset", "POST /api/password-reset/complete",
-    "POST /api/secure-account", "GET /reset-password", "GET /secure-account"};
+    "POST /api/secure-account", "GET /reset-password", "GET /secure-account", "POST /api/support/requests",
+    "GET /api/support/requests", "POST /api/support/requests/cancel", "POST /api/support/requests/decline"};
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"};
 
   @RegisterExtension
