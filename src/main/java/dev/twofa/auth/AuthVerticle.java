@@ -1,5 +1,11 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.Operation;
+import dev.twofa.db.DatabaseFailures;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.function.Function;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.config.KeyRing;
@@ -18,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.twofa.bus.BusRequests.serve;
 import static dev.twofa.bus.Operations.*;
 
 /** Every credential and session decision, answered over the event bus. A thin adapter: the logic lives in the services. */
@@ -61,7 +66,7 @@ public class AuthVerticle extends VerticleBase {
       admission);
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(pool, bus);
-    Auditor auditor = new Auditor(bus, outbox);
+    Auditor auditor = new Auditor(bus, outbox, pool);
     mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
     MailOutbox mails = new MailOutbox(pool, mailTransport, clock);
     LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
@@ -129,5 +134,14 @@ public class AuthVerticle extends VerticleBase {
   public Future<?> stop() {
     hashWorkers.close();
     return mailTransport.close().transform(closed -> pool.close());
+  }
+
+  /**
+   * {@link BusRequests#serve}, with PostgreSQL out of reach (stopped, restarting, a connection lost) answered as
+   * UNAVAILABLE (503, try again) rather than as a bug.
+   */
+  private static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation, Function<Q, Future<R>> handler) {
+    return BusRequests.serve(vertx, operation, request -> handler.apply(request).recover(error ->
+      DatabaseFailures.unreachable(error) ? BusFailure.fail(ErrorCode.UNAVAILABLE) : Future.failedFuture(error)));
   }
 }

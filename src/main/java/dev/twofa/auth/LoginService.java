@@ -88,7 +88,7 @@ final class LoginService {
   private Future<LoginOutcome> fail(Optional<UserRow> user, List<Limit> failures, ClientInfo client) {
     // The failure event is not waited for: an unknown email has none, and the answer must not take longer
     // for a known one.
-    user.ifPresent(u -> auditor.record(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client));
+    user.ifPresent(u -> auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client)));
     return store.throttle().recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
   }
 
