@@ -12,6 +12,7 @@ import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.SchemaCheck;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,8 +61,13 @@ public class AuthVerticle extends VerticleBase {
     HashAdmission admission = vertx.sharedData().<String, HashAdmission>getLocalMap("twofa-password-hashing")
       .computeIfAbsent("admission", name -> new HashAdmission(hashThreads,
         Duration.ofMillis(config.passwords().maxHashWaitMs()), config.passwords().maxHashesInFlight(), FIRST_HASH_ESTIMATE));
+    // Counted where admission decides, so each node's /metrics shows why it refused (twofa_hash_refusals_total).
+    for (String reason : HashAdmission.REASONS) {
+      FunctionCounter.builder("twofa.hash.refusals", admission, a -> a.refusals(reason))
+        .description("Password hashes refused at admission, by reason").tag("reason", reason).register(metrics);
+    }
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
-      new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock));
+      new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock), new SecondStepRepository());
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
       admission);
     BusRequests bus = new BusRequests(vertx, metrics);
