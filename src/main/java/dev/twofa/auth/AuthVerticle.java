@@ -71,7 +71,7 @@ public class AuthVerticle extends VerticleBase {
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
       admission);
     BusRequests bus = new BusRequests(vertx, metrics);
-    EventOutbox outbox = new EventOutbox(pool, bus);
+    EventOutbox outbox = new EventOutbox(vertx, pool, bus);
     Auditor auditor = new Auditor(bus, outbox, pool);
     mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
     MailOutbox mails = new MailOutbox(pool, mailTransport, clock);
