@@ -53,7 +53,7 @@ final class Auditor {
 
   /** Relays what the outbox holds and waits; a failure is logged and left to the next periodic relay. */
   Future<Void> flush() {
-    return outbox.relayAll().recover(error -> {
+    return outbox.flush().recover(error -> {
       LOG.warn("event=audit.outbox_delayed error={}", error.getMessage());
       return Future.succeededFuture();
     });

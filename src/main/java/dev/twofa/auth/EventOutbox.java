@@ -37,6 +37,7 @@ final class EventOutbox {
   private boolean due;
   private boolean relaying;
   private boolean more;
+  private Future<Void> running = Future.succeededFuture();
 
   EventOutbox(Vertx vertx, Pool pool, BusRequests bus) {
     this.vertx = vertx;
@@ -80,7 +81,8 @@ final class EventOutbox {
     vertx.setTimer(LINGER_MS, timer -> {
       relaying = true;
       more = false;
-      relayAll().onComplete(done -> {
+      running = relayAll();
+      running.onComplete(done -> {
         relaying = false;
         due = false;
         if (done.failed()) {
@@ -90,6 +92,14 @@ final class EventOutbox {
         }
       });
     });
+  }
+
+  /**
+   * Relays everything written so far and waits: after this node's running relay (whose rows it would skip), a
+   * round of its own.
+   */
+  Future<Void> flush() {
+    return running.transform(previous -> relayAll());
   }
 
   /** Relays batch after batch until the outbox is empty (of rows no other relay holds). */
