@@ -1,21 +1,21 @@
 package dev.twofa.audit;
 
+import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.Operation;
-import dev.twofa.db.DatabaseFailures;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
-import java.util.function.Function;
-import dev.twofa.bus.BusFailure;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
+import dev.twofa.db.DatabaseFailures;
 import dev.twofa.db.SchemaCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
+import java.util.function.Function;
 
 import static dev.twofa.bus.Operations.AUDIT_ACTIVITY;
 import static dev.twofa.bus.Operations.AUDIT_HEALTH;

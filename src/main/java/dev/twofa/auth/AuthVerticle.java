@@ -1,22 +1,21 @@
 package dev.twofa.auth;
 
-import dev.twofa.bus.ErrorCode;
-import dev.twofa.bus.Operation;
-import dev.twofa.db.DatabaseFailures;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
-import java.util.function.Function;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.BusRequests;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.Operation;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
+import dev.twofa.db.DatabaseFailures;
 import dev.twofa.db.SchemaCheck;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 import static dev.twofa.bus.Operations.*;
 
