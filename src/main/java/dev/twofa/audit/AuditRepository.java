@@ -30,15 +30,23 @@ final class AuditRepository {
 
   /** Records the event; one relayed from auth's outbox (it has an id) is recorded once however often it comes. */
   Future<Void> insert(SecurityEvent event, Instant at) {
+    return insertAll(List.of(event), at);
+  }
+
+  /** Records the events in one round trip and one commit (the statements of a batch share one implicit transaction). */
+  Future<Void> insertAll(List<SecurityEvent> events, Instant at) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return db.preparedQuery("""
         INSERT INTO security_events (user_id, at, type, success, ip, user_agent, actor, details, event_id)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         ON CONFLICT (event_id) DO NOTHING
         """)
-      .execute(Tuple.from(Arrays.asList(event.userId(), at.atOffset(ZoneOffset.UTC), event.type(),
-        event.success(), event.client().ip(), event.client().userAgent(), event.actor(),
+      .executeBatch(events.stream().map(event -> Tuple.from(Arrays.asList(event.userId(), at.atOffset(ZoneOffset.UTC),
+        event.type(), event.success(), event.client().ip(), event.client().userAgent(), event.actor(),
         event.details() == null ? null : new JsonObject(Map.copyOf(event.details())),
-        event.eventId() == null ? null : UUID.fromString(event.eventId()))))
+        event.eventId() == null ? null : UUID.fromString(event.eventId())))).toList())
       .mapEmpty();
   }
 

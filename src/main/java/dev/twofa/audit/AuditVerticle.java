@@ -1,19 +1,26 @@
 package dev.twofa.audit;
 
 import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.BusRequests;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.Operation;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
+import dev.twofa.db.DatabaseFailures;
 import dev.twofa.db.SchemaCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
+import java.util.function.Function;
 
-import static dev.twofa.bus.BusRequests.serve;
 import static dev.twofa.bus.Operations.AUDIT_ACTIVITY;
 import static dev.twofa.bus.Operations.AUDIT_HEALTH;
 import static dev.twofa.bus.Operations.AUDIT_RECORD;
+import static dev.twofa.bus.Operations.AUDIT_RECORD_BATCH;
 
 /** Records security events and answers Activity queries (asked by auth, which has resolved the session). */
 public class AuditVerticle extends VerticleBase {
@@ -34,6 +41,7 @@ public class AuditVerticle extends VerticleBase {
     AuditRepository events = new AuditRepository(pool);
     return Future.all(
       serve(vertx, AUDIT_RECORD, event -> events.insert(event, clock.instant())).completion(),
+      serve(vertx, AUDIT_RECORD_BATCH, batch -> events.insertAll(batch.events(), clock.instant())).completion(),
       serve(vertx, AUDIT_ACTIVITY, query -> events.page(query)).completion(),
       serve(vertx, AUDIT_HEALTH, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion());
   }
@@ -41,5 +49,14 @@ public class AuditVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return pool.close();
+  }
+
+  /**
+   * {@link BusRequests#serve}, with PostgreSQL out of reach (stopped, restarting, a connection lost) answered as
+   * UNAVAILABLE (503, try again) rather than as a bug.
+   */
+  private static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation, Function<Q, Future<R>> handler) {
+    return BusRequests.serve(vertx, operation, request -> handler.apply(request).recover(error ->
+      DatabaseFailures.unreachable(error) ? BusFailure.fail(ErrorCode.UNAVAILABLE) : Future.failedFuture(error)));
   }
 }

@@ -7,6 +7,7 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.Operations;
 import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import dev.twofa.auth.PendingLoginRepository.PendingLogin;
 import org.slf4j.Logger;
@@ -15,18 +16,22 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * Auth's side of the audit verticle: reports security events and waits for them to be recorded, so the
- * Activity list shows a step as soon as its answer arrives (a failing audit is logged, not passed on to the
- * user), and reads Activity pages for a session auth has already resolved.
+ * Auth's side of the audit verticle. Every security event goes through auth's event outbox: inside the
+ * transaction of the change it records ({@link #recordWithin}), or in a commit of its own right after
+ * ({@link #record}, which fails when the event could not be written, so no request is acknowledged without its
+ * event). The relay to audit runs off the request path; an Activity page is read after a relay, so it shows every
+ * step whose answer has arrived.
  */
 final class Auditor {
   private static final Logger LOG = LoggerFactory.getLogger(Auditor.class);
   private final BusRequests bus;
   private final EventOutbox outbox;
+  private final Pool pool;
 
-  Auditor(BusRequests bus, EventOutbox outbox) {
+  Auditor(BusRequests bus, EventOutbox outbox, Pool pool) {
     this.bus = bus;
     this.outbox = outbox;
+    this.pool = pool;
   }
 
   Future<Void> record(long userId, String type, boolean success, ClientInfo client) {
@@ -41,9 +46,14 @@ final class Auditor {
     return outbox.add(tx, event);
   }
 
-  /** Relays what the outbox holds; a failure is logged and left to the next periodic relay. */
+  /** Starts relaying the outbox after a commit, without waiting for it. */
+  void nudge() {
+    outbox.nudge();
+  }
+
+  /** Relays what the outbox holds and waits; a failure is logged and left to the next periodic relay. */
   Future<Void> flush() {
-    return outbox.relay().<Void>mapEmpty().recover(error -> {
+    return outbox.flush().recover(error -> {
       LOG.warn("event=audit.outbox_delayed error={}", error.getMessage());
       return Future.succeededFuture();
     });
@@ -61,16 +71,20 @@ final class Auditor {
       SecurityEvent.FAILURES, String.valueOf(pending.failures())));
   }
 
+  /** Writes {@code event} to the outbox in a commit of its own and starts a relay; fails if it was not written. */
   Future<Void> record(SecurityEvent event) {
-    return bus.request(Operations.AUDIT_RECORD, event)
-      .recover(error -> {
-        LOG.warn("event=audit.unrecorded type={} user={} error={}", event.type(), event.userId(), error.getMessage());
-        return Future.succeededFuture();
-      });
+    return outbox.add(pool, event).onSuccess(written -> outbox.nudge());
   }
 
+  /** For an event nobody waits for (a failed attempt): a failure to write it is logged. */
+  void recordUnwaited(SecurityEvent event) {
+    record(event).onFailure(error ->
+      LOG.warn("event=audit.unrecorded type={} user={} error={}", event.type(), event.userId(), error.toString()));
+  }
+
+  /** A page of Activity, read once the outbox has been relayed (what this node wrote is in it). */
   Future<ActivityPage> activity(ActivityQuery query) {
-    return bus.request(Operations.AUDIT_ACTIVITY, query);
+    return flush().compose(relayed -> bus.request(Operations.AUDIT_ACTIVITY, query));
   }
 
   /** Records the outcome of {@code attempt} (success or failure) and passes that outcome on unchanged. */
@@ -78,8 +92,10 @@ final class Auditor {
     return outcome(attempt, userId, type, client, null);
   }
 
+  /** A success whose event could not be written is not acknowledged: it fails as the write did. */
   <T> Future<T> outcome(Future<T> attempt, long userId, String type, ClientInfo client, Map<String, String> details) {
     return attempt.transform(result -> record(userId, type, result.succeeded(), client, details)
-      .transform(recorded -> result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause())));
+      .transform(recorded -> result.failed() ? Future.failedFuture(result.cause())
+        : recorded.failed() ? Future.failedFuture(recorded.cause()) : Future.succeededFuture(result.result())));
   }
 }

@@ -2,14 +2,20 @@ package dev.twofa.auth;
 
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.BusRequests;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.Operation;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
+import dev.twofa.db.DatabaseFailures;
 import dev.twofa.db.SchemaCheck;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +23,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
-import static dev.twofa.bus.BusRequests.serve;
 import static dev.twofa.bus.Operations.*;
 
 /** Every credential and session decision, answered over the event bus. A thin adapter: the logic lives in the services. */
@@ -55,13 +61,18 @@ public class AuthVerticle extends VerticleBase {
     HashAdmission admission = vertx.sharedData().<String, HashAdmission>getLocalMap("twofa-password-hashing")
       .computeIfAbsent("admission", name -> new HashAdmission(hashThreads,
         Duration.ofMillis(config.passwords().maxHashWaitMs()), config.passwords().maxHashesInFlight(), FIRST_HASH_ESTIMATE));
+    // Counted where admission decides, so each node's /metrics shows why it refused (twofa_hash_refusals_total).
+    for (String reason : HashAdmission.REASONS) {
+      FunctionCounter.builder("twofa.hash.refusals", admission, a -> a.refusals(reason))
+        .description("Password hashes refused at admission, by reason").tag("reason", reason).register(metrics);
+    }
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
-      new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock));
+      new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock), new SecondStepRepository());
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
       admission);
     BusRequests bus = new BusRequests(vertx, metrics);
-    EventOutbox outbox = new EventOutbox(pool, bus);
-    Auditor auditor = new Auditor(bus, outbox);
+    EventOutbox outbox = new EventOutbox(vertx, pool, bus);
+    Auditor auditor = new Auditor(bus, outbox, pool);
     mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
     MailOutbox mails = new MailOutbox(pool, mailTransport, clock);
     LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
@@ -139,5 +150,14 @@ public class AuthVerticle extends VerticleBase {
   public Future<?> stop() {
     hashWorkers.close();
     return mailTransport.close().transform(closed -> pool.close());
+  }
+
+  /**
+   * {@link BusRequests#serve}, with PostgreSQL out of reach (stopped, restarting, a connection lost) answered as
+   * UNAVAILABLE (503, try again) rather than as a bug.
+   */
+  private static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation, Function<Q, Future<R>> handler) {
+    return BusRequests.serve(vertx, operation, request -> handler.apply(request).recover(error ->
+      DatabaseFailures.unreachable(error) ? BusFailure.fail(ErrorCode.UNAVAILABLE) : Future.failedFuture(error)));
   }
 }

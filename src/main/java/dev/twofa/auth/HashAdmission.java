@@ -4,6 +4,7 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +24,7 @@ final class HashAdmission implements Shareable {
   private final int hardCap;
   private final Map<String, Integer> byAddress = new HashMap<>();
   private final Map<String, Integer> byAccount = new HashMap<>();
+  private final Map<String, Long> refusals = new HashMap<>();
   private double averageNanos;
   private boolean measured;
   private int inFlight;
@@ -38,6 +40,9 @@ final class HashAdmission implements Shareable {
       this.account = account;
     }
   }
+
+  /** Why a hash is refused: the expected wait, a client address's or an account's share, the memory cap. */
+  static final List<String> REASONS = List.of("wait", "address_share", "account_share", "hard_cap");
 
   /** A refusal, with how long the queue ahead would take to drain (the Retry-After). */
   record Refusal(Duration expectedWait, String reason) {
@@ -115,7 +120,13 @@ final class HashAdmission implements Shareable {
     return Duration.ofNanos(Math.round(averageNanos));
   }
 
+  /** Refusals so far for {@code reason}, for the metrics. */
+  synchronized long refusals(String reason) {
+    return refusals.getOrDefault(reason, 0L);
+  }
+
   private Decision refuse(String reason) {
+    refusals.merge(reason, 1L, Long::sum);
     return new Decision(null, new Refusal(Duration.ofNanos(Math.round(inFlight * averageNanos / threads)), reason));
   }
 }

@@ -2,7 +2,10 @@ package dev.twofa.auth;
 
 import dev.twofa.auth.Throttle.Limit;
 import dev.twofa.auth.PendingLoginRepository.PendingLogin;
-import dev.twofa.auth.UserRepository.PendingUser;
+import dev.twofa.auth.SecondStepRepository.Budget;
+import dev.twofa.auth.SecondStepRepository.Code;
+import dev.twofa.auth.SecondStepRepository.Events;
+import dev.twofa.auth.SecondStepRepository.Written;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
 import dev.twofa.bus.AuthReplies.SessionState;
 import dev.twofa.bus.BusFailure;
@@ -10,6 +13,7 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
@@ -19,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
+import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
@@ -71,101 +75,124 @@ final class LoginService {
     Map<String, String> details = user.twoFactorEnabled()
       ? Map.of(SecurityEvent.LOGIN_ID, loginId.toString(), SecurityEvent.SECOND_FACTOR, "required")
       : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
+    SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
+    Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
     // A success clears this address's failures on the account (the account-wide count only decays).
     return store.throttle().reset(accountAddressKey)
       .compose(reset -> store.throttle().recordAll(List.of(logins)))
       .compose(counted -> sessions.endPresented(presentedToken))
-      .compose(ended -> user.twoFactorEnabled()
-        ? store.pendingLogins().create(store.pool(), user.id(), loginId, now)
-            .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
-        : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
-            // A completed login voids any reset link: the password is known after all.
-            .compose(token -> mailer.voidPasswordReset(store.pool(), user.id()).map(token))
-            .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
-      .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, details).map(result));
+      .compose(ended -> store.pool().withTransaction(tx -> (user.twoFactorEnabled()
+          ? store.pendingLogins().create(tx, user.id(), loginId, now)
+              .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
+          : sessions.open(tx, user, user.sessionEpoch(), null, client)
+              // A completed login voids any reset link: the password is known after all.
+              .compose(token -> mailer.voidPasswordReset(tx, user.id())
+                .compose(voided -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture))
+                .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))))
+        .compose(result -> auditor.recordWithin(tx, event).map(result))))
+      .onSuccess(committed -> {
+        auditor.nudge();
+        if (completion.isPresent()) {
+          mailer.nudge();
+        }
+      });
+  }
+
+  /** Writes that complete a login beyond its session and event, inside the transaction that completes it. */
+  private interface Completion {
+    Future<Void> write(SqlClient tx);
+  }
+
+  /**
+   * The one place that decides what else a completed login writes (password-only, or after its second step), in
+   * the commit that completes it: a spent recovery code tells the owner how many are left. Empty in the common
+   * case, where the second step stays one statement; voiding a reset link is always part of completing.
+   */
+  private Optional<Completion> completionWrites(UserRow user, ClientInfo client, int codesUsed) {
+    if (codesUsed > 0) {
+      return Optional.of(tx -> mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client,
+        user.recoveryCodesRemaining() - codesUsed));
+    }
+    return Optional.empty();
   }
 
   private Future<LoginOutcome> fail(Optional<UserRow> user, List<Limit> failures, ClientInfo client) {
     // The failure event is not waited for: an unknown email has none, and the answer must not take longer
     // for a known one.
-    user.ifPresent(u -> auditor.record(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client));
+    user.ifPresent(u -> auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client)));
     return store.throttle().recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
   }
 
   Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0,
-      (user, db) -> secondFactor.acceptTotp(db, user, code));
+    return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0, user -> {
+      OptionalLong step = secondFactor.totpStep(user, code);
+      return Code.totp(step.isPresent() ? step.getAsLong() : null);
+    });
   }
 
   Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1,
-      (user, db) -> secondFactor.acceptRecoveryCode(db, user, code));
+    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> secondFactor.recoveryDigests(code)
+      .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
+      .orElse(Code.none()));
   }
 
   /**
-   * The shared shape of both second steps: find the live pending login and its user, then in one transaction
-   * spend an attempt of the account's second-factor budget, check the code, and either complete the login
-   * (opening its session) or count the failure. The transaction commits either way (a spent attempt stays
-   * spent), except when a concurrent request completed the same pending login first: then the code's use is
-   * rolled back.
+   * The shared shape of both second steps, in two round trips: one statement reads the live pending login with
+   * its user; the code is checked here (the TOTP secret is opened in Java only); one more statement
+   * ({@link SecondStepRepository}) spends an attempt of the account's budget, uses the code once, and either
+   * completes the login (session, event, and any {@link #completionWrites} in the same transaction) or counts
+   * the failure (dropping the pending login at its limit), all in one commit. Events are relayed to audit after
+   * it, off the request's path.
    */
   private Future<LoginOutcome> secondStep(String pendingToken, String eventType, ClientInfo client, int codesUsed,
-                                          BiFunction<UserRow, SqlClient, Future<Boolean>> check) {
+                                          Function<UserRow, Code> check) {
     if (pendingToken == null || pendingToken.isEmpty()) {
       return BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
     }
     byte[] pending = SessionTokens.hash(pendingToken);
-    return store.users().findByPendingLogin(store.pool(), pending, clock.instant().minus(policy.pendingLoginTtl()))
+    Instant now = clock.instant();
+    Instant pendingAfter = now.minus(policy.pendingLoginTtl());
+    return store.users().findByPendingLogin(store.pool(), pending, pendingAfter)
       .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
         .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
       .compose(found -> {
-        // A pending login dropped by this wrong code is reported after the step itself, as it happened.
-        AtomicReference<PendingLogin> dropped = new AtomicReference<>();
-        return auditor.outcome(attempt(pending, found, codesUsed, check, client, dropped), found.user().id(), eventType,
-            client, Map.of(SecurityEvent.LOGIN_ID, found.loginId().toString()))
-          .recover(error -> dropped.get() == null ? Future.failedFuture(error)
-            : auditor.abandoned(dropped.get(), "too_many_codes", client).compose(reported -> Future.failedFuture(error)));
+        UserRow user = found.user();
+        String loginId = found.loginId().toString();
+        Map<String, String> attempt = Map.of(SecurityEvent.LOGIN_ID, loginId);
+        Events events = new Events(
+          EventOutbox.row(new SecurityEvent(user.id(), eventType, true, client, null, attempt, null)),
+          EventOutbox.row(new SecurityEvent(user.id(), eventType, false, client, null, attempt, null)),
+          EventOutbox.row(new SecurityEvent(user.id(), SecurityEvent.LOGIN_ABANDONED, false, client, null,
+            Map.of(SecurityEvent.LOGIN_ID, loginId, SecurityEvent.REASON, "too_many_codes"), null)));
+        ThrottlePolicy budget = policy.secondFactor();
+        SessionService.Opening session = sessions.opening(user, client);
+        Code code = check.apply(user);
+        Budget spent = new Budget(Throttle.secondFactorKey(user.id()), budget.maxAttempts(), now.minus(budget.window()));
+        Optional<Completion> completion = completionWrites(user, client, codesUsed);
+        // With nothing more to write, the statement's own transaction is enough: one round trip.
+        Future<Written> step = completion.isEmpty()
+          ? store.secondSteps().write(store.pool(), pending, pendingAfter, user.id(), code, spent,
+              policy.pendingLoginMaxFailures(), session.row(), events, now)
+          : store.pool().withTransaction(tx -> store.secondSteps().write(tx, pending, pendingAfter, user.id(), code,
+                spent, policy.pendingLoginMaxFailures(), session.row(), events, now)
+              .compose(written -> Written.COMPLETED.equals(written.outcome())
+                ? completion.get().write(tx).map(written) : Future.succeededFuture(written)));
+        return step.compose(written -> {
+          auditor.nudge();
+          return switch (written.outcome()) {
+            case Written.COMPLETED -> {
+              if (completion.isPresent()) {
+                mailer.nudge();
+              }
+              yield Future.succeededFuture(new LoginOutcome(
+                SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), session.token()));
+            }
+            case Written.RATE_LIMITED -> Future.failedFuture(
+              BusFailure.rateLimited(Throttle.retryAfter(written.budgetOldest(), budget, now)));
+            case Written.NO_PENDING_LOGIN -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
+            default -> BusFailure.fail(ErrorCode.INVALID_CODE);
+          };
+        });
       });
-  }
-
-  /** What a second step's transaction ends with: the new session's cookie value, or the pending login it dropped. */
-  private record StepResult(String token, Optional<PendingLogin> dropped) {
-  }
-
-  private Future<LoginOutcome> attempt(byte[] pending, PendingUser found, int codesUsed,
-                                       BiFunction<UserRow, SqlClient, Future<Boolean>> check, ClientInfo client,
-                                       AtomicReference<PendingLogin> dropped) {
-    UserRow user = found.user();
-    String budgetKey = Throttle.secondFactorKey(user.id());
-    return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
-        .compose(admitted -> check.apply(user, tx))
-        .compose(accepted -> accepted
-          ? completeOnce(tx, pending)
-              .compose(done -> store.throttle().reset(tx, budgetKey))
-              // A recovery code spent: the owner hears of it (with how many are left) in the same commit.
-              .compose(reset -> codesUsed == 0 ? Future.<Void>succeededFuture()
-                : mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client, user.recoveryCodesRemaining() - codesUsed))
-              .compose(mailed -> mailer.voidPasswordReset(tx, user.id()))
-              .compose(voided -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
-              .map(token -> new StepResult(token, Optional.empty()))
-          : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
-              .map(gone -> new StepResult(null, gone))))
-      .compose(step -> {
-        if (step.token() != null && codesUsed > 0) {
-          mailer.nudge();
-        }
-        if (step.token() == null) {
-          step.dropped().ifPresent(dropped::set);
-          return BusFailure.fail(ErrorCode.INVALID_CODE);
-        }
-        return Future.succeededFuture(new LoginOutcome(
-          SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), step.token()));
-      });
-  }
-
-  /** Ends the pending login; if a concurrent request already did, fails so the code's use is rolled back. */
-  private Future<Boolean> completeOnce(SqlClient tx, byte[] pending) {
-    return store.pendingLogins().complete(tx, pending)
-      .compose(completed -> completed ? Future.succeededFuture(true) : BusFailure.fail(ErrorCode.NO_PENDING_LOGIN));
   }
 }

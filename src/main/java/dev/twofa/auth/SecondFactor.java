@@ -3,6 +3,7 @@ package dev.twofa.auth;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -25,9 +26,24 @@ final class SecondFactor {
 
   /** True when the code matches a step later than the last accepted one and this call recorded that step. */
   Future<Boolean> acceptTotp(SqlClient db, UserRow user, String code) {
-    byte[] secret = secretBox.openTotpSecret(user.totpSecretBox(), user.id());
-    OptionalLong step = verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+    OptionalLong step = totpStep(user, code);
     return step.isPresent() ? users.acceptTotpStep(db, user.id(), step.getAsLong()) : Future.succeededFuture(false);
+  }
+
+  /** The step {@code code} matches for the user's app, later than the last accepted one (not yet recorded). */
+  OptionalLong totpStep(UserRow user, String code) {
+    byte[] secret = secretBox.openTotpSecret(user.totpSecretBox(), user.id());
+    return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+  }
+
+  /** The digests a stored recovery code equal to {@code code} may have (empty when it cannot be a code). */
+  Optional<List<byte[]>> recoveryDigests(String code) {
+    return RecoveryCodes.normalize(code).map(recoveryCodes::candidateDigests);
+  }
+
+  /** A recovery login makes every TOTP step up to this one unusable (whoever holds the code may have seen them). */
+  long burnThroughStep() {
+    return verifier.currentStep() + 1;
   }
 
   /**
@@ -41,7 +57,7 @@ final class SecondFactor {
     }
     return recoveryCodeStore.consume(db, user.id(), recoveryCodes.candidateDigests(normalized.get()))
       .compose(consumed -> consumed
-        ? users.burnTotpStepsThrough(db, user.id(), verifier.currentStep() + 1).map(true)
+        ? users.burnTotpStepsThrough(db, user.id(), burnThroughStep()).map(true)
         : Future.succeededFuture(false));
   }
 }

@@ -67,6 +67,19 @@ final class SessionService {
     return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge);
   }
 
+  /**
+   * A session for {@code user} to be opened by a statement that does more than open it (the second step's): its
+   * cookie value and the row to insert.
+   */
+  record Opening(String token, SecondStepRepository.NewSession row) {
+  }
+
+  Opening opening(UserRow user, ClientInfo client) {
+    String token = SessionTokens.newToken();
+    return new Opening(token, new SecondStepRepository.NewSession(SessionTokens.hash(token), UUID.randomUUID(),
+      user.sessionEpoch(), clock.instant().plus(maxAge), client.ip(), client.userAgent()));
+  }
+
   /** The session's state; a pending login found expired is dropped (and reported) here, and answers anonymous. */
   Future<SessionState> state(String token) {
     byte[] hash = SessionTokens.hash(token);

@@ -177,7 +177,7 @@ final class Throttle {
     return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
   }
 
-  private static long retryAfter(Instant oldest, ThrottlePolicy policy, Instant now) {
+  static long retryAfter(Instant oldest, ThrottlePolicy policy, Instant now) {
     Duration wait = Duration.between(now, oldest.plus(policy.window()));
     return Math.max(1, (wait.toMillis() + 999) / 1000);
   }

@@ -124,6 +124,29 @@ final class BenchServer implements AutoCloseable {
     return ticks * 10; // USER_HZ is 100 on Linux
   }
 
+  /** The embedded PostgreSQL's postmaster. */
+  long databasePid() {
+    return database.pid();
+  }
+
+  /**
+   * CPU time of a process and every process under it (PostgreSQL's backends), plus what its reaped children
+   * used, in milliseconds.
+   */
+  static long treeCpuMillis(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long total = (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10 + cpuMillis(pid);
+    for (ProcessHandle child : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+      try {
+        total += cpuMillis(child.pid());
+      } catch (IOException gone) {
+        // ended meanwhile: its time is in the parent's reaped-children count
+      }
+    }
+    return total;
+  }
+
   /** Resident and peak resident memory in MiB. */
   static long[] memoryMiB(long pid) throws IOException {
     long rss = 0;

@@ -113,7 +113,7 @@ public final class Benchmark {
       for (String mode : run.modes()) {
         switch (mode) {
           case "full" -> full(driver, run, pid, hashMs);
-          case "second-factor" -> secondFactor(driver, run);
+          case "second-factor" -> secondFactor(driver, run, pid, server == null ? -1 : server.databasePid());
           case "activity" -> activity(driver, run);
           case "signup" -> signup(driver, run);
           case "overload" -> overload(driver, run, hashMs);
@@ -167,7 +167,7 @@ public final class Benchmark {
   private static final AtomicInteger FULL_RATE = new AtomicInteger();
   private static final AtomicInteger UNLOADED_P50 = new AtomicInteger();
 
-  private static void secondFactor(LoadDriver driver, BenchOptions options) {
+  private static void secondFactor(LoadDriver driver, BenchOptions options, long pid, long databasePid) throws Exception {
     int pendings = Math.min(options.users(), 6000 * options.seconds());
     List<LoadDriver.Browser> ready = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Integer> owners = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -197,6 +197,8 @@ public final class Benchmark {
       (System.nanoTime() - prepStart) / 1e9, prep.errors().isEmpty() ? "no refusals" : "refused then retried: " + prep.errors());
     AtomicInteger next = new AtomicInteger();
     Stats stats = new Stats();
+    long cpuBefore = pid > 0 ? BenchServer.cpuMillis(pid) : 0;
+    long databaseCpuBefore = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) : 0;
     double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> {
       int i = next.getAndIncrement();
       if (i >= ready.size()) {
@@ -206,6 +208,15 @@ public final class Benchmark {
     }, next, ready.size());
     System.out.println(stats.line("login.totp", seconds));
     System.out.println("  errors: " + stats.errors());
+    long steps = stats.count("login.totp");
+    if (pid > 0 && steps > 0) {
+      // Per step, so a loaded machine's lower rate does not hide what each step costs; PostgreSQL's share (the
+      // postmaster and its backends) is shown apart, since work moved into SQL costs CPU there.
+      double server = (double) (BenchServer.cpuMillis(pid) - cpuBefore) / steps;
+      double database = databasePid > 0 ? (double) (BenchServer.treeCpuMillis(databasePid) - databaseCpuBefore) / steps : 0;
+      System.out.printf("  CPU per second step: server %.2f ms, PostgreSQL %.2f ms (projection at 2 cores: %.0f /s)%n",
+        server, database, 2000 / (server + database));
+    }
     check("second-factor", stats, "login.totp");
   }
 
