@@ -32,10 +32,11 @@ final class LoginService {
   private final Auditor auditor;
   private final LoginPolicy policy;
   private final Mailer mailer;
+  private final SignInNotices signIns;
   private final Clock clock;
 
   LoginService(AuthStore store, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
-               LoginPolicy policy, Mailer mailer, Clock clock) {
+               LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.passwords = passwords;
@@ -43,6 +44,7 @@ final class LoginService {
     this.auditor = auditor;
     this.policy = policy;
     this.mailer = mailer;
+    this.signIns = signIns;
     this.clock = clock;
   }
 
@@ -76,9 +78,10 @@ final class LoginService {
       .compose(reset -> store.throttle().recordAll(List.of(logins)))
       .compose(counted -> sessions.endPresented(presentedToken))
       .compose(ended -> user.twoFactorEnabled()
-        ? store.pendingLogins().create(store.pool(), user.id(), loginId, now)
+        ? store.pendingLogins().create(store.pool(), user.id(), loginId, now, client)
             .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
         : sessions.open(store.pool(), user, user.sessionEpoch(), null, client)
+            .compose(token -> signIns.completed(store.pool(), user, client).map(token))
             .map(token -> new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
       .compose(result -> auditor.record(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, details).map(result));
   }
@@ -122,7 +125,7 @@ final class LoginService {
         return auditor.outcome(attempt(pending, found, codesUsed, check, client, dropped), found.user().id(), eventType,
             client, Map.of(SecurityEvent.LOGIN_ID, found.loginId().toString()))
           .recover(error -> dropped.get() == null ? Future.failedFuture(error)
-            : auditor.abandoned(dropped.get(), "too_many_codes", client).compose(reported -> Future.failedFuture(error)));
+            : signIns.abandoned(dropped.get(), "too_many_codes", client).compose(reported -> Future.failedFuture(error)));
       });
   }
 
@@ -144,6 +147,7 @@ final class LoginService {
               .compose(reset -> codesUsed == 0 ? Future.<Void>succeededFuture()
                 : mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client, user.recoveryCodesRemaining() - codesUsed))
               .compose(mailed -> sessions.open(tx, user, user.sessionEpoch(), clock.instant(), client))
+              .compose(token -> signIns.completed(tx, user, client).map(token))
               .map(token -> new StepResult(token, Optional.empty()))
           : store.pendingLogins().recordFailure(tx, pending, policy.pendingLoginMaxFailures())
               .map(gone -> new StepResult(null, gone))))

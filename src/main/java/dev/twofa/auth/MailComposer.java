@@ -23,6 +23,10 @@ final class MailComposer {
   static final String RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated";
   static final String RECOVERY_CODE_USED = "recovery_code.used";
   static final String PASSWORD_CHANGED = "password.changed";
+  /** A login completed from a browser not seen on the account in 90 days. */
+  static final String NEW_SIGN_IN = "login.new_browser";
+  /** A password step passed whose second step never did (too many wrong codes, or expired). */
+  static final String LOGIN_ABANDONED = "login.abandoned";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   /** Subject and body lines; {n} is replaced by the mail's count parameter. */
@@ -44,7 +48,13 @@ final class MailComposer {
       entry(RECOVERY_CODE_USED, new Words("A recovery code was used to log in",
         "A recovery code was used to log in to your account. {n} recovery codes are left.")),
       entry(PASSWORD_CHANGED, new Words("Your password was changed",
-        "The password of your account was changed. Every other session was logged out."))),
+        "The password of your account was changed. Every other session was logged out.")),
+      entry(NEW_SIGN_IN, new Words("New sign-in to your account",
+        "Someone logged in to your account from a browser that has not been used with it in the last 90 days.")),
+      entry(LOGIN_ABANDONED, new Words("Someone entered your password but not the 2FA code",
+        "Someone entered the correct password for your account but not a valid two-factor code, so they were not"
+          + " logged in (too many wrong codes, or time ran out). Below are the time, address and browser of the"
+          + " password step."))),
     "ja", Map.ofEntries(
       entry(VERIFY_EMAIL, new Words("メールアドレスの確認",
         "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。")),
@@ -59,7 +69,12 @@ final class MailComposer {
       entry(RECOVERY_CODE_USED, new Words("リカバリーコードでログインされました",
         "リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは{n}個です。")),
       entry(PASSWORD_CHANGED, new Words("パスワードが変更されました",
-        "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。"))));
+        "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。")),
+      entry(NEW_SIGN_IN, new Words("アカウントに新しいログインがありました",
+        "過去90日間このアカウントで使われていないブラウザから、アカウントにログインがありました。")),
+      entry(LOGIN_ABANDONED, new Words("パスワードが入力されましたが、2段階認証は完了しませんでした",
+        "アカウントの正しいパスワードが入力されましたが、有効な2段階認証のコードが入力されなかったため、ログインは完了していません"
+          + "（コードの誤りが多すぎたか、時間切れになりました）。パスワードが入力されたときの日時、IPアドレス、ブラウザは次のとおりです。"))));
 
   private static final Map<String, List<String>> LABELS = Map.of(
     "en", List.of("When", "IP address", "Browser", "If this wasn't you, change your password and contact the support desk.",

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.SqlClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * What auth's services mail, always inside the transaction of the change: verification links (to the address
@@ -38,6 +39,13 @@ final class Mailer {
   Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Integer count) {
     return user.emailVerified()
       ? outbox.add(tx, composer.notice(user, kind, client, clock.instant(), count))
+      : Future.succeededFuture();
+  }
+
+  /** A security notification about something that happened at {@code at}, written now (if the address is verified). */
+  Future<Void> noticeAt(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at) {
+    return user.emailVerified()
+      ? outbox.add(tx, composer.notice(user, kind, client, at, null))
       : Future.succeededFuture();
   }
 

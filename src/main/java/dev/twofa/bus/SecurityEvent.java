@@ -29,6 +29,11 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String STEP_UP = "step_up";
   public static final String TWO_FACTOR_CHANGED = "2fa.changed";
 
+  /** The browser's device cookie is for auth's eyes only: an event never carries it. */
+  public SecurityEvent {
+    client = client == null ? null : client.withoutDevice();
+  }
+
   /** An event of the user's own doing. */
   public static SecurityEvent of(long userId, String type, boolean success, ClientInfo client) {
     return new SecurityEvent(userId, type, success, client, null, null, null);
