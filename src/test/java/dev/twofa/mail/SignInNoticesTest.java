@@ -61,6 +61,11 @@ class SignInNoticesTest {
     assertFalse(body.contains(device), "the device cookie is never mailed");
     assertEquals(1, server.query("SELECT 1 FROM known_devices WHERE device_hash = sha256(convert_to($1, 'UTF8'))", device)
       .size(), "only the cookie's hash is stored");
+    assertEquals(0, server.query("""
+        SELECT 1 FROM (SELECT e::text AS t FROM event_outbox e UNION ALL SELECT s::text FROM security_events s
+          UNION ALL SELECT s::text FROM sessions s UNION ALL SELECT m::text FROM mail_outbox m) rows
+        WHERE t LIKE '%' || $1 || '%'
+        """, device).size(), "the cookie's value is in no table");
 
     assertEquals(204, laptop.post("/api/logout", null).status());
     login(laptop, email);
