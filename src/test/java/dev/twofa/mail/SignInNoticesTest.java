@@ -8,6 +8,8 @@ import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import io.vertx.core.json.JsonObject;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +19,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import static dev.twofa.support.TestAccounts.PASSWORD;
@@ -228,6 +232,28 @@ class SignInNoticesTest {
     assertEquals(0, written(email, ABANDONED));
   }
 
+  @Test
+  void aJapaneseOwnerIsToldInJapanese() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = server.newClient().extraHeaders("Accept-Language", "ja");
+    assertEquals(201, browser.post("/api/signup", credentials(email, PASSWORD)).status());
+    // Japanese text is quoted-printable on the wire, which wraps the link: read it from the decoded text.
+    Matcher link = Pattern.compile("/verify-email\\?token=([A-Za-z0-9_-]{43})")
+      .matcher(plainText(MAIL.mailsTo(email, 1).get(0)));
+    assertTrue(link.find());
+    assertEquals(204, browser.post("/api/email/verify", new JsonObject().put("token", link.group(1))).status());
+    login(server.newClient(), email);
+    String body = plainText(mailNumber(email, 2, "アカウントに新しいログインがありました"));
+    assertTrue(body.contains("過去90日間"), body);
+
+    accounts.enrolled(browser, email);
+    ApiClient stranger = accounts.pendingLogin(email);
+    server.clock().advance(Duration.ofMinutes(6));
+    assertEquals("anonymous", stranger.get("/api/session").json().getString("state"));
+    body = plainText(mailNumber(email, 4, "パスワードが入力されましたが、2段階認証は完了しませんでした"));
+    assertTrue(body.contains("時間切れ"), body);
+  }
+
   /** Signs up and opens the verification link; the sign-up mail is mail number 1. */
   private ApiClient verified(String email) {
     ApiClient browser = accounts.signedUp(email);
@@ -267,6 +293,22 @@ class SignInNoticesTest {
     MimeMessage mail = mails.get(n - 1);
     assertEquals("[cryptact] " + subject, mail.getSubject());
     return mail;
+  }
+
+  /** The decoded text/plain part (the raw body of a Japanese mail is transfer-encoded). */
+  private static String plainText(Part part) throws Exception {
+    if (part.isMimeType("text/plain")) {
+      return (String) part.getContent();
+    }
+    if (part.getContent() instanceof Multipart multipart) {
+      for (int i = 0; i < multipart.getCount(); i++) {
+        String text = plainText(multipart.getBodyPart(i));
+        if (text != null) {
+          return text;
+        }
+      }
+    }
+    return null;
   }
 
   private String wrongCode(Enrolled account) {
