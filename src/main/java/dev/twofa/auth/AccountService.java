@@ -28,12 +28,13 @@ final class AccountService {
   private final Auditor auditor;
   private final LoginPolicy policy;
   private final Mailer mailer;
+  private final SignInNotices signIns;
   private final Clock clock;
   /** Verification links a signed-in user may ask for (each one replaces the last). */
   static final ThrottlePolicy VERIFICATION_RESENDS = new ThrottlePolicy(3, Duration.ofHours(1));
 
   AccountService(AuthStore store, SessionService sessions, Passwords passwords, PasswordStrength strength,
-                 Auditor auditor, LoginPolicy policy, Mailer mailer, Clock clock) {
+                 Auditor auditor, LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.passwords = passwords;
@@ -41,6 +42,7 @@ final class AccountService {
     this.auditor = auditor;
     this.policy = policy;
     this.mailer = mailer;
+    this.signIns = signIns;
     this.clock = clock;
   }
 
@@ -58,7 +60,8 @@ final class AccountService {
           MailComposer.language(language), clock.instant())
         .compose(id -> store.users().findById(tx, id))
         .map(Optional::orElseThrow)
-        .compose(user -> mailer.verification(tx, user, client).map(user))))
+        .compose(user -> mailer.verification(tx, user, client).map(user))
+        .compose(user -> signIns.signedUp(tx, user, client).map(user))))
       .onSuccess(user -> mailer.nudge())
       .compose(user -> store.throttle().recordAll(signups).map(user))
       .compose(user -> sessions.endPresented(presentedToken)

@@ -80,15 +80,17 @@ public class AuthVerticle extends VerticleBase {
     SecretBox secretBox = new SecretBox(keys);
     TotpVerifier verifier = new TotpVerifier(config.totp(), clock);
     RecoveryCodes recoveryCodes = new RecoveryCodes(keys);
-    SessionService sessions = new SessionService(store, auditor, config.login(), config.sessionTimeout(),
-      config.sessionMaxAge(), clock);
     AccountLinkRepository links = new AccountLinkRepository();
     Mailer mailer = new Mailer(mails, new MailComposer(config.productName(), config.publicUrl().uri()),
       new EmailVerificationRepository(), links, clock);
+    SignInNotices signIns = new SignInNotices(store, new KnownDeviceRepository(), auditor, mailer, clock);
+    SessionService sessions = new SessionService(store, auditor, signIns, config.login(), config.sessionTimeout(),
+      config.sessionMaxAge(), clock);
     AccountService accounts = new AccountService(store, sessions, passwords, new PasswordStrength(config.passwords()),
-      auditor, config.login(), mailer, clock);
+      auditor, config.login(), mailer, signIns, clock);
     SecondFactor secondFactor = new SecondFactor(store.users(), store.recoveryCodes(), secretBox, verifier, recoveryCodes);
-    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), mailer, clock);
+    LoginService logins = new LoginService(store, sessions, passwords, secondFactor, auditor, config.login(), mailer,
+      signIns, clock);
     StepUpService stepUp = new StepUpService(store, sessions, accounts, secondFactor, auditor, config.login(), clock);
     TwoFactorService twoFactor = new TwoFactorService(store, sessions, accounts, secretBox, new TotpKeys(config.totp()),
       verifier, recoveryCodes, auditor, mailer, clock);
@@ -102,6 +104,8 @@ public class AuthVerticle extends VerticleBase {
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> resets.purge()
       .onFailure(error -> LOG.warn("event=account_links.purge_failed error={}", error.toString())));
+    vertx.setPeriodic(PURGE_EVERY_MS, tick -> signIns.purge()
+      .onFailure(error -> LOG.warn("event=known_devices.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.

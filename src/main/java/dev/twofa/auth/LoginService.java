@@ -17,6 +17,9 @@ import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +32,7 @@ import java.util.stream.Stream;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
 final class LoginService {
+  private static final Logger LOG = LoggerFactory.getLogger(LoginService.class);
   private final AuthStore store;
   private final SessionService sessions;
   private final Passwords passwords;
@@ -36,10 +40,11 @@ final class LoginService {
   private final Auditor auditor;
   private final LoginPolicy policy;
   private final Mailer mailer;
+  private final SignInNotices signIns;
   private final Clock clock;
 
   LoginService(AuthStore store, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
-               LoginPolicy policy, Mailer mailer, Clock clock) {
+               LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
     this.store = store;
     this.sessions = sessions;
     this.passwords = passwords;
@@ -47,6 +52,7 @@ final class LoginService {
     this.auditor = auditor;
     this.policy = policy;
     this.mailer = mailer;
+    this.signIns = signIns;
     this.clock = clock;
   }
 
@@ -82,7 +88,7 @@ final class LoginService {
       .compose(reset -> store.throttle().recordAll(List.of(logins)))
       .compose(counted -> sessions.endPresented(presentedToken))
       .compose(ended -> store.pool().withTransaction(tx -> (user.twoFactorEnabled()
-          ? store.pendingLogins().create(tx, user.id(), loginId, now)
+          ? store.pendingLogins().create(tx, user.id(), loginId, now, client)
               .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
           : sessions.open(tx, user, user.sessionEpoch(), null, client)
               // A completed login voids any reset link: the password is known after all.
@@ -95,7 +101,22 @@ final class LoginService {
         if (completion.isPresent()) {
           mailer.nudge();
         }
-      });
+      })
+      .compose(outcome -> user.twoFactorEnabled() ? Future.succeededFuture(outcome) : newBrowserNoticed(user, client, outcome));
+  }
+
+  /**
+   * After a login's commit, one statement tells whether its browser is new to the account (and writes the mail
+   * when it is). Kept out of the completing transaction so the second step stays one statement; a failure here
+   * costs at most that mail, never the login.
+   */
+  private Future<LoginOutcome> newBrowserNoticed(UserRow user, ClientInfo client, LoginOutcome outcome) {
+    return signIns.completed(store.pool(), user, client)
+      .recover(error -> {
+        LOG.warn("event=mail.new_sign_in_unwritten user={} error={}", user.id(), error.toString());
+        return Future.succeededFuture();
+      })
+      .map(outcome);
   }
 
   /** Writes that complete a login beyond its session and event, inside the transaction that completes it. */
@@ -184,12 +205,15 @@ final class LoginService {
               if (completion.isPresent()) {
                 mailer.nudge();
               }
-              yield Future.succeededFuture(new LoginOutcome(
+              yield newBrowserNoticed(user, client, new LoginOutcome(
                 SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), session.token()));
             }
             case Written.RATE_LIMITED -> Future.failedFuture(
               BusFailure.rateLimited(Throttle.retryAfter(written.budgetOldest(), budget, now)));
             case Written.NO_PENDING_LOGIN -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
+            // Its last wrong code dropped the pending login (the event is in the same commit): the owner hears of it.
+            case Written.DROPPED -> signIns.mailAbandoned(found.abandoned(written.failures()))
+              .compose(mailed -> BusFailure.fail(ErrorCode.INVALID_CODE));
             default -> BusFailure.fail(ErrorCode.INVALID_CODE);
           };
         });

@@ -29,6 +29,10 @@ final class MailComposer {
   static final String ACCOUNT_SECURED = "account.secured";
   static final String SUPPORT_REQUESTED = "support.requested";
   static final String SUPPORT_DECLINED = "support.declined";
+  /** A login completed from a browser not seen on the account in 90 days. */
+  static final String NEW_SIGN_IN = "login.new_browser";
+  /** A password step passed whose second step never did (too many wrong codes, or expired). */
+  static final String LOGIN_ABANDONED = "login.abandoned";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   /**
@@ -68,7 +72,13 @@ final class MailComposer {
           + "change your password: someone knows it.", "This wasn't me: cancel it")),
       entry(SUPPORT_DECLINED, new Words("Your request to turn off 2FA was declined",
         "Our support desk declined the request to turn off two-factor authentication for your account. Two-factor "
-          + "authentication stays on. The support desk's reason: {why}"))),
+          + "authentication stays on. The support desk's reason: {why}")),
+      entry(NEW_SIGN_IN, new Words("New sign-in to your account",
+        "Someone logged in to your account from a browser that has not been used with it in the last 90 days.")),
+      entry(LOGIN_ABANDONED, new Words("Someone entered your password but not the 2FA code",
+        "Someone entered the correct password for your account but not a valid two-factor code, so they were not"
+          + " logged in (too many wrong codes, or time ran out). Below are the time, address and browser of the"
+          + " password step."))),
     "ja", Map.ofEntries(
       entry(VERIFY_EMAIL, new Words("メールアドレスの確認",
         "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。")),
@@ -95,7 +105,12 @@ final class MailComposer {
           + "第三者にパスワードを知られています。", "心当たりがないので取り消す")),
       entry(SUPPORT_DECLINED, new Words("2段階認証の無効化の依頼は見送られました",
         "サポート窓口は、アカウントの2段階認証を無効にするご依頼を見送りました。2段階認証はオンのままです。"
-          + "サポート窓口からの理由：{why}"))));
+          + "サポート窓口からの理由：{why}")),
+      entry(NEW_SIGN_IN, new Words("アカウントに新しいログインがありました",
+        "過去90日間このアカウントで使われていないブラウザから、アカウントにログインがありました。")),
+      entry(LOGIN_ABANDONED, new Words("パスワードが入力されましたが、2段階認証は完了しませんでした",
+        "アカウントの正しいパスワードが入力されましたが、有効な2段階認証のコードが入力されなかったため、ログインは完了していません"
+          + "（コードの誤りが多すぎたか、時間切れになりました）。パスワードが入力されたときの日時、IPアドレス、ブラウザは次のとおりです。"))));
 
   /** The reasons a request to turn off 2FA may give, in the words of each language. */
   private static final Map<String, Map<String, String>> REQUEST_REASONS = Map.of(

@@ -48,15 +48,9 @@ final class Mailer {
    * It carries its own single-use "This wasn't me" link (7 days).
    */
   Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Integer count) {
-    if (!user.emailVerified()) {
-      return Future.succeededFuture();
-    }
-    String token = SessionTokens.newToken();
-    Instant now = clock.instant();
-    return links.add(tx, user.id(), user.email(), AccountLinkRepository.SECURE_ACCOUNT, SessionTokens.hash(token), now,
-        now.plus(SECURE_ACCOUNT_LIFETIME))
-      .compose(stored -> outbox.add(tx, composer.notice(user, kind, client, now, count, token)));
+    return notice(tx, user, kind, client, clock.instant(), count);
   }
+
 
   /**
    * A reset link (1 hour) to the user's address, verified or not: it is the only channel the account has, and
@@ -92,6 +86,24 @@ final class Mailer {
       ? outbox.add(tx, composer.supportDeclined(user, clock.instant(), why))
       : Future.succeededFuture();
   }
+
+  /** A security notification about something that happened at {@code at}, written now (if the address is verified). */
+  Future<Void> noticeAt(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at) {
+    return notice(tx, user, kind, client, at, null);
+  }
+
+  /** Every notice carries its own "This wasn't me" link, valid {@link #SECURE_ACCOUNT_LIFETIME} from now. */
+  private Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at, Integer count) {
+    if (!user.emailVerified()) {
+      return Future.succeededFuture();
+    }
+    String token = SessionTokens.newToken();
+    Instant now = clock.instant();
+    return links.add(tx, user.id(), user.email(), AccountLinkRepository.SECURE_ACCOUNT, SessionTokens.hash(token), now,
+        now.plus(SECURE_ACCOUNT_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.notice(user, kind, client, at, count, token)));
+  }
+
 
   Future<Boolean> useVerification(SqlClient db, String token) {
     return verifications.use(db, SessionTokens.hash(token), clock.instant());

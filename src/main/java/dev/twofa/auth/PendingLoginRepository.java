@@ -1,5 +1,6 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.ClientInfo;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
@@ -24,22 +25,30 @@ import static dev.twofa.auth.UserRepository.utc;
  */
 final class PendingLoginRepository {
 
-  /** A pending login as the session state and Activity need it. */
-  record PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures) {
+  /**
+   * A pending login as the session state, Activity and the mail about an abandoned login need it; {@code client}
+   * is where its password step came from.
+   */
+  record PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures, ClientInfo client) {
+    PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures) {
+      this(userId, email, loginId, createdAt, failures, ClientInfo.UNKNOWN);
+    }
   }
 
   /** Creates a pending login for the attempt {@code loginId} and returns its cookie value. */
-  Future<String> create(SqlClient db, long userId, UUID loginId, Instant now) {
+  Future<String> create(SqlClient db, long userId, UUID loginId, Instant now, ClientInfo client) {
     String token = SessionTokens.newToken();
-    return db.preparedQuery("INSERT INTO pending_logins (token_hash, user_id, login_id, created_at) VALUES ($1, $2, $3, $4)")
-      .execute(Tuple.of(Buffer.buffer(SessionTokens.hash(token)), userId, loginId, utc(now)))
+    return db.preparedQuery("""
+        INSERT INTO pending_logins (token_hash, user_id, login_id, created_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)
+        """)
+      .execute(Tuple.of(Buffer.buffer(SessionTokens.hash(token)), userId, loginId, utc(now), client.ip(), client.userAgent()))
       .map(token);
   }
 
   /** The pending login with this hash, live or expired (the caller compares {@code createdAt}). */
   Future<Optional<PendingLogin>> find(SqlClient db, byte[] tokenHash) {
     return db.preparedQuery("""
-        SELECT p.user_id, u.email, p.login_id, p.created_at, p.failures
+        SELECT p.user_id, u.email, p.login_id, p.created_at, p.failures, p.ip, p.user_agent
         FROM pending_logins p JOIN users u ON u.id = p.user_id WHERE p.token_hash = $1
         """)
       .execute(Tuple.of(Buffer.buffer(tokenHash)))
@@ -78,8 +87,9 @@ final class PendingLoginRepository {
 
   private Future<List<PendingLogin>> drop(SqlClient db, String where, Tuple params) {
     return db.preparedQuery("""
-        WITH dropped AS (DELETE FROM pending_logins WHERE %s RETURNING user_id, login_id, created_at, failures)
-        SELECT d.user_id, u.email, d.login_id, d.created_at, d.failures FROM dropped d JOIN users u ON u.id = d.user_id
+        WITH dropped AS (DELETE FROM pending_logins WHERE %s RETURNING user_id, login_id, created_at, failures, ip, user_agent)
+        SELECT d.user_id, u.email, d.login_id, d.created_at, d.failures, d.ip, d.user_agent
+        FROM dropped d JOIN users u ON u.id = d.user_id
         """.formatted(where))
       .execute(params).map(PendingLoginRepository::pendings);
   }
@@ -92,6 +102,7 @@ final class PendingLoginRepository {
 
   private static PendingLogin pending(Row row) {
     return new PendingLogin(row.getLong("user_id"), row.getString("email"), row.getUUID("login_id"),
-      row.getOffsetDateTime("created_at").toInstant(), row.getInteger("failures"));
+      row.getOffsetDateTime("created_at").toInstant(), row.getInteger("failures"),
+      new ClientInfo(row.getString("ip"), row.getString("user_agent")));
   }
 }

@@ -28,14 +28,17 @@ import java.util.stream.Stream;
 final class SessionService {
   private final AuthStore store;
   private final Auditor auditor;
+  private final SignInNotices signIns;
   private final LoginPolicy login;
   private final Duration idle;
   private final Duration maxAge;
   private final Clock clock;
 
-  SessionService(AuthStore store, Auditor auditor, LoginPolicy login, Duration idle, Duration maxAge, Clock clock) {
+  SessionService(AuthStore store, Auditor auditor, SignInNotices signIns, LoginPolicy login, Duration idle, Duration maxAge,
+                 Clock clock) {
     this.store = store;
     this.auditor = auditor;
+    this.signIns = signIns;
     this.login = login;
     this.idle = idle;
     this.maxAge = maxAge;
@@ -104,7 +107,7 @@ final class SessionService {
   /** Drops the pending login named by {@code hash} if it has expired, reporting it as abandoned. */
   Future<Void> dropIfExpired(byte[] hash) {
     return store.pendingLogins().dropIfExpired(store.pool(), hash, clock.instant(), login.pendingLoginTtl())
-      .compose(dropped -> dropped.map(p -> auditor.abandoned(p, "expired", ClientInfo.UNKNOWN))
+      .compose(dropped -> dropped.map(p -> signIns.abandoned(p, "expired", ClientInfo.UNKNOWN))
         .orElseGet(Future::succeededFuture));
   }
 
@@ -170,7 +173,7 @@ final class SessionService {
       .map(ThrottlePolicy::window).max(Duration::compareTo).orElseThrow();
     return store.sessions().purge(store.pool(), now, idle)
       .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl())
-        .compose(dropped -> Future.all(dropped.stream().map(p -> auditor.abandoned(p, "expired", ClientInfo.UNKNOWN)).toList()))
+        .compose(dropped -> Future.all(dropped.stream().map(p -> signIns.abandoned(p, "expired", ClientInfo.UNKNOWN)).toList()))
         .map(purged))
       .compose(purged -> store.throttle().purge(longestWindow).map(purged));
   }

@@ -1,6 +1,8 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -50,18 +52,30 @@ final class UserRepository {
       .execute(Tuple.of(id)).map(UserRepository::first);
   }
 
-  /** A pending login's user, with the id of the login attempt its steps share in Activity. */
-  record PendingUser(UserRow user, UUID loginId) {
+  /**
+   * A pending login's user, with the id of the login attempt its steps share in Activity, and when and from where
+   * its password step came (what the owner is told if the login is dropped).
+   */
+  record PendingUser(UserRow user, UUID loginId, Instant createdAt, ClientInfo client) {
+    PendingLogin abandoned(int failures) {
+      return new PendingLogin(user.id(), user.email(), loginId, createdAt, failures, client);
+    }
   }
 
   /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
   Future<Optional<PendingUser>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
-    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id FROM users JOIN "
-        + "(SELECT user_id, login_id FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p ON p.user_id = users.id")
+    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id, p.created_at AS pending_at, p.ip, p.user_agent FROM users JOIN "
+        + "(SELECT user_id, login_id, created_at, ip, user_agent FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p"
+        + " ON p.user_id = users.id")
       .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter)))
-      .map(rows -> rows.size() == 1
-        ? Optional.of(new PendingUser(UserRow.from(rows.iterator().next()), rows.iterator().next().getUUID("login_id")))
-        : Optional.empty());
+      .map(rows -> {
+        if (rows.size() != 1) {
+          return Optional.empty();
+        }
+        Row row = rows.iterator().next();
+        return Optional.of(new PendingUser(UserRow.from(row), row.getUUID("login_id"),
+          row.getOffsetDateTime("pending_at").toInstant(), new ClientInfo(row.getString("ip"), row.getString("user_agent"))));
+      });
   }
 
   /** Records {@code step} as the last accepted TOTP step, only if it is later than the one recorded: true when it was. */

@@ -37,6 +37,11 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String SUPPORT_CANCELLED = "support.cancelled";
   public static final String SUPPORT_DECLINED = "support.declined";
 
+  /** The browser's device cookie is for auth's eyes only: an event never carries it. */
+  public SecurityEvent {
+    client = client == null ? null : client.withoutDevice();
+  }
+
   /** An event of the user's own doing. */
   public static SecurityEvent of(long userId, String type, boolean success, ClientInfo client) {
     return new SecurityEvent(userId, type, success, client, null, null, null);

@@ -38,6 +38,7 @@ public class HttpVerticle extends VerticleBase {
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       BusRequests bus = new BusRequests(vertx, metrics);
       SessionCookie sessionCookie = new SessionCookie(config.publicUrl());
+      DeviceCookie deviceCookie = new DeviceCookie(config.publicUrl());
       Requests requests = new Requests(bus, sessionCookie);
       SessionResource sessions = new SessionResource(requests, new LoginMetrics(metrics));
       AccountResource account = new AccountResource(requests);
@@ -99,6 +100,7 @@ public class HttpVerticle extends VerticleBase {
       router.route("/api/*").handler(csrf());
       router.route("/api/*").handler(CleanInput::refuseControlCharacters);
       router.route("/api/*").handler(sessionCookie::read);
+      router.route("/api/*").handler(deviceCookie::read);
       router.route("/api/*").subRouter(api.createRouter());
       router.getWithRegex(ShellPage.PATHS).handler(new ShellPage(vertx, config)::render);
       router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));

@@ -24,7 +24,7 @@ final class Requests {
   }
 
   static ClientInfo client(RoutingContext ctx) {
-    return new ClientInfo(ClientAddress.of(ctx), ctx.request().getHeader("User-Agent"));
+    return new ClientInfo(ClientAddress.of(ctx), ctx.request().getHeader("User-Agent"), DeviceCookie.of(ctx));
   }
 
   static String sessionToken(RoutingContext ctx) {

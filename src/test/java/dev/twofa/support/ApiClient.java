@@ -100,6 +100,12 @@ public final class ApiClient {
       .map(HttpCookie::getValue).findFirst().orElse(null);
   }
 
+  /** Drops the cookie {@code name}, as a browser that keeps no such cookie would. */
+  public void forgetCookie(String name) {
+    cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name)).toList()
+      .forEach(c -> cookies.getCookieStore().remove(null, c));
+  }
+
   /** Puts a cookie as if another browser had it (to replay a stolen session id). */
   public void setCookie(String name, String value) {
     HttpCookie cookie = new HttpCookie(name, value);
