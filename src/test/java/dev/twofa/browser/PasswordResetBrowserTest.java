@@ -160,6 +160,7 @@ class PasswordResetBrowserTest {
     ApiClient phone = accounts.pendingLogin(email);
     assertEquals(200, phone.post("/api/login/totp", code(accounts.currentCode(account))).status());
     accounts.nextStep();
+    assertEquals("[cryptact] New sign-in to your account", mailNumber(email, 3).getSubject(), "the phone is a new browser");
 
     browser.open(linkIn(notice, "/secure-account"));
     browser.waitForHeading("Secure your account");
@@ -170,7 +171,7 @@ class PasswordResetBrowserTest {
     browser.waitForText("We've logged out every session on your account. Next: set a new password from the email we just sent.");
     inspect("secure-account-done");
     assertEquals(401, phone.get("/api/account").status(), "the other session is gone");
-    assertEquals("[cryptact] Your account was secured: set a new password", mailNumber(email, 3).getSubject());
+    assertEquals("[cryptact] Your account was secured: set a new password", mailNumber(email, 4).getSubject());
 
     // The same link again: refused, in words.
     browser.open(linkIn(notice, "/secure-account"));

@@ -131,11 +131,15 @@ class PasswordResetTest {
     assertTrue(owner.get("/api/account/activity").json().getJsonArray("events").stream()
       .map(e -> ((JsonObject) e).getString("type")).anyMatch("password.reset"::equals));
 
-    // Now verified, the owner hears of the change, with a "This wasn't me" link of its own; nothing else arrives.
-    String notice = MailCatcher.body(mailNumber(email, 3, "Your password was changed"));
+    // Now verified, the owner hears of the change, with a "This wasn't me" link of its own, and of the login from
+    // a browser the account had not seen (the two may arrive together); nothing else arrives.
+    mailNumber(email, 4, "New sign-in to your account");
+    MimeMessage changed = MAIL.mailsTo(email, 4).get(2);
+    assertEquals("[cryptact] Your password was changed", changed.getSubject());
+    String notice = MailCatcher.body(changed);
     assertTrue(notice.contains("This wasn't me? Secure your account: " + MailCatcher.PUBLIC_URL + "/secure-account?token="), notice);
     assertFalse(notice.contains(NEW_PASSWORD), notice);
-    assertEquals(3, MAIL.mailsTo(email, 4).size());
+    assertEquals(4, MAIL.mailsTo(email, 5).size());
   }
 
   @Test

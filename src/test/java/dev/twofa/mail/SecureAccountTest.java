@@ -105,6 +105,7 @@ class SecureAccountTest {
       "stored hashed, for 7 days");
 
     ApiClient laptop = loggedIn(account);
+    mailNumber(email, 3, "New sign-in to your account");
     ApiClient halfway = accounts.pendingLogin(email);
     ApiClient stranger = server.newClient();
     Response secured = stranger.post("/api/secure-account", token(link));
@@ -118,9 +119,9 @@ class SecureAccountTest {
     assertEquals("invalid_token", stranger.post("/api/secure-account", token(link)).error(), "single use");
 
     // Exactly one more mail: the reset link, which sets a new password; the login then still asks for the code.
-    MimeMessage reset = mailNumber(email, 3, "Your account was secured: set a new password");
+    MimeMessage reset = mailNumber(email, 4, "Your account was secured: set a new password");
     String resetToken = MailCatcher.linkToken(reset, "/reset-password");
-    assertEquals(3, MAIL.mailsTo(email, 4).size());
+    assertEquals(4, MAIL.mailsTo(email, 5).size());
     assertEquals(204, stranger.post("/api/password-reset/complete", new JsonObject().put("token", resetToken)
       .put("newPassword", PasswordResetTest.NEW_PASSWORD)).status());
     ApiClient owner = server.newClient();
@@ -139,10 +140,11 @@ class SecureAccountTest {
     String email = TestAccounts.uniqueEmail();
     Enrolled account = verifiedWith2fa(email);
     ApiClient browser = loggedIn(account);
+    mailNumber(email, 3, "New sign-in to your account");
     accounts.stepUp(browser, account);
     assertEquals(200, browser.post("/api/2fa/recovery-codes", null).status());
-    MimeMessage regenerated = mailNumber(email, 3, "New recovery codes were generated");
-    String first = secureToken(MAIL.mailsTo(email, 3).get(1));
+    MimeMessage regenerated = mailNumber(email, 4, "New recovery codes were generated");
+    String first = secureToken(MAIL.mailsTo(email, 4).get(1));
     String second = secureToken(regenerated);
     assertNotEquals(first, second);
 

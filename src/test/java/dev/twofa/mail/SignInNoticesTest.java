@@ -63,6 +63,7 @@ class SignInNoticesTest {
     String body = MailCatcher.body(mailNumber(email, 2, "New sign-in to your account"));
     assertTrue(body.contains("127.0.0.1") && body.contains(ApiClient.USER_AGENT), body);
     assertTrue(body.contains(MAIL_TIME.format(server.clock().instant())), body);
+    assertTrue(body.contains("This wasn't me? Secure your account: " + MailCatcher.PUBLIC_URL + "/secure-account?token="), body);
     String device = laptop.cookie(DEVICE);
     assertFalse(body.contains(device), "the device cookie is never mailed");
     assertEquals(1, server.query("SELECT 1 FROM known_devices WHERE device_hash = sha256(convert_to($1, 'UTF8'))", device)
@@ -186,6 +187,7 @@ class SignInNoticesTest {
     assertTrue(body.contains(passwordStep), "the time of the password step: " + body);
     assertTrue(body.contains("127.0.0.1") && body.contains(ApiClient.USER_AGENT), body);
     assertFalse(body.contains(PASSWORD), body);
+    assertTrue(body.contains("/secure-account?token="), "someone has the password: " + body);
   }
 
   @Test
