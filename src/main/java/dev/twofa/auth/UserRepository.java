@@ -64,8 +64,8 @@ final class UserRepository {
 
   /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
   Future<Optional<PendingUser>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
-    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id, p.created_at AS pending_at, p.ip, p.user_agent FROM users JOIN "
-        + "(SELECT user_id, login_id, created_at, ip, user_agent FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p"
+    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id, p.pending_at, p.ip, p.user_agent FROM users JOIN "
+        + "(SELECT user_id, login_id, created_at AS pending_at, ip, user_agent FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p"
         + " ON p.user_id = users.id")
       .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter)))
       .map(rows -> {
