@@ -6,7 +6,8 @@ import { el } from './ui.js';
 const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.abandoned']);
 const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', 'recovery_codes.regenerated',
   'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
-  'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined']);
+  'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
+  'email.verified']);
 const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */

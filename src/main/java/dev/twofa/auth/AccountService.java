@@ -71,9 +71,17 @@ final class AccountService {
   }
 
   /** Uses a verification link; fails INVALID_TOKEN when it is unknown, used, replaced or expired. */
-  Future<Void> verifyEmail(String linkToken) {
-    return mailer.useVerification(store.pool(), linkToken)
-      .compose(verified -> verified ? Future.<Void>succeededFuture() : BusFailure.fail(ErrorCode.INVALID_TOKEN));
+  /**
+   * Uses the link and records {@code email.verified} in the same transaction. A link that was not valid is still
+   * used up: that transaction commits (it only deleted the row) and the failure comes after it.
+   */
+  Future<Void> verifyEmail(String linkToken, ClientInfo client) {
+    return store.pool().withTransaction(tx -> mailer.useVerification(tx, linkToken)
+        .compose(verified -> verified
+          .map(userId -> auditor.recordWithin(tx, SecurityEvent.of(userId, SecurityEvent.EMAIL_VERIFIED, true, client)))
+          .orElseGet(Future::succeededFuture)
+          .map(verified)))
+      .compose(verified -> verified.isPresent() ? auditor.flush() : BusFailure.fail(ErrorCode.INVALID_TOKEN));
   }
 
   /** A new verification link for the signed-in user (nothing when already verified), at most 3 an hour. */

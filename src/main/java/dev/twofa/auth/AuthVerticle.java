@@ -106,6 +106,8 @@ public class AuthVerticle extends VerticleBase {
       .onFailure(error -> LOG.warn("event=account_links.purge_failed error={}", error.toString())));
     vertx.setPeriodic(PURGE_EVERY_MS, tick -> signIns.purge()
       .onFailure(error -> LOG.warn("event=known_devices.purge_failed error={}", error.toString())));
+    vertx.setPeriodic(PURGE_EVERY_MS, tick -> mails.purgeSent()
+      .onFailure(error -> LOG.warn("event=mail_outbox.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.
@@ -119,7 +121,7 @@ public class AuthVerticle extends VerticleBase {
       serve(vertx, LOGIN_TOTP, m -> logins.totp(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGIN_RECOVERY, m -> logins.recoveryCode(m.sessionToken(), m.code(), m.client())).completion(),
       serve(vertx, LOGOUT, m -> sessions.logout(m.sessionToken(), m.client())).completion(),
-      serve(vertx, EMAIL_VERIFY, m -> accounts.verifyEmail(m.token())).completion(),
+      serve(vertx, EMAIL_VERIFY, m -> accounts.verifyEmail(m.token(), m.client())).completion(),
       serve(vertx, EMAIL_VERIFICATION_SEND, m -> accounts.sendVerification(m.sessionToken(), m.client())).completion(),
       serve(vertx, ACCOUNT, m -> accounts.currentUser(m.sessionToken())).completion(),
       serve(vertx, PASSWORD_CHANGE, m -> accounts.changePassword(m.sessionToken(), m.currentPassword(),

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
+import java.util.Optional;
 
 import static dev.twofa.auth.UserRepository.utc;
 
@@ -23,14 +24,17 @@ final class EmailVerificationRepository {
 
   /**
    * Uses the link in one statement: the row is deleted whatever happens (single use, expired ones too), and the
-   * user is marked verified only when the link was live and still names the user's address. True when it was.
+   * user is marked verified only when the link was live and still names the user's address. The user's id when
+   * it was; of two concurrent uses, only one gets it.
    */
-  Future<Boolean> use(SqlClient db, byte[] tokenHash, Instant now) {
+  Future<Optional<Long>> use(SqlClient db, byte[] tokenHash, Instant now) {
     return db.preparedQuery("""
         WITH used AS (DELETE FROM email_verifications WHERE token_hash = $1 RETURNING user_id, email, expires_at)
         UPDATE users SET email_verified_at = coalesce(users.email_verified_at, $2) FROM used
         WHERE users.id = used.user_id AND users.email = used.email AND used.expires_at > $2
+        RETURNING users.id
         """)
-      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).map(rows -> rows.rowCount() == 1);
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now)))
+      .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getLong("id")) : Optional.empty());
   }
 }

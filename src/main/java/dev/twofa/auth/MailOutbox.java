@@ -27,6 +27,12 @@ final class MailOutbox {
   private static final int BATCH = 10;
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(30);
   static final Duration MAX_BACKOFF = Duration.ofHours(1);
+  /**
+   * How long a sent row's envelope (recipient, kind, times, attempts) is kept: long enough to answer "did you send
+   * me that mail?" when a user asks the support desk in the following weeks, after which it would only be an
+   * address kept for no purpose. Nothing else reads sent rows (notice budgets live in their own tables).
+   */
+  static final Duration SENT_KEPT = Duration.ofDays(30);
   private final Pool pool;
   private final MailTransport transport;
   private final Clock clock;
@@ -47,6 +53,12 @@ final class MailOutbox {
         """)
       .execute(Tuple.of(mail.userId(), mail.kind(), mail.recipient(), mail.subject(), mail.text(), mail.html(), utc(now)))
       .mapEmpty();
+  }
+
+  /** Deletes rows sent more than {@link #SENT_KEPT} ago (on auth's purge timer); a mail not yet sent always stays. */
+  Future<Integer> purgeSent() {
+    return pool.preparedQuery("DELETE FROM mail_outbox WHERE sent_at < $1")
+      .execute(Tuple.of(utc(clock.instant().minus(SENT_KEPT)))).map(rows -> rows.rowCount());
   }
 
   /** Starts a delivery round unless one is running here already; never fails (a failure is logged). */

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * What auth's services mail, always inside the transaction of the change: verification links (to the address
@@ -105,7 +106,8 @@ final class Mailer {
   }
 
 
-  Future<Boolean> useVerification(SqlClient db, String token) {
+  /** Uses a verification link: the id of the user whose address it proved, or empty when it was not valid. */
+  Future<Optional<Long>> useVerification(SqlClient db, String token) {
     return verifications.use(db, SessionTokens.hash(token), clock.instant());
   }
 

@@ -36,6 +36,8 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String SUPPORT_REQUESTED = "support.requested";
   public static final String SUPPORT_CANCELLED = "support.cancelled";
   public static final String SUPPORT_DECLINED = "support.declined";
+  /** The address proven by the link mailed to it: security notices go to it from now on. */
+  public static final String EMAIL_VERIFIED = "email.verified";
 
   /** The browser's device cookie is for auth's eyes only: an event never carries it. */
   public SecurityEvent {
