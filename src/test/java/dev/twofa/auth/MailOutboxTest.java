@@ -211,4 +211,34 @@ class MailOutboxTest {
     assertTrue(content.contains("Subject:"), content);
     assertEquals(0, smtp.getReceivedMessages().length);
   }
+
+  @Test
+  void sentRowsArePurged30DaysAfterSendingAndUnsentOnesNever() {
+    MailOutbox outbox = sender();
+    UserRow user = user("purge@example.com", "en");
+    addNotices(outbox, user, 1);
+    assertEquals(1, await(outbox.deliverDue()));
+    clock.advance(Duration.ofDays(29));
+    addNotices(outbox, user, 1);
+    assertEquals(1, await(outbox.deliverDue()));
+    addNotices(outbox, user, 1);
+    smtp.stop();
+    assertEquals(0, await(outbox.deliverDue()), "the third waits for the SMTP server");
+    List<Long> ids = rows().stream().map(r -> r.getLong("id")).toList();
+
+    clock.advance(Duration.ofDays(1));
+    assertEquals(0, await(outbox.purgeSent()), "exactly 30 days after sending, the row is still kept");
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, await(outbox.purgeSent()));
+    assertEquals(ids.subList(1, 3), rows().stream().map(r -> r.getLong("id")).toList());
+
+    clock.advance(Duration.ofDays(365));
+    assertEquals(1, await(outbox.purgeSent()));
+    Row waiting = rows().get(0);
+    assertEquals(1, rows().size());
+    assertEquals(ids.get(2), waiting.getLong("id"));
+    assertNull(waiting.getOffsetDateTime("sent_at"), "a mail not yet sent is never purged, however old");
+    assertTrue(waiting.getString("text_body") != null, "and keeps its body until it goes");
+    smtp = startGreenMail();
+  }
 }

@@ -1,6 +1,7 @@
 package dev.twofa.mail;
 
 import dev.twofa.support.ApiClient;
+import dev.twofa.support.ApiClient.Response;
 import dev.twofa.support.MailCatcher;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -106,5 +109,56 @@ class EmailVerificationTest {
     MimeMessage mail = mailsTo(email, 1).get(0);
     assertEquals("[cryptact] メールアドレスの確認", mail.getSubject());
     assertTrue(MailCatcher.body(mail).contains(ApiClient.USER_AGENT.substring(0, 10)));
+  }
+
+  private int verifiedEvents(String email) {
+    return server.query("""
+        SELECT 1 FROM security_events e JOIN users u ON u.id = e.user_id WHERE u.email = $1 AND e.type = 'email.verified'
+        """, email).size();
+  }
+
+  @Test
+  void usingTheLinkRecordsEmailVerifiedInActivityWithTheBrowserThatUsedIt() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    String token = link(mailsTo(email, 1).get(0));
+    assertEquals(204, server.newClient().post("/api/email/verify", token(token)).status());
+
+    // In Activity as soon as the answer came (flushed after the commit), with where the link was opened.
+    List<JsonObject> events = browser.get("/api/account/activity").json().getJsonArray("events").stream()
+      .map(JsonObject.class::cast).toList();
+    assertEquals("email.verified", events.get(0).getString("type"), "newest first: " + events);
+    assertTrue(events.get(0).getBoolean("success"));
+    assertEquals(ApiClient.USER_AGENT, events.get(0).getString("userAgent"));
+    assertFalse(events.get(0).getString("ip").isBlank());
+    // The same link again is refused and records nothing more.
+    assertEquals("invalid_token", browser.post("/api/email/verify", token(token)).error());
+    assertEquals(1, verifiedEvents(email));
+  }
+
+  @Test
+  void aRefusedLinkRecordsNothing() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    String first = link(mailsTo(email, 1).get(0));
+    assertEquals(202, browser.post("/api/email/verification", null).status());
+    mailsTo(email, 2);
+    assertEquals("invalid_token", browser.post("/api/email/verify", token(first)).error(), "replaced by the resend");
+    assertEquals(0, verifiedEvents(email));
+    assertFalse(browser.get("/api/account").json().getBoolean("emailVerified"));
+  }
+
+  @Test
+  void concurrentUsesOfOneLinkHaveExactlyOneWinnerAndOneEvent() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    accounts.signedUp(email);
+    String token = link(mailsTo(email, 1).get(0));
+    List<CompletableFuture<Response>> racing = IntStream.range(0, 4)
+      .mapToObj(i -> server.newClient().postAsync("/api/email/verify", token(token))).toList();
+    List<Response> answers = racing.stream().map(CompletableFuture::join).toList();
+    assertEquals(1, answers.stream().filter(r -> r.status() == 204).count(), answers.toString());
+    assertTrue(answers.stream().filter(r -> r.status() != 204).allMatch(r -> "invalid_token".equals(r.error())),
+      answers.toString());
+    assertEquals(1, verifiedEvents(email));
   }
 }
