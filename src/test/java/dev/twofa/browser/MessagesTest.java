@@ -102,6 +102,28 @@ class MessagesTest {
     assertEquals(List.of(), missing);
   }
 
+  /**
+   * Every event type the API reference lists (components.schemas.Event.type) is said in words in Activity: known
+   * to activity.js and worded in every language, so none shows as its raw code.
+   */
+  @Test
+  void everyEventTypeOfTheApiHasWordsInActivity() throws IOException {
+    String api = Files.readString(Path.of("src/main/resources/openapi.yaml"));
+    Matcher enumeration = Pattern.compile("\\n    Event:\\n(?:.*\\n)*?\\s+enum: \\[([^\\]]+)]").matcher(api);
+    assertTrue(enumeration.find(), "the Event type enum in openapi.yaml");
+    List<String> types = List.of(enumeration.group(1).split("[,\\s]+"));
+    assertTrue(types.contains("email.verified") && types.size() > 20, types.toString());
+    String activity = Files.readString(Path.of("webroot", "js", "activity.js"));
+    List<String> problems = new ArrayList<>();
+    for (String type : types) {
+      if (!activity.contains("'" + type + "'")) problems.add("activity.js: " + type);
+      for (String lang : List.of("en", "ja")) {
+        if (!messages(lang).has("event." + type)) problems.add(lang + ": event." + type);
+      }
+    }
+    assertEquals(List.of(), problems);
+  }
+
   private static Set<String> keys(JsonNode node) {
     Set<String> keys = new TreeSet<>();
     node.fieldNames().forEachRemaining(keys::add);
