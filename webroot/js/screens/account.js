@@ -31,7 +31,10 @@ export async function accountScreen(main, app) {
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
     lostPhone ? el('p', { class: 'notice' }, t('account.lostPhone'), ' ',
       el('a', { href: '/2fa/change', 'data-link': true }, t('account.lostPhone.link'))) : null,
-    el('p', { class: 'muted' }, user.email, ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
+    el('p', { class: 'muted' }, user.email,
+      // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
+      user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
+      ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
     user.emailVerified ? null : emailPanel(),
     securitySection(app, user, password),
     sessionsSection(),
