@@ -70,10 +70,10 @@ final class AccountService {
           .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))));
   }
 
-  /** Uses a verification link; fails INVALID_TOKEN when it is unknown, used, replaced or expired. */
   /**
-   * Uses the link and records {@code email.verified} in the same transaction. A link that was not valid is still
-   * used up: that transaction commits (it only deleted the row) and the failure comes after it.
+   * Uses a verification link and records {@code email.verified} in the same transaction; fails INVALID_TOKEN when
+   * the link is unknown, used, replaced or expired. Such a link is still used up: that transaction commits (it
+   * only deleted the row) and the failure comes after it.
    */
   Future<Void> verifyEmail(String linkToken, ClientInfo client) {
     return store.pool().withTransaction(tx -> mailer.useVerification(tx, linkToken)
