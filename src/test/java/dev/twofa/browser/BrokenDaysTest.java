@@ -5,9 +5,8 @@ import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import org.apache.commons.codec.binary.Base32;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -33,26 +32,14 @@ class BrokenDaysTest {
     .with("TWOFA_TOTP_DIGITS", "8")
     .with("TWOFA_PENDING_LOGIN_MAX_FAILURES", "3")
     .with("TWOFA_PENDING_LOGIN_MINUTES", "4");
-  private static Browser browser;
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server);
   private final List<String> problems = new ArrayList<>();
 
-  @BeforeAll
-  static void openBrowser() throws Exception {
-    browser = new Browser(server.baseUrl());
-  }
-
   @BeforeEach
-  void startAnonymous() {
+  void desktopWidth() {
     browser.resize(1280);
-    browser.open("/login");
-    browser.clearSession();
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
   }
 
   @Test

@@ -5,9 +5,7 @@ import dev.twofa.support.Browser;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebElement;
@@ -31,26 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BrowserStoryTest {
   @RegisterExtension
   static TestServer server = new TestServer();
-  private static Browser browser;
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server);
   private final List<String> accessibility = new ArrayList<>();
-
-  @BeforeAll
-  static void openBrowser() throws Exception {
-    browser = new Browser(server.baseUrl());
-  }
-
-  @BeforeEach
-  void startAnonymous() {
-    browser.open("/login");
-    browser.clearSession();
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
 
   @Test
   void theDocumentedStoryWorksWordByWord() throws Exception {

@@ -5,8 +5,7 @@ import dev.twofa.support.MailCatcher;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,7 +33,9 @@ class EmailVerificationBrowserTest {
 
   @RegisterExtension
   static final TestServer server = new TestServer().sendingMailTo(MAIL);
-  private static Browser browser;
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server);
   private final List<String> problems = new ArrayList<>();
 
   /** Latin words allowed on a Japanese screen (as in JapaneseStoryTest): names of products, browsers, systems, the switch. */
@@ -59,18 +60,6 @@ class EmailVerificationBrowserTest {
     "新しいリンクを送信しました。24時間以内に開いてください。以前のリンクは使えません。", "メールアドレスの確認",
     "メールアドレスを確認しました。セキュリティに関するお知らせはこのアドレスに届きます。", "このリンクは無効です",
     "アカウントへ", "アクティビティ", "メールアドレスを確認", "[cryptact] メールアドレスの確認", "確認済み");
-
-  @BeforeAll
-  static void openBrowser() throws Exception {
-    browser = new Browser(server.baseUrl());
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
 
   @Test
   void theMailedLinkVerifiesTheAddressOnceAndAResendVoidsTheFirst() throws Exception {

@@ -4,8 +4,7 @@ import dev.twofa.support.Browser;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JapaneseStoryTest {
   @RegisterExtension
   static TestServer server = new TestServer();
-  private static Browser browser;
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server, "ja");
   private final List<String> problems = new ArrayList<>();
   private String email;
 
@@ -36,18 +37,6 @@ class JapaneseStoryTest {
   private static final Pattern ALLOWED = Pattern.compile(
     "cryptact|pafin|Inc|English|Google|Microsoft|Authenticator|QR|Chrome|Linux");
   private static final Pattern LATIN_WORD = Pattern.compile("[A-Za-z]{2,}");
-
-  @BeforeAll
-  static void openBrowser() throws Exception {
-    browser = new Browser(server.baseUrl(), "ja");
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
 
   @Test
   void theWholeStoryInJapanese() throws Exception {

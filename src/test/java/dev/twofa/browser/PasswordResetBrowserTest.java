@@ -11,9 +11,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,27 +36,11 @@ class PasswordResetBrowserTest {
 
   @RegisterExtension
   static final TestServer server = new TestServer().sendingMailTo(MAIL);
-  private static Browser browser;
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server);
   private final TestAccounts accounts = new TestAccounts(server);
   private final List<String> accessibility = new ArrayList<>();
-
-  @BeforeAll
-  static void openBrowser() throws Exception {
-    browser = new Browser(server.baseUrl());
-  }
-
-  @BeforeEach
-  void startAnonymous() {
-    browser.open("/login");
-    browser.clearSession();
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
 
   /** The decoded text/plain part of a mail (a Japanese one is quoted-printable on the wire). */
   static String plainText(Part part) throws Exception {

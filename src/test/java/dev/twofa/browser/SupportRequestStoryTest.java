@@ -8,9 +8,7 @@ import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,27 +30,11 @@ class SupportRequestStoryTest {
 
   @RegisterExtension
   static TestServer server = new TestServer().sendingMailTo(MAIL);
-  private static Browser browser;
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server);
   private final TestAccounts accounts = new TestAccounts(server);
   private final List<String> accessibility = new ArrayList<>();
-
-  @BeforeAll
-  static void openBrowser() throws Exception {
-    browser = new Browser(server.baseUrl());
-  }
-
-  @BeforeEach
-  void startAnonymous() {
-    browser.open("/login");
-    browser.clearSession();
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
 
   @Test
   void aPersonWhoLostEverythingAsksAndStaffTurn2faOffWithANoteThatOverridesTheWait() throws Exception {

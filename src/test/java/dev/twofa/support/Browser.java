@@ -3,6 +3,10 @@ package dev.twofa.support;
 import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.results.Rule;
 import com.deque.html.axecore.selenium.AxeBuilder;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -32,13 +36,16 @@ import java.util.stream.Collectors;
  * It also checks each screen with axe-core, keeps screenshots at phone and desktop widths under
  * target/screenshots, and collects the console so a test can require it to stay clean.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+  /** Orders a per-class browser after the server it opens (JUnit's default order for extensions is MAX_VALUE / 2). */
+  public static final int AFTER_SERVER = Integer.MAX_VALUE;
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final int[] WIDTHS = {375, 1280};
-  private final ChromeDriver driver;
-  private final String baseUrl;
   private final String language;
-  private final Path downloads;
+  private final TestServer server;
+  private ChromeDriver driver;
+  private String baseUrl;
+  private Path downloads;
   private final List<String> console = new ArrayList<>();
 
   public Browser(String baseUrl) throws IOException {
@@ -47,8 +54,48 @@ public final class Browser implements AutoCloseable {
 
   /** A Chromium whose own language (and so Accept-Language) is {@code language}; screenshots go to a folder per language. */
   public Browser(String baseUrl, String language) throws IOException {
-    this.baseUrl = baseUrl;
     this.language = language;
+    this.server = null;
+    start(baseUrl);
+  }
+
+  /**
+   * One Chromium for a test class, as an extension ordered after {@code server} ({@code @Order(AFTER_SERVER)}):
+   * it starts once the server is up, opens each test anonymous at /login, and quits after the class.
+   */
+  public static Browser perClass(TestServer server) {
+    return new Browser(server, "en");
+  }
+
+  public static Browser perClass(TestServer server, String language) {
+    return new Browser(server, language);
+  }
+
+  private Browser(TestServer server, String language) {
+    this.language = language;
+    this.server = server;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    start(server.baseUrl());
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    open("/login");
+    clearSession();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (driver != null) {
+      close();
+    }
+  }
+
+  private void start(String baseUrl) throws IOException {
+    this.baseUrl = baseUrl;
     this.downloads = Files.createTempDirectory("twofa-downloads");
     Path profile = Files.createTempDirectory("twofa-chromium");
     ChromeOptions options = new ChromeOptions();
