@@ -8,8 +8,6 @@ import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import io.vertx.core.json.JsonObject;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.twofa.support.MailCatcher.plainText;
 import static dev.twofa.support.TestAccounts.code;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,21 +41,6 @@ class PasswordResetBrowserTest {
   private final TestAccounts accounts = new TestAccounts(server);
   private final List<String> accessibility = new ArrayList<>();
 
-  /** The decoded text/plain part of a mail (a Japanese one is quoted-printable on the wire). */
-  static String plainText(Part part) throws Exception {
-    if (part.isMimeType("text/plain")) {
-      return (String) part.getContent();
-    }
-    if (part.getContent() instanceof Multipart parts) {
-      for (int i = 0; i < parts.getCount(); i++) {
-        String text = plainText(parts.getBodyPart(i));
-        if (text != null) {
-          return text;
-        }
-      }
-    }
-    return null;
-  }
 
   /** The mail's {@code path} link, as path and query on this test server (the mail names the public URL). */
   static String linkIn(MimeMessage mail, String path) throws Exception {

@@ -7,8 +7,6 @@ import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
+import static dev.twofa.support.MailCatcher.plainText;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
 import static dev.twofa.support.TestAccounts.credentials;
@@ -61,21 +60,6 @@ class SecureAccountTest {
     return MailCatcher.linkToken(notice, "/secure-account");
   }
 
-  /** The decoded text/plain part (the raw body is quoted-printable, unreadable for Japanese). */
-  static String plainText(Part part) throws Exception {
-    if (part.isMimeType("text/plain")) {
-      return (String) part.getContent();
-    }
-    if (part.getContent() instanceof Multipart parts) {
-      for (int i = 0; i < parts.getCount(); i++) {
-        String text = plainText(parts.getBodyPart(i));
-        if (text != null) {
-          return text;
-        }
-      }
-    }
-    return null;
-  }
 
   /** The token of the {@code path} link in a decoded text. */
   static String linkIn(String text, String path) {

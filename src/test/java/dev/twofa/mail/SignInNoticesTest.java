@@ -8,8 +8,6 @@ import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import io.vertx.core.json.JsonObject;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
+import static dev.twofa.support.MailCatcher.plainText;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
 import static dev.twofa.support.TestAccounts.credentials;
@@ -307,21 +306,6 @@ class SignInNoticesTest {
     return mail;
   }
 
-  /** The decoded text/plain part (the raw body of a Japanese mail is transfer-encoded). */
-  private static String plainText(Part part) throws Exception {
-    if (part.isMimeType("text/plain")) {
-      return (String) part.getContent();
-    }
-    if (part.getContent() instanceof Multipart multipart) {
-      for (int i = 0; i < multipart.getCount(); i++) {
-        String text = plainText(multipart.getBodyPart(i));
-        if (text != null) {
-          return text;
-        }
-      }
-    }
-    return null;
-  }
 
   private String wrongCode(Enrolled account) {
     String right = accounts.currentCode(account);

@@ -4,6 +4,8 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.Message;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 
 import java.io.IOException;
@@ -58,6 +60,22 @@ public final class MailCatcher {
       }
       Thread.sleep(50);
     }
+  }
+
+  /** The decoded text/plain part of a mail (the raw body of a Japanese mail is transfer-encoded), or null. */
+  public static String plainText(Part part) throws Exception {
+    if (part.isMimeType("text/plain")) {
+      return (String) part.getContent();
+    }
+    if (part.getContent() instanceof Multipart parts) {
+      for (int i = 0; i < parts.getCount(); i++) {
+        String text = plainText(parts.getBodyPart(i));
+        if (text != null) {
+          return text;
+        }
+      }
+    }
+    return null;
   }
 
   public static String body(MimeMessage mail) {
