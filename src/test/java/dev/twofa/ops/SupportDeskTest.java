@@ -114,7 +114,7 @@ class SupportDeskTest {
 
   @Test
   void staffNeedAFreshStepUpCannotTouchStaffAccountsAndAreCappedPerHour() throws Exception {
-    Staff desk = steppedUpStaff();
+    TestAccounts.Staff desk = accounts.steppedUpStaff();
     ApiClient staff = desk.client();
     String staffEmail = desk.email();
     String colleagueEmail = TestAccounts.uniqueEmail();
@@ -138,7 +138,7 @@ class SupportDeskTest {
 
   @Test
   void theChangeAndItsSecurityEventCommitTogetherOrNotAtAll() throws Exception {
-    ApiClient staff = steppedUpStaff().client();
+    ApiClient staff = accounts.steppedUpStaff().client();
     Enrolled user = accounts.enrolled();
     // A fault where the event is written: the change must not happen without it.
     server.query("""
@@ -161,18 +161,6 @@ class SupportDeskTest {
     assertEquals(0, server.query("SELECT count(*)::int AS n FROM event_outbox").get(0).getInteger("n"), "relayed at once");
   }
 
-  private record Staff(ApiClient client, String email) {
-  }
-
-  /** A support staff member with 2FA, logged in with it, who has just confirmed it's them. */
-  private Staff steppedUpStaff() throws Exception {
-    String email = TestAccounts.uniqueEmail();
-    ApiClient client = accounts.signedUp(email);
-    Enrolled account = accounts.enrolled(client, email);
-    SupportRoles.set(server.databaseUrl(), email, true);
-    accounts.stepUp(client, account);
-    return new Staff(client, email);
-  }
 
   private boolean twoFactorOn(String email) {
     return server.query("SELECT totp_secret IS NOT NULL AS on FROM users WHERE email = $1", email).get(0).getBoolean("on");

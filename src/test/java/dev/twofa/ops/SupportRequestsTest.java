@@ -75,18 +75,6 @@ class SupportRequestsTest {
     return new JsonObject().put("email", email).put("reason", "Lost phone").put("verification", "Video call matched ID");
   }
 
-  private record Staff(ApiClient client, String email) {
-  }
-
-  /** A support staff member with 2FA, logged in with it, who has just confirmed it's them. */
-  private Staff steppedUpStaff() throws Exception {
-    String email = TestAccounts.uniqueEmail();
-    ApiClient client = accounts.signedUp(email);
-    Enrolled account = accounts.enrolled(client, email);
-    SupportRoles.set(server.databaseUrl(), email, true);
-    accounts.stepUp(client, account);
-    return new Staff(client, email);
-  }
 
   private String status(String email) {
     return server.query("SELECT r.status FROM support_requests r JOIN users u ON u.id = r.user_id WHERE u.email = $1 "
@@ -229,7 +217,7 @@ class SupportRequestsTest {
     Enrolled user = verifiedWith2fa();
     assertEquals(201, ask(accounts.pendingLogin(user.email())).status());
     String token = cancelToken(mailNumber(user.email(), 3, "A request to turn off 2FA was made"));
-    Staff staff = steppedUpStaff();
+    TestAccounts.Staff staff = accounts.steppedUpStaff();
 
     JsonObject open = staff.client().get("/api/support/requests").json().getJsonArray("requests").stream()
       .map(JsonObject.class::cast).filter(r -> r.getString("email").equals(user.email())).findFirst().orElseThrow();
@@ -277,7 +265,7 @@ class SupportRequestsTest {
     assertEquals(204, server.newClient().post("/api/support/requests/cancel", new JsonObject().put("token", token)).status());
 
     server.clock().advance(Duration.ofHours(24).plusMinutes(1));
-    Staff staff = steppedUpStaff();
+    TestAccounts.Staff staff = accounts.steppedUpStaff();
     Response disabled = staff.client().post("/api/support/users/disable-2fa", disable(waited.email()));
     assertEquals(200, disabled.status(), disabled.toString());
     assertEquals("done", status(waited.email()));
@@ -340,7 +328,7 @@ class SupportRequestsTest {
   void onlyStaffSeeTheRequestsAndTheDeskNeverActsOnAStaffAccount() throws Exception {
     assertError(server.newClient().get("/api/support/requests"), 401, "unauthenticated");
     assertError(accounts.signedUp(TestAccounts.uniqueEmail()).get("/api/support/requests"), 403, "forbidden");
-    Staff staff = steppedUpStaff();
+    TestAccounts.Staff staff = accounts.steppedUpStaff();
     assertError(staff.client().get("/api/support/requests?status=closed"), 400, "invalid_request");
     for (String status : List.of("open", "done", "declined", "cancelled")) {
       assertEquals(200, staff.client().get("/api/support/requests?status=" + status).status());

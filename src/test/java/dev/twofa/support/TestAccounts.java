@@ -1,5 +1,6 @@
 package dev.twofa.support;
 
+import dev.twofa.cli.SupportRoles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -78,6 +79,19 @@ public final class TestAccounts {
       new JsonObject().put("password", PASSWORD).put("code", currentCode(account)));
     assertEquals(204, stepUp.status(), stepUp.toString());
     nextStep();
+  }
+
+  /** A support staff member's browser: 2FA on, logged in with it, and just confirmed it's them. */
+  public record Staff(ApiClient client, String email) {
+  }
+
+  public Staff steppedUpStaff() throws Exception {
+    String email = uniqueEmail();
+    ApiClient client = signedUp(email);
+    Enrolled account = enrolled(client, email);
+    SupportRoles.set(server.databaseUrl(), email, true);
+    stepUp(client, account);
+    return new Staff(client, email);
   }
 
   public String currentCode(Enrolled account) {
