@@ -37,7 +37,7 @@ public final class JGroupsStack {
   }
 
   public static JChannel channel(ClusterPolicy cluster, SSLContext tls) throws Exception {
-    TCP tcp = new TCP();
+    TCP tcp = new SuspectingTcp();
     tcp.setBindAddress(bindAddress(cluster.host()));
     tcp.setBindPort(cluster.port());
     // Exactly the configured port: with a range JGroups would quietly take the next free one.
