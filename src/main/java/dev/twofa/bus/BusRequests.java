@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +41,16 @@ public final class BusRequests {
   public <Q, R> Future<R> request(Operation<Q, R> operation, Q body) {
     Timer.Sample sample = Timer.start(metrics);
     return vertx.eventBus().request(operation.address(), body, OPTIONS)
+      // Never delivered (no consumer, or the chosen node just died): safe to send once more, to the next consumer.
+      .recover(error -> undelivered(error) ? vertx.eventBus().request(operation.address(), body, OPTIONS) : Future.failedFuture(error))
       .map(reply -> BusCodec.body(reply.body(), operation.replyType()))
       .recover(error -> Future.failedFuture(BusFailure.from(error)))
       .onComplete(result -> sample.stop(timer(operation.address(),
         result.succeeded() ? "ok" : BusFailure.from(result.cause()).code().code())));
+  }
+
+  private static boolean undelivered(Throwable error) {
+    return error instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   /** One timer per address and outcome, built once (the registry's own lookup is slower on the hot path). */
