@@ -35,7 +35,8 @@ final class OwnedCacheManagerClusterManager extends InfinispanClusterManager {
     if (unreachable.test(nodeId)) {
       // On a later turn: the bus queues the message on the new connection right after asking, and only a message
       // already queued is failed with this answer (one written to an already failed connection is just lost).
-      vertx.runOnContext(later -> promise.fail(new ReplyException(ReplyFailure.NO_HANDLERS, "node " + nodeId + " is unreachable")));
+      ReplyException refused = new ReplyException(ReplyFailure.NO_HANDLERS, "node " + nodeId + " is unreachable");
+      vertx.runOnContext(later -> promise.fail(refused));
       return;
     }
     super.getNodeInfo(nodeId, promise);

@@ -5,6 +5,7 @@ import dev.twofa.Node;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.Migrations;
+import dev.twofa.ops.LoginLoad.Answer;
 import dev.twofa.support.ApiClient;
 import dev.twofa.support.ApiClient.Response;
 import dev.twofa.support.ServerProcess;
@@ -27,7 +28,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,14 +53,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * An auth node killed with SIGKILL in the middle of concurrent 2FA logins. Node A (this JVM: HTTP, auth, audit)
  * and node B (its own JVM: auth only) share one PostgreSQL; every request goes through node A's HTTP, and the
  * bus spreads auth's work over both nodes. After B dies: no answer is 500; 503s come only within a short window
- * after the kill (requests B had in flight, and those sent to it before the cluster drops it); sessions made
- * before the kill still work; logins keep succeeding; no code is accepted twice; no acknowledged event is lost.
+ * after the kill (requests B had in flight, answered when the bus send timeout expires); sessions made before
+ * the kill still work; logins keep succeeding from just after the kill; no code is accepted twice; no
+ * acknowledged event is lost.
  */
 class AuthNodeKilledTest {
   private static final int WORKERS = 4;
   private static final int ACCOUNTS_PER_WORKER = 6;
-  /** A pause between rounds, so the accounts' codes last the whole run (about 10 full logins a second). */
-  private static final long PAUSE_MS = 250;
   /** Accounts kept for the probe, which logs in again and again from the moment of the kill. */
   private static final int PROBE_ACCOUNTS = 6;
   /**
@@ -69,8 +67,8 @@ class AuthNodeKilledTest {
    * it is known dead); the probe starts then.
    */
   private static final long DEATH_KNOWN_AFTER_MS = 500;
-  /** The probe's first full login must succeed within this of the kill. */
-  private static final long FIRST_LOGIN_WITHIN_MS = 2_000;
+  /** The probe's first full login (three requests, from 0.5 s) must succeed within this of the kill, busy machine or not. */
+  private static final long FIRST_LOGIN_WITHIN_MS = 3_000;
   private static final long BEFORE_KILL_MS = 3_000;
   private static final long AFTER_KILL_MS = 12_000;
   /** B's sockets are reset when it dies, so the cluster drops it well before FD_ALL3's 4 s heartbeat timeout. */
@@ -83,16 +81,7 @@ class AuthNodeKilledTest {
   private Pool pool;
   private String nodeA;
 
-  /** What the load saw, with when each answer arrived (ms since the load started). */
-  private record Answer(long sentMs, long atMs, String what, Response response) {
-  }
-
-  private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
-  private final Map<String, Integer> accepted = new ConcurrentHashMap<>();
-  private final Map<String, Integer> ackedEvents = new ConcurrentHashMap<>();
-  /** Signed-in browsers and when their login completed (ms since the load started). */
-  private final Map<ApiClient, Long> sessions = new ConcurrentHashMap<>();
-  private long loadStart;
+  private LoginLoad load;
 
   @AfterEach
   void stopCluster() throws InterruptedException {
@@ -124,24 +113,24 @@ class AuthNodeKilledTest {
     assertEquals(2, members(), "node B joined node A's cluster");
     List<TestAccounts.Enrolled> reserve = List.copyOf(enrolled.subList(WORKERS * ACCOUNTS_PER_WORKER, enrolled.size()));
 
-    loadStart = System.nanoTime();
+    load = new LoginLoad(nodeA);
     AtomicBoolean running = new AtomicBoolean(true);
     List<Future<?>> workers = new ArrayList<>();
     for (int w = 0; w < WORKERS; w++) {
       List<TestAccounts.Enrolled> mine = enrolled.subList(w * ACCOUNTS_PER_WORKER, (w + 1) * ACCOUNTS_PER_WORKER);
-      workers.add(threads.submit(() -> load(mine, running)));
+      workers.add(threads.submit(() -> load.worker(mine, running)));
     }
     // At least BEFORE_KILL_MS of load, and sessions to check afterwards (a busy machine warms up slowly).
     Thread.sleep(BEFORE_KILL_MS);
-    while (sessions.size() < 8 && now() < 30_000) {
+    while (load.sessions().size() < 8 && load.now() < 30_000) {
       Thread.sleep(100);
     }
-    long killedAt = now();
+    long killedAt = load.now();
     nodeB.kill();
     ExecutorService probeThread = Executors.newSingleThreadExecutor();
-    Future<List<Answer>> probe = probeThread.submit(() -> probe(reserve, running, killedAt + DEATH_KNOWN_AFTER_MS));
+    Future<List<Answer>> probe = probeThread.submit(() -> load.probe(reserve, running, killedAt + DEATH_KNOWN_AFTER_MS));
     long dropped = awaitDropped(killedAt);
-    Thread.sleep(Math.max(0, killedAt + AFTER_KILL_MS - now()));
+    Thread.sleep(Math.max(0, killedAt + AFTER_KILL_MS - load.now()));
     running.set(false);
     for (Future<?> worker : workers) {
       worker.get(60, TimeUnit.SECONDS);
@@ -150,7 +139,7 @@ class AuthNodeKilledTest {
     threads.shutdown();
     probeThread.shutdown();
 
-    List<Answer> all = List.copyOf(answers);
+    List<Answer> all = load.answers();
     List<Answer> unavailable = all.stream().filter(a -> a.response().status() == 503).toList();
     long lastUnavailable = unavailable.stream().mapToLong(Answer::atMs).max().orElse(killedAt) - killedAt;
     long firstLoginAfter = probed.stream().filter(a -> a.response().status() == 200).mapToLong(Answer::atMs).min()
@@ -160,7 +149,8 @@ class AuthNodeKilledTest {
       + ", 503s " + unavailable.size() + " (last " + lastUnavailable + " ms after the kill), node B dropped from the view "
       + dropped + " ms after the kill, the probe's first full login " + firstLoginAfter + " ms after it, probe logins "
       + probed.stream().filter(a -> a.response().status() == 200).count() + "/" + probed.size() + ", codes accepted "
-      + accepted.size() + ", sessions " + sessions.size() + "; by second from the kill, full logins/503s: " + timeline(all, killedAt));
+      + load.accepted().size() + ", sessions " + load.sessions().size() + "; by second from the kill, full logins/503s: "
+      + LoginLoad.timeline(all, killedAt - BEFORE_KILL_MS, killedAt + AFTER_KILL_MS, killedAt));
 
     assertTrue(dropped <= DROPPED_WITHIN_MS, "node B left node A's view " + dropped + " ms after the kill");
     // (1) Never a 500; a 503 only in the window after the kill, with the usual JSON body.
@@ -175,9 +165,9 @@ class AuthNodeKilledTest {
       assertTrue(expected.contains(a.response().status()), "unexpected answer: " + a);
     }
     // (2) Every session, made before or after the kill, on either node, still answers.
-    long before = sessions.values().stream().filter(at -> at < killedAt).count();
+    long before = load.sessions().values().stream().filter(at -> at < killedAt).count();
     assertTrue(before > 0, "sessions were made before the kill");
-    for (ApiClient browser : sessions.keySet()) {
+    for (ApiClient browser : load.sessions().keySet()) {
       assertEquals(200, browser.get("/api/session").status());
       assertEquals(200, browser.get("/api/account").status());
     }
@@ -189,7 +179,7 @@ class AuthNodeKilledTest {
       assertEquals(200, a.response().status(), "a probe login " + (a.sentMs() - killedAt) + " ms after the kill: " + a);
     }
     // (4) No TOTP step and no recovery code accepted twice.
-    accepted.forEach((use, times) -> assertEquals(1, times, use + " accepted " + times + " times"));
+    load.accepted().forEach((use, times) -> assertEquals(1, times, use + " accepted " + times + " times"));
     // (5) Every acknowledged event reaches security_events, B's included, once the outbox drains.
     assertOutboxDrainsAndEventsRecorded();
   }
@@ -243,10 +233,10 @@ class AuthNodeKilledTest {
 
   /** Waits until node A's cluster view no longer holds B; returns how long after the kill that was. */
   private long awaitDropped(long killedAt) throws InterruptedException {
-    while (members() > 1 && now() - killedAt < 30_000) {
+    while (members() > 1 && load.now() - killedAt < 30_000) {
       Thread.sleep(50);
     }
-    return now() - killedAt;
+    return load.now() - killedAt;
   }
 
   private TestAccounts.Enrolled enroll() {
@@ -258,129 +248,6 @@ class AuthNodeKilledTest {
     assertEquals(200, enable.status(), enable.toString());
     JsonArray codes = enable.json().getJsonArray("recoveryCodes");
     return new TestAccounts.Enrolled(email, secret, codes.stream().map(Object::toString).toList());
-  }
-
-  /**
-   * One worker: round after round over its accounts, a password step on two browsers, then the same code on both
-   * at once, then a session made earlier is looked up. The code is the next TOTP step (fresh whenever the clock
-   * has moved on) or the account's next recovery code; once those are used up they come round again, and must fail.
-   */
-  private void load(List<TestAccounts.Enrolled> mine, AtomicBoolean running) {
-    Map<String, Integer> next = new HashMap<>();
-    List<ApiClient> known = new ArrayList<>();
-    while (running.get()) {
-      for (TestAccounts.Enrolled account : mine) {
-        int i = next.merge(account.email(), 1, Integer::sum) - 1;
-        int codes = account.recoveryCodes().size();
-        int slot = i % (codes + 1);
-        boolean totp = slot == 0;
-        long step = Instant.now().getEpochSecond() / 30 + 1;
-        String code = totp ? Totp.code(account.secret(), Instant.ofEpochSecond(step * 30))
-          : account.recoveryCodes().get(slot - 1);
-        List<ApiClient> browsers = java.util.Arrays.asList(pending(account.email()), pending(account.email()));
-        if (!browsers.contains(null)) {
-          String path = totp ? "/api/login/totp" : "/api/login/recovery";
-          long sentMs = now();
-          List<CompletableFuture<Response>> sent = browsers.stream().map(b -> b.postAsync(path, code(code))).toList();
-          for (int k = 0; k < sent.size(); k++) {
-            Response r = sent.get(k).join();
-            answered("code " + path, sentMs, r);
-            if (r.status() == 200) {
-              accepted.merge(account.email() + (totp ? " totp step " + step : " recovery " + code), 1, Integer::sum);
-              ackedEvents.merge(account.email() + (totp ? " login.totp" : " login.recovery_code"), 1, Integer::sum);
-              sessions.put(browsers.get(k), now());
-              known.add(browsers.get(k));
-            }
-          }
-        }
-        if (!known.isEmpty()) {
-          ApiClient earlier = known.get(i % known.size());
-          long sentMs = now();
-          answered("GET /api/session", sentMs, earlier.get("/api/session"));
-          sentMs = now();
-          answered("GET /api/account", sentMs, earlier.get("/api/account"));
-        }
-        pause();
-      }
-    }
-  }
-
-  /**
-   * From just after the kill on, one full login after another (the app's first GET, password, a recovery code of the
-   * reserve accounts), each answer also in the common list; returns the recovery-code step of each login tried.
-   */
-  private List<Answer> probe(List<TestAccounts.Enrolled> reserve, AtomicBoolean running, long startMs)
-      throws InterruptedException {
-    Thread.sleep(Math.max(0, startMs - now()));
-    List<Answer> logins = new ArrayList<>();
-    for (TestAccounts.Enrolled account : reserve) {
-      for (String code : account.recoveryCodes()) {
-        if (!running.get()) {
-          return logins;
-        }
-        long sentMs = now();
-        ApiClient browser = new ApiClient(nodeA);
-        Response password = passwordStep(browser, account.email());
-        Response step = password.status() == 200 ? browser.post("/api/login/recovery", code(code)) : null;
-        if (step == null) {
-          logins.add(new Answer(sentMs, now(), "probe", password));
-        } else {
-          answered("code /api/login/recovery", sentMs, step);
-          logins.add(new Answer(sentMs, now(), "probe", step));
-          if (step.status() == 200) {
-            accepted.merge(account.email() + " recovery " + code, 1, Integer::sum);
-            ackedEvents.merge(account.email() + " login.recovery_code", 1, Integer::sum);
-            sessions.put(browser, now());
-          }
-        }
-        pause();
-      }
-    }
-    return logins;
-  }
-
-  /** A browser past the password step, or null when the step was refused (counted in the answers). */
-  private ApiClient pending(String email) {
-    ApiClient browser = new ApiClient(nodeA);
-    return passwordStep(browser, email).status() == 200 ? browser : null;
-  }
-
-  /** The app's first request (which hands out the CSRF cookie and goes to auth too), then the password step. */
-  private Response passwordStep(ApiClient browser, String email) {
-    long sentMs = now();
-    answered("GET /api/session", sentMs, browser.get("/api/session"));
-    sentMs = now();
-    Response login = browser.post("/api/login", credentials(email, PASSWORD));
-    answered("POST /api/login", sentMs, login);
-    if (login.status() == 200) {
-      ackedEvents.merge(email + " login.password", 1, Integer::sum);
-    }
-    return login;
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(PAUSE_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Full logins and 503s per second, from 3 s before the kill: what the README quotes. */
-  private static String timeline(List<Answer> all, long killedAt) {
-    Map<Long, String> seconds = new TreeMap<>();
-    for (long second = -BEFORE_KILL_MS / 1000; second < AFTER_KILL_MS / 1000; second++) {
-      long from = killedAt + second * 1000;
-      List<Answer> in = all.stream().filter(a -> a.atMs() >= from && a.atMs() < from + 1000).toList();
-      seconds.put(second, in.stream().filter(a -> a.what().startsWith("code") && a.response().status() == 200).count()
-        + "/" + in.stream().filter(a -> a.response().status() == 503).count());
-    }
-    return seconds.toString();
-  }
-
-  /** Notes an answer with the time it arrived. */
-  private void answered(String what, long sentMs, Response response) {
-    answers.add(new Answer(sentMs, now(), what, response));
   }
 
   private void assertOutboxDrainsAndEventsRecorded() throws InterruptedException {
@@ -395,12 +262,8 @@ class AuthNodeKilledTest {
         WHERE e.success GROUP BY u.email, e.type""")) {
       recorded.put(row.getString("email") + " " + row.getString("type"), row.getInteger("n"));
     }
-    ackedEvents.forEach((key, acked) -> assertTrue(recorded.getOrDefault(key, 0) >= acked,
+    load.ackedEvents().forEach((key, acked) -> assertTrue(recorded.getOrDefault(key, 0) >= acked,
       key + ": " + acked + " acknowledged, " + recorded.getOrDefault(key, 0) + " recorded"));
-  }
-
-  private long now() {
-    return (System.nanoTime() - loadStart) / 1_000_000;
   }
 
   private List<Row> query(String sql, Object... params) {
