@@ -15,9 +15,9 @@ import java.util.function.Predicate;
  * Vert.x's Infinispan cluster manager on a cache manager we built: given one, Vert.x leaves starting and
  * stopping it to us, so it starts on join and stops on leave (closing Vert.x then leaves the JGroups cluster).
  * The event bus asks it for a node's address before connecting to that node; for a node whose JGroups connection
- * just dropped (a killed process, not yet out of the view) it answers "no handlers" at once, which fails the
- * messages waiting for that connection at once too. Otherwise a refused connection leaves each request to wait out
- * its send timeout.
+ * dropped and has not come back ({@link SuspectingTcp#unreachable}: a killed process, until and after it leaves the
+ * view) it answers "no handlers", which fails the messages waiting for that connection at once too, and
+ * BusRequests sends them again. Otherwise a refused connection leaves each request to wait out its send timeout.
  */
 final class OwnedCacheManagerClusterManager extends InfinispanClusterManager {
   private final DefaultCacheManager cacheManager;
