@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,8 @@ public final class BusRequests {
   private static final Logger LOG = LoggerFactory.getLogger(BusRequests.class);
   /** A request whose consumer vanished (a node lost mid-request) fails after this long, as UNAVAILABLE. */
   static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000);
+  /** How many times a request that was never delivered is sent in all. */
+  private static final int SENDS = 3;
   private static final Duration[] LATENCY_BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000)
     .map(Duration::ofMillis).toArray(Duration[]::new);
   private final Vertx vertx;
@@ -38,11 +43,24 @@ public final class BusRequests {
   /** Sends {@code body} to the operation's consumer and decodes its reply. */
   public <Q, R> Future<R> request(Operation<Q, R> operation, Q body) {
     Timer.Sample sample = Timer.start(metrics);
-    return vertx.eventBus().request(operation.address(), body, OPTIONS)
+    return send(operation.address(), body, SENDS)
       .map(reply -> BusCodec.body(reply.body(), operation.replyType()))
       .recover(error -> Future.failedFuture(BusFailure.from(error)))
       .onComplete(result -> sample.stop(timer(operation.address(),
         result.succeeded() ? "ok" : BusFailure.from(result.cause()).code().code())));
+  }
+
+  /**
+   * A request that was never delivered (no consumer, or the chosen node just died) is safe to send again, and
+   * round-robin offers it to the next consumer; concurrent requests may hand the dead node the next turn too.
+   */
+  private Future<Message<Object>> send(String address, Object body, int sends) {
+    return vertx.eventBus().request(address, body, OPTIONS)
+      .recover(error -> sends > 1 && undelivered(error) ? send(address, body, sends - 1) : Future.failedFuture(error));
+  }
+
+  private static boolean undelivered(Throwable error) {
+    return error instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   /** One timer per address and outcome, built once (the registry's own lookup is slower on the hot path). */

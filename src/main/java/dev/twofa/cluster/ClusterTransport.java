@@ -59,6 +59,7 @@ public final class ClusterTransport {
       cluster.eventBusPort() == 0 ? "any" : cluster.eventBusPort(),
       cluster.memberList().stream().map(ClusterPolicy.Member::toString).collect(Collectors.joining(",")),
       cluster.name(), credentials.caFingerprint());
-    return new OwnedCacheManagerClusterManager(InfinispanCaches.cacheManager(cluster.name(), channel));
+    SuspectingTcp transport = (SuspectingTcp) channel.getProtocolStack().getTransport();
+    return new OwnedCacheManagerClusterManager(InfinispanCaches.cacheManager(cluster.name(), channel), transport::unreachable);
   }
 }

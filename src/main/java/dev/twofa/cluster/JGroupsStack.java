@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * The JGroups channel under Infinispan, built in code so nothing is left to a default XML file: TCP over mutual
  * TLS bound to the cluster host only, discovery by the static member list only. It follows Infinispan 14's
  * default TCP stack, minus MPING (multicast) and FD_SOCK2 (a second, plaintext listener); failure detection is
- * FD_ALL3 heartbeats over the TLS transport instead.
+ * the transport itself (a member whose connection drops is suspected at once, see {@link SuspectingTcp}) and
+ * FD_ALL3 heartbeats over the TLS transport for a member that goes silent.
  */
 public final class JGroupsStack {
   private static final String TLS_VERSION = "TLSv1.3";
@@ -37,7 +38,7 @@ public final class JGroupsStack {
   }
 
   public static JChannel channel(ClusterPolicy cluster, SSLContext tls) throws Exception {
-    TCP tcp = new TCP();
+    TCP tcp = new SuspectingTcp();
     tcp.setBindAddress(bindAddress(cluster.host()));
     tcp.setBindPort(cluster.port());
     // Exactly the configured port: with a range JGroups would quietly take the next free one.
@@ -62,7 +63,8 @@ public final class JGroupsStack {
       tcp,
       discovery,
       new MERGE3().setMinInterval(10_000).setMaxInterval(30_000),
-      // A silent member is suspected after 4 s and, once VERIFY_SUSPECT2 confirms it, dropped by about 5-6 s.
+      // A silent member is suspected after 4 s and, once VERIFY_SUSPECT2 confirms it, dropped by about 5-6 s; a
+      // killed one resets its connections, is suspected at once by SuspectingTcp and dropped after the 1 s check.
       new FD_ALL3().setInterval(1000).setTimeout(4000),
       new VERIFY_SUSPECT2().setTimeout(1000),
       nakack,

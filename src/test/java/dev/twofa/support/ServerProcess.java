@@ -39,6 +39,19 @@ public final class ServerProcess {
     return server;
   }
 
+  /**
+   * A cluster node in a JVM of its own with exactly {@code env} besides the usual test settings (no data folder:
+   * give it TWOFA_DB_URL when it runs auth); returns once it logs {@code event=server.ready}, its consumers
+   * known to the cluster.
+   */
+  public static ServerProcess clusterNode(Map<String, String> env, Path log) throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putIfAbsent("TWOFA_HTTP_PORT", "0");
+    ServerProcess node = new ServerProcess(launch(all, List.of(), log), log, 0);
+    node.awaitLogged("event=server.ready", Duration.ofSeconds(120));
+    return node;
+  }
+
   /** Runs {@code java ... Main args} to its end; returns its exit code and output. */
   public static Result run(Path dataDir, String... args) throws Exception {
     Path log = Files.createTempFile(dataDir.getParent(), "command", ".log");
@@ -54,6 +67,10 @@ public final class ServerProcess {
   }
 
   private static Process launch(Path dataDir, int httpPort, List<String> args, Path log) throws IOException {
+    return launch(Map.of("TWOFA_DATA_DIR", dataDir.toString(), "TWOFA_HTTP_PORT", String.valueOf(httpPort)), args, log);
+  }
+
+  private static Process launch(Map<String, String> env, List<String> args, Path log) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
       "-cp", System.getProperty("java.class.path"), Main.class.getName()));
@@ -61,12 +78,11 @@ public final class ServerProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("TWOFA_"));
     builder.environment().putAll(Map.of(
-      "TWOFA_DATA_DIR", dataDir.toString(),
       "TWOFA_HTTP_HOST", "127.0.0.1",
-      "TWOFA_HTTP_PORT", String.valueOf(httpPort),
       "TWOFA_HTTP_INSTANCES", "1",
       "TWOFA_ARGON2_MEMORY_KIB", "1024",
       "TWOFA_ARGON2_ITERATIONS", "1"));
+    builder.environment().putAll(env);
     return builder.start();
   }
 
@@ -90,6 +106,21 @@ public final class ServerProcess {
     }
     process.destroyForcibly();
     throw new IllegalStateException("the server was not ready within " + timeout + ": " + output());
+  }
+
+  private void awaitLogged(String line, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (output().contains(line)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the node exited with " + process.exitValue() + ": " + output());
+      }
+      Thread.sleep(100);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("the node did not log " + line + " within " + timeout + ": " + output());
   }
 
   public Process process() {

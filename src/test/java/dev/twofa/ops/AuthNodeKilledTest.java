@@ -1,0 +1,278 @@
+package dev.twofa.ops;
+
+import dev.twofa.MainVerticle;
+import dev.twofa.Node;
+import dev.twofa.config.TwofaConfig;
+import dev.twofa.db.Database;
+import dev.twofa.db.Migrations;
+import dev.twofa.ops.LoginLoad.Answer;
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.ApiClient.Response;
+import dev.twofa.support.ServerProcess;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestPostgres;
+import dev.twofa.support.TestServer;
+import dev.twofa.support.Totp;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import static dev.twofa.support.TestAccounts.PASSWORD;
+import static dev.twofa.support.TestAccounts.code;
+import static dev.twofa.support.TestAccounts.credentials;
+import static dev.twofa.support.TestServer.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An auth node killed with SIGKILL in the middle of concurrent 2FA logins. Node A (this JVM: HTTP, auth, audit)
+ * and node B (its own JVM: auth only) share one PostgreSQL; every request goes through node A's HTTP, and the
+ * bus spreads auth's work over both nodes. After B dies: no answer is 500; 503s come only within a short window
+ * after the kill (requests B had in flight, answered when the bus send timeout expires); sessions made before
+ * the kill still work; logins keep succeeding from just after the kill; no code is accepted twice; no
+ * acknowledged event is lost.
+ */
+class AuthNodeKilledTest {
+  private static final int WORKERS = 4;
+  private static final int ACCOUNTS_PER_WORKER = 6;
+  /** Accounts kept for the probe, which logs in again and again from the moment of the kill. */
+  private static final int PROBE_ACCOUNTS = 6;
+  /**
+   * A request sent this long after the kill no longer reaches the dead node (its sockets were reset at once, so
+   * it is known dead); the probe starts then.
+   */
+  private static final long DEATH_KNOWN_AFTER_MS = 500;
+  /** The probe's first full login (three requests, from 0.5 s) must succeed within this of the kill, busy machine or not. */
+  private static final long FIRST_LOGIN_WITHIN_MS = 3_000;
+  private static final long BEFORE_KILL_MS = 3_000;
+  private static final long AFTER_KILL_MS = 12_000;
+  /** B's sockets are reset when it dies, so the cluster drops it well before FD_ALL3's 4 s heartbeat timeout. */
+  private static final long DROPPED_WITHIN_MS = 3_000;
+  /** The longest a request may take to fail once B is gone: the bus send timeout, with room for a busy machine. */
+  private static final long UNAVAILABLE_WINDOW_MS = 7_000;
+
+  private final List<Node> nodes = new ArrayList<>();
+  private ServerProcess nodeB;
+  private Pool pool;
+  private String nodeA;
+
+  private LoginLoad load;
+
+  @AfterEach
+  void stopCluster() throws InterruptedException {
+    if (nodeB != null) {
+      nodeB.kill();
+    }
+    for (Node node : nodes) {
+      try {
+        await(node.vertx().close());
+      } catch (RuntimeException e) {
+        // already closed
+      }
+    }
+  }
+
+  @Test
+  void killingAnAuthNodeMidLoadFailsOnlyItsInFlightRequestsAndLosesNothing() throws Exception {
+    CompletableFuture<ServerProcess> joined = startCluster();
+    ExecutorService threads = Executors.newFixedThreadPool(WORKERS);
+    List<Future<TestAccounts.Enrolled>> enrolling = new ArrayList<>();
+    for (int i = 0; i < WORKERS * ACCOUNTS_PER_WORKER + PROBE_ACCOUNTS; i++) {
+      enrolling.add(threads.submit(this::enroll));
+    }
+    List<TestAccounts.Enrolled> enrolled = new ArrayList<>();
+    for (Future<TestAccounts.Enrolled> account : enrolling) {
+      enrolled.add(account.get(60, TimeUnit.SECONDS));
+    }
+    nodeB = joined.get(120, TimeUnit.SECONDS);
+    assertEquals(2, members(), "node B joined node A's cluster");
+    List<TestAccounts.Enrolled> reserve = List.copyOf(enrolled.subList(WORKERS * ACCOUNTS_PER_WORKER, enrolled.size()));
+
+    load = new LoginLoad(nodeA);
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Future<?>> workers = new ArrayList<>();
+    for (int w = 0; w < WORKERS; w++) {
+      List<TestAccounts.Enrolled> mine = enrolled.subList(w * ACCOUNTS_PER_WORKER, (w + 1) * ACCOUNTS_PER_WORKER);
+      workers.add(threads.submit(() -> load.worker(mine, running)));
+    }
+    // At least BEFORE_KILL_MS of load, and sessions to check afterwards (a busy machine warms up slowly).
+    Thread.sleep(BEFORE_KILL_MS);
+    while (load.sessions().size() < 8 && load.now() < 30_000) {
+      Thread.sleep(100);
+    }
+    long killedAt = load.now();
+    nodeB.kill();
+    ExecutorService probeThread = Executors.newSingleThreadExecutor();
+    Future<List<Answer>> probe = probeThread.submit(() -> load.probe(reserve, running, killedAt + DEATH_KNOWN_AFTER_MS));
+    long dropped = awaitDropped(killedAt);
+    Thread.sleep(Math.max(0, killedAt + AFTER_KILL_MS - load.now()));
+    running.set(false);
+    for (Future<?> worker : workers) {
+      worker.get(60, TimeUnit.SECONDS);
+    }
+    List<Answer> probed = probe.get(60, TimeUnit.SECONDS);
+    threads.shutdown();
+    probeThread.shutdown();
+
+    List<Answer> all = load.answers();
+    List<Answer> unavailable = all.stream().filter(a -> a.response().status() == 503).toList();
+    long lastUnavailable = unavailable.stream().mapToLong(Answer::atMs).max().orElse(killedAt) - killedAt;
+    long firstLoginAfter = probed.stream().filter(a -> a.response().status() == 200).mapToLong(Answer::atMs).min()
+      .orElse(Long.MAX_VALUE) - killedAt;
+    System.out.println("[auth node killed] answers by status " + all.stream().collect(
+      Collectors.groupingBy(a -> a.response().status(), TreeMap::new, Collectors.counting()))
+      + ", 503s " + unavailable.size() + " (last " + lastUnavailable + " ms after the kill), node B dropped from the view "
+      + dropped + " ms after the kill, the probe's first full login " + firstLoginAfter + " ms after it, probe logins "
+      + probed.stream().filter(a -> a.response().status() == 200).count() + "/" + probed.size() + ", codes accepted "
+      + load.accepted().size() + ", sessions " + load.sessions().size() + "; by second from the kill, full logins/503s: "
+      + LoginLoad.timeline(all, killedAt - BEFORE_KILL_MS, killedAt + AFTER_KILL_MS, killedAt));
+
+    assertTrue(dropped <= DROPPED_WITHIN_MS, "node B left node A's view " + dropped + " ms after the kill");
+    // (1) Never a 500; a 503 only in the window after the kill, with the usual JSON body.
+    assertTrue(all.stream().noneMatch(a -> a.response().status() >= 500 && a.response().status() != 503),
+      () -> "a 5xx other than 503: " + all.stream().filter(a -> a.response().status() >= 500).findFirst().orElseThrow());
+    for (Answer a : unavailable) {
+      assertTrue(a.atMs() >= killedAt && a.atMs() - killedAt <= UNAVAILABLE_WINDOW_MS, "503 outside the window: " + a);
+      assertTrue(Set.of("unavailable", "overloaded").contains(a.response().error()), a.toString());
+    }
+    for (Answer a : all) {
+      Set<Integer> expected = a.what().startsWith("code") ? Set.of(200, 401, 503) : Set.of(200, 503);
+      assertTrue(expected.contains(a.response().status()), "unexpected answer: " + a);
+    }
+    // (2) Every session, made before or after the kill, on either node, still answers.
+    long before = load.sessions().values().stream().filter(at -> at < killedAt).count();
+    assertTrue(before > 0, "sessions were made before the kill");
+    for (ApiClient browser : load.sessions().keySet()) {
+      assertEquals(200, browser.get("/api/session").status());
+      assertEquals(200, browser.get("/api/account").status());
+    }
+    // (3) Logins go on from the moment of the kill: the probe's succeed at once, and every one sent once the
+    // node is known dead succeeds (requests the bus would have sent to it go to the remaining auth instead).
+    assertTrue(firstLoginAfter <= FIRST_LOGIN_WITHIN_MS, "the probe's first login succeeded " + firstLoginAfter + " ms after the kill");
+    assertTrue(probed.size() >= 10, "the probe logged in " + probed.size() + " times");
+    for (Answer a : probed) {
+      assertEquals(200, a.response().status(), "a probe login " + (a.sentMs() - killedAt) + " ms after the kill: " + a);
+    }
+    // (4) No TOTP step and no recovery code accepted twice.
+    load.accepted().forEach((use, times) -> assertEquals(1, times, use + " accepted " + times + " times"));
+    // (5) Every acknowledged event reaches security_events, B's included, once the outbox drains.
+    assertOutboxDrainsAndEventsRecorded();
+  }
+
+  /** Starts node A here and node B in its own JVM, which joins while the test enrolls accounts through A. */
+  private CompletableFuture<ServerProcess> startCluster() throws Exception {
+    String db = TestPostgres.freshDatabase();
+    String schemaVersion = Migrations.migrate(db);
+    int[] clusterPorts = {TestServer.freePort(), TestServer.freePort()};
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Map<String, String> common = new HashMap<>(Map.of(
+      "TWOFA_DB_URL", db,
+      "TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key),
+      "TWOFA_LOGINS_PER_ADDRESS_PER_HOUR", "100000000",
+      "TWOFA_SECOND_FACTOR_MAX_ATTEMPTS", "100000",
+      "TWOFA_SIGNUPS_PER_ADDRESS_PER_HOUR", "1000",
+      "TWOFA_CLUSTER", "true",
+      "TWOFA_CLUSTER_NAME", "twofa-test-" + UUID.randomUUID(),
+      "TWOFA_CLUSTER_HOST", "127.0.0.1",
+      "TWOFA_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1]));
+
+    Map<String, String> a = new HashMap<>(common);
+    int httpA = TestServer.freePort();
+    a.putAll(Map.of("TWOFA_VERTICLES", "http,auth,audit", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[0]),
+      "TWOFA_HTTP_PORT", String.valueOf(httpA), "TWOFA_HTTP_HOST", "127.0.0.1", "TWOFA_HTTP_INSTANCES", "1",
+      "TWOFA_ARGON2_MEMORY_KIB", "1024", "TWOFA_ARGON2_ITERATIONS", "1"));
+    TwofaConfig config = TwofaConfig.from(a);
+    Node node = await(Node.start(config));
+    nodes.add(node);
+    // The real clock on both nodes: B runs in its own JVM, so a test clock could not be shared.
+    await(node.vertx().deployVerticle(new MainVerticle(config, Clock.systemUTC(), schemaVersion, node.metrics())));
+    nodeA = "http://127.0.0.1:" + httpA;
+    pool = Database.pool(node.vertx(), db, 2, "twofa-test-inspection");
+
+    Map<String, String> b = new HashMap<>(common);
+    b.putAll(Map.of("TWOFA_VERTICLES", "auth", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[1])));
+    Path log = Files.createTempFile("twofa-node-b", ".log");
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return ServerProcess.clusterNode(b, log);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private int members() {
+    return ((VertxInternal) nodes.get(0).vertx()).clusterManager().getNodes().size();
+  }
+
+  /** Waits until node A's cluster view no longer holds B; returns how long after the kill that was. */
+  private long awaitDropped(long killedAt) throws InterruptedException {
+    while (members() > 1 && load.now() - killedAt < 30_000) {
+      Thread.sleep(50);
+    }
+    return load.now() - killedAt;
+  }
+
+  private TestAccounts.Enrolled enroll() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = new ApiClient(nodeA);
+    assertEquals(201, browser.post("/api/signup", credentials(email, PASSWORD)).status());
+    String secret = browser.post("/api/2fa/setup", null).json().getString("secret");
+    Response enable = browser.post("/api/2fa/enable", code(Totp.code(secret, Instant.now())));
+    assertEquals(200, enable.status(), enable.toString());
+    JsonArray codes = enable.json().getJsonArray("recoveryCodes");
+    return new TestAccounts.Enrolled(email, secret, codes.stream().map(Object::toString).toList());
+  }
+
+  private void assertOutboxDrainsAndEventsRecorded() throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (count("SELECT count(*)::int AS n FROM event_outbox") > 0 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(250);
+    }
+    assertEquals(0, count("SELECT count(*)::int AS n FROM event_outbox"), "the outbox drained");
+    Map<String, Integer> recorded = new HashMap<>();
+    for (Row row : query("""
+        SELECT u.email, e.type, count(*)::int AS n FROM security_events e JOIN users u ON u.id = e.user_id
+        WHERE e.success GROUP BY u.email, e.type""")) {
+      recorded.put(row.getString("email") + " " + row.getString("type"), row.getInteger("n"));
+    }
+    load.ackedEvents().forEach((key, acked) -> assertTrue(recorded.getOrDefault(key, 0) >= acked,
+      key + ": " + acked + " acknowledged, " + recorded.getOrDefault(key, 0) + " recorded"));
+  }
+
+  private List<Row> query(String sql, Object... params) {
+    List<Row> rows = new ArrayList<>();
+    await(pool.preparedQuery(sql).execute(Tuple.from(params))).forEach(rows::add);
+    return rows;
+  }
+
+  private int count(String sql) {
+    return query(sql).get(0).getInteger("n");
+  }
+}
