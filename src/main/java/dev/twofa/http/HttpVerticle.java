@@ -48,6 +48,8 @@ public class HttpVerticle extends VerticleBase {
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      // Operations without parameters are validated on the event loop, with each schema's validator built once.
+      api.getRoutes().forEach(new ContractValidation(contract)::takeOver);
       api.getRoute("getConfig").addHandler(new ClientConfig(config)::get);
       api.getRoute("getSession").addHandler(sessions::session);
       api.getRoute("signup").addHandler(sessions::signup);
