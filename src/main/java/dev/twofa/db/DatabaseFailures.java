@@ -3,6 +3,7 @@ package dev.twofa.db;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -21,7 +22,9 @@ public final class DatabaseFailures {
 
   public static boolean unreachable(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
-      if (e instanceof ClosedConnectionException || e instanceof ConnectException || e instanceof TimeoutException) {
+      // An IOException here is the socket to PostgreSQL failing (reset by a stopping server, refused while it is down).
+      if (e instanceof ClosedConnectionException || e instanceof ConnectException || e instanceof TimeoutException
+        || e instanceof IOException) {
         return true;
       }
       if (e instanceof PgException pg && pg.getSqlState() != null

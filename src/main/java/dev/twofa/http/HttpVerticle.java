@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CSRFHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -100,6 +101,8 @@ public class HttpVerticle extends VerticleBase {
       router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
       router.route("/api/*").handler(csrf());
+      router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+        .method(HttpMethod.DELETE).handler(this::keepCsrfToken);
       router.route("/api/*").handler(CleanInput::refuseControlCharacters);
       router.route("/api/*").handler(sessionCookie::read);
       router.route("/api/*").handler(deviceCookie::read);
@@ -119,6 +122,16 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A write that passed the CSRF check keeps its token. Vert.x's handler hands out a new one on every request, so a
+   * page's parallel writes would void each other's (the header read before an answer replaced the cookie); the
+   * token is not bound to a session, so the new one would protect nothing more. Reads still refresh it.
+   */
+  private void keepCsrfToken(RoutingContext ctx) {
+    ctx.response().removeCookie(config.publicUrl().cookieName("XSRF-TOKEN"), false);
+    ctx.next();
   }
 
   /**
