@@ -119,7 +119,7 @@ class BrowserStoryTest {
     String current = Totp.code(secret, server.clock().instant());
     browser.input("6-digit code").sendKeys(current.substring(0, 3) + " " + current.substring(3));
     browser.waitForHeading("Account");
-    logOut();
+    browser.logOut();
 
     // 5. Lost your authentication device? A recovery code logs in once, and the remaining count drops.
     logIn(email, password);
@@ -155,7 +155,7 @@ class BrowserStoryTest {
     browser.click("Done");
     browser.waitForHeading("Account");
     assertTrue(browser.hasText("8 of 8 left"));
-    logOut();
+    browser.logOut();
 
     // Old codes are refused, with the reason next to the field; new ones work.
     logIn(email, password);
@@ -183,7 +183,7 @@ class BrowserStoryTest {
     assertTrue(activity.indexOf("recovery code (after") < activity.indexOf("Account created"), "newest first");
 
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -217,9 +217,9 @@ class BrowserStoryTest {
     assertEquals("On", browser.settingValue("2FA security"));
     assertFalse(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
       .toString().matches(".*[a-z2-9]{10}.*"), "nothing secret in web storage");
-    logOut();
+    browser.logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -259,15 +259,15 @@ class BrowserStoryTest {
     browser.waitForText("2FA is now off for " + user.email());
     assertEquals("Off", browser.settingValue("2FA security"));
     assertTrue(browser.find(".activity").getText().contains("2FA turned off by " + staffEmail));
-    logOut();
+    browser.logOut();
 
     logIn(user.email(), TestAccounts.PASSWORD);
     browser.waitForHeading("Account");
     assertEquals("Off", browser.settingValue("2FA security"));
     browser.waitForText("2FA turned off by the support desk");
-    logOut();
+    browser.logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -301,9 +301,9 @@ class BrowserStoryTest {
     browser.reload();
     browser.waitForText("A session was logged out");
     browser.waitForText("All other sessions were logged out");
-    logOut();
+    browser.logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -336,7 +336,7 @@ class BrowserStoryTest {
     browser.input("6-digit code from the app").sendKeys(Totp.code(newSecret, server.clock().instant()));
     browser.waitForHeading("Account");
     browser.waitForText("Your authenticator app was changed. Other sessions were logged out.");
-    logOut();
+    browser.logOut();
 
     // The old app's codes no longer work; the new app's do.
     accounts.nextStep();
@@ -349,9 +349,9 @@ class BrowserStoryTest {
     browser.input("6-digit code").sendKeys(Totp.code(newSecret, server.clock().instant()));
     browser.waitForHeading("Account");
     browser.waitForText("Authenticator app changed");
-    logOut();
+    browser.logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -374,21 +374,8 @@ class BrowserStoryTest {
     browser.click("Log in");
   }
 
-  private void logOut() {
-    browser.byAriaLabel("Account menu").click();
-    browser.click("Log out");
-    browser.waitForHeading("Log in");
-  }
-
   private void inspect(String screen) throws Exception {
     accessibility.addAll(browser.inspect(screen));
-  }
-
-  /** Console entries, except the network lines for API refusals the test itself provoked (4xx answers). */
-  private List<String> unexpectedConsoleEntries() {
-    return browser.drainConsole().stream()
-      .filter(line -> !line.matches(".*/api/[^ ]* - Failed to load resource: the server responded with a status of 4\\d\\d.*"))
-      .toList();
   }
 
   private String wrongCode(String secret) {

@@ -41,7 +41,6 @@ class PasswordResetBrowserTest {
   private final TestAccounts accounts = new TestAccounts(server);
   private final List<String> accessibility = new ArrayList<>();
 
-
   /** The mail's {@code path} link, as path and query on this test server (the mail names the public URL). */
   static String linkIn(MimeMessage mail, String path) throws Exception {
     String text = plainText(mail);
@@ -114,7 +113,7 @@ class PasswordResetBrowserTest {
     accounts.nextStep();
     browser.waitForText("Password reset by email link");
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -145,7 +144,7 @@ class PasswordResetBrowserTest {
     browser.click("Log out every session");
     browser.waitForText("This link is not valid");
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -190,12 +189,5 @@ class PasswordResetBrowserTest {
 
   private void inspect(String screen) throws Exception {
     accessibility.addAll(browser.inspect(screen));
-  }
-
-  /** Console entries, except the network lines for API refusals the test itself provoked (4xx answers). */
-  private List<String> unexpectedConsoleEntries() {
-    return browser.drainConsole().stream()
-      .filter(line -> !line.matches(".*/api/[^ ]* - Failed to load resource: the server responded with a status of 4\\d\\d.*"))
-      .toList();
   }
 }

@@ -102,7 +102,7 @@ class SupportRequestStoryTest {
     assertTrue(browser.find(".requests").getText().contains(staff.email()));
     inspect("support-requests-done");
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -126,7 +126,7 @@ class SupportRequestStoryTest {
     browser.wait(10).until(d -> !browser.find(".requests").getText().contains(user.email()));
     browser.click("Declined");
     browser.wait(10).until(d -> browser.find(".requests").getText().contains("Ask again with a phone number."));
-    logOut();
+    browser.logOut();
 
     logIn(browser, user.email());
     browser.waitForHeading("Two-factor authentication");
@@ -135,9 +135,9 @@ class SupportRequestStoryTest {
     browser.waitForHeading("Account");
     browser.waitForText("Request to turn off 2FA declined by the support desk");
     assertTrue(browser.hasText("Asked support to turn off 2FA"));
-    logOut();
+    browser.logOut();
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
+    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   @Test
@@ -255,20 +255,7 @@ class SupportRequestStoryTest {
     on.click(submit);
   }
 
-  private void logOut() {
-    browser.byAriaLabel("Account menu").click();
-    browser.click("Log out");
-    browser.waitForHeading("Log in");
-  }
-
   private void inspect(String screen) throws Exception {
     accessibility.addAll(browser.inspect(screen));
-  }
-
-  /** Console entries, except the network lines for API refusals the test itself provoked (4xx answers). */
-  private List<String> unexpectedConsoleEntries() {
-    return browser.drainConsole().stream()
-      .filter(line -> !line.matches(".*/api/[^ ]* - Failed to load resource: the server responded with a status of 4\\d\\d.*"))
-      .toList();
   }
 }

@@ -270,6 +270,20 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     return drained;
   }
 
+  /** The console since the last drain, except the network lines for API refusals a test provoked (4xx answers). */
+  public List<String> unexpectedConsoleEntries() {
+    return drainConsole().stream()
+      .filter(line -> !line.matches(".*/api/[^ ]* - Failed to load resource: the server responded with a status of 4\\d\\d.*"))
+      .toList();
+  }
+
+  /** Logs out from the account menu of an English page and waits for Log in. */
+  public void logOut() {
+    byAriaLabel("Account menu").click();
+    click("Log out");
+    waitForHeading("Log in");
+  }
+
   /** Renders the page as it would print (the print stylesheet applies). */
   public void emulatePrint(boolean print) {
     driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", print ? "print" : ""));
