@@ -23,16 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * 10,000 generated requests across every endpoint, as anonymous, half-logged-in and signed-in browsers: random
- * JSON shapes and types, unicode and control characters, lone surrogates, sizes up to past the body limit, odd
- * methods, content types, cookies and headers. None may answer 5xx, and every 4xx from the API carries a JSON
+ * 10,000 generated requests across every endpoint, as anonymous, half-logged-in, signed-in and stepped-up
+ * browsers: random JSON shapes and types, unicode and control characters, lone surrogates, sizes up to past the
+ * body limit, odd methods, content types, cookies and headers. None may answer 5xx, and every 4xx from the API carries a JSON
  * error code. The seed is printed, so a failure can be replayed with -Dtwofa.fuzz.seed=N.
  */
 class FuzzTest {
   private static final int REQUESTS = 10_000;
   private static final String[] FIELDS = {"email", "password", "code", "currentPassword", "newPassword", "id", "reason",
     "verification", "token", "limit", "before", "__proto__", "", "emaiL", "contact", "message", "override", "requestId",
-    "status"};
+    "status", "recoveryCode", "language"};
   private static final String[] ENDPOINTS = {
     "GET /api/session", "POST /api/signup", "POST /api/login", "POST /api/login/totp", "POST /api/login/recovery",
     "POST /api/logout", "GET /api/account", "POST /api/account/password", "GET /api/account/activity",
@@ -41,7 +41,10 @@ class FuzzTest {
     "POST /api/support/users/disable-2fa", "GET /", "GET /login", "GET /account", "GET /js/app.js", "GET /nope",
     "GET /health/live", "GET /metrics", "POST /api/password-reset", "POST /api/password-reset/complete",
     "POST /api/secure-account", "GET /reset-password", "GET /secure-account", "POST /api/support/requests",
-    "GET /api/support/requests", "POST /api/support/requests/cancel", "POST /api/support/requests/decline"};
+    "GET /api/support/requests", "POST /api/support/requests/cancel", "POST /api/support/requests/decline",
+    "GET /api/config", "POST /api/step-up", "POST /api/2fa/change/start", "POST /api/2fa/change/confirm",
+    "POST /api/email/verify", "POST /api/email/verification", "GET /health/ready", "GET /verify-email",
+    "GET /2fa/change"};
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"};
 
   @RegisterExtension
@@ -56,7 +59,11 @@ class FuzzTest {
     String email = TestAccounts.uniqueEmail();
     ApiClient signedIn = accounts.signedUp(email);
     TestAccounts.Enrolled enrolled = accounts.enrolled();
-    List<ApiClient> browsers = List.of(server.newClient(), signedIn, accounts.pendingLogin(enrolled.email()));
+    // A session trusted with sensitive actions, so step-up-only operations are fuzzed past their guard too.
+    String steppedUpEmail = TestAccounts.uniqueEmail();
+    ApiClient steppedUp = accounts.signedUp(steppedUpEmail);
+    accounts.stepUp(steppedUp, accounts.enrolled(steppedUp, steppedUpEmail));
+    List<ApiClient> browsers = List.of(server.newClient(), signedIn, accounts.pendingLogin(enrolled.email()), steppedUp);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     Map<String, Integer> statuses = new TreeMap<>();
     List<String> failures = new ArrayList<>();
