@@ -6,6 +6,7 @@ import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,6 +78,22 @@ class SecondFactorRulesTest {
     assertEquals(11, answers.stream().filter(r -> r.status() == 401).count(), answers.toString());
     ApiClient winner = clients.get(answers.indexOf(answers.stream().filter(r -> r.status() == 200).findFirst().get()));
     assertEquals(7, winner.get("/api/account").json().getInteger("recoveryCodesRemaining"));
+  }
+
+  @Test
+  void aRecoveryCodeUsedAtStepUpIsConsumedForStepUpAndLoginAlike() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient session = accounts.signedUp(email);
+    Enrolled account = accounts.enrolled(session, email);
+    JsonObject withRecovery = new JsonObject().put("password", PASSWORD).put("recoveryCode", account.recoveryCodes().get(2));
+    assertEquals(204, session.post("/api/step-up", withRecovery).status());
+    assertEquals(7, session.get("/api/account").json().getInteger("recoveryCodesRemaining"));
+    assertError(session.post("/api/step-up", withRecovery), 401, "invalid_code");
+    assertError(accounts.pendingLogin(email).post("/api/login/recovery", code(account.recoveryCodes().get(2))),
+      401, "invalid_code");
+    Response another = accounts.pendingLogin(email).post("/api/login/recovery", code(account.recoveryCodes().get(3)));
+    assertEquals(200, another.status(), another.toString());
+    assertEquals(6, another.json().getJsonObject("user").getInteger("recoveryCodesRemaining"));
   }
 
   @Test
