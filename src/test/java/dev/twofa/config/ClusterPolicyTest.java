@@ -1,7 +1,9 @@
 package dev.twofa.config;
 
+import dev.twofa.Node;
 import org.junit.jupiter.api.Test;
 
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A cluster that cannot be closed (no host, no member list, all interfaces) does not start. */
+/** A cluster that cannot be closed (no host, no member list, all interfaces, no shared key) does not start. */
 class ClusterPolicyTest {
 
   @Test
@@ -48,6 +50,24 @@ class ClusterPolicyTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(Map.of("TWOFA_CLUSTER", "true",
         "TWOFA_CLUSTER_HOST", "10.0.0.5", "TWOFA_CLUSTER_MEMBERS", members)), members);
       assertTrue(e.getMessage().contains(members), e.getMessage());
+    }
+  }
+
+  @Test
+  void clusteringWithoutTheSharedKeyRefusesToStart() {
+    Map<String, String> clustered = Map.of("TWOFA_CLUSTER", "true", "TWOFA_CLUSTER_HOST", "127.0.0.1",
+      "TWOFA_CLUSTER_MEMBERS", "127.0.0.1");
+    String csrfOnly = Base64.getEncoder().encodeToString(new byte[32]);
+    for (Map<String, String> keys : List.of(Map.<String, String>of(),
+        Map.of("TWOFA_VERTICLES", "http", "TWOFA_CSRF_KEY", csrfOnly))) {
+      Map<String, String> settings = new HashMap<>(clustered);
+      settings.putAll(keys);
+      TwofaConfig config = config(settings);
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Node.start(config),
+        keys.toString());
+      for (String named : List.of("TWOFA_SECRET_KEYS", "TWOFA_CLUSTER_KEY", "TWOFA_CLUSTER=true")) {
+        assertTrue(refused.getMessage().contains(named), refused.getMessage());
+      }
     }
   }
 
