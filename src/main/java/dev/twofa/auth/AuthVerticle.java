@@ -30,7 +30,6 @@ import static dev.twofa.bus.Operations.*;
 /** Every credential and session decision, answered over the event bus. A thin adapter: the logic lives in the services. */
 public class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
-  private static final long PURGE_EVERY_MS = 60_000;
   /** Stands until the decoy hash at start is timed: a guess on the slow side, so the first burst is not over-admitted. */
   private static final Duration FIRST_HASH_ESTIMATE = Duration.ofMillis(100);
   private static final long RELAY_EVERY_MS = 5_000;
@@ -100,13 +99,14 @@ public class AuthVerticle extends VerticleBase {
       config.support(), clock);
     SupportRequestService requests = new SupportRequestService(store, supportRequests, sessions, auditor, mailer,
       config.login(), config.support(), clock);
-    vertx.setPeriodic(PURGE_EVERY_MS, tick -> sessions.purge()
+    long purgeEvery = config.purgeEvery().toMillis();
+    vertx.setPeriodic(purgeEvery, tick -> sessions.purge()
       .onFailure(error -> LOG.warn("event=sessions.purge_failed error={}", error.toString())));
-    vertx.setPeriodic(PURGE_EVERY_MS, tick -> resets.purge()
+    vertx.setPeriodic(purgeEvery, tick -> resets.purge()
       .onFailure(error -> LOG.warn("event=account_links.purge_failed error={}", error.toString())));
-    vertx.setPeriodic(PURGE_EVERY_MS, tick -> signIns.purge()
+    vertx.setPeriodic(purgeEvery, tick -> signIns.purge()
       .onFailure(error -> LOG.warn("event=known_devices.purge_failed error={}", error.toString())));
-    vertx.setPeriodic(PURGE_EVERY_MS, tick -> mails.purgeSent()
+    vertx.setPeriodic(purgeEvery, tick -> mails.purgeSent()
       .onFailure(error -> LOG.warn("event=mail_outbox.purge_failed error={}", error.toString())));
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> auditor.flush());

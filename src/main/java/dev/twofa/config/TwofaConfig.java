@@ -24,6 +24,7 @@ public record TwofaConfig(
   TrustedProxies trustedProxies,
   Duration sessionTimeout,
   Duration sessionMaxAge,
+  Duration purgeEvery,
   String productName,
   TotpPolicy totp,
   PasswordPolicy passwords,
@@ -66,6 +67,7 @@ public record TwofaConfig(
       Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
       // 12 h: NIST SP 800-63B's reauthentication bound at AAL2.
       Duration.ofHours(s.integer("SESSION_MAX_HOURS", 12, 1, 24 * 30)),
+      Duration.ofSeconds(s.integer("PURGE_EVERY_SECONDS", 60, 1, 3600)),
       s.text("PRODUCT_NAME", "cryptact"),
       new TotpPolicy(
         s.text("TOTP_ISSUER", "pafin Inc."),
@@ -106,8 +108,8 @@ public record TwofaConfig(
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, productName, totp, passwords,
-      login, mail, support);
+      embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, purgeEvery, productName, totp,
+      passwords, login, mail, support);
   }
 
   /** Never print the key. */

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 
 import static dev.twofa.support.ApiAssertions.assertError;
+import static dev.twofa.support.Eventually.eventually;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
 import static dev.twofa.support.TestAccounts.credentials;
@@ -23,10 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Sessions as rows owned by auth: listed, revoked, expired under a controlled clock, kept across a restart. */
+/**
+ * Sessions as rows owned by auth: listed, revoked, expired under a controlled clock, purged by auth's timer (every
+ * second here), kept across a restart.
+ */
 class SessionsTest {
   @RegisterExtension
-  static TestServer server = new TestServer();
+  static TestServer server = new TestServer().with("TWOFA_PURGE_EVERY_SECONDS", "1");
   private final TestAccounts accounts = new TestAccounts(server);
 
   @Test
@@ -70,6 +74,32 @@ class SessionsTest {
     List<String> types = laptop.get("/api/account/activity").json().getJsonArray("events").stream()
       .map(e -> ((JsonObject) e).getString("type")).toList();
     assertTrue(types.containsAll(List.of("session.revoked", "sessions.revoked_others")), types.toString());
+  }
+
+  @Test
+  void newRecoveryCodesEndEveryOtherSessionAndPendingLoginOfTheAccountButNotThisOne() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient laptop = accounts.signedUp(email);
+    TestAccounts.Enrolled account = accounts.enrolled(laptop, email);
+    ApiClient phone = accounts.pendingLogin(email);
+    assertEquals(200, phone.post("/api/login/totp", code(accounts.currentCode(account))).status());
+    accounts.nextStep();
+    ApiClient tablet = accounts.pendingLogin(email);
+    assertEquals(200, tablet.post("/api/login/totp", code(accounts.currentCode(account))).status());
+    accounts.nextStep();
+    ApiClient halfway = accounts.pendingLogin(email);
+    ApiClient stranger = accounts.signedUp(TestAccounts.uniqueEmail());
+    assertEquals(3, sessions(laptop).size());
+
+    accounts.stepUp(laptop, account);
+    Response regenerated = laptop.post("/api/2fa/recovery-codes", null);
+    assertEquals(200, regenerated.status(), regenerated.toString());
+    assertError(phone.get("/api/account"), 401, "unauthenticated");
+    assertError(tablet.get("/api/account"), 401, "unauthenticated");
+    assertError(halfway.post("/api/login/totp", code(accounts.currentCode(account))), 409, "no_pending_login");
+    assertEquals(1, sessions(laptop).size());
+    assertEquals(200, laptop.get("/api/account").status(), "this session stays");
+    assertEquals(200, stranger.get("/api/account").status(), "another account's session stays");
   }
 
   @Test
@@ -120,7 +150,7 @@ class SessionsTest {
   }
 
   @Test
-  void theDatabaseHoldsOnlyTheHashOfACookieAndExpiredRowsArePurged() {
+  void theDatabaseHoldsOnlyTheHashOfACookie() {
     String email = TestAccounts.uniqueEmail();
     ApiClient browser = accounts.signedUp(email);
     String cookie = browser.cookie("twofa.session");
@@ -129,8 +159,33 @@ class SessionsTest {
     byte[] raw = Base64.getUrlDecoder().decode(cookie);
     assertEquals(32, raw.length, "256 random bits");
     assertFalse(dump.toLowerCase().contains(org.apache.commons.codec.binary.Hex.encodeHexString(raw)));
-    assertEquals(1, server.query("SELECT 1 FROM sessions WHERE token_hash = $1",
-      io.vertx.core.buffer.Buffer.buffer(DigestUtils.sha256(cookie))).size(), "its SHA-256 is");
+    assertEquals(1, sessionRows(browser), "its SHA-256 is");
+  }
+
+  @Test
+  void expiredSessionsAndPendingLoginsAndOldThrottleRowsArePurgedOnTheSchedule() throws Exception {
+    ApiClient idle = accounts.signedUp(TestAccounts.uniqueEmail());
+    TestAccounts.Enrolled account = accounts.enrolled();
+    accounts.pendingLogin(account.email());
+    String oldGuess = TestAccounts.uniqueEmail();
+    assertError(server.newClient().post("/api/login", credentials(oldGuess, "wrong-password")), 401, "invalid_credentials");
+    assertEquals(1, sessionRows(idle));
+    assertEquals(1, pendingLogins(account.email()));
+    assertEquals(2, throttleRows(oldGuess), "per account and per (account, address)");
+
+    // Past every throttle window (24 h), so past the idle and absolute session limits and the pending login's 5 minutes.
+    server.clock().advance(Duration.ofHours(24).plusMinutes(1));
+    ApiClient fresh = accounts.signedUp(TestAccounts.uniqueEmail());
+    TestAccounts.Enrolled another = accounts.enrolled();
+    accounts.pendingLogin(another.email());
+    String newGuess = TestAccounts.uniqueEmail();
+    assertError(server.newClient().post("/api/login", credentials(newGuess, "wrong-password")), 401, "invalid_credentials");
+
+    eventually(() -> sessionRows(idle) == 0 && pendingLogins(account.email()) == 0 && throttleRows(oldGuess) == 0,
+      "the purge timer deletes the expired session, pending login and throttle rows");
+    assertEquals(1, sessionRows(fresh), "a live session stays");
+    assertEquals(1, pendingLogins(another.email()), "a live pending login stays");
+    assertEquals(2, throttleRows(newGuess), "attempts inside their window stay");
   }
 
   @Test
@@ -150,6 +205,19 @@ class SessionsTest {
     Response login = client.post("/api/login", credentials(email, PASSWORD));
     assertEquals(200, login.status(), login.toString());
     return client;
+  }
+
+  private static int sessionRows(ApiClient browser) {
+    return server.query("SELECT 1 FROM sessions WHERE token_hash = $1",
+      io.vertx.core.buffer.Buffer.buffer(DigestUtils.sha256(browser.cookie("twofa.session")))).size();
+  }
+
+  private static int pendingLogins(String email) {
+    return server.query("SELECT 1 FROM pending_logins p JOIN users u ON u.id = p.user_id WHERE u.email = $1", email).size();
+  }
+
+  private static int throttleRows(String email) {
+    return server.query("SELECT 1 FROM throttle_attempts WHERE key LIKE '%' || $1 || '%'", email).size();
   }
 
   private static JsonArray sessions(ApiClient client) {

@@ -4,10 +4,11 @@ import dev.twofa.support.ApiClient.Response;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** Retrying a request until its answer passes, for what takes a moment (cluster membership, a node's loss). */
+/** Retrying a check until it passes, for what takes a moment (cluster membership, a node's loss, a timer's run). */
 public final class Eventually {
   private Eventually() {
   }
@@ -24,5 +25,16 @@ public final class Eventually {
       throw new AssertionError(what + ": last answer " + last);
     }
     return last;
+  }
+
+  /** Checks {@code done} until it holds, for up to 60 s; fails naming {@code what}. */
+  public static void eventually(BooleanSupplier done, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (!done.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError(what);
+      }
+      Thread.sleep(250);
+    }
   }
 }
