@@ -253,10 +253,15 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     return placeholder.replaceAll(m -> Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
   }
 
+  /** The message {@code key} whatever its placeholders are filled with (one form, if it has plural forms). */
+  public Pattern pattern(String key) {
+    String[] parts = t(key).split("\\{\\w+}", -1);
+    return Pattern.compile(java.util.Arrays.stream(parts).map(Pattern::quote).collect(Collectors.joining(".+?")));
+  }
+
   /** Waits for the message {@code key} on the page, whatever its placeholders were filled with. */
   public void waitForMessage(String key) {
-    String[] parts = t(key).split("\\{\\w+}", -1);
-    Pattern pattern = Pattern.compile(java.util.Arrays.stream(parts).map(Pattern::quote).collect(Collectors.joining(".+?")));
+    Pattern pattern = pattern(key);
     wait(10).until(d -> pattern.matcher(d.findElement(By.tagName("body")).getText()).find());
   }
 
