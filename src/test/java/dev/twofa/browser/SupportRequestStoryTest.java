@@ -183,6 +183,7 @@ class SupportRequestStoryTest {
   void theAskingScreensInJapanese() throws Exception {
     Enrolled user = accounts.enrolled();
     Browser ja = japanese;
+    ja.open("/login");
     logIn(ja, user.email());
     ja.waitForHeading("2段階認証");
     assertTrue(ja.hasText(ja.t("login.supportHint")));
@@ -198,7 +199,7 @@ class SupportRequestStoryTest {
     accessibility.addAll(ja.inspect("ask-support-sent"));
     assertFalse(ja.bodyText().contains("2FA"), "Japanese says 2段階認証");
 
-    // The desk in Japanese: the request under 依頼, and its review.
+    // The desk in Japanese: the request under 依頼, its review, and 2段階認証 turned off, under 完了.
     Enrolled staff = staffMember();
     ja.clearSession();
     logInAsStaff(ja, staff);
