@@ -125,6 +125,8 @@ class JapaneseStoryTest {
     browser.click("English");
     browser.waitForHeading("Log in");
     assertEquals("en", browser.htmlLang());
+    assertTrue(browser.englishLeft("login").stream().anyMatch(p -> p.contains("English left")),
+      "the scan every Japanese screenshot gets sees English");
     browser.reload();
     browser.waitForHeading("Log in");
     assertEquals("en", browser.htmlLang(), "the lang cookie wins over the browser's Japanese");

@@ -316,7 +316,8 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     return problems;
   }
 
-  private List<String> englishLeft(String screen) {
+  /** The scan {@link #inspect} runs in a browser that is not English: English words left, and the page's lang. */
+  public List<String> englishLeft(String screen) {
     List<String> problems = new ArrayList<>();
     if (!language.equals(htmlLang())) {
       problems.add(screen + ": <html lang> is " + htmlLang() + ", not " + language);
