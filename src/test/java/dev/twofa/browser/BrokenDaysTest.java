@@ -9,12 +9,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The days the happy path breaks, in Chromium, on a server with 8-digit codes, 3 tries and 4 minutes: the code
  * screen names the entry and the email, unsaved codes hold the user, the countdown and an ended login go back to
  * Log in with the email kept and the real cause, Activity shows the stranger's attempt in amber, and a phone
- * enrolls with the link first.
+ * enrolls with the link first. The walks with screenshots run in English and in a Japanese Chromium (words from
+ * the message files; no English left on a Japanese screen).
  */
 class BrokenDaysTest {
   @RegisterExtension
@@ -35,124 +39,139 @@ class BrokenDaysTest {
   @RegisterExtension
   @Order(Browser.AFTER_SERVER)
   static final Browser browser = Browser.perClass(server);
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser japanese = Browser.perClass(server, "ja");
   private final List<String> problems = new ArrayList<>();
 
   @BeforeEach
   void desktopWidth() {
     browser.resize(1280);
+    japanese.resize(1280);
   }
 
-  @Test
-  void aPhoneEnrollsWithTheLinkFirstAndUnsavedCodesHoldTheUser() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void aPhoneEnrollsWithTheLinkFirstAndUnsavedCodesHoldTheUser(String language) throws Exception {
+    Browser browser = in(language);
     browser.resize(375);
     String email = TestAccounts.uniqueEmail();
     browser.open("/signup");
-    browser.waitForHeading("Sign up");
-    assertTrue(browser.hasText("At least 8 characters"));
-    browser.fill("Email address", email);
-    browser.fill("Password", TestAccounts.PASSWORD);
-    browser.click("Sign up");
-    browser.waitForHeading("Welcome to cryptact");
-    assertTrue(browser.hasText("8-digit code"), "digits from the server");
-    browser.click("Enable 2FA");
-    browser.waitForHeading("Secure your account with 2FA");
+    browser.waitForHeading(browser.t("signup.title"));
+    assertTrue(browser.hasText(browser.t("signup.passwordHint", "min", 8)));
+    browser.fill(browser.t("field.email"), email);
+    browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("signup.submit"));
+    browser.waitForHeading(browser.t("welcome.title", "product", "cryptact"));
+    assertTrue(browser.hasText(browser.t("welcome.explain", "digits", 8)), "digits from the server");
+    browser.click(browser.t("twofa.enable"));
+    browser.waitForHeading(browser.t("setup.title"));
     browser.waitForText("pafin / pafin Inc.");
     assertTrue(browser.focused().startsWith("H1:"), "focus on the heading: " + browser.focused());
     List<WebElement> parts = browser.find(".key-box").findElements(By.xpath("./*"));
     assertEquals("phone-link", parts.get(0).getAttribute("class"));
     assertTrue(parts.get(0).findElement(By.tagName("a")).getAttribute("href").startsWith("otpauth://totp/"));
-    assertEquals("Add to authentication app on this phone", parts.get(0).getText());
+    assertEquals(browser.t("setup.addOnPhone"), parts.get(0).getText());
     assertEquals("key", parts.get(1).getAttribute("class"));
-    assertTrue(parts.get(1).getText().contains("Copy key") && parts.get(1).getText().contains("A–Z and the digits 2–7"));
+    assertTrue(parts.get(1).getText().contains(browser.t("setup.copyKey")) && parts.get(1).getText().contains(browser.t("setup.keyAlphabet")));
     assertEquals("details", parts.get(2).getTagName());
     assertFalse(browser.find(".qr").isDisplayed(), "the QR code is folded away on a phone");
     browser.find(".qr-details summary").click();
     assertTrue(browser.find(".qr").isDisplayed());
-    assertEquals("Show QR code for another device", browser.find(".qr-details summary").getText());
+    assertEquals(browser.t("setup.showQr"), browser.find(".qr-details summary").getText());
     problems.addAll(browser.inspect("enable-2fa-on-a-phone"));
     browser.resize(375);
     String secret = browser.find(".secret").getText().replace(" ", "");
-    browser.input("8-digit code from the app").sendKeys(code(secret));
+    browser.input(browser.t("setup.codeLabel", "digits", 8)).sendKeys(code(secret));
 
-    browser.waitForHeading("Save your recovery codes");
+    browser.waitForHeading(browser.t("codes.title"));
     assertTrue(browser.focused().startsWith("H1:"), browser.focused());
-    WebElement finish = browser.button("Code saved, login");
+    WebElement finish = browser.button(browser.t("codes.savedLogin"));
     assertFalse(finish.isEnabled(), "nothing to skip with one Enter");
     // Leaving asks first; "stay" keeps the codes on screen.
-    browser.byAriaLabel("Account menu").click();
-    browser.click("Account");
-    assertTrue(browser.answerDialog(false).contains("not been saved"));
+    browser.byAriaLabel(browser.t("shell.accountMenu")).click();
+    browser.click(browser.t("shell.account"));
+    assertEquals(browser.t("codes.leave"), browser.answerDialog(false));
     assertEquals("/recovery-codes", browser.path());
-    assertTrue(browser.hasText("Save your recovery codes"));
+    assertTrue(browser.hasText(browser.t("codes.title")));
     browser.find("#codes-saved").click();
     assertTrue(finish.isEnabled(), "the tick box releases the button");
-    browser.click("Code saved, login");
-    browser.waitForHeading("Account");
-    assertTrue(browser.hasText("2FA is on. From now on, logging in asks for the code from “pafin / pafin Inc.”"));
-    assertTrue(browser.hasText("8 of 8 left"));
+    browser.click(browser.t("codes.savedLogin"));
+    browser.waitForHeading(browser.t("account.title"));
+    assertTrue(browser.hasText(browser.t("twofa.onNotice", "entry", "pafin / pafin Inc.")));
+    assertTrue(browser.hasText(browser.t("codes.left", "left", 8, "count", 8)));
     // Account at 375 px: the password is a row that opens its form.
-    assertFalse(browser.input("Current password").isDisplayed());
+    assertFalse(browser.input(browser.t("password.current")).isDisplayed());
     browser.find("[aria-controls=password-panel]").click();
-    assertTrue(browser.input("Current password").isDisplayed());
+    assertTrue(browser.input(browser.t("password.current")).isDisplayed());
     problems.addAll(browser.inspect("account-password-open"));
     assertEquals(List.of(), problems);
   }
 
-  @Test
-  void theCodeScreenSaysWhoAndWhichEntryAndStartOverForgetsTheEmail() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void theCodeScreenSaysWhoAndWhichEntryAndStartOverForgetsTheEmail(String language) throws Exception {
+    Browser browser = in(language);
     Account account = enrolled();
-    logIn(account.email());
-    browser.waitForHeading("Two-factor authentication");
-    assertTrue(browser.hasText("enter the 8-digit code shown for “pafin / pafin Inc.”"), browser.bodyText());
-    assertTrue(browser.hasText("Logging in as " + account.email()));
-    assertTrue(browser.find(".countdown").getText().matches("Time left \\d:\\d\\d"), browser.find(".countdown").getText());
+    logIn(browser, account.email());
+    browser.waitForHeading(browser.t("totp.title"));
+    assertTrue(browser.hasText(browser.t("totp.intro", "digits", 8, "entry", "pafin / pafin Inc.")), browser.bodyText());
+    assertTrue(browser.hasText(browser.t("totp.loggingInAs") + " " + account.email()));
+    String countdown = browser.find(".countdown").getText();
+    assertTrue(countdown.matches(Pattern.quote(browser.t("totp.timeLeft")) + " \\d:\\d\\d"), countdown);
     assertEquals("true", browser.find(".countdown-clock").getAttribute("aria-hidden"), "not read out every second");
     problems.addAll(browser.inspect("two-factor-8-digits"));
-    browser.click("Not you? Start over");
-    browser.waitForHeading("Log in");
-    assertEquals("", browser.input("Email address").getAttribute("value"));
+    browser.click(browser.t("totp.startOver"));
+    browser.waitForHeading(browser.t("login.title"));
+    assertEquals("", browser.input(browser.t("field.email")).getAttribute("value"));
     assertEquals("anonymous", server.newClient().get("/api/session").json().getString("state"));
     assertEquals(List.of(), problems);
   }
 
-  @Test
-  void tooManyWrongCodesGoBackToLogInWithTheEmailAndTheCauseAndShowAmberInActivity() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void tooManyWrongCodesGoBackToLogInWithTheEmailAndTheCauseAndShowAmberInActivity(String language) throws Exception {
+    Browser browser = in(language);
     Account account = enrolled();
-    logIn(account.email());
-    browser.waitForHeading("Two-factor authentication");
+    logIn(browser, account.email());
+    browser.waitForHeading(browser.t("totp.title"));
     String wrong = code(account.secret()).equals("00000000") ? "11111111" : "00000000";
-    browser.input("8-digit code").sendKeys(wrong);
-    browser.waitForText("2 tries left");
-    assertTrue(browser.fieldError("8-digit code").contains("not valid"));
+    String codeLabel = browser.t("totp.codeLabel", "digits", 8);
+    browser.input(codeLabel).sendKeys(wrong);
+    browser.waitForText(browser.t("totp.triesLeft", "n", 2));
+    assertEquals(browser.t("error.invalid_code"), browser.fieldError(codeLabel));
     problems.addAll(browser.inspect("two-factor-tries-left"));
     for (int i = 0; i < 2; i++) {
-      browser.input("8-digit code").clear();
-      browser.input("8-digit code").sendKeys(wrong);
-      if (i == 0) browser.waitForText("1 try left");
+      browser.input(codeLabel).clear();
+      browser.input(codeLabel).sendKeys(wrong);
+      if (i == 0) browser.waitForText(browser.t("totp.triesLeft", "n", 1));
     }
-    browser.waitForHeading("Log in");
-    assertTrue(browser.hasText("Too many wrong codes (3)"), browser.bodyText());
-    assertEquals(account.email(), browser.input("Email address").getAttribute("value"));
+    browser.waitForHeading(browser.t("login.title"));
+    assertTrue(browser.hasText(browser.t("login.ended.too_many_codes", "tries", 3)), browser.bodyText());
+    assertEquals(account.email(), browser.input(browser.t("field.email")).getAttribute("value"));
     problems.addAll(browser.inspect("login-after-too-many-codes"));
 
     // The owner logs in and sees the stranger's attempt as one amber row, with the way out.
     server.clock().advance(Duration.ofSeconds(30));
-    browser.fill("Password", TestAccounts.PASSWORD);
-    browser.click("Log in");
-    browser.waitForHeading("Two-factor authentication");
-    browser.input("8-digit code").sendKeys(code(account.secret()));
-    browser.waitForHeading("Account");
-    browser.waitForText("Correct password, but the 2FA step was not completed (3 wrong codes)");
+    browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("login.submit"));
+    browser.waitForHeading(browser.t("totp.title"));
+    browser.input(codeLabel).sendKeys(code(account.secret()));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("activity.login.notCompleted.tooMany", "n", 3));
     assertEquals(1, browser.texts(".activity .event.warning").size());
-    assertTrue(browser.find(".activity .event.warning").getText().contains("Not completed"));
-    assertEquals(2, browser.texts(".activity .event").stream().filter(t -> t.contains("Logged in") || t.contains("Correct password")).count(),
+    assertTrue(browser.find(".activity .event.warning").getText().contains(browser.t("activity.pill.notCompleted")));
+    String loggedIn = browser.t("activity.login.app");
+    String notCompleted = browser.t("activity.login.notCompleted");
+    assertEquals(2, browser.texts(".activity .event").stream().filter(t -> t.contains(loggedIn) || t.contains(notCompleted)).count(),
       "one row per login attempt: " + browser.texts(".activity .event"));
     problems.addAll(browser.inspect("activity-abandoned-login"));
-    browser.click("Failed");
-    assertTrue(browser.texts(".activity .event").stream().allMatch(t -> t.contains("Correct password") || t.contains("Failed")),
+    browser.click(browser.t("activity.filter.failed"));
+    String failed = browser.t("activity.pill.failed");
+    assertTrue(browser.texts(".activity .event").stream().allMatch(t -> t.contains(notCompleted) || t.contains(failed)),
       browser.texts(".activity .event").toString());
-    browser.click("Not you? Change your password");
-    assertTrue(browser.input("Current password").isDisplayed());
+    browser.click(browser.t("activity.notYou"));
+    assertTrue(browser.input(browser.t("password.current")).isDisplayed());
     assertEquals("INPUT:", browser.focused());
     assertEquals(List.of(), problems);
   }
@@ -180,7 +199,7 @@ class BrokenDaysTest {
   @Test
   void aLoginThatEndedWhileAwayGoesBackToLogInWithTheEmail() throws Exception {
     Account account = enrolled();
-    logIn(account.email());
+    logIn(browser, account.email());
     browser.waitForHeading("Two-factor authentication");
     server.clock().advance(Duration.ofMinutes(5));
     browser.input("8-digit code").sendKeys(code(account.secret()));
@@ -191,7 +210,7 @@ class BrokenDaysTest {
 
     // A reload after the server dropped the login lands on Log in too, email kept.
     server.clock().advance(Duration.ofSeconds(30));
-    logIn(account.email());
+    logIn(browser, account.email());
     browser.waitForHeading("Two-factor authentication");
     server.clock().advance(Duration.ofMinutes(5));
     browser.reload();
@@ -216,11 +235,16 @@ class BrokenDaysTest {
     return Totp.code(new Base32().decode(secret), server.clock().instant().getEpochSecond() / 30, 8, "HmacSHA1");
   }
 
-  private void logIn(String email) {
-    browser.open("/login");
-    browser.waitForHeading("Log in");
-    browser.fill("Email address", email);
-    browser.fill("Password", TestAccounts.PASSWORD);
-    browser.click("Log in");
+  private static void logIn(Browser on, String email) {
+    on.open("/login");
+    on.waitForHeading(on.t("login.title"));
+    on.fill(on.t("field.email"), email);
+    on.fill(on.t("field.password"), TestAccounts.PASSWORD);
+    on.click(on.t("login.submit"));
+  }
+
+  /** The class's browser in {@code language}: English, or a Chromium whose own language is Japanese. */
+  private static Browser in(String language) {
+    return language.equals("ja") ? japanese : browser;
   }
 }

@@ -8,6 +8,8 @@ import dev.twofa.support.Totp;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.WebElement;
 
 import java.nio.file.Files;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The user documentation's story, clicked through in real Chromium by its visible words: sign up, enable 2FA
  * from the key on screen, save the codes, log in with the app and with a recovery code, regenerate, read Activity.
- * Every screen is checked with axe-core and photographed at 375 and 1280 px.
+ * Every screen is checked with axe-core and photographed at 375 and 1280 px; the walks that run in both
+ * languages (their words taken from the message files) are photographed in Japanese too, with no English left.
  */
 class BrowserStoryTest {
   @RegisterExtension
@@ -32,6 +35,9 @@ class BrowserStoryTest {
   @RegisterExtension
   @Order(Browser.AFTER_SERVER)
   static final Browser browser = Browser.perClass(server);
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser japanese = Browser.perClass(server, "ja");
   private final List<String> accessibility = new ArrayList<>();
 
   @Test
@@ -111,7 +117,7 @@ class BrowserStoryTest {
 
     // 5. Two-step login with the app's code (next time step: the enabling code was spent).
     server.clock().advance(java.time.Duration.ofSeconds(30));
-    logIn(email, password);
+    logIn(browser, email, password);
     browser.waitForHeading("Two-factor authentication");
     assertEquals("numeric", browser.input("6-digit code").getAttribute("inputmode"));
     assertEquals("one-time-code", browser.input("6-digit code").getAttribute("autocomplete"));
@@ -122,7 +128,7 @@ class BrowserStoryTest {
     browser.logOut();
 
     // 5. Lost your authentication device? A recovery code logs in once, and the remaining count drops.
-    logIn(email, password);
+    logIn(browser, email, password);
     browser.waitForHeading("Two-factor authentication");
     browser.click("Lost your authentication device?");
     browser.waitForHeading("Use a recovery code");
@@ -158,7 +164,7 @@ class BrowserStoryTest {
     browser.logOut();
 
     // Old codes are refused, with the reason next to the field; new ones work.
-    logIn(email, password);
+    logIn(browser, email, password);
     browser.waitForHeading("Two-factor authentication");
     browser.click("Lost your authentication device?");
     browser.waitForHeading("Use a recovery code");
@@ -186,44 +192,49 @@ class BrowserStoryTest {
     assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
-  @Test
-  void reloadAndBackKeepThePlaceWithoutBringingSecretsBack() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void reloadAndBackKeepThePlaceWithoutBringingSecretsBack(String language) throws Exception {
+    Browser browser = in(language);
     String email = TestAccounts.uniqueEmail();
     browser.open("/signup");
-    browser.waitForHeading("Sign up");
-    browser.fill("Email address", email);
-    browser.fill("Password", TestAccounts.PASSWORD);
-    browser.click("Sign up");
-    browser.waitForHeading("Welcome to cryptact");
+    browser.waitForHeading(browser.t("signup.title"));
+    browser.fill(browser.t("field.email"), email);
+    browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("signup.submit"));
+    String welcome = browser.t("welcome.title", "product", "cryptact");
+    browser.waitForHeading(welcome);
     browser.reload();
-    browser.waitForHeading("Welcome to cryptact");
-    browser.click("Skip for now");
-    browser.waitForHeading("Account");
-    assertEquals("Off", browser.settingValue("2FA security"));
-    browser.click("Enable 2FA");
-    browser.waitForHeading("Enable 2FA");
-    inspect("enable-2fa-from-account");
+    browser.waitForHeading(welcome);
+    browser.click(browser.t("welcome.skip"));
+    browser.waitForHeading(browser.t("account.title"));
+    assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
+    browser.click(browser.t("twofa.enable"));
+    browser.waitForHeading(browser.t("twofa.enable"));
+    accessibility.addAll(browser.inspect("enable-2fa-from-account"));
     String secret = browser.find(".secret").getText().replace(" ", "");
-    browser.input("6-digit code from the app").sendKeys(Totp.code(secret, server.clock().instant()));
-    browser.waitForHeading("Save your recovery codes");
+    browser.input(browser.t("setup.codeLabel", "digits", 6)).sendKeys(Totp.code(secret, server.clock().instant()));
+    browser.waitForHeading(browser.t("codes.title"));
     browser.reload();
     // Chromium's own "Leave site?" prompt (shown only after the user typed on the page); accepted here.
     browser.answerDialogIfShown(true, 3);
-    browser.waitForHeading("Recovery codes");
-    inspect("recovery-codes-after-reload");
-    assertFalse(browser.hasText("Save your recovery codes"), "codes are shown once, never after a reload");
+    browser.waitForHeading(browser.t("codes.gone.title"));
+    accessibility.addAll(browser.inspect("recovery-codes-after-reload"));
+    assertFalse(browser.hasText(browser.t("codes.title")), "codes are shown once, never after a reload");
     browser.back();
-    browser.waitForHeading("Account");
-    assertEquals("On", browser.settingValue("2FA security"));
+    browser.waitForHeading(browser.t("account.title"));
+    assertEquals(browser.t("twofa.on"), browser.settingValue(browser.t("twofa.security")));
     assertFalse(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
       .toString().matches(".*[a-z2-9]{10}.*"), "nothing secret in web storage");
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
     assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
-  @Test
-  void theSupportDeskDisables2faForAVerifiedUserWhoThenSeesItInActivity() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void theSupportDeskDisables2faForAVerifiedUserWhoThenSeesItInActivity(String language) throws Exception {
+    Browser browser = in(language);
     TestAccounts accounts = new TestAccounts(server);
     TestAccounts.Enrolled user = accounts.enrolled();
     String staffEmail = TestAccounts.uniqueEmail();
@@ -231,47 +242,51 @@ class BrowserStoryTest {
     SupportRoles.set(server.databaseUrl(), staffEmail, true);
 
     browser.open("/login");
-    logIn(staffEmail, TestAccounts.PASSWORD);
-    browser.waitForHeading("Two-factor authentication");
-    browser.input("6-digit code").sendKeys(accounts.currentCode(staff));
-    browser.waitForHeading("Account");
-    browser.byAriaLabel("Account menu").click();
-    assertEquals(List.of("Account", "Support", "Log out"), browser.texts("#account-menu-list [role=menuitem]"));
-    browser.click("Support");
-    browser.waitForHeading("Support desk");
-    inspect("support");
-    browser.fill("User's email address", user.email());
-    browser.click("Look up");
-    browser.waitForText("Recent activity");
-    assertEquals("On", browser.settingValue("2FA security"));
-    inspect("support-user");
-    browser.click("Disable 2FA");
-    assertEquals("This is required.", browser.fieldError("Reason"));
-    browser.fill("Reason", "Lost phone and the printed codes");
-    browser.fill("How identity was verified", "Described the documents uploaded in March");
-    browser.click("Disable 2FA");
+    logIn(browser, staffEmail, TestAccounts.PASSWORD);
+    browser.waitForHeading(browser.t("totp.title"));
+    browser.input(browser.t("totp.codeLabel", "digits", 6)).sendKeys(accounts.currentCode(staff));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.byAriaLabel(browser.t("shell.accountMenu")).click();
+    assertEquals(List.of(browser.t("shell.account"), browser.t("shell.support"), browser.t("shell.logout")),
+      browser.texts("#account-menu-list [role=menuitem]"));
+    browser.click(browser.t("shell.support"));
+    browser.waitForHeading(browser.t("support.title"));
+    accessibility.addAll(browser.inspect("support"));
+    browser.fill(browser.t("support.email"), user.email());
+    browser.click(browser.t("support.lookUp"));
+    browser.waitForText(browser.t("support.activity"));
+    assertEquals(browser.t("twofa.on"), browser.settingValue(browser.t("twofa.security")));
+    accessibility.addAll(browser.inspect("support-user"));
+    browser.click(browser.t("support.disable"));
+    assertEquals(browser.t("field.required"), browser.fieldError(browser.t("support.reason")));
+    browser.fill(browser.t("support.reason"), "Lost phone and the printed codes");
+    browser.fill(browser.t("support.verification"), "Described the documents uploaded in March");
+    browser.click(browser.t("support.disable"));
     // Acting on an account needs a fresh password and code ("Confirm it's you"), then the action goes on.
-    browser.waitForText("Confirm it's you");
-    browser.fill("Password", TestAccounts.PASSWORD);
+    browser.waitForText(browser.t("stepUp.title"));
+    browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
     accounts.nextStep();
-    browser.input("6-digit code from your authenticator app").sendKeys(accounts.currentCode(staff));
-    browser.click("Confirm");
-    browser.waitForText("2FA is now off for " + user.email());
-    assertEquals("Off", browser.settingValue("2FA security"));
-    assertTrue(browser.find(".activity").getText().contains("2FA turned off by " + staffEmail));
+    browser.input(browser.t("stepUp.code", "digits", 6)).sendKeys(accounts.currentCode(staff));
+    browser.click(browser.t("stepUp.confirm"));
+    browser.waitForText(browser.t("support.disabled", "email", user.email()));
+    assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
+    String turnedOff = browser.t("event.2fa.disabled");
+    assertTrue(browser.find(".activity").getText().contains(browser.t("event.byActor", "what", turnedOff, "actor", staffEmail)));
     browser.logOut();
 
-    logIn(user.email(), TestAccounts.PASSWORD);
-    browser.waitForHeading("Account");
-    assertEquals("Off", browser.settingValue("2FA security"));
-    browser.waitForText("2FA turned off by the support desk");
+    logIn(browser, user.email(), TestAccounts.PASSWORD);
+    browser.waitForHeading(browser.t("account.title"));
+    assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
+    browser.waitForText(browser.t("event.byActor", "what", turnedOff, "actor", browser.t("event.supportDesk")));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
     assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
-  @Test
-  void whereYouAreLoggedInListsEachSessionAndLogsOutTheOthers() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void whereYouAreLoggedInListsEachSessionAndLogsOutTheOthers(String language) throws Exception {
+    Browser browser = in(language);
     TestAccounts accounts = new TestAccounts(server);
     String email = TestAccounts.uniqueEmail();
     accounts.signedUp(email);
@@ -279,78 +294,83 @@ class BrowserStoryTest {
     assertEquals(200, elsewhere.post("/api/login", TestAccounts.credentials(email, TestAccounts.PASSWORD)).status());
 
     browser.open("/login");
-    logIn(email, TestAccounts.PASSWORD);
-    browser.waitForHeading("Account");
-    browser.waitForText("Where you're logged in");
-    browser.waitForText("This browser");
+    logIn(browser, email, TestAccounts.PASSWORD);
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("sessions.title"));
+    browser.waitForText(browser.t("sessions.thisBrowser"));
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 3);
-    inspect("account-sessions");
+    accessibility.addAll(browser.inspect("account-sessions"));
     String sessions = browser.find(".sessions").getText();
-    assertTrue(sessions.contains("Chrome on Linux") && sessions.contains("127.0.0.1") && sessions.contains("last active"), sessions);
+    assertTrue(sessions.contains(browser.t("ua.on", "browser", "Chrome", "system", "Linux")) && sessions.contains("127.0.0.1")
+      && sessions.contains(browser.t("sessions.lastActive")), sessions);
 
     // Log out one other session by its own button, then all the others.
     browser.find(".sessions .session button").click();
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 2);
-    browser.click("Log out of all other sessions");
-    browser.waitForText("Confirm it's you");   // a stolen session must not be able to throw the owner out
-    browser.fill("Password", TestAccounts.PASSWORD);
-    browser.click("Confirm");
+    browser.click(browser.t("sessions.logOutOthers"));
+    browser.waitForText(browser.t("stepUp.title"));   // a stolen session must not be able to throw the owner out
+    browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("stepUp.confirm"));
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 1);
-    assertFalse(browser.hasText("Log out of all other sessions"), "nothing else to log out");
+    assertFalse(browser.hasText(browser.t("sessions.logOutOthers")), "nothing else to log out");
     assertEquals(401, elsewhere.get("/api/account").status(), "the other browser is logged out");
     browser.reload();
-    browser.waitForText("A session was logged out");
-    browser.waitForText("All other sessions were logged out");
+    browser.waitForText(browser.t("event.session.revoked"));
+    browser.waitForText(browser.t("event.sessions.revoked_others"));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
     assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
-  @Test
-  void changingTheAuthenticatorAppKeepsTheOldOneUntilTheNewOneIsConfirmed() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void changingTheAuthenticatorAppKeepsTheOldOneUntilTheNewOneIsConfirmed(String language) throws Exception {
+    Browser browser = in(language);
     TestAccounts accounts = new TestAccounts(server);
     TestAccounts.Enrolled user = accounts.enrolled();
     browser.open("/login");
-    logIn(user.email(), TestAccounts.PASSWORD);
-    browser.waitForHeading("Two-factor authentication");
-    browser.input("6-digit code").sendKeys(accounts.currentCode(user));
-    browser.waitForHeading("Account");
-    assertTrue(browser.settingValue("Authenticator app").startsWith("pafin / pafin Inc. · added "), browser.settingValue("Authenticator app"));
+    logIn(browser, user.email(), TestAccounts.PASSWORD);
+    browser.waitForHeading(browser.t("totp.title"));
+    browser.input(browser.t("totp.codeLabel", "digits", 6)).sendKeys(accounts.currentCode(user));
+    browser.waitForHeading(browser.t("account.title"));
+    String app = browser.settingValue(browser.t("twofa.app"));
+    assertTrue(app.startsWith("pafin / pafin Inc. · ") && browser.pattern("twofa.added").matcher(app).find(), app);
 
-    browser.click("Change authenticator app");
-    browser.waitForText("Confirm it's you");
-    browser.fill("Password", TestAccounts.PASSWORD);
+    browser.click(browser.t("twofa.change"));
+    browser.waitForText(browser.t("stepUp.title"));
+    browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
     accounts.nextStep();
-    browser.input("6-digit code from your authenticator app").sendKeys(accounts.currentCode(user));
-    browser.click("Confirm");
-    browser.waitForHeading("Change authenticator app");
-    browser.waitForText("keeps working until you confirm");
-    inspect("change-authenticator");
+    browser.input(browser.t("stepUp.code", "digits", 6)).sendKeys(accounts.currentCode(user));
+    browser.click(browser.t("stepUp.confirm"));
+    browser.waitForHeading(browser.t("twofa.change"));
+    browser.waitForText(browser.t("twofa.change.intro"));
+    accessibility.addAll(browser.inspect("change-authenticator"));
     String newSecret = browser.find(".secret").getAttribute("data-secret");
     assertFalse(newSecret.equals(user.secret()));
     browser.reload();
-    browser.waitForHeading("Change authenticator app");
-    browser.waitForText("keeps working until you confirm");
+    browser.waitForHeading(browser.t("twofa.change"));
+    browser.waitForText(browser.t("twofa.change.intro"));
     assertEquals(newSecret, browser.find(".secret").getAttribute("data-secret"), "a reload shows the same key");
     accounts.nextStep();
-    browser.input("6-digit code from the app").sendKeys(Totp.code(newSecret, server.clock().instant()));
-    browser.waitForHeading("Account");
-    browser.waitForText("Your authenticator app was changed. Other sessions were logged out.");
+    browser.input(browser.t("setup.codeLabel", "digits", 6)).sendKeys(Totp.code(newSecret, server.clock().instant()));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("twofa.change.done"));
     browser.logOut();
 
     // The old app's codes no longer work; the new app's do.
     accounts.nextStep();
-    logIn(user.email(), TestAccounts.PASSWORD);
-    browser.waitForHeading("Two-factor authentication");
-    browser.input("6-digit code").sendKeys(accounts.currentCode(user));
-    browser.waitForText("not valid");
+    logIn(browser, user.email(), TestAccounts.PASSWORD);
+    browser.waitForHeading(browser.t("totp.title"));
+    String codeLabel = browser.t("totp.codeLabel", "digits", 6);
+    browser.input(codeLabel).sendKeys(accounts.currentCode(user));
+    browser.waitForText(browser.t("error.invalid_code"));
     accounts.nextStep();
-    browser.input("6-digit code").clear();
-    browser.input("6-digit code").sendKeys(Totp.code(newSecret, server.clock().instant()));
-    browser.waitForHeading("Account");
-    browser.waitForText("Authenticator app changed");
+    browser.input(codeLabel).clear();
+    browser.input(codeLabel).sendKeys(Totp.code(newSecret, server.clock().instant()));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("event.2fa.changed"));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
+    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
     assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
@@ -367,11 +387,16 @@ class BrowserStoryTest {
     assertEquals(null, browser.script("return window.inlineRan"), "the CSP blocks inline script");
   }
 
-  private void logIn(String email, String password) {
-    browser.waitForHeading("Log in");
-    browser.fill("Email address", email);
-    browser.fill("Password", password);
-    browser.click("Log in");
+  private static void logIn(Browser on, String email, String password) {
+    on.waitForHeading(on.t("login.title"));
+    on.fill(on.t("field.email"), email);
+    on.fill(on.t("field.password"), password);
+    on.click(on.t("login.submit"));
+  }
+
+  /** The class's browser in {@code language}: English, or a Chromium whose own language is Japanese. */
+  private static Browser in(String language) {
+    return language.equals("ja") ? japanese : browser;
   }
 
   private void inspect(String screen) throws Exception {

@@ -3,6 +3,8 @@ package dev.twofa.support;
 import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.results.Rule;
 import com.deque.html.axecore.selenium.AxeBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +45,12 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   public static final int AFTER_SERVER = Integer.MAX_VALUE;
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final int[] WIDTHS = {375, 1280};
+  /** Latin words allowed on a Japanese screen: names of products, browsers and systems, and the switch. */
+  private static final Pattern ALLOWED = Pattern.compile(
+    "cryptact|pafin|Inc|English|Google|Microsoft|Authenticator|QR|Chrome|Linux");
+  private static final Pattern LATIN_WORD = Pattern.compile("[A-Za-z]{2,}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\w+)}");
+  private JsonNode messages;
   private final String language;
   private final TestServer server;
   private ChromeDriver driver;
@@ -223,8 +233,53 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   }
 
   /**
+   * The app's message {@code key} in this browser's language (webroot/i18n/<lang>.json), its placeholders filled
+   * from name, value pairs; a message with plural forms takes the one for {@code n}.
+   */
+  public String t(String key, Object... params) {
+    Map<String, String> values = new java.util.HashMap<>();
+    for (int i = 0; i < params.length; i += 2) {
+      values.put(String.valueOf(params[i]), String.valueOf(params[i + 1]));
+    }
+    JsonNode message = messages().get(key);
+    if (message == null) {
+      throw new IllegalArgumentException("no message " + key + " in " + language);
+    }
+    if (message.isObject()) {
+      boolean one = language.equals("en") && "1".equals(values.get("n")) && message.has("one");
+      message = message.get(one ? "one" : "other");
+    }
+    Matcher placeholder = PLACEHOLDER.matcher(message.asText());
+    return placeholder.replaceAll(m -> Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
+  }
+
+  /** The message {@code key} whatever its placeholders are filled with (one form, if it has plural forms). */
+  public Pattern pattern(String key) {
+    String[] parts = t(key).split("\\{\\w+}", -1);
+    return Pattern.compile(java.util.Arrays.stream(parts).map(Pattern::quote).collect(Collectors.joining(".+?")));
+  }
+
+  /** Waits for the message {@code key} on the page, whatever its placeholders were filled with. */
+  public void waitForMessage(String key) {
+    Pattern pattern = pattern(key);
+    wait(10).until(d -> pattern.matcher(d.findElement(By.tagName("body")).getText()).find());
+  }
+
+  private JsonNode messages() {
+    if (messages == null) {
+      try {
+        messages = new ObjectMapper().readTree(Path.of("webroot", "i18n", language + ".json").toFile());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return messages;
+  }
+
+  /**
    * Checks the current screen with axe-core (WCAG 2 A and AA rules) at both widths and saves a screenshot at
-   * each; returns the serious and critical violations found.
+   * each; returns the serious and critical violations found, and, in a browser that is not English, any
+   * English word left on the screen (names, keys, codes and email addresses aside) and a wrong {@code <html lang>}.
    */
   public List<String> inspect(String screen) throws IOException {
     Path folder = SCREENSHOTS.resolve(language);
@@ -255,6 +310,28 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       }
     }
     driver.manage().window().setSize(new Dimension(1280, 900));
+    if (!language.equals("en")) {
+      problems.addAll(englishLeft(screen));
+    }
+    return problems;
+  }
+
+  /** The scan {@link #inspect} runs in a browser that is not English: English words left, and the page's lang. */
+  public List<String> englishLeft(String screen) {
+    List<String> problems = new ArrayList<>();
+    if (!language.equals(htmlLang())) {
+      problems.add(screen + ": <html lang> is " + htmlLang() + ", not " + language);
+    }
+    String text = bodyText().replaceAll("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+", "");
+    // Codes and keys are not words.
+    text = text.replaceAll("[A-Z2-7]{4}( [A-Z2-7]{1,4})*", "").replaceAll("[a-z2-9]{5} [a-z2-9]{5}", "");
+    Matcher words = LATIN_WORD.matcher(text);
+    while (words.find()) {
+      if (!ALLOWED.matcher(words.group()).matches()) {
+        problems.add(screen + ": English left: \"" + words.group() + "\" in " + text.replace('\n', ' '));
+        break;
+      }
+    }
     return problems;
   }
 
@@ -277,11 +354,11 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       .toList();
   }
 
-  /** Logs out from the account menu of an English page and waits for Log in. */
+  /** Logs out from the account menu and waits for Log in. */
   public void logOut() {
-    byAriaLabel("Account menu").click();
-    click("Log out");
-    waitForHeading("Log in");
+    byAriaLabel(t("shell.accountMenu")).click();
+    click(t("shell.logout"));
+    waitForHeading(t("login.title"));
   }
 
   /** Renders the page as it would print (the print stylesheet applies). */
