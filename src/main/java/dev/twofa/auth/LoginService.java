@@ -64,7 +64,9 @@ final class LoginService {
       new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount()),
       new Limit(Throttle.passwordAddressKey(client.ip()), policy.passwordPerAddress()));
     Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
-    return store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList())
+    // Excess logins are refused before any database work, so a crowd's refusals cost it nothing.
+    return passwords.admissible(client.ip(), canonical)
+      .compose(admissible -> store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
       .compose(ok -> store.users().findByEmail(store.pool(), canonical))
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
       .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password, client.ip(), canonical)

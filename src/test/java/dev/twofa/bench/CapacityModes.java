@@ -75,10 +75,7 @@ final class CapacityModes {
       guess(attacker, abuser, running, guesses, done);
       streams.add(done.future());
     }
-    double seconds = driver.closedLoop(WELL_BEHAVED, options.seconds(), () -> {
-      long start = System.nanoTime();
-      return driver.login(good).andThen(r -> good.record("login.full", System.nanoTime() - start, 0, r.succeeded()));
-    });
+    double seconds = driver.closedLoop(WELL_BEHAVED, options.seconds(), () -> driver.login(good));
     running.set(false);
     LoadDriver.await(Future.join(streams).otherwiseEmpty());
     long ok = good.count("login.full");
