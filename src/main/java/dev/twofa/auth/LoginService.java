@@ -85,11 +85,11 @@ final class LoginService {
       : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
     Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
-    // A success clears this address's failures on the account (the account-wide count only decays).
-    return store.throttle().reset(accountAddressKey)
-      .compose(reset -> store.throttle().recordAll(List.of(logins)))
-      .compose(counted -> sessions.endPresented(presentedToken))
-      .compose(ended -> store.pool().withTransaction(tx -> (user.twoFactorEnabled()
+    return sessions.endPresented(presentedToken)
+      // A success counts against the address's logins and clears this address's failures on the account (the
+      // account-wide count only decays), in the commit that makes the login.
+      .compose(ended -> store.pool().withTransaction(tx -> store.throttle().recordAll(tx, List.of(logins), accountAddressKey)
+        .compose(counted -> user.twoFactorEnabled()
           ? store.pendingLogins().create(tx, user.id(), loginId, now, client)
               .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
           : sessions.open(tx, user, user.sessionEpoch(), null, client)
