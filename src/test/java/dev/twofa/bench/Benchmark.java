@@ -268,11 +268,18 @@ public final class Benchmark {
     for (String step : List.of("probe.session", "probe.signup-page", "probe.health", "probe.static")) {
       System.out.println(probes.line(step, seconds));
     }
-    // The server's own view of the hash queue: how long admitted hashes waited for a thread.
-    String metrics = LoadDriver.await(probe.get(prep, "metrics", "/metrics", 200)).bodyAsString();
-    metrics.lines().filter(line -> line.startsWith("twofa_hash_queue_wait_seconds"))
-      .forEach(line -> System.out.println("  server " + line));
+    printAdmission(probe);
     prober.close();
     LoadDriver.await(probeVertx.close());
+  }
+
+  /**
+   * The server's own view of hash admission so far: how long admitted hashes waited for a thread, and refusals by
+   * reason (counters since the server started).
+   */
+  static void printAdmission(LoadDriver.Browser browser) {
+    String metrics = LoadDriver.await(browser.get(new Stats(), "metrics", "/metrics", 200)).bodyAsString();
+    metrics.lines().filter(line -> line.startsWith("twofa_hash_queue_wait_seconds") || line.startsWith("twofa_hash_refusals_total"))
+      .forEach(line -> System.out.println("  server " + line));
   }
 }
