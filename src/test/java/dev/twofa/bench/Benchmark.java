@@ -274,12 +274,14 @@ public final class Benchmark {
   }
 
   /**
-   * The server's own view of hash admission so far: how long admitted hashes waited for a thread, and refusals by
-   * reason (counters since the server started).
+   * The server's own view of hash admission so far: how long admitted hashes waited for a thread, refusals by
+   * reason (counters since the server started), and how long its 503 answers took from request to response
+   * (count, sum and recent max: the client's figure adds its own queueing on a shared machine).
    */
   static void printAdmission(LoadDriver.Browser browser) {
     String metrics = LoadDriver.await(browser.get(new Stats(), "metrics", "/metrics", 200)).bodyAsString();
-    metrics.lines().filter(line -> line.startsWith("twofa_hash_queue_wait_seconds") || line.startsWith("twofa_hash_refusals_total"))
+    metrics.lines().filter(line -> line.startsWith("twofa_hash_queue_wait_seconds") || line.startsWith("twofa_hash_refusals_total")
+        || line.startsWith("vertx_http_server_response_time_seconds") && line.contains("code=\"503\""))
       .forEach(line -> System.out.println("  server " + line));
   }
 }
