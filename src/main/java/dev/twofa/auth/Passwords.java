@@ -90,7 +90,6 @@ public final class Passwords {
     long admitted = nanoTime.getAsLong();
     return workers.<T>executeBlocking(() -> {
       // Timed on the worker: the wait in the queue is not part of a hash's time.
-      HashingPriority.lowerCurrentThread();
       long start = nanoTime.getAsLong();
       queueWait.record(start - admitted, TimeUnit.NANOSECONDS);
       admission.started(decision.ticket(), Duration.ofNanos(start - admitted));
