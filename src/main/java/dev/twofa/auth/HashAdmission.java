@@ -23,6 +23,8 @@ final class HashAdmission implements Shareable {
   private static final double NEWEST_WEIGHT = 1.0 / 8;
   /** Waits predicted shorter than this say nothing about the queue (it was empty): they do not move the lag. */
   private static final long LAG_MIN_PREDICTED_NANOS = 5_000_000;
+  private static final double LAG_RISE_WEIGHT = 1.0 / 8;
+  private static final double LAG_FALL_WEIGHT = 1.0 / 64;
   /** The correction never shrinks the prediction, and never grows it past this factor. */
   private static final double MAX_LAG = 8;
   private final int threads;
@@ -32,7 +34,7 @@ final class HashAdmission implements Shareable {
   private final Map<String, Integer> byAccount = new HashMap<>();
   private final Map<String, Long> refusals = new HashMap<>();
   private double averageNanos;
-  /** Moving average of actual wait ÷ predicted wait of recent hashes (1 while predictions hold). */
+  /** Actual wait ÷ predicted wait of recent hashes, weighted towards the slow ones (1 while predictions hold). */
   private double lag = 1;
   private boolean measured;
   private int inFlight;
@@ -98,7 +100,9 @@ final class HashAdmission implements Shareable {
       return;
     }
     double ratio = Math.min(MAX_LAG, Math.max(1, waited.toNanos() / (double) ticket.predictedWaitNanos));
-    lag += NEWEST_WEIGHT * (ratio - lag);
+    // Eight times quicker to rise than to fall: it settles near the slow end of recent ratios (an expectile at
+    // 0.89) rather than their mean, since the bound is on the slowest admitted logins, not the typical one.
+    lag += (ratio > lag ? LAG_RISE_WEIGHT : LAG_FALL_WEIGHT) * (ratio - lag);
   }
 
   /**

@@ -99,7 +99,7 @@ class HashAdmissionTest {
       + refused.refusal().expectedWait());
     full.forEach(ticket -> admission.release(ticket, null));
     // Waits as predicted or shorter (running hashes are partly done) bring the correction back to none.
-    for (int round = 0; round < 10; round++) {
+    for (int round = 0; round < 40; round++) {
       List<HashAdmission.Ticket> onTime = admitAll(admission, 20);
       onTime.forEach(ticket -> admission.started(ticket, Duration.ZERO));
       onTime.forEach(ticket -> admission.release(ticket, null));
