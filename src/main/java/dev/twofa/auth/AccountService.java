@@ -53,7 +53,8 @@ final class AccountService {
     }
     // Sign-ups are limited per address (a flood of accounts is not free), counted once they succeed.
     List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
-    return store.throttle().checkAll(signups)
+    return passwords.admissible(client.ip(), canonical.get())
+      .compose(admissible -> store.throttle().checkAll(signups))
       .compose(ok -> strongHash(password, canonical.get(), client))
       // The account and its verification mail exist together or not at all.
       .compose(hash -> store.pool().withTransaction(tx -> store.users().insert(tx, canonical.get(), hash,

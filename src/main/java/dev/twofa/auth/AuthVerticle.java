@@ -10,6 +10,7 @@ import dev.twofa.db.Database;
 import dev.twofa.db.DatabaseFailures;
 import dev.twofa.db.SchemaCheck;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -67,8 +68,11 @@ public class AuthVerticle extends VerticleBase {
     }
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
       new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock), new SecondStepRepository());
+    Timer queueWait = Timer.builder("twofa.hash.queue.wait")
+      .description("How long admitted password hashes waited for a hashing thread").publishPercentiles(0.5, 0.99)
+      .register(metrics);
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
-      admission);
+      admission, queueWait);
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(vertx, pool, bus);
     Auditor auditor = new Auditor(bus, outbox, pool);

@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Who may queue a password hash. A hash is admitted while the wait it would see (hashes queued and running ×
- * the moving average of recent hash times ÷ hashing threads) is under {@code maxWait}, and while fewer than
- * {@code hardCap} are queued or running (a memory bound). No client address and no account holds more than a
+ * the moving average of recent hash times ÷ hashing threads, scaled up by how much longer than that recent hashes
+ * actually waited, see {@link #started}) is under {@code maxWait}, and while fewer than {@code hardCap} are queued
+ * or running (a memory bound). No client address and no account holds more than a
  * quarter of what the wait rule admits right now (at least one), so one client cannot take every place.
  * Plain and synchronized: the caller measures hash times and feeds them to {@link #release}, so tests drive
  * it with chosen durations instead of a server. Shareable so every auth verticle instance of a node (they
@@ -19,6 +21,12 @@ import java.util.Map;
 final class HashAdmission implements Shareable {
   /** Weight of the newest hash time in the moving average: about the last eight hashes count. */
   private static final double NEWEST_WEIGHT = 1.0 / 8;
+  /** Waits predicted shorter than this say nothing about the queue (it was empty): they do not move the lag. */
+  private static final long LAG_MIN_PREDICTED_NANOS = 5_000_000;
+  private static final double LAG_RISE_WEIGHT = 1.0 / 8;
+  private static final double LAG_FALL_WEIGHT = 1.0 / 64;
+  /** The correction never shrinks the prediction, and never grows it past this factor. */
+  private static final double MAX_LAG = 8;
   private final int threads;
   private final long maxWaitNanos;
   private final int hardCap;
@@ -26,6 +34,8 @@ final class HashAdmission implements Shareable {
   private final Map<String, Integer> byAccount = new HashMap<>();
   private final Map<String, Long> refusals = new HashMap<>();
   private double averageNanos;
+  /** Actual wait ÷ predicted wait of recent hashes, weighted towards the slow ones (1 while predictions hold). */
+  private double lag = 1;
   private boolean measured;
   private int inFlight;
 
@@ -33,11 +43,13 @@ final class HashAdmission implements Shareable {
   static final class Ticket {
     private final String address;
     private final String account;
+    private final long predictedWaitNanos;
     private boolean released;
 
-    private Ticket(String address, String account) {
+    private Ticket(String address, String account, long predictedWaitNanos) {
       this.address = address;
       this.account = account;
+      this.predictedWaitNanos = predictedWaitNanos;
     }
   }
 
@@ -67,6 +79,41 @@ final class HashAdmission implements Shareable {
   }
 
   synchronized Decision admit(String address, String account) {
+    Refusal refusal = refusal(address, account);
+    if (refusal != null) {
+      return new Decision(null, refusal);
+    }
+    Ticket ticket = new Ticket(address, account, modelWaitNanos());
+    inFlight++;
+    byAddress.merge(address, 1, Integer::sum);
+    byAccount.merge(account, 1, Integer::sum);
+    return new Decision(ticket, null);
+  }
+
+  /**
+   * The admitted work reached a hashing thread after {@code waited}. Where recent work waited longer than the
+   * hash times predicted (a machine busier than they show, hash times rising faster than the average follows),
+   * the prediction is scaled up by that ratio until waits match it again, so admitted logins keep to the bound.
+   */
+  synchronized void started(Ticket ticket, Duration waited) {
+    if (ticket.predictedWaitNanos < LAG_MIN_PREDICTED_NANOS) {
+      return;
+    }
+    double ratio = Math.min(MAX_LAG, Math.max(1, waited.toNanos() / (double) ticket.predictedWaitNanos));
+    // Eight times quicker to rise than to fall: it settles near the slow end of recent ratios (an expectile at
+    // 0.89) rather than their mean, since the bound is on the slowest admitted logins, not the typical one.
+    lag += (ratio > lag ? LAG_RISE_WEIGHT : LAG_FALL_WEIGHT) * (ratio - lag);
+  }
+
+  /**
+   * The refusal {@link #admit} would give now, without taking a place (counted like one): a caller asks before
+   * any other work, so an excess request is refused without touching the database.
+   */
+  synchronized Optional<Refusal> wouldRefuse(String address, String account) {
+    return Optional.ofNullable(refusal(address, account));
+  }
+
+  private Refusal refusal(String address, String account) {
     int capacity = capacity();
     if (inFlight >= capacity) {
       return refuse(inFlight >= hardCap ? "hard_cap" : "wait");
@@ -78,10 +125,7 @@ final class HashAdmission implements Shareable {
     if (byAccount.getOrDefault(account, 0) >= share) {
       return refuse("account_share");
     }
-    inFlight++;
-    byAddress.merge(address, 1, Integer::sum);
-    byAccount.merge(account, 1, Integer::sum);
-    return new Decision(new Ticket(address, account), null);
+    return null;
   }
 
   /** Gives the place back; {@code hashTime} (null when the work was not a hash) moves the average. */
@@ -107,9 +151,14 @@ final class HashAdmission implements Shareable {
 
   /** How many hashes may be queued or running now: the wait rule's count, bounded by the hard cap. */
   synchronized int capacity() {
-    // inFlight × average ÷ threads < maxWait  ⇔  inFlight < maxWait × threads ÷ average.
-    long byWait = (long) Math.ceil(maxWaitNanos * (double) threads / averageNanos);
+    // inFlight × average × lag ÷ threads < maxWait  ⇔  inFlight < maxWait × threads ÷ (average × lag).
+    long byWait = (long) Math.ceil(maxWaitNanos * (double) threads / (averageNanos * lag));
     return (int) Math.max(1, Math.min(hardCap, byWait));
+  }
+
+  /** The wait the hash times alone predict for work admitted now, before the lag's correction. */
+  private long modelWaitNanos() {
+    return Math.round(inFlight * averageNanos / threads);
   }
 
   synchronized int inFlight() {
@@ -125,8 +174,8 @@ final class HashAdmission implements Shareable {
     return refusals.getOrDefault(reason, 0L);
   }
 
-  private Decision refuse(String reason) {
+  private Refusal refuse(String reason) {
     refusals.merge(reason, 1L, Long::sum);
-    return new Decision(null, new Refusal(Duration.ofNanos(Math.round(inFlight * averageNanos / threads)), reason));
+    return new Refusal(Duration.ofNanos(Math.round(modelWaitNanos() * lag)), reason);
   }
 }

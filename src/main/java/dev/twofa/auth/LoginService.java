@@ -64,7 +64,9 @@ final class LoginService {
       new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount()),
       new Limit(Throttle.passwordAddressKey(client.ip()), policy.passwordPerAddress()));
     Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
-    return store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList())
+    // Excess logins are refused before any database work, so a crowd's refusals cost it nothing.
+    return passwords.admissible(client.ip(), canonical)
+      .compose(admissible -> store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
       .compose(ok -> store.users().findByEmail(store.pool(), canonical))
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
       .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password, client.ip(), canonical)
@@ -83,11 +85,11 @@ final class LoginService {
       : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
     Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
-    // A success clears this address's failures on the account (the account-wide count only decays).
-    return store.throttle().reset(accountAddressKey)
-      .compose(reset -> store.throttle().recordAll(List.of(logins)))
-      .compose(counted -> sessions.endPresented(presentedToken))
-      .compose(ended -> store.pool().withTransaction(tx -> (user.twoFactorEnabled()
+    return sessions.endPresented(presentedToken)
+      // A success counts against the address's logins and clears this address's failures on the account (the
+      // account-wide count only decays), in the commit that makes the login.
+      .compose(ended -> store.pool().withTransaction(tx -> store.throttle().recordAll(tx, List.of(logins), accountAddressKey)
+        .compose(counted -> user.twoFactorEnabled()
           ? store.pendingLogins().create(tx, user.id(), loginId, now, client)
               .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
           : sessions.open(tx, user, user.sessionEpoch(), null, client)

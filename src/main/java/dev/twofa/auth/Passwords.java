@@ -3,6 +3,7 @@ package dev.twofa.auth;
 import dev.twofa.auth.HashAdmission.Decision;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,17 +29,20 @@ public final class Passwords {
   private final WorkerExecutor workers;
   private final HashAdmission admission;
   private final LongSupplier nanoTime;
+  private final Timer queueWait;
   private volatile String decoyHash;
 
-  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime) {
+  /** {@code queueWait} records how long each admitted piece of work waited for a hashing thread. */
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime, Timer queueWait) {
     this.hasher = hasher;
     this.workers = workers;
     this.admission = admission;
     this.nanoTime = nanoTime;
+    this.queueWait = queueWait;
   }
 
-  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission) {
-    this(hasher, workers, admission, System::nanoTime);
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait) {
+    this(hasher, workers, admission, System::nanoTime, queueWait);
   }
 
   /**
@@ -62,6 +67,15 @@ public final class Passwords {
     return admitted(address, account, true, () -> hasher.verify(hash, password)).map(ok -> ok && hashOrNull != null);
   }
 
+  /**
+   * Fails with {@code overloaded} when a hash for this client address and account would be refused now, so a
+   * caller refuses excess work before its database reads; a later {@link #verify} still decides.
+   */
+  public Future<Void> admissible(String address, String account) {
+    return admission.wouldRefuse(address, account).<Future<Void>>map(refusal -> Future.failedFuture(overloaded(refusal)))
+      .orElseGet(Future::succeededFuture);
+  }
+
   /** Other work on the hashing threads (the strength check): admitted like a hash, not timed as one. */
   <T> Future<T> onHashingThreads(String address, String account, Callable<T> work) {
     return admitted(address, account, false, work);
@@ -70,12 +84,15 @@ public final class Passwords {
   private <T> Future<T> admitted(String address, String account, boolean isHash, Callable<T> work) {
     Decision decision = admission.admit(address, account);
     if (!decision.admitted()) {
-      return Future.failedFuture(new BusFailure(ErrorCode.OVERLOADED, null, decision.refusal().retryAfterSeconds()));
+      return Future.failedFuture(overloaded(decision.refusal()));
     }
     long[] ran = new long[1];
+    long admitted = nanoTime.getAsLong();
     return workers.<T>executeBlocking(() -> {
       // Timed on the worker: the wait in the queue is not part of a hash's time.
       long start = nanoTime.getAsLong();
+      queueWait.record(start - admitted, TimeUnit.NANOSECONDS);
+      admission.started(decision.ticket(), Duration.ofNanos(start - admitted));
       try {
         return work.call();
       } finally {
@@ -83,5 +100,9 @@ public final class Passwords {
       }
     }, false).onComplete(done -> admission.release(decision.ticket(), isHash && done.succeeded()
       ? Duration.ofNanos(ran[0]) : null));
+  }
+
+  private static BusFailure overloaded(HashAdmission.Refusal refusal) {
+    return new BusFailure(ErrorCode.OVERLOADED, null, refusal.retryAfterSeconds());
   }
 }

@@ -150,15 +150,24 @@ final class Throttle {
 
   /** Counts one attempt under each of {@code limits}, dropping their attempts that left the window; one round trip. */
   Future<Void> recordAll(List<Limit> limits) {
+    return recordAll(pool, limits, null);
+  }
+
+  /**
+   * The same inside the caller's transaction, and forgets every attempt under {@code resetKey} (when not null) in
+   * the same statement: a success counts against one budget and clears another in one round trip.
+   */
+  Future<Void> recordAll(SqlClient db, List<Limit> limits, String resetKey) {
     Instant now = clock.instant();
     String[] keys = limits.stream().map(Limit::key).toArray(String[]::new);
     OffsetDateTime[] before = limits.stream().map(l -> utc(now.minus(l.policy().window()))).toArray(OffsetDateTime[]::new);
-    return pool.preparedQuery("""
-        WITH purged AS (DELETE FROM throttle_attempts t USING unnest($1::text[], $2::timestamptz[]) AS k(key, before)
+    return db.preparedQuery("""
+        WITH reset AS (DELETE FROM throttle_attempts WHERE key = $4),
+             purged AS (DELETE FROM throttle_attempts t USING unnest($1::text[], $2::timestamptz[]) AS k(key, before)
                         WHERE t.key = k.key AND t.at <= k.before)
         INSERT INTO throttle_attempts (key, at) SELECT key, $3 FROM unnest($1::text[]) AS key
         """)
-      .execute(Tuple.tuple().addValue(keys).addValue(before).addValue(utc(now))).mapEmpty();
+      .execute(Tuple.tuple().addValue(keys).addValue(before).addValue(utc(now)).addValue(resetKey)).mapEmpty();
   }
 
   /** Deletes attempts older than {@code oldest} (no window is longer), so the table stays small. */

@@ -79,6 +79,48 @@ class HashAdmissionTest {
   }
 
   @Test
+  void hashesThatWaitLongerThanPredictedShrinkWhatIsAdmittedUntilWaitsMatchAgain() {
+    HashAdmission admission = measuredAt(40);
+    assertEquals(50, admission.capacity());
+    // On a machine busier than the hash times show, each admitted hash waits twice its prediction (the n-th
+    // admitted is predicted to wait n × 40 ms ÷ 2 threads).
+    List<HashAdmission.Ticket> late = admitAll(admission, 40);
+    for (int i = 0; i < late.size(); i++) {
+      admission.started(late.get(i), Duration.ofMillis(2L * i * 40 / 2));
+    }
+    late.forEach(ticket -> admission.release(ticket, null));
+    int slowed = admission.capacity();
+    assertTrue(slowed >= 25 && slowed <= 28, "about half of 50 while waits run at twice the prediction: " + slowed);
+    List<HashAdmission.Ticket> full = admitAll(admission, 1000);
+    assertEquals(slowed, full.size());
+    Decision refused = admission.admit(address(200), account(200));
+    assertEquals("wait", refused.refusal().reason());
+    assertTrue(refused.refusal().expectedWait().toMillis() >= 950, "the Retry-After says the corrected wait: "
+      + refused.refusal().expectedWait());
+    full.forEach(ticket -> admission.release(ticket, null));
+    // Waits as predicted or shorter (running hashes are partly done) bring the correction back to none.
+    for (int round = 0; round < 40; round++) {
+      List<HashAdmission.Ticket> onTime = admitAll(admission, 20);
+      onTime.forEach(ticket -> admission.started(ticket, Duration.ZERO));
+      onTime.forEach(ticket -> admission.release(ticket, null));
+    }
+    assertEquals(50, admission.capacity());
+  }
+
+  /** Admits up to {@code n} from distinct addresses and accounts, stopping at the first refusal. */
+  private static List<HashAdmission.Ticket> admitAll(HashAdmission admission, int n) {
+    List<HashAdmission.Ticket> tickets = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Decision decision = admission.admit(address(i % 250) + "." + i, account(i));
+      if (!decision.admitted()) {
+        break;
+      }
+      tickets.add(decision.ticket());
+    }
+    return tickets;
+  }
+
+  @Test
   void anAddressHoldingAQuarterIsRefusedWhileAnotherIsAdmitted() {
     HashAdmission admission = measuredAt(40);
     // 50 places: a quarter is 12.

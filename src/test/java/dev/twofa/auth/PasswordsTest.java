@@ -3,6 +3,8 @@ package dev.twofa.auth;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.config.PasswordPolicy;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,7 +51,7 @@ class PasswordsTest {
   void verifiesAndNeverLetsTheDecoyPass(Vertx vertx, VertxTestContext test) {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash", 2);
     Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers,
-      new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)));
+      new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)), waits());
     passwords.start()
       .compose(ready -> passwords.hash("plum-violet-harbor-1987", "203.0.113.5", "a@example.com"))
       .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987", "203.0.113.5", "a@example.com")
@@ -68,7 +71,7 @@ class PasswordsTest {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-queue", 1);
     // A 1 ms wait limit on one thread: with the first estimate of 10 ms only one hash fits.
     HashAdmission admission = new HashAdmission(1, Duration.ofMillis(1), 128, Duration.ofMillis(10));
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission);
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission, waits());
     List<Future<String>> burst = List.of(passwords.hash("a-long-password-1", "203.0.113.5", "a@example.com"),
       passwords.hash("a-long-password-2", "203.0.113.6", "b@example.com"));
     Future.join(burst).onComplete(done -> test.verify(() -> {
@@ -91,7 +94,8 @@ class PasswordsTest {
     PasswordPolicy cheap = new PasswordPolicy(8, 256, 64, 1, 1, "auto", 128, 60_000);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-cheap", 1);
     HashAdmission admission = new HashAdmission(1, Duration.ofSeconds(60), 128, Duration.ofSeconds(1));
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), workers, admission);
+    Timer waits = waits();
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), workers, admission, waits);
     long start = System.nanoTime();
     List<Future<String>> queued = java.util.stream.IntStream.range(0, 20)
       .mapToObj(i -> passwords.hash("a-cheap-password-" + i, "203.0.113." + i, i + "@example.com")).toList();
@@ -99,7 +103,15 @@ class PasswordsTest {
       long run = System.nanoTime() - start;
       long measured = admission.averageHashTime().toNanos();
       assertTrue(measured < run / 5, "measured " + measured / 1000 + " µs of a " + run / 1000 + " µs run of 20");
+      // The wait is what the queue metric shows instead: the last of 20 waited for the 19 before it.
+      assertEquals(20, waits.count());
+      assertTrue(waits.max(TimeUnit.NANOSECONDS) > 2 * measured,
+        "longest wait " + waits.max(TimeUnit.NANOSECONDS) / 1000 + " µs, a hash " + measured / 1000 + " µs");
       test.completeNow();
     })));
+  }
+
+  private static Timer waits() {
+    return Timer.builder("test.hash.queue.wait").register(new SimpleMeterRegistry());
   }
 }

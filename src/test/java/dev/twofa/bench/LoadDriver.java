@@ -150,12 +150,18 @@ final class LoadDriver {
       return Future.failedFuture(e);
     }
     Browser b = browser();
+    long[] started = new long[1];
     return b.get(stats, "session", "/api/session", 200)
-      .compose(r -> b.post(stats, "login.password", "/api/login", credentials(Seeder.email(user), Seeder.PASSWORD), 200))
+      .compose(r -> {
+        started[0] = System.nanoTime();
+        return b.post(stats, "login.password", "/api/login", credentials(Seeder.email(user), Seeder.PASSWORD), 200);
+      })
       .compose(r -> r.statusCode() == 200
         ? b.post(stats, "login.totp", "/api/login/totp", new JsonObject().put("code", code(user)), 200)
         : backOff(r).compose(waited -> Future.failedFuture("password step " + r.statusCode())))
       .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(b) : Future.failedFuture("totp step " + r.statusCode()))
+      // "login.full": both steps of one login, from sending the password to the code's answer.
+      .andThen(done -> stats.record("login.full", System.nanoTime() - started[0], 0, done.succeeded()))
       .andThen(done -> release(user));
   }
 

@@ -13,11 +13,15 @@ final class Stats {
   private final Map<String, List<Long>> micros = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
 
+  /**
+   * An answer to {@code step}: expected ones count as the step's successes; others are counted by status, and
+   * their latencies kept under "step status" too (how fast a 503 comes back is a figure of its own).
+   */
   void record(String step, long nanos, int status, boolean expected) {
-    if (expected) {
-      micros.computeIfAbsent(step, s -> Collections.synchronizedList(new ArrayList<>())).add(nanos / 1000);
-    } else {
-      outcomes.computeIfAbsent(step + " " + status, s -> new LongAdder()).increment();
+    String key = expected ? step : step + " " + status;
+    micros.computeIfAbsent(key, s -> Collections.synchronizedList(new ArrayList<>())).add(nanos / 1000);
+    if (!expected) {
+      outcomes.computeIfAbsent(key, s -> new LongAdder()).increment();
     }
   }
 
@@ -26,7 +30,7 @@ final class Stats {
     return list == null ? 0 : list.size();
   }
 
-  /** The {@code q} quantile of a step's successful latencies, in milliseconds. */
+  /** The {@code q} quantile of a step's successful latencies (or of "step status" answers), in milliseconds. */
   double quantileMs(String step, double q) {
     List<Long> list = micros.get(step);
     if (list == null || list.isEmpty()) {
