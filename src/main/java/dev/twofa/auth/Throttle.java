@@ -176,12 +176,7 @@ final class Throttle {
       .execute(Tuple.of(utc(clock.instant().minus(oldest)))).map(rows -> rows.rowCount());
   }
 
-  /** Forgets every attempt under {@code key} (a success resets the budget). */
-  Future<Void> reset(String key) {
-    return reset(pool, key);
-  }
-
-  /** The same, inside the caller's transaction. */
+  /** Forgets every attempt under {@code key} (a success resets the budget), inside the caller's transaction. */
   Future<Void> reset(SqlClient db, String key) {
     return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
   }
