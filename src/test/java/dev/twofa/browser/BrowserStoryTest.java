@@ -188,8 +188,7 @@ class BrowserStoryTest {
     assertFalse(activity.contains("Login: password"), "a login's steps are one row");
     assertTrue(activity.indexOf("recovery code (after") < activity.indexOf("Account created"), "newest first");
 
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @ParameterizedTest
@@ -227,8 +226,7 @@ class BrowserStoryTest {
     assertFalse(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
       .toString().matches(".*[a-z2-9]{10}.*"), "nothing secret in web storage");
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @ParameterizedTest
@@ -279,8 +277,7 @@ class BrowserStoryTest {
     assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
     browser.waitForText(browser.t("event.byActor", "what", turnedOff, "actor", browser.t("event.supportDesk")));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @ParameterizedTest
@@ -318,8 +315,7 @@ class BrowserStoryTest {
     browser.waitForText(browser.t("event.session.revoked"));
     browser.waitForText(browser.t("event.sessions.revoked_others"));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @ParameterizedTest
@@ -370,8 +366,7 @@ class BrowserStoryTest {
     browser.waitForHeading(browser.t("account.title"));
     browser.waitForText(browser.t("event.2fa.changed"));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations, overflow, or English left");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @Test

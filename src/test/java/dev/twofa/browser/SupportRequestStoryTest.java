@@ -106,8 +106,7 @@ class SupportRequestStoryTest {
     browser.wait(10).until(d -> browser.find(".requests").getText().contains(user.email()));
     assertTrue(browser.find(".requests").getText().contains(staff.email()));
     inspect("support-requests-done");
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @Test
@@ -141,8 +140,7 @@ class SupportRequestStoryTest {
     browser.waitForText("Request to turn off 2FA declined by the support desk");
     assertTrue(browser.hasText("Asked support to turn off 2FA"));
     browser.logOut();
-    assertEquals(List.of(), accessibility, "serious or critical accessibility violations");
-    assertEquals(List.of(), browser.unexpectedConsoleEntries(), "console errors or CSP violations");
+    browser.assertCleanWalk(accessibility);
   }
 
   @ParameterizedTest

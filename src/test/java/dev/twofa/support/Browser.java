@@ -35,6 +35,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * Debian's Chromium, headless, driven through Selenium by what a person sees: labels, button texts, headings.
  * It also checks each screen with axe-core, keeps screenshots at phone and desktop widths under
@@ -352,6 +354,15 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     return drainConsole().stream()
       .filter(line -> !line.matches(".*/api/[^ ]* - Failed to load resource: the server responded with a status of 4\\d\\d.*"))
       .toList();
+  }
+
+  /**
+   * The end of a walk: what {@link #inspect} found on its screens ({@code problems}: serious or critical axe
+   * violations, overflow at 375 px, English left in another language) is nothing, and so is the console.
+   */
+  public void assertCleanWalk(List<String> problems) {
+    assertEquals(List.of(), problems, "serious or critical accessibility violations, overflow, or English left");
+    assertEquals(List.of(), unexpectedConsoleEntries(), "console errors or CSP violations");
   }
 
   /** Logs out from the account menu and waits for Log in. */
