@@ -21,12 +21,16 @@ import java.util.Optional;
 final class HashAdmission implements Shareable {
   /** Weight of the newest hash time in the moving average: about the last eight hashes count. */
   private static final double NEWEST_WEIGHT = 1.0 / 8;
-  /** Waits predicted shorter than this say nothing about the queue (it was empty): they do not move the lag. */
-  private static final long LAG_MIN_PREDICTED_NANOS = 5_000_000;
+  /** Below this a wait counts as none: a ratio of two such waits would be noise. */
+  private static final long LAG_NO_WAIT_NANOS = 5_000_000;
   private static final double LAG_RISE_WEIGHT = 1.0 / 8;
   private static final double LAG_FALL_WEIGHT = 1.0 / 64;
-  /** The correction never shrinks the prediction, and never grows it past this factor. */
-  private static final double MAX_LAG = 8;
+  /**
+   * The correction never shrinks the prediction, and at most doubles it: enough for the overshoots measured (about
+   * 1.4×), and a burst of 16 is still admitted after an overload, whatever the correction kept, while hashes take
+   * under 60 ms.
+   */
+  private static final double MAX_LAG = 2;
   private final int threads;
   private final long maxWaitNanos;
   private final int hardCap;
@@ -96,10 +100,15 @@ final class HashAdmission implements Shareable {
    * the prediction is scaled up by that ratio until waits match it again, so admitted logins keep to the bound.
    */
   synchronized void started(Ticket ticket, Duration waited) {
-    if (ticket.predictedWaitNanos < LAG_MIN_PREDICTED_NANOS) {
-      return;
+    double ratio;
+    if (ticket.predictedWaitNanos < LAG_NO_WAIT_NANOS) {
+      if (waited.toNanos() >= LAG_NO_WAIT_NANOS) {
+        return;   // no ratio to take
+      }
+      ratio = 1;   // an empty queue that stayed empty: the prediction held, and a quiet node forgets old lag
+    } else {
+      ratio = Math.min(MAX_LAG, Math.max(1, waited.toNanos() / (double) ticket.predictedWaitNanos));
     }
-    double ratio = Math.min(MAX_LAG, Math.max(1, waited.toNanos() / (double) ticket.predictedWaitNanos));
     // Eight times quicker to rise than to fall: it settles near the slow end of recent ratios (an expectile at
     // 0.89) rather than their mean, since the bound is on the slowest admitted logins, not the typical one.
     lag += (ratio > lag ? LAG_RISE_WEIGHT : LAG_FALL_WEIGHT) * (ratio - lag);

@@ -107,6 +107,31 @@ class HashAdmissionTest {
     assertEquals(50, admission.capacity());
   }
 
+  @Test
+  void loginsThatFindTheQueueEmptyBringTheCorrectionBackAndABurstIsAdmittedAfterAnOverload() {
+    HashAdmission admission = measuredAt(40);
+    // An overload at its worst: every admitted hash waits far longer than predicted.
+    for (int round = 0; round < 5; round++) {
+      List<HashAdmission.Ticket> late = admitAll(admission, 1000);
+      for (int i = 0; i < late.size(); i++) {
+        admission.started(late.get(i), Duration.ofSeconds(5 + i));
+      }
+      late.forEach(ticket -> admission.release(ticket, null));
+    }
+    int slowest = admission.capacity();
+    assertTrue(slowest == 25 || slowest == 26, "the correction at most doubles the prediction, 50 ÷ 2: " + slowest);
+    List<HashAdmission.Ticket> burst = admitAll(admission, 16);
+    assertEquals(16, burst.size(), "a burst of 16 still gets in right after");
+    burst.forEach(ticket -> admission.release(ticket, null));
+    // Then a quiet hour: each login finds the queue empty and starts at once.
+    for (int i = 0; i < 400; i++) {
+      HashAdmission.Ticket alone = admission.admit(address(i % 250), account(i)).ticket();
+      admission.started(alone, Duration.ofMillis(1));
+      admission.release(alone, null);
+    }
+    assertEquals(50, admission.capacity());
+  }
+
   /** Admits up to {@code n} from distinct addresses and accounts, stopping at the first refusal. */
   private static List<HashAdmission.Ticket> admitAll(HashAdmission admission, int n) {
     List<HashAdmission.Ticket> tickets = new ArrayList<>();
