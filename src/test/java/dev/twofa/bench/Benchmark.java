@@ -57,6 +57,16 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * Seconds of logins before the full and second-factor modes are measured ({@code --warmup}, default 60): the
+   * JIT compilers of the server and of this load generator are busy for the first minute (with 3 s of warm-up,
+   * C2 took a third of the server's CPU per login), and a server that has run for a while no longer pays that.
+   */
+  static int warmupSeconds(BenchOptions options) {
+    return Arrays.stream(ARGS).filter(a -> a.startsWith("--warmup=")).findFirst()
+      .map(a -> Integer.parseInt(a.substring("--warmup=".length()))).orElse(60);
+  }
+
   /** Notes a mode whose run had no successes or unexpected errors ({@code allowed} statuses are expected). */
   static void check(String mode, Stats stats, String step, String... allowed) {
     if (stats.count(step) == 0) {
@@ -90,7 +100,7 @@ public final class Benchmark {
       LoadDriver driver = new LoadDriver(vertx, url, run.users(), 2000);
       for (String mode : run.modes()) {
         switch (mode) {
-          case "full" -> full(driver, run, pid, floor);
+          case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
           case "second-factor" -> secondFactor(driver, run, pid, server == null ? -1 : server.databasePid());
           case "activity" -> activity(driver, run);
           case "signup" -> signup(driver, run);
@@ -112,18 +122,24 @@ public final class Benchmark {
     }
   }
 
-  private static void full(LoadDriver driver, BenchOptions options, long pid, HashFloor floor) throws Exception {
+  private static void full(LoadDriver driver, BenchOptions options, long pid, long databasePid, HashFloor floor) throws Exception {
     Stats warm = new Stats();
-    driver.closedLoop(options.clients(), 3, () -> driver.login(warm));
+    driver.closedLoop(options.clients(), warmupSeconds(options), () -> driver.login(warm));
     Stats unloaded = new Stats();
     double baseSeconds = driver.closedLoop(1, Math.max(2, options.seconds() / 4), () -> driver.login(unloaded));
     System.out.println("mode full, 1 client (unloaded):");
     System.out.println(unloaded.line("login.password", baseSeconds));
     System.out.println(unloaded.line("login.totp", baseSeconds));
     long cpuBefore = pid > 0 ? BenchServer.cpuMillis(pid) : 0;
+    Map<String, Long> threadsBefore = pid > 0 ? BenchServer.cpuMillisByThread(pid) : Map.of();
+    long generatorBefore = BenchServer.cpuMillis(ProcessHandle.current().pid());
+    long databaseBefore = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) : 0;
     Stats stats = new Stats();
     double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> driver.login(stats));
+    long generator = BenchServer.cpuMillis(ProcessHandle.current().pid()) - generatorBefore;
+    long database = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) - databaseBefore : 0;
     long cpu = pid > 0 ? BenchServer.cpuMillis(pid) - cpuBefore : 0;
+    Map<String, Long> threadsAfter = pid > 0 ? BenchServer.cpuMillisByThread(pid) : Map.of();
     long logins = stats.count("login.totp");
     double rate = logins / seconds;
     System.out.printf("mode full, %d clients: %.1f logins/s = %.0f%% of cores / idle hash time (%.1f/s), %.0f%% of "
@@ -139,15 +155,33 @@ public final class Benchmark {
       System.out.printf("  server CPU per login %.1f ms; minus one idle hash (%.1f ms): %.1f ms; minus one hash's CPU "
           + "side by side (%.1f ms): %.1f ms%n", perLogin, floor.idleHashMs(), perLogin - floor.idleHashMs(),
         floor.parallelHashCpuMs(), perLogin - floor.parallelHashCpuMs());
+      printByThread(threadsBefore, threadsAfter, logins, "login");
+      System.out.printf("  on the same cores, per login: PostgreSQL %.1f ms of CPU, the load generator (this JVM) %.1f ms%n",
+        (double) database / logins, (double) generator / logins);
     }
     FULL_RATE.set((int) Math.round(rate));
     UNLOADED_P50.set((int) Math.round(1000 * unloaded.quantileMs("login.full", 0.5)));
+  }
+
+  /** The server's CPU per operation split by thread group, largest first (groups under 0.05 ms left out). */
+  static void printByThread(Map<String, Long> before, Map<String, Long> after, long operations, String per) {
+    StringBuilder line = new StringBuilder("  server CPU per " + per + " by thread:");
+    after.entrySet().stream()
+      .map(e -> Map.entry(e.getKey(), (double) (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / operations))
+      .filter(e -> e.getValue() >= 0.05)
+      .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+      .forEach(e -> line.append(String.format(" %s %.2f ms;", e.getKey(), e.getValue())));
+    System.out.println(line);
   }
 
   private static final AtomicInteger FULL_RATE = new AtomicInteger();
   private static final AtomicInteger UNLOADED_P50 = new AtomicInteger();
 
   private static void secondFactor(LoadDriver driver, BenchOptions options, long pid, long databasePid) throws Exception {
+    // Full logins warm the code step's path; they come before the pending logins are prepared, so the time step
+    // a warm-up login used has passed when its user's prepared login sends a code.
+    Stats warm = new Stats();
+    driver.closedLoop(options.clients(), warmupSeconds(options), () -> driver.login(warm));
     int pendings = Math.min(options.users(), 6000 * options.seconds());
     List<LoadDriver.Browser> ready = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Integer> owners = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -178,6 +212,7 @@ public final class Benchmark {
     AtomicInteger next = new AtomicInteger();
     Stats stats = new Stats();
     long cpuBefore = pid > 0 ? BenchServer.cpuMillis(pid) : 0;
+    Map<String, Long> threadsBefore = pid > 0 ? BenchServer.cpuMillisByThread(pid) : Map.of();
     long databaseCpuBefore = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) : 0;
     double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> {
       int i = next.getAndIncrement();
@@ -196,6 +231,7 @@ public final class Benchmark {
       double database = databasePid > 0 ? (double) (BenchServer.treeCpuMillis(databasePid) - databaseCpuBefore) / steps : 0;
       System.out.printf("  CPU per second step: server %.2f ms, PostgreSQL %.2f ms (projection at 2 cores: %.0f /s)%n",
         server, database, 2000 / (server + database));
+      printByThread(threadsBefore, BenchServer.cpuMillisByThread(pid), steps, "step");
     }
     check("second-factor", stats, "login.totp");
   }
