@@ -33,6 +33,9 @@ public class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
   /** Stands until the decoy hash at start is timed: a guess on the slow side, so the first burst is not over-admitted. */
   private static final Duration FIRST_HASH_ESTIMATE = Duration.ofMillis(100);
+  /** A refusal for a client that did not wait out its Retry-After is held this long; at most this many at once. */
+  private static final Duration TARPIT_HOLD = Duration.ofSeconds(1);
+  private static final int TARPIT_MAX_HELD = 4096;
   private static final long RELAY_EVERY_MS = 5_000;
   private static final long MAIL_EVERY_MS = 10_000;
   private final TwofaConfig config;
@@ -71,8 +74,10 @@ public class AuthVerticle extends VerticleBase {
     Timer queueWait = Timer.builder("twofa.hash.queue.wait")
       .description("How long admitted password hashes waited for a hashing thread").publishPercentiles(0.5, 0.99)
       .register(metrics);
+    RefusalTarpit tarpit = vertx.sharedData().<String, RefusalTarpit>getLocalMap("twofa-password-hashing")
+      .computeIfAbsent("tarpit", name -> new RefusalTarpit(vertx, TARPIT_HOLD, TARPIT_MAX_HELD));
     Passwords passwords = new Passwords(PasswordHasher.create(config.passwords().hasher(), config.passwords()), hashWorkers,
-      admission, queueWait);
+      admission, queueWait, tarpit);
     BusRequests bus = new BusRequests(vertx, metrics);
     EventOutbox outbox = new EventOutbox(vertx, pool, bus);
     Auditor auditor = new Auditor(bus, outbox, pool);

@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * hash that would wait too long, or whose client address or account already holds its share of the queue, is
  * refused at once (503 with Retry-After) instead of making every login wait longer. Every caller names the
  * client address and the account (an unknown email's canonical string), so unknown accounts are admitted
- * like known ones.
+ * like known ones. A client that asks again before its Retry-After gets its refusal late ({@link RefusalTarpit}).
  */
 public final class Passwords {
   private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
@@ -30,19 +30,25 @@ public final class Passwords {
   private final HashAdmission admission;
   private final LongSupplier nanoTime;
   private final Timer queueWait;
+  private final RefusalTarpit tarpit;
   private volatile String decoyHash;
 
-  /** {@code queueWait} records how long each admitted piece of work waited for a hashing thread. */
-  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime, Timer queueWait) {
+  /**
+   * {@code queueWait} records how long each admitted piece of work waited for a hashing thread; {@code tarpit}
+   * answers the refusals.
+   */
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime, Timer queueWait,
+            RefusalTarpit tarpit) {
     this.hasher = hasher;
     this.workers = workers;
     this.admission = admission;
     this.nanoTime = nanoTime;
     this.queueWait = queueWait;
+    this.tarpit = tarpit;
   }
 
-  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait) {
-    this(hasher, workers, admission, System::nanoTime, queueWait);
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait, RefusalTarpit tarpit) {
+    this(hasher, workers, admission, System::nanoTime, queueWait, tarpit);
   }
 
   /**
@@ -72,7 +78,7 @@ public final class Passwords {
    * caller refuses excess work before its database reads; a later {@link #verify} still decides.
    */
   public Future<Void> admissible(String address, String account) {
-    return admission.wouldRefuse(address, account).<Future<Void>>map(refusal -> Future.failedFuture(overloaded(refusal)))
+    return admission.wouldRefuse(address, account).map(refusal -> tarpit.<Void>refuse(address, overloaded(refusal)))
       .orElseGet(Future::succeededFuture);
   }
 
@@ -84,7 +90,7 @@ public final class Passwords {
   private <T> Future<T> admitted(String address, String account, boolean isHash, Callable<T> work) {
     Decision decision = admission.admit(address, account);
     if (!decision.admitted()) {
-      return Future.failedFuture(overloaded(decision.refusal()));
+      return tarpit.refuse(address, overloaded(decision.refusal()));
     }
     long[] ran = new long[1];
     long admitted = nanoTime.getAsLong();

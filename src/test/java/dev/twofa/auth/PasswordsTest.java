@@ -51,7 +51,7 @@ class PasswordsTest {
   void verifiesAndNeverLetsTheDecoyPass(Vertx vertx, VertxTestContext test) {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash", 2);
     Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers,
-      new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)), waits());
+      new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)), waits(), noTarpit(vertx));
     passwords.start()
       .compose(ready -> passwords.hash("plum-violet-harbor-1987", "203.0.113.5", "a@example.com"))
       .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987", "203.0.113.5", "a@example.com")
@@ -71,7 +71,7 @@ class PasswordsTest {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-queue", 1);
     // A 1 ms wait limit on one thread: with the first estimate of 10 ms only one hash fits.
     HashAdmission admission = new HashAdmission(1, Duration.ofMillis(1), 128, Duration.ofMillis(10));
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission, waits());
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission, waits(), noTarpit(vertx));
     List<Future<String>> burst = List.of(passwords.hash("a-long-password-1", "203.0.113.5", "a@example.com"),
       passwords.hash("a-long-password-2", "203.0.113.6", "b@example.com"));
     Future.join(burst).onComplete(done -> test.verify(() -> {
@@ -95,7 +95,7 @@ class PasswordsTest {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-cheap", 1);
     HashAdmission admission = new HashAdmission(1, Duration.ofSeconds(60), 128, Duration.ofSeconds(1));
     Timer waits = waits();
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), workers, admission, waits);
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), workers, admission, waits, noTarpit(vertx));
     long start = System.nanoTime();
     List<Future<String>> queued = java.util.stream.IntStream.range(0, 20)
       .mapToObj(i -> passwords.hash("a-cheap-password-" + i, "203.0.113." + i, i + "@example.com")).toList();
@@ -109,6 +109,11 @@ class PasswordsTest {
         "longest wait " + waits.max(TimeUnit.NANOSECONDS) / 1000 + " µs, a hash " + measured / 1000 + " µs");
       test.completeNow();
     })));
+  }
+
+  /** Holds nothing: these tests look at admission itself. */
+  private static RefusalTarpit noTarpit(Vertx vertx) {
+    return new RefusalTarpit(vertx, Duration.ofSeconds(1), 0);
   }
 
   private static Timer waits() {
