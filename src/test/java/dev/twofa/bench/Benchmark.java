@@ -178,10 +178,13 @@ public final class Benchmark {
   private static final AtomicInteger UNLOADED_P50 = new AtomicInteger();
 
   private static void secondFactor(LoadDriver driver, BenchOptions options, long pid, long databasePid) throws Exception {
-    // Full logins warm the code step's path; they come before the pending logins are prepared, so the time step
-    // a warm-up login used has passed when its user's prepared login sends a code.
+    // Full logins warm the code step's path. They come before the pending logins are prepared, and preparing
+    // starts in the next TOTP time step, so no prepared login sends a code from a step its user already used.
     Stats warm = new Stats();
     driver.closedLoop(options.clients(), warmupSeconds(options), () -> driver.login(warm));
+    if (warmupSeconds(options) > 0) {
+      Thread.sleep(30_000 - System.currentTimeMillis() % 30_000 + 100);
+    }
     int pendings = Math.min(options.users(), 6000 * options.seconds());
     List<LoadDriver.Browser> ready = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Integer> owners = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -6,8 +6,12 @@ import dev.twofa.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import static dev.twofa.support.TestAccounts.PASSWORD;
@@ -15,7 +19,10 @@ import static dev.twofa.support.TestAccounts.credentials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Hashes refused at admission are counted by reason in /metrics, one count per 503 the clients saw. */
+/**
+ * Hashes refused at admission are counted by reason in /metrics, one count per 503 the clients saw; a client
+ * back before its Retry-After gets its 503 late.
+ */
 class AdmissionMetricsTest {
   @RegisterExtension
   static TestServer server = new TestServer()
@@ -28,6 +35,7 @@ class AdmissionMetricsTest {
   void refusalsAreCountedByReason() {
     String email = TestAccounts.uniqueEmail();
     new TestAccounts(server).signedUp(email);
+    Map<String, Double> before = refusalsByReason();
     List<CompletableFuture<Response>> sent = IntStream.range(0, 8)
       .mapToObj(i -> server.newClient().postAsync("/api/login", credentials(email, PASSWORD))).toList();
     List<Response> answers = sent.stream().map(CompletableFuture::join).toList();
@@ -38,10 +46,39 @@ class AdmissionMetricsTest {
       assertTrue(r.header("Retry-After") != null, r.toString());
     });
 
-    String metrics = server.newClient().get("/metrics").text();
-    assertTrue(metrics.contains("twofa_hash_refusals_total{reason=\"hard_cap\"} " + refused + ".0"), metrics);
-    assertTrue(metrics.contains("twofa_hash_refusals_total{reason=\"wait\"} 0.0"), metrics);
-    assertTrue(metrics.contains("twofa_hash_refusals_total{reason=\"address_share\"} 0.0"), metrics);
-    assertTrue(metrics.contains("twofa_hash_refusals_total{reason=\"account_share\"} 0.0"), metrics);
+    Map<String, Double> after = refusalsByReason();
+    assertEquals(Map.of("hard_cap", (double) refused, "wait", 0.0, "address_share", 0.0, "account_share", 0.0),
+      Map.of("hard_cap", after.get("hard_cap") - before.get("hard_cap"), "wait", after.get("wait") - before.get("wait"),
+        "address_share", after.get("address_share") - before.get("address_share"),
+        "account_share", after.get("account_share") - before.get("account_share")));
+  }
+
+  /** twofa_hash_refusals_total by reason, as /metrics shows it now. */
+  private static Map<String, Double> refusalsByReason() {
+    Matcher counts = Pattern.compile("twofa_hash_refusals_total\\{reason=\"(\\w+)\"} (\\S+)")
+      .matcher(server.newClient().get("/metrics").text());
+    Map<String, Double> byReason = new HashMap<>();
+    while (counts.find()) {
+      byReason.put(counts.group(1), Double.parseDouble(counts.group(2)));
+    }
+    return byReason;
+  }
+
+  @Test
+  void aClientBackBeforeItsRetryAfterGetsItsRefusalASecondLate() {
+    String email = TestAccounts.uniqueEmail();
+    new TestAccounts(server).signedUp(email);
+    // Eight at once from one address with room for one: the first refusal goes at once, and the rest come from
+    // an address already told to wait.
+    List<CompletableFuture<long[]>> sent = IntStream.range(0, 8).mapToObj(i -> {
+      long start = System.nanoTime();
+      return server.newClient().postAsync("/api/login", credentials(email, PASSWORD))
+        .thenApply(r -> new long[] {r.status(), (System.nanoTime() - start) / 1_000_000});
+    }).toList();
+    List<long[]> refusals = sent.stream().map(CompletableFuture::join).filter(a -> a[0] == 503).toList();
+    long[] millis = refusals.stream().mapToLong(a -> a[1]).sorted().toArray();
+    assertTrue(millis.length >= 2, "refused: " + millis.length);
+    assertTrue(millis[0] < 1000, "the first refusal is not held: " + java.util.Arrays.toString(millis));
+    assertTrue(millis[millis.length - 1] >= 1000, "a repeat is held a second: " + java.util.Arrays.toString(millis));
   }
 }
