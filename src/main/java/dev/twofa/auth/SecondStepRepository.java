@@ -15,9 +15,9 @@ import java.util.UUID;
 import static dev.twofa.auth.UserRepository.utc;
 
 /**
- * The write of a login's second step as one statement (the function login_second_step of migration V13): budget,
- * single use of the code, then the completed login or the counted failure, with its events, in one round trip
- * (and, on its own, one commit).
+ * The write of a login's second step as one statement (the function login_second_step of migrations V13 and
+ * V15): budget, single use of the code, then the completed login or the counted failure, with its events, in one
+ * round trip (and, on its own, one commit).
  */
 final class SecondStepRepository {
 
