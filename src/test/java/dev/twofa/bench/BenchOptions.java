@@ -14,6 +14,7 @@ import java.util.Map;
  * --argon2=7168,5,1       m (KiB), t, p of the server     --hasher=auto          auto | native | java
  * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid; it must trust
  *                         127.0.0.1 in TWOFA_TRUSTED_PROXIES, or every client shares one address)
+ * --warmup=60             seconds of logins before the full and second-factor modes are measured
  * --strict=true           fail on unexpected answers (the CI smoke)
  * --explain=true          print the query plans of a login and an Activity page on the seeded data
  * </pre>
