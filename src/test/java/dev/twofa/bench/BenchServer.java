@@ -118,7 +118,11 @@ final class BenchServer implements AutoCloseable {
 
   /** User plus system CPU time of a process, in milliseconds (from /proc). */
   static long cpuMillis(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    return cpuMillisOf(Files.readString(Path.of("/proc", String.valueOf(pid), "stat")));
+  }
+
+  /** utime + stime of a /proc stat line (a process's or a thread's), in milliseconds. */
+  private static long cpuMillisOf(String stat) {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     return ticks * 10; // USER_HZ is 100 on Linux
@@ -139,8 +143,7 @@ final class BenchServer implements AutoCloseable {
           continue;
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#\\s]*\\d+$", "");
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        groups.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10, Long::sum);
+        groups.merge(name, cpuMillisOf(stat), Long::sum);
       }
     }
     return groups;
