@@ -70,7 +70,8 @@ public class AuthVerticle extends VerticleBase {
         .description("Password hashes refused at admission, by reason").tag("reason", reason).register(metrics);
     }
     AuthStore store = new AuthStore(pool, new UserRepository(), new RecoveryCodeRepository(),
-      new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock), new SecondStepRepository());
+      new PendingLoginRepository(), new SessionRepository(), new Throttle(pool, clock), new SecondStepRepository(),
+      new PasswordStepRepository());
     Timer queueWait = Timer.builder("twofa.hash.queue.wait")
       .description("How long admitted password hashes waited for a hashing thread").publishPercentiles(0.5, 0.99)
       .register(metrics);

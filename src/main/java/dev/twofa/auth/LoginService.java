@@ -84,26 +84,20 @@ final class LoginService {
       ? Map.of(SecurityEvent.LOGIN_ID, loginId.toString(), SecurityEvent.SECOND_FACTOR, "required")
       : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
-    Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
-    return sessions.endPresented(presentedToken)
-      // A success counts against the address's logins and clears this address's failures on the account (the
-      // account-wide count only decays), in the commit that makes the login.
-      .compose(ended -> store.pool().withTransaction(tx -> store.throttle().recordAll(tx, List.of(logins), accountAddressKey)
-        .compose(counted -> user.twoFactorEnabled()
-          ? store.pendingLogins().create(tx, user.id(), loginId, now, client)
-              .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
-          : sessions.open(tx, user, user.sessionEpoch(), null, client)
-              // A completed login voids any reset link: the password is known after all.
-              .compose(token -> mailer.voidPasswordReset(tx, user.id())
-                .compose(voided -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture))
-                .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))))
-        .compose(result -> auditor.recordWithin(tx, event).map(result))))
-      .onSuccess(committed -> {
-        auditor.nudge();
-        if (completion.isPresent()) {
-          mailer.nudge();
-        }
-      })
+    // A success counts against the address's logins and clears this address's failures on the account (the
+    // account-wide count only decays), in the commit that makes the login.
+    Future<LoginOutcome> committed = sessions.endPresented(presentedToken).compose(ended -> user.twoFactorEnabled()
+      ? store.passwordSteps().passed(store.pool(), logins, accountAddressKey, user.id(), loginId, client,
+          EventOutbox.row(event), now)
+        .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
+      : store.pool().withTransaction(tx -> store.throttle().recordAll(tx, List.of(logins), accountAddressKey)
+        .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
+        // A completed login voids any reset link: the password is known after all.
+        .compose(token -> mailer.voidPasswordReset(tx, user.id())
+          .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
+        .compose(outcome -> auditor.recordWithin(tx, event).map(outcome))));
+    return committed
+      .onSuccess(written -> auditor.nudge())
       .compose(outcome -> user.twoFactorEnabled() ? Future.succeededFuture(outcome) : newBrowserNoticed(user, client, outcome));
   }
 

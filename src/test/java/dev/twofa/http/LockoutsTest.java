@@ -144,6 +144,29 @@ class LockoutsTest {
     assertEquals(200, from("192.0.2.60").post("/api/login", credentials(email, PASSWORD)).status(), "the hour has passed");
   }
 
+  @Test
+  void aPasswordStepThatOwesItsCodeCountsAsALoginAndForgetsThisAddresssFailures() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient owner = from("192.0.2.70");
+    assertEquals(201, owner.post("/api/signup", credentials(email, PASSWORD)).status());
+    accounts.enrolled(owner, email);
+    for (int i = 0; i < 9; i++) {
+      assertError(from("192.0.2.71").post("/api/login", credentials(email, "wrong-password-" + i)), 401, "invalid_credentials");
+    }
+    Response passed = from("192.0.2.71").post("/api/login", credentials(email, PASSWORD));
+    assertEquals("pending_2fa", passed.json().getString("state"), passed.toString());
+    for (int i = 0; i < 9; i++) {
+      assertError(from("192.0.2.71").post("/api/login", credentials(email, "wrong-password-again-" + i)), 401,
+        "invalid_credentials"); // the tenth failure in a row from one address, were the first nine remembered
+    }
+    for (int i = 0; i < 4; i++) {
+      assertEquals("pending_2fa", from("192.0.2.71").post("/api/login", credentials(email, PASSWORD)).json().getString("state"));
+    }
+    assertError(from("192.0.2.71").post("/api/login", credentials(email, PASSWORD)), 429, "rate_limited");
+    assertEquals("pending_2fa", from("192.0.2.72").post("/api/login", credentials(email, PASSWORD)).json().getString("state"),
+      "the sixth login in the hour, from another address");
+  }
+
   private static JsonObject stepUp(String factor, String value) {
     return new JsonObject().put("password", PASSWORD).put(factor, value);
   }
