@@ -84,6 +84,7 @@ final class LoginService {
       ? Map.of(SecurityEvent.LOGIN_ID, loginId.toString(), SecurityEvent.SECOND_FACTOR, "required")
       : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
+    Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
     // A success counts against the address's logins and clears this address's failures on the account (the
     // account-wide count only decays), in the commit that makes the login.
     Future<LoginOutcome> committed = sessions.endPresented(presentedToken).compose(ended -> user.twoFactorEnabled()
@@ -94,10 +95,16 @@ final class LoginService {
         .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
         // A completed login voids any reset link: the password is known after all.
         .compose(token -> mailer.voidPasswordReset(tx, user.id())
+          .compose(voided -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture))
           .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
         .compose(outcome -> auditor.recordWithin(tx, event).map(outcome))));
     return committed
-      .onSuccess(written -> auditor.nudge())
+      .onSuccess(written -> {
+        auditor.nudge();
+        if (completion.isPresent()) {
+          mailer.nudge();
+        }
+      })
       .compose(outcome -> user.twoFactorEnabled() ? Future.succeededFuture(outcome) : newBrowserNoticed(user, client, outcome));
   }
 
