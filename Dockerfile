@@ -15,6 +15,4 @@ COPY --from=build /src/target/twofa.jar /app/twofa.jar
 COPY webroot /app/webroot
 USER twofa
 EXPOSE 8080
-# Two malloc arenas instead of eight per core: the JVM's own native memory fragments less (see README, Performance).
-ENV MALLOC_ARENA_MAX=2
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-jar", "/app/twofa.jar"]

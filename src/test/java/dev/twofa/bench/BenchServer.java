@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The server under test: target/twofa.jar started as its own process (so its CPU time and memory are its own)
- * on a PostgreSQL the benchmark starts, with the JVM settings and environment the README gives.
+ * on a PostgreSQL the benchmark starts, with the JVM settings the README gives.
  */
 final class BenchServer implements AutoCloseable {
   static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx160m", "-XX:MaxMetaspaceSize=96m",
@@ -80,8 +80,6 @@ final class BenchServer implements AutoCloseable {
       "TWOFA_ARGON2_ITERATIONS", String.valueOf(options.argon2()[1]),
       "TWOFA_ARGON2_PARALLELISM", String.valueOf(options.argon2()[2]),
       "TWOFA_PASSWORD_HASHER", options.hasher()));
-    // The README's recommended environment: glibc keeps two malloc arenas, not eight per core (see README).
-    builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
     // The benchmark logs in and signs up far more often from one address than people do.
     builder.environment().put("TWOFA_PASSWORD_MAX_FAILURES_PER_ADDRESS", "1000000");
     builder.environment().put("TWOFA_LOGINS_PER_ADDRESS_PER_HOUR", "100000000");
