@@ -1,6 +1,6 @@
 package dev.twofa.cli;
 
-import dev.twofa.auth.SecretBox;
+import dev.twofa.auth.credential.totp.SecretBox;
 import dev.twofa.config.KeyRing;
 import dev.twofa.db.Database;
 import io.vertx.pgclient.PgConnectOptions;

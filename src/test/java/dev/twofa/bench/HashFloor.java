@@ -1,6 +1,6 @@
 package dev.twofa.bench;
 
-import dev.twofa.auth.PasswordHasher;
+import dev.twofa.auth.credential.password.PasswordHasher;
 import dev.twofa.config.PasswordPolicy;
 
 import java.lang.management.ManagementFactory;

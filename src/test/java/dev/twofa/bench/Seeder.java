@@ -1,7 +1,7 @@
 package dev.twofa.bench;
 
-import dev.twofa.auth.PasswordHasher;
-import dev.twofa.auth.SecretBox;
+import dev.twofa.auth.credential.password.PasswordHasher;
+import dev.twofa.auth.credential.totp.SecretBox;
 import dev.twofa.config.PasswordPolicy;
 import dev.twofa.config.KeyRing;
 import dev.twofa.db.Database;

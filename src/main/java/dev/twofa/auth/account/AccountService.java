@@ -1,0 +1,177 @@
+package dev.twofa.auth.account;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.credential.password.PasswordStrength;
+import dev.twofa.auth.credential.password.Passwords;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.notify.MailComposer;
+import dev.twofa.auth.notify.Mailer;
+import dev.twofa.auth.notify.SignInNotices;
+import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.session.SignedIn;
+import dev.twofa.auth.throttle.Throttle;
+
+import dev.twofa.auth.throttle.Throttle.Limit;
+import dev.twofa.bus.ActivityPage;
+import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.AuthReplies.LoginOutcome;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.AuthReplies.User;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Sign-up, the session's user and Activity, and password change. */
+public final class AccountService {
+  private final AuthStore store;
+  private final SessionService sessions;
+  private final Passwords passwords;
+  private final PasswordStrength strength;
+  private final Auditor auditor;
+  private final LoginPolicy policy;
+  private final Mailer mailer;
+  private final SignInNotices signIns;
+  private final Clock clock;
+  /** Verification links a signed-in user may ask for (each one replaces the last). */
+  static final ThrottlePolicy VERIFICATION_RESENDS = new ThrottlePolicy(3, Duration.ofHours(1));
+
+  public AccountService(AuthStore store, SessionService sessions, Passwords passwords, PasswordStrength strength,
+                 Auditor auditor, LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
+    this.store = store;
+    this.sessions = sessions;
+    this.passwords = passwords;
+    this.strength = strength;
+    this.auditor = auditor;
+    this.policy = policy;
+    this.mailer = mailer;
+    this.signIns = signIns;
+    this.clock = clock;
+  }
+
+  public Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
+    Optional<String> canonical = Emails.canonical(email);
+    if (canonical.isEmpty()) {
+      return BusFailure.fail(ErrorCode.INVALID_EMAIL);
+    }
+    // Sign-ups are limited per address (a flood of accounts is not free), counted once they succeed.
+    List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
+    return passwords.admissible(client.ip(), canonical.get())
+      .compose(admissible -> store.throttle().checkAll(signups))
+      .compose(ok -> strongHash(password, canonical.get(), client))
+      // The account and its verification mail exist together or not at all.
+      .compose(hash -> store.pool().withTransaction(tx -> store.users().insert(tx, canonical.get(), hash,
+          MailComposer.language(language), clock.instant())
+        .compose(id -> store.users().findById(tx, id))
+        .map(Optional::orElseThrow)
+        .compose(user -> mailer.verification(tx, user, client).map(user))
+        .compose(user -> signIns.signedUp(tx, user, client).map(user))))
+      .onSuccess(user -> mailer.nudge())
+      .compose(user -> store.throttle().recordAll(signups).map(user))
+      .compose(user -> sessions.endPresented(presentedToken)
+        .compose(ended -> sessions.open(store.pool(), user, user.sessionEpoch(), null, client))
+        .compose(token -> auditor.record(user.id(), SecurityEvent.SIGNUP, true, client)
+          .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))));
+  }
+
+  /**
+   * Uses a verification link and records {@code email.verified} in the same transaction; fails INVALID_TOKEN when
+   * the link is unknown, used, replaced or expired. Such a link is still used up: that transaction commits (it
+   * only deleted the row) and the failure comes after it.
+   */
+  public Future<Void> verifyEmail(String linkToken, ClientInfo client) {
+    return store.pool().withTransaction(tx -> mailer.useVerification(tx, linkToken)
+        .compose(verified -> verified
+          .map(userId -> auditor.recordWithin(tx, SecurityEvent.of(userId, SecurityEvent.EMAIL_VERIFIED, true, client)))
+          .orElseGet(Future::succeededFuture)
+          .map(verified)))
+      .compose(verified -> verified.isPresent() ? auditor.flush() : BusFailure.fail(ErrorCode.INVALID_TOKEN));
+  }
+
+  /** A new verification link for the signed-in user (nothing when already verified), at most 3 an hour. */
+  public Future<Void> sendVerification(String token, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      if (user.emailVerified()) {
+        return Future.succeededFuture();
+      }
+      List<Limit> resends = List.of(new Limit(Throttle.emailVerificationKey(user.id()), VERIFICATION_RESENDS));
+      return store.throttle().checkAll(resends)
+        .compose(ok -> store.pool().withTransaction(tx -> mailer.verification(tx, user, client)))
+        .compose(sent -> store.throttle().recordAll(resends))
+        .onSuccess(sent -> mailer.nudge());
+    });
+  }
+
+  public Future<User> currentUser(String token) {
+    return sessions.signedIn(token).map(session -> session.user().toUser());
+  }
+
+  /** A page of the signed-in user's own Activity, read from audit. */
+  public Future<ActivityPage> activity(String token, int limit, Long before) {
+    return sessions.signedIn(token)
+      .compose(session -> auditor.activity(new ActivityQuery(session.user().id(), limit, before, false)));
+  }
+
+  /**
+   * After a recent step-up, verifies the current password, sets the new one and moves the epoch on, which ends
+   * every other session; this one continues under a new cookie value (and keeps its second factor).
+   */
+  public Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
+    Optional<String> tooLong = strength.lengthProblem(newPassword);
+    return sessions.steppedUp(token).compose(session -> {
+      UserRow user = session.user();
+      if (tooLong.isPresent()) {
+        return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
+      }
+      Future<LoginOutcome> changed = verifyPassword(session, currentPassword, client)
+        .compose(ok -> strongHash(newPassword, user.email(), client))
+        .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
+          .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
+            .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+            .compose(ended -> mailer.notice(tx, user, MailComposer.PASSWORD_CHANGED, client, null))
+            .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
+        .onSuccess(committed -> mailer.nudge())
+        .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));
+      return auditor.outcome(changed, user.id(), SecurityEvent.PASSWORD_CHANGED, client);
+    });
+  }
+
+  /**
+   * Re-checks the password of a signed-in session; fails INVALID_CREDENTIALS. Guesses count per session (a
+   * stranger's failures elsewhere never block the owner here) and against the account's ceiling.
+   */
+  public Future<Void> verifyPassword(SignedIn session, String password, ClientInfo client) {
+    List<Limit> limits = List.of(
+      new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession()),
+      new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount()));
+    return store.throttle().checkAll(limits)
+      .compose(ok -> passwords.verify(session.user().passwordHash(), password, client.ip(), session.user().email()))
+      .compose(valid -> valid
+        ? Future.succeededFuture()
+        : store.throttle().recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
+  }
+
+  /**
+   * The Argon2id hash of a password that passed the length and guessability checks (both off the event loop,
+   * both admitted on the hashing threads for this address and account).
+   */
+  public Future<String> strongHash(String password, String email, ClientInfo client) {
+    Optional<String> length = strength.lengthProblem(password);
+    if (length.isPresent()) {
+      return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, length.get()));
+    }
+    return passwords.onHashingThreads(client.ip(), email, () -> strength.problem(password, email))
+      .compose(problem -> problem.isPresent()
+        ? Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, problem.get()))
+        : passwords.hash(password, client.ip(), email));
+  }
+}

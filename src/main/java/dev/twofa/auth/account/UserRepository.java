@@ -1,0 +1,195 @@
+package dev.twofa.auth.account;
+
+import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL over the users table. Every check that can race is a single conditional statement. */
+public final class UserRepository {
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String CHECK_VIOLATION = "23514";
+  public static final String COLUMNS = """
+    id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
+    totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
+    (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
+    """;
+
+  Future<Long> insert(SqlClient db, String email, String passwordHash, String language, Instant now) {
+    return db.preparedQuery("""
+        INSERT INTO users (email, password_hash, created_at, language) VALUES ($1, $2, $3, $4) RETURNING id
+        """)
+      .execute(Tuple.of(email, passwordHash, utc(now), language))
+      .map(rows -> rows.iterator().next().getLong("id"))
+      .recover(error -> {
+        String state = error instanceof PgException pg ? pg.getSqlState() : "";
+        // The table's own check (lower case, at most 254 characters) has the last word on what an email is.
+        return UNIQUE_VIOLATION.equals(state) ? BusFailure.fail(ErrorCode.EMAIL_TAKEN)
+          : CHECK_VIOLATION.equals(state) ? BusFailure.fail(ErrorCode.INVALID_EMAIL) : Future.failedFuture(error);
+      });
+  }
+
+  public Future<Optional<UserRow>> findByEmail(SqlClient db, String email) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE email = $1")
+      .execute(Tuple.of(email)).map(UserRepository::first);
+  }
+
+  public Future<Optional<UserRow>> findById(SqlClient db, long id) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1")
+      .execute(Tuple.of(id)).map(UserRepository::first);
+  }
+
+  /**
+   * A pending login's user, with the id of the login attempt its steps share in Activity, and when and from where
+   * its password step came (what the owner is told if the login is dropped).
+   */
+  public record PendingUser(UserRow user, UUID loginId, Instant createdAt, ClientInfo client) {
+    public PendingLogin abandoned(int failures) {
+      return new PendingLogin(user.id(), user.email(), loginId, createdAt, failures, client);
+    }
+  }
+
+  /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
+  public Future<Optional<PendingUser>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
+    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id, p.pending_at, p.ip, p.user_agent FROM users JOIN "
+        + "(SELECT user_id, login_id, created_at AS pending_at, ip, user_agent FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p"
+        + " ON p.user_id = users.id")
+      .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter)))
+      .map(rows -> {
+        if (rows.size() != 1) {
+          return Optional.empty();
+        }
+        Row row = rows.iterator().next();
+        return Optional.of(new PendingUser(UserRow.from(row), row.getUUID("login_id"),
+          row.getOffsetDateTime("pending_at").toInstant(), new ClientInfo(row.getString("ip"), row.getString("user_agent"))));
+      });
+  }
+
+  /** Records {@code step} as the last accepted TOTP step, only if it is later than the one recorded: true when it was. */
+  public Future<Boolean> acceptTotpStep(SqlClient db, long id, long step) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_last_step = $2
+        WHERE id = $1 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $2)
+        """)
+      .execute(Tuple.of(id, step)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Makes every step up to {@code step} unusable (its code may have been seen). */
+  public Future<Void> burnTotpStepsThrough(SqlClient db, long id, long step) {
+    return db.preparedQuery("UPDATE users SET totp_last_step = GREATEST(COALESCE(totp_last_step, $2), $2) WHERE id = $1")
+      .execute(Tuple.of(id, step)).mapEmpty();
+  }
+
+  /**
+   * Stores a new pending secret for the session {@code sessionHandle}: for a first enrollment only while 2FA is
+   * off, for a change of authenticator only while it is on. False when that no longer holds.
+   */
+  public Future<Boolean> setPendingSecret(SqlClient db, long id, int epoch, byte[] box, UUID sessionHandle, Instant now,
+                                   boolean change) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_pending_secret = $3, totp_pending_session = $4, totp_pending_created_at = $5
+        WHERE id = $1 AND session_epoch = $2 AND (totp_secret IS NOT NULL) = $6
+        """)
+      .execute(Tuple.of(id, epoch, Buffer.buffer(box), sessionHandle, utc(now), change)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Replaces the authenticator with exactly the pending secret that was verified, recording the step its code
+   * used, and moves the epoch on (every other session ends). Returns the new epoch, or fails NO_PENDING_SETUP
+   * when the pending secret changed meanwhile.
+   */
+  public Future<Integer> changeTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step, Instant now) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_pending_session = NULL,
+                         totp_last_step = $3, totp_enabled_at = $4, session_epoch = session_epoch + 1
+        WHERE id = $1 AND totp_secret IS NOT NULL AND totp_pending_secret = $2 RETURNING session_epoch
+        """)
+      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step, utc(now)))
+      .compose(rows -> rows.rowCount() == 1
+        ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
+        : BusFailure.fail(ErrorCode.NO_PENDING_SETUP));
+  }
+
+  /**
+   * Promotes exactly the pending secret that was verified, recording the step its code used, and moves the epoch
+   * on: a session opened with the password alone (perhaps a stranger's) ends when 2FA starts. Returns the new
+   * epoch, or fails NO_PENDING_SETUP when the pending secret changed meanwhile.
+   */
+  public Future<Integer> enableTotp(SqlClient db, long id, byte[] verifiedPendingBox, long step, Instant now) {
+    return db.preparedQuery("""
+        UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_pending_session = NULL,
+                         totp_last_step = $3, totp_enabled_at = $4, session_epoch = session_epoch + 1
+        WHERE id = $1 AND totp_secret IS NULL AND totp_pending_secret = $2 RETURNING session_epoch
+        """)
+      .execute(Tuple.of(id, Buffer.buffer(verifiedPendingBox), step, utc(now)))
+      .compose(rows -> rows.rowCount() == 1
+        ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
+        : BusFailure.fail(ErrorCode.NO_PENDING_SETUP));
+  }
+
+  /** Sets a new password hash and moves the session epoch on; returns the new epoch. */
+  Future<Integer> changePassword(SqlClient db, long id, int epoch, String passwordHash) {
+    return db.preparedQuery("""
+        UPDATE users SET password_hash = $3, session_epoch = session_epoch + 1
+        WHERE id = $1 AND session_epoch = $2 RETURNING session_epoch
+        """)
+      .execute(Tuple.of(id, epoch, passwordHash))
+      .compose(rows -> rows.rowCount() == 1
+        ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
+        : BusFailure.fail(ErrorCode.UNAUTHENTICATED));
+  }
+
+  /**
+   * Turns 2FA off: forgets the secret (and any pending one) and moves the epoch on, ending every session.
+   * The last accepted step is kept, so codes seen before can never be replayed after a new enrollment.
+   */
+  public Future<Boolean> disableTotp(SqlClient tx, long id) {
+    return tx.preparedQuery("""
+        UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_pending_session = NULL,
+                         totp_enabled_at = NULL, session_epoch = session_epoch + 1
+        WHERE id = $1 AND totp_secret IS NOT NULL
+        """)
+      .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Sets the password chosen through a reset link and moves the epoch on (every session ends). The link came to
+   * the address, so the address is proven too. 2FA is untouched: the next login still asks for the code.
+   */
+  public Future<Void> resetPassword(SqlClient tx, long id, String passwordHash, Instant now) {
+    return tx.preparedQuery("""
+        UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1,
+                         email_verified_at = coalesce(email_verified_at, $3)
+        WHERE id = $1
+        """)
+      .execute(Tuple.of(id, passwordHash, utc(now))).mapEmpty();
+  }
+
+  /** Moves the epoch on: every session of the user ends, including one a login is opening right now. */
+  public Future<Void> endEverySession(SqlClient tx, long id) {
+    return tx.preparedQuery("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+      .execute(Tuple.of(id)).mapEmpty();
+  }
+
+  private static Optional<UserRow> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(UserRow.from(it.next())) : Optional.empty();
+  }
+
+  public static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

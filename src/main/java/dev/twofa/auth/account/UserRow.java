@@ -1,0 +1,58 @@
+package dev.twofa.auth.account;
+
+import dev.twofa.bus.AuthReplies.User;
+import io.vertx.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+/** A user as the auth verticle reads it. The secret fields stay inside this package; toString hides them. */
+public record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
+               byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
+               boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
+               String language, OffsetDateTime emailVerifiedAt) {
+
+  public static UserRow from(Row row) {
+    return new UserRow(row.getLong("id"), row.getString("email"), row.getString("password_hash"),
+      row.getInteger("session_epoch"), bytes(row, "totp_secret"), bytes(row, "totp_pending_secret"),
+      row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
+      row.getBoolean("support"), row.getOffsetDateTime("totp_enabled_at"), row.getOffsetDateTime("totp_pending_created_at"),
+      row.getUUID("totp_pending_session"), row.getString("language"),
+      row.getOffsetDateTime("email_verified_at"));
+  }
+
+  private static byte[] bytes(Row row, String column) {
+    var buffer = row.getBuffer(column);
+    return buffer == null ? null : buffer.getBytes();
+  }
+
+  public boolean emailVerified() {
+    return emailVerifiedAt != null;
+  }
+
+  public boolean twoFactorEnabled() {
+    return totpSecretBox != null;
+  }
+
+  /** The public User document. */
+  public User toUser() {
+    return toUser(recoveryCodesRemaining);
+  }
+
+  /** The same, with a recovery-code count known to have changed since this row was read. */
+  public User toUser(int codesRemaining) {
+    return new User(email, twoFactorEnabled(), codesRemaining, iso(createdAt), support,
+      totpEnabledAt == null ? null : iso(totpEnabledAt), emailVerified());
+  }
+
+  private static String iso(OffsetDateTime time) {
+    return time.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT);
+  }
+
+  @Override
+  public String toString() {
+    return "UserRow[id=" + id + "]";
+  }
+}

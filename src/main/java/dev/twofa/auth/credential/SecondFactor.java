@@ -1,0 +1,70 @@
+package dev.twofa.auth.credential;
+
+import dev.twofa.auth.account.UserRepository;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.credential.recovery.RecoveryCodeRepository;
+import dev.twofa.auth.credential.recovery.RecoveryCodes;
+import dev.twofa.auth.credential.totp.SecretBox;
+import dev.twofa.auth.credential.totp.TotpVerifier;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Checks a TOTP or recovery code for a user and records its use in the same atomic statement. */
+public final class SecondFactor {
+  private final UserRepository users;
+  private final RecoveryCodeRepository recoveryCodeStore;
+  private final SecretBox secretBox;
+  private final TotpVerifier verifier;
+  private final RecoveryCodes recoveryCodes;
+
+  public SecondFactor(UserRepository users, RecoveryCodeRepository recoveryCodeStore, SecretBox secretBox,
+               TotpVerifier verifier, RecoveryCodes recoveryCodes) {
+    this.users = users;
+    this.recoveryCodeStore = recoveryCodeStore;
+    this.secretBox = secretBox;
+    this.verifier = verifier;
+    this.recoveryCodes = recoveryCodes;
+  }
+
+  /** True when the code matches a step later than the last accepted one and this call recorded that step. */
+  public Future<Boolean> acceptTotp(SqlClient db, UserRow user, String code) {
+    OptionalLong step = totpStep(user, code);
+    return step.isPresent() ? users.acceptTotpStep(db, user.id(), step.getAsLong()) : Future.succeededFuture(false);
+  }
+
+  /** The step {@code code} matches for the user's app, later than the last accepted one (not yet recorded). */
+  public OptionalLong totpStep(UserRow user, String code) {
+    byte[] secret = secretBox.openTotpSecret(user.totpSecretBox(), user.id());
+    return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+  }
+
+  /** The digests a stored recovery code equal to {@code code} may have (empty when it cannot be a code). */
+  public Optional<List<byte[]>> recoveryDigests(String code) {
+    return RecoveryCodes.normalize(code).map(recoveryCodes::candidateDigests);
+  }
+
+  /** A recovery login makes every TOTP step up to this one unusable (whoever holds the code may have seen them). */
+  public long burnThroughStep() {
+    return verifier.currentStep() + 1;
+  }
+
+  /**
+   * True when this call consumed the recovery code. A recovery login also burns the current and the next
+   * TOTP step, since whoever holds the code may have seen those.
+   */
+  public Future<Boolean> acceptRecoveryCode(SqlClient db, UserRow user, String code) {
+    Optional<String> normalized = RecoveryCodes.normalize(code);
+    if (normalized.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    return recoveryCodeStore.consume(db, user.id(), recoveryCodes.candidateDigests(normalized.get()))
+      .compose(consumed -> consumed
+        ? users.burnTotpStepsThrough(db, user.id(), burnThroughStep()).map(true)
+        : Future.succeededFuture(false));
+  }
+}

@@ -1,0 +1,114 @@
+package dev.twofa.auth.credential.password;
+
+import dev.twofa.auth.credential.password.HashAdmission.Decision;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Password hashing off the event loop, on a worker pool sized to the cores, behind {@link HashAdmission}: a
+ * hash that would wait too long, or whose client address or account already holds its share of the queue, is
+ * refused at once (503 with Retry-After) instead of making every login wait longer. Every caller names the
+ * client address and the account (an unknown email's canonical string), so unknown accounts are admitted
+ * like known ones. A client that asks again before its Retry-After gets its refusal late ({@link RefusalTarpit}).
+ */
+public final class Passwords {
+  private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
+  /** The decoy is computed at start by the node itself, not by a client. */
+  private static final String STARTUP = "startup";
+  private final PasswordHasher hasher;
+  private final WorkerExecutor workers;
+  private final HashAdmission admission;
+  private final LongSupplier nanoTime;
+  private final Timer queueWait;
+  private final RefusalTarpit tarpit;
+  private volatile String decoyHash;
+
+  /**
+   * {@code queueWait} records how long each admitted piece of work waited for a hashing thread; {@code tarpit}
+   * answers the refusals.
+   */
+  public Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime, Timer queueWait,
+            RefusalTarpit tarpit) {
+    this.hasher = hasher;
+    this.workers = workers;
+    this.admission = admission;
+    this.nanoTime = nanoTime;
+    this.queueWait = queueWait;
+    this.tarpit = tarpit;
+  }
+
+  public Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait, RefusalTarpit tarpit) {
+    this(hasher, workers, admission, System::nanoTime, queueWait, tarpit);
+  }
+
+  /**
+   * Computes the decoy hash checked for unknown emails, so they spend the same time as a wrong password; its
+   * time seeds the measured hash time.
+   */
+  public Future<Void> start() {
+    return hash("decoy password for unknown accounts", STARTUP, STARTUP).onSuccess(h -> {
+      decoyHash = h;
+      LOG.info("event=passwords.ready hasher={} hash_ms={} admitted_now={}", hasher.name(),
+        admission.averageHashTime().toMillis(), admission.capacity());
+    }).mapEmpty();
+  }
+
+  public Future<String> hash(String password, String address, String account) {
+    return admitted(address, account, true, () -> hasher.hash(password));
+  }
+
+  /** Verifies against {@code hash}, or against the decoy when there is no account (and then always fails). */
+  public Future<Boolean> verify(String hashOrNull, String password, String address, String account) {
+    String hash = hashOrNull != null ? hashOrNull : decoyHash;
+    return admitted(address, account, true, () -> hasher.verify(hash, password)).map(ok -> ok && hashOrNull != null);
+  }
+
+  /**
+   * Fails with {@code overloaded} when a hash for this client address and account would be refused now, so a
+   * caller refuses excess work before its database reads; a later {@link #verify} still decides.
+   */
+  public Future<Void> admissible(String address, String account) {
+    return admission.wouldRefuse(address, account).map(refusal -> tarpit.<Void>refuse(address, overloaded(refusal)))
+      .orElseGet(Future::succeededFuture);
+  }
+
+  /** Other work on the hashing threads (the strength check): admitted like a hash, not timed as one. */
+  public <T> Future<T> onHashingThreads(String address, String account, Callable<T> work) {
+    return admitted(address, account, false, work);
+  }
+
+  private <T> Future<T> admitted(String address, String account, boolean isHash, Callable<T> work) {
+    Decision decision = admission.admit(address, account);
+    if (!decision.admitted()) {
+      return tarpit.refuse(address, overloaded(decision.refusal()));
+    }
+    long[] ran = new long[1];
+    long admitted = nanoTime.getAsLong();
+    return workers.<T>executeBlocking(() -> {
+      // Timed on the worker: the wait in the queue is not part of a hash's time.
+      long start = nanoTime.getAsLong();
+      queueWait.record(start - admitted, TimeUnit.NANOSECONDS);
+      admission.started(decision.ticket(), Duration.ofNanos(start - admitted));
+      try {
+        return work.call();
+      } finally {
+        ran[0] = nanoTime.getAsLong() - start;
+      }
+    }, false).onComplete(done -> admission.release(decision.ticket(), isHash && done.succeeded()
+      ? Duration.ofNanos(ran[0]) : null));
+  }
+
+  private static BusFailure overloaded(HashAdmission.Refusal refusal) {
+    return new BusFailure(ErrorCode.OVERLOADED, null, refusal.retryAfterSeconds());
+  }
+}

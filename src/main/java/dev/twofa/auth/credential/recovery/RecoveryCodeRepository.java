@@ -1,0 +1,38 @@
+package dev.twofa.auth.credential.recovery;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.List;
+
+/**
+ * Keyed digests of recovery codes, each with the id of the key that made it; consuming one is a single DELETE,
+ * so only one request can win it.
+ */
+public final class RecoveryCodeRepository {
+
+  /** Voids every earlier code of the user and stores the new digests (call inside a transaction). */
+  public Future<Void> replaceAll(SqlClient tx, long userId, String keyId, List<byte[]> digests) {
+    return deleteAll(tx, userId)
+      .compose(deleted -> tx.preparedQuery("INSERT INTO recovery_codes (user_id, digest, key_id) VALUES ($1, $2, $3)")
+        .executeBatch(digests.stream().map(d -> Tuple.of(userId, Buffer.buffer(d), keyId)).toList()))
+      .mapEmpty();
+  }
+
+  public Future<Void> deleteAll(SqlClient tx, long userId) {
+    return tx.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1").execute(Tuple.of(userId)).mapEmpty();
+  }
+
+  /**
+   * {@code candidates} are the code's digests under every key of the ring; a user's codes differ, so at most one
+   * row matches, and the one DELETE still lets a single request win it.
+   */
+  public Future<Boolean> consume(SqlClient db, long userId, List<byte[]> candidates) {
+    return db.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1 AND digest = ANY($2)")
+      // Tuple.of(userId, array) would spread the array as varargs.
+      .execute(Tuple.tuple().addLong(userId).addArrayOfBuffer(candidates.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
+      .map(rows -> rows.rowCount() == 1);
+  }
+}

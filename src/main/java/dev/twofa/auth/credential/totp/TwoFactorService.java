@@ -1,0 +1,195 @@
+package dev.twofa.auth.credential.totp;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.credential.recovery.RecoveryCodes;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.notify.MailComposer;
+import dev.twofa.auth.notify.Mailer;
+import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.session.SignedIn;
+
+import dev.twofa.bus.AuthReplies.AuthenticatorChanged;
+import dev.twofa.bus.AuthReplies.Enrollment;
+import dev.twofa.bus.AuthReplies.EnrollmentOutcome;
+import dev.twofa.bus.AuthReplies.NewRecoveryCodes;
+import dev.twofa.bus.AuthReplies.TotpKey;
+import dev.twofa.bus.AuthReplies.UserResult;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Enrollment (setup, then enable with a first code), changing the authenticator app (start, then confirm with a
+ * code from the new app) and recovery-code regeneration.
+ */
+public final class TwoFactorService {
+  /** A reload of the setup screen within this time, in the same session, shows the same key. */
+  static final Duration STABLE_KEY = Duration.ofMinutes(15);
+  private final AuthStore store;
+  private final SessionService sessions;
+  private final AccountService accounts;
+  private final SecretBox secretBox;
+  private final TotpKeys keys;
+  private final TotpVerifier verifier;
+  private final RecoveryCodes recoveryCodes;
+  private final Auditor auditor;
+  private final Mailer mailer;
+  private final Clock clock;
+
+  public TwoFactorService(AuthStore store, SessionService sessions, AccountService accounts, SecretBox secretBox, TotpKeys keys,
+                   TotpVerifier verifier, RecoveryCodes recoveryCodes, Auditor auditor, Mailer mailer, Clock clock) {
+    this.store = store;
+    this.sessions = sessions;
+    this.accounts = accounts;
+    this.secretBox = secretBox;
+    this.keys = keys;
+    this.verifier = verifier;
+    this.recoveryCodes = recoveryCodes;
+    this.auditor = auditor;
+    this.mailer = mailer;
+    this.clock = clock;
+  }
+
+  /** The pending key for a first enrollment, as base32 and as an otpauth URI. */
+  public Future<TotpKey> setup(String token) {
+    return sessions.signedIn(token).compose(session -> session.user().twoFactorEnabled()
+      ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
+      : pendingKey(session, false));
+  }
+
+  /** The pending key of a new authenticator app; the current one keeps working until it is confirmed. */
+  public Future<TotpKey> changeStart(String token) {
+    return sessions.steppedUp(token).compose(session -> session.user().twoFactorEnabled()
+      ? pendingKey(session, true)
+      : BusFailure.fail(ErrorCode.NOT_ENABLED));
+  }
+
+  /**
+   * The session's own pending key while it is younger than {@link #STABLE_KEY} (a reload must not leave a dead
+   * entry in the user's app), else a new one replacing any other.
+   */
+  private Future<TotpKey> pendingKey(SignedIn session, boolean change) {
+    UserRow user = session.user();
+    Instant now = clock.instant();
+    if (user.pendingSecretBox() != null && session.handle().equals(user.pendingSession())
+      && user.pendingCreatedAt() != null && user.pendingCreatedAt().toInstant().isAfter(now.minus(STABLE_KEY))) {
+      String secret = new String(secretBox.open(user.pendingSecretBox(), user.id()), StandardCharsets.US_ASCII);
+      return Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())));
+    }
+    String secret = keys.newSecret();
+    byte[] sealed = secretBox.seal(secret.getBytes(StandardCharsets.US_ASCII), user.id());
+    return store.users().setPendingSecret(store.pool(), user.id(), user.sessionEpoch(), sealed, session.handle(), now, change)
+      .compose(stored -> stored
+        ? Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())))
+        : BusFailure.fail(change ? ErrorCode.NOT_ENABLED : ErrorCode.ALREADY_ENABLED));
+  }
+
+  /**
+   * Turns 2FA on once {@code code} proves the app holds the pending secret; returns the first recovery codes.
+   * Every other session ends (the epoch moves on) and this one continues as a two-factor session, under a new
+   * cookie value.
+   */
+  public Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      if (user.twoFactorEnabled()) {
+        return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
+      }
+      if (user.pendingSecretBox() == null) {
+        return BusFailure.fail(ErrorCode.NO_PENDING_SETUP);
+      }
+      OptionalLong step = pendingStep(user, code);
+      if (step.isEmpty()) {
+        return auditor.outcome(BusFailure.fail(ErrorCode.INVALID_CODE), user.id(), SecurityEvent.TWO_FACTOR_ENABLED, client);
+      }
+      List<String> codes = recoveryCodes.generate();
+      return store.pool().withTransaction(tx -> store.users().enableTotp(tx, user.id(), user.pendingSecretBox(),
+            step.getAsLong(), clock.instant())
+          .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
+            .compose(stored -> endOtherSessions(tx, user))
+            .compose(ended -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_ENABLED, client, null))
+            .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
+        .onSuccess(committed -> mailer.nudge())
+        .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
+          .compose(recorded -> accounts.currentUser(newToken))
+          .map(enabled -> new EnrollmentOutcome(new Enrollment(codes, enabled), newToken)));
+    });
+  }
+
+  /**
+   * Replaces the authenticator app once {@code code} proves the new app holds this session's pending key. Every
+   * other session ends; recovery codes stay as they are.
+   */
+  public Future<AuthenticatorChanged> changeConfirm(String token, String code, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      if (!user.twoFactorEnabled()) {
+        return BusFailure.fail(ErrorCode.NOT_ENABLED);
+      }
+      if (user.pendingSecretBox() == null || !session.handle().equals(user.pendingSession())) {
+        return BusFailure.fail(ErrorCode.NO_PENDING_SETUP);
+      }
+      OptionalLong step = pendingStep(user, code);
+      if (step.isEmpty()) {
+        return auditor.outcome(BusFailure.fail(ErrorCode.INVALID_CODE), user.id(), SecurityEvent.TWO_FACTOR_CHANGED, client);
+      }
+      return store.pool().withTransaction(tx -> store.users().changeTotp(tx, user.id(), user.pendingSecretBox(),
+            step.getAsLong(), clock.instant())
+          .compose(epoch -> endOtherSessions(tx, user)
+            .compose(ended -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_CHANGED, client, null))
+            .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
+        .onSuccess(committed -> mailer.nudge())
+        .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_CHANGED, true, client)
+          .compose(recorded -> accounts.currentUser(newToken))
+          .map(changed -> new AuthenticatorChanged(new UserResult(changed), newToken)));
+    });
+  }
+
+  /** The step of {@code code} under the user's pending key (later than any step already used), if it matches. */
+  private OptionalLong pendingStep(UserRow user, String code) {
+    if (user.pendingSecretBox() == null) {
+      return OptionalLong.empty();
+    }
+    byte[] secret = secretBox.openTotpSecret(user.pendingSecretBox(), user.id());
+    return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+  }
+
+  /**
+   * After a recent step-up, a fresh set of recovery codes; every earlier code stops working and every other
+   * session ends (this one stays).
+   */
+  public Future<NewRecoveryCodes> regenerateRecoveryCodes(String token, ClientInfo client) {
+    return sessions.steppedUp(token).compose(session -> {
+      UserRow user = session.user();
+      if (!user.twoFactorEnabled()) {
+        return BusFailure.fail(ErrorCode.NOT_ENABLED);
+      }
+      List<String> codes = recoveryCodes.generate();
+      Future<Void> replaced = store.pool().withTransaction(tx ->
+        store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
+          .compose(stored -> store.sessions().revokeOthers(tx, user.id(), session.tokenHash()))
+          .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+          .compose(ended -> mailer.notice(tx, user, MailComposer.RECOVERY_CODES_REGENERATED, client, null)))
+        .onSuccess(committed -> mailer.nudge());
+      return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
+        .map(done -> new NewRecoveryCodes(codes));
+    });
+  }
+
+  private Future<Void> endOtherSessions(SqlClient tx, UserRow user) {
+    return store.sessions().revokeOthers(tx, user.id(), null)
+      .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()));
+  }
+}

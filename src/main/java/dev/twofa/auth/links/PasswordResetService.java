@@ -1,0 +1,167 @@
+package dev.twofa.auth.links;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.Emails;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.notify.MailComposer;
+import dev.twofa.auth.notify.Mailer;
+import dev.twofa.auth.session.SessionTokens;
+import dev.twofa.auth.throttle.Throttle;
+
+import dev.twofa.auth.throttle.Throttle.Limit;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Password reset by mail ("Forgot password?") and "This wasn't me" from a security notice. Neither ever opens a
+ * session, and neither touches 2FA: the next login still asks for the code.
+ */
+public final class PasswordResetService {
+  private static final Logger LOG = LoggerFactory.getLogger(PasswordResetService.class);
+  /** Requests one client address may make: enough for a household behind one router, not for a crawl of addresses. */
+  static final ThrottlePolicy REQUESTS_PER_ADDRESS = new ThrottlePolicy(20, Duration.ofHours(1));
+  /** Reset mails one address receives, whoever asks: a stranger cannot flood a mailbox. */
+  static final ThrottlePolicy MAILS_PER_EMAIL = new ThrottlePolicy(3, Duration.ofHours(1));
+  private final AuthStore store;
+  private final AccountLinkRepository links;
+  private final AccountService accounts;
+  private final Auditor auditor;
+  private final Mailer mailer;
+  private final Clock clock;
+
+  public PasswordResetService(AuthStore store, AccountLinkRepository links, AccountService accounts, Auditor auditor,
+                       Mailer mailer, Clock clock) {
+    this.store = store;
+    this.links = links;
+    this.accounts = accounts;
+    this.auditor = auditor;
+    this.mailer = mailer;
+    this.clock = clock;
+  }
+
+  /**
+   * Answers as soon as the client address is within its limit, the same for every address asked about; the
+   * lookup and the mail happen after the answer. Off the response path, a known address cannot answer later than
+   * an unknown one (a transaction and an outbox row take measurable time), and nothing padded to a fixed delay
+   * has to guess how long the slowest path takes under load.
+   */
+  public Future<Void> request(String email, ClientInfo client) {
+    Optional<String> canonical = Emails.canonical(email);
+    if (canonical.isEmpty()) {
+      return BusFailure.fail(ErrorCode.INVALID_EMAIL);
+    }
+    List<Limit> perAddress = List.of(new Limit(Throttle.passwordResetAddressKey(client.ip()), REQUESTS_PER_ADDRESS));
+    return store.throttle().checkAll(perAddress)
+      .compose(ok -> store.throttle().recordAll(perAddress))
+      .onSuccess(answered -> mailLink(canonical.get(), client));
+  }
+
+  /**
+   * Mails a reset link if an account has {@code canonical}, within its limit of mails per hour (reserved in the
+   * same transaction, so concurrent requests cannot overdraw it; unknown addresses spend it alike). Never fails:
+   * a refusal is logged, without the address.
+   */
+  private void mailLink(String canonical, ClientInfo client) {
+    store.pool().withTransaction(tx -> store.throttle().reserve(tx, Throttle.passwordResetEmailKey(canonical), MAILS_PER_EMAIL)
+        .compose(admitted -> store.users().findByEmail(tx, canonical))
+        .compose(user -> user.isPresent()
+          ? mailer.passwordReset(tx, user.get(), MailComposer.PASSWORD_RESET, client).map(true)
+          : Future.succeededFuture(false)))
+      .onSuccess(mailed -> {
+        if (mailed) {
+          mailer.nudge();
+        }
+      })
+      .onFailure(error -> {
+        if (BusFailure.from(error).code() == ErrorCode.RATE_LIMITED) {
+          LOG.info("event=password_reset.mail_limited");
+        } else {
+          LOG.warn("event=password_reset.mail_failed error={}", error.toString());
+        }
+      });
+  }
+
+  /**
+   * Sets a new password through a reset link: the link is checked first and the password (strength and hash, on
+   * the hashing threads) before the link is used, so a weak password does not cost the link. Then, in one
+   * transaction: the link is used (of two concurrent requests one wins), the password set, every session and
+   * pending login ended, the event recorded and the "password changed" notice written.
+   */
+  public Future<Void> complete(String token, String newPassword, ClientInfo client) {
+    byte[] hash = SessionTokens.hash(token);
+    return links.find(store.pool(), hash, AccountLinkRepository.PASSWORD_RESET, clock.instant())
+      .compose(found -> found.isPresent()
+        ? store.users().findById(store.pool(), found.get()).map(Optional::orElseThrow)
+        : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
+      .compose(user -> accounts.strongHash(newPassword, user.email(), client)
+        .compose(passwordHash -> store.pool().withTransaction(tx -> useLink(tx, hash, AccountLinkRepository.PASSWORD_RESET, user)
+          .compose(used -> store.users().resetPassword(tx, user.id(), passwordHash, clock.instant()))
+          .compose(reset -> endSessionRows(tx, user.id()))
+          .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.PASSWORD_RESET, true, client)))
+          // Read again: the reset proved the address, so the notice goes to it.
+          .compose(recorded -> store.users().findById(tx, user.id()).map(Optional::orElseThrow))
+          .compose(updated -> mailer.notice(tx, updated, MailComposer.PASSWORD_CHANGED, client, null)))))
+      .compose(done -> {
+        mailer.nudge();
+        return auditor.flush();
+      });
+  }
+
+  /**
+   * "This wasn't me": uses the notice's link, ends every session and pending login of its account, records it,
+   * and mails a reset link, all in one transaction. Logs no one in, whoever calls.
+   */
+  public Future<Void> secureAccount(String token, ClientInfo client) {
+    Instant now = clock.instant();
+    return store.pool().withTransaction(tx -> links.use(tx, SessionTokens.hash(token), AccountLinkRepository.SECURE_ACCOUNT, now)
+        .compose(userId -> userId.isPresent()
+          ? store.users().findById(tx, userId.get()).map(Optional::orElseThrow)
+          : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
+        .compose(user -> endEverything(tx, user.id())
+          .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
+          .compose(recorded -> mailer.passwordReset(tx, user, MailComposer.ACCOUNT_SECURED, client))))
+      .compose(done -> {
+        mailer.nudge();
+        return auditor.flush();
+      });
+  }
+
+  /** Deletes expired links (on auth's purge timer). */
+  public Future<Integer> purge() {
+    return links.purge(store.pool(), clock.instant());
+  }
+
+  /** Uses the link; fails INVALID_TOKEN (rolling the transaction back) when a concurrent request used it first. */
+  private Future<Void> useLink(SqlClient tx, byte[] hash, String purpose, UserRow user) {
+    return links.use(tx, hash, purpose, clock.instant())
+      .compose(used -> used.filter(id -> id == user.id()).isPresent()
+        ? Future.<Void>succeededFuture()
+        : BusFailure.fail(ErrorCode.INVALID_TOKEN));
+  }
+
+  /** Every session of the user ends (the epoch moves on and the rows go), and so does every pending login. */
+  private Future<Void> endEverything(SqlClient tx, long userId) {
+    return store.users().endEverySession(tx, userId).compose(moved -> endSessionRows(tx, userId));
+  }
+
+  /** Deletes the sessions and pending logins of a user whose epoch has just moved on. */
+  private Future<Void> endSessionRows(SqlClient tx, long userId) {
+    return store.sessions().revokeOthers(tx, userId, null)
+      .compose(ended -> store.pendingLogins().deleteForUser(tx, userId));
+  }
+}

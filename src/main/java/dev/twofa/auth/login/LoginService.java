@@ -1,0 +1,239 @@
+package dev.twofa.auth.login;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.Emails;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.password.Passwords;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.events.EventOutbox;
+import dev.twofa.auth.notify.MailComposer;
+import dev.twofa.auth.notify.Mailer;
+import dev.twofa.auth.notify.SignInNotices;
+import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.session.SessionTokens;
+import dev.twofa.auth.throttle.Throttle;
+
+import dev.twofa.auth.throttle.Throttle.Limit;
+import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.login.SecondStepRepository.Budget;
+import dev.twofa.auth.login.SecondStepRepository.Code;
+import dev.twofa.auth.login.SecondStepRepository.Events;
+import dev.twofa.auth.login.SecondStepRepository.Written;
+import dev.twofa.bus.AuthReplies.LoginOutcome;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
+public final class LoginService {
+  private static final Logger LOG = LoggerFactory.getLogger(LoginService.class);
+  private final AuthStore store;
+  private final SessionService sessions;
+  private final Passwords passwords;
+  private final SecondFactor secondFactor;
+  private final Auditor auditor;
+  private final LoginPolicy policy;
+  private final Mailer mailer;
+  private final SignInNotices signIns;
+  private final Clock clock;
+
+  public LoginService(AuthStore store, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
+               LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
+    this.store = store;
+    this.sessions = sessions;
+    this.passwords = passwords;
+    this.secondFactor = secondFactor;
+    this.auditor = auditor;
+    this.policy = policy;
+    this.mailer = mailer;
+    this.signIns = signIns;
+    this.clock = clock;
+  }
+
+  public Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
+    // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
+    String canonical = Emails.canonical(email).orElse("");
+    List<Limit> failures = List.of(
+      new Limit(Throttle.passwordAccountAddressKey(canonical, client.ip()), policy.passwordPerAccountAndAddress()),
+      new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount()),
+      new Limit(Throttle.passwordAddressKey(client.ip()), policy.passwordPerAddress()));
+    Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
+    // Excess logins are refused before any database work, so a crowd's refusals cost it nothing.
+    return passwords.admissible(client.ip(), canonical)
+      .compose(admissible -> store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
+      .compose(ok -> store.users().findByEmail(store.pool(), canonical))
+      // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
+      .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password, client.ip(), canonical)
+        .compose(valid -> valid
+          ? succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
+          : fail(user, failures, client)));
+  }
+
+  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountAddressKey, Limit logins,
+                                       ClientInfo client) {
+    // The attempt's id ties this step to its second step (or its abandonment) in Activity.
+    UUID loginId = UUID.randomUUID();
+    Instant now = clock.instant();
+    Map<String, String> details = user.twoFactorEnabled()
+      ? Map.of(SecurityEvent.LOGIN_ID, loginId.toString(), SecurityEvent.SECOND_FACTOR, "required")
+      : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
+    SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
+    Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
+    // A success counts against the address's logins and clears this address's failures on the account (the
+    // account-wide count only decays), in the commit that makes the login.
+    Future<LoginOutcome> committed = sessions.endPresented(presentedToken).compose(ended -> user.twoFactorEnabled()
+      ? store.passwordSteps().passed(store.pool(), logins, accountAddressKey, user.id(), loginId, client,
+          EventOutbox.row(event), now)
+        .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
+      : store.pool().withTransaction(tx -> store.throttle().recordAll(tx, List.of(logins), accountAddressKey)
+        .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
+        // A completed login voids any reset link: the password is known after all.
+        .compose(token -> mailer.voidPasswordReset(tx, user.id())
+          .compose(voided -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture))
+          .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
+        .compose(outcome -> auditor.recordWithin(tx, event).map(outcome))));
+    return committed
+      .onSuccess(written -> {
+        auditor.nudge();
+        if (completion.isPresent()) {
+          mailer.nudge();
+        }
+      })
+      .compose(outcome -> user.twoFactorEnabled() ? Future.succeededFuture(outcome) : newBrowserNoticed(user, client, outcome));
+  }
+
+  /**
+   * After a login's commit, one statement tells whether its browser is new to the account (and writes the mail
+   * when it is). Kept out of the completing transaction so the second step stays one statement; a failure here
+   * costs at most that mail, never the login.
+   */
+  private Future<LoginOutcome> newBrowserNoticed(UserRow user, ClientInfo client, LoginOutcome outcome) {
+    return signIns.completed(store.pool(), user, client)
+      .recover(error -> {
+        LOG.warn("event=mail.new_sign_in_unwritten user={} error={}", user.id(), error.toString());
+        return Future.succeededFuture();
+      })
+      .map(outcome);
+  }
+
+  /** Writes that complete a login beyond its session and event, inside the transaction that completes it. */
+  private interface Completion {
+    Future<Void> write(SqlClient tx);
+  }
+
+  /**
+   * The one place that decides what else a completed login writes (password-only, or after its second step), in
+   * the commit that completes it: a spent recovery code tells the owner how many are left. Empty in the common
+   * case, where the second step stays one statement; voiding a reset link is always part of completing.
+   */
+  private Optional<Completion> completionWrites(UserRow user, ClientInfo client, int codesUsed) {
+    if (codesUsed > 0) {
+      return Optional.of(tx -> mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client,
+        user.recoveryCodesRemaining() - codesUsed));
+    }
+    return Optional.empty();
+  }
+
+  private Future<LoginOutcome> fail(Optional<UserRow> user, List<Limit> failures, ClientInfo client) {
+    // The failure event is not waited for: an unknown email has none, and the answer must not take longer
+    // for a known one.
+    user.ifPresent(u -> auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client)));
+    return store.throttle().recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
+  }
+
+  public Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
+    return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0, user -> {
+      OptionalLong step = secondFactor.totpStep(user, code);
+      return Code.totp(step.isPresent() ? step.getAsLong() : null);
+    });
+  }
+
+  public Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
+    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> secondFactor.recoveryDigests(code)
+      .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
+      .orElse(Code.none()));
+  }
+
+  /**
+   * The shared shape of both second steps, in two round trips: one statement reads the live pending login with
+   * its user; the code is checked here (the TOTP secret is opened in Java only); one more statement
+   * ({@link SecondStepRepository}) spends an attempt of the account's budget, uses the code once, and either
+   * completes the login (session, event, and any {@link #completionWrites} in the same transaction) or counts
+   * the failure (dropping the pending login at its limit), all in one commit. Events are relayed to audit after
+   * it, off the request's path.
+   */
+  private Future<LoginOutcome> secondStep(String pendingToken, String eventType, ClientInfo client, int codesUsed,
+                                          Function<UserRow, Code> check) {
+    if (pendingToken == null || pendingToken.isEmpty()) {
+      return BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
+    }
+    byte[] pending = SessionTokens.hash(pendingToken);
+    Instant now = clock.instant();
+    Instant pendingAfter = now.minus(policy.pendingLoginTtl());
+    return store.users().findByPendingLogin(store.pool(), pending, pendingAfter)
+      .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
+        .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
+      .compose(found -> {
+        UserRow user = found.user();
+        String loginId = found.loginId().toString();
+        Map<String, String> attempt = Map.of(SecurityEvent.LOGIN_ID, loginId);
+        Events events = new Events(
+          EventOutbox.row(new SecurityEvent(user.id(), eventType, true, client, null, attempt, null)),
+          EventOutbox.row(new SecurityEvent(user.id(), eventType, false, client, null, attempt, null)),
+          EventOutbox.row(new SecurityEvent(user.id(), SecurityEvent.LOGIN_ABANDONED, false, client, null,
+            Map.of(SecurityEvent.LOGIN_ID, loginId, SecurityEvent.REASON, "too_many_codes"), null)));
+        ThrottlePolicy budget = policy.secondFactor();
+        SessionService.Opening session = sessions.opening(user, client);
+        Code code = check.apply(user);
+        Budget spent = new Budget(Throttle.secondFactorKey(user.id()), budget.maxAttempts(), now.minus(budget.window()));
+        Optional<Completion> completion = completionWrites(user, client, codesUsed);
+        // With nothing more to write, the statement's own transaction is enough: one round trip.
+        Future<Written> step = completion.isEmpty()
+          ? store.secondSteps().write(store.pool(), pending, pendingAfter, user.id(), code, spent,
+              policy.pendingLoginMaxFailures(), session.row(), events, now)
+          : store.pool().withTransaction(tx -> store.secondSteps().write(tx, pending, pendingAfter, user.id(), code,
+                spent, policy.pendingLoginMaxFailures(), session.row(), events, now)
+              .compose(written -> Written.COMPLETED.equals(written.outcome())
+                ? completion.get().write(tx).map(written) : Future.succeededFuture(written)));
+        return step.compose(written -> {
+          auditor.nudge();
+          return switch (written.outcome()) {
+            case Written.COMPLETED -> {
+              if (completion.isPresent()) {
+                mailer.nudge();
+              }
+              yield newBrowserNoticed(user, client, new LoginOutcome(
+                SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), session.token()));
+            }
+            case Written.RATE_LIMITED -> Future.failedFuture(
+              BusFailure.rateLimited(Throttle.retryAfter(written.budgetOldest(), budget, now)));
+            case Written.NO_PENDING_LOGIN -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
+            // Its last wrong code dropped the pending login (the event is in the same commit): the owner hears of it.
+            case Written.DROPPED -> signIns.mailAbandoned(found.abandoned(written.failures()))
+              .compose(mailed -> BusFailure.fail(ErrorCode.INVALID_CODE));
+            default -> BusFailure.fail(ErrorCode.INVALID_CODE);
+          };
+        });
+      });
+  }
+}

@@ -1,0 +1,44 @@
+package dev.twofa.auth.login;
+
+import dev.twofa.auth.events.EventOutbox;
+import dev.twofa.auth.session.SessionTokens;
+import dev.twofa.auth.throttle.Throttle;
+
+import dev.twofa.auth.throttle.Throttle.Limit;
+import dev.twofa.bus.ClientInfo;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import static dev.twofa.auth.account.UserRepository.utc;
+
+/**
+ * The writes of a passed password step that owes a second factor, as one statement: the login counted under the
+ * address's limit (its expired attempts dropped, this address's failures on the account forgotten), the pending
+ * login created and its event queued for audit. One round trip and its own commit, where a transaction of the
+ * same writes through {@link Throttle}, {@link PendingLoginRepository} and {@link EventOutbox} took five.
+ */
+public final class PasswordStepRepository {
+
+  /** Writes them and returns the pending login's cookie value. */
+  Future<String> passed(SqlClient db, Limit logins, String forgottenKey, long userId, UUID loginId, ClientInfo client,
+                        JsonObject event, Instant now) {
+    String token = SessionTokens.newToken();
+    return db.preparedQuery("""
+        WITH forgotten AS (DELETE FROM throttle_attempts WHERE key = $1),
+             expired AS (DELETE FROM throttle_attempts WHERE key = $2 AND at <= $3),
+             counted AS (INSERT INTO throttle_attempts (key, at) VALUES ($2, $4)),
+             pending AS (INSERT INTO pending_logins (token_hash, user_id, login_id, created_at, ip, user_agent)
+                         VALUES ($5, $6, $7, $4, $8, $9))
+        INSERT INTO event_outbox (event) VALUES ($10)
+        """)
+      .execute(Tuple.of(forgottenKey, logins.key(), utc(now.minus(logins.policy().window())), utc(now),
+        Buffer.buffer(SessionTokens.hash(token)), userId, loginId, client.ip(), client.userAgent(), event))
+      .map(token);
+  }
+}

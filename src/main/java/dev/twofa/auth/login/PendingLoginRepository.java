@@ -1,0 +1,110 @@
+package dev.twofa.auth.login;
+
+import dev.twofa.auth.session.SessionTokens;
+
+import dev.twofa.bus.ClientInfo;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static dev.twofa.auth.account.UserRepository.utc;
+
+/**
+ * Logins whose password step passed and whose second factor is owed, named by the SHA-256 of their cookie
+ * value. They live in PostgreSQL, not in an HTTP node's memory, so any node can finish the login; they expire
+ * and are discarded after too many wrong codes. Every statement that drops one returns it, so each drop is
+ * reported once (as {@code login.abandoned}) by whoever dropped it.
+ */
+public final class PendingLoginRepository {
+
+  /**
+   * A pending login as the session state, Activity and the mail about an abandoned login need it; {@code client}
+   * is where its password step came from.
+   */
+  public record PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures, ClientInfo client) {
+  public   PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures) {
+      this(userId, email, loginId, createdAt, failures, ClientInfo.UNKNOWN);
+    }
+  }
+
+  /** Creates a pending login for the attempt {@code loginId} and returns its cookie value. */
+  Future<String> create(SqlClient db, long userId, UUID loginId, Instant now, ClientInfo client) {
+    String token = SessionTokens.newToken();
+    return db.preparedQuery("""
+        INSERT INTO pending_logins (token_hash, user_id, login_id, created_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)
+        """)
+      .execute(Tuple.of(Buffer.buffer(SessionTokens.hash(token)), userId, loginId, utc(now), client.ip(), client.userAgent()))
+      .map(token);
+  }
+
+  /** The pending login with this hash, live or expired (the caller compares {@code createdAt}). */
+  public Future<Optional<PendingLogin>> find(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("""
+        SELECT p.user_id, u.email, p.login_id, p.created_at, p.failures, p.ip, p.user_agent
+        FROM pending_logins p JOIN users u ON u.id = p.user_id WHERE p.token_hash = $1
+        """)
+      .execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .map(rows -> rows.size() == 1 ? Optional.of(pending(rows.iterator().next())) : Optional.empty());
+  }
+
+  /** Counts a wrong code; the pending login is deleted once it reaches {@code maxFailures}, and then returned. */
+  Future<Optional<PendingLogin>> recordFailure(SqlClient db, byte[] tokenHash, int maxFailures) {
+    return db.preparedQuery("UPDATE pending_logins SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures")
+      .execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .compose(rows -> rows.size() == 1 && rows.iterator().next().getInteger("failures") >= maxFailures
+        ? drop(db, "token_hash = $1", Tuple.of(Buffer.buffer(tokenHash))).map(dropped -> dropped.stream().findFirst())
+        : Future.succeededFuture(Optional.empty()));
+  }
+
+  /** Deletes it; true when this call was the one that did (so one pending login completes once). */
+  Future<Boolean> complete(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("DELETE FROM pending_logins WHERE token_hash = $1").execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  public Future<Void> deleteForUser(SqlClient db, long userId) {
+    return db.preparedQuery("DELETE FROM pending_logins WHERE user_id = $1").execute(Tuple.of(userId)).mapEmpty();
+  }
+
+  /** Deletes this pending login if it has expired; returns it when this call deleted it. */
+  public Future<Optional<PendingLogin>> dropIfExpired(SqlClient db, byte[] tokenHash, Instant now, Duration ttl) {
+    return drop(db, "token_hash = $1 AND created_at < $2", Tuple.of(Buffer.buffer(tokenHash), utc(now.minus(ttl))))
+      .map(dropped -> dropped.stream().findFirst());
+  }
+
+  /** Deletes every expired pending login and returns them. */
+  public Future<List<PendingLogin>> purge(SqlClient db, Instant now, Duration ttl) {
+    return drop(db, "created_at < $1", Tuple.of(utc(now.minus(ttl))));
+  }
+
+  private Future<List<PendingLogin>> drop(SqlClient db, String where, Tuple params) {
+    return db.preparedQuery("""
+        WITH dropped AS (DELETE FROM pending_logins WHERE %s RETURNING user_id, login_id, created_at, failures, ip, user_agent)
+        SELECT d.user_id, u.email, d.login_id, d.created_at, d.failures, d.ip, d.user_agent
+        FROM dropped d JOIN users u ON u.id = d.user_id
+        """.formatted(where))
+      .execute(params).map(PendingLoginRepository::pendings);
+  }
+
+  private static List<PendingLogin> pendings(RowSet<Row> rows) {
+    List<PendingLogin> list = new ArrayList<>();
+    rows.forEach(row -> list.add(pending(row)));
+    return list;
+  }
+
+  private static PendingLogin pending(Row row) {
+    return new PendingLogin(row.getLong("user_id"), row.getString("email"), row.getUUID("login_id"),
+      row.getOffsetDateTime("created_at").toInstant(), row.getInteger("failures"),
+      new ClientInfo(row.getString("ip"), row.getString("user_agent")));
+  }
+}

@@ -1,0 +1,63 @@
+package dev.twofa.auth.notify;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+
+import static dev.twofa.auth.account.UserRepository.utc;
+
+/**
+ * SQL over known_devices (the browsers each account completed a login from, by the SHA-256 of their device
+ * cookie) and sign_in_notices (when each browser was last the subject of a new-sign-in mail).
+ */
+public final class KnownDeviceRepository {
+
+  /** Remembers the browser that created the account, so its first login is not news. */
+  Future<Void> remember(SqlClient db, long userId, byte[] deviceHash, Instant now) {
+    return db.preparedQuery("""
+        INSERT INTO known_devices (user_id, device_hash, last_seen_at) VALUES ($1, $2, $3)
+        ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
+        """)
+      .execute(Tuple.of(userId, Buffer.buffer(deviceHash), utc(now))).mapEmpty();
+  }
+
+  /**
+   * Records a completed login from {@code deviceHash}; true when it is news to mail: the device was not seen on
+   * the account since {@code unseenSince}, and no such mail about {@code browserHash} went out after
+   * {@code mailedSince}. One statement, so concurrent logins from one browser are settled by the primary keys:
+   * the second waits for the first's row and finds it (seen now, mailed now).
+   */
+  Future<Boolean> seen(SqlClient db, long userId, byte[] deviceHash, byte[] browserHash, Instant now,
+                       Instant unseenSince, Instant mailedSince) {
+    return db.preparedQuery("""
+        WITH seen AS (
+          INSERT INTO known_devices AS d (user_id, device_hash, last_seen_at) VALUES ($1, $2, $4)
+          ON CONFLICT (user_id, device_hash)
+            DO UPDATE SET previous_seen_at = d.last_seen_at, last_seen_at = EXCLUDED.last_seen_at
+          RETURNING previous_seen_at),
+        mailed AS (
+          INSERT INTO sign_in_notices AS n (user_id, browser_hash, mailed_at)
+          SELECT $1, $3, $4 FROM seen WHERE previous_seen_at IS NULL OR previous_seen_at < $5
+          ON CONFLICT (user_id, browser_hash) DO UPDATE SET mailed_at = EXCLUDED.mailed_at WHERE n.mailed_at <= $6
+          RETURNING 1)
+        SELECT EXISTS (SELECT 1 FROM mailed) AS news
+        """)
+      .execute(Tuple.of(userId, Buffer.buffer(deviceHash), Buffer.buffer(browserHash), utc(now), utc(unseenSince),
+        utc(mailedSince)))
+      .map(rows -> rows.iterator().next().getBoolean("news"));
+  }
+
+  /** Deletes devices unseen since {@code unseenSince} (a stale row means what no row means) and old mail marks. */
+  Future<Integer> purge(SqlClient db, Instant unseenSince, Instant mailedSince) {
+    return db.preparedQuery("""
+        WITH devices AS (DELETE FROM known_devices WHERE last_seen_at < $1 RETURNING 1),
+             notices AS (DELETE FROM sign_in_notices WHERE mailed_at < $2 RETURNING 1)
+        SELECT (SELECT count(*) FROM devices)::int + (SELECT count(*) FROM notices)::int AS purged
+        """)
+      .execute(Tuple.of(utc(unseenSince), utc(mailedSince)))
+      .map(rows -> rows.iterator().next().getInteger("purged"));
+  }
+}

@@ -1,0 +1,129 @@
+package dev.twofa.auth.notify;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import static dev.twofa.auth.account.UserRepository.utc;
+
+/**
+ * Mails written in the same transaction as the change that causes them, then delivered by {@link #deliverDue()}
+ * (on a timer, and nudged after each commit), so a request never waits for the SMTP server and a mail is never
+ * lost when it is down. A row is locked while it is sent ({@code FOR UPDATE SKIP LOCKED}: concurrent senders on
+ * any node skip it) and marked sent in that same transaction once the server accepted it; a failure pushes its
+ * next attempt back, doubling each time up to {@link #MAX_BACKOFF}.
+ */
+public final class MailOutbox {
+  private static final Logger LOG = LoggerFactory.getLogger(MailOutbox.class);
+  /** Rows locked per transaction: small, since the transaction stays open while they are sent. */
+  private static final int BATCH = 10;
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(30);
+  static final Duration MAX_BACKOFF = Duration.ofHours(1);
+  /**
+   * How long a sent row's envelope (recipient, kind, times, attempts) is kept: long enough to answer "did you send
+   * me that mail?" when a user asks the support desk in the following weeks, after which it would only be an
+   * address kept for no purpose. Nothing else reads sent rows (notice budgets live in their own tables).
+   */
+  static final Duration SENT_KEPT = Duration.ofDays(30);
+  private final Pool pool;
+  private final MailTransport transport;
+  private final Clock clock;
+  private boolean delivering;
+
+  public MailOutbox(Pool pool, MailTransport transport, Clock clock) {
+    this.pool = pool;
+    this.transport = transport;
+    this.clock = clock;
+  }
+
+  /** Adds {@code mail} inside the caller's transaction: it exists exactly when the change does. */
+  Future<Void> add(SqlClient tx, Mail mail) {
+    Instant now = clock.instant();
+    return tx.preparedQuery("""
+        INSERT INTO mail_outbox (user_id, kind, recipient, subject, text_body, html_body, created_at, next_attempt_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+        """)
+      .execute(Tuple.of(mail.userId(), mail.kind(), mail.recipient(), mail.subject(), mail.text(), mail.html(), utc(now)))
+      .mapEmpty();
+  }
+
+  /** Deletes rows sent more than {@link #SENT_KEPT} ago (on auth's purge timer); a mail not yet sent always stays. */
+  public Future<Integer> purgeSent() {
+    return pool.preparedQuery("DELETE FROM mail_outbox WHERE sent_at < $1")
+      .execute(Tuple.of(utc(clock.instant().minus(SENT_KEPT)))).map(rows -> rows.rowCount());
+  }
+
+  /** Starts a delivery round unless one is running here already; never fails (a failure is logged). */
+  public void nudge() {
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    deliverDue()
+      .onFailure(error -> LOG.warn("event=mail.outbox_delayed error={}", error.toString()))
+      .onComplete(done -> delivering = false);
+  }
+
+  /** Sends every due mail, a batch per transaction, until none is left; returns how many were accepted. */
+  Future<Integer> deliverDue() {
+    return deliverBatch().compose(result -> result.locked() < BATCH
+      ? Future.succeededFuture(result.sent())
+      : deliverDue().map(more -> result.sent() + more));
+  }
+
+  private record Batch(int locked, int sent) {
+  }
+
+  private Future<Batch> deliverBatch() {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> tx.preparedQuery("""
+          SELECT id, user_id, kind, recipient, subject, text_body, html_body, attempts FROM mail_outbox
+          WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+          """)
+        .execute(Tuple.of(utc(now), BATCH))
+        .compose(rows -> {
+          Future<Integer> sent = Future.succeededFuture(0);
+          // One at a time: the SMTP server sees a single connection per sender, and the order is kept.
+          for (Row row : rows) {
+            sent = sent.compose(count -> deliver(tx, row, now).map(ok -> ok ? count + 1 : count));
+          }
+          return sent.map(count -> new Batch(rows.size(), count));
+        }));
+  }
+
+  private Future<Boolean> deliver(SqlClient tx, Row row, Instant now) {
+    long id = row.getLong("id");
+    Mail mail = new Mail(row.getLong("user_id"), row.getString("kind"), row.getString("recipient"),
+      row.getString("subject"), row.getString("text_body"), row.getString("html_body"));
+    return transport.send(mail)
+      .compose(accepted -> tx.preparedQuery("""
+          UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL,
+                                 text_body = NULL, html_body = NULL
+          WHERE id = $1
+          """).execute(Tuple.of(id, utc(clock.instant()))).map(true))
+      .recover(error -> {
+        int attempts = row.getInteger("attempts") + 1;
+        Duration wait = backoff(attempts);
+        LOG.warn("event=mail.retry id={} kind={} attempts={} retry_in_s={} error={}", id, mail.kind(), attempts,
+          wait.toSeconds(), String.valueOf(error.getMessage()).replaceAll("[\\r\\n]", " "));
+        return tx.preparedQuery("UPDATE mail_outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1")
+          .execute(Tuple.of(id, attempts, utc(now.plus(wait)), String.valueOf(error.getMessage())))
+          .map(false);
+      });
+  }
+
+  /** 30 s after the first failure, doubling, at most an hour: a mail keeps being tried until it goes. */
+  static Duration backoff(int attempts) {
+    int doublings = Math.min(Math.max(attempts - 1, 0), 20);
+    Duration wait = FIRST_BACKOFF.multipliedBy(1L << doublings);
+    return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.twofa.auth.notify;
+
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.links.AccountLinkRepository;
+import dev.twofa.auth.links.EmailVerificationRepository;
+import dev.twofa.auth.session.SessionTokens;
+
+import dev.twofa.bus.ClientInfo;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What auth's services mail, always inside the transaction of the change: verification links (to the address
+ * being proven), security notifications (to verified addresses only; an unproven address may be a stranger's
+ * typo), each with its own "This wasn't me" link, and password-reset links. {@link #nudge()} after the commit
+ * sends them without making the request wait.
+ */
+public final class Mailer {
+  static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
+  /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
+  static final Duration RESET_LIFETIME = Duration.ofHours(1);
+  /** "This wasn't me" must still work when the owner reads the notice days later. */
+  static final Duration SECURE_ACCOUNT_LIFETIME = Duration.ofDays(7);
+  private final MailOutbox outbox;
+  private final MailComposer composer;
+  private final EmailVerificationRepository verifications;
+  private final AccountLinkRepository links;
+  private final Clock clock;
+
+  public Mailer(MailOutbox outbox, MailComposer composer, EmailVerificationRepository verifications,
+         AccountLinkRepository links, Clock clock) {
+    this.outbox = outbox;
+    this.composer = composer;
+    this.verifications = verifications;
+    this.links = links;
+    this.clock = clock;
+  }
+
+  /** A new single-use verification link for the user's address (any earlier link stops working). */
+  public Future<Void> verification(SqlClient tx, UserRow user, ClientInfo client) {
+    String token = SessionTokens.newToken();
+    return verifications.replace(tx, user.id(), user.email(), SessionTokens.hash(token),
+        clock.instant().plus(VERIFICATION_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.verification(user, client, clock.instant(), token)));
+  }
+
+  /**
+   * A security notification of {@code kind}, if the user's address is verified; {@code count} fills "N left".
+   * It carries its own single-use "This wasn't me" link (7 days).
+   */
+  public Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Integer count) {
+    return notice(tx, user, kind, client, clock.instant(), count);
+  }
+
+
+  /**
+   * A reset link (1 hour) to the user's address, verified or not: it is the only channel the account has, and
+   * using the link proves the mailbox. It replaces any earlier reset link. {@code kind} is PASSWORD_RESET or
+   * ACCOUNT_SECURED (the words differ, the link does not).
+   */
+  public Future<Void> passwordReset(SqlClient tx, UserRow user, String kind, ClientInfo client) {
+    String token = SessionTokens.newToken();
+    Instant now = clock.instant();
+    return links.replaceReset(tx, user.id(), user.email(), SessionTokens.hash(token), now, now.plus(RESET_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.passwordReset(user, kind, client, now, token)));
+  }
+
+  /** Voids the user's reset link: a completed login shows the password is known after all. */
+  public Future<Void> voidPasswordReset(SqlClient db, long userId) {
+    return links.deleteReset(db, userId);
+  }
+
+  /**
+   * Tells a verified owner that a request to turn off 2FA was made, with the link that cancels it ({@code token},
+   * whose hash the request holds); an unverified address gets nothing, like every security notice.
+   */
+  public Future<Void> supportRequested(SqlClient tx, UserRow user, ClientInfo client, String token, String reason,
+                                java.time.Instant replyAfter) {
+    return user.emailVerified()
+      ? outbox.add(tx, composer.supportRequested(user, client, clock.instant(), token, reason, replyAfter))
+      : Future.succeededFuture();
+  }
+
+  /** Tells a verified owner that the support desk declined the request, and why. */
+  public Future<Void> supportDeclined(SqlClient tx, UserRow user, String why) {
+    return user.emailVerified()
+      ? outbox.add(tx, composer.supportDeclined(user, clock.instant(), why))
+      : Future.succeededFuture();
+  }
+
+  /** A security notification about something that happened at {@code at}, written now (if the address is verified). */
+  Future<Void> noticeAt(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at) {
+    return notice(tx, user, kind, client, at, null);
+  }
+
+  /** Every notice carries its own "This wasn't me" link, valid {@link #SECURE_ACCOUNT_LIFETIME} from now. */
+  private Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at, Integer count) {
+    if (!user.emailVerified()) {
+      return Future.succeededFuture();
+    }
+    String token = SessionTokens.newToken();
+    Instant now = clock.instant();
+    return links.add(tx, user.id(), user.email(), AccountLinkRepository.SECURE_ACCOUNT, SessionTokens.hash(token), now,
+        now.plus(SECURE_ACCOUNT_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.notice(user, kind, client, at, count, token)));
+  }
+
+
+  /** Uses a verification link: the id of the user whose address it proved, or empty when it was not valid. */
+  public Future<Optional<Long>> useVerification(SqlClient db, String token) {
+    return verifications.use(db, SessionTokens.hash(token), clock.instant());
+  }
+
+  public void nudge() {
+    outbox.nudge();
+  }
+}

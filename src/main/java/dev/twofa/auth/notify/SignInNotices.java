@@ -1,0 +1,126 @@
+package dev.twofa.auth.notify;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.session.SessionTokens;
+
+import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ClientInfo.Device;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The two mails about logins themselves: a login completed from a browser not seen on the account in 90 days,
+ * and a login whose password step passed but whose second step never did (someone has the password). Both go to
+ * verified addresses only, and both are capped so that a stranger with the password cannot flood the inbox.
+ */
+public final class SignInNotices {
+  private static final Logger LOG = LoggerFactory.getLogger(SignInNotices.class);
+  /** A browser not seen on the account for this long is new again. */
+  static final Duration UNSEEN = Duration.ofDays(90);
+  /** At most one new-sign-in mail per account and browser in this time. */
+  static final Duration NEW_SIGN_IN_GAP = Duration.ofHours(1);
+  /** Abandoned logins mailed per account (the rest are in Activity only). */
+  static final ThrottlePolicy ABANDONED_MAILS = new ThrottlePolicy(3, Duration.ofHours(1));
+  private final AuthStore store;
+  private final KnownDeviceRepository devices;
+  private final Auditor auditor;
+  private final Mailer mailer;
+  private final Clock clock;
+
+  public SignInNotices(AuthStore store, KnownDeviceRepository devices, Auditor auditor, Mailer mailer, Clock clock) {
+    this.store = store;
+    this.devices = devices;
+    this.auditor = auditor;
+    this.mailer = mailer;
+    this.clock = clock;
+  }
+
+  /** The browser that created the account is known to it from the start. */
+  public Future<Void> signedUp(SqlClient tx, UserRow user, ClientInfo client) {
+    return devices.remember(tx, user.id(), SessionTokens.hash(device(client).id()), clock.instant());
+  }
+
+  /**
+   * A login of {@code user} completed from {@code client}, inside {@code db} (the transaction that completes it,
+   * or the pool): one statement records the browser, and only when it is news is the mail written there too.
+   * A browser that keeps no cookies is new every time; its mails are counted by its IP address and user agent.
+   */
+  public Future<Void> completed(SqlClient db, UserRow user, ClientInfo client) {
+    Device device = device(client);
+    byte[] deviceHash = SessionTokens.hash(device.id());
+    byte[] browserHash = device.issued() ? SessionTokens.hash("client\n" + client.ip() + "\n" + client.userAgent()) : deviceHash;
+    Instant now = clock.instant();
+    return devices.seen(db, user.id(), deviceHash, browserHash, now, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP))
+      .compose(news -> !news || !user.emailVerified() ? Future.succeededFuture()
+        : mailer.notice(db, user, MailComposer.NEW_SIGN_IN, client, null).onSuccess(written -> afterCommit(db)));
+  }
+
+  /**
+   * A pending login was dropped (too many wrong codes, or expired): records it in Activity and mails the owner
+   * where and when its password step happened, at most {@link #ABANDONED_MAILS} an hour. Never fails: the mail
+   * is not worth failing the request or the purge that found the login.
+   */
+  public Future<Void> abandoned(PendingLogin pending, String reason, ClientInfo client) {
+    return auditor.abandoned(pending, reason, client).compose(recorded -> mailAbandoned(pending));
+  }
+
+  /** Mails the owner of a dropped pending login whose event is already recorded; never fails, like {@link #abandoned}. */
+  public Future<Void> mailAbandoned(PendingLogin pending) {
+    String budget = "mail:login-abandoned:" + pending.userId();
+    return store.pool().withTransaction(tx -> store.users().findById(tx, pending.userId())
+        .compose(user -> user.filter(UserRow::emailVerified)
+          // The budget is spent only on mails that go out; the reservation holds its key until the commit.
+          .map(owner -> store.throttle().reserve(tx, budget, ABANDONED_MAILS)
+            .compose(admitted -> mailer.noticeAt(tx, owner, MailComposer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))
+            .map(true))
+          .orElseGet(() -> Future.succeededFuture(false))))
+      .onSuccess(mailed -> {
+        if (mailed) {
+          mailer.nudge();
+        }
+      })
+      .<Void>mapEmpty()
+      .recover(error -> {
+        if (!(error instanceof BusFailure failure && failure.code() == ErrorCode.RATE_LIMITED)) {
+          LOG.warn("event=mail.login_abandoned_unwritten user={} error={}", pending.userId(), error.toString());
+        }
+        return Future.succeededFuture();
+      });
+  }
+
+  /** Deletes what no longer matters: devices unseen for {@link #UNSEEN}, mail marks older than an hour. */
+  public Future<Integer> purge() {
+    Instant now = clock.instant();
+    return devices.purge(store.pool(), now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP));
+  }
+
+  /** The request's device; a request that came without one (not through HTTP) counts as a browser without cookies. */
+  private static Device device(ClientInfo client) {
+    return Optional.ofNullable(client.device()).orElseGet(() -> new Device(SessionTokens.newToken(), true));
+  }
+
+  /** Sends the mail once {@code db}'s transaction commits (at once when {@code db} is the pool: it has). */
+  private void afterCommit(SqlClient db) {
+    Transaction tx = db instanceof SqlConnection connection ? connection.transaction() : null;
+    if (tx == null) {
+      mailer.nudge();
+    } else {
+      tx.completion().onSuccess(committed -> mailer.nudge());
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.twofa.auth.session;
+
+import dev.twofa.auth.account.UserRepository;
+import dev.twofa.auth.account.UserRow;
+
+import dev.twofa.bus.ClientInfo;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static dev.twofa.auth.account.UserRepository.utc;
+
+/** SQL over sessions: rows keyed by the SHA-256 of the cookie's value, alive while idle and absolute limits hold. */
+public final class SessionRepository {
+  /** last_seen_at is written at most this often, so reading a session rarely costs a write (and a WAL flush). */
+  static final Duration TOUCH_EVERY = Duration.ofSeconds(60);
+
+  /** One row of the sessions list. */
+  record Listed(UUID handle, boolean current, Instant createdAt, Instant lastSeenAt, String ip, String userAgent,
+                boolean secondFactor) {
+  }
+
+  /** Opens a session and returns the cookie value that names it (the only place it ever exists in clear). */
+  Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client, Instant now,
+                      Duration maxAge) {
+    String token = SessionTokens.newToken();
+    return db.preparedQuery("""
+        INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
+                              ip, user_agent)
+        VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)
+        """)
+      .execute(Tuple.from(Arrays.asList(Buffer.buffer(SessionTokens.hash(token)), UUID.randomUUID(), user.id(), epoch,
+        secondFactorAt == null ? null : utc(secondFactorAt), utc(now), utc(now.plus(maxAge)), client.ip(),
+        client.userAgent())))
+      .map(token);
+  }
+
+  /**
+   * The live session named by {@code tokenHash} and its user, in one round trip: the session must be within both
+   * limits and opened under the user's current epoch. Its last_seen_at moves on only when a minute old.
+   */
+  Future<Optional<SignedIn>> resolve(SqlClient db, byte[] tokenHash, Instant now, Duration idle) {
+    return db.preparedQuery("""
+        WITH s AS (
+          SELECT user_id, epoch, handle, second_factor_at, step_up_at FROM sessions
+          WHERE token_hash = $1 AND last_seen_at > $3 AND expires_at > $2),
+        touched AS (
+          UPDATE sessions SET last_seen_at = $2
+          WHERE token_hash = $1 AND last_seen_at > $3 AND last_seen_at < $4 AND expires_at > $2)
+        SELECT %s, s.handle, s.second_factor_at, s.step_up_at
+        FROM s JOIN users ON users.id = s.user_id AND users.session_epoch = s.epoch
+        """.formatted(UserRepository.COLUMNS))
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now), utc(now.minus(idle)), utc(now.minus(TOUCH_EVERY))))
+      .map(rows -> first(rows, tokenHash));
+  }
+
+  /** The user's live sessions: this one first, then the most recently used. */
+  Future<List<Listed>> list(SqlClient db, SignedIn current, Instant now, Duration idle) {
+    return db.preparedQuery("""
+        SELECT handle, token_hash = $2 AS current, created_at, last_seen_at, ip, user_agent, second_factor_at
+        FROM sessions WHERE user_id = $1 AND epoch = $3 AND last_seen_at > $4 AND expires_at > $5
+        ORDER BY token_hash = $2 DESC, last_seen_at DESC, created_at DESC
+        """)
+      .execute(Tuple.of(current.user().id(), Buffer.buffer(current.tokenHash()), current.user().sessionEpoch(),
+        utc(now.minus(idle)), utc(now)))
+      .map(rows -> {
+        List<Listed> sessions = new ArrayList<>();
+        for (Row row : rows) {
+          sessions.add(new Listed(row.getUUID("handle"), row.getBoolean("current"), instant(row, "created_at"),
+            instant(row, "last_seen_at"), row.getString("ip"), row.getString("user_agent"),
+            row.getOffsetDateTime("second_factor_at") != null));
+        }
+        return sessions;
+      });
+  }
+
+  /** Records a fresh proof of the password (and second factor) on this session. */
+  Future<Void> markSteppedUp(SqlClient db, byte[] tokenHash, Instant now) {
+    return db.preparedQuery("UPDATE sessions SET step_up_at = $2 WHERE token_hash = $1")
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).mapEmpty();
+  }
+
+  /** How many other live sessions the user has. */
+  Future<Integer> countOthers(SqlClient db, SignedIn current, Instant now, Duration idle) {
+    return db.preparedQuery("""
+        SELECT count(*)::int AS others FROM sessions
+        WHERE user_id = $1 AND token_hash <> $2 AND epoch = $3 AND last_seen_at > $4 AND expires_at > $5
+        """)
+      .execute(Tuple.of(current.user().id(), Buffer.buffer(current.tokenHash()), current.user().sessionEpoch(),
+        utc(now.minus(idle)), utc(now)))
+      .map(rows -> rows.iterator().next().getInteger("others"));
+  }
+
+  /** Ends the user's session with this handle: false when there is none. */
+  Future<Boolean> revoke(SqlClient db, long userId, UUID handle) {
+    return db.preparedQuery("DELETE FROM sessions WHERE user_id = $1 AND handle = $2")
+      .execute(Tuple.of(userId, handle)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Ends every session of the user but the one named by {@code keepHash} (null: all of them). */
+  public Future<Void> revokeOthers(SqlClient db, long userId, byte[] keepHash) {
+    return db.preparedQuery("DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)")
+      .execute(Tuple.of(userId, keepHash == null ? null : Buffer.buffer(keepHash))).mapEmpty();
+  }
+
+  /** Ends the session named by {@code tokenHash}, if any (logout). */
+  Future<Void> end(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("DELETE FROM sessions WHERE token_hash = $1").execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .mapEmpty();
+  }
+
+  /** Ends whatever {@code tokenHash} names, a session or a pending login, in one round trip. */
+  Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("""
+        WITH ended AS (DELETE FROM sessions WHERE token_hash = $1)
+        DELETE FROM pending_logins WHERE token_hash = $1
+        """)
+      .execute(Tuple.of(Buffer.buffer(tokenHash))).mapEmpty();
+  }
+
+  /** Deletes sessions past either limit; returns how many. */
+  Future<Integer> purge(SqlClient db, Instant now, Duration idle) {
+    return db.preparedQuery("DELETE FROM sessions WHERE last_seen_at <= $1 OR expires_at <= $2")
+      .execute(Tuple.of(utc(now.minus(idle)), utc(now))).map(RowSet::rowCount);
+  }
+
+  private static Optional<SignedIn> first(RowSet<Row> rows, byte[] tokenHash) {
+    var it = rows.iterator();
+    if (!it.hasNext()) {
+      return Optional.empty();
+    }
+    Row row = it.next();
+    return Optional.of(new SignedIn(UserRow.from(row), tokenHash, row.getUUID("handle"),
+      optionalInstant(row, "second_factor_at"), optionalInstant(row, "step_up_at")));
+  }
+
+  private static Instant instant(Row row, String column) {
+    return row.getOffsetDateTime(column).toInstant();
+  }
+
+  private static Instant optionalInstant(Row row, String column) {
+    OffsetDateTime value = row.getOffsetDateTime(column);
+    return value == null ? null : value.toInstant();
+  }
+}

@@ -1,0 +1,194 @@
+package dev.twofa.auth.session;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.login.SecondStepRepository;
+import dev.twofa.auth.notify.SignInNotices;
+
+import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.bus.AuthReplies.Pending;
+import dev.twofa.bus.AuthReplies.SessionInfo;
+import dev.twofa.bus.AuthReplies.SessionState;
+import dev.twofa.bus.AuthReplies.Sessions;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Sessions as auth owns them: resolved from the cookie's value, opened at each change of login state, listed,
+ * revoked, and purged once past their idle or absolute limit.
+ */
+public final class SessionService {
+  private final AuthStore store;
+  private final Auditor auditor;
+  private final SignInNotices signIns;
+  private final LoginPolicy login;
+  private final Duration idle;
+  private final Duration maxAge;
+  private final Clock clock;
+
+  public SessionService(AuthStore store, Auditor auditor, SignInNotices signIns, LoginPolicy login, Duration idle, Duration maxAge,
+                 Clock clock) {
+    this.store = store;
+    this.auditor = auditor;
+    this.signIns = signIns;
+    this.login = login;
+    this.idle = idle;
+    this.maxAge = maxAge;
+    this.clock = clock;
+  }
+
+  /** The live session named by the cookie's value, or UNAUTHENTICATED (anonymous, pending, expired or ended). */
+  public Future<SignedIn> signedIn(String token) {
+    return store.sessions().resolve(store.pool(), SessionTokens.hash(token), clock.instant(), idle)
+      .compose(session -> session.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
+  }
+
+  /**
+   * The live session, provided it proved its password (and second factor) within the step-up validity; else
+   * STEP_UP_REQUIRED, which the browser answers by asking for them in place and trying again.
+   */
+  public Future<SignedIn> steppedUp(String token) {
+    return signedIn(token).compose(this::requireStepUp);
+  }
+
+  public Future<SignedIn> requireStepUp(SignedIn session) {
+    return session.steppedUpSince(clock.instant().minus(login.stepUpValidity()))
+      ? Future.succeededFuture(session)
+      : BusFailure.fail(ErrorCode.STEP_UP_REQUIRED);
+  }
+
+  /** Opens a session for {@code user} under {@code epoch}; returns its cookie value. */
+  public Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client) {
+    return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge);
+  }
+
+  /**
+   * A session for {@code user} to be opened by a statement that does more than open it (the second step's): its
+   * cookie value and the row to insert.
+   */
+  public record Opening(String token, SecondStepRepository.NewSession row) {
+  }
+
+  public Opening opening(UserRow user, ClientInfo client) {
+    String token = SessionTokens.newToken();
+    return new Opening(token, new SecondStepRepository.NewSession(SessionTokens.hash(token), UUID.randomUUID(),
+      user.sessionEpoch(), clock.instant().plus(maxAge), client.ip(), client.userAgent()));
+  }
+
+  /** The session's state; a pending login found expired is dropped (and reported) here, and answers anonymous. */
+  public Future<SessionState> state(String token) {
+    byte[] hash = SessionTokens.hash(token);
+    Instant now = clock.instant();
+    return store.sessions().resolve(store.pool(), hash, now, idle).compose(session -> session.isPresent()
+      ? Future.succeededFuture(SessionState.authenticated(session.get().user().toUser()))
+      : store.pendingLogins().find(store.pool(), hash).compose(pending -> pending.isEmpty()
+          ? Future.succeededFuture(SessionState.ANONYMOUS)
+          : expiresAt(pending.get()).isAfter(now)
+            ? Future.succeededFuture(pendingState(pending.get()))
+            : dropIfExpired(hash).map(SessionState.ANONYMOUS)));
+  }
+
+  /** What the code step shows while a login is pending: its deadline, the wrong codes it still allows, the email. */
+  public SessionState pendingState(PendingLogin pending) {
+    Instant expires = expiresAt(pending);
+    return SessionState.pending(new Pending(expires.toString(),
+      Math.max(0, Duration.between(clock.instant(), expires).toSeconds()),
+      Math.max(0, login.pendingLoginMaxFailures() - pending.failures()), pending.email()));
+  }
+
+  /** Drops the pending login named by {@code hash} if it has expired, reporting it as abandoned. */
+  public Future<Void> dropIfExpired(byte[] hash) {
+    return store.pendingLogins().dropIfExpired(store.pool(), hash, clock.instant(), login.pendingLoginTtl())
+      .compose(dropped -> dropped.map(p -> signIns.abandoned(p, "expired", ClientInfo.UNKNOWN))
+        .orElseGet(Future::succeededFuture));
+  }
+
+  private Instant expiresAt(PendingLogin pending) {
+    return pending.createdAt().plus(login.pendingLoginTtl());
+  }
+
+  /** Ends whatever the browser's current cookie names (a session or a pending login) as it logs in afresh. */
+  public Future<Void> endPresented(String token) {
+    if (token == null || token.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token));
+  }
+
+  public Future<Void> logout(String token, ClientInfo client) {
+    return signedIn(token)
+      .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
+        .compose(ended -> auditor.record(session.user().id(), SecurityEvent.LOGOUT, true, client)))
+      .recover(notSignedIn -> endPresented(token));
+  }
+
+  public Future<Sessions> list(String token) {
+    return signedIn(token).compose(current -> store.sessions().list(store.pool(), current, clock.instant(), idle))
+      .map(rows -> new Sessions(rows.stream().map(row -> new SessionInfo(row.handle().toString(), row.current(),
+        row.createdAt().toString(), row.lastSeenAt().toString(), row.ip(), row.userAgent(), row.secondFactor())).toList()));
+  }
+
+  public Future<Void> revoke(String token, String id, ClientInfo client) {
+    Optional<UUID> handle = parse(id);
+    return signedIn(token).compose(current -> handle
+      .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h))
+      .orElseGet(() -> Future.succeededFuture(false))
+      .compose(revoked -> revoked
+        ? auditor.record(current.user().id(), SecurityEvent.SESSION_REVOKED, true, client)
+        : BusFailure.fail(ErrorCode.SESSION_NOT_FOUND)));
+  }
+
+  /**
+   * Ends every other session of the user, and any login of theirs waiting for its second factor. With other
+   * sessions alive it needs a step-up: a stolen session must not be able to throw the owner out.
+   */
+  public Future<Void> revokeOthers(String token, ClientInfo client) {
+    return signedIn(token)
+      .compose(current -> store.sessions().countOthers(store.pool(), current, clock.instant(), idle)
+        .compose(others -> others == 0 ? Future.succeededFuture(current) : requireStepUp(current)))
+      .compose(current -> store.pool().withTransaction(tx ->
+          store.sessions().revokeOthers(tx, current.user().id(), current.tokenHash())
+            .compose(done -> store.pendingLogins().deleteForUser(tx, current.user().id())))
+        .compose(done -> auditor.record(current.user().id(), SecurityEvent.OTHER_SESSIONS_REVOKED, true, client)));
+  }
+
+  /**
+   * Deletes sessions and pending logins past their limits, and attempts older than every throttle window (run on
+   * a timer; any auth node may). Each expired pending login is reported as abandoned by the node whose DELETE
+   * returned it.
+   */
+  public Future<Integer> purge() {
+    Instant now = clock.instant();
+    Duration longestWindow = Stream.of(login.secondFactor(), login.passwordPerAccountAndAddress(), login.passwordPerAccount(),
+        login.passwordPerAddress(), login.passwordPerSession(), login.loginsPerAddress(), login.signupsPerAddress(),
+        login.supportResetsPerStaff())
+      .map(ThrottlePolicy::window).max(Duration::compareTo).orElseThrow();
+    return store.sessions().purge(store.pool(), now, idle)
+      .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl())
+        .compose(dropped -> Future.all(dropped.stream().map(p -> signIns.abandoned(p, "expired", ClientInfo.UNKNOWN)).toList()))
+        .map(purged))
+      .compose(purged -> store.throttle().purge(longestWindow).map(purged));
+  }
+
+  private static Optional<UUID> parse(String id) {
+    try {
+      return id == null ? Optional.empty() : Optional.of(UUID.fromString(id));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

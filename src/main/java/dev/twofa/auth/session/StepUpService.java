@@ -1,0 +1,74 @@
+package dev.twofa.auth.session;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.throttle.Throttle;
+
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.config.LoginPolicy;
+import io.vertx.core.Future;
+
+import java.time.Clock;
+
+/**
+ * "Confirm it's you": a signed-in session proves its password again, and with 2FA on a second factor too, and
+ * is then trusted with sensitive actions for {@link LoginPolicy#stepUpValidity()}. Password guesses count per
+ * session and against the account's ceiling; code guesses spend the account's second-factor budget; a
+ * recovery code used here is consumed as at login.
+ */
+public final class StepUpService {
+  private final AuthStore store;
+  private final SessionService sessions;
+  private final AccountService accounts;
+  private final SecondFactor secondFactor;
+  private final Auditor auditor;
+  private final LoginPolicy policy;
+  private final Clock clock;
+
+  public StepUpService(AuthStore store, SessionService sessions, AccountService accounts, SecondFactor secondFactor,
+                Auditor auditor, LoginPolicy policy, Clock clock) {
+    this.store = store;
+    this.sessions = sessions;
+    this.accounts = accounts;
+    this.secondFactor = secondFactor;
+    this.auditor = auditor;
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  public Future<Void> stepUp(String token, String password, String code, String recoveryCode, ClientInfo client) {
+    return sessions.signedIn(token).compose(session -> {
+      UserRow user = session.user();
+      boolean hasCode = code != null && !code.isBlank();
+      boolean hasRecoveryCode = recoveryCode != null && !recoveryCode.isBlank();
+      if (user.twoFactorEnabled() && !hasCode && !hasRecoveryCode) {
+        return BusFailure.fail(ErrorCode.SECOND_FACTOR_REQUIRED);
+      }
+      Future<Void> proven = accounts.verifyPassword(session, password, client).compose(ok -> user.twoFactorEnabled()
+        ? withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode)
+        : store.sessions().markSteppedUp(store.pool(), session.tokenHash(), clock.instant()));
+      return auditor.outcome(proven, user.id(), SecurityEvent.STEP_UP, client);
+    });
+  }
+
+  /** Spends a second-factor attempt, checks the code and marks the session, in one transaction. */
+  private Future<Void> withSecondFactor(SignedIn session, String code, String recoveryCode) {
+    UserRow user = session.user();
+    String budgetKey = Throttle.secondFactorKey(user.id());
+    return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
+        .compose(admitted -> code != null
+          ? secondFactor.acceptTotp(tx, user, code)
+          : secondFactor.acceptRecoveryCode(tx, user, recoveryCode))
+        .compose(accepted -> accepted
+          ? store.throttle().reset(tx, budgetKey)
+              .compose(reset -> store.sessions().markSteppedUp(tx, session.tokenHash(), clock.instant())).map(true)
+          : Future.succeededFuture(false)))
+      .compose(accepted -> accepted ? Future.succeededFuture() : BusFailure.fail(ErrorCode.INVALID_CODE));
+  }
+}

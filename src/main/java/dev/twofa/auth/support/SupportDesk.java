@@ -1,0 +1,158 @@
+package dev.twofa.auth.support;
+
+import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.account.Emails;
+import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.notify.MailComposer;
+import dev.twofa.auth.notify.Mailer;
+import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.session.SignedIn;
+import dev.twofa.auth.throttle.Throttle;
+
+import dev.twofa.auth.throttle.Throttle.Limit;
+import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.AuthReplies.SupportView;
+import dev.twofa.bus.AuthReplies.UserResult;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
+import dev.twofa.auth.support.SupportRequestRepository.SupportRequestRow;
+import dev.twofa.config.LoginPolicy;
+import dev.twofa.config.SupportPolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What support staff may do for a user who lost both the authenticator and the recovery codes: look the
+ * account up (with its recent Activity, as staff see it), and turn 2FA off with a recorded reason and identity
+ * check. Staff must be signed in with a second factor; changing an account also needs a step-up within the
+ * last minutes, is capped per staff member and hour, never touches a staff account (the command line does,
+ * recorded), and commits together with its security event or not at all. An account with an open request to
+ * turn off 2FA waits out the request's cooling-off (its owner was mailed a link that cancels it) unless the staff
+ * member overrides it with a note; disabling 2FA completes the request.
+ */
+public final class SupportDesk {
+  private static final Logger LOG = LoggerFactory.getLogger(SupportDesk.class);
+  private static final int RECENT_EVENTS = 20;
+  private final AuthStore store;
+  private final SessionService sessions;
+  private final Auditor auditor;
+  private final LoginPolicy policy;
+  private final Mailer mailer;
+  private final SupportRequestRepository requests;
+  private final SupportPolicy support;
+  private final Clock clock;
+
+  public SupportDesk(AuthStore store, SessionService sessions, Auditor auditor, LoginPolicy policy, Mailer mailer,
+              SupportRequestRepository requests, SupportPolicy support, Clock clock) {
+    this.store = store;
+    this.sessions = sessions;
+    this.auditor = auditor;
+    this.policy = policy;
+    this.mailer = mailer;
+    this.requests = requests;
+    this.support = support;
+    this.clock = clock;
+  }
+
+  public Future<SupportView> lookup(String token, String email) {
+    return sessions.signedIn(token).compose(SupportDesk::staff).compose(staff -> target(email))
+      .compose(user -> auditor.activity(new ActivityQuery(user.id(), RECENT_EVENTS, null, true))
+        .compose(page -> requests.open(store.pool(), user.id())
+          .map(open -> new SupportView(user.toUser(), page.events(),
+            open.map(r -> r.view(clock.instant(), support.coolingOff())).orElse(null)))));
+  }
+
+  /** Removes the secret and every recovery code, ends the user's sessions, and records who did it and why. */
+  public Future<UserResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client,
+                                String requestId, String override) {
+    String note = override == null ? "" : override.strip();
+    if (requestId != null && SupportRequestService.parseId(requestId) == null) {
+      return BusFailure.fail(ErrorCode.INVALID_REQUEST);
+    }
+    return sessions.signedIn(token)
+      .compose(session -> staff(session).compose(staff -> sessions.requireStepUp(session).map(staff)))
+      .compose(staff -> target(email).compose(user -> {
+      if (user.id() == staff.id() || user.support()) {
+        return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN,
+          "Staff accounts, your own included, are changed from the command line, not the support desk."));
+      }
+      if (!user.twoFactorEnabled()) {
+        return BusFailure.fail(ErrorCode.NOT_ENABLED);
+      }
+      Map<String, String> details = new HashMap<>(Map.of("reason", reason.strip(), "verification", verification.strip()));
+      if (!note.isEmpty()) {
+        details.put("override", note);
+      }
+      Limit resets = new Limit(Throttle.supportResetsKey(staff.id()), policy.supportResetsPerStaff());
+      return store.pool().withTransaction(tx -> store.throttle().reserve(tx, resets.key(), resets.policy())
+          .compose(admitted -> requestToComplete(tx, user, requestId, note))
+          // Disabling 2FA completes the open request (locked above, so it is still open here).
+          .compose(request -> request.isEmpty() ? Future.<Void>succeededFuture()
+            : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
+              .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty())
+          .compose(closed -> store.users().disableTotp(tx, user.id()))
+          .compose(disabled -> disabled ? store.recoveryCodes().deleteAll(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
+          .compose(deleted -> store.sessions().revokeOthers(tx, user.id(), null))
+          .compose(deleted -> store.pendingLogins().deleteForUser(tx, user.id()))
+          .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true,
+            client, staff.email(), Map.copyOf(details), null)))
+          // The staff member's address and browser are not the user's business: the mail shows neither.
+          .compose(recorded -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_DISABLED_BY_SUPPORT, ClientInfo.UNKNOWN, null)))
+        .compose(done -> {
+          mailer.nudge();
+          LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());
+          return auditor.flush();
+        })
+        .compose(recorded -> store.users().findById(store.pool(), user.id()))
+        .map(updated -> new UserResult(updated.orElseThrow().toUser()));
+    }));
+  }
+
+  /**
+   * The account's open request, locked for this transaction (the owner's cancel waits for it, then finds it
+   * closed). Fails REQUEST_NOT_OPEN when the staff member acts on {@code requestId} and that is no longer the open
+   * request (cancelled meanwhile), and COOLING_OFF while the request is younger than the cooling-off, unless
+   * {@code note} overrides it. Without an open request, support acts as before (the user came by another way).
+   */
+  private Future<Optional<SupportRequestRow>> requestToComplete(SqlClient tx, UserRow user, String requestId, String note) {
+    return requests.openForUpdate(tx, user.id()).compose(open -> {
+      if (requestId != null && open.map(r -> r.id() != SupportRequestService.parseId(requestId)).orElse(true)) {
+        return BusFailure.fail(ErrorCode.REQUEST_NOT_OPEN);
+      }
+      Instant now = clock.instant();
+      if (open.isPresent() && note.isEmpty() && now.isBefore(open.get().coolingOffEnds(support.coolingOff()))) {
+        return Future.failedFuture(new BusFailure(ErrorCode.COOLING_OFF, "The request is in its cooling-off until "
+          + open.get().coolingOffEnds(support.coolingOff()) + "; its owner may still cancel it. Wait, or override with a note."));
+      }
+      return Future.succeededFuture(open);
+    });
+  }
+
+  static Future<UserRow> staff(SignedIn session) {
+    UserRow user = session.user();
+    if (!user.support()) {
+      return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN, "Only support staff can use the support desk."));
+    }
+    if (!user.twoFactorEnabled() || !session.secondFactor()) {
+      return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN,
+        "Support staff must turn on 2FA and log in with it to use the support desk."));
+    }
+    return Future.succeededFuture(user);
+  }
+
+  private Future<UserRow> target(String email) {
+    return store.users().findByEmail(store.pool(), Emails.canonical(email).orElse(""))
+      .compose(user -> user.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.USER_NOT_FOUND)));
+  }
+}

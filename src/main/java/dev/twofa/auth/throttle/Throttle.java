@@ -1,0 +1,188 @@
+package dev.twofa.auth.throttle;
+
+import dev.twofa.bus.BusFailure;
+import dev.twofa.config.ThrottlePolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import static dev.twofa.auth.account.UserRepository.utc;
+
+/**
+ * Sliding-window attempt limits kept in PostgreSQL (one row per attempt), so they hold across sessions,
+ * addresses and nodes. {@link #reserve} counts and admits an attempt in one serialized transaction, which
+ * keeps the budget exact under concurrent requests; {@link #checkAll} and {@link #recordAll} read and count
+ * several keys (account, account and address, address) in one round trip each.
+ */
+public final class Throttle {
+  private final Pool pool;
+  private final Clock clock;
+
+  /** Password failures of one account from any address (the high, NIST-style ceiling). */
+  public static String passwordAccountKey(String canonicalEmail) {
+    return "password:account:" + canonicalEmail;
+  }
+
+  /** Password failures of one account from one client address: what a stranger's guessing can lock. */
+  public static String passwordAccountAddressKey(String canonicalEmail, String ip) {
+    return "password:account-address:" + canonicalEmail + " " + ip;
+  }
+
+  /** Password re-checks of a signed-in session (step-up, password change): never the login counters. */
+  public static String passwordSessionKey(java.util.UUID sessionHandle) {
+    return "password:session:" + sessionHandle;
+  }
+
+  /** Successful password steps from one client address. */
+  public static String loginsAddressKey(String ip) {
+    return "logins:address:" + ip;
+  }
+
+  public static String signupsAddressKey(String ip) {
+    return "signups:address:" + ip;
+  }
+
+  /** Verification links sent to one user on request. */
+  public static String emailVerificationKey(long userId) {
+    return "email-verification:" + userId;
+  }
+
+  /** "Forgot password?" requests from one client address (answered 429: that reveals nothing about accounts). */
+  public static String passwordResetAddressKey(String ip) {
+    return "password-reset:address:" + ip;
+  }
+
+  /** Reset mails to one address (beyond the limit, requests are answered alike and mail nothing). */
+  public static String passwordResetEmailKey(String canonicalEmail) {
+    return "password-reset:email:" + canonicalEmail;
+  }
+
+  /** 2FA resets by one support staff member. */
+  public static String supportResetsKey(long staffId) {
+    return "support:resets:" + staffId;
+  }
+
+  /** Requests to turn off 2FA declined by one support staff member. */
+  public static String supportDeclinesKey(long staffId) {
+    return "support:declines:" + staffId;
+  }
+
+  public static String passwordAddressKey(String ip) {
+    return "password:address:" + ip;
+  }
+
+  /** Second-factor guesses of one account, TOTP and recovery codes together. */
+  public static String secondFactorKey(long userId) {
+    return "second-factor:" + userId;
+  }
+
+  public Throttle(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /**
+   * Admits one attempt under {@code key} inside the caller's transaction {@code tx}, or fails RATE_LIMITED with
+   * the wait until a slot frees up. The key stays locked until that transaction ends.
+   */
+  public Future<Void> reserve(SqlClient tx, String key, ThrottlePolicy policy) {
+    Instant now = clock.instant();
+    // The lock serializes attempts on one key; the next statement (a fresh snapshot) then sees every attempt
+    // committed before it, so concurrent requests cannot overdraw the budget.
+    return tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+      .execute(Tuple.of(key))
+      .compose(locked -> tx.preparedQuery("""
+          WITH purged AS (DELETE FROM throttle_attempts WHERE key = $1 AND at <= $3),
+               recent AS (SELECT count(*)::int AS attempts, min(at) AS oldest
+                          FROM throttle_attempts WHERE key = $1 AND at > $3),
+               admitted AS (INSERT INTO throttle_attempts (key, at)
+                            SELECT $1, $2 FROM recent WHERE attempts < $4 RETURNING 1)
+          SELECT attempts, oldest FROM recent
+          """).execute(Tuple.of(key, utc(now), utc(now.minus(policy.window())), policy.maxAttempts())))
+      .compose(rows -> {
+        Row row = rows.iterator().next();
+        if (row.getInteger("attempts") < policy.maxAttempts()) {
+          return Future.succeededFuture();
+        }
+        return Future.failedFuture(BusFailure.rateLimited(retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now)));
+      });
+  }
+
+  /** A key and the limit that applies to it. */
+  public record Limit(String key, ThrottlePolicy policy) {
+  }
+
+  /**
+   * Fails RATE_LIMITED (with the longest wait) when any of {@code limits} already has its full budget in its
+   * window; one round trip for all of them.
+   */
+  public Future<Void> checkAll(List<Limit> limits) {
+    Instant now = clock.instant();
+    String[] keys = limits.stream().map(Limit::key).toArray(String[]::new);
+    OffsetDateTime[] since = limits.stream().map(l -> utc(now.minus(l.policy().window()))).toArray(OffsetDateTime[]::new);
+    return pool.preparedQuery("""
+        SELECT k.key, count(t.at)::int AS attempts, min(t.at) AS oldest
+        FROM unnest($1::text[], $2::timestamptz[]) AS k(key, since)
+        LEFT JOIN throttle_attempts t ON t.key = k.key AND t.at > k.since
+        GROUP BY k.key
+        """)
+      .execute(Tuple.tuple().addValue(keys).addValue(since))   // not Tuple.of: it would spread the array
+      .compose(rows -> {
+        long wait = 0;
+        for (Row row : rows) {
+          ThrottlePolicy policy = limits.stream().filter(l -> l.key().equals(row.getString("key"))).findFirst()
+            .orElseThrow().policy();
+          if (row.getInteger("attempts") >= policy.maxAttempts()) {
+            wait = Math.max(wait, retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now));
+          }
+        }
+        return wait > 0 ? Future.failedFuture(BusFailure.rateLimited(wait)) : Future.succeededFuture();
+      });
+  }
+
+  /** Counts one attempt under each of {@code limits}, dropping their attempts that left the window; one round trip. */
+  public Future<Void> recordAll(List<Limit> limits) {
+    return recordAll(pool, limits, null);
+  }
+
+  /**
+   * The same inside the caller's transaction, and forgets every attempt under {@code resetKey} (when not null) in
+   * the same statement: a success counts against one budget and clears another in one round trip.
+   */
+  public Future<Void> recordAll(SqlClient db, List<Limit> limits, String resetKey) {
+    Instant now = clock.instant();
+    String[] keys = limits.stream().map(Limit::key).toArray(String[]::new);
+    OffsetDateTime[] before = limits.stream().map(l -> utc(now.minus(l.policy().window()))).toArray(OffsetDateTime[]::new);
+    return db.preparedQuery("""
+        WITH reset AS (DELETE FROM throttle_attempts WHERE key = $4),
+             purged AS (DELETE FROM throttle_attempts t USING unnest($1::text[], $2::timestamptz[]) AS k(key, before)
+                        WHERE t.key = k.key AND t.at <= k.before)
+        INSERT INTO throttle_attempts (key, at) SELECT key, $3 FROM unnest($1::text[]) AS key
+        """)
+      .execute(Tuple.tuple().addValue(keys).addValue(before).addValue(utc(now)).addValue(resetKey)).mapEmpty();
+  }
+
+  /** Deletes attempts older than {@code oldest} (no window is longer), so the table stays small. */
+  public Future<Integer> purge(Duration oldest) {
+    return pool.preparedQuery("DELETE FROM throttle_attempts WHERE at < $1")
+      .execute(Tuple.of(utc(clock.instant().minus(oldest)))).map(rows -> rows.rowCount());
+  }
+
+  /** Forgets every attempt under {@code key} (a success resets the budget), inside the caller's transaction. */
+  public Future<Void> reset(SqlClient db, String key) {
+    return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
+  }
+
+  public static long retryAfter(Instant oldest, ThrottlePolicy policy, Instant now) {
+    Duration wait = Duration.between(now, oldest.plus(policy.window()));
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.twofa.auth.credential.password;
+
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.config.PasswordPolicy;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class PasswordsTest {
+  private static final PasswordPolicy DEFAULTS = new PasswordPolicy(8, 256, 19456, 2, 1, "auto", 4, 1000);
+
+  @Test
+  void libargon2LoadsHereAndIsChosenAutomatically() {
+    assertEquals("libargon2", PasswordHasher.create("auto", DEFAULTS).name());
+    assertEquals("bouncycastle", PasswordHasher.create("java", DEFAULTS).name());
+  }
+
+  @Test
+  void bothImplementationsWriteTheSamePhcFormatAndVerifyEachOther() {
+    PasswordHasher nativeHasher = PasswordHasher.create("native", DEFAULTS);
+    PasswordHasher javaHasher = PasswordHasher.create("java", DEFAULTS);
+    String fromNative = nativeHasher.hash("plum-violet-harbor-1987");
+    String fromJava = javaHasher.hash("plum-violet-harbor-1987");
+    for (String hash : List.of(fromNative, fromJava)) {
+      assertTrue(hash.matches("\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}"), hash);
+    }
+    assertTrue(javaHasher.verify(fromNative, "plum-violet-harbor-1987"), "pure Java reads libargon2's hash");
+    assertTrue(nativeHasher.verify(fromJava, "plum-violet-harbor-1987"), "libargon2 reads pure Java's hash");
+    assertFalse(javaHasher.verify(fromNative, "plum-violet-harbor-1988"));
+    assertFalse(nativeHasher.verify(fromJava, "plum-violet-harbor-1988"));
+  }
+
+  @Test
+  void verifiesAndNeverLetsTheDecoyPass(Vertx vertx, VertxTestContext test) {
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash", 2);
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers,
+      new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)), waits(), noTarpit(vertx));
+    passwords.start()
+      .compose(ready -> passwords.hash("plum-violet-harbor-1987", "203.0.113.5", "a@example.com"))
+      .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987", "203.0.113.5", "a@example.com")
+        .compose(right -> passwords.verify(hash, "plum-violet-harbor-1988", "203.0.113.5", "a@example.com")
+          .compose(wrong -> passwords.verify(null, "decoy password for unknown accounts", "203.0.113.5", "b@example.com")
+            .map(decoy -> new boolean[] {right, wrong, decoy}))))
+      .onComplete(test.succeeding(results -> test.verify(() -> {
+        assertTrue(results[0], "the right password");
+        assertFalse(results[1], "a wrong password");
+        assertFalse(results[2], "an unknown account never passes, even with the decoy's own password");
+        test.completeNow();
+      })));
+  }
+
+  @Test
+  void aHashBeyondTheWaitLimitIsRefusedAtOnceAndTheDecoyIsTimed(Vertx vertx, VertxTestContext test) {
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-queue", 1);
+    // A 1 ms wait limit on one thread: with the first estimate of 10 ms only one hash fits.
+    HashAdmission admission = new HashAdmission(1, Duration.ofMillis(1), 128, Duration.ofMillis(10));
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission, waits(), noTarpit(vertx));
+    List<Future<String>> burst = List.of(passwords.hash("a-long-password-1", "203.0.113.5", "a@example.com"),
+      passwords.hash("a-long-password-2", "203.0.113.6", "b@example.com"));
+    Future.join(burst).onComplete(done -> test.verify(() -> {
+      assertTrue(burst.get(0).succeeded(), "the first one runs");
+      BusFailure refused = assertInstanceOf(BusFailure.class, burst.get(1).cause());
+      assertEquals(ErrorCode.OVERLOADED, refused.code());
+      assertEquals(503, refused.code().status());
+      assertEquals(1L, refused.retryAfterSeconds());
+      assertEquals(0, admission.inFlight(), "the place is given back");
+      assertTrue(admission.averageHashTime().toNanos() != Duration.ofMillis(10).toNanos(), "the hash was timed");
+      test.completeNow();
+    }));
+  }
+
+  @Test
+  void withCheapHashesOnlyTheHashIsTimedNotItsWaitInTheQueue(Vertx vertx, VertxTestContext test) {
+    // 20 cheap hashes queued on one thread: each waits behind the others, for ten hashes' time on average. Were
+    // the wait timed, the measured hash time would be about half the whole run; timing the hash alone, a
+    // twentieth. The first estimate (1 s) is replaced by the first measured hash.
+    PasswordPolicy cheap = new PasswordPolicy(8, 256, 64, 1, 1, "auto", 128, 60_000);
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-cheap", 1);
+    HashAdmission admission = new HashAdmission(1, Duration.ofSeconds(60), 128, Duration.ofSeconds(1));
+    Timer waits = waits();
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), workers, admission, waits, noTarpit(vertx));
+    long start = System.nanoTime();
+    List<Future<String>> queued = java.util.stream.IntStream.range(0, 20)
+      .mapToObj(i -> passwords.hash("a-cheap-password-" + i, "203.0.113." + i, i + "@example.com")).toList();
+    Future.all(queued).onComplete(test.succeeding(all -> test.verify(() -> {
+      long run = System.nanoTime() - start;
+      long measured = admission.averageHashTime().toNanos();
+      assertTrue(measured < run / 5, "measured " + measured / 1000 + " µs of a " + run / 1000 + " µs run of 20");
+      // The wait is what the queue metric shows instead: the last of 20 waited for the 19 before it.
+      assertEquals(20, waits.count());
+      assertTrue(waits.max(TimeUnit.NANOSECONDS) > 2 * measured,
+        "longest wait " + waits.max(TimeUnit.NANOSECONDS) / 1000 + " µs, a hash " + measured / 1000 + " µs");
+      test.completeNow();
+    })));
+  }
+
+  /** Holds nothing: these tests look at admission itself. */
+  private static RefusalTarpit noTarpit(Vertx vertx) {
+    return new RefusalTarpit(vertx, Duration.ofSeconds(1), 0);
+  }
+
+  private static Timer waits() {
+    return Timer.builder("test.hash.queue.wait").register(new SimpleMeterRegistry());
+  }
+}
