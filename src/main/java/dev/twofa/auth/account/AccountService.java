@@ -137,7 +137,7 @@ public final class AccountService {
         .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
           .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
             .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
-            .compose(ended -> mailer.notice(tx, user, MailComposer.PASSWORD_CHANGED, client, null))
+            .compose(ended -> mailer.notice(tx, user, Mailer.PASSWORD_CHANGED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
         .onSuccess(committed -> mailer.nudge())
         .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));

@@ -80,7 +80,7 @@ public final class PasswordResetService {
     store.pool().withTransaction(tx -> store.throttle().reserve(tx, Throttle.passwordResetEmailKey(canonical), MAILS_PER_EMAIL)
         .compose(admitted -> store.users().findByEmail(tx, canonical))
         .compose(user -> user.isPresent()
-          ? mailer.passwordReset(tx, user.get(), MailComposer.PASSWORD_RESET, client).map(true)
+          ? mailer.passwordReset(tx, user.get(), Mailer.PASSWORD_RESET, client).map(true)
           : Future.succeededFuture(false)))
       .onSuccess(mailed -> {
         if (mailed) {
@@ -115,7 +115,7 @@ public final class PasswordResetService {
           .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.PASSWORD_RESET, true, client)))
           // Read again: the reset proved the address, so the notice goes to it.
           .compose(recorded -> store.users().findById(tx, user.id()).map(Optional::orElseThrow))
-          .compose(updated -> mailer.notice(tx, updated, MailComposer.PASSWORD_CHANGED, client, null)))))
+          .compose(updated -> mailer.notice(tx, updated, Mailer.PASSWORD_CHANGED, client, null)))))
       .compose(done -> {
         mailer.nudge();
         return auditor.flush();
@@ -134,7 +134,7 @@ public final class PasswordResetService {
           : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
         .compose(user -> endEverything(tx, user.id())
           .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
-          .compose(recorded -> mailer.passwordReset(tx, user, MailComposer.ACCOUNT_SECURED, client))))
+          .compose(recorded -> mailer.passwordReset(tx, user, Mailer.ACCOUNT_SECURED, client))))
       .compose(done -> {
         mailer.nudge();
         return auditor.flush();

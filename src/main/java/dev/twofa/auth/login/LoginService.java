@@ -148,7 +148,7 @@ public final class LoginService {
    */
   private Optional<Completion> completionWrites(UserRow user, ClientInfo client, int codesUsed) {
     if (codesUsed > 0) {
-      return Optional.of(tx -> mailer.notice(tx, user, MailComposer.RECOVERY_CODE_USED, client,
+      return Optional.of(tx -> mailer.notice(tx, user, Mailer.RECOVERY_CODE_USED, client,
         user.recoveryCodesRemaining() - codesUsed));
     }
     return Optional.empty();

@@ -18,23 +18,6 @@ import static java.util.Map.entry;
  * says what happened, when, from which address and browser; it never carries a code, a secret or a password.
  */
 public final class MailComposer {
-  static final String VERIFY_EMAIL = "email.verify";
-  public static final String TWO_FACTOR_ENABLED = "2fa.enabled";
-  public static final String TWO_FACTOR_DISABLED_BY_SUPPORT = "2fa.disabled_by_support";
-  public static final String TWO_FACTOR_CHANGED = "2fa.changed";
-  public static final String RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated";
-  public static final String RECOVERY_CODE_USED = "recovery_code.used";
-  public static final String PASSWORD_CHANGED = "password.changed";
-  /** The "Forgot password?" mail, with its 1-hour reset link. */
-  public static final String PASSWORD_RESET = "password.reset";
-  /** After "This wasn't me": every session ended, and the reset link to choose a new password. */
-  public static final String ACCOUNT_SECURED = "account.secured";
-  static final String SUPPORT_REQUESTED = "support.requested";
-  static final String SUPPORT_DECLINED = "support.declined";
-  /** A login completed from a browser not seen on the account in 90 days. */
-  static final String NEW_SIGN_IN = "login.new_browser";
-  /** A password step passed whose second step never did (too many wrong codes, or expired). */
-  static final String LOGIN_ABANDONED = "login.abandoned";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   /**
@@ -49,68 +32,68 @@ public final class MailComposer {
 
   private static final Map<String, Map<String, Words>> WORDS = Map.of(
     "en", Map.ofEntries(
-      entry(VERIFY_EMAIL, new Words("Confirm your email address",
+      entry(Mailer.VERIFY_EMAIL, new Words("Confirm your email address",
         "Open this link within 24 hours to confirm that this address is yours. If you did not create an account, ignore this mail.")),
-      entry(TWO_FACTOR_ENABLED, new Words("Two-factor authentication was turned on",
+      entry(Mailer.TWO_FACTOR_ENABLED, new Words("Two-factor authentication was turned on",
         "Two-factor authentication was turned on for your account. Every other session was logged out.")),
-      entry(TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("The support desk turned off two-factor authentication",
+      entry(Mailer.TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("The support desk turned off two-factor authentication",
         "At your request, our support desk turned off two-factor authentication for your account and logged out every session.")),
-      entry(TWO_FACTOR_CHANGED, new Words("Your authenticator app was changed",
+      entry(Mailer.TWO_FACTOR_CHANGED, new Words("Your authenticator app was changed",
         "A new authenticator app now gives the codes for your account; the old one no longer works.")),
-      entry(RECOVERY_CODES_REGENERATED, new Words("New recovery codes were generated",
+      entry(Mailer.RECOVERY_CODES_REGENERATED, new Words("New recovery codes were generated",
         "New recovery codes were generated for your account; the earlier ones no longer work.")),
-      entry(RECOVERY_CODE_USED, new Words("A recovery code was used to log in",
+      entry(Mailer.RECOVERY_CODE_USED, new Words("A recovery code was used to log in",
         "A recovery code was used to log in to your account. {n} recovery codes are left.")),
-      entry(PASSWORD_CHANGED, new Words("Your password was changed",
+      entry(Mailer.PASSWORD_CHANGED, new Words("Your password was changed",
         "The password of your account was changed. Every other session was logged out.")),
-      entry(PASSWORD_RESET, new Words("Reset your password",
+      entry(Mailer.PASSWORD_RESET, new Words("Reset your password",
         "Someone, hopefully you, asked to reset the password of your account. Open this link within 1 hour to choose a new one. It works once, and only the newest link works. If you did not ask, ignore this mail: your password stays as it is. With two-factor authentication on, logging in will still ask for your code.")),
-      entry(ACCOUNT_SECURED, new Words("Your account was secured: set a new password",
+      entry(Mailer.ACCOUNT_SECURED, new Words("Your account was secured: set a new password",
         "As asked from a security notice, every session on your account was logged out. Open this link within 1 hour to set a new password. It works once. With two-factor authentication on, logging in will still ask for your code.")),
-      entry(SUPPORT_REQUESTED, new Words("A request to turn off 2FA was made",
+      entry(Mailer.SUPPORT_REQUESTED, new Words("A request to turn off 2FA was made",
         "Someone who entered your password asked our support desk to turn off two-factor authentication for your "
           + "account (reason given: {reason}). The support desk will not act on it before {after}. If it was you, there "
           + "is nothing to do: they will contact you. If it wasn't you, cancel the request with the link below and "
           + "change your password: someone knows it.", "This wasn't me: cancel it")),
-      entry(SUPPORT_DECLINED, new Words("Your request to turn off 2FA was declined",
+      entry(Mailer.SUPPORT_DECLINED, new Words("Your request to turn off 2FA was declined",
         "Our support desk declined the request to turn off two-factor authentication for your account. Two-factor "
           + "authentication stays on. The support desk's reason: {why}")),
-      entry(NEW_SIGN_IN, new Words("New sign-in to your account",
+      entry(Mailer.NEW_SIGN_IN, new Words("New sign-in to your account",
         "Someone logged in to your account from a browser that has not been used with it in the last 90 days.")),
-      entry(LOGIN_ABANDONED, new Words("Someone entered your password but not the 2FA code",
+      entry(Mailer.LOGIN_ABANDONED, new Words("Someone entered your password but not the 2FA code",
         "Someone entered the correct password for your account but not a valid two-factor code, so they were not"
           + " logged in (too many wrong codes, or time ran out). Below are the time, address and browser of the"
           + " password step."))),
     "ja", Map.ofEntries(
-      entry(VERIFY_EMAIL, new Words("メールアドレスの確認",
+      entry(Mailer.VERIFY_EMAIL, new Words("メールアドレスの確認",
         "このアドレスがご本人のものであることを確認するため、24時間以内に次のリンクを開いてください。アカウントを作成した覚えがない場合は、このメールを無視してください。")),
-      entry(TWO_FACTOR_ENABLED, new Words("2段階認証が有効になりました",
+      entry(Mailer.TWO_FACTOR_ENABLED, new Words("2段階認証が有効になりました",
         "アカウントの2段階認証が有効になりました。他のすべてのセッションはログアウトされました。")),
-      entry(TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("サポート窓口が2段階認証を無効にしました",
+      entry(Mailer.TWO_FACTOR_DISABLED_BY_SUPPORT, new Words("サポート窓口が2段階認証を無効にしました",
         "ご依頼により、サポート窓口がアカウントの2段階認証を無効にし、すべてのセッションをログアウトしました。")),
-      entry(TWO_FACTOR_CHANGED, new Words("認証アプリが変更されました",
+      entry(Mailer.TWO_FACTOR_CHANGED, new Words("認証アプリが変更されました",
         "アカウントのコードは新しい認証アプリで表示されるようになりました。以前のアプリは使えません。")),
-      entry(RECOVERY_CODES_REGENERATED, new Words("新しいリカバリーコードが発行されました",
+      entry(Mailer.RECOVERY_CODES_REGENERATED, new Words("新しいリカバリーコードが発行されました",
         "アカウントの新しいリカバリーコードが発行されました。以前のコードは使えません。")),
-      entry(RECOVERY_CODE_USED, new Words("リカバリーコードでログインされました",
+      entry(Mailer.RECOVERY_CODE_USED, new Words("リカバリーコードでログインされました",
         "リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは{n}個です。")),
-      entry(PASSWORD_CHANGED, new Words("パスワードが変更されました",
+      entry(Mailer.PASSWORD_CHANGED, new Words("パスワードが変更されました",
         "アカウントのパスワードが変更されました。他のすべてのセッションはログアウトされました。")),
-      entry(PASSWORD_RESET, new Words("パスワードの再設定",
+      entry(Mailer.PASSWORD_RESET, new Words("パスワードの再設定",
         "アカウントのパスワード再設定のご依頼を受け付けました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使え、最後に送信したリンクのみ有効です。お心当たりがない場合は、このメールを無視してください。パスワードは変更されません。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。")),
-      entry(ACCOUNT_SECURED, new Words("アカウントを保護しました：新しいパスワードを設定してください",
+      entry(Mailer.ACCOUNT_SECURED, new Words("アカウントを保護しました：新しいパスワードを設定してください",
         "セキュリティのお知らせからのご依頼により、アカウントのすべてのセッションをログアウトしました。1時間以内に次のリンクを開いて、新しいパスワードを設定してください。リンクは1回だけ使えます。2段階認証がオンの場合、ログイン時には引き続き認証コードが必要です。")),
-      entry(SUPPORT_REQUESTED, new Words("2段階認証の無効化が依頼されました",
+      entry(Mailer.SUPPORT_REQUESTED, new Words("2段階認証の無効化が依頼されました",
         "あなたのパスワードを入力した方から、アカウントの2段階認証を無効にするようサポート窓口に依頼がありました"
           + "（理由：{reason}）。サポート窓口が対応するのは{after}以降です。ご自身による依頼であれば、何もする必要はありません。"
           + "サポート窓口からご連絡します。心当たりがない場合は、下のリンクから依頼を取り消し、パスワードを変更してください。"
           + "第三者にパスワードを知られています。", "心当たりがないので取り消す")),
-      entry(SUPPORT_DECLINED, new Words("2段階認証の無効化の依頼は見送られました",
+      entry(Mailer.SUPPORT_DECLINED, new Words("2段階認証の無効化の依頼は見送られました",
         "サポート窓口は、アカウントの2段階認証を無効にするご依頼を見送りました。2段階認証はオンのままです。"
           + "サポート窓口からの理由：{why}")),
-      entry(NEW_SIGN_IN, new Words("アカウントに新しいログインがありました",
+      entry(Mailer.NEW_SIGN_IN, new Words("アカウントに新しいログインがありました",
         "過去90日間このアカウントで使われていないブラウザから、アカウントにログインがありました。")),
-      entry(LOGIN_ABANDONED, new Words("パスワードが入力されましたが、2段階認証は完了しませんでした",
+      entry(Mailer.LOGIN_ABANDONED, new Words("パスワードが入力されましたが、2段階認証は完了しませんでした",
         "アカウントの正しいパスワードが入力されましたが、有効な2段階認証のコードが入力されなかったため、ログインは完了していません"
           + "（コードの誤りが多すぎたか、時間切れになりました）。パスワードが入力されたときの日時、IPアドレス、ブラウザは次のとおりです。"))));
 
@@ -151,10 +134,10 @@ public final class MailComposer {
 
   /** The verification mail with its single-use link. */
   Mail verification(UserRow user, ClientInfo client, Instant at, String token) {
-    return compose(user, VERIFY_EMAIL, client, at, null, link("/verify-email?token=" + token), null);
+    return compose(user, Mailer.VERIFY_EMAIL, client, at, null, link("/verify-email?token=" + token), null);
   }
 
-  /** A reset link: {@code kind} is PASSWORD_RESET ("Forgot password?") or ACCOUNT_SECURED ("This wasn't me"). */
+  /** A reset link: {@code kind} is Mailer.PASSWORD_RESET ("Forgot password?") or Mailer.ACCOUNT_SECURED ("This wasn't me"). */
   Mail passwordReset(UserRow user, String kind, ClientInfo client, Instant at, String token) {
     return compose(user, kind, client, at, null, link("/reset-password?token=" + token), null);
   }
@@ -165,13 +148,13 @@ public final class MailComposer {
    */
   Mail supportRequested(UserRow user, ClientInfo client, Instant at, String token, String reason, Instant replyAfter) {
     String language = language(user.language());
-    return composeWith(user, SUPPORT_REQUESTED, client, at, Map.of("reason", REQUEST_REASONS.get(language).getOrDefault(reason, reason),
+    return composeWith(user, Mailer.SUPPORT_REQUESTED, client, at, Map.of("reason", REQUEST_REASONS.get(language).getOrDefault(reason, reason),
       "after", TIME.format(replyAfter)), link("/support/cancel?token=" + token), null);
   }
 
   /** The support desk declined the request; {@code why} is the staff member's reason (neither their address nor browser). */
   Mail supportDeclined(UserRow user, Instant at, String why) {
-    return composeWith(user, SUPPORT_DECLINED, ClientInfo.UNKNOWN, at, Map.of("why", why), null, null);
+    return composeWith(user, Mailer.SUPPORT_DECLINED, ClientInfo.UNKNOWN, at, Map.of("why", why), null, null);
   }
 
   private String link(String pathAndQuery) {

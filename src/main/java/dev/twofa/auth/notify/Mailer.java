@@ -21,6 +21,24 @@ import java.util.Optional;
  * sends them without making the request wait.
  */
 public final class Mailer {
+  // What a mail is about; the kind names its words in the bundles and its row in mail_outbox.
+  public static final String VERIFY_EMAIL = "email.verify";
+  public static final String TWO_FACTOR_ENABLED = "2fa.enabled";
+  public static final String TWO_FACTOR_DISABLED_BY_SUPPORT = "2fa.disabled_by_support";
+  public static final String TWO_FACTOR_CHANGED = "2fa.changed";
+  public static final String RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated";
+  public static final String RECOVERY_CODE_USED = "recovery_code.used";
+  public static final String PASSWORD_CHANGED = "password.changed";
+  /** The "Forgot password?" mail, with its 1-hour reset link. */
+  public static final String PASSWORD_RESET = "password.reset";
+  /** After "This wasn't me": every session ended, and the reset link to choose a new password. */
+  public static final String ACCOUNT_SECURED = "account.secured";
+  public static final String SUPPORT_REQUESTED = "support.requested";
+  public static final String SUPPORT_DECLINED = "support.declined";
+  /** A login completed from a browser not seen on the account in 90 days. */
+  public static final String NEW_SIGN_IN = "login.new_browser";
+  /** A password step passed whose second step never did (too many wrong codes, or expired). */
+  public static final String LOGIN_ABANDONED = "login.abandoned";
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
   /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
   static final Duration RESET_LIFETIME = Duration.ofHours(1);

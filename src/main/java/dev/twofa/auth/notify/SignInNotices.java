@@ -67,7 +67,7 @@ public final class SignInNotices {
     Instant now = clock.instant();
     return devices.seen(db, user.id(), deviceHash, browserHash, now, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP))
       .compose(news -> !news || !user.emailVerified() ? Future.succeededFuture()
-        : mailer.notice(db, user, MailComposer.NEW_SIGN_IN, client, null).onSuccess(written -> afterCommit(db)));
+        : mailer.notice(db, user, Mailer.NEW_SIGN_IN, client, null).onSuccess(written -> afterCommit(db)));
   }
 
   /**
@@ -86,7 +86,7 @@ public final class SignInNotices {
         .compose(user -> user.filter(UserRow::emailVerified)
           // The budget is spent only on mails that go out; the reservation holds its key until the commit.
           .map(owner -> store.throttle().reserve(tx, budget, ABANDONED_MAILS)
-            .compose(admitted -> mailer.noticeAt(tx, owner, MailComposer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))
+            .compose(admitted -> mailer.noticeAt(tx, owner, Mailer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))
             .map(true))
           .orElseGet(() -> Future.succeededFuture(false))))
       .onSuccess(mailed -> {

@@ -108,7 +108,7 @@ public final class SupportDesk {
           .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true,
             client, staff.email(), Map.copyOf(details), null)))
           // The staff member's address and browser are not the user's business: the mail shows neither.
-          .compose(recorded -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_DISABLED_BY_SUPPORT, ClientInfo.UNKNOWN, null)))
+          .compose(recorded -> mailer.notice(tx, user, Mailer.TWO_FACTOR_DISABLED_BY_SUPPORT, ClientInfo.UNKNOWN, null)))
         .compose(done -> {
           mailer.nudge();
           LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());

@@ -104,7 +104,7 @@ class MailOutboxTest {
     await(pool.withTransaction(tx -> {
       Future<Void> added = Future.succeededFuture();
       for (int i = 0; i < count; i++) {
-        Mail mail = composer.notice(user, MailComposer.RECOVERY_CODE_USED, new ClientInfo("203.0.113.7", "Firefox"),
+        Mail mail = composer.notice(user, Mailer.RECOVERY_CODE_USED, new ClientInfo("203.0.113.7", "Firefox"),
           clock.instant(), i);
         added = added.compose(ok -> outbox.add(tx, mail));
       }
@@ -183,7 +183,7 @@ class MailOutboxTest {
   @Test
   void japaneseUsersGetJapaneseMailsAndEveryValueIsEscapedInHtml() {
     UserRow user = user("ja@example.com", "ja");
-    Mail mail = composer.notice(user, MailComposer.PASSWORD_CHANGED, new ClientInfo("198.51.100.1", "<script>x</script>"),
+    Mail mail = composer.notice(user, Mailer.PASSWORD_CHANGED, new ClientInfo("198.51.100.1", "<script>x</script>"),
       clock.instant(), null);
     assertEquals("[twofa] パスワードが変更されました", mail.subject());
     assertFalse(mail.html().contains("<script>"), mail.html());

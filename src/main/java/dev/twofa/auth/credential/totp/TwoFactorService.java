@@ -119,7 +119,7 @@ public final class TwoFactorService {
             step.getAsLong(), clock.instant())
           .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
             .compose(stored -> endOtherSessions(tx, user))
-            .compose(ended -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_ENABLED, client, null))
+            .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_ENABLED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
         .onSuccess(committed -> mailer.nudge())
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
@@ -148,7 +148,7 @@ public final class TwoFactorService {
       return store.pool().withTransaction(tx -> store.users().changeTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
           .compose(epoch -> endOtherSessions(tx, user)
-            .compose(ended -> mailer.notice(tx, user, MailComposer.TWO_FACTOR_CHANGED, client, null))
+            .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_CHANGED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
         .onSuccess(committed -> mailer.nudge())
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_CHANGED, true, client)
@@ -181,7 +181,7 @@ public final class TwoFactorService {
         store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
           .compose(stored -> store.sessions().revokeOthers(tx, user.id(), session.tokenHash()))
           .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
-          .compose(ended -> mailer.notice(tx, user, MailComposer.RECOVERY_CODES_REGENERATED, client, null)))
+          .compose(ended -> mailer.notice(tx, user, Mailer.RECOVERY_CODES_REGENERATED, client, null)))
         .onSuccess(committed -> mailer.nudge());
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
         .map(done -> new NewRecoveryCodes(codes));
