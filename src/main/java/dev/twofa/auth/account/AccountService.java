@@ -1,6 +1,11 @@
 package dev.twofa.auth.account;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.Activity;
+import dev.twofa.bus.AuthRequests.PasswordChange;
+import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.AuthRequests.LinkToken;
+import dev.twofa.bus.AuthRequests.Signup;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.credential.password.PasswordStrength;
 import dev.twofa.auth.credential.password.Passwords;
 import dev.twofa.auth.events.Auditor;
@@ -32,7 +37,9 @@ import java.util.Optional;
 
 /** Sign-up, the session's user and Activity, and password change. */
 public final class AccountService {
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final Throttle throttle;
   private final SessionService sessions;
   private final Passwords passwords;
   private final PasswordStrength strength;
@@ -44,9 +51,11 @@ public final class AccountService {
   /** Verification links a signed-in user may ask for (each one replaces the last). */
   static final ThrottlePolicy VERIFICATION_RESENDS = new ThrottlePolicy(3, Duration.ofHours(1));
 
-  public AccountService(AuthStore store, SessionService sessions, Passwords passwords, PasswordStrength strength,
+  public AccountService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords, PasswordStrength strength,
                  Auditor auditor, LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
-    this.store = store;
+    this.pool = pool;
+    this.users = users;
+    this.throttle = throttle;
     this.sessions = sessions;
     this.passwords = passwords;
     this.strength = strength;
@@ -57,6 +66,10 @@ public final class AccountService {
     this.clock = clock;
   }
 
+  public Future<LoginOutcome> signup(Signup request) {
+    return signup(request.sessionToken(), request.email(), request.password(), request.language(), request.client());
+  }
+
   public Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
@@ -65,21 +78,25 @@ public final class AccountService {
     // Sign-ups are limited per address (a flood of accounts is not free), counted once they succeed.
     List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
     return passwords.admissible(client.ip(), canonical.get())
-      .compose(admissible -> store.throttle().checkAll(signups))
+      .compose(admissible -> throttle.checkAll(signups))
       .compose(ok -> strongHash(password, canonical.get(), client))
       // The account and its verification mail exist together or not at all.
-      .compose(hash -> store.pool().withTransaction(tx -> store.users().insert(tx, canonical.get(), hash,
+      .compose(hash -> pool.withTransaction(tx -> users.insert(tx, canonical.get(), hash,
           MailComposer.language(language), clock.instant())
-        .compose(id -> store.users().findById(tx, id))
+        .compose(id -> users.findById(tx, id))
         .map(Optional::orElseThrow)
         .compose(user -> mailer.verification(tx, user, client).map(user))
         .compose(user -> signIns.signedUp(tx, user, client).map(user))))
       .onSuccess(user -> mailer.nudge())
-      .compose(user -> store.throttle().recordAll(signups).map(user))
+      .compose(user -> throttle.recordAll(signups).map(user))
       .compose(user -> sessions.endPresented(presentedToken)
-        .compose(ended -> sessions.open(store.pool(), user, user.sessionEpoch(), null, client))
+        .compose(ended -> sessions.open(pool, user, user.sessionEpoch(), null, client))
         .compose(token -> auditor.record(user.id(), SecurityEvent.SIGNUP, true, client)
           .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token))));
+  }
+
+  public Future<Void> verifyEmail(LinkToken request) {
+    return verifyEmail(request.token(), request.client());
   }
 
   /**
@@ -88,12 +105,16 @@ public final class AccountService {
    * only deleted the row) and the failure comes after it.
    */
   public Future<Void> verifyEmail(String linkToken, ClientInfo client) {
-    return store.pool().withTransaction(tx -> mailer.useVerification(tx, linkToken)
+    return pool.withTransaction(tx -> mailer.useVerification(tx, linkToken)
         .compose(verified -> verified
           .map(userId -> auditor.recordWithin(tx, SecurityEvent.of(userId, SecurityEvent.EMAIL_VERIFIED, true, client)))
           .orElseGet(Future::succeededFuture)
           .map(verified)))
       .compose(verified -> verified.isPresent() ? auditor.flush() : BusFailure.fail(ErrorCode.INVALID_TOKEN));
+  }
+
+  public Future<Void> sendVerification(Session request) {
+    return sendVerification(request.sessionToken(), request.client());
   }
 
   /** A new verification link for the signed-in user (nothing when already verified), at most 3 an hour. */
@@ -104,21 +125,33 @@ public final class AccountService {
         return Future.succeededFuture();
       }
       List<Limit> resends = List.of(new Limit(Throttle.emailVerificationKey(user.id()), VERIFICATION_RESENDS));
-      return store.throttle().checkAll(resends)
-        .compose(ok -> store.pool().withTransaction(tx -> mailer.verification(tx, user, client)))
-        .compose(sent -> store.throttle().recordAll(resends))
+      return throttle.checkAll(resends)
+        .compose(ok -> pool.withTransaction(tx -> mailer.verification(tx, user, client)))
+        .compose(sent -> throttle.recordAll(resends))
         .onSuccess(sent -> mailer.nudge());
     });
+  }
+
+  public Future<User> currentUser(Session request) {
+    return currentUser(request.sessionToken());
   }
 
   public Future<User> currentUser(String token) {
     return sessions.signedIn(token).map(session -> session.user().toUser());
   }
 
+  public Future<ActivityPage> activity(Activity request) {
+    return activity(request.sessionToken(), request.limit(), request.before());
+  }
+
   /** A page of the signed-in user's own Activity, read from audit. */
   public Future<ActivityPage> activity(String token, int limit, Long before) {
     return sessions.signedIn(token)
       .compose(session -> auditor.activity(new ActivityQuery(session.user().id(), limit, before, false)));
+  }
+
+  public Future<LoginOutcome> changePassword(PasswordChange request) {
+    return changePassword(request.sessionToken(), request.currentPassword(), request.newPassword(), request.client());
   }
 
   /**
@@ -134,9 +167,8 @@ public final class AccountService {
       }
       Future<LoginOutcome> changed = verifyPassword(session, currentPassword, client)
         .compose(ok -> strongHash(newPassword, user.email(), client))
-        .compose(hash -> store.pool().withTransaction(tx -> store.users().changePassword(tx, user.id(), user.sessionEpoch(), hash)
-          .compose(epoch -> store.sessions().revokeOthers(tx, user.id(), null)
-            .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+        .compose(hash -> pool.withTransaction(tx -> users.changePassword(tx, user.id(), user.sessionEpoch(), hash)
+          .compose(epoch -> sessions.endOthers(tx, user.id(), null)
             .compose(ended -> mailer.notice(tx, user, Mailer.PASSWORD_CHANGED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
         .onSuccess(committed -> mailer.nudge())
@@ -153,11 +185,11 @@ public final class AccountService {
     List<Limit> limits = List.of(
       new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession()),
       new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount()));
-    return store.throttle().checkAll(limits)
+    return throttle.checkAll(limits)
       .compose(ok -> passwords.verify(session.user().passwordHash(), password, client.ip(), session.user().email()))
       .compose(valid -> valid
         ? Future.succeededFuture()
-        : store.throttle().recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
+        : throttle.recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.twofa.auth.account;
 
-import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;

@@ -1,5 +1,8 @@
 package dev.twofa.auth.credential;
 
+import java.time.Clock;
+import dev.twofa.config.TotpPolicy;
+import dev.twofa.config.KeyRing;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.recovery.RecoveryCodeRepository;
@@ -22,7 +25,13 @@ public final class SecondFactor {
   private final TotpVerifier verifier;
   private final RecoveryCodes recoveryCodes;
 
-  public SecondFactor(UserRepository users, RecoveryCodeRepository recoveryCodeStore, SecretBox secretBox,
+  /** The second factors an account can present: its authenticator's codes and its recovery codes. */
+  public static SecondFactor create(UserRepository users, KeyRing keys, TotpPolicy totp, Clock clock) {
+    return new SecondFactor(users, new RecoveryCodeRepository(), new SecretBox(keys), new TotpVerifier(totp, clock),
+      new RecoveryCodes(keys));
+  }
+
+  SecondFactor(UserRepository users, RecoveryCodeRepository recoveryCodeStore, SecretBox secretBox,
                TotpVerifier verifier, RecoveryCodes recoveryCodes) {
     this.users = users;
     this.recoveryCodeStore = recoveryCodeStore;
@@ -57,6 +66,11 @@ public final class SecondFactor {
    * True when this call consumed the recovery code. A recovery login also burns the current and the next
    * TOTP step, since whoever holds the code may have seen those.
    */
+  /** Forgets every recovery code of the account (2FA turned off by the support desk), in the caller's transaction. */
+  public Future<Void> forgetRecoveryCodes(SqlClient tx, long userId) {
+    return recoveryCodeStore.deleteAll(tx, userId);
+  }
+
   public Future<Boolean> acceptRecoveryCode(SqlClient db, UserRow user, String code) {
     Optional<String> normalized = RecoveryCodes.normalize(code);
     if (normalized.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.twofa.auth.events;
 
+import io.vertx.core.Vertx;
 import dev.twofa.bus.ActivityPage;
 import dev.twofa.bus.AuditRequests.ActivityQuery;
 import dev.twofa.bus.BusRequests;
@@ -9,7 +10,7 @@ import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
-import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,12 @@ public final class Auditor {
   private final EventOutbox outbox;
   private final Pool pool;
 
-  public Auditor(BusRequests bus, EventOutbox outbox, Pool pool) {
+  /** Security events go to the outbox in the writer's commit, and on to audit after it. */
+  public static Auditor create(BusRequests bus, Pool pool, Vertx vertx) {
+    return new Auditor(bus, new EventOutbox(vertx, pool, bus), pool);
+  }
+
+  Auditor(BusRequests bus, EventOutbox outbox, Pool pool) {
     this.bus = bus;
     this.outbox = outbox;
     this.pool = pool;

@@ -1,7 +1,12 @@
 package dev.twofa.auth.links;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.LinkToken;
+import dev.twofa.bus.AuthRequests.PasswordReset;
+import dev.twofa.bus.AuthRequests.PasswordResetRequest;
+import dev.twofa.auth.account.UserRepository;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
@@ -37,21 +42,37 @@ public final class PasswordResetService {
   static final ThrottlePolicy REQUESTS_PER_ADDRESS = new ThrottlePolicy(20, Duration.ofHours(1));
   /** Reset mails one address receives, whoever asks: a stranger cannot flood a mailbox. */
   static final ThrottlePolicy MAILS_PER_EMAIL = new ThrottlePolicy(3, Duration.ofHours(1));
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final Throttle throttle;
   private final AccountLinkRepository links;
   private final AccountService accounts;
+  private final SessionService sessions;
   private final Auditor auditor;
   private final Mailer mailer;
   private final Clock clock;
 
-  public PasswordResetService(AuthStore store, AccountLinkRepository links, AccountService accounts, Auditor auditor,
-                       Mailer mailer, Clock clock) {
-    this.store = store;
+  public static PasswordResetService create(Pool pool, UserRepository users, Throttle throttle, AccountService accounts,
+                                            SessionService sessions, Auditor auditor, Mailer mailer, Clock clock) {
+    return new PasswordResetService(pool, users, throttle, new AccountLinkRepository(), accounts, sessions, auditor, mailer,
+      clock);
+  }
+
+  PasswordResetService(Pool pool, UserRepository users, Throttle throttle, AccountLinkRepository links,
+                       AccountService accounts, SessionService sessions, Auditor auditor, Mailer mailer, Clock clock) {
+    this.pool = pool;
+    this.users = users;
+    this.throttle = throttle;
     this.links = links;
     this.accounts = accounts;
+    this.sessions = sessions;
     this.auditor = auditor;
     this.mailer = mailer;
     this.clock = clock;
+  }
+
+  public Future<Void> request(PasswordResetRequest request) {
+    return request(request.email(), request.client());
   }
 
   /**
@@ -66,8 +87,8 @@ public final class PasswordResetService {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
     }
     List<Limit> perAddress = List.of(new Limit(Throttle.passwordResetAddressKey(client.ip()), REQUESTS_PER_ADDRESS));
-    return store.throttle().checkAll(perAddress)
-      .compose(ok -> store.throttle().recordAll(perAddress))
+    return throttle.checkAll(perAddress)
+      .compose(ok -> throttle.recordAll(perAddress))
       .onSuccess(answered -> mailLink(canonical.get(), client));
   }
 
@@ -77,8 +98,8 @@ public final class PasswordResetService {
    * a refusal is logged, without the address.
    */
   private void mailLink(String canonical, ClientInfo client) {
-    store.pool().withTransaction(tx -> store.throttle().reserve(tx, Throttle.passwordResetEmailKey(canonical), MAILS_PER_EMAIL)
-        .compose(admitted -> store.users().findByEmail(tx, canonical))
+    pool.withTransaction(tx -> throttle.reserve(tx, Throttle.passwordResetEmailKey(canonical), MAILS_PER_EMAIL)
+        .compose(admitted -> users.findByEmail(tx, canonical))
         .compose(user -> user.isPresent()
           ? mailer.passwordReset(tx, user.get(), Mailer.PASSWORD_RESET, client).map(true)
           : Future.succeededFuture(false)))
@@ -96,6 +117,10 @@ public final class PasswordResetService {
       });
   }
 
+  public Future<Void> complete(PasswordReset request) {
+    return complete(request.token(), request.newPassword(), request.client());
+  }
+
   /**
    * Sets a new password through a reset link: the link is checked first and the password (strength and hash, on
    * the hashing threads) before the link is used, so a weak password does not cost the link. Then, in one
@@ -104,22 +129,26 @@ public final class PasswordResetService {
    */
   public Future<Void> complete(String token, String newPassword, ClientInfo client) {
     byte[] hash = SessionTokens.hash(token);
-    return links.find(store.pool(), hash, AccountLinkRepository.PASSWORD_RESET, clock.instant())
+    return links.find(pool, hash, AccountLinkRepository.PASSWORD_RESET, clock.instant())
       .compose(found -> found.isPresent()
-        ? store.users().findById(store.pool(), found.get()).map(Optional::orElseThrow)
+        ? users.findById(pool, found.get()).map(Optional::orElseThrow)
         : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
       .compose(user -> accounts.strongHash(newPassword, user.email(), client)
-        .compose(passwordHash -> store.pool().withTransaction(tx -> useLink(tx, hash, AccountLinkRepository.PASSWORD_RESET, user)
-          .compose(used -> store.users().resetPassword(tx, user.id(), passwordHash, clock.instant()))
-          .compose(reset -> endSessionRows(tx, user.id()))
+        .compose(passwordHash -> pool.withTransaction(tx -> useLink(tx, hash, AccountLinkRepository.PASSWORD_RESET, user)
+          .compose(used -> users.resetPassword(tx, user.id(), passwordHash, clock.instant()))
+          .compose(reset -> sessions.endOthers(tx, user.id(), null))
           .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.PASSWORD_RESET, true, client)))
           // Read again: the reset proved the address, so the notice goes to it.
-          .compose(recorded -> store.users().findById(tx, user.id()).map(Optional::orElseThrow))
+          .compose(recorded -> users.findById(tx, user.id()).map(Optional::orElseThrow))
           .compose(updated -> mailer.notice(tx, updated, Mailer.PASSWORD_CHANGED, client, null)))))
       .compose(done -> {
         mailer.nudge();
         return auditor.flush();
       });
+  }
+
+  public Future<Void> secureAccount(LinkToken request) {
+    return secureAccount(request.token(), request.client());
   }
 
   /**
@@ -128,9 +157,9 @@ public final class PasswordResetService {
    */
   public Future<Void> secureAccount(String token, ClientInfo client) {
     Instant now = clock.instant();
-    return store.pool().withTransaction(tx -> links.use(tx, SessionTokens.hash(token), AccountLinkRepository.SECURE_ACCOUNT, now)
+    return pool.withTransaction(tx -> links.use(tx, SessionTokens.hash(token), AccountLinkRepository.SECURE_ACCOUNT, now)
         .compose(userId -> userId.isPresent()
-          ? store.users().findById(tx, userId.get()).map(Optional::orElseThrow)
+          ? users.findById(tx, userId.get()).map(Optional::orElseThrow)
           : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
         .compose(user -> endEverything(tx, user.id())
           .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
@@ -143,7 +172,7 @@ public final class PasswordResetService {
 
   /** Deletes expired links (on auth's purge timer). */
   public Future<Integer> purge() {
-    return links.purge(store.pool(), clock.instant());
+    return links.purge(pool, clock.instant());
   }
 
   /** Uses the link; fails INVALID_TOKEN (rolling the transaction back) when a concurrent request used it first. */
@@ -156,12 +185,6 @@ public final class PasswordResetService {
 
   /** Every session of the user ends (the epoch moves on and the rows go), and so does every pending login. */
   private Future<Void> endEverything(SqlClient tx, long userId) {
-    return store.users().endEverySession(tx, userId).compose(moved -> endSessionRows(tx, userId));
-  }
-
-  /** Deletes the sessions and pending logins of a user whose epoch has just moved on. */
-  private Future<Void> endSessionRows(SqlClient tx, long userId) {
-    return store.sessions().revokeOthers(tx, userId, null)
-      .compose(ended -> store.pendingLogins().deleteForUser(tx, userId));
+    return users.endEverySession(tx, userId).compose(moved -> sessions.endOthers(tx, userId, null));
   }
 }

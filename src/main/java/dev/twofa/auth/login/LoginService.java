@@ -1,6 +1,8 @@
 package dev.twofa.auth.login;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.Credentials;
+import dev.twofa.auth.account.UserRepository;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.SecondFactor;
@@ -15,7 +17,7 @@ import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.throttle.Throttle;
 
 import dev.twofa.auth.throttle.Throttle.Limit;
-import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.auth.login.SecondStepRepository.Budget;
 import dev.twofa.auth.login.SecondStepRepository.Code;
 import dev.twofa.auth.login.SecondStepRepository.Events;
@@ -47,7 +49,11 @@ import java.util.stream.Stream;
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
 public final class LoginService {
   private static final Logger LOG = LoggerFactory.getLogger(LoginService.class);
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final Throttle throttle;
+  private final SecondStepRepository secondSteps = new SecondStepRepository();
+  private final PasswordStepRepository passwordSteps = new PasswordStepRepository();
   private final SessionService sessions;
   private final Passwords passwords;
   private final SecondFactor secondFactor;
@@ -57,9 +63,11 @@ public final class LoginService {
   private final SignInNotices signIns;
   private final Clock clock;
 
-  public LoginService(AuthStore store, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
+  public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
                LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
-    this.store = store;
+    this.pool = pool;
+    this.users = users;
+    this.throttle = throttle;
     this.sessions = sessions;
     this.passwords = passwords;
     this.secondFactor = secondFactor;
@@ -68,6 +76,10 @@ public final class LoginService {
     this.mailer = mailer;
     this.signIns = signIns;
     this.clock = clock;
+  }
+
+  public Future<LoginOutcome> password(Credentials request) {
+    return password(request.sessionToken(), request.email(), request.password(), request.client());
   }
 
   public Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
@@ -80,8 +92,8 @@ public final class LoginService {
     Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
     // Excess logins are refused before any database work, so a crowd's refusals cost it nothing.
     return passwords.admissible(client.ip(), canonical)
-      .compose(admissible -> store.throttle().checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
-      .compose(ok -> store.users().findByEmail(store.pool(), canonical))
+      .compose(admissible -> throttle.checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
+      .compose(ok -> users.findByEmail(pool, canonical))
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
       .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password, client.ip(), canonical)
         .compose(valid -> valid
@@ -102,10 +114,10 @@ public final class LoginService {
     // A success counts against the address's logins and clears this address's failures on the account (the
     // account-wide count only decays), in the commit that makes the login.
     Future<LoginOutcome> committed = sessions.endPresented(presentedToken).compose(ended -> user.twoFactorEnabled()
-      ? store.passwordSteps().passed(store.pool(), logins, accountAddressKey, user.id(), loginId, client,
+      ? passwordSteps.passed(pool, logins, accountAddressKey, user.id(), loginId, client,
           EventOutbox.row(event), now)
         .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
-      : store.pool().withTransaction(tx -> store.throttle().recordAll(tx, List.of(logins), accountAddressKey)
+      : pool.withTransaction(tx -> throttle.recordAll(tx, List.of(logins), accountAddressKey)
         .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
         // A completed login voids any reset link: the password is known after all.
         .compose(token -> mailer.voidPasswordReset(tx, user.id())
@@ -128,7 +140,7 @@ public final class LoginService {
    * costs at most that mail, never the login.
    */
   private Future<LoginOutcome> newBrowserNoticed(UserRow user, ClientInfo client, LoginOutcome outcome) {
-    return signIns.completed(store.pool(), user, client)
+    return signIns.completed(pool, user, client)
       .recover(error -> {
         LOG.warn("event=mail.new_sign_in_unwritten user={} error={}", user.id(), error.toString());
         return Future.succeededFuture();
@@ -158,7 +170,11 @@ public final class LoginService {
     // The failure event is not waited for: an unknown email has none, and the answer must not take longer
     // for a known one.
     user.ifPresent(u -> auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client)));
-    return store.throttle().recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
+    return throttle.recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
+  }
+
+  public Future<LoginOutcome> totp(dev.twofa.bus.AuthRequests.Code request) {
+    return totp(request.sessionToken(), request.code(), request.client());
   }
 
   public Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
@@ -166,6 +182,10 @@ public final class LoginService {
       OptionalLong step = secondFactor.totpStep(user, code);
       return Code.totp(step.isPresent() ? step.getAsLong() : null);
     });
+  }
+
+  public Future<LoginOutcome> recoveryCode(dev.twofa.bus.AuthRequests.Code request) {
+    return recoveryCode(request.sessionToken(), request.code(), request.client());
   }
 
   public Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
@@ -190,7 +210,7 @@ public final class LoginService {
     byte[] pending = SessionTokens.hash(pendingToken);
     Instant now = clock.instant();
     Instant pendingAfter = now.minus(policy.pendingLoginTtl());
-    return store.users().findByPendingLogin(store.pool(), pending, pendingAfter)
+    return users.findByPendingLogin(pool, pending, pendingAfter)
       .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
         .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
       .compose(found -> {
@@ -209,9 +229,9 @@ public final class LoginService {
         Optional<Completion> completion = completionWrites(user, client, codesUsed);
         // With nothing more to write, the statement's own transaction is enough: one round trip.
         Future<Written> step = completion.isEmpty()
-          ? store.secondSteps().write(store.pool(), pending, pendingAfter, user.id(), code, spent,
+          ? secondSteps.write(pool, pending, pendingAfter, user.id(), code, spent,
               policy.pendingLoginMaxFailures(), session.row(), events, now)
-          : store.pool().withTransaction(tx -> store.secondSteps().write(tx, pending, pendingAfter, user.id(), code,
+          : pool.withTransaction(tx -> secondSteps.write(tx, pending, pendingAfter, user.id(), code,
                 spent, policy.pendingLoginMaxFailures(), session.row(), events, now)
               .compose(written -> Written.COMPLETED.equals(written.outcome())
                 ? completion.get().write(tx).map(written) : Future.succeededFuture(written)));

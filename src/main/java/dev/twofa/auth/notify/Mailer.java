@@ -1,5 +1,7 @@
 package dev.twofa.auth.notify;
 
+import java.net.URI;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.links.AccountLinkRepository;
 import dev.twofa.auth.links.EmailVerificationRepository;
@@ -50,7 +52,18 @@ public final class Mailer {
   private final AccountLinkRepository links;
   private final Clock clock;
 
-  public Mailer(MailOutbox outbox, MailComposer composer, EmailVerificationRepository verifications,
+  /** Mails written to the outbox in the writer's commit and sent by {@code transport} after it. */
+  public static Mailer create(Pool pool, MailTransport transport, String productName, URI publicUrl, Clock clock) {
+    return new Mailer(new MailOutbox(pool, transport, clock), new MailComposer(productName, publicUrl),
+      new EmailVerificationRepository(), new AccountLinkRepository(), clock);
+  }
+
+  /** Deletes mails sent long enough ago (on auth's purge timer). */
+  public Future<Integer> purgeSent() {
+    return outbox.purgeSent();
+  }
+
+  Mailer(MailOutbox outbox, MailComposer composer, EmailVerificationRepository verifications,
          AccountLinkRepository links, Clock clock) {
     this.outbox = outbox;
     this.composer = composer;

@@ -1,11 +1,13 @@
 package dev.twofa.auth.notify;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.auth.throttle.Throttle;
+import dev.twofa.auth.account.UserRepository;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.session.SessionTokens;
 
-import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ClientInfo.Device;
@@ -36,14 +38,24 @@ public final class SignInNotices {
   static final Duration NEW_SIGN_IN_GAP = Duration.ofHours(1);
   /** Abandoned logins mailed per account (the rest are in Activity only). */
   static final ThrottlePolicy ABANDONED_MAILS = new ThrottlePolicy(3, Duration.ofHours(1));
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final Throttle throttle;
   private final KnownDeviceRepository devices;
   private final Auditor auditor;
   private final Mailer mailer;
   private final Clock clock;
 
-  public SignInNotices(AuthStore store, KnownDeviceRepository devices, Auditor auditor, Mailer mailer, Clock clock) {
-    this.store = store;
+  public static SignInNotices create(Pool pool, UserRepository users, Throttle throttle, Auditor auditor, Mailer mailer,
+                                     Clock clock) {
+    return new SignInNotices(pool, users, throttle, new KnownDeviceRepository(), auditor, mailer, clock);
+  }
+
+  SignInNotices(Pool pool, UserRepository users, Throttle throttle, KnownDeviceRepository devices, Auditor auditor,
+                Mailer mailer, Clock clock) {
+    this.pool = pool;
+    this.users = users;
+    this.throttle = throttle;
     this.devices = devices;
     this.auditor = auditor;
     this.mailer = mailer;
@@ -82,10 +94,10 @@ public final class SignInNotices {
   /** Mails the owner of a dropped pending login whose event is already recorded; never fails, like {@link #abandoned}. */
   public Future<Void> mailAbandoned(PendingLogin pending) {
     String budget = "mail:login-abandoned:" + pending.userId();
-    return store.pool().withTransaction(tx -> store.users().findById(tx, pending.userId())
+    return pool.withTransaction(tx -> users.findById(tx, pending.userId())
         .compose(user -> user.filter(UserRow::emailVerified)
           // The budget is spent only on mails that go out; the reservation holds its key until the commit.
-          .map(owner -> store.throttle().reserve(tx, budget, ABANDONED_MAILS)
+          .map(owner -> throttle.reserve(tx, budget, ABANDONED_MAILS)
             .compose(admitted -> mailer.noticeAt(tx, owner, Mailer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))
             .map(true))
           .orElseGet(() -> Future.succeededFuture(false))))
@@ -106,7 +118,7 @@ public final class SignInNotices {
   /** Deletes what no longer matters: devices unseen for {@link #UNSEEN}, mail marks older than an hour. */
   public Future<Integer> purge() {
     Instant now = clock.instant();
-    return devices.purge(store.pool(), now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP));
+    return devices.purge(pool, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP));
   }
 
   /** The request's device; a request that came without one (not through HTTP) counts as a browser without cookies. */

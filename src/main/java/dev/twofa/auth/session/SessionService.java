@@ -1,12 +1,14 @@
 package dev.twofa.auth.session;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.RevokeSession;
+import dev.twofa.bus.AuthRequests.Session;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.login.SecondStepRepository;
 import dev.twofa.auth.notify.SignInNotices;
+import dev.twofa.auth.throttle.Throttle;
 
-import dev.twofa.auth.login.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.AuthReplies.Pending;
 import dev.twofa.bus.AuthReplies.SessionInfo;
 import dev.twofa.bus.AuthReplies.SessionState;
@@ -18,6 +20,7 @@ import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
 import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 
 import java.time.Clock;
@@ -32,7 +35,8 @@ import java.util.stream.Stream;
  * revoked, and purged once past their idle or absolute limit.
  */
 public final class SessionService {
-  private final AuthStore store;
+  private final SessionStore store;
+  private final Throttle throttle;
   private final Auditor auditor;
   private final SignInNotices signIns;
   private final LoginPolicy login;
@@ -40,9 +44,17 @@ public final class SessionService {
   private final Duration maxAge;
   private final Clock clock;
 
-  public SessionService(AuthStore store, Auditor auditor, SignInNotices signIns, LoginPolicy login, Duration idle, Duration maxAge,
-                 Clock clock) {
+  /** The session room, on its own tables in {@code pool}. */
+  public static SessionService create(Pool pool, Throttle throttle, Auditor auditor, SignInNotices signIns,
+                                      LoginPolicy login, Duration idle, Duration maxAge, Clock clock) {
+    return new SessionService(new SessionStore(pool, new SessionRepository(), new PendingLoginRepository()), throttle,
+      auditor, signIns, login, idle, maxAge, clock);
+  }
+
+  private SessionService(SessionStore store, Throttle throttle, Auditor auditor, SignInNotices signIns, LoginPolicy login,
+                 Duration idle, Duration maxAge, Clock clock) {
     this.store = store;
+    this.throttle = throttle;
     this.auditor = auditor;
     this.signIns = signIns;
     this.login = login;
@@ -89,6 +101,10 @@ public final class SessionService {
       user.sessionEpoch(), clock.instant().plus(maxAge), client.ip(), client.userAgent()));
   }
 
+  public Future<SessionState> state(Session request) {
+    return state(request.sessionToken());
+  }
+
   /** The session's state; a pending login found expired is dropped (and reported) here, and answers anonymous. */
   public Future<SessionState> state(String token) {
     byte[] hash = SessionTokens.hash(token);
@@ -129,6 +145,10 @@ public final class SessionService {
     return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token));
   }
 
+  public Future<Void> logout(Session request) {
+    return logout(request.sessionToken(), request.client());
+  }
+
   public Future<Void> logout(String token, ClientInfo client) {
     return signedIn(token)
       .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
@@ -136,10 +156,18 @@ public final class SessionService {
       .recover(notSignedIn -> endPresented(token));
   }
 
+  public Future<Sessions> list(Session request) {
+    return list(request.sessionToken());
+  }
+
   public Future<Sessions> list(String token) {
     return signedIn(token).compose(current -> store.sessions().list(store.pool(), current, clock.instant(), idle))
       .map(rows -> new Sessions(rows.stream().map(row -> new SessionInfo(row.handle().toString(), row.current(),
         row.createdAt().toString(), row.lastSeenAt().toString(), row.ip(), row.userAgent(), row.secondFactor())).toList()));
+  }
+
+  public Future<Void> revoke(RevokeSession request) {
+    return revoke(request.sessionToken(), request.id(), request.client());
   }
 
   public Future<Void> revoke(String token, String id, ClientInfo client) {
@@ -152,6 +180,10 @@ public final class SessionService {
         : BusFailure.fail(ErrorCode.SESSION_NOT_FOUND)));
   }
 
+  public Future<Void> revokeOthers(Session request) {
+    return revokeOthers(request.sessionToken(), request.client());
+  }
+
   /**
    * Ends every other session of the user, and any login of theirs waiting for its second factor. With other
    * sessions alive it needs a step-up: a stolen session must not be able to throw the owner out.
@@ -161,9 +193,22 @@ public final class SessionService {
       .compose(current -> store.sessions().countOthers(store.pool(), current, clock.instant(), idle)
         .compose(others -> others == 0 ? Future.succeededFuture(current) : requireStepUp(current)))
       .compose(current -> store.pool().withTransaction(tx ->
-          store.sessions().revokeOthers(tx, current.user().id(), current.tokenHash())
-            .compose(done -> store.pendingLogins().deleteForUser(tx, current.user().id())))
+          endOthers(tx, current.user().id(), current.tokenHash()))
         .compose(done -> auditor.record(current.user().id(), SecurityEvent.OTHER_SESSIONS_REVOKED, true, client)));
+  }
+
+  /** Marks the session as having just proven its password (and second factor): see {@link StepUpService}. */
+  public Future<Void> markSteppedUp(SqlClient db, byte[] tokenHash) {
+    return store.sessions().markSteppedUp(db, tokenHash, clock.instant());
+  }
+
+  /**
+   * Ends every session of the user but {@code keepHash}'s (none when null), and any login of theirs waiting for its
+   * second factor: what every change of a credential or of who holds the account does, in its transaction.
+   */
+  public Future<Void> endOthers(SqlClient tx, long userId, byte[] keepHash) {
+    return store.sessions().revokeOthers(tx, userId, keepHash)
+      .compose(ended -> store.pendingLogins().deleteForUser(tx, userId));
   }
 
   /**
@@ -181,7 +226,7 @@ public final class SessionService {
       .compose(purged -> store.pendingLogins().purge(store.pool(), now, login.pendingLoginTtl())
         .compose(dropped -> Future.all(dropped.stream().map(p -> signIns.abandoned(p, "expired", ClientInfo.UNKNOWN)).toList()))
         .map(purged))
-      .compose(purged -> store.throttle().purge(longestWindow).map(purged));
+      .compose(purged -> throttle.purge(longestWindow).map(purged));
   }
 
   private static Optional<UUID> parse(String id) {

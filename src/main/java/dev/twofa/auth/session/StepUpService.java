@@ -1,6 +1,6 @@
 package dev.twofa.auth.session;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.SecondFactor;
@@ -13,6 +13,7 @@ import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
 
@@ -23,7 +24,8 @@ import java.time.Clock;
  * recovery code used here is consumed as at login.
  */
 public final class StepUpService {
-  private final AuthStore store;
+  private final Pool pool;
+  private final Throttle throttle;
   private final SessionService sessions;
   private final AccountService accounts;
   private final SecondFactor secondFactor;
@@ -31,15 +33,20 @@ public final class StepUpService {
   private final LoginPolicy policy;
   private final Clock clock;
 
-  public StepUpService(AuthStore store, SessionService sessions, AccountService accounts, SecondFactor secondFactor,
-                Auditor auditor, LoginPolicy policy, Clock clock) {
-    this.store = store;
+  public StepUpService(Pool pool, Throttle throttle, SessionService sessions, AccountService accounts,
+                       SecondFactor secondFactor, Auditor auditor, LoginPolicy policy, Clock clock) {
+    this.pool = pool;
+    this.throttle = throttle;
     this.sessions = sessions;
     this.accounts = accounts;
     this.secondFactor = secondFactor;
     this.auditor = auditor;
     this.policy = policy;
     this.clock = clock;
+  }
+
+  public Future<Void> stepUp(StepUp request) {
+    return stepUp(request.sessionToken(), request.password(), request.code(), request.recoveryCode(), request.client());
   }
 
   public Future<Void> stepUp(String token, String password, String code, String recoveryCode, ClientInfo client) {
@@ -52,7 +59,7 @@ public final class StepUpService {
       }
       Future<Void> proven = accounts.verifyPassword(session, password, client).compose(ok -> user.twoFactorEnabled()
         ? withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode)
-        : store.sessions().markSteppedUp(store.pool(), session.tokenHash(), clock.instant()));
+        : sessions.markSteppedUp(pool, session.tokenHash()));
       return auditor.outcome(proven, user.id(), SecurityEvent.STEP_UP, client);
     });
   }
@@ -61,13 +68,13 @@ public final class StepUpService {
   private Future<Void> withSecondFactor(SignedIn session, String code, String recoveryCode) {
     UserRow user = session.user();
     String budgetKey = Throttle.secondFactorKey(user.id());
-    return store.pool().withTransaction(tx -> store.throttle().reserve(tx, budgetKey, policy.secondFactor())
+    return pool.withTransaction(tx -> throttle.reserve(tx, budgetKey, policy.secondFactor())
         .compose(admitted -> code != null
           ? secondFactor.acceptTotp(tx, user, code)
           : secondFactor.acceptRecoveryCode(tx, user, recoveryCode))
         .compose(accepted -> accepted
-          ? store.throttle().reset(tx, budgetKey)
-              .compose(reset -> store.sessions().markSteppedUp(tx, session.tokenHash(), clock.instant())).map(true)
+          ? throttle.reset(tx, budgetKey)
+              .compose(reset -> sessions.markSteppedUp(tx, session.tokenHash())).map(true)
           : Future.succeededFuture(false)))
       .compose(accepted -> accepted ? Future.succeededFuture() : BusFailure.fail(ErrorCode.INVALID_CODE));
   }

@@ -1,6 +1,10 @@
 package dev.twofa.auth.support;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.SupportDisable;
+import dev.twofa.bus.AuthRequests.SupportLookup;
+import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.account.UserRepository;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
@@ -44,7 +48,10 @@ import java.util.Optional;
 public final class SupportDesk {
   private static final Logger LOG = LoggerFactory.getLogger(SupportDesk.class);
   private static final int RECENT_EVENTS = 20;
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final Throttle throttle;
+  private final SecondFactor secondFactor;
   private final SessionService sessions;
   private final Auditor auditor;
   private final LoginPolicy policy;
@@ -53,9 +60,20 @@ public final class SupportDesk {
   private final SupportPolicy support;
   private final Clock clock;
 
-  public SupportDesk(AuthStore store, SessionService sessions, Auditor auditor, LoginPolicy policy, Mailer mailer,
-              SupportRequestRepository requests, SupportPolicy support, Clock clock) {
-    this.store = store;
+  public static SupportDesk create(Pool pool, UserRepository users, Throttle throttle, SecondFactor secondFactor,
+                                   SessionService sessions, Auditor auditor, LoginPolicy policy, Mailer mailer,
+                                   SupportPolicy support, Clock clock) {
+    return new SupportDesk(pool, users, throttle, secondFactor, sessions, auditor, policy, mailer,
+      new SupportRequestRepository(), support, clock);
+  }
+
+  SupportDesk(Pool pool, UserRepository users, Throttle throttle, SecondFactor secondFactor, SessionService sessions,
+              Auditor auditor, LoginPolicy policy, Mailer mailer, SupportRequestRepository requests, SupportPolicy support,
+              Clock clock) {
+    this.pool = pool;
+    this.users = users;
+    this.throttle = throttle;
+    this.secondFactor = secondFactor;
     this.sessions = sessions;
     this.auditor = auditor;
     this.policy = policy;
@@ -65,12 +83,20 @@ public final class SupportDesk {
     this.clock = clock;
   }
 
+  public Future<SupportView> lookup(SupportLookup request) {
+    return lookup(request.sessionToken(), request.email());
+  }
+
   public Future<SupportView> lookup(String token, String email) {
     return sessions.signedIn(token).compose(SupportDesk::staff).compose(staff -> target(email))
       .compose(user -> auditor.activity(new ActivityQuery(user.id(), RECENT_EVENTS, null, true))
-        .compose(page -> requests.open(store.pool(), user.id())
+        .compose(page -> requests.open(pool, user.id())
           .map(open -> new SupportView(user.toUser(), page.events(),
             open.map(r -> r.view(clock.instant(), support.coolingOff())).orElse(null)))));
+  }
+
+  public Future<UserResult> disableTotp(SupportDisable request) {
+    return disableTotp(request.sessionToken(), request.email(), request.reason(), request.verification(), request.client(), request.requestId(), request.override());
   }
 
   /** Removes the secret and every recovery code, ends the user's sessions, and records who did it and why. */
@@ -95,16 +121,15 @@ public final class SupportDesk {
         details.put("override", note);
       }
       Limit resets = new Limit(Throttle.supportResetsKey(staff.id()), policy.supportResetsPerStaff());
-      return store.pool().withTransaction(tx -> store.throttle().reserve(tx, resets.key(), resets.policy())
+      return pool.withTransaction(tx -> throttle.reserve(tx, resets.key(), resets.policy())
           .compose(admitted -> requestToComplete(tx, user, requestId, note))
           // Disabling 2FA completes the open request (locked above, so it is still open here).
           .compose(request -> request.isEmpty() ? Future.<Void>succeededFuture()
             : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
               .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty())
-          .compose(closed -> store.users().disableTotp(tx, user.id()))
-          .compose(disabled -> disabled ? store.recoveryCodes().deleteAll(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
-          .compose(deleted -> store.sessions().revokeOthers(tx, user.id(), null))
-          .compose(deleted -> store.pendingLogins().deleteForUser(tx, user.id()))
+          .compose(closed -> users.disableTotp(tx, user.id()))
+          .compose(disabled -> disabled ? secondFactor.forgetRecoveryCodes(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
+          .compose(deleted -> sessions.endOthers(tx, user.id(), null))
           .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true,
             client, staff.email(), Map.copyOf(details), null)))
           // The staff member's address and browser are not the user's business: the mail shows neither.
@@ -114,7 +139,7 @@ public final class SupportDesk {
           LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());
           return auditor.flush();
         })
-        .compose(recorded -> store.users().findById(store.pool(), user.id()))
+        .compose(recorded -> users.findById(pool, user.id()))
         .map(updated -> new UserResult(updated.orElseThrow().toUser()));
     }));
   }
@@ -152,7 +177,7 @@ public final class SupportDesk {
   }
 
   private Future<UserRow> target(String email) {
-    return store.users().findByEmail(store.pool(), Emails.canonical(email).orElse(""))
+    return users.findByEmail(pool, Emails.canonical(email).orElse(""))
       .compose(user -> user.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.USER_NOT_FOUND)));
   }
 }

@@ -1,6 +1,11 @@
 package dev.twofa.auth.support;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.bus.AuthRequests.SupportDecline;
+import dev.twofa.bus.AuthRequests.SupportRequestList;
+import dev.twofa.bus.AuthRequests.LinkToken;
+import dev.twofa.bus.AuthRequests.SupportRequest;
+import dev.twofa.auth.account.UserRepository;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.notify.Mailer;
@@ -44,7 +49,9 @@ public final class SupportRequestService {
   /** Requests one account may make a day, whatever became of them: each one mails the owner. */
   static final int PER_ACCOUNT_PER_DAY = 3;
   private static final Duration DAY = Duration.ofDays(1);
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final Throttle throttle;
   private final SupportRequestRepository requests;
   private final SessionService sessions;
   private final Auditor auditor;
@@ -53,9 +60,19 @@ public final class SupportRequestService {
   private final SupportPolicy policy;
   private final Clock clock;
 
-  public SupportRequestService(AuthStore store, SupportRequestRepository requests, SessionService sessions, Auditor auditor,
-                        Mailer mailer, LoginPolicy login, SupportPolicy policy, Clock clock) {
-    this.store = store;
+  public static SupportRequestService create(Pool pool, UserRepository users, Throttle throttle, SessionService sessions,
+                                             Auditor auditor, Mailer mailer, LoginPolicy login, SupportPolicy policy,
+                                             Clock clock) {
+    return new SupportRequestService(pool, users, throttle, new SupportRequestRepository(), sessions, auditor, mailer,
+      login, policy, clock);
+  }
+
+  SupportRequestService(Pool pool, UserRepository users, Throttle throttle, SupportRequestRepository requests,
+                        SessionService sessions, Auditor auditor, Mailer mailer, LoginPolicy login, SupportPolicy policy,
+                        Clock clock) {
+    this.pool = pool;
+    this.users = users;
+    this.throttle = throttle;
     this.requests = requests;
     this.sessions = sessions;
     this.auditor = auditor;
@@ -63,6 +80,10 @@ public final class SupportRequestService {
     this.login = login;
     this.policy = policy;
     this.clock = clock;
+  }
+
+  public Future<SupportRequestReceived> ask(SupportRequest request) {
+    return ask(request.sessionToken(), request.reason(), request.contact(), request.message(), request.client());
   }
 
   /**
@@ -83,14 +104,14 @@ public final class SupportRequestService {
     }
     byte[] pending = SessionTokens.hash(pendingToken);
     Instant now = clock.instant();
-    return store.users().findByPendingLogin(store.pool(), pending, now.minus(login.pendingLoginTtl()))
+    return users.findByPendingLogin(pool, pending, now.minus(login.pendingLoginTtl()))
       .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(p -> Future.succeededFuture(p.user()))
         .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
       .compose(user -> withinDailyCap(user, now).map(user))
       .compose(user -> {
         String token = SessionTokens.newToken();
         Instant replyAfter = now.plus(policy.coolingOff());
-        return store.pool().withTransaction(tx -> requests.insert(tx, user.id(), reason, cleanContact, cleanMessage,
+        return pool.withTransaction(tx -> requests.insert(tx, user.id(), reason, cleanContact, cleanMessage,
               SessionTokens.hash(token), now)
             .compose(id -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.SUPPORT_REQUESTED, true,
                 client, null, Map.of("requestId", String.valueOf(id), "reason", reason), null))
@@ -107,15 +128,19 @@ public final class SupportRequestService {
 
   /** Each request mails the owner: a password thief must not be able to flood their inbox by asking again and again. */
   private Future<Void> withinDailyCap(UserRow user, Instant now) {
-    return requests.countSince(store.pool(), user.id(), now.minus(DAY)).compose(count -> count < PER_ACCOUNT_PER_DAY
+    return requests.countSince(pool, user.id(), now.minus(DAY)).compose(count -> count < PER_ACCOUNT_PER_DAY
       ? Future.succeededFuture()
-      : requests.oldestSince(store.pool(), user.id(), now.minus(DAY)).compose(oldest -> Future.failedFuture(
+      : requests.oldestSince(pool, user.id(), now.minus(DAY)).compose(oldest -> Future.failedFuture(
           BusFailure.rateLimited(oldest.map(o -> Duration.between(now, o.plus(DAY)).toSeconds()).orElse(DAY.toSeconds())))));
+  }
+
+  public Future<Void> cancel(LinkToken request) {
+    return cancel(request.token(), request.client());
   }
 
   /** The owner's "This wasn't me: cancel it" link: works once, and only while the request is open. */
   public Future<Void> cancel(String linkToken, ClientInfo client) {
-    return store.pool().withTransaction(tx -> requests.cancel(tx, SessionTokens.hash(linkToken), clock.instant())
+    return pool.withTransaction(tx -> requests.cancel(tx, SessionTokens.hash(linkToken), clock.instant())
         .compose(cancelled -> cancelled.isEmpty() ? BusFailure.<SupportRequestRow>fail(ErrorCode.INVALID_TOKEN)
           : auditor.recordWithin(tx, new SecurityEvent(cancelled.get().userId(), SecurityEvent.SUPPORT_CANCELLED, true,
               client, null, Map.of("requestId", String.valueOf(cancelled.get().id())), null)).map(cancelled.get())))
@@ -125,14 +150,22 @@ public final class SupportRequestService {
       });
   }
 
+  public Future<SupportRequests> list(SupportRequestList request) {
+    return list(request.sessionToken(), request.status());
+  }
+
   /** The desk's list of requests with {@code status}; staff only (signed in with 2FA). */
   public Future<SupportRequests> list(String token, String status) {
     if (!STATUSES.contains(status)) {
       return BusFailure.fail(ErrorCode.INVALID_REQUEST);
     }
     return sessions.signedIn(token).compose(SupportDesk::staff)
-      .compose(staff -> requests.list(store.pool(), status))
+      .compose(staff -> requests.list(pool, status))
       .map(rows -> new SupportRequests(rows.stream().map(r -> r.view(clock.instant(), policy.coolingOff())).toList()));
+  }
+
+  public Future<Void> decline(SupportDecline request) {
+    return decline(request.sessionToken(), request.id(), request.reason(), request.client());
   }
 
   /**
@@ -147,9 +180,9 @@ public final class SupportRequestService {
     }
     return sessions.signedIn(token)
       .compose(session -> SupportDesk.staff(session).compose(staff -> sessions.requireStepUp(session).map(staff)))
-      .compose(staff -> requests.find(store.pool(), requestId)
+      .compose(staff -> requests.find(pool, requestId)
         .compose(found -> found.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.NOT_FOUND)))
-        .compose(request -> store.users().findById(store.pool(), request.userId()).map(user -> user.orElseThrow()))
+        .compose(request -> users.findById(pool, request.userId()).map(user -> user.orElseThrow()))
         .compose(user -> {
           if (user.id() == staff.id() || user.support()) {
             return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN,
@@ -158,7 +191,7 @@ public final class SupportRequestService {
           Limit declines = new Limit(Throttle.supportDeclinesKey(staff.id()), login.supportResetsPerStaff());
           SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.SUPPORT_DECLINED, true, client, staff.email(),
             Map.of("requestId", String.valueOf(requestId), "reason", why), null);
-          return store.pool().withTransaction(tx -> store.throttle().reserve(tx, declines.key(), declines.policy())
+          return pool.withTransaction(tx -> throttle.reserve(tx, declines.key(), declines.policy())
               .compose(admitted -> requests.close(tx, requestId, "declined", staff.email(), why, clock.instant()))
               .compose(closed -> closed ? auditor.recordWithin(tx, event) : BusFailure.fail(ErrorCode.REQUEST_NOT_OPEN))
               .compose(recorded -> mailer.supportDeclined(tx, user, why)))

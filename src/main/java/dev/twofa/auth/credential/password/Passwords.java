@@ -3,7 +3,11 @@ package dev.twofa.auth.credential.password;
 import dev.twofa.auth.credential.password.HashAdmission.Decision;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
+import dev.twofa.config.PasswordPolicy;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
@@ -32,6 +36,34 @@ public final class Passwords {
   private final Timer queueWait;
   private final RefusalTarpit tarpit;
   private volatile String decoyHash;
+
+  /** A refusal for a client that did not wait out its Retry-After is held this long; at most this many at once. */
+  private static final Duration TARPIT_HOLD = Duration.ofSeconds(1);
+  private static final int TARPIT_MAX_HELD = 4096;
+  /** Stands until the decoy hash at start is timed: a guess on the slow side, so the first burst is not over-admitted. */
+  private static final Duration FIRST_HASH_ESTIMATE = Duration.ofMillis(100);
+
+  /**
+   * The node's password room: hashing threads as many as cores (hashing is CPU-bound: more threads only make every
+   * login wait longer), and one admission and one tarpit per node, like the pool they guard, however many auth
+   * instances share them. Close {@code workers} when the verticle stops.
+   */
+  public static Passwords create(Vertx vertx, WorkerExecutor workers, int threads, PasswordPolicy policy, MeterRegistry metrics) {
+    HashAdmission admission = vertx.sharedData().<String, HashAdmission>getLocalMap("twofa-password-hashing")
+      .computeIfAbsent("admission", name -> new HashAdmission(threads,
+        Duration.ofMillis(policy.maxHashWaitMs()), policy.maxHashesInFlight(), FIRST_HASH_ESTIMATE));
+    // Counted where admission decides, so each node's /metrics shows why it refused (twofa_hash_refusals_total).
+    for (String reason : HashAdmission.REASONS) {
+      FunctionCounter.builder("twofa.hash.refusals", admission, a -> a.refusals(reason))
+        .description("Password hashes refused at admission, by reason").tag("reason", reason).register(metrics);
+    }
+    Timer queueWait = Timer.builder("twofa.hash.queue.wait")
+      .description("How long admitted password hashes waited for a hashing thread").publishPercentiles(0.5, 0.99)
+      .register(metrics);
+    RefusalTarpit tarpit = vertx.sharedData().<String, RefusalTarpit>getLocalMap("twofa-password-hashing")
+      .computeIfAbsent("tarpit", name -> new RefusalTarpit(vertx, TARPIT_HOLD, TARPIT_MAX_HELD));
+    return new Passwords(PasswordHasher.create(policy.hasher(), policy), workers, admission, queueWait, tarpit);
+  }
 
   /**
    * {@code queueWait} records how long each admitted piece of work waited for a hashing thread; {@code tarpit}

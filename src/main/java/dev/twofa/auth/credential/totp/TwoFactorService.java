@@ -1,6 +1,12 @@
 package dev.twofa.auth.credential.totp;
 
-import dev.twofa.auth.AuthStore;
+import dev.twofa.config.TotpPolicy;
+import dev.twofa.config.KeyRing;
+import dev.twofa.bus.AuthRequests.Code;
+import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.auth.credential.recovery.RecoveryCodeRepository;
+import dev.twofa.auth.account.UserRepository;
+import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.recovery.RecoveryCodes;
@@ -37,7 +43,9 @@ import java.util.OptionalLong;
 public final class TwoFactorService {
   /** A reload of the setup screen within this time, in the same session, shows the same key. */
   static final Duration STABLE_KEY = Duration.ofMinutes(15);
-  private final AuthStore store;
+  private final Pool pool;
+  private final UserRepository users;
+  private final RecoveryCodeRepository recoveryCodeRows;
   private final SessionService sessions;
   private final AccountService accounts;
   private final SecretBox secretBox;
@@ -48,9 +56,18 @@ public final class TwoFactorService {
   private final Mailer mailer;
   private final Clock clock;
 
-  public TwoFactorService(AuthStore store, SessionService sessions, AccountService accounts, SecretBox secretBox, TotpKeys keys,
-                   TotpVerifier verifier, RecoveryCodes recoveryCodes, Auditor auditor, Mailer mailer, Clock clock) {
-    this.store = store;
+  public static TwoFactorService create(Pool pool, UserRepository users, SessionService sessions, AccountService accounts,
+                                        KeyRing keys, TotpPolicy totp, Auditor auditor, Mailer mailer, Clock clock) {
+    return new TwoFactorService(pool, users, new RecoveryCodeRepository(), sessions, accounts, new SecretBox(keys),
+      new TotpKeys(totp), new TotpVerifier(totp, clock), new RecoveryCodes(keys), auditor, mailer, clock);
+  }
+
+  TwoFactorService(Pool pool, UserRepository users, RecoveryCodeRepository recoveryCodeRows, SessionService sessions,
+                   AccountService accounts, SecretBox secretBox, TotpKeys keys, TotpVerifier verifier,
+                   RecoveryCodes recoveryCodes, Auditor auditor, Mailer mailer, Clock clock) {
+    this.pool = pool;
+    this.users = users;
+    this.recoveryCodeRows = recoveryCodeRows;
     this.sessions = sessions;
     this.accounts = accounts;
     this.secretBox = secretBox;
@@ -62,11 +79,19 @@ public final class TwoFactorService {
     this.clock = clock;
   }
 
+  public Future<TotpKey> setup(Session request) {
+    return setup(request.sessionToken());
+  }
+
   /** The pending key for a first enrollment, as base32 and as an otpauth URI. */
   public Future<TotpKey> setup(String token) {
     return sessions.signedIn(token).compose(session -> session.user().twoFactorEnabled()
       ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
       : pendingKey(session, false));
+  }
+
+  public Future<TotpKey> changeStart(Session request) {
+    return changeStart(request.sessionToken());
   }
 
   /** The pending key of a new authenticator app; the current one keeps working until it is confirmed. */
@@ -90,10 +115,14 @@ public final class TwoFactorService {
     }
     String secret = keys.newSecret();
     byte[] sealed = secretBox.seal(secret.getBytes(StandardCharsets.US_ASCII), user.id());
-    return store.users().setPendingSecret(store.pool(), user.id(), user.sessionEpoch(), sealed, session.handle(), now, change)
+    return users.setPendingSecret(pool, user.id(), user.sessionEpoch(), sealed, session.handle(), now, change)
       .compose(stored -> stored
         ? Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())))
         : BusFailure.fail(change ? ErrorCode.NOT_ENABLED : ErrorCode.ALREADY_ENABLED));
+  }
+
+  public Future<EnrollmentOutcome> enable(Code request) {
+    return enable(request.sessionToken(), request.code(), request.client());
   }
 
   /**
@@ -115,9 +144,9 @@ public final class TwoFactorService {
         return auditor.outcome(BusFailure.fail(ErrorCode.INVALID_CODE), user.id(), SecurityEvent.TWO_FACTOR_ENABLED, client);
       }
       List<String> codes = recoveryCodes.generate();
-      return store.pool().withTransaction(tx -> store.users().enableTotp(tx, user.id(), user.pendingSecretBox(),
+      return pool.withTransaction(tx -> users.enableTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
-          .compose(epoch -> store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
+          .compose(epoch -> recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
             .compose(stored -> endOtherSessions(tx, user))
             .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_ENABLED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
@@ -126,6 +155,10 @@ public final class TwoFactorService {
           .compose(recorded -> accounts.currentUser(newToken))
           .map(enabled -> new EnrollmentOutcome(new Enrollment(codes, enabled), newToken)));
     });
+  }
+
+  public Future<AuthenticatorChanged> changeConfirm(Code request) {
+    return changeConfirm(request.sessionToken(), request.code(), request.client());
   }
 
   /**
@@ -145,7 +178,7 @@ public final class TwoFactorService {
       if (step.isEmpty()) {
         return auditor.outcome(BusFailure.fail(ErrorCode.INVALID_CODE), user.id(), SecurityEvent.TWO_FACTOR_CHANGED, client);
       }
-      return store.pool().withTransaction(tx -> store.users().changeTotp(tx, user.id(), user.pendingSecretBox(),
+      return pool.withTransaction(tx -> users.changeTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
           .compose(epoch -> endOtherSessions(tx, user)
             .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_CHANGED, client, null))
@@ -166,6 +199,10 @@ public final class TwoFactorService {
     return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
   }
 
+  public Future<NewRecoveryCodes> regenerateRecoveryCodes(Session request) {
+    return regenerateRecoveryCodes(request.sessionToken(), request.client());
+  }
+
   /**
    * After a recent step-up, a fresh set of recovery codes; every earlier code stops working and every other
    * session ends (this one stays).
@@ -177,10 +214,9 @@ public final class TwoFactorService {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
       List<String> codes = recoveryCodes.generate();
-      Future<Void> replaced = store.pool().withTransaction(tx ->
-        store.recoveryCodes().replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
-          .compose(stored -> store.sessions().revokeOthers(tx, user.id(), session.tokenHash()))
-          .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()))
+      Future<Void> replaced = pool.withTransaction(tx ->
+        recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
+          .compose(stored -> sessions.endOthers(tx, user.id(), session.tokenHash()))
           .compose(ended -> mailer.notice(tx, user, Mailer.RECOVERY_CODES_REGENERATED, client, null)))
         .onSuccess(committed -> mailer.nudge());
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
@@ -189,7 +225,6 @@ public final class TwoFactorService {
   }
 
   private Future<Void> endOtherSessions(SqlClient tx, UserRow user) {
-    return store.sessions().revokeOthers(tx, user.id(), null)
-      .compose(ended -> store.pendingLogins().deleteForUser(tx, user.id()));
+    return sessions.endOthers(tx, user.id(), null);
   }
 }

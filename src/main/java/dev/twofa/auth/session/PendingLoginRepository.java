@@ -1,4 +1,4 @@
-package dev.twofa.auth.login;
+package dev.twofa.auth.session;
 
 import dev.twofa.auth.session.SessionTokens;
 

@@ -1,0 +1,63 @@
+package dev.twofa.auth;
+
+import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.UserRepository;
+import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.password.PasswordStrength;
+import dev.twofa.auth.credential.password.Passwords;
+import dev.twofa.auth.credential.totp.TwoFactorService;
+import dev.twofa.auth.events.Auditor;
+import dev.twofa.auth.links.PasswordResetService;
+import dev.twofa.auth.login.LoginService;
+import dev.twofa.auth.notify.Mailer;
+import dev.twofa.auth.notify.SignInNotices;
+import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.session.StepUpService;
+import dev.twofa.auth.support.SupportDesk;
+import dev.twofa.auth.support.SupportRequestService;
+import dev.twofa.auth.throttle.Throttle;
+import dev.twofa.bus.BusRequests;
+import dev.twofa.config.KeyRing;
+import dev.twofa.config.TwofaConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.sqlclient.Pool;
+
+import java.time.Clock;
+
+/**
+ * The auth verticle's rooms, each built from its config and the doors of the rooms it calls. Nothing here
+ * decides anything: it is the wiring, in the order the rooms depend on each other.
+ */
+record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns, SessionService sessions,
+                 AccountService accounts, LoginService logins, StepUpService stepUp, TwoFactorService twoFactor,
+                 PasswordResetService resets, SupportDesk support, SupportRequestService requests) {
+
+  static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
+                         Mailer mailer) {
+    KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
+    Throttle throttle = new Throttle(pool, clock);
+    UserRepository users = new UserRepository();
+    Auditor auditor = Auditor.create(bus, pool, vertx);
+    SignInNotices signIns = SignInNotices.create(pool, users, throttle, auditor, mailer, clock);
+    SessionService sessions = SessionService.create(pool, throttle, auditor, signIns, config.login(),
+      config.sessionTimeout(), config.sessionMaxAge(), clock);
+    AccountService accounts = new AccountService(pool, users, throttle, sessions, passwords,
+      new PasswordStrength(config.passwords()), auditor, config.login(), mailer, signIns, clock);
+    SecondFactor secondFactor = SecondFactor.create(users, keys, config.totp(), clock);
+    LoginService logins = new LoginService(pool, users, throttle, sessions, passwords, secondFactor, auditor,
+      config.login(), mailer, signIns, clock);
+    StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, auditor, config.login(),
+      clock);
+    TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
+      mailer, clock);
+    PasswordResetService resets = PasswordResetService.create(pool, users, throttle, accounts, sessions, auditor, mailer,
+      clock);
+    SupportDesk support = SupportDesk.create(pool, users, throttle, secondFactor, sessions, auditor, config.login(),
+      mailer, config.support(), clock);
+    SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
+      config.login(), config.support(), clock);
+    return new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor, resets,
+      support, requests);
+  }
+}
