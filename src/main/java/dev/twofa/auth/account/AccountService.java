@@ -1,5 +1,6 @@
 package dev.twofa.auth.account;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.Activity;
 import dev.twofa.bus.AuthRequests.PasswordChange;
 import dev.twofa.bus.AuthRequests.Session;
@@ -9,7 +10,6 @@ import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.credential.password.PasswordStrength;
 import dev.twofa.auth.credential.password.Passwords;
 import dev.twofa.auth.events.Auditor;
-import dev.twofa.auth.notify.MailComposer;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.notify.SignInNotices;
 import dev.twofa.auth.session.SessionService;
@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Sign-up, the session's user and Activity, and password change. */
+@Door
 public final class AccountService {
   private final Pool pool;
   private final UserRepository users;
@@ -82,7 +83,7 @@ public final class AccountService {
       .compose(ok -> strongHash(password, canonical.get(), client))
       // The account and its verification mail exist together or not at all.
       .compose(hash -> pool.withTransaction(tx -> users.insert(tx, canonical.get(), hash,
-          MailComposer.language(language), clock.instant())
+          Mailer.language(language), clock.instant())
         .compose(id -> users.findById(tx, id))
         .map(Optional::orElseThrow)
         .compose(user -> mailer.verification(tx, user, client).map(user))

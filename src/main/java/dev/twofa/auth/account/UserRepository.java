@@ -1,5 +1,6 @@
 package dev.twofa.auth.account;
 
+import dev.twofa.auth.Door;
 import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** SQL over the users table. Every check that can race is a single conditional statement. */
+@Door
 public final class UserRepository {
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String CHECK_VIOLATION = "23514";

@@ -1,5 +1,6 @@
 package dev.twofa.auth.credential;
 
+import dev.twofa.auth.Door;
 import java.time.Clock;
 import dev.twofa.config.TotpPolicy;
 import dev.twofa.config.KeyRing;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Checks a TOTP or recovery code for a user and records its use in the same atomic statement. */
+@Door
 public final class SecondFactor {
   private final UserRepository users;
   private final RecoveryCodeRepository recoveryCodeStore;

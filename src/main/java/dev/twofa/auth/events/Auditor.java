@@ -1,5 +1,6 @@
 package dev.twofa.auth.events;
 
+import dev.twofa.auth.Door;
 import io.vertx.core.Vertx;
 import dev.twofa.bus.ActivityPage;
 import dev.twofa.bus.AuditRequests.ActivityQuery;
@@ -23,6 +24,7 @@ import java.util.Map;
  * event). The relay to audit runs off the request path; an Activity page is read after a relay, so it shows every
  * step whose answer has arrived.
  */
+@Door
 public final class Auditor {
   private static final Logger LOG = LoggerFactory.getLogger(Auditor.class);
   private final BusRequests bus;

@@ -1,5 +1,6 @@
 package dev.twofa.auth.events;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuditRequests.EventBatch;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.Operations;
@@ -25,6 +26,7 @@ import java.util.UUID;
  * only once audit has acknowledged it; audit records each event id once, so a repeated delivery is harmless.
  * Concurrent relays (several auth nodes) skip each other's rows.
  */
+@Door
 public final class EventOutbox {
   private static final Logger LOG = LoggerFactory.getLogger(EventOutbox.class);
   static final int BATCH = 100;

@@ -1,5 +1,6 @@
 package dev.twofa.auth.links;
 
+import dev.twofa.auth.Door;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.SqlClient;
@@ -14,6 +15,7 @@ import static dev.twofa.auth.account.UserRepository.utc;
  * SQL over account_links: password-reset and "This wasn't me" links, stored as token hashes. A link is used by
  * one DELETE ... RETURNING, so of two requests with the same token exactly one gets it.
  */
+@Door
 public final class AccountLinkRepository {
   static final String PASSWORD_RESET = "password_reset";
   public static final String SECURE_ACCOUNT = "secure_account";

@@ -1,5 +1,6 @@
 package dev.twofa.auth.links;
 
+import dev.twofa.auth.Door;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.SqlClient;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import static dev.twofa.auth.account.UserRepository.utc;
 
 /** SQL over email_verifications: links stored as token hashes, one per user, each used at most once. */
+@Door
 public final class EmailVerificationRepository {
 
   /** Stores the link {@code tokenHash} for the user's current address, replacing any earlier one. */

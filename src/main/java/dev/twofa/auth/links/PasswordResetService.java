@@ -1,5 +1,6 @@
 package dev.twofa.auth.links;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.LinkToken;
 import dev.twofa.bus.AuthRequests.PasswordReset;
 import dev.twofa.bus.AuthRequests.PasswordResetRequest;
@@ -36,6 +37,7 @@ import java.util.Optional;
  * Password reset by mail ("Forgot password?") and "This wasn't me" from a security notice. Neither ever opens a
  * session, and neither touches 2FA: the next login still asks for the code.
  */
+@Door
 public final class PasswordResetService {
   private static final Logger LOG = LoggerFactory.getLogger(PasswordResetService.class);
   /** Requests one client address may make: enough for a household behind one router, not for a crawl of addresses. */

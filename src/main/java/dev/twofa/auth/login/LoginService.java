@@ -1,5 +1,6 @@
 package dev.twofa.auth.login;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.Credentials;
 import dev.twofa.auth.account.UserRepository;
 import io.vertx.sqlclient.Pool;
@@ -47,6 +48,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /** The two-step login: password, then a TOTP code or a recovery code. Each step answers with a new cookie value. */
+@Door
 public final class LoginService {
   private static final Logger LOG = LoggerFactory.getLogger(LoginService.class);
   private final Pool pool;

@@ -1,5 +1,6 @@
 package dev.twofa.auth.notify;
 
+import dev.twofa.auth.Door;
 import java.net.URI;
 import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.UserRow;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * typo), each with its own "This wasn't me" link, and password-reset links. {@link #nudge()} after the commit
  * sends them without making the request wait.
  */
+@Door
 public final class Mailer {
   // What a mail is about; the kind names its words in the bundles and its row in mail_outbox.
   public static final String VERIFY_EMAIL = "email.verify";
@@ -56,6 +58,11 @@ public final class Mailer {
   public static Mailer create(Pool pool, MailTransport transport, String productName, URI publicUrl, Clock clock) {
     return new Mailer(new MailOutbox(pool, transport, clock), new MailComposer(productName, publicUrl),
       new EmailVerificationRepository(), new AccountLinkRepository(), clock);
+  }
+
+  /** The language a mail to an account with {@code language} is written in (the bundles' "en" or "ja"). */
+  public static String language(String language) {
+    return MailComposer.language(language);
   }
 
   /** Deletes mails sent long enough ago (on auth's purge timer). */

@@ -1,5 +1,6 @@
 package dev.twofa.auth.notify;
 
+import dev.twofa.auth.Door;
 import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.auth.account.UserRepository;
 import io.vertx.sqlclient.Pool;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * and a login whose password step passed but whose second step never did (someone has the password). Both go to
  * verified addresses only, and both are capped so that a stranger with the password cannot flood the inbox.
  */
+@Door
 public final class SignInNotices {
   private static final Logger LOG = LoggerFactory.getLogger(SignInNotices.class);
   /** A browser not seen on the account for this long is new again. */

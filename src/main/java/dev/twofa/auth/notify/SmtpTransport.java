@@ -1,5 +1,6 @@
 package dev.twofa.auth.notify;
 
+import dev.twofa.auth.Door;
 import dev.twofa.config.MailSettings;
 import dev.twofa.config.MailSettings.Smtp;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 
 /** Mail through the SMTP server of {@code TWOFA_SMTP_URL}: STARTTLS required unless the URL says otherwise. */
+@Door
 public final class SmtpTransport implements MailTransport {
   private static final int CONNECT_TIMEOUT_MS = 10_000;
   private final MailClient client;

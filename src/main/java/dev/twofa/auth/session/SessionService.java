@@ -1,5 +1,6 @@
 package dev.twofa.auth.session;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.RevokeSession;
 import dev.twofa.bus.AuthRequests.Session;
 import dev.twofa.auth.account.UserRow;
@@ -34,6 +35,7 @@ import java.util.stream.Stream;
  * Sessions as auth owns them: resolved from the cookie's value, opened at each change of login state, listed,
  * revoked, and purged once past their idle or absolute limit.
  */
+@Door
 public final class SessionService {
   private final SessionStore store;
   private final Throttle throttle;

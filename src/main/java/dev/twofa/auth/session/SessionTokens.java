@@ -1,5 +1,6 @@
 package dev.twofa.auth.session;
 
+import dev.twofa.auth.Door;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,6 +11,7 @@ import java.util.Base64;
  * Session cookie values: 256 random bits, base64url. The database keeps only their SHA-256 (a fast hash is
  * enough for a random 256-bit value), so a dump of it opens no session.
  */
+@Door
 public final class SessionTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int BYTES = 32;

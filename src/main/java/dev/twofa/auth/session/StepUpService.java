@@ -1,5 +1,6 @@
 package dev.twofa.auth.session;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRow;
@@ -23,6 +24,7 @@ import java.time.Clock;
  * session and against the account's ceiling; code guesses spend the account's second-factor budget; a
  * recovery code used here is consumed as at login.
  */
+@Door
 public final class StepUpService {
   private final Pool pool;
   private final Throttle throttle;

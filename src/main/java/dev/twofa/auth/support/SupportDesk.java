@@ -1,5 +1,6 @@
 package dev.twofa.auth.support;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.SupportDisable;
 import dev.twofa.bus.AuthRequests.SupportLookup;
 import dev.twofa.auth.credential.SecondFactor;
@@ -45,6 +46,7 @@ import java.util.Optional;
  * turn off 2FA waits out the request's cooling-off (its owner was mailed a link that cancels it) unless the staff
  * member overrides it with a note; disabling 2FA completes the request.
  */
+@Door
 public final class SupportDesk {
   private static final Logger LOG = LoggerFactory.getLogger(SupportDesk.class);
   private static final int RECENT_EVENTS = 20;

@@ -1,5 +1,6 @@
 package dev.twofa.auth.support;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.SupportDecline;
 import dev.twofa.bus.AuthRequests.SupportRequestList;
 import dev.twofa.bus.AuthRequests.LinkToken;
@@ -39,6 +40,7 @@ import java.util.Set;
  * them, listed for staff, and declined with a reason the owner is mailed. Disabling 2FA, which completes a
  * request, is {@link SupportDesk}'s.
  */
+@Door
 public final class SupportRequestService {
   private static final Logger LOG = LoggerFactory.getLogger(SupportRequestService.class);
   static final Set<String> REASONS = Set.of("lost_phone", "deleted_app", "lost_recovery_codes", "never_enabled");

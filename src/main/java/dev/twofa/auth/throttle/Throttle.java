@@ -1,5 +1,6 @@
 package dev.twofa.auth.throttle;
 
+import dev.twofa.auth.Door;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import static dev.twofa.auth.account.UserRepository.utc;
  * keeps the budget exact under concurrent requests; {@link #checkAll} and {@link #recordAll} read and count
  * several keys (account, account and address, address) in one round trip each.
  */
+@Door
 public final class Throttle {
   private final Pool pool;
   private final Clock clock;

@@ -1,5 +1,6 @@
 package dev.twofa.auth.credential.password;
 
+import dev.twofa.auth.Door;
 import dev.twofa.config.PasswordPolicy;
 import me.gosimple.nbvcxz.Nbvcxz;
 import me.gosimple.nbvcxz.resources.Configuration;
@@ -17,6 +18,7 @@ import java.util.Optional;
  * Length bounds (NIST SP 800-63B: no composition rules) and a guessability estimate from nbvcxz, which ships
  * common-password and word dictionaries; the email's parts are added so "alice2024" fails for alice@….
  */
+@Door
 public final class PasswordStrength {
   private final PasswordPolicy policy;
 

@@ -1,5 +1,6 @@
 package dev.twofa.auth.credential.password;
 
+import dev.twofa.auth.Door;
 import dev.twofa.auth.credential.password.HashAdmission.Decision;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
@@ -25,6 +26,7 @@ import java.util.function.LongSupplier;
  * client address and the account (an unknown email's canonical string), so unknown accounts are admitted
  * like known ones. A client that asks again before its Retry-After gets its refusal late ({@link RefusalTarpit}).
  */
+@Door
 public final class Passwords {
   private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
   /** The decoy is computed at start by the node itself, not by a client. */

@@ -1,5 +1,6 @@
 package dev.twofa.auth.credential.totp;
 
+import dev.twofa.auth.Door;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.ServerKeys;
 
@@ -26,6 +27,7 @@ import java.util.Optional;
  * key of the ring and it authenticates as such; otherwise it is tried as an id-less box under each key's
  * pre-HKDF derivation in ring order. GCM's tag makes a wrong reading fail, never decrypt to something else.
  */
+@Door
 public final class SecretBox {
   private static final byte VERSION = 2;
   private static final int HEADER_BYTES = 1 + KeyRing.ID_BYTES;

@@ -1,5 +1,6 @@
 package dev.twofa.auth.credential.totp;
 
+import dev.twofa.auth.Door;
 import dev.twofa.config.TotpPolicy;
 import dev.twofa.config.KeyRing;
 import dev.twofa.bus.AuthRequests.Code;
@@ -40,6 +41,7 @@ import java.util.OptionalLong;
  * Enrollment (setup, then enable with a first code), changing the authenticator app (start, then confirm with a
  * code from the new app) and recovery-code regeneration.
  */
+@Door
 public final class TwoFactorService {
   /** A reload of the setup screen within this time, in the same session, shows the same key. */
   static final Duration STABLE_KEY = Duration.ofMinutes(15);
