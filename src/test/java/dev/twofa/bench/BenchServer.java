@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The server under test: target/twofa.jar started as its own process (so its CPU time and memory are its own)
- * on a PostgreSQL the benchmark starts, with the JVM settings the README gives.
+ * on a PostgreSQL the benchmark starts, with the JVM settings docs/performance.md gives.
  */
 final class BenchServer implements AutoCloseable {
   static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx160m", "-XX:MaxMetaspaceSize=96m",

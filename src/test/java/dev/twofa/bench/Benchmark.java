@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The load benchmark (README, Performance). Starts the server as its own process on a fresh PostgreSQL, seeds
+ * The load benchmark (docs/performance.md). Starts the server as its own process on a fresh PostgreSQL, seeds
  * users with 2FA on, and measures: full two-factor logins, the second-factor step alone, Activity reads,
  * sign-ups, logins at four times the sustainable rate while other endpoints are probed, a burst of logins at
  * the same moment, and one abusive address among well-behaved clients. Prints numbers; asserts nothing.
