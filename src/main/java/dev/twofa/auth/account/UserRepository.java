@@ -1,5 +1,6 @@
 package dev.twofa.auth.account;
 
+import static dev.twofa.db.SqlTime.utc;
 import dev.twofa.auth.Door;
 import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.BusFailure;
@@ -82,17 +83,8 @@ public final class UserRepository {
 
   /** Records {@code step} as the last accepted TOTP step, only if it is later than the one recorded: true when it was. */
   public Future<Boolean> acceptTotpStep(SqlClient db, long id, long step) {
-    return db.preparedQuery("""
-        UPDATE users SET totp_last_step = $2
-        WHERE id = $1 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $2)
-        """)
-      .execute(Tuple.of(id, step)).map(rows -> rows.rowCount() == 1);
-  }
-
-  /** Makes every step up to {@code step} unusable (its code may have been seen). */
-  public Future<Void> burnTotpStepsThrough(SqlClient db, long id, long step) {
-    return db.preparedQuery("UPDATE users SET totp_last_step = GREATEST(COALESCE(totp_last_step, $2), $2) WHERE id = $1")
-      .execute(Tuple.of(id, step)).mapEmpty();
+    return db.preparedQuery("SELECT totp_accept_step($1, $2) AS accepted")
+      .execute(Tuple.of(id, step)).map(rows -> rows.iterator().next().getBoolean("accepted"));
   }
 
   /**
@@ -189,9 +181,5 @@ public final class UserRepository {
   private static Optional<UserRow> first(RowSet<Row> rows) {
     var it = rows.iterator();
     return it.hasNext() ? Optional.of(UserRow.from(it.next())) : Optional.empty();
-  }
-
-  public static OffsetDateTime utc(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
   }
 }

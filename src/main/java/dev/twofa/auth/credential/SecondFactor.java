@@ -64,23 +64,20 @@ public final class SecondFactor {
     return verifier.currentStep() + 1;
   }
 
-  /**
-   * True when this call consumed the recovery code. A recovery login also burns the current and the next
-   * TOTP step, since whoever holds the code may have seen those.
-   */
   /** Forgets every recovery code of the account (2FA turned off by the support desk), in the caller's transaction. */
   public Future<Void> forgetRecoveryCodes(SqlClient tx, long userId) {
     return recoveryCodeStore.deleteAll(tx, userId);
   }
 
+  /**
+   * True when this call consumed the recovery code. A recovery login also burns the current and the next
+   * TOTP step, since whoever holds the code may have seen those.
+   */
   public Future<Boolean> acceptRecoveryCode(SqlClient db, UserRow user, String code) {
     Optional<String> normalized = RecoveryCodes.normalize(code);
     if (normalized.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return recoveryCodeStore.consume(db, user.id(), recoveryCodes.candidateDigests(normalized.get()))
-      .compose(consumed -> consumed
-        ? users.burnTotpStepsThrough(db, user.id(), burnThroughStep()).map(true)
-        : Future.succeededFuture(false));
+    return recoveryCodeStore.use(db, user.id(), recoveryCodes.candidateDigests(normalized.get()), burnThroughStep());
   }
 }

@@ -64,7 +64,7 @@ public final class EventOutbox {
 
   /** Adds {@code event} inside the caller's transaction (or on its own, given the pool). */
   Future<Void> add(SqlClient tx, SecurityEvent event) {
-    return tx.preparedQuery("INSERT INTO event_outbox (event) VALUES ($1)").execute(Tuple.of(row(event))).mapEmpty();
+    return tx.preparedQuery("SELECT event_outbox_add($1)").execute(Tuple.of(row(event))).mapEmpty();
   }
 
   /**

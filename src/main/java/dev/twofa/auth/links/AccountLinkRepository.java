@@ -9,7 +9,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.Optional;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
  * SQL over account_links: password-reset and "This wasn't me" links, stored as token hashes. A link is used by
@@ -71,7 +71,7 @@ public final class AccountLinkRepository {
 
   /** Voids the user's reset link (a completed login proves the password is known). */
   public Future<Void> deleteReset(SqlClient db, long userId) {
-    return db.preparedQuery("DELETE FROM account_links WHERE user_id = $1 AND purpose = 'password_reset'")
+    return db.preparedQuery("SELECT password_reset_links_void($1)")
       .execute(Tuple.of(userId)).mapEmpty();
   }
 

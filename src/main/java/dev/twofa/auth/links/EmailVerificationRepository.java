@@ -9,7 +9,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.Optional;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /** SQL over email_verifications: links stored as token hashes, one per user, each used at most once. */
 @Door

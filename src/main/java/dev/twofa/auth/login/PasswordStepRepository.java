@@ -15,7 +15,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.UUID;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
  * The writes of a passed password step that owes a second factor, as one statement: the login counted under the
@@ -29,14 +29,7 @@ public final class PasswordStepRepository {
   Future<String> passed(SqlClient db, Limit logins, String forgottenKey, long userId, UUID loginId, ClientInfo client,
                         JsonObject event, Instant now) {
     String token = SessionTokens.newToken();
-    return db.preparedQuery("""
-        WITH forgotten AS (DELETE FROM throttle_attempts WHERE key = $1),
-             expired AS (DELETE FROM throttle_attempts WHERE key = $2 AND at <= $3),
-             counted AS (INSERT INTO throttle_attempts (key, at) VALUES ($2, $4)),
-             pending AS (INSERT INTO pending_logins (token_hash, user_id, login_id, created_at, ip, user_agent)
-                         VALUES ($5, $6, $7, $4, $8, $9))
-        INSERT INTO event_outbox (event) VALUES ($10)
-        """)
+    return db.preparedQuery("SELECT login_password_step($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
       .execute(Tuple.of(forgottenKey, logins.key(), utc(now.minus(logins.policy().window())), utc(now),
         Buffer.buffer(SessionTokens.hash(token)), userId, loginId, client.ip(), client.userAgent(), event))
       .map(token);

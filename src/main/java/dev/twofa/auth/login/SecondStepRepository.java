@@ -7,19 +7,20 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.templates.SqlTemplate;
 
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
- * The write of a login's second step as one statement (the function login_second_step of migrations V13 and
- * V15): budget, single use of the code, then the completed login or the counted failure, with its events, in one
- * round trip (and, on its own, one commit).
+ * The write of a login's second step as one statement (login_second_step of R__login.sql): budget, single use of
+ * the code, then the completed login or the counted failure, with its events, in one round trip (and, on its own,
+ * one commit).
  */
 public final class SecondStepRepository {
 
@@ -60,18 +61,40 @@ public final class SecondStepRepository {
   record Events(JsonObject succeeded, JsonObject failed, JsonObject abandoned) {
   }
 
+  /** login_second_step (R__login.sql) with its parameters by name: twenty are too many to keep in order. */
+  private static final String STEP = """
+      SELECT step_outcome, budget_oldest, failure_count FROM login_second_step(
+        #{pendingHash}, #{pendingAfter}, #{userId}, #{totpStep}, #{recoveryDigests}, #{burnThrough},
+        #{budgetKey}, #{budgetMax}, #{now}, #{windowStart}, #{maxFailures},
+        #{sessionHash}, #{sessionHandle}, #{sessionEpoch}, #{sessionExpires}, #{ip}, #{userAgent},
+        #{succeeded}, #{failed}, #{abandoned})
+      """;
+
   Future<Written> write(SqlClient db, byte[] pendingHash, Instant pendingAfter, long userId, Code code, Budget budget,
                         int maxFailures, NewSession session, Events events, Instant now) {
-    Buffer[] digests = code.recoveryDigests() == null ? null
-      : code.recoveryDigests().stream().map(Buffer::buffer).toArray(Buffer[]::new);
-    return db.preparedQuery("""
-        SELECT step_outcome, budget_oldest, failure_count FROM login_second_step(
-          $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-        """)
-      .execute(Tuple.from(Arrays.asList(Buffer.buffer(pendingHash), utc(pendingAfter), userId, code.totpStep(), digests,
-        code.burnThrough(), budget.key(), budget.maxAttempts(), utc(now), utc(budget.windowStart()), maxFailures,
-        Buffer.buffer(session.tokenHash()), session.handle(), session.epoch(), utc(session.expiresAt()), session.ip(),
-        session.userAgent(), events.succeeded(), events.failed(), events.abandoned())))
+    Map<String, Object> parameters = new HashMap<>();
+    parameters.put("pendingHash", Buffer.buffer(pendingHash));
+    parameters.put("pendingAfter", utc(pendingAfter));
+    parameters.put("userId", userId);
+    parameters.put("totpStep", code.totpStep());
+    parameters.put("recoveryDigests", code.recoveryDigests() == null ? null
+      : code.recoveryDigests().stream().map(Buffer::buffer).toArray(Buffer[]::new));
+    parameters.put("burnThrough", code.burnThrough());
+    parameters.put("budgetKey", budget.key());
+    parameters.put("budgetMax", budget.maxAttempts());
+    parameters.put("now", utc(now));
+    parameters.put("windowStart", utc(budget.windowStart()));
+    parameters.put("maxFailures", maxFailures);
+    parameters.put("sessionHash", Buffer.buffer(session.tokenHash()));
+    parameters.put("sessionHandle", session.handle());
+    parameters.put("sessionEpoch", session.epoch());
+    parameters.put("sessionExpires", utc(session.expiresAt()));
+    parameters.put("ip", session.ip());
+    parameters.put("userAgent", session.userAgent());
+    parameters.put("succeeded", events.succeeded());
+    parameters.put("failed", events.failed());
+    parameters.put("abandoned", events.abandoned());
+    return SqlTemplate.forQuery(db, STEP).execute(parameters)
       .map(rows -> {
         Row row = rows.iterator().next();
         var oldest = row.getOffsetDateTime("budget_oldest");

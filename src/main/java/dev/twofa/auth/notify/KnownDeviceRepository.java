@@ -7,7 +7,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
  * SQL over known_devices (the browsers each account completed a login from, by the SHA-256 of their device

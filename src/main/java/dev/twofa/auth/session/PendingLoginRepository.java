@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
  * Logins whose password step passed and whose second factor is owed, named by the SHA-256 of their cookie
@@ -37,16 +37,6 @@ public final class PendingLoginRepository {
     }
   }
 
-  /** Creates a pending login for the attempt {@code loginId} and returns its cookie value. */
-  Future<String> create(SqlClient db, long userId, UUID loginId, Instant now, ClientInfo client) {
-    String token = SessionTokens.newToken();
-    return db.preparedQuery("""
-        INSERT INTO pending_logins (token_hash, user_id, login_id, created_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)
-        """)
-      .execute(Tuple.of(Buffer.buffer(SessionTokens.hash(token)), userId, loginId, utc(now), client.ip(), client.userAgent()))
-      .map(token);
-  }
-
   /** The pending login with this hash, live or expired (the caller compares {@code createdAt}). */
   public Future<Optional<PendingLogin>> find(SqlClient db, byte[] tokenHash) {
     return db.preparedQuery("""
@@ -55,21 +45,6 @@ public final class PendingLoginRepository {
         """)
       .execute(Tuple.of(Buffer.buffer(tokenHash)))
       .map(rows -> rows.size() == 1 ? Optional.of(pending(rows.iterator().next())) : Optional.empty());
-  }
-
-  /** Counts a wrong code; the pending login is deleted once it reaches {@code maxFailures}, and then returned. */
-  Future<Optional<PendingLogin>> recordFailure(SqlClient db, byte[] tokenHash, int maxFailures) {
-    return db.preparedQuery("UPDATE pending_logins SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures")
-      .execute(Tuple.of(Buffer.buffer(tokenHash)))
-      .compose(rows -> rows.size() == 1 && rows.iterator().next().getInteger("failures") >= maxFailures
-        ? drop(db, "token_hash = $1", Tuple.of(Buffer.buffer(tokenHash))).map(dropped -> dropped.stream().findFirst())
-        : Future.succeededFuture(Optional.empty()));
-  }
-
-  /** Deletes it; true when this call was the one that did (so one pending login completes once). */
-  Future<Boolean> complete(SqlClient db, byte[] tokenHash) {
-    return db.preparedQuery("DELETE FROM pending_logins WHERE token_hash = $1").execute(Tuple.of(Buffer.buffer(tokenHash)))
-      .map(rows -> rows.rowCount() == 1);
   }
 
   public Future<Void> deleteForUser(SqlClient db, long userId) {

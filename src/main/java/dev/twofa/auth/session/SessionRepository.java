@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /** SQL over sessions: rows keyed by the SHA-256 of the cookie's value, alive while idle and absolute limits hold. */
 public final class SessionRepository {
@@ -36,11 +36,7 @@ public final class SessionRepository {
   Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client, Instant now,
                       Duration maxAge) {
     String token = SessionTokens.newToken();
-    return db.preparedQuery("""
-        INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
-                              ip, user_agent)
-        VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)
-        """)
+    return db.preparedQuery("SELECT session_open($1, $2, $3, $4, $5, $6, $7, $8, $9)")
       .execute(Tuple.from(Arrays.asList(Buffer.buffer(SessionTokens.hash(token)), UUID.randomUUID(), user.id(), epoch,
         secondFactorAt == null ? null : utc(secondFactorAt), utc(now), utc(now.plus(maxAge)), client.ip(),
         client.userAgent())))

@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
  * SQL over support_requests. One open request per account is the table's partial unique index; every close

@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 
 /**
  * Sliding-window attempt limits kept in PostgreSQL (one row per attempt), so they hold across sessions,
@@ -97,24 +97,13 @@ public final class Throttle {
    */
   public Future<Void> reserve(SqlClient tx, String key, ThrottlePolicy policy) {
     Instant now = clock.instant();
-    // The lock serializes attempts on one key; the next statement (a fresh snapshot) then sees every attempt
-    // committed before it, so concurrent requests cannot overdraw the budget.
-    return tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-      .execute(Tuple.of(key))
-      .compose(locked -> tx.preparedQuery("""
-          WITH purged AS (DELETE FROM throttle_attempts WHERE key = $1 AND at <= $3),
-               recent AS (SELECT count(*)::int AS attempts, min(at) AS oldest
-                          FROM throttle_attempts WHERE key = $1 AND at > $3),
-               admitted AS (INSERT INTO throttle_attempts (key, at)
-                            SELECT $1, $2 FROM recent WHERE attempts < $4 RETURNING 1)
-          SELECT attempts, oldest FROM recent
-          """).execute(Tuple.of(key, utc(now), utc(now.minus(policy.window())), policy.maxAttempts())))
+    // throttle_reserve (R__throttle.sql) counts under the key's lock, so concurrent requests cannot overdraw it.
+    return tx.preparedQuery("SELECT throttle_reserve($1, $2, $3, $4) AS oldest")
+      .execute(Tuple.of(key, policy.maxAttempts(), utc(now), utc(now.minus(policy.window()))))
       .compose(rows -> {
-        Row row = rows.iterator().next();
-        if (row.getInteger("attempts") < policy.maxAttempts()) {
-          return Future.succeededFuture();
-        }
-        return Future.failedFuture(BusFailure.rateLimited(retryAfter(row.getOffsetDateTime("oldest").toInstant(), policy, now)));
+        OffsetDateTime oldest = rows.iterator().next().getOffsetDateTime("oldest");
+        return oldest == null ? Future.succeededFuture()
+          : Future.failedFuture(BusFailure.rateLimited(retryAfter(oldest.toInstant(), policy, now)));
       });
   }
 
@@ -163,12 +152,7 @@ public final class Throttle {
     Instant now = clock.instant();
     String[] keys = limits.stream().map(Limit::key).toArray(String[]::new);
     OffsetDateTime[] before = limits.stream().map(l -> utc(now.minus(l.policy().window()))).toArray(OffsetDateTime[]::new);
-    return db.preparedQuery("""
-        WITH reset AS (DELETE FROM throttle_attempts WHERE key = $4),
-             purged AS (DELETE FROM throttle_attempts t USING unnest($1::text[], $2::timestamptz[]) AS k(key, before)
-                        WHERE t.key = k.key AND t.at <= k.before)
-        INSERT INTO throttle_attempts (key, at) SELECT key, $3 FROM unnest($1::text[]) AS key
-        """)
+    return db.preparedQuery("SELECT throttle_record_all($1, $2, $3, $4)")
       .execute(Tuple.tuple().addValue(keys).addValue(before).addValue(utc(now)).addValue(resetKey)).mapEmpty();
   }
 
@@ -180,7 +164,7 @@ public final class Throttle {
 
   /** Forgets every attempt under {@code key} (a success resets the budget), inside the caller's transaction. */
   public Future<Void> reset(SqlClient db, String key) {
-    return db.preparedQuery("DELETE FROM throttle_attempts WHERE key = $1").execute(Tuple.of(key)).mapEmpty();
+    return db.preparedQuery("SELECT throttle_forget($1)").execute(Tuple.of(key)).mapEmpty();
   }
 
   public static long retryAfter(Instant oldest, ThrottlePolicy policy, Instant now) {

@@ -26,13 +26,14 @@ public final class RecoveryCodeRepository {
   }
 
   /**
-   * {@code candidates} are the code's digests under every key of the ring; a user's codes differ, so at most one
-   * row matches, and the one DELETE still lets a single request win it.
+   * Uses the code whose digests under every key of the ring are {@code candidates} (see recovery_code_use in
+   * R__credential.sql), burning the TOTP steps through {@code burnThrough}: true when this call won it.
    */
-  public Future<Boolean> consume(SqlClient db, long userId, List<byte[]> candidates) {
-    return db.preparedQuery("DELETE FROM recovery_codes WHERE user_id = $1 AND digest = ANY($2)")
-      // Tuple.of(userId, array) would spread the array as varargs.
-      .execute(Tuple.tuple().addLong(userId).addArrayOfBuffer(candidates.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
-      .map(rows -> rows.rowCount() == 1);
+  public Future<Boolean> use(SqlClient db, long userId, List<byte[]> candidates, long burnThrough) {
+    return db.preparedQuery("SELECT recovery_code_use($1, $2, $3) AS used")
+      // Tuple.of(userId, array, ...) would spread the array as varargs.
+      .execute(Tuple.tuple().addLong(userId).addArrayOfBuffer(candidates.stream().map(Buffer::buffer).toArray(Buffer[]::new))
+        .addLong(burnThrough))
+      .map(rows -> rows.iterator().next().getBoolean("used"));
   }
 }

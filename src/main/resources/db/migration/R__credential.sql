@@ -1,0 +1,15 @@
+-- The credential room's rules on recovery_codes.
+
+-- The recovery-code burn: one DELETE lets a single request win a code (a user's codes differ, so at most one of
+-- the code's digests under the key ring matches); the TOTP steps its holder may have seen are burnt with it.
+CREATE OR REPLACE FUNCTION recovery_code_use(p_user_id bigint, p_digests bytea[], p_burn_through bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM recovery_codes WHERE user_id = p_user_id AND digest = ANY (p_digests);
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  PERFORM totp_burn_through(p_user_id, p_burn_through);
+  RETURN true;
+END
+$$;

@@ -1,0 +1,99 @@
+-- The login room owns no table: its one-round-trip statements call the rules of the rooms that own them
+-- (R__session, R__throttle, R__account, R__credential, R__links, R__events), each defined once there.
+
+-- A passed password step that owes a second factor: the login counted under the address's limit (this address's
+-- failures on the account forgotten), the pending login created and its event queued, in one round trip.
+CREATE OR REPLACE FUNCTION login_password_step(
+  p_forgotten_key  text,          -- this address's password failures on the account
+  p_logins_key     text,          -- the address's successful logins
+  p_logins_before  timestamptz,   -- logins at or before this have left that limit's window
+  p_now            timestamptz,
+  p_pending_hash   bytea,
+  p_user_id        bigint,
+  p_login_id       uuid,
+  p_ip             text,
+  p_user_agent     text,
+  p_event          jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM throttle_record_all(ARRAY[p_logins_key], ARRAY[p_logins_before], p_now, p_forgotten_key);
+  PERFORM pending_login_create(p_pending_hash, p_user_id, p_login_id, p_now, p_ip, p_user_agent);
+  PERFORM event_outbox_add(p_event);
+END
+$$;
+
+-- A login's second step, checked in Java (the TOTP secret is opened there only) and written here in one
+-- transaction under the pending login's row lock and the budget's lock: the budget is counted before the code is
+-- used; a correct code completes the login (and resets the budget it had spent), a wrong one spends an attempt
+-- and counts against the pending login, which is dropped at its limit.
+CREATE OR REPLACE FUNCTION login_second_step(
+  p_pending_hash     bytea,
+  p_pending_after    timestamptz,   -- a pending login created before this has expired
+  p_user_id          bigint,
+  p_totp_step        bigint,        -- the step the TOTP code matched (null: none, or a recovery code)
+  p_recovery_digests bytea[],       -- the recovery code's digests under every key (null: a TOTP code)
+  p_burn_through     bigint,        -- a recovery login makes every TOTP step up to this one unusable
+  p_budget_key       text,
+  p_budget_max       integer,
+  p_now              timestamptz,
+  p_window_start     timestamptz,   -- budget attempts at or before this have left the window
+  p_max_failures     integer,
+  p_session_hash     bytea,
+  p_session_handle   uuid,
+  p_session_epoch    integer,
+  p_session_expires  timestamptz,
+  p_ip               text,
+  p_user_agent       text,
+  p_succeeded        jsonb,         -- the event if the login completes
+  p_failed           jsonb,         -- the event if it does not
+  p_abandoned        jsonb)         -- the event if this wrong code drops the pending login ("failures" set here)
+RETURNS TABLE (step_outcome text, budget_oldest timestamptz, failure_count integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_budget   record;
+  v_accepted boolean := false;
+  v_failures integer;
+BEGIN
+  IF NOT pending_login_lock(p_pending_hash, p_pending_after) THEN
+    PERFORM event_outbox_add(p_failed);
+    RETURN QUERY SELECT 'no_pending_login'::text, NULL::timestamptz, 0;
+    RETURN;
+  END IF;
+
+  SELECT * INTO v_budget FROM throttle_count(p_budget_key, p_window_start);
+  IF v_budget.attempts >= p_budget_max THEN
+    PERFORM event_outbox_add(p_failed);
+    RETURN QUERY SELECT 'rate_limited'::text, v_budget.oldest, 0;
+    RETURN;
+  END IF;
+
+  IF p_totp_step IS NOT NULL THEN
+    v_accepted := totp_accept_step(p_user_id, p_totp_step);
+  ELSIF p_recovery_digests IS NOT NULL THEN
+    v_accepted := recovery_code_use(p_user_id, p_recovery_digests, p_burn_through);
+  END IF;
+
+  IF v_accepted THEN
+    PERFORM pending_login_end(p_pending_hash);
+    IF v_budget.attempts > 0 THEN
+      PERFORM throttle_forget(p_budget_key);
+    END IF;
+    PERFORM password_reset_links_void(p_user_id);
+    PERFORM session_open(p_session_hash, p_session_handle, p_user_id, p_session_epoch, p_now, p_now,
+                         p_session_expires, p_ip, p_user_agent);
+    PERFORM event_outbox_add(p_succeeded);
+    RETURN QUERY SELECT 'completed'::text, NULL::timestamptz, 0;
+    RETURN;
+  END IF;
+
+  PERFORM throttle_record(p_budget_key, p_now);
+  v_failures := pending_login_fail(p_pending_hash, p_max_failures);
+  PERFORM event_outbox_add(p_failed);
+  IF v_failures >= p_max_failures THEN
+    PERFORM event_outbox_add(jsonb_set(p_abandoned, '{details,failures}', to_jsonb(v_failures::text)));
+    RETURN QUERY SELECT 'dropped'::text, NULL::timestamptz, v_failures;
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT 'invalid_code'::text, NULL::timestamptz, v_failures;
+END
+$$;

@@ -1,0 +1,53 @@
+-- The session room's rules on sessions and pending_logins (a login waiting for its second factor).
+
+CREATE OR REPLACE FUNCTION session_open(p_token_hash bytea, p_handle uuid, p_user_id bigint, p_epoch integer,
+                                        p_second_factor_at timestamptz, p_now timestamptz, p_expires_at timestamptz,
+                                        p_ip text, p_user_agent text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
+                        ip, user_agent)
+    VALUES (p_token_hash, p_handle, p_user_id, p_epoch, p_second_factor_at, p_now, p_now, p_expires_at,
+            p_ip, p_user_agent);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pending_login_create(p_token_hash bytea, p_user_id bigint, p_login_id uuid,
+                                                p_now timestamptz, p_ip text, p_user_agent text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO pending_logins (token_hash, user_id, login_id, created_at, ip, user_agent)
+    VALUES (p_token_hash, p_user_id, p_login_id, p_now, p_ip, p_user_agent);
+END
+$$;
+
+-- Locks the live pending login (created at or after p_created_after) for this transaction, so its second steps
+-- are serialized: false when there is none.
+CREATE OR REPLACE FUNCTION pending_login_lock(p_token_hash bytea, p_created_after timestamptz) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM pending_logins WHERE token_hash = p_token_hash AND created_at >= p_created_after FOR UPDATE;
+  RETURN FOUND;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pending_login_end(p_token_hash bytea) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM pending_logins WHERE token_hash = p_token_hash;
+END
+$$;
+
+-- Counts a wrong code; at p_max_failures the pending login is dropped. Returns the wrong codes so far.
+CREATE OR REPLACE FUNCTION pending_login_fail(p_token_hash bytea, p_max_failures integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_failures integer;
+BEGIN
+  UPDATE pending_logins SET failures = failures + 1 WHERE token_hash = p_token_hash RETURNING failures INTO v_failures;
+  IF v_failures >= p_max_failures THEN
+    PERFORM pending_login_end(p_token_hash);
+  END IF;
+  RETURN v_failures;
+END
+$$;

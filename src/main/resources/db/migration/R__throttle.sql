@@ -1,0 +1,61 @@
+-- The throttle room's rules on throttle_attempts: every counter and limit is a key with attempts in a window.
+
+-- A budget's count: under the key's lock (held to the end of the transaction, so attempts on one key are
+-- serialized; each later statement takes a fresh snapshot and sees every attempt committed before the lock was
+-- granted), the attempts still in the window and the oldest of them.
+CREATE OR REPLACE FUNCTION throttle_count(p_key text, p_window_start timestamptz,
+                                          OUT attempts integer, OUT oldest timestamptz)
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_key, 0));
+  SELECT count(*)::int, min(at) INTO attempts, oldest FROM throttle_attempts WHERE key = p_key AND at > p_window_start;
+END
+$$;
+
+-- Admits one attempt when the budget has room and records it: NULL when admitted, else the oldest attempt in the
+-- window (the caller's Retry-After runs from it).
+CREATE OR REPLACE FUNCTION throttle_reserve(p_key text, p_max integer, p_now timestamptz, p_window_start timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_budget record;
+BEGIN
+  SELECT * INTO v_budget FROM throttle_count(p_key, p_window_start);
+  IF v_budget.attempts >= p_max THEN
+    RETURN v_budget.oldest;
+  END IF;
+  PERFORM throttle_record(p_key, p_now);
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION throttle_record(p_key text, p_now timestamptz) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO throttle_attempts (key, at) VALUES (p_key, p_now);
+END
+$$;
+
+-- A success resets its budget.
+CREATE OR REPLACE FUNCTION throttle_forget(p_key text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM throttle_attempts WHERE key = p_key;
+END
+$$;
+
+-- Counts one attempt under each key (dropping that key's attempts at or before its p_before, which have left its
+-- window), and forgets every attempt under p_reset_key when it is not NULL: a success counts against one budget
+-- and clears another.
+CREATE OR REPLACE FUNCTION throttle_record_all(p_keys text[], p_before timestamptz[], p_now timestamptz,
+                                               p_reset_key text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_reset_key IS NOT NULL THEN
+    PERFORM throttle_forget(p_reset_key);
+  END IF;
+  DELETE FROM throttle_attempts t USING unnest(p_keys, p_before) AS k(key, before)
+    WHERE t.key = k.key AND t.at <= k.before;
+  INSERT INTO throttle_attempts (key, at) SELECT key, p_now FROM unnest(p_keys) AS key;
+END
+$$;
