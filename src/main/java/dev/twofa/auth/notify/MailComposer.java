@@ -2,19 +2,28 @@ package dev.twofa.auth.notify;
 
 import dev.twofa.auth.account.UserRow;
 
+import com.github.jknack.handlebars.EscapingStrategy;
+import com.github.jknack.handlebars.Handlebars;
+import com.github.jknack.handlebars.Helper;
+import com.github.jknack.handlebars.Template;
+import com.github.jknack.handlebars.io.ClassPathTemplateLoader;
 import dev.twofa.bus.ClientInfo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Every mail, in English and Japanese, as plain text and simple HTML (every value escaped), in the words of the
- * bundles ({@link MailMessages}). A mail says what happened, when, from which address and browser; it never
- * carries a code, a secret or a password.
+ * Every mail, in English and Japanese, as plain text and simple HTML: the words come from the bundles
+ * ({@link MailMessages}), the layout from two Handlebars templates ({@code templates/mail.text.hbs} and
+ * {@code mail.html.hbs}, the HTML one escaping every value). A mail says what happened, when, from which address
+ * and browser; it never carries a code, a secret or a password.
  */
 public final class MailComposer {
   /** The languages mails are written in; the first is the fallback. */
@@ -24,10 +33,16 @@ public final class MailComposer {
   private final String productName;
   private final URI publicUrl;
   private final MailMessages messages = new MailMessages(LANGUAGES);
+  private final Template text;
+  private final Template html;
 
   public MailComposer(String productName, URI publicUrl) {
     this.productName = productName;
     this.publicUrl = publicUrl;
+    // Compiled once, here: a compiled template renders synchronously and may be shared between threads. The HTML
+    // keeps our escape rather than Handlebars' HTML_ENTITY (which also encodes = and `), so mails stay as they were.
+    this.text = compile("mail.text", EscapingStrategy.NOOP);
+    this.html = compile("mail.html", value -> escape(value.toString()));
   }
 
   public static String language(String language) {
@@ -86,50 +101,44 @@ public final class MailComposer {
   private Mail composeWith(UserRow user, String kind, ClientInfo client, Instant at, Map<String, ?> values, String link,
                            String secureLink) {
     String language = language(user.language());
-    String body = messages.format(language, kind + ".body", values);
-    String linkLabel = messages.has(language, kind + ".link") ? messages.word(language, kind + ".link") : null;
+    // Every value goes to the templates as it is: the HTML template escapes it, the text one has nothing to escape.
+    Map<String, Object> mail = new HashMap<>();
+    mail.put("lang", language);
+    mail.put("body", messages.format(language, kind + ".body", values));
+    mail.put("link", link);
+    String linkKey = kind + ".link";
+    mail.put("linkLabel", link != null && messages.has(language, linkKey) ? messages.word(language, linkKey) : null);
+    mail.put("email", user.email());
+    mail.put("when", TIME.format(at));
+    mail.put("ip", client.ip().isEmpty() ? "-" : client.ip());
+    mail.put("browser", client.userAgent().isEmpty() ? "-" : client.userAgent());
+    mail.put("secureLink", link == null ? secureLink : null);
+    mail.put("productName", productName);
+    mail.put("home", link("/"));
     String subject = "[" + productName + "] " + messages.word(language, kind + ".subject");
-    String[][] facts = {
-      {messages.word(language, "fact.account"), user.email()},
-      {messages.word(language, "fact.when"), TIME.format(at)},
-      {messages.word(language, "fact.ip"), client.ip().isEmpty() ? "-" : client.ip()},
-      {messages.word(language, "fact.browser"), client.userAgent().isEmpty() ? "-" : client.userAgent()}};
-    boolean notice = link == null && secureLink != null;
-    String securePrompt = messages.word(language, "secure.prompt");
-    String secureNote = messages.word(language, "secure.note");
-
-    StringBuilder text = new StringBuilder(body).append("\n\n");
-    if (link != null) {
-      text.append(linkLabel == null ? "" : linkLabel + ":\n").append(link).append("\n\n");
-    }
-    for (String[] fact : facts) {
-      text.append(fact[0]).append(": ").append(fact[1]).append('\n');
-    }
-    if (notice) {
-      text.append('\n').append(securePrompt).append(' ').append(secureLink).append('\n').append(secureNote).append('\n');
-    }
-    text.append("\n-- \n").append(productName).append(' ').append(link("/")).append('\n');
-
-    StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"").append(language)
-      .append("\"><body style=\"font-family:sans-serif\"><p>").append(escape(body)).append("</p>");
-    if (link != null) {
-      html.append("<p><a href=\"").append(escape(link)).append("\">")
-        .append(escape(linkLabel == null ? link : linkLabel)).append("</a></p>");
-    }
-    html.append("<table>");
-    for (String[] fact : facts) {
-      html.append("<tr><th align=\"left\">").append(escape(fact[0])).append("</th><td>").append(escape(fact[1]))
-        .append("</td></tr>");
-    }
-    html.append("</table>");
-    if (notice) {
-      html.append("<p>").append(escape(securePrompt)).append(" <a href=\"").append(escape(secureLink)).append("\">")
-        .append(escape(secureLink)).append("</a><br>").append(escape(secureNote)).append("</p>");
-    }
-    html.append("<p style=\"color:#666\">").append(escape(productName)).append("</p></body></html>");
-    return new Mail(user.id(), kind, user.email(), subject, text.toString(), html.toString());
+    return new Mail(user.id(), kind, user.email(), subject, render(text, mail), render(html, mail));
   }
 
+  /** A template of the bundles' language: {{t "key"}} is the word of {@code key} in the mail's {@code lang}. */
+  private Template compile(String name, EscapingStrategy escaping) {
+    Handlebars handlebars = new Handlebars(new ClassPathTemplateLoader("/templates", ".hbs")).with(escaping).prettyPrint(true);
+    handlebars.registerHelper("t", (Helper<String>) (key, options) -> messages.word(options.get("lang"), key));
+    try {
+      return handlebars.compile(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String render(Template template, Map<String, Object> mail) {
+    try {
+      return template.apply(mail);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The HTML template's escaping, for element text and double-quoted attributes alike. */
   static String escape(String value) {
     StringBuilder out = new StringBuilder(value.length());
     for (char c : value.toCharArray()) {
