@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The mails as the templates lay them out: escaping, the text part's shape. */
+/** The mails as the templates lay them out: plural forms, escaping, the text part's shape. */
 class MailComposerTest {
   private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
   private static final ClientInfo CLIENT = new ClientInfo("203.0.113.7", "Firefox");
@@ -20,6 +20,19 @@ class MailComposerTest {
 
   private static UserRow user(String language) {
     return new UserRow(1, "owner@example.com", "x", 0, null, null, null, null, 0, false, null, null, null, language, null);
+  }
+
+  private String codesLeft(String language, int count) {
+    return composer.notice(user(language), Mailer.RECOVERY_CODE_USED, CLIENT, AT, count).text().lines().findFirst().orElseThrow();
+  }
+
+  @Test
+  void recoveryCodesLeftAreOneCodeOrSeveralCodesInEnglishAndOneSentenceInJapanese() {
+    assertEquals("A recovery code was used to log in to your account. 1 recovery code is left.", codesLeft("en", 1));
+    assertEquals("A recovery code was used to log in to your account. 3 recovery codes are left.", codesLeft("en", 3));
+    assertEquals("A recovery code was used to log in to your account. 0 recovery codes are left.", codesLeft("en", 0));
+    assertEquals("リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは1個です。", codesLeft("ja", 1));
+    assertEquals("リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは3個です。", codesLeft("ja", 3));
   }
 
   @Test
