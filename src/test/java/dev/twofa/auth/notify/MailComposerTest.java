@@ -1,0 +1,89 @@
+package dev.twofa.auth.notify;
+
+import dev.twofa.auth.account.UserRow;
+
+import dev.twofa.bus.ClientInfo;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The mails as the templates lay them out: plural forms, escaping, the text part's shape. */
+class MailComposerTest {
+  private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
+  private static final ClientInfo CLIENT = new ClientInfo("203.0.113.7", "Firefox");
+  private final MailComposer composer = new MailComposer("twofa", URI.create("http://localhost:8080/"));
+
+  private static UserRow user(String language) {
+    return new UserRow(1, "owner@example.com", "x", 0, null, null, null, null, 0, false, null, null, null, language, null);
+  }
+
+  private String codesLeft(String language, int count) {
+    return composer.notice(user(language), Mailer.RECOVERY_CODE_USED, CLIENT, AT, count).text().lines().findFirst().orElseThrow();
+  }
+
+  @Test
+  void recoveryCodesLeftAreOneCodeOrSeveralCodesInEnglishAndOneSentenceInJapanese() {
+    assertEquals("A recovery code was used to log in to your account. 1 recovery code is left.", codesLeft("en", 1));
+    assertEquals("A recovery code was used to log in to your account. 3 recovery codes are left.", codesLeft("en", 3));
+    assertEquals("A recovery code was used to log in to your account. 0 recovery codes are left.", codesLeft("en", 0));
+    assertEquals("リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは1個です。", codesLeft("ja", 1));
+    assertEquals("リカバリーコードを使ってアカウントにログインされました。残りのリカバリーコードは3個です。", codesLeft("ja", 3));
+  }
+
+  @Test
+  void everyValueIsEscapedInHtmlAndLeftAsTypedInText() {
+    String why = "<script>alert('x')</script> & \"more\" {after} $1";
+    Mail mail = composer.supportDeclined(user("en"), AT, why);
+    assertTrue(mail.text().contains("The support desk's reason: " + why + "\n"), mail.text());
+    assertFalse(mail.html().contains("<script>"), mail.html());
+    assertTrue(mail.html().contains("The support desk&#39;s reason: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
+      + "&amp; &quot;more&quot; {after} $1</p>"), mail.html());
+
+    Mail notice = composer.notice(user("en"), Mailer.NEW_SIGN_IN, new ClientInfo("198.51.100.1", "\"><img src=x>"), AT,
+      null, "token");
+    assertTrue(notice.html().contains("<td>&quot;&gt;&lt;img src=x&gt;</td>"), notice.html());
+    assertTrue(notice.html().contains("This wasn&#39;t me? Secure your account: "
+      + "<a href=\"http://localhost:8080/secure-account?token=token\">"), notice.html());
+    assertTrue(notice.text().contains("Browser: \"><img src=x>\n"), notice.text());
+    assertEquals("&lt;&gt;&amp;&quot;&#39;x", MailComposer.escape("<>&\"'x"));
+  }
+
+  @Test
+  void theTextPartListsTheFactsAndEndsWithTheSignature() {
+    Mail mail = composer.supportRequested(user("ja"), ClientInfo.UNKNOWN, AT, "token", "lost_phone", AT.plusSeconds(86400));
+    assertEquals("[twofa] 2段階認証の無効化が依頼されました", mail.subject());
+    assertTrue(mail.text().startsWith("あなたのパスワードを入力した方から、アカウントの2段階認証を無効にするようサポート窓口に依頼がありました"
+      + "（理由：スマートフォンの機種変更・紛失）。サポート窓口が対応するのは2026-03-02 12:00 UTC以降です。"), mail.text());
+    assertTrue(mail.text().endsWith("""
+      。
+
+      心当たりがないので取り消す:
+      http://localhost:8080/support/cancel?token=token
+
+      アカウント: owner@example.com
+      日時: 2026-03-01 12:00 UTC
+      IPアドレス: -
+      ブラウザ: -
+
+      --\s
+      twofa http://localhost:8080/
+      """), mail.text());
+    assertTrue(mail.html().startsWith("<!DOCTYPE html>\n<html lang=\"ja\">"), mail.html());
+    assertTrue(mail.html().contains("<a href=\"http://localhost:8080/support/cancel?token=token\">心当たりがないので取り消す</a>"),
+      mail.html());
+  }
+
+  @Test
+  void anyOtherLanguageGetsEnglish() {
+    assertEquals("en", MailComposer.language("fr"));
+    assertEquals("en", MailComposer.language(null));
+    assertEquals("ja", MailComposer.language("ja"));
+    assertEquals("[twofa] Your password was changed",
+      composer.notice(user("fr"), Mailer.PASSWORD_CHANGED, CLIENT, AT, null).subject());
+  }
+}
