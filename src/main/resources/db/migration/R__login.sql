@@ -27,26 +27,18 @@ $$;
 -- used; a correct code completes the login (and resets the budget it had spent), a wrong one spends an attempt
 -- and counts against the pending login, which is dropped at its limit.
 CREATE OR REPLACE FUNCTION login_second_step(
-  p_pending_hash     bytea,
-  p_pending_after    timestamptz,   -- a pending login created before this has expired
-  p_user_id          bigint,
-  p_totp_step        bigint,        -- the step the TOTP code matched (null: none, or a recovery code)
-  p_recovery_digests bytea[],       -- the recovery code's digests under every key (null: a TOTP code)
-  p_burn_through     bigint,        -- a recovery login makes every TOTP step up to this one unusable
-  p_budget_key       text,
-  p_budget_max       integer,
-  p_now              timestamptz,
-  p_window_start     timestamptz,   -- budget attempts at or before this have left the window
-  p_max_failures     integer,
-  p_session_hash     bytea,
-  p_session_handle   uuid,
-  p_session_epoch    integer,
-  p_session_expires  timestamptz,
-  p_ip               text,
-  p_user_agent       text,
-  p_succeeded        jsonb,         -- the event if the login completes
-  p_failed           jsonb,         -- the event if it does not
-  p_abandoned        jsonb)         -- the event if this wrong code drops the pending login ("failures" set here)
+  -- the pending login (live when created at or after p_pending_after) and its account
+  p_pending_hash bytea, p_pending_after timestamptz, p_user_id bigint,
+  -- the code as checked in Java: the TOTP step it matched, or a recovery code's digests under every key and the
+  -- TOTP step its use burns through (all null: a code that matches nothing)
+  p_totp_step bigint, p_recovery_digests bytea[], p_burn_through bigint,
+  -- the second-factor budget (attempts at or before p_window_start have left it) and the pending login's limit
+  p_budget_key text, p_budget_max integer, p_now timestamptz, p_window_start timestamptz, p_max_failures integer,
+  -- the session opened if the login completes
+  p_session_hash bytea, p_session_handle uuid, p_session_epoch integer, p_session_expires timestamptz,
+  p_ip text, p_user_agent text,
+  -- the event of each outcome (p_abandoned's "failures" is set here)
+  p_succeeded jsonb, p_failed jsonb, p_abandoned jsonb)
 RETURNS TABLE (step_outcome text, budget_oldest timestamptz, failure_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -89,11 +81,12 @@ BEGIN
   PERFORM throttle_record(p_budget_key, p_now);
   v_failures := pending_login_fail(p_pending_hash, p_max_failures);
   PERFORM event_outbox_add(p_failed);
-  IF v_failures >= p_max_failures THEN
-    PERFORM event_outbox_add(jsonb_set(p_abandoned, '{details,failures}', to_jsonb(v_failures::text)));
-    RETURN QUERY SELECT 'dropped'::text, NULL::timestamptz, v_failures;
+  IF v_failures < p_max_failures THEN
+    RETURN QUERY SELECT 'invalid_code'::text, NULL::timestamptz, v_failures;
     RETURN;
   END IF;
-  RETURN QUERY SELECT 'invalid_code'::text, NULL::timestamptz, v_failures;
+  -- That wrong code was its last: the pending login is gone, and the owner hears of it.
+  PERFORM event_outbox_add(jsonb_set(p_abandoned, '{details,failures}', to_jsonb(v_failures::text)));
+  RETURN QUERY SELECT 'dropped'::text, NULL::timestamptz, v_failures;
 END
 $$;

@@ -1,5 +1,8 @@
 package dev.twofa.browser;
 
+import dev.twofa.support.MessageBundles;
+import static dev.twofa.support.MessageBundles.keys;
+import static dev.twofa.support.MessageBundles.placeholders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.twofa.bus.ErrorCode;
@@ -11,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The browser app's message files: the same keys in every language, the same placeholders, and the fixed words. */
 class MessagesTest {
   private static final Path DIR = Path.of("webroot", "i18n");
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\w+)}");
 
   static JsonNode messages(String lang) throws IOException {
     return new ObjectMapper().readTree(DIR.resolve(lang + ".json").toFile());
@@ -33,18 +34,7 @@ class MessagesTest {
     JsonNode en = messages("en");
     JsonNode ja = messages("ja");
     assertEquals(keys(en), keys(ja));
-    List<String> problems = new ArrayList<>();
-    for (String key : keys(en)) {
-      if (en.get(key).isObject() != ja.get(key).isObject()) {
-        problems.add(key + ": plural forms in one language only");
-      }
-      if (!placeholders(en.get(key)).equals(placeholders(ja.get(key)))) {
-        problems.add(key + ": placeholders " + placeholders(en.get(key)) + " vs " + placeholders(ja.get(key)));
-      }
-      if (en.get(key).isObject() && !en.get(key).has("other") || ja.get(key).isObject() && !ja.get(key).has("other")) {
-        problems.add(key + ": plural without \"other\"");
-      }
-    }
+    List<String> problems = new ArrayList<>(MessageBundles.shapeProblems(en, ja));
     assertEquals(List.of(), problems);
   }
 
@@ -124,20 +114,4 @@ class MessagesTest {
     assertEquals(List.of(), problems);
   }
 
-  private static Set<String> keys(JsonNode node) {
-    Set<String> keys = new TreeSet<>();
-    node.fieldNames().forEachRemaining(keys::add);
-    return keys;
-  }
-
-  private static Set<String> placeholders(JsonNode value) {
-    Set<String> names = new TreeSet<>();
-    List<JsonNode> forms = new ArrayList<>();
-    if (value.isObject()) value.elements().forEachRemaining(forms::add); else forms.add(value);
-    for (JsonNode form : forms) {
-      Matcher m = PLACEHOLDER.matcher(form.asText());
-      while (m.find()) names.add(m.group(1));
-    }
-    return names;
-  }
 }

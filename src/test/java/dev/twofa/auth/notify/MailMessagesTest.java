@@ -1,5 +1,9 @@
 package dev.twofa.auth.notify;
 
+import dev.twofa.support.MessageBundles;
+import static dev.twofa.support.MessageBundles.forms;
+import static dev.twofa.support.MessageBundles.keys;
+import static dev.twofa.support.MessageBundles.placeholders;
 import dev.twofa.auth.account.UserRow;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MailMessagesTest {
   private static final Path DIR = Path.of("src", "main", "resources", "mail");
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\w+)}");
   private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
   private final MailComposer composer = new MailComposer("twofa", URI.create("http://localhost:8080"));
 
@@ -45,17 +47,8 @@ class MailMessagesTest {
     JsonNode en = messages("en");
     JsonNode ja = messages("ja");
     assertEquals(keys(en), keys(ja));
-    List<String> problems = new ArrayList<>();
-    for (String key : keys(en)) {
-      if (en.get(key).isObject() != ja.get(key).isObject()) {
-        problems.add(key + ": plural forms in one language only");
-      }
-      if (!placeholders(en.get(key)).equals(placeholders(ja.get(key)))) {
-        problems.add(key + ": placeholders " + placeholders(en.get(key)) + " vs " + placeholders(ja.get(key)));
-      }
-      if (en.get(key).isObject() && !en.get(key).has("other") || ja.get(key).isObject() && !ja.get(key).has("other")) {
-        problems.add(key + ": plural without \"other\"");
-      }
+    List<String> problems = new ArrayList<>(MessageBundles.shapeProblems(en, ja));
+    for (String key : keys(ja)) {
       if (ja.get(key).isObject() && !keys(ja.get(key)).equals(Set.of("other"))) {
         problems.add(key + ": Japanese has no plural forms, only \"other\"");
       }
@@ -85,7 +78,7 @@ class MailMessagesTest {
       JsonNode messages = messages(lang);
       for (String key : keys(messages)) {
         for (JsonNode form : forms(messages.get(key))) {
-          for (String words : PLACEHOLDER.split(form.asText())) {
+          for (String words : MessageBundles.PLACEHOLDER.split(form.asText())) {
             if (!words.isBlank() && !all.contains(words)) {
               unused.add(lang + ": " + key + " (\"" + words + "\")");
             }
@@ -152,24 +145,4 @@ class MailMessagesTest {
     return List.of(reasons.group(1).split("[,\\s]+"));
   }
 
-  private static Set<String> keys(JsonNode node) {
-    Set<String> keys = new TreeSet<>();
-    node.fieldNames().forEachRemaining(keys::add);
-    return keys;
-  }
-
-  private static List<JsonNode> forms(JsonNode value) {
-    List<JsonNode> forms = new ArrayList<>();
-    if (value.isObject()) value.elements().forEachRemaining(forms::add); else forms.add(value);
-    return forms;
-  }
-
-  private static Set<String> placeholders(JsonNode value) {
-    Set<String> names = new TreeSet<>();
-    for (JsonNode form : forms(value)) {
-      Matcher m = PLACEHOLDER.matcher(form.asText());
-      while (m.find()) names.add(m.group(1));
-    }
-    return names;
-  }
 }
