@@ -20,7 +20,6 @@ import dev.twofa.bus.BusRequests;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;

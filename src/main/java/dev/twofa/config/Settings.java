@@ -50,7 +50,7 @@ final class Settings {
   void retired(String name, String replacement) {
     if (optional(name).isPresent()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + name + " was replaced by " + TwofaConfig.PREFIX + replacement
-        + " (see README.md)");
+        + " (see docs/configuration.md)");
     }
   }
 

@@ -71,7 +71,7 @@ public final class AccountService {
     return signup(request.sessionToken(), request.email(), request.password(), request.language(), request.client());
   }
 
-  public Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
+  private Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
@@ -105,7 +105,7 @@ public final class AccountService {
    * the link is unknown, used, replaced or expired. Such a link is still used up: that transaction commits (it
    * only deleted the row) and the failure comes after it.
    */
-  public Future<Void> verifyEmail(String linkToken, ClientInfo client) {
+  private Future<Void> verifyEmail(String linkToken, ClientInfo client) {
     return pool.withTransaction(tx -> mailer.useVerification(tx, linkToken)
         .compose(verified -> verified
           .map(userId -> auditor.recordWithin(tx, SecurityEvent.of(userId, SecurityEvent.EMAIL_VERIFIED, true, client)))
@@ -119,7 +119,7 @@ public final class AccountService {
   }
 
   /** A new verification link for the signed-in user (nothing when already verified), at most 3 an hour. */
-  public Future<Void> sendVerification(String token, ClientInfo client) {
+  private Future<Void> sendVerification(String token, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
       if (user.emailVerified()) {
@@ -146,7 +146,7 @@ public final class AccountService {
   }
 
   /** A page of the signed-in user's own Activity, read from audit. */
-  public Future<ActivityPage> activity(String token, int limit, Long before) {
+  private Future<ActivityPage> activity(String token, int limit, Long before) {
     return sessions.signedIn(token)
       .compose(session -> auditor.activity(new ActivityQuery(session.user().id(), limit, before, false)));
   }
@@ -159,7 +159,7 @@ public final class AccountService {
    * After a recent step-up, verifies the current password, sets the new one and moves the epoch on, which ends
    * every other session; this one continues under a new cookie value (and keeps its second factor).
    */
-  public Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
+  private Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
     return sessions.steppedUp(token).compose(session -> {
       UserRow user = session.user();

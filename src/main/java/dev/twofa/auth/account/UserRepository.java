@@ -2,7 +2,7 @@ package dev.twofa.auth.account;
 
 import static dev.twofa.db.SqlTime.utc;
 import dev.twofa.auth.Door;
-import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLogin;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
@@ -15,8 +15,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 

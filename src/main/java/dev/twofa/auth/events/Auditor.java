@@ -11,7 +11,7 @@ import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
-import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLogin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,7 +11,6 @@ import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
-import dev.twofa.auth.notify.MailComposer;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.throttle.Throttle;
@@ -83,7 +82,7 @@ public final class PasswordResetService {
    * an unknown one (a transaction and an outbox row take measurable time), and nothing padded to a fixed delay
    * has to guess how long the slowest path takes under load.
    */
-  public Future<Void> request(String email, ClientInfo client) {
+  private Future<Void> request(String email, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
@@ -129,7 +128,7 @@ public final class PasswordResetService {
    * transaction: the link is used (of two concurrent requests one wins), the password set, every session and
    * pending login ended, the event recorded and the "password changed" notice written.
    */
-  public Future<Void> complete(String token, String newPassword, ClientInfo client) {
+  private Future<Void> complete(String token, String newPassword, ClientInfo client) {
     byte[] hash = SessionTokens.hash(token);
     return links.find(pool, hash, AccountLinkRepository.PASSWORD_RESET, clock.instant())
       .compose(found -> found.isPresent()
@@ -157,7 +156,7 @@ public final class PasswordResetService {
    * "This wasn't me": uses the notice's link, ends every session and pending login of its account, records it,
    * and mails a reset link, all in one transaction. Logs no one in, whoever calls.
    */
-  public Future<Void> secureAccount(String token, ClientInfo client) {
+  private Future<Void> secureAccount(String token, ClientInfo client) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> links.use(tx, SessionTokens.hash(token), AccountLinkRepository.SECURE_ACCOUNT, now)
         .compose(userId -> userId.isPresent()

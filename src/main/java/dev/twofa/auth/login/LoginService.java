@@ -10,7 +10,6 @@ import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.password.Passwords;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.events.EventOutbox;
-import dev.twofa.auth.notify.MailComposer;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.notify.SignInNotices;
 import dev.twofa.auth.session.SessionService;
@@ -18,7 +17,7 @@ import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.throttle.Throttle;
 
 import dev.twofa.auth.throttle.Throttle.Limit;
-import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLogin;
 import dev.twofa.auth.login.SecondStepRepository.Budget;
 import dev.twofa.auth.login.SecondStepRepository.Code;
 import dev.twofa.auth.login.SecondStepRepository.Events;
@@ -84,7 +83,7 @@ public final class LoginService {
     return password(request.sessionToken(), request.email(), request.password(), request.client());
   }
 
-  public Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
+  private Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
     // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
     String canonical = Emails.canonical(email).orElse("");
     List<Limit> failures = List.of(
@@ -179,7 +178,7 @@ public final class LoginService {
     return totp(request.sessionToken(), request.code(), request.client());
   }
 
-  public Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
+  private Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
     return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0, user -> {
       OptionalLong step = secondFactor.totpStep(user, code);
       return Code.totp(step.isPresent() ? step.getAsLong() : null);
@@ -190,7 +189,7 @@ public final class LoginService {
     return recoveryCode(request.sessionToken(), request.code(), request.client());
   }
 
-  public Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
+  private Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
     return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> secondFactor.recoveryDigests(code)
       .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
       .orElse(Code.none()));

@@ -23,7 +23,7 @@ import static dev.twofa.db.SqlTime.utc;
  * login created and its event queued for audit. One round trip and its own commit, where a transaction of the
  * same writes through {@link Throttle}, {@link PendingLoginRepository} and {@link EventOutbox} took five.
  */
-public final class PasswordStepRepository {
+final class PasswordStepRepository {
 
   /** Writes them and returns the pending login's cookie value. */
   Future<String> passed(SqlClient db, Limit logins, String forgottenKey, long userId, UUID loginId, ClientInfo client,

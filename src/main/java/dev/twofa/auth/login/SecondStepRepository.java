@@ -1,5 +1,6 @@
 package dev.twofa.auth.login;
 
+import dev.twofa.auth.session.NewSession;
 import dev.twofa.auth.events.EventOutbox;
 
 import io.vertx.core.Future;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static dev.twofa.db.SqlTime.utc;
 
@@ -22,7 +22,7 @@ import static dev.twofa.db.SqlTime.utc;
  * the code, then the completed login or the counted failure, with its events, in one round trip (and, on its own,
  * one commit).
  */
-public final class SecondStepRepository {
+final class SecondStepRepository {
 
   /** What the step found: its outcome, the oldest attempt in the budget (rate_limited), the wrong codes so far. */
   record Written(String outcome, Instant budgetOldest, int failures) {
@@ -47,10 +47,6 @@ public final class SecondStepRepository {
     static Code recovery(List<byte[]> digests, long burnThrough) {
       return new Code(null, digests, burnThrough);
     }
-  }
-
-  /** The session opened if the login completes. */
-  public record NewSession(byte[] tokenHash, UUID handle, int epoch, Instant expiresAt, String ip, String userAgent) {
   }
 
   /** The budget the attempt is spent from. */

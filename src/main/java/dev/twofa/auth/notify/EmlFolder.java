@@ -20,7 +20,7 @@ import java.util.UUID;
  * opens: a folder only this user can read (0700, files 0600, since a mail may hold a single-use link), and a
  * log line that names the file but never shows its content.
  */
-public final class EmlFolder implements MailTransport {
+final class EmlFolder implements MailTransport {
   private static final Logger LOG = LoggerFactory.getLogger(EmlFolder.class);
   private final Vertx vertx;
   private final Path folder;

@@ -13,7 +13,7 @@ import static dev.twofa.db.SqlTime.utc;
  * SQL over known_devices (the browsers each account completed a login from, by the SHA-256 of their device
  * cookie) and sign_in_notices (when each browser was last the subject of a new-sign-in mail).
  */
-public final class KnownDeviceRepository {
+final class KnownDeviceRepository {
 
   /** Remembers the browser that created the account, so its first login is not news. */
   Future<Void> remember(SqlClient db, long userId, byte[] deviceHash, Instant now) {

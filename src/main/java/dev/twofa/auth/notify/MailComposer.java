@@ -25,7 +25,7 @@ import java.util.Map;
  * {@code mail.html.hbs}, the HTML one escaping every value). A mail says what happened, when, from which address
  * and browser; it never carries a code, a secret or a password.
  */
-public final class MailComposer {
+final class MailComposer {
   /** The languages mails are written in; the first is the fallback. */
   static final List<String> LANGUAGES = List.of("en", "ja");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);

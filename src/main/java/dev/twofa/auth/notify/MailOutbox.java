@@ -21,7 +21,7 @@ import static dev.twofa.db.SqlTime.utc;
  * any node skip it) and marked sent in that same transaction once the server accepted it; a failure pushes its
  * next attempt back, doubling each time up to {@link #MAX_BACKOFF}.
  */
-public final class MailOutbox {
+final class MailOutbox {
   private static final Logger LOG = LoggerFactory.getLogger(MailOutbox.class);
   /** Rows locked per transaction: small, since the transaction stays open while they are sent. */
   private static final int BATCH = 10;

@@ -8,7 +8,7 @@ import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.session.SessionTokens;
 
-import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
+import dev.twofa.auth.session.PendingLogin;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ClientInfo.Device;

@@ -1,6 +1,5 @@
 package dev.twofa.auth.session;
 
-import dev.twofa.auth.session.SessionTokens;
 
 import dev.twofa.bus.ClientInfo;
 import io.vertx.core.Future;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import static dev.twofa.db.SqlTime.utc;
 
@@ -25,17 +23,7 @@ import static dev.twofa.db.SqlTime.utc;
  * and are discarded after too many wrong codes. Every statement that drops one returns it, so each drop is
  * reported once (as {@code login.abandoned}) by whoever dropped it.
  */
-public final class PendingLoginRepository {
-
-  /**
-   * A pending login as the session state, Activity and the mail about an abandoned login need it; {@code client}
-   * is where its password step came from.
-   */
-  public record PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures, ClientInfo client) {
-  public   PendingLogin(long userId, String email, UUID loginId, Instant createdAt, int failures) {
-      this(userId, email, loginId, createdAt, failures, ClientInfo.UNKNOWN);
-    }
-  }
+final class PendingLoginRepository {
 
   /** The pending login with this hash, live or expired (the caller compares {@code createdAt}). */
   public Future<Optional<PendingLogin>> find(SqlClient db, byte[] tokenHash) {

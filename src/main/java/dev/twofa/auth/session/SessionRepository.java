@@ -23,7 +23,7 @@ import java.util.UUID;
 import static dev.twofa.db.SqlTime.utc;
 
 /** SQL over sessions: rows keyed by the SHA-256 of the cookie's value, alive while idle and absolute limits hold. */
-public final class SessionRepository {
+final class SessionRepository {
   /** last_seen_at is written at most this often, so reading a session rarely costs a write (and a WAL flush). */
   static final Duration TOUCH_EVERY = Duration.ofSeconds(60);
 

@@ -5,11 +5,9 @@ import dev.twofa.bus.AuthRequests.RevokeSession;
 import dev.twofa.bus.AuthRequests.Session;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
-import dev.twofa.auth.login.SecondStepRepository;
 import dev.twofa.auth.notify.SignInNotices;
 import dev.twofa.auth.throttle.Throttle;
 
-import dev.twofa.auth.session.PendingLoginRepository.PendingLogin;
 import dev.twofa.bus.AuthReplies.Pending;
 import dev.twofa.bus.AuthReplies.SessionInfo;
 import dev.twofa.bus.AuthReplies.SessionState;
@@ -94,12 +92,12 @@ public final class SessionService {
    * A session for {@code user} to be opened by a statement that does more than open it (the second step's): its
    * cookie value and the row to insert.
    */
-  public record Opening(String token, SecondStepRepository.NewSession row) {
+  public record Opening(String token, NewSession row) {
   }
 
   public Opening opening(UserRow user, ClientInfo client) {
     String token = SessionTokens.newToken();
-    return new Opening(token, new SecondStepRepository.NewSession(SessionTokens.hash(token), UUID.randomUUID(),
+    return new Opening(token, new NewSession(SessionTokens.hash(token), UUID.randomUUID(),
       user.sessionEpoch(), clock.instant().plus(maxAge), client.ip(), client.userAgent()));
   }
 
@@ -108,7 +106,7 @@ public final class SessionService {
   }
 
   /** The session's state; a pending login found expired is dropped (and reported) here, and answers anonymous. */
-  public Future<SessionState> state(String token) {
+  private Future<SessionState> state(String token) {
     byte[] hash = SessionTokens.hash(token);
     Instant now = clock.instant();
     return store.sessions().resolve(store.pool(), hash, now, idle).compose(session -> session.isPresent()
@@ -151,7 +149,7 @@ public final class SessionService {
     return logout(request.sessionToken(), request.client());
   }
 
-  public Future<Void> logout(String token, ClientInfo client) {
+  private Future<Void> logout(String token, ClientInfo client) {
     return signedIn(token)
       .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
         .compose(ended -> auditor.record(session.user().id(), SecurityEvent.LOGOUT, true, client)))
@@ -162,7 +160,7 @@ public final class SessionService {
     return list(request.sessionToken());
   }
 
-  public Future<Sessions> list(String token) {
+  private Future<Sessions> list(String token) {
     return signedIn(token).compose(current -> store.sessions().list(store.pool(), current, clock.instant(), idle))
       .map(rows -> new Sessions(rows.stream().map(row -> new SessionInfo(row.handle().toString(), row.current(),
         row.createdAt().toString(), row.lastSeenAt().toString(), row.ip(), row.userAgent(), row.secondFactor())).toList()));
@@ -172,7 +170,7 @@ public final class SessionService {
     return revoke(request.sessionToken(), request.id(), request.client());
   }
 
-  public Future<Void> revoke(String token, String id, ClientInfo client) {
+  private Future<Void> revoke(String token, String id, ClientInfo client) {
     Optional<UUID> handle = parse(id);
     return signedIn(token).compose(current -> handle
       .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h))
@@ -190,7 +188,7 @@ public final class SessionService {
    * Ends every other session of the user, and any login of theirs waiting for its second factor. With other
    * sessions alive it needs a step-up: a stolen session must not be able to throw the owner out.
    */
-  public Future<Void> revokeOthers(String token, ClientInfo client) {
+  private Future<Void> revokeOthers(String token, ClientInfo client) {
     return signedIn(token)
       .compose(current -> store.sessions().countOthers(store.pool(), current, clock.instant(), idle)
         .compose(others -> others == 0 ? Future.succeededFuture(current) : requireStepUp(current)))

@@ -51,7 +51,7 @@ public final class StepUpService {
     return stepUp(request.sessionToken(), request.password(), request.code(), request.recoveryCode(), request.client());
   }
 
-  public Future<Void> stepUp(String token, String password, String code, String recoveryCode, ClientInfo client) {
+  private Future<Void> stepUp(String token, String password, String code, String recoveryCode, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
       boolean hasCode = code != null && !code.isBlank();

@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
-import dev.twofa.auth.notify.MailComposer;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.SignedIn;
@@ -89,7 +88,7 @@ public final class SupportDesk {
     return lookup(request.sessionToken(), request.email());
   }
 
-  public Future<SupportView> lookup(String token, String email) {
+  private Future<SupportView> lookup(String token, String email) {
     return sessions.signedIn(token).compose(SupportDesk::staff).compose(staff -> target(email))
       .compose(user -> auditor.activity(new ActivityQuery(user.id(), RECENT_EVENTS, null, true))
         .compose(page -> requests.open(pool, user.id())
@@ -102,7 +101,7 @@ public final class SupportDesk {
   }
 
   /** Removes the secret and every recovery code, ends the user's sessions, and records who did it and why. */
-  public Future<UserResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client,
+  private Future<UserResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client,
                                 String requestId, String override) {
     String note = override == null ? "" : override.strip();
     if (requestId != null && SupportRequestService.parseId(requestId) == null) {

@@ -25,7 +25,7 @@ import static dev.twofa.db.SqlTime.utc;
  * SQL over support_requests. One open request per account is the table's partial unique index; every close
  * (cancelled by the owner's link, done, declined) is one conditional UPDATE, so exactly one of them wins.
  */
-public final class SupportRequestRepository {
+final class SupportRequestRepository {
   private static final String UNIQUE_VIOLATION = "23505";
   /** The lists show this many requests (open ones oldest first: a queue; closed ones newest first). */
   static final int LIST_LIMIT = 100;

@@ -94,7 +94,7 @@ public final class SupportRequestService {
    * holds a working factor (or used a recovery code) and changes its authenticator app itself; letting it ask
    * would only let a stolen session strip the account's 2FA.
    */
-  public Future<SupportRequestReceived> ask(String pendingToken, String reason, String contact, String message, ClientInfo client) {
+  private Future<SupportRequestReceived> ask(String pendingToken, String reason, String contact, String message, ClientInfo client) {
     String cleanContact = contact == null ? "" : contact.strip();
     String cleanMessage = message == null ? "" : message.strip();
     if (!REASONS.contains(reason) || cleanContact.isEmpty() || cleanContact.length() > CONTACT_MAX
@@ -141,7 +141,7 @@ public final class SupportRequestService {
   }
 
   /** The owner's "This wasn't me: cancel it" link: works once, and only while the request is open. */
-  public Future<Void> cancel(String linkToken, ClientInfo client) {
+  private Future<Void> cancel(String linkToken, ClientInfo client) {
     return pool.withTransaction(tx -> requests.cancel(tx, SessionTokens.hash(linkToken), clock.instant())
         .compose(cancelled -> cancelled.isEmpty() ? BusFailure.<SupportRequestRow>fail(ErrorCode.INVALID_TOKEN)
           : auditor.recordWithin(tx, new SecurityEvent(cancelled.get().userId(), SecurityEvent.SUPPORT_CANCELLED, true,
@@ -157,7 +157,7 @@ public final class SupportRequestService {
   }
 
   /** The desk's list of requests with {@code status}; staff only (signed in with 2FA). */
-  public Future<SupportRequests> list(String token, String status) {
+  private Future<SupportRequests> list(String token, String status) {
     if (!STATUSES.contains(status)) {
       return BusFailure.fail(ErrorCode.INVALID_REQUEST);
     }
@@ -174,7 +174,7 @@ public final class SupportRequestService {
    * Declines an open request, mailing its owner {@code reason}. Like every change at the desk: a recent step-up,
    * never on a staff account or one's own, capped per staff member and hour, committed with its event.
    */
-  public Future<Void> decline(String token, String id, String reason, ClientInfo client) {
+  private Future<Void> decline(String token, String id, String reason, ClientInfo client) {
     String why = reason == null ? "" : reason.strip();
     Long requestId = parseId(id);
     if (why.isEmpty() || why.length() > REASON_MAX || requestId == null) {

@@ -18,7 +18,7 @@ import java.util.Optional;
  * it with chosen durations instead of a server. Shareable so every auth verticle instance of a node (they
  * share one hashing pool) shares one admission.
  */
-public final class HashAdmission implements Shareable {
+final class HashAdmission implements Shareable {
   /** Weight of the newest hash time in the moving average: about the last eight hashes count. */
   private static final double NEWEST_WEIGHT = 1.0 / 8;
   /** Below this a wait counts as none: a ratio of two such waits would be noise. */

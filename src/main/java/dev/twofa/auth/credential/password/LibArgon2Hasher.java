@@ -25,7 +25,7 @@ import java.util.Arrays;
  * fresh mmap per hash instead made each hash 4 – 5× slower (page faults). A kept buffer is bounded (threads × m)
  * and warm. Blocking: call it on a worker.
  */
-public final class LibArgon2Hasher implements PasswordHasher {
+final class LibArgon2Hasher implements PasswordHasher {
   // argon2.h: Argon2_id, ARGON2_VERSION_13, ARGON2_FLAG_CLEAR_PASSWORD, ARGON2_OK.
   private static final Argon2_type ARGON2ID = new Argon2_type(2);
   private static final int VERSION_13 = 0x13;

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * ({@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}, unpadded standard Base64). Read strictly: anything else,
  * including other Argon2 variants and versions, is not a hash this server wrote.
  */
-public record PhcString(int memoryKiB, int iterations, int parallelism, byte[] salt, byte[] hash) {
+record PhcString(int memoryKiB, int iterations, int parallelism, byte[] salt, byte[] hash) {
   private static final Pattern FORMAT = Pattern.compile(
     "\\$argon2id\\$v=19\\$m=([1-9][0-9]{0,8}),t=([1-9][0-9]{0,8}),p=([1-9][0-9]{0,2})\\$([A-Za-z0-9+/]{11,64})\\$([A-Za-z0-9+/]{11,128})");
 

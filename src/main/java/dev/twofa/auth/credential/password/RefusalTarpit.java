@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * each of its connections costs a timer and sends one request per hold. Clients that wait out Retry-After are
  * never held; at most {@code maxHeld} answers are held at once, and beyond that they go at once.
  */
-public final class RefusalTarpit implements Shareable {
+final class RefusalTarpit implements Shareable {
   /** Addresses remembered (the most recently refused); a forgotten one is answered at once next time. */
   private static final int MAX_ADDRESSES = 10_000;
   private final Vertx vertx;

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * otpauth:// URI an authenticator app reads. The URI is built here because {@code TotpAuth.generateUri}
  * form-encodes a space as '+', which apps show literally ("pafin+Inc.").
  */
-public final class TotpKeys {
+final class TotpKeys {
   private static final int SECRET_BITS = 160;
   private final TotpPolicy policy;
   private final OtpKeyGenerator generator = OtpKeyGenerator.create();

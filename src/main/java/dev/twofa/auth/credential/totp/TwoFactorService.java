@@ -12,7 +12,6 @@ import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.recovery.RecoveryCodes;
 import dev.twofa.auth.events.Auditor;
-import dev.twofa.auth.notify.MailComposer;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.SignedIn;
@@ -86,7 +85,7 @@ public final class TwoFactorService {
   }
 
   /** The pending key for a first enrollment, as base32 and as an otpauth URI. */
-  public Future<TotpKey> setup(String token) {
+  private Future<TotpKey> setup(String token) {
     return sessions.signedIn(token).compose(session -> session.user().twoFactorEnabled()
       ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
       : pendingKey(session, false));
@@ -97,7 +96,7 @@ public final class TwoFactorService {
   }
 
   /** The pending key of a new authenticator app; the current one keeps working until it is confirmed. */
-  public Future<TotpKey> changeStart(String token) {
+  private Future<TotpKey> changeStart(String token) {
     return sessions.steppedUp(token).compose(session -> session.user().twoFactorEnabled()
       ? pendingKey(session, true)
       : BusFailure.fail(ErrorCode.NOT_ENABLED));
@@ -132,7 +131,7 @@ public final class TwoFactorService {
    * Every other session ends (the epoch moves on) and this one continues as a two-factor session, under a new
    * cookie value.
    */
-  public Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
+  private Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
       if (user.twoFactorEnabled()) {
@@ -167,7 +166,7 @@ public final class TwoFactorService {
    * Replaces the authenticator app once {@code code} proves the new app holds this session's pending key. Every
    * other session ends; recovery codes stay as they are.
    */
-  public Future<AuthenticatorChanged> changeConfirm(String token, String code, ClientInfo client) {
+  private Future<AuthenticatorChanged> changeConfirm(String token, String code, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
       if (!user.twoFactorEnabled()) {
@@ -209,7 +208,7 @@ public final class TwoFactorService {
    * After a recent step-up, a fresh set of recovery codes; every earlier code stops working and every other
    * session ends (this one stays).
    */
-  public Future<NewRecoveryCodes> regenerateRecoveryCodes(String token, ClientInfo client) {
+  private Future<NewRecoveryCodes> regenerateRecoveryCodes(String token, ClientInfo client) {
     return sessions.steppedUp(token).compose(session -> {
       UserRow user = session.user();
       if (!user.twoFactorEnabled()) {
