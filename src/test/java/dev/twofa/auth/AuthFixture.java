@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * The auth rooms wired as {@link AuthRooms} wires them for the verticle, on a fresh migrated database and a
@@ -187,7 +188,7 @@ public final class AuthFixture implements AutoCloseable {
   public String wrongCode(Enrolled account) {
     List<String> near = List.of(Totp.code(account.secret(), clock.instant().minusSeconds(30)), currentCode(account),
       Totp.code(account.secret(), clock.instant().plusSeconds(30)));
-    return java.util.stream.Stream.of("000000", "111111", "222222", "333333").filter(c -> !near.contains(c))
+    return Stream.of("000000", "111111", "222222", "333333").filter(c -> !near.contains(c))
       .findFirst().orElseThrow();
   }
 

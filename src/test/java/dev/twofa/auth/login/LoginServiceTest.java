@@ -29,6 +29,7 @@ import static dev.twofa.auth.AuthFixture.PASSWORD;
 import static dev.twofa.auth.AuthFixture.await;
 import static dev.twofa.auth.AuthFixture.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,7 @@ class LoginServiceTest {
     assertEquals(account.email(), outcome.session().user().email());
     var session = await(sessions.signedIn(outcome.sessionToken()));
     assertEquals(account.user().id(), session.user().id());
-    assertTrue(!session.secondFactor());
+    assertFalse(session.secondFactor());
     assertTrue(auth.eventTypes(account.user().id()).contains(SecurityEvent.LOGIN_PASSWORD));
   }
 
