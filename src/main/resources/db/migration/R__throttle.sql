@@ -13,7 +13,7 @@ END
 $$;
 
 -- Admits one attempt when the budget has room and records it: NULL when admitted, else the oldest attempt in the
--- window (the caller's Retry-After runs from it).
+-- window (the caller's Retry-After runs from it). The key's attempts that have left the window go on the way.
 CREATE OR REPLACE FUNCTION throttle_reserve(p_key text, p_max integer, p_now timestamptz, p_window_start timestamptz)
 RETURNS timestamptz
 LANGUAGE plpgsql AS $$
@@ -21,6 +21,7 @@ DECLARE
   v_budget record;
 BEGIN
   SELECT * INTO v_budget FROM throttle_count(p_key, p_window_start);
+  DELETE FROM throttle_attempts WHERE key = p_key AND at <= p_window_start;
   IF v_budget.attempts >= p_max THEN
     RETURN v_budget.oldest;
   END IF;

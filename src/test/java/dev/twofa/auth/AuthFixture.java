@@ -1,5 +1,6 @@
 package dev.twofa.auth;
 
+import dev.twofa.bus.AuthRequests;
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.account.UserRow;
@@ -159,16 +160,16 @@ public final class AuthFixture implements AutoCloseable {
   /** Signs up a new account (password only) from a client address of its own. */
   public SignedUp signedUp() {
     ClientInfo client = newClient();
-    LoginOutcome outcome = await(accounts().signup(null, uniqueEmail(), PASSWORD, "en", client));
+    LoginOutcome outcome = await(accounts().signup(new AuthRequests.Signup(null, uniqueEmail(), PASSWORD, "en", client)));
     return new SignedUp(user(outcome.session().user().email()), outcome.sessionToken(), client);
   }
 
   /** Signs up, sets up and enables 2FA; the clock then moves to the next TOTP step, so the app's code is fresh. */
   public Enrolled enrolled() {
     SignedUp account = signedUp();
-    String secret = await(twoFactor().setup(account.sessionToken())).secret();
-    EnrollmentOutcome enabled = await(twoFactor().enable(account.sessionToken(),
-      Totp.code(secret, clock.instant()), account.client()));
+    String secret = await(twoFactor().setup(new AuthRequests.Session(account.sessionToken(), account.client()))).secret();
+    EnrollmentOutcome enabled = await(twoFactor().enable(new AuthRequests.Code(account.sessionToken(),
+      Totp.code(secret, clock.instant()), account.client())));
     nextStep();
     return new Enrolled(user(account.email()), secret, enabled.enrollment().recoveryCodes(), enabled.sessionToken(),
       account.client());

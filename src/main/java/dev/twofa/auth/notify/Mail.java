@@ -1,5 +1,5 @@
 package dev.twofa.auth.notify;
 
 /** One composed mail: plain text and an HTML alternative, both already in the recipient's language. */
-record Mail(Long userId, String kind, String recipient, String subject, String text, String html) {
+public record Mail(Long userId, String kind, String recipient, String subject, String text, String html) {
 }

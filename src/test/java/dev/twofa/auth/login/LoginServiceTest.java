@@ -1,5 +1,6 @@
 package dev.twofa.auth.login;
 
+import dev.twofa.bus.AuthRequests;
 import dev.twofa.auth.AuthFixture;
 import dev.twofa.auth.AuthFixture.Enrolled;
 import dev.twofa.auth.AuthFixture.SignedUp;
@@ -66,8 +67,8 @@ class LoginServiceTest {
   @Test
   void theRightPasswordOfAnAccountWithout2faOpensASession() {
     SignedUp account = auth.signedUp();
-    LoginOutcome outcome = await(logins.password(null, " " + account.email().toUpperCase() + " ", PASSWORD,
-      account.client()));
+    LoginOutcome outcome = await(logins.password(new AuthRequests.Credentials(null, " " + account.email().toUpperCase() + " ", PASSWORD,
+      account.client())));
     assertEquals("authenticated", outcome.session().state());
     assertEquals(account.email(), outcome.session().user().email());
     var session = await(sessions.signedIn(outcome.sessionToken()));
@@ -79,12 +80,12 @@ class LoginServiceTest {
   @Test
   void theRightPasswordOfAnAccountWith2faOpensAPendingLoginAndEndsThePresentedSession() {
     Enrolled account = auth.enrolled();
-    LoginOutcome outcome = await(logins.password(account.sessionToken(), account.email(), PASSWORD, account.client()));
+    LoginOutcome outcome = await(logins.password(new AuthRequests.Credentials(account.sessionToken(), account.email(), PASSWORD, account.client())));
     assertEquals(SessionState.PENDING_2FA, outcome.session().state());
     assertEquals(CODE_FAILURES, outcome.session().pending().triesLeft());
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(outcome.sessionToken())).code(),
       "a pending login is no session");
-    assertEquals(SessionState.PENDING_2FA, await(sessions.state(outcome.sessionToken())).state());
+    assertEquals(SessionState.PENDING_2FA, await(sessions.state(new AuthRequests.Session(outcome.sessionToken(), ClientInfo.UNKNOWN))).state());
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(account.sessionToken())).code(),
       "the cookie the browser came with is ended");
   }
@@ -93,9 +94,9 @@ class LoginServiceTest {
   void aWrongPasswordAnUnknownEmailAndAMalformedOneGetTheSameAnswer() {
     SignedUp account = auth.signedUp();
     ClientInfo client = AuthFixture.newClient();
-    BusFailure wrong = failure(logins.password(null, account.email(), "not-" + PASSWORD, client));
-    BusFailure unknown = failure(logins.password(null, AuthFixture.uniqueEmail(), PASSWORD, client));
-    BusFailure malformed = failure(logins.password(null, "not an email", PASSWORD, client));
+    BusFailure wrong = failure(logins.password(new AuthRequests.Credentials(null, account.email(), "not-" + PASSWORD, client)));
+    BusFailure unknown = failure(logins.password(new AuthRequests.Credentials(null, AuthFixture.uniqueEmail(), PASSWORD, client)));
+    BusFailure malformed = failure(logins.password(new AuthRequests.Credentials(null, "not an email", PASSWORD, client)));
     assertEquals(ErrorCode.INVALID_CREDENTIALS, wrong.code());
     for (BusFailure other : List.of(unknown, malformed)) {
       assertEquals(wrong.code(), other.code());
@@ -112,18 +113,18 @@ class LoginServiceTest {
     ClientInfo guesser = AuthFixture.newClient();
     for (int i = 0; i < PASSWORD_FAILURES; i++) {
       assertEquals(ErrorCode.INVALID_CREDENTIALS,
-        failure(logins.password(null, account.email(), "wrong-" + i, guesser)).code());
+        failure(logins.password(new AuthRequests.Credentials(null, account.email(), "wrong-" + i, guesser))).code());
       auth.clock().advance(Duration.ofSeconds(10));
     }
-    BusFailure locked = failure(logins.password(null, account.email(), PASSWORD, guesser));
+    BusFailure locked = failure(logins.password(new AuthRequests.Credentials(null, account.email(), PASSWORD, guesser)));
     assertEquals(ErrorCode.RATE_LIMITED, locked.code());
     assertEquals(Duration.ofMinutes(15).minusSeconds(30).toSeconds(), locked.retryAfterSeconds(),
       "until the first failure leaves the 15-minute window");
-    assertEquals("authenticated", await(logins.password(null, account.email(), PASSWORD, AuthFixture.newClient()))
+    assertEquals("authenticated", await(logins.password(new AuthRequests.Credentials(null, account.email(), PASSWORD, AuthFixture.newClient())))
       .session().state(), "the owner, from elsewhere, is not locked out");
 
     auth.clock().advance(Duration.ofSeconds(locked.retryAfterSeconds()));
-    assertEquals("authenticated", await(logins.password(null, account.email(), PASSWORD, guesser)).session().state());
+    assertEquals("authenticated", await(logins.password(new AuthRequests.Credentials(null, account.email(), PASSWORD, guesser))).session().state());
     assertEquals(0, attempts(Throttle.passwordAccountAddressKey(account.email(), guesser.ip())),
       "a success forgets this address's failures on the account");
   }
@@ -133,10 +134,10 @@ class LoginServiceTest {
     Enrolled account = auth.enrolled();
     String pending = pendingLogin(account);
     long step = auth.clock().instant().getEpochSecond() / 30;
-    LoginOutcome outcome = await(logins.totp(pending, auth.currentCode(account), account.client()));
+    LoginOutcome outcome = await(logins.totp(new AuthRequests.Code(pending, auth.currentCode(account), account.client())));
     assertEquals("authenticated", outcome.session().state());
     assertTrue(await(sessions.signedIn(outcome.sessionToken())).secondFactor());
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(pending)), "the pending login is used up");
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))), "the pending login is used up");
     assertEquals(step, auth.user(account.email()).totpLastStep());
 
     List<Row> steps = auth.query("""
@@ -152,22 +153,22 @@ class LoginServiceTest {
   void theSameCodeTwiceIsRefusedAsAReplay() {
     Enrolled account = auth.enrolled();
     String code = auth.currentCode(account);
-    await(logins.totp(pendingLogin(account), code, account.client()));
+    await(logins.totp(new AuthRequests.Code(pendingLogin(account), code, account.client())));
     String again = pendingLogin(account);
-    assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(again, code, account.client())).code());
-    assertEquals(CODE_FAILURES - 1, await(sessions.state(again)).pending().triesLeft(), "the replay counts as wrong");
+    assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(new AuthRequests.Code(again, code, account.client()))).code());
+    assertEquals(CODE_FAILURES - 1, await(sessions.state(new AuthRequests.Session(again, ClientInfo.UNKNOWN))).pending().triesLeft(), "the replay counts as wrong");
   }
 
   @Test
   void aWrongCodeIsCountedAgainstThePendingLoginAndTheAccountsBudget() {
     Enrolled account = auth.enrolled();
     String pending = pendingLogin(account);
-    assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(pending, auth.wrongCode(account), account.client())).code());
-    assertEquals(ErrorCode.INVALID_CODE, failure(logins.recoveryCode(pending, "zzzzz-22222", account.client())).code());
-    assertEquals(CODE_FAILURES - 2, await(sessions.state(pending)).pending().triesLeft());
+    assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(new AuthRequests.Code(pending, auth.wrongCode(account), account.client()))).code());
+    assertEquals(ErrorCode.INVALID_CODE, failure(logins.recoveryCode(new AuthRequests.Code(pending, "zzzzz-22222", account.client()))).code());
+    assertEquals(CODE_FAILURES - 2, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))).pending().triesLeft());
     assertEquals(2, attempts(Throttle.secondFactorKey(account.user().id())));
 
-    await(logins.totp(pending, auth.currentCode(account), account.client()));
+    await(logins.totp(new AuthRequests.Code(pending, auth.currentCode(account), account.client())));
     assertEquals(0, attempts(Throttle.secondFactorKey(account.user().id())), "a correct code clears the budget");
   }
 
@@ -176,11 +177,11 @@ class LoginServiceTest {
     Enrolled account = auth.enrolled();
     String pending = pendingLogin(account);
     for (int i = 0; i < CODE_FAILURES; i++) {
-      assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(pending, auth.wrongCode(account), account.client())).code());
+      assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(new AuthRequests.Code(pending, auth.wrongCode(account), account.client()))).code());
     }
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(pending)));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))));
     assertEquals(ErrorCode.NO_PENDING_LOGIN,
-      failure(logins.totp(pending, auth.currentCode(account), account.client())).code(), "even the right code is too late");
+      failure(logins.totp(new AuthRequests.Code(pending, auth.currentCode(account), account.client()))).code(), "even the right code is too late");
     List<Row> abandoned = auth.query("""
         SELECT event->'details'->>'reason' AS reason, event->'details'->>'failures' AS failures FROM event_outbox
         WHERE (event->>'userId')::bigint = $1 AND event->>'type' = 'login.abandoned'
@@ -188,7 +189,7 @@ class LoginServiceTest {
     assertEquals(1, abandoned.size());
     assertEquals("too_many_codes", abandoned.get(0).getString("reason"));
     assertEquals(String.valueOf(CODE_FAILURES), abandoned.get(0).getString("failures"));
-    assertEquals("authenticated", await(logins.totp(pendingLogin(account), auth.currentCode(account), account.client()))
+    assertEquals("authenticated", await(logins.totp(new AuthRequests.Code(pendingLogin(account), auth.currentCode(account), account.client())))
       .session().state(), "redoing the password step works");
   }
 
@@ -196,14 +197,14 @@ class LoginServiceTest {
   void aRecoveryCodeCompletesOneLoginOnly() {
     Enrolled account = auth.enrolled();
     String code = account.recoveryCodes().get(3);
-    LoginOutcome outcome = await(logins.recoveryCode(pendingLogin(account), code.toUpperCase(), account.client()));
+    LoginOutcome outcome = await(logins.recoveryCode(new AuthRequests.Code(pendingLogin(account), code.toUpperCase(), account.client())));
     assertEquals("authenticated", outcome.session().state());
     assertEquals(account.recoveryCodes().size() - 1, outcome.session().user().recoveryCodesRemaining());
     assertEquals(account.recoveryCodes().size() - 1,
       auth.count("SELECT count(*)::int FROM recovery_codes WHERE user_id = $1", account.user().id()));
-    assertEquals(ErrorCode.INVALID_CODE, failure(logins.recoveryCode(pendingLogin(account), code, account.client())).code());
-    assertEquals("authenticated", await(logins.recoveryCode(pendingLogin(account), account.recoveryCodes().get(4),
-      account.client())).session().state(), "another code still works");
+    assertEquals(ErrorCode.INVALID_CODE, failure(logins.recoveryCode(new AuthRequests.Code(pendingLogin(account), code, account.client()))).code());
+    assertEquals("authenticated", await(logins.recoveryCode(new AuthRequests.Code(pendingLogin(account), account.recoveryCodes().get(4),
+      account.client()))).session().state(), "another code still works");
   }
 
   @Test
@@ -213,23 +214,23 @@ class LoginServiceTest {
     for (int round = 0; round < SECOND_FACTOR_BUDGET / CODE_FAILURES; round++) {
       String pending = pendingLogin(account);
       for (int i = 0; i < CODE_FAILURES; i++) {
-        assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(pending, auth.wrongCode(account), account.client())).code());
+        assertEquals(ErrorCode.INVALID_CODE, failure(logins.totp(new AuthRequests.Code(pending, auth.wrongCode(account), account.client()))).code());
       }
       auth.clock().advance(Duration.ofMinutes(1));
     }
     String pending = pendingLogin(account);
-    BusFailure refused = failure(logins.totp(pending, auth.currentCode(account), account.client()));
+    BusFailure refused = failure(logins.totp(new AuthRequests.Code(pending, auth.currentCode(account), account.client())));
     assertEquals(ErrorCode.RATE_LIMITED, refused.code());
     long expectedWait = Duration.between(auth.clock().instant(), first.plus(Duration.ofHours(1))).toSeconds();
     assertEquals(expectedWait, refused.retryAfterSeconds(), "until the first wrong code leaves the hour");
     assertEquals(ErrorCode.RATE_LIMITED,
-      failure(logins.recoveryCode(pending, account.recoveryCodes().get(0), account.client())).code());
-    assertEquals(CODE_FAILURES, await(sessions.state(pending)).pending().triesLeft(), "a refused attempt is not a wrong code");
+      failure(logins.recoveryCode(new AuthRequests.Code(pending, account.recoveryCodes().get(0), account.client()))).code());
+    assertEquals(CODE_FAILURES, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))).pending().triesLeft(), "a refused attempt is not a wrong code");
     assertEquals(SECOND_FACTOR_BUDGET, attempts(Throttle.secondFactorKey(account.user().id())));
 
     auth.clock().advance(Duration.ofSeconds(refused.retryAfterSeconds()));
-    assertEquals("authenticated", await(logins.totp(pendingLogin(account), auth.currentCode(account),
-      account.client())).session().state());
+    assertEquals("authenticated", await(logins.totp(new AuthRequests.Code(pendingLogin(account), auth.currentCode(account),
+      account.client()))).session().state());
   }
 
   @Test
@@ -241,7 +242,7 @@ class LoginServiceTest {
     int sessionsBefore = auth.count("SELECT count(*)::int FROM sessions WHERE user_id = $1", account.user().id());
 
     List<Future<String>> outcomes = pendings.stream()
-      .map(pending -> logins.totp(pending, code, account.client())
+      .map(pending -> logins.totp(new AuthRequests.Code(pending, code, account.client()))
         .map(outcome -> outcome.session().state())
         .recover(error -> Future.succeededFuture(error instanceof BusFailure failure ? failure.code().code() : error.toString())))
       .toList();
@@ -254,7 +255,7 @@ class LoginServiceTest {
 
   /** Passes the password step of the account (2FA on) from its own client; returns the pending login's cookie value. */
   private static String pendingLogin(Enrolled account) {
-    LoginOutcome outcome = await(logins.password(null, account.email(), PASSWORD, account.client()));
+    LoginOutcome outcome = await(logins.password(new AuthRequests.Credentials(null, account.email(), PASSWORD, account.client())));
     assertEquals(SessionState.PENDING_2FA, outcome.session().state());
     assertNotEquals(0, auth.count("SELECT count(*)::int FROM pending_logins WHERE token_hash = $1",
       Buffer.buffer(SessionTokens.hash(outcome.sessionToken()))));

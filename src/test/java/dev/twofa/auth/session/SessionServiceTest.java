@@ -1,5 +1,6 @@
 package dev.twofa.auth.session;
 
+import dev.twofa.bus.AuthRequests;
 import dev.twofa.auth.AuthFixture;
 import dev.twofa.auth.AuthFixture.SignedUp;
 import dev.twofa.auth.account.UserRow;
@@ -22,7 +23,7 @@ import java.util.UUID;
 
 import static dev.twofa.auth.AuthFixture.await;
 import static dev.twofa.auth.AuthFixture.failure;
-import static dev.twofa.auth.account.UserRepository.utc;
+import static dev.twofa.db.SqlTime.utc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,12 +75,12 @@ class SessionServiceTest {
     assertEquals(0, auth.count("SELECT count(*)::int FROM sessions WHERE token_hash = $1",
       Buffer.buffer(token.getBytes())), "the cookie's value itself is nowhere");
 
-    SessionState state = await(sessions.state(token));
+    SessionState state = await(sessions.state(new AuthRequests.Session(token, ClientInfo.UNKNOWN)));
     assertEquals("authenticated", state.state());
     assertEquals(account.email(), state.user().email());
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(SessionTokens.newToken())).code());
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(null)).code());
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(SessionTokens.newToken())));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(SessionTokens.newToken(), ClientInfo.UNKNOWN))));
   }
 
   @Test
@@ -127,7 +128,7 @@ class SessionServiceTest {
     await(sessions.signedIn(idleA));
     auth.clock().set(opened.plus(IDLE));
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(idleB)).code(), "idle for exactly the timeout");
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(idleB)));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(idleB, ClientInfo.UNKNOWN))));
     await(sessions.signedIn(used));
   }
 
@@ -151,24 +152,24 @@ class SessionServiceTest {
     SignedUp account = auth.signedUp();
     String other = open(account);
     SignedUp stranger = auth.signedUp();
-    List<SessionInfo> listed = await(sessions.list(account.sessionToken())).sessions();
+    List<SessionInfo> listed = await(sessions.list(new AuthRequests.Session(account.sessionToken(), ClientInfo.UNKNOWN))).sessions();
     assertEquals(2, listed.size());
     assertTrue(listed.get(0).current(), "the current session comes first");
     String otherHandle = listed.get(1).id();
-    String strangersHandle = await(sessions.list(stranger.sessionToken())).sessions().get(0).id();
+    String strangersHandle = await(sessions.list(new AuthRequests.Session(stranger.sessionToken(), ClientInfo.UNKNOWN))).sessions().get(0).id();
 
-    await(sessions.revoke(account.sessionToken(), otherHandle, account.client()));
+    await(sessions.revoke(new AuthRequests.RevokeSession(account.sessionToken(), otherHandle, account.client())));
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(other)).code());
     await(sessions.signedIn(account.sessionToken()));
     assertEquals(ErrorCode.SESSION_NOT_FOUND,
-      failure(sessions.revoke(account.sessionToken(), otherHandle, account.client())).code(), "already ended");
+      failure(sessions.revoke(new AuthRequests.RevokeSession(account.sessionToken(), otherHandle, account.client()))).code(), "already ended");
     assertEquals(ErrorCode.SESSION_NOT_FOUND,
-      failure(sessions.revoke(account.sessionToken(), "not-a-handle", account.client())).code());
+      failure(sessions.revoke(new AuthRequests.RevokeSession(account.sessionToken(), "not-a-handle", account.client()))).code());
     assertEquals(ErrorCode.SESSION_NOT_FOUND,
-      failure(sessions.revoke(account.sessionToken(), strangersHandle, account.client())).code());
+      failure(sessions.revoke(new AuthRequests.RevokeSession(account.sessionToken(), strangersHandle, account.client()))).code());
     await(sessions.signedIn(stranger.sessionToken()));
     assertEquals(ErrorCode.UNAUTHENTICATED,
-      failure(sessions.revoke(other, account.sessionToken(), account.client())).code(), "an ended session revokes nothing");
+      failure(sessions.revoke(new AuthRequests.RevokeSession(other, account.sessionToken(), account.client()))).code(), "an ended session revokes nothing");
     assertEquals(1, auth.eventTypes(account.user().id()).stream().filter(SecurityEvent.SESSION_REVOKED::equals).count());
   }
 
@@ -189,7 +190,7 @@ class SessionServiceTest {
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(third)).code());
     assertEquals(0, auth.count("SELECT count(*)::int FROM pending_logins WHERE user_id = $1", account.user().id()));
     await(sessions.signedIn(bystander.sessionToken()));
-    assertEquals("pending_2fa", await(sessions.state(bystandersPending)).state());
+    assertEquals("pending_2fa", await(sessions.state(new AuthRequests.Session(bystandersPending, ClientInfo.UNKNOWN))).state());
 
     await(auth.db().pool().withTransaction(tx -> sessions.endOthers(tx, account.user().id(), null)));
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(account.sessionToken())).code(),
@@ -200,13 +201,13 @@ class SessionServiceTest {
   void logoutEndsTheSessionAndRecordsIt() {
     SignedUp account = auth.signedUp();
     String other = open(account);
-    await(sessions.logout(account.sessionToken(), account.client()));
+    await(sessions.logout(new AuthRequests.Session(account.sessionToken(), account.client())));
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(account.sessionToken())).code());
     await(sessions.signedIn(other));
     assertEquals(1, auth.eventTypes(account.user().id()).stream().filter(SecurityEvent.LOGOUT::equals).count());
 
-    await(sessions.logout(account.sessionToken(), account.client()));
-    await(sessions.logout(SessionTokens.newToken(), ClientInfo.UNKNOWN));
+    await(sessions.logout(new AuthRequests.Session(account.sessionToken(), account.client())));
+    await(sessions.logout(new AuthRequests.Session(SessionTokens.newToken(), ClientInfo.UNKNOWN)));
     assertEquals(1, auth.eventTypes(account.user().id()).stream().filter(SecurityEvent.LOGOUT::equals).count(),
       "logging out of nothing succeeds and records nothing");
   }
@@ -215,8 +216,8 @@ class SessionServiceTest {
   void logoutOfAPendingLoginEndsIt() {
     SignedUp account = auth.signedUp();
     String pending = pendingLogin(account);
-    await(sessions.logout(pending, account.client()));
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(pending)));
+    await(sessions.logout(new AuthRequests.Session(pending, account.client())));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))));
     assertEquals(0, auth.count("SELECT count(*)::int FROM pending_logins WHERE user_id = $1", account.user().id()));
   }
 
@@ -225,22 +226,22 @@ class SessionServiceTest {
     SignedUp account = auth.signedUp();
     Instant created = auth.clock().instant();
     String pending = pendingLogin(account);
-    SessionState state = await(sessions.state(pending));
+    SessionState state = await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN)));
     assertEquals(SessionState.PENDING_2FA, state.state());
     assertEquals(240, state.pending().secondsLeft());
     assertEquals(3, state.pending().triesLeft());
     assertEquals(account.email(), state.pending().email());
     assertEquals(created.plus(PENDING_TTL).toString(), state.pending().expiresAt());
 
-    await(new PendingLoginRepository().recordFailure(auth.db().pool(), SessionTokens.hash(pending), 3));
+    wrongCode(SessionTokens.hash(pending));
     auth.clock().advance(Duration.ofSeconds(61));
-    state = await(sessions.state(pending));
+    state = await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN)));
     assertEquals(2, state.pending().triesLeft());
     assertEquals(179, state.pending().secondsLeft());
 
     auth.clock().set(created.plus(PENDING_TTL).plusSeconds(1));
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(pending)));
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(pending)));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))));
     assertEquals(0, auth.count("SELECT count(*)::int FROM pending_logins WHERE user_id = $1", account.user().id()));
     List<Row> abandoned = abandonedEvents(account);
     assertEquals(1, abandoned.size(), "reported by the call that dropped it, once");
@@ -252,13 +253,12 @@ class SessionServiceTest {
   void aPendingLoginIsDroppedAtItsMaxFailures() {
     SignedUp account = auth.signedUp();
     String pending = pendingLogin(account);
-    PendingLoginRepository repository = new PendingLoginRepository();
     byte[] hash = SessionTokens.hash(pending);
-    assertTrue(await(repository.recordFailure(auth.db().pool(), hash, 3)).isEmpty());
-    assertTrue(await(repository.recordFailure(auth.db().pool(), hash, 3)).isEmpty());
-    assertEquals(3, await(repository.recordFailure(auth.db().pool(), hash, 3)).orElseThrow().failures(),
-      "the third wrong code drops it and returns it");
-    assertEquals(SessionState.ANONYMOUS, await(sessions.state(pending)));
+    assertEquals(1, wrongCode(hash));
+    assertEquals(2, wrongCode(hash));
+    assertEquals(3, wrongCode(hash), "the third wrong code drops it");
+    assertEquals(0, auth.count("SELECT count(*)::int FROM pending_logins WHERE token_hash = $1", Buffer.buffer(hash)));
+    assertEquals(SessionState.ANONYMOUS, await(sessions.state(new AuthRequests.Session(pending, ClientInfo.UNKNOWN))));
   }
 
   @Test
@@ -303,10 +303,19 @@ class SessionServiceTest {
     return await(sessions.open(auth.db().pool(), account.user(), account.user().sessionEpoch(), null, account.client()));
   }
 
-  /** A login of the account waiting for its second factor, created now (the room's own repository writes it). */
+  /** A login of the account waiting for its second factor, created now by the room's own SQL (R__session.sql). */
   private static String pendingLogin(SignedUp account) {
-    return await(new PendingLoginRepository().create(auth.db().pool(), account.user().id(), UUID.randomUUID(),
-      auth.clock().instant(), account.client()));
+    String token = SessionTokens.newToken();
+    auth.query("SELECT pending_login_create($1, $2, $3, $4, $5, $6)", Buffer.buffer(SessionTokens.hash(token)),
+      account.user().id(), UUID.randomUUID(), utc(auth.clock().instant()), account.client().ip(),
+      account.client().userAgent());
+    return token;
+  }
+
+  /** A wrong code counted against the pending login as the second step counts it; the failures so far. */
+  private static int wrongCode(byte[] pendingHash) {
+    return auth.query("SELECT pending_login_fail($1, 3) AS failures", Buffer.buffer(pendingHash)).get(0)
+      .getInteger("failures");
   }
 
   private static Instant lastSeen(String token) {
