@@ -1,5 +1,6 @@
 package dev.twofa.bench;
 
+import dev.twofa.bench.ClientLoops.RunStopped;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -46,6 +47,9 @@ public final class Benchmark {
           options.seconds(), new int[] {1024, 1, 1}, options.hasher(), options.url(), options.dbUrl(), options.secretKey(), options.pid());
         runAgainst(vertx, cheap, options, floor);
       }
+    } catch (RunStopped stopped) {
+      System.out.println("run ended early, " + stopped.getMessage());
+      PROBLEMS.add("run ended early, " + stopped.getMessage());
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
@@ -99,15 +103,19 @@ public final class Benchmark {
       }
       LoadDriver driver = new LoadDriver(vertx, url, run.users(), 2000);
       for (String mode : run.modes()) {
-        switch (mode) {
-          case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
-          case "second-factor" -> secondFactor(driver, run, pid, server == null ? -1 : server.databasePid());
-          case "activity" -> activity(driver, run);
-          case "signup" -> signup(driver, run);
-          case "overload" -> overload(driver, run, floor);
-          case "burst" -> CapacityModes.burst(driver, run);
-          case "abuse" -> CapacityModes.abuse(driver, run);
-          default -> System.out.println("unknown mode " + mode);
+        try {
+          switch (mode) {
+            case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
+            case "second-factor" -> secondFactor(driver, run, pid, server == null ? -1 : server.databasePid());
+            case "activity" -> activity(driver, run);
+            case "signup" -> signup(driver, run);
+            case "overload" -> overload(driver, run, floor);
+            case "burst" -> CapacityModes.burst(driver, run);
+            case "abuse" -> CapacityModes.abuse(driver, run);
+            default -> System.out.println("unknown mode " + mode);
+          }
+        } catch (RunStopped stopped) {
+          throw new RunStopped("in mode " + mode + ": " + stopped.getMessage());
         }
         if (pid > 0) {
           long[] memory = BenchServer.memoryMiB(pid);
@@ -193,7 +201,7 @@ public final class Benchmark {
     long prepStart = System.nanoTime();
     driver.closedLoop(options.clients(), 3600, () -> {
       if (made.getAndIncrement() >= pendings) {
-        return Future.failedFuture("enough");
+        return Future.succeededFuture();
       }
       int user = driver.nextUser();
       LoadDriver.Browser b = driver.browser();
@@ -220,7 +228,7 @@ public final class Benchmark {
     double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> {
       int i = next.getAndIncrement();
       if (i >= ready.size()) {
-        return Future.failedFuture("no more pending logins");
+        return Future.succeededFuture();
       }
       return ready.get(i).post(stats, "login.totp", "/api/login/totp", new JsonObject().put("code", driver.code(owners.get(i))), 200);
     }, next, ready.size());

@@ -1,5 +1,6 @@
 package dev.twofa.bench;
 
+import dev.twofa.bench.ClientLoops.RunStopped;
 import dev.twofa.support.Totp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,10 +15,8 @@ import io.vertx.ext.web.client.WebClientSession;
 
 import java.net.URI;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +36,7 @@ final class LoadDriver {
   private final AtomicInteger addresses = new AtomicInteger();
   private final long[] lastStep;
   private final boolean[] inFlight;
+  private final ClientLoops loops;
 
   /** {@code connections} bounds this driver's pool: the server, not the driver, must be what makes requests wait. */
   LoadDriver(Vertx vertx, String url, int users, int connections) {
@@ -48,6 +48,7 @@ final class LoadDriver {
     this.users = users;
     this.lastStep = new long[users];
     this.inFlight = new boolean[users];
+    this.loops = new ClientLoops(vertx);
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
       .setDefaultHost(host).setDefaultPort(port).setUserAgent("Mozilla/5.0 (X11; Linux x86_64) twofa-bench/1.0"),
       new PoolOptions().setHttp1MaxSize(connections));
@@ -85,7 +86,7 @@ final class LoadDriver {
         } else {
           stats.record(step, nanos, 0, false);
         }
-      });
+      }).recover(e -> Future.failedFuture(new RunStopped("no answer from the server to " + step + ": " + e)));
     }
   }
 
@@ -105,7 +106,7 @@ final class LoadDriver {
 
   /**
    * The next seeded user who is not logging in right now and whose code for the current step is unused; the
-   * caller gives it back with {@link #release}.
+   * caller gives it back with {@link #release}. A {@link RunStopped} when there is none: the run cannot go on.
    */
   int nextUser() {
     long step = Instant.now().getEpochSecond() / 30;
@@ -118,7 +119,8 @@ final class LoadDriver {
         }
       }
     }
-    throw new IllegalStateException("every seeded user already logged in during this time step: seed more users");
+    throw new RunStopped(String.format("no seeded user is free: all %d are logging in or sent a code in this 30 s "
+      + "TOTP step (the server accepts a step once per user); seed more with --users", users));
   }
 
   void release(int user) {
@@ -145,7 +147,7 @@ final class LoadDriver {
     int user;
     try {
       user = nextUser();
-    } catch (IllegalStateException e) {
+    } catch (RunStopped e) {
       stats.record("driver.no-free-user", 0, 0, false);
       return Future.failedFuture(e);
     }
@@ -178,64 +180,24 @@ final class LoadDriver {
 
   /** Runs {@code clients} closed loops of {@code iteration} for {@code seconds}; returns the measured seconds. */
   double closedLoop(int clients, int seconds, Supplier<Future<?>> iteration) {
-    return closedLoop(clients, seconds, iteration, new AtomicInteger(), Integer.MAX_VALUE);
+    return loops.closedLoop(clients, seconds, iteration, new AtomicInteger(), Integer.MAX_VALUE);
   }
 
   /** The same, stopping early once {@code counter} reaches {@code limit}. */
-  double closedLoop(int clients, int seconds, Supplier<Future<?>> iteration, AtomicInteger counter, int limit) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    long start = System.nanoTime();
-    List<Future<Void>> loops = new ArrayList<>();
-    for (int i = 0; i < clients; i++) {
-      Promise<Void> done = Promise.promise();
-      vertx.runOnContext(v -> loop(deadline, iteration, done, counter, limit));
-      loops.add(done.future());
-    }
-    await(Future.join(loops));
-    return (System.nanoTime() - start) / 1e9;
+  double closedLoop(int clients, double seconds, Supplier<Future<?>> iteration, AtomicInteger counter, int limit) {
+    return loops.closedLoop(clients, seconds, iteration, counter, limit);
   }
 
-  private void loop(long deadline, Supplier<Future<?>> iteration, Promise<Void> done, AtomicInteger counter, int limit) {
-    if (System.nanoTime() >= deadline || counter.get() >= limit) {
-      done.complete();
-      return;
-    }
-    iteration.get().onComplete(r -> loop(deadline, iteration, done, counter, limit));
-  }
-
-  /** Starts {@code perSecond} calls of {@code arrival} per second regardless of answers (open loop). */
   double openLoop(double perSecond, int seconds, Supplier<Future<?>> arrival) {
-    AtomicLong started = new AtomicLong();
-    AtomicLong finished = new AtomicLong();
-    long start = System.nanoTime();
-    Promise<Void> done = Promise.promise();
-    vertx.setPeriodic(5, id -> {
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      if (elapsed >= seconds) {
-        vertx.cancelTimer(id);
-        vertx.setPeriodic(50, wait -> {
-          if (finished.get() >= started.get()) {
-            vertx.cancelTimer(wait);
-            done.tryComplete();
-          }
-        });
-        return;
-      }
-      while (started.get() < elapsed * perSecond) {
-        started.incrementAndGet();
-        arrival.get().onComplete(r -> finished.incrementAndGet());
-      }
-    });
-    await(done.future());
-    return (System.nanoTime() - start) / 1e9;
+    return loops.openLoop(perSecond, seconds, arrival);
+  }
+
+  Future<Void> loops(int clients, BooleanSupplier over, Supplier<Future<?>> iteration) {
+    return loops.loops(clients, over, iteration);
   }
 
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return ClientLoops.await(future);
   }
 
   void close() {
