@@ -25,6 +25,7 @@ final class CapacityModes {
   static void burst(LoadDriver driver, BenchOptions options) {
     Stats stats = new Stats();
     int rounds = Math.max(3, options.seconds());
+    driver.ensureFree(rounds * BURST, rounds + " rounds of " + BURST + " logins");
     long start = System.nanoTime();
     for (int round = 0; round < rounds; round++) {
       List<Integer> users = new ArrayList<>();
@@ -62,7 +63,11 @@ final class CapacityModes {
    * One address sends password guesses for unknown accounts on 64 streams without ever waiting, while 8
    * well-behaved clients (each login from its own address, waiting out Retry-After) log in fully.
    */
-  static void abuse(LoadDriver driver, BenchOptions options) {
+  static void abuse(LoadDriver driver, BenchOptions options, HashFloor floor) {
+    // The well-behaved logins run at most at the full mode's rate (or the hash floor's when it did not run).
+    double rate = Benchmark.fullRate() > 0 ? Benchmark.fullRate() : floor.parallelPerSecond();
+    driver.ensureFree(LoadDriver.usersFor(rate, options.seconds(), WELL_BEHAVED),
+      String.format("%d well-behaved clients at up to %.0f logins/s", WELL_BEHAVED, rate));
     Stats abuser = new Stats();
     Stats good = new Stats();
     AtomicBoolean running = new AtomicBoolean(true);

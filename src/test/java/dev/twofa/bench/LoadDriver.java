@@ -31,23 +31,28 @@ final class LoadDriver {
   private final String url;
   private final String host;
   private final int port;
-  private final int users;
-  private final AtomicInteger cursor = new AtomicInteger();
-  private final AtomicInteger addresses = new AtomicInteger();
-  private final long[] lastStep;
-  private final boolean[] inFlight;
+  private final UserPool pool;
+  private final MoreUsers moreUsers;
   private final ClientLoops loops;
+  private final AtomicInteger addresses = new AtomicInteger();
 
-  /** {@code connections} bounds this driver's pool: the server, not the driver, must be what makes requests wait. */
-  LoadDriver(Vertx vertx, String url, int users, int connections) {
+  /** Seeds users {@code from} to {@code to - 1} (their emails and secrets are {@link Seeder}'s by index). */
+  interface MoreUsers {
+    void seed(int from, int to) throws Exception;
+  }
+
+  /**
+   * {@code connections} bounds this driver's pool: the server, not the driver, must be what makes requests wait.
+   * {@code moreUsers} (or null) seeds users when a run needs more than the {@code users} seeded.
+   */
+  LoadDriver(Vertx vertx, String url, int users, int connections, MoreUsers moreUsers) {
     this.vertx = vertx;
     this.url = url;
     URI uri = URI.create(url);
     this.host = uri.getHost();
     this.port = uri.getPort();
-    this.users = users;
-    this.lastStep = new long[users];
-    this.inFlight = new boolean[users];
+    this.pool = new UserPool(users);
+    this.moreUsers = moreUsers;
     this.loops = new ClientLoops(vertx);
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
       .setDefaultHost(host).setDefaultPort(port).setUserAgent("Mozilla/5.0 (X11; Linux x86_64) twofa-bench/1.0"),
@@ -104,38 +109,67 @@ final class LoadDriver {
     return new Browser(address);
   }
 
+  /** The users this driver may log in as (seeded users 0 to {@code users() - 1}). */
+  int users() {
+    return pool.size();
+  }
+
   /**
-   * The next seeded user who is not logging in right now and whose code for the current step is unused; the
-   * caller gives it back with {@link #release}. A {@link RunStopped} when there is none: the run cannot go on.
+   * A seeded user who is not logging in right now and whose code for the current step is unused, held until
+   * {@link #release}; a {@link RunStopped} when there is none (see {@link UserPool} for how the pool is consumed).
    */
   int nextUser() {
-    long step = Instant.now().getEpochSecond() / 30;
-    for (int tries = 0; tries < users; tries++) {
-      int user = Math.floorMod(cursor.getAndIncrement(), users);
-      synchronized (lastStep) {
-        if (lastStep[user] < step && !inFlight[user]) {
-          inFlight[user] = true;
-          return user;
-        }
-      }
+    int user = pool.take(currentStep());
+    if (user < 0) {
+      throw new RunStopped(String.format("no seeded user is free: all %d are logging in or sent a code in this 30 s "
+        + "TOTP step (the server accepts a step once per user); the run went faster than its pool was sized for, "
+        + "seed more with --users", pool.size()));
     }
-    throw new RunStopped(String.format("no seeded user is free: all %d are logging in or sent a code in this 30 s "
-      + "TOTP step (the server accepts a step once per user); seed more with --users", users));
+    return user;
   }
 
   void release(int user) {
-    synchronized (lastStep) {
-      inFlight[user] = false;
-    }
+    pool.giveBack(user);
   }
 
   /** The user's code now; its step is then spent (the server refuses a step twice). */
   String code(int user) {
     Instant now = Instant.now();
-    synchronized (lastStep) {
-      lastStep[user] = Math.max(lastStep[user], now.getEpochSecond() / 30);
-    }
+    pool.spend(user, now.getEpochSecond() / 30);
     return Totp.code(Seeder.secret(user), now);
+  }
+
+  /**
+   * Seeds more users when fewer than {@code users} are free in this step, so a run sized from its expected rate
+   * does not run out; {@code why} says what the number was sized for.
+   */
+  void ensureFree(int users, String why) {
+    int missing = users - pool.free(currentStep());
+    if (missing <= 0 || moreUsers == null) {
+      return;
+    }
+    int from = pool.size();
+    long start = System.nanoTime();
+    try {
+      moreUsers.seed(from, from + missing);
+    } catch (Exception e) {
+      throw new IllegalStateException("seeding more users failed", e);
+    }
+    pool.grow(from + missing);
+    System.out.printf("  seeded %d more users (%d in all) in %.1f s for %s%n", missing, from + missing,
+      (System.nanoTime() - start) / 1e9, why);
+  }
+
+  /**
+   * Free users a run of {@code seconds} at {@code perSecond} logins takes: at most one 30 s step's worth (after
+   * a boundary the users spent before it are free again), half again for the rate to climb, plus those in flight.
+   */
+  static int usersFor(double perSecond, int seconds, int inFlight) {
+    return (int) Math.ceil(1.5 * perSecond * Math.min(seconds, 30)) + inFlight;
+  }
+
+  private static long currentStep() {
+    return Instant.now().getEpochSecond() / 30;
   }
 
   static JsonObject credentials(String email, String password) {
