@@ -32,6 +32,8 @@ final class BenchServer implements AutoCloseable {
   final String secretKey;
   final long startToReadyMs;
   final long reportedStartupMs;
+  /** Stops the server and its PostgreSQL if the benchmark is killed (a timeout, Ctrl-C) before it closes them. */
+  private final Thread stopOnExit;
 
   private BenchServer(EmbeddedDatabase database, Process process, String url, String dbUrl, String secretKey,
                       long startToReadyMs, long reportedStartupMs) {
@@ -42,6 +44,15 @@ final class BenchServer implements AutoCloseable {
     this.secretKey = secretKey;
     this.startToReadyMs = startToReadyMs;
     this.reportedStartupMs = reportedStartupMs;
+    this.stopOnExit = new Thread(() -> {
+      process.destroy();
+      try {
+        database.close();
+      } catch (IOException e) {
+        // exiting anyway
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
   }
 
   long pid() {
@@ -188,6 +199,11 @@ final class BenchServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException exiting) {
+      // the hook is running or will
+    }
     process.destroy();
     process.waitFor();
     database.close();

@@ -1,8 +1,8 @@
 package dev.twofa.bench;
 
+import dev.twofa.bench.ClientLoops.RunStopped;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +46,9 @@ public final class Benchmark {
           options.seconds(), new int[] {1024, 1, 1}, options.hasher(), options.url(), options.dbUrl(), options.secretKey(), options.pid());
         runAgainst(vertx, cheap, options, floor);
       }
+    } catch (RunStopped stopped) {
+      System.out.println("run ended early, " + stopped.getMessage());
+      PROBLEMS.add("run ended early, " + stopped.getMessage());
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
@@ -91,23 +94,29 @@ public final class Benchmark {
         System.out.printf("server: start to ready %d ms (the process reports %d ms from main), pid %d, JVM %s%n",
           server.startToReadyMs, server.reportedStartupMs, pid, String.join(" ", BenchServer.JVM_OPTIONS));
       }
-      double seeded = new Seeder(dbUrl, key).seed(run.users(), run.eventsPerUser(), run.argon2());
+      Seeder seeder = new Seeder(dbUrl, key);
+      double seeded = seeder.seed(run.users(), run.eventsPerUser(), run.argon2());
       System.out.printf("seeded %d users with 2FA and %d events in %.1f s%n", run.users(),
         (long) run.users() * run.eventsPerUser(), seeded);
       if (Arrays.asList(ARGS).contains("--explain=true")) {
         new Seeder(dbUrl, key).explain(run.users());
       }
-      LoadDriver driver = new LoadDriver(vertx, url, run.users(), 2000);
+      // Users seeded during the run (the pool grown for a measured rate) get no activity rows.
+      LoadDriver driver = new LoadDriver(vertx, url, run.users(), 2000, (from, to) -> seeder.seed(from, to, 0, run.argon2()));
       for (String mode : run.modes()) {
-        switch (mode) {
-          case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
-          case "second-factor" -> secondFactor(driver, run, pid, server == null ? -1 : server.databasePid());
-          case "activity" -> activity(driver, run);
-          case "signup" -> signup(driver, run);
-          case "overload" -> overload(driver, run, floor);
-          case "burst" -> CapacityModes.burst(driver, run);
-          case "abuse" -> CapacityModes.abuse(driver, run);
-          default -> System.out.println("unknown mode " + mode);
+        try {
+          switch (mode) {
+            case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
+            case "second-factor" -> SecondFactorMode.run(driver, run, pid, server == null ? -1 : server.databasePid());
+            case "activity" -> activity(driver, run);
+            case "signup" -> signup(driver, run);
+            case "overload" -> overload(driver, run, floor);
+            case "burst" -> CapacityModes.burst(driver, run);
+            case "abuse" -> CapacityModes.abuse(driver, run, floor);
+            default -> System.out.println("unknown mode " + mode);
+          }
+        } catch (RunStopped stopped) {
+          throw new RunStopped("in mode " + mode + ": " + stopped.getMessage());
         }
         if (pid > 0) {
           long[] memory = BenchServer.memoryMiB(pid);
@@ -122,11 +131,35 @@ public final class Benchmark {
     }
   }
 
-  private static void full(LoadDriver driver, BenchOptions options, long pid, long databasePid, HashFloor floor) throws Exception {
+  /**
+   * The warm-up's full logins, in slices of at most 10 s (the first 3 s, while the rate is unknown), each after
+   * growing the user pool for the rate the slice before measured; returns that rate (logins/s), 0 without a warm-up.
+   */
+  static double warmUp(LoadDriver driver, BenchOptions options) {
     Stats warm = new Stats();
-    driver.closedLoop(options.clients(), warmupSeconds(options), () -> driver.login(warm));
+    double rate = 0;
+    for (int left = warmupSeconds(options), slice; left > 0; left -= slice) {
+      slice = Math.min(rate == 0 ? 3 : 10, left);
+      if (rate > 0) {
+        driver.ensureFree(LoadDriver.usersFor(rate, slice, options.clients()),
+          String.format("the warm-up at %.0f logins/s", rate));
+      }
+      long before = warm.count("login.full");
+      double seconds = driver.closedLoop(options.clients(), slice, () -> driver.login(warm));
+      rate = (warm.count("login.full") - before) / seconds;
+    }
+    return rate;
+  }
+
+  private static void full(LoadDriver driver, BenchOptions options, long pid, long databasePid, HashFloor floor) throws Exception {
+    double warmRate = warmUp(driver, options);
+    int unloadedSeconds = Math.max(2, options.seconds() / 4);
+    if (warmRate > 0) {
+      driver.ensureFree(LoadDriver.usersFor(warmRate, unloadedSeconds + options.seconds(), options.clients()),
+        String.format("%d s of full logins at the warm-up's %.0f/s", options.seconds(), warmRate));
+    }
     Stats unloaded = new Stats();
-    double baseSeconds = driver.closedLoop(1, Math.max(2, options.seconds() / 4), () -> driver.login(unloaded));
+    double baseSeconds = driver.closedLoop(1, unloadedSeconds, () -> driver.login(unloaded));
     System.out.println("mode full, 1 client (unloaded):");
     System.out.println(unloaded.line("login.password", baseSeconds));
     System.out.println(unloaded.line("login.totp", baseSeconds));
@@ -177,70 +210,14 @@ public final class Benchmark {
   private static final AtomicInteger FULL_RATE = new AtomicInteger();
   private static final AtomicInteger UNLOADED_P50 = new AtomicInteger();
 
-  private static void secondFactor(LoadDriver driver, BenchOptions options, long pid, long databasePid) throws Exception {
-    // Full logins warm the code step's path. They come before the pending logins are prepared, and preparing
-    // starts in the next TOTP time step, so no prepared login sends a code from a step its user already used.
-    Stats warm = new Stats();
-    driver.closedLoop(options.clients(), warmupSeconds(options), () -> driver.login(warm));
-    if (warmupSeconds(options) > 0) {
-      Thread.sleep(30_000 - System.currentTimeMillis() % 30_000 + 100);
-    }
-    int pendings = Math.min(options.users(), 6000 * options.seconds());
-    List<LoadDriver.Browser> ready = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Integer> owners = java.util.Collections.synchronizedList(new ArrayList<>());
-    Stats prep = new Stats();
-    AtomicInteger made = new AtomicInteger();
-    long prepStart = System.nanoTime();
-    driver.closedLoop(options.clients(), 3600, () -> {
-      if (made.getAndIncrement() >= pendings) {
-        return Future.failedFuture("enough");
-      }
-      int user = driver.nextUser();
-      LoadDriver.Browser b = driver.browser();
-      return b.get(prep, "session", "/api/session", 200)
-        .compose(r -> b.post(prep, "login.password", "/api/login", LoadDriver.credentials(Seeder.email(user), Seeder.PASSWORD), 200))
-        .compose(r -> {
-          driver.release(user);
-          if (r.statusCode() != 200) {
-            made.decrementAndGet();
-            return driver.backOff(r);
-          }
-          ready.add(b);
-          owners.add(user);
-          return Future.succeededFuture();
-        });
-    }, made, pendings);
-    System.out.printf("mode second-factor: prepared %d pending logins in %.1f s (%s)%n", ready.size(),
-      (System.nanoTime() - prepStart) / 1e9, prep.errors().isEmpty() ? "no refusals" : "refused then retried: " + prep.errors());
-    AtomicInteger next = new AtomicInteger();
-    Stats stats = new Stats();
-    long cpuBefore = pid > 0 ? BenchServer.cpuMillis(pid) : 0;
-    Map<String, Long> threadsBefore = pid > 0 ? BenchServer.cpuMillisByThread(pid) : Map.of();
-    long databaseCpuBefore = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) : 0;
-    double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> {
-      int i = next.getAndIncrement();
-      if (i >= ready.size()) {
-        return Future.failedFuture("no more pending logins");
-      }
-      return ready.get(i).post(stats, "login.totp", "/api/login/totp", new JsonObject().put("code", driver.code(owners.get(i))), 200);
-    }, next, ready.size());
-    System.out.println(stats.line("login.totp", seconds));
-    System.out.println("  errors: " + stats.errors());
-    long steps = stats.count("login.totp");
-    if (pid > 0 && steps > 0) {
-      // Per step, so a loaded machine's lower rate does not hide what each step costs; PostgreSQL's share (the
-      // postmaster and its backends) is shown apart, since work moved into SQL costs CPU there.
-      double server = (double) (BenchServer.cpuMillis(pid) - cpuBefore) / steps;
-      double database = databasePid > 0 ? (double) (BenchServer.treeCpuMillis(databasePid) - databaseCpuBefore) / steps : 0;
-      System.out.printf("  CPU per second step: server %.2f ms, PostgreSQL %.2f ms (projection at 2 cores: %.0f /s)%n",
-        server, database, 2000 / (server + database));
-      printByThread(threadsBefore, BenchServer.cpuMillisByThread(pid), steps, "step");
-    }
-    check("second-factor", stats, "login.totp");
+  /** The full mode's measured logins/s, 0 when it did not run. */
+  static int fullRate() {
+    return FULL_RATE.get();
   }
 
   private static void activity(LoadDriver driver, BenchOptions options) {
     List<LoadDriver.Browser> signedIn = new ArrayList<>();
+    driver.ensureFree(options.clients(), "the activity mode's signed-in clients");
     Stats prep = new Stats();
     for (int i = 0; i < options.clients(); i++) {
       signedIn.add(LoadDriver.await(driver.login(prep)));
@@ -273,15 +250,19 @@ public final class Benchmark {
   /** Logins arriving at four times the measured full-login rate, while other endpoints are probed. */
   private static void overload(LoadDriver driver, BenchOptions options, HashFloor floor) {
     double sustainable = FULL_RATE.get() > 0 ? FULL_RATE.get() : floor.parallelPerSecond();
+    double offered = 4 * sustainable + 20;
+    // An upper bound: refused logins give their users back unspent; up to 2 s of arrivals are in flight.
+    driver.ensureFree(LoadDriver.usersFor(offered, options.seconds(), (int) (2 * offered)),
+      String.format("logins offered at %.0f/s", offered));
     Stats prep = new Stats();
     // Probes travel on connections of their own, as other people's browsers would.
     Vertx probeVertx = Vertx.vertx();
-    LoadDriver prober = new LoadDriver(probeVertx, driver.url(), 1, 16);
+    LoadDriver prober = new LoadDriver(probeVertx, driver.url(), 1, 16, null);
     LoadDriver.Browser probe = prober.browser();
     LoadDriver.await(probe.get(prep, "session", "/api/session", 200));
     Stats logins = new Stats();
     Stats probes = new Stats();
-    double seconds = driver.openLoop(4 * sustainable + 20, options.seconds(), () -> {
+    double seconds = driver.openLoop(offered, options.seconds(), () -> {
       int tick = (int) (System.nanoTime() / 1_000_000 % 4);
       Future<?> probed = switch (tick) {
         case 0 -> probe.get(probes, "probe.session", "/api/session", 200);
@@ -292,7 +273,7 @@ public final class Benchmark {
       return driver.login(logins).transform(r -> probed);
     });
     System.out.printf("mode overload: logins offered at %.0f/s (4x %.0f/s) with an equal stream of probes%n",
-      4 * sustainable + 20, sustainable);
+      offered, sustainable);
     System.out.println(logins.line("login.password", seconds));
     System.out.println(logins.line("login.totp", seconds));
     System.out.println(logins.line("login.full", seconds));

@@ -25,6 +25,7 @@ final class CapacityModes {
   static void burst(LoadDriver driver, BenchOptions options) {
     Stats stats = new Stats();
     int rounds = Math.max(3, options.seconds());
+    driver.ensureFree(rounds * BURST, rounds + " rounds of " + BURST + " logins");
     long start = System.nanoTime();
     for (int round = 0; round < rounds; round++) {
       List<Integer> users = new ArrayList<>();
@@ -62,22 +63,29 @@ final class CapacityModes {
    * One address sends password guesses for unknown accounts on 64 streams without ever waiting, while 8
    * well-behaved clients (each login from its own address, waiting out Retry-After) log in fully.
    */
-  static void abuse(LoadDriver driver, BenchOptions options) {
+  static void abuse(LoadDriver driver, BenchOptions options, HashFloor floor) {
+    // The well-behaved logins run at most at the full mode's rate (or the hash floor's when it did not run).
+    double rate = Benchmark.fullRate() > 0 ? Benchmark.fullRate() : floor.parallelPerSecond();
+    driver.ensureFree(LoadDriver.usersFor(rate, options.seconds(), WELL_BEHAVED),
+      String.format("%d well-behaved clients at up to %.0f logins/s", WELL_BEHAVED, rate));
     Stats abuser = new Stats();
     Stats good = new Stats();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger guesses = new AtomicInteger();
     LoadDriver.Browser attacker = driver.browser(ABUSER);
     LoadDriver.await(attacker.get(abuser, "session", "/api/session", 200));
-    List<Future<Void>> streams = new ArrayList<>();
-    for (int i = 0; i < ABUSER_STREAMS; i++) {
-      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-      guess(attacker, abuser, running, guesses, done);
-      streams.add(done.future());
+    // Each stream sends its next guess as soon as the last is answered, whatever the answer.
+    Future<Void> streams = driver.loops(ABUSER_STREAMS, () -> !running.get(), () -> {
+      int n = guesses.incrementAndGet();
+      return attacker.post(abuser, "guess", "/api/login", LoadDriver.credentials("nobody-" + n + "@example.com", "guess-" + n), 200);
+    });
+    double seconds;
+    try {
+      seconds = driver.closedLoop(WELL_BEHAVED, options.seconds(), () -> driver.login(good));
+    } finally {
+      running.set(false);
     }
-    double seconds = driver.closedLoop(WELL_BEHAVED, options.seconds(), () -> driver.login(good));
-    running.set(false);
-    LoadDriver.await(Future.join(streams).otherwiseEmpty());
+    LoadDriver.await(streams);
     long ok = good.count("login.full");
     long failed = good.errors().getOrDefault("login.full 0", 0L);
     System.out.printf("mode abuse: 1 address on %d streams at full speed, %d well-behaved clients from their own addresses%n",
@@ -92,17 +100,5 @@ final class CapacityModes {
     System.out.println("  well-behaved errors: " + good.errors());
     Benchmark.printAdmission(attacker);
     Benchmark.check("abuse", good, "login.full", " 503", "login.full 0");
-  }
-
-  /** One abusive stream: the next guess as soon as the last is answered, whatever the answer. */
-  private static void guess(LoadDriver.Browser attacker, Stats stats, AtomicBoolean running, AtomicInteger guesses,
-                            io.vertx.core.Promise<Void> done) {
-    if (!running.get()) {
-      done.complete();
-      return;
-    }
-    int n = guesses.incrementAndGet();
-    attacker.post(stats, "guess", "/api/login", LoadDriver.credentials("nobody-" + n + "@example.com", "guess-" + n), 200)
-      .onComplete(r -> guess(attacker, stats, running, guesses, done));
   }
 }

@@ -1,5 +1,6 @@
 package dev.twofa.bench;
 
+import dev.twofa.bench.ClientLoops.RunStopped;
 import dev.twofa.support.Totp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,10 +15,8 @@ import io.vertx.ext.web.client.WebClientSession;
 
 import java.net.URI;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,22 +31,29 @@ final class LoadDriver {
   private final String url;
   private final String host;
   private final int port;
-  private final int users;
-  private final AtomicInteger cursor = new AtomicInteger();
+  private final UserPool pool;
+  private final MoreUsers moreUsers;
+  private final ClientLoops loops;
   private final AtomicInteger addresses = new AtomicInteger();
-  private final long[] lastStep;
-  private final boolean[] inFlight;
 
-  /** {@code connections} bounds this driver's pool: the server, not the driver, must be what makes requests wait. */
-  LoadDriver(Vertx vertx, String url, int users, int connections) {
+  /** Seeds users {@code from} to {@code to - 1} (their emails and secrets are {@link Seeder}'s by index). */
+  interface MoreUsers {
+    void seed(int from, int to) throws Exception;
+  }
+
+  /**
+   * {@code connections} bounds this driver's pool: the server, not the driver, must be what makes requests wait.
+   * {@code moreUsers} (or null) seeds users when a run needs more than the {@code users} seeded.
+   */
+  LoadDriver(Vertx vertx, String url, int users, int connections, MoreUsers moreUsers) {
     this.vertx = vertx;
     this.url = url;
     URI uri = URI.create(url);
     this.host = uri.getHost();
     this.port = uri.getPort();
-    this.users = users;
-    this.lastStep = new long[users];
-    this.inFlight = new boolean[users];
+    this.pool = new UserPool(users);
+    this.moreUsers = moreUsers;
+    this.loops = new ClientLoops(vertx);
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
       .setDefaultHost(host).setDefaultPort(port).setUserAgent("Mozilla/5.0 (X11; Linux x86_64) twofa-bench/1.0"),
       new PoolOptions().setHttp1MaxSize(connections));
@@ -85,7 +91,7 @@ final class LoadDriver {
         } else {
           stats.record(step, nanos, 0, false);
         }
-      });
+      }).recover(e -> Future.failedFuture(new RunStopped("no answer from the server to " + step + ": " + e)));
     }
   }
 
@@ -103,37 +109,67 @@ final class LoadDriver {
     return new Browser(address);
   }
 
+  /** The users this driver may log in as (seeded users 0 to {@code users() - 1}). */
+  int users() {
+    return pool.size();
+  }
+
   /**
-   * The next seeded user who is not logging in right now and whose code for the current step is unused; the
-   * caller gives it back with {@link #release}.
+   * A seeded user who is not logging in right now and whose code for the current step is unused, held until
+   * {@link #release}; a {@link RunStopped} when there is none (see {@link UserPool} for how the pool is consumed).
    */
   int nextUser() {
-    long step = Instant.now().getEpochSecond() / 30;
-    for (int tries = 0; tries < users; tries++) {
-      int user = Math.floorMod(cursor.getAndIncrement(), users);
-      synchronized (lastStep) {
-        if (lastStep[user] < step && !inFlight[user]) {
-          inFlight[user] = true;
-          return user;
-        }
-      }
+    int user = pool.take(currentStep());
+    if (user < 0) {
+      throw new RunStopped(String.format("no seeded user is free: all %d are logging in or sent a code in this 30 s "
+        + "TOTP step (the server accepts a step once per user); the run went faster than its pool was sized for, "
+        + "seed more with --users", pool.size()));
     }
-    throw new IllegalStateException("every seeded user already logged in during this time step: seed more users");
+    return user;
   }
 
   void release(int user) {
-    synchronized (lastStep) {
-      inFlight[user] = false;
-    }
+    pool.giveBack(user);
   }
 
   /** The user's code now; its step is then spent (the server refuses a step twice). */
   String code(int user) {
     Instant now = Instant.now();
-    synchronized (lastStep) {
-      lastStep[user] = Math.max(lastStep[user], now.getEpochSecond() / 30);
-    }
+    pool.spend(user, now.getEpochSecond() / 30);
     return Totp.code(Seeder.secret(user), now);
+  }
+
+  /**
+   * Seeds more users when fewer than {@code users} are free in this step, so a run sized from its expected rate
+   * does not run out; {@code why} says what the number was sized for.
+   */
+  void ensureFree(int users, String why) {
+    int missing = users - pool.free(currentStep());
+    if (missing <= 0 || moreUsers == null) {
+      return;
+    }
+    int from = pool.size();
+    long start = System.nanoTime();
+    try {
+      moreUsers.seed(from, from + missing);
+    } catch (Exception e) {
+      throw new IllegalStateException("seeding more users failed", e);
+    }
+    pool.grow(from + missing);
+    System.out.printf("  seeded %d more users (%d in all) in %.1f s for %s%n", missing, from + missing,
+      (System.nanoTime() - start) / 1e9, why);
+  }
+
+  /**
+   * Free users a run of {@code seconds} at {@code perSecond} logins takes: at most one 30 s step's worth (after
+   * a boundary the users spent before it are free again), half again for the rate to climb, plus those in flight.
+   */
+  static int usersFor(double perSecond, int seconds, int inFlight) {
+    return (int) Math.ceil(1.5 * perSecond * Math.min(seconds, 30)) + inFlight;
+  }
+
+  private static long currentStep() {
+    return Instant.now().getEpochSecond() / 30;
   }
 
   static JsonObject credentials(String email, String password) {
@@ -145,7 +181,7 @@ final class LoadDriver {
     int user;
     try {
       user = nextUser();
-    } catch (IllegalStateException e) {
+    } catch (RunStopped e) {
       stats.record("driver.no-free-user", 0, 0, false);
       return Future.failedFuture(e);
     }
@@ -178,64 +214,24 @@ final class LoadDriver {
 
   /** Runs {@code clients} closed loops of {@code iteration} for {@code seconds}; returns the measured seconds. */
   double closedLoop(int clients, int seconds, Supplier<Future<?>> iteration) {
-    return closedLoop(clients, seconds, iteration, new AtomicInteger(), Integer.MAX_VALUE);
+    return loops.closedLoop(clients, seconds, iteration, new AtomicInteger(), Integer.MAX_VALUE);
   }
 
   /** The same, stopping early once {@code counter} reaches {@code limit}. */
-  double closedLoop(int clients, int seconds, Supplier<Future<?>> iteration, AtomicInteger counter, int limit) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    long start = System.nanoTime();
-    List<Future<Void>> loops = new ArrayList<>();
-    for (int i = 0; i < clients; i++) {
-      Promise<Void> done = Promise.promise();
-      vertx.runOnContext(v -> loop(deadline, iteration, done, counter, limit));
-      loops.add(done.future());
-    }
-    await(Future.join(loops));
-    return (System.nanoTime() - start) / 1e9;
+  double closedLoop(int clients, double seconds, Supplier<Future<?>> iteration, AtomicInteger counter, int limit) {
+    return loops.closedLoop(clients, seconds, iteration, counter, limit);
   }
 
-  private void loop(long deadline, Supplier<Future<?>> iteration, Promise<Void> done, AtomicInteger counter, int limit) {
-    if (System.nanoTime() >= deadline || counter.get() >= limit) {
-      done.complete();
-      return;
-    }
-    iteration.get().onComplete(r -> loop(deadline, iteration, done, counter, limit));
-  }
-
-  /** Starts {@code perSecond} calls of {@code arrival} per second regardless of answers (open loop). */
   double openLoop(double perSecond, int seconds, Supplier<Future<?>> arrival) {
-    AtomicLong started = new AtomicLong();
-    AtomicLong finished = new AtomicLong();
-    long start = System.nanoTime();
-    Promise<Void> done = Promise.promise();
-    vertx.setPeriodic(5, id -> {
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      if (elapsed >= seconds) {
-        vertx.cancelTimer(id);
-        vertx.setPeriodic(50, wait -> {
-          if (finished.get() >= started.get()) {
-            vertx.cancelTimer(wait);
-            done.tryComplete();
-          }
-        });
-        return;
-      }
-      while (started.get() < elapsed * perSecond) {
-        started.incrementAndGet();
-        arrival.get().onComplete(r -> finished.incrementAndGet());
-      }
-    });
-    await(done.future());
-    return (System.nanoTime() - start) / 1e9;
+    return loops.openLoop(perSecond, seconds, arrival);
+  }
+
+  Future<Void> loops(int clients, BooleanSupplier over, Supplier<Future<?>> iteration) {
+    return loops.loops(clients, over, iteration);
   }
 
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return ClientLoops.await(future);
   }
 
   void close() {

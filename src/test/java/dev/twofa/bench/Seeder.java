@@ -56,6 +56,11 @@ final class Seeder {
 
   /** Seeds {@code users} users (and {@code eventsPerUser} activity rows each); returns the seconds it took. */
   double seed(int users, int eventsPerUser, int[] argon2) throws Exception {
+    return seed(0, users, eventsPerUser, argon2);
+  }
+
+  /** Seeds users {@code from} to {@code to - 1} (and activity rows); returns the seconds it took. */
+  double seed(int from, int to, int eventsPerUser, int[] argon2) throws Exception {
     long start = System.nanoTime();
     String passwordHash = PasswordHasher.create("auto", new PasswordPolicy(8, 256, argon2[0], argon2[1], argon2[2], "auto", 1, 1000))
       .hash(PASSWORD);
@@ -64,11 +69,11 @@ final class Seeder {
       long firstId = nextId(connection);
       String created = Instant.now().minusSeconds(86_400).toString();
       PGConnection pg = connection.unwrap(PGConnection.class);
-      for (int from = 0; from < users; from += BATCH) {
-        int to = Math.min(users, from + BATCH);
+      for (int batch = from; batch < to; batch += BATCH) {
+        int end = Math.min(to, batch + BATCH);
         StringBuilder rows = new StringBuilder();
-        for (int i = from; i < to; i++) {
-          long id = firstId + i;
+        for (int i = batch; i < end; i++) {
+          long id = firstId + i - from;
           byte[] sealed = secretBox.seal(secret(i).getBytes(StandardCharsets.US_ASCII), id);
           rows.append(id).append('\t').append(email(i)).append('\t').append(passwordHash).append('\t').append(created)
             .append("\t0\t\\\\x").append(Hex.encodeHexString(sealed)).append('\n');
@@ -76,9 +81,9 @@ final class Seeder {
         copy(pg, "COPY users (id, email, password_hash, created_at, session_epoch, totp_secret) FROM STDIN", rows);
         if (eventsPerUser > 0) {
           StringBuilder events = new StringBuilder();
-          for (int i = from; i < to; i++) {
+          for (int i = batch; i < end; i++) {
             for (int e = 0; e < eventsPerUser; e++) {
-              events.append(firstId + i).append('\t').append(created).append('\t')
+              events.append(firstId + i - from).append('\t').append(created).append('\t')
                 .append(e % 2 == 0 ? "login.password" : "login.totp").append("\tt\t127.0.0.1\tbench-seed\n");
             }
           }
