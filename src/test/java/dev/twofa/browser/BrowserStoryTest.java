@@ -382,6 +382,19 @@ class BrowserStoryTest {
     assertEquals(null, browser.script("return window.inlineRan"), "the CSP blocks inline script");
   }
 
+  /** The check every screen gets finds what it is meant to find (it runs axe once per screen, at desktop width). */
+  @Test
+  void theAccessibilityCheckSeesViolationsAndOverflow() throws Exception {
+    browser.open("/login");
+    browser.waitForHeading("Log in");
+    browser.script("document.querySelector('main').append(Object.assign(document.createElement('button'), {className: 'probe'}),"
+      + " Object.assign(document.createElement('div'), {style: 'width: 900px', textContent: 'wide'}))");
+    List<String> problems = browser.inspect("probe");
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("probe@1280: button-name (critical)")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("probe@375: overflows sideways")), problems.toString());
+    browser.drainConsole();
+  }
+
   private static void logIn(Browser on, String email, String password) {
     on.waitForHeading(on.t("login.title"));
     on.fill(on.t("field.email"), email);
