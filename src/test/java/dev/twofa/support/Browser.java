@@ -399,8 +399,8 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       problems.add(screen + ": <html lang> is " + htmlLang() + ", not " + language);
     }
     String text = bodyText().replaceAll("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+", "");
-    // Codes and keys are not words.
-    text = text.replaceAll("[A-Z2-7]{4}( [A-Z2-7]{1,4})*", "").replaceAll("[a-z2-9]{5} [a-z2-9]{5}", "");
+    // Codes and keys are not words. Whole ones only: four digits inside a recovery code are not a key's group.
+    text = text.replaceAll("\\b[a-z2-9]{5} [a-z2-9]{5}\\b", "").replaceAll("\\b[A-Z2-7]{4}( [A-Z2-7]{1,4})*\\b", "");
     Matcher words = LATIN_WORD.matcher(text);
     while (words.find()) {
       if (!ALLOWED.matcher(words.group()).matches()) {
