@@ -144,10 +144,11 @@ class BrowserStoryTest {
     // 7. Generate new recovery codes: a warning, "Confirm it's you" (here with another recovery code, since the
     // phone is lost), then the new codes with Done.
     browser.click("Generate new recovery codes");
+    browser.waitForVisible("#regenerate-panel");
     assertTrue(browser.hasText("will stop working"));
     inspect("regenerate-recovery-codes");
     browser.click("Generate new codes");
-    browser.waitForText("Confirm it's you");
+    browser.waitForDialog("Confirm it's you");
     browser.fill("Password", password);
     browser.click("Use a recovery code instead");
     inspect("step-up");
@@ -216,8 +217,7 @@ class BrowserStoryTest {
     browser.waitForHeading(browser.t("codes.title"));
     browser.reload();
     // Chromium's own "Leave site?" prompt (shown only after the user typed on the page); accepted here.
-    browser.answerDialogIfShown(true, 3);
-    browser.waitForHeading(browser.t("codes.gone.title"));
+    browser.waitForHeadingPastLeavePrompt(browser.t("codes.gone.title"), true);
     accessibility.addAll(browser.inspect("recovery-codes-after-reload"));
     assertFalse(browser.hasText(browser.t("codes.title")), "codes are shown once, never after a reload");
     browser.back();
@@ -261,7 +261,7 @@ class BrowserStoryTest {
     browser.fill(browser.t("support.verification"), "Described the documents uploaded in March");
     browser.click(browser.t("support.disable"));
     // Acting on an account needs a fresh password and code ("Confirm it's you"), then the action goes on.
-    browser.waitForText(browser.t("stepUp.title"));
+    browser.waitForDialog(browser.t("stepUp.title"));
     browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
     accounts.nextStep();
     browser.input(browser.t("stepUp.code", "digits", 6)).sendKeys(accounts.currentCode(staff));
@@ -305,7 +305,7 @@ class BrowserStoryTest {
     browser.find(".sessions .session button").click();
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 2);
     browser.click(browser.t("sessions.logOutOthers"));
-    browser.waitForText(browser.t("stepUp.title"));   // a stolen session must not be able to throw the owner out
+    browser.waitForDialog(browser.t("stepUp.title"));   // a stolen session must not be able to throw the owner out
     browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
     browser.click(browser.t("stepUp.confirm"));
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 1);
@@ -333,7 +333,7 @@ class BrowserStoryTest {
     assertTrue(app.startsWith("pafin / pafin Inc. · ") && browser.pattern("twofa.added").matcher(app).find(), app);
 
     browser.click(browser.t("twofa.change"));
-    browser.waitForText(browser.t("stepUp.title"));
+    browser.waitForDialog(browser.t("stepUp.title"));
     browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
     accounts.nextStep();
     browser.input(browser.t("stepUp.code", "digits", 6)).sendKeys(accounts.currentCode(user));
@@ -380,6 +380,19 @@ class BrowserStoryTest {
     assertTrue(console.stream().anyMatch(line -> line.contains("probe from the test")), console.toString());
     assertTrue(console.stream().anyMatch(line -> line.contains("Content Security Policy")), console.toString());
     assertEquals(null, browser.script("return window.inlineRan"), "the CSP blocks inline script");
+  }
+
+  /** The check every screen gets finds what it is meant to find (it runs axe once per screen, at desktop width). */
+  @Test
+  void theAccessibilityCheckSeesViolationsAndOverflow() throws Exception {
+    browser.open("/login");
+    browser.waitForHeading("Log in");
+    browser.script("document.querySelector('main').append(Object.assign(document.createElement('button'), {className: 'probe'}),"
+      + " Object.assign(document.createElement('div'), {style: 'width: 900px', textContent: 'wide'}))");
+    List<String> problems = browser.inspect("probe");
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("probe@1280: button-name (critical)")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("probe@375: overflows sideways")), problems.toString());
+    browser.drainConsole();
   }
 
   private static void logIn(Browser on, String email, String password) {

@@ -98,9 +98,10 @@ class JapaneseStoryTest {
     assertTrue(browser.hasText("残りのリカバリーコードは7個です"));
 
     browser.click("新しいリカバリーコードを生成");
+    browser.waitForVisible("#regenerate-panel");
     screen("regenerate-recovery-codes");
     browser.click("コードを生成");
-    browser.waitForText("ご本人確認");
+    browser.waitForDialog("ご本人確認");
     browser.fill("パスワード", TestAccounts.PASSWORD);
     browser.click("代わりにリカバリーコードを使う");
     screen("step-up");

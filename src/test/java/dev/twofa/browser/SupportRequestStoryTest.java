@@ -245,7 +245,7 @@ class SupportRequestStoryTest {
 
   /** Answers "Confirm it's you" with the password and a fresh code. */
   private void confirmItsYou(Browser on, Enrolled staff) {
-    on.waitForText(on.t("stepUp.title"));
+    on.waitForDialog(on.t("stepUp.title"));
     on.fill(on.t("stepUp.password"), TestAccounts.PASSWORD);
     accounts.nextStep();
     on.input(on.t("stepUp.code", "digits", 6)).sendKeys(accounts.currentCode(staff));

@@ -57,7 +57,7 @@ class EmailVerificationTest {
     assertEquals(204, elsewhere.post("/api/email/verify", token(token)).status());
     assertTrue(browser.get("/api/account").json().getBoolean("emailVerified"));
     assertEquals("invalid_token", elsewhere.post("/api/email/verify", token(token)).error());
-    assertEquals(1, mailsTo(email, 2).size());
+    assertEquals(1, MAIL.mailsTo(email).size());
   }
 
   @Test
@@ -95,7 +95,7 @@ class EmailVerificationTest {
     assertEquals(202, browser.post("/api/email/verification", null).status());
     assertEquals(202, browser.post("/api/email/verification", null).status());
     assertEquals(429, browser.post("/api/email/verification", null).status());
-    assertEquals(4, mailsTo(email, 5).size());
+    assertEquals(4, MAIL.mailsTo(email).size());
     String last = link(mailsTo(email, 4).get(3));
     assertEquals("invalid_token", browser.post("/api/email/verify", token(second)).error());
     assertEquals(204, browser.post("/api/email/verify", token(last)).status());

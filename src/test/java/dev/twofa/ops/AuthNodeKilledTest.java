@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import static dev.twofa.support.Eventually.eventually;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
 import static dev.twofa.support.TestAccounts.credentials;
@@ -52,29 +53,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An auth node killed with SIGKILL in the middle of concurrent 2FA logins. Node A (this JVM: HTTP, auth, audit)
  * and node B (its own JVM: auth only) share one PostgreSQL; every request goes through node A's HTTP, and the
- * bus spreads auth's work over both nodes. After B dies: no answer is 500; 503s come only within a short window
- * after the kill (requests B had in flight, answered when the bus send timeout expires); sessions made before
- * the kill still work; logins keep succeeding from just after the kill; no code is accepted twice; no
- * acknowledged event is lost.
+ * bus spreads auth's work over both nodes. After B dies: no answer is 500; a 503 answers only a request sent
+ * before node A knew B was gone (requests B had in flight, answered when the bus send timeout expires);
+ * sessions made before the kill still work; every login sent once B is known gone succeeds; no code is
+ * accepted twice; no acknowledged event is lost. How long each step took is printed, not asserted: timing
+ * belongs in the benchmark.
  */
 class AuthNodeKilledTest {
   private static final int WORKERS = 4;
   private static final int ACCOUNTS_PER_WORKER = 6;
-  /** Accounts kept for the probe, which logs in again and again from the moment of the kill. */
+  /** Accounts kept for the probe, which logs in again and again from the moment node A knows B is gone. */
   private static final int PROBE_ACCOUNTS = 6;
-  /**
-   * A request sent this long after the kill no longer reaches the dead node (its sockets were reset at once, so
-   * it is known dead); the probe starts then.
-   */
-  private static final long DEATH_KNOWN_AFTER_MS = 500;
-  /** The probe's first full login (three requests, from 0.5 s) must succeed within this of the kill, busy machine or not. */
-  private static final long FIRST_LOGIN_WITHIN_MS = 3_000;
-  private static final long BEFORE_KILL_MS = 3_000;
-  private static final long AFTER_KILL_MS = 12_000;
-  /** B's sockets are reset when it dies, so the cluster drops it well before FD_ALL3's 4 s heartbeat timeout. */
-  private static final long DROPPED_WITHIN_MS = 3_000;
-  /** The longest a request may take to fail once B is gone: the bus send timeout, with room for a busy machine. */
-  private static final long UNAVAILABLE_WINDOW_MS = 7_000;
+  /** Sessions the load makes before the kill, to check afterwards. */
+  private static final int SESSIONS_BEFORE_KILL = 8;
+  /** Full logins the probe makes after the kill. */
+  private static final int PROBE_LOGINS = 10;
+  /** Consecutive answers in time, through both nodes, that show node B warmed up before the load starts. */
+  private static final int WARM_ANSWERS = 20;
 
   private final List<Node> nodes = new ArrayList<>();
   private ServerProcess nodeB;
@@ -111,6 +106,7 @@ class AuthNodeKilledTest {
     }
     nodeB = joined.get(120, TimeUnit.SECONDS);
     assertEquals(2, members(), "node B joined node A's cluster");
+    warmUp(enrolled.get(0));
     List<TestAccounts.Enrolled> reserve = List.copyOf(enrolled.subList(WORKERS * ACCOUNTS_PER_WORKER, enrolled.size()));
 
     load = new LoginLoad(nodeA);
@@ -120,17 +116,19 @@ class AuthNodeKilledTest {
       List<TestAccounts.Enrolled> mine = enrolled.subList(w * ACCOUNTS_PER_WORKER, (w + 1) * ACCOUNTS_PER_WORKER);
       workers.add(threads.submit(() -> load.worker(mine, running)));
     }
-    // At least BEFORE_KILL_MS of load, and sessions to check afterwards (a busy machine warms up slowly).
-    Thread.sleep(BEFORE_KILL_MS);
-    while (load.sessions().size() < 8 && load.now() < 30_000) {
-      Thread.sleep(100);
-    }
+    // The kill comes once the load has made sessions to check afterwards.
+    eventually(() -> load.sessions().size() >= SESSIONS_BEFORE_KILL, SESSIONS_BEFORE_KILL + " sessions before the kill");
     long killedAt = load.now();
     nodeB.kill();
-    ExecutorService probeThread = Executors.newSingleThreadExecutor();
-    Future<List<Answer>> probe = probeThread.submit(() -> load.probe(reserve, running, killedAt + DEATH_KNOWN_AFTER_MS));
     long dropped = awaitDropped(killedAt);
-    Thread.sleep(Math.max(0, killedAt + AFTER_KILL_MS - load.now()));
+    long droppedAt = killedAt + dropped;
+    ExecutorService probeThread = Executors.newSingleThreadExecutor();
+    Future<List<Answer>> probe = probeThread.submit(() -> load.probe(reserve, running));
+    // The load goes on until the probe has logged in again and again, and every worker has had full logins
+    // answered since node A knew B was gone.
+    eventually(() -> load.probeLogins() >= PROBE_LOGINS
+        && load.answers().stream().filter(a -> a.sentMs() > droppedAt && a.what().startsWith("code")).count() >= WORKERS,
+      "logins go on after the kill");
     running.set(false);
     for (Future<?> worker : workers) {
       worker.get(60, TimeUnit.SECONDS);
@@ -150,14 +148,15 @@ class AuthNodeKilledTest {
       + dropped + " ms after the kill, the probe's first full login " + firstLoginAfter + " ms after it, probe logins "
       + probed.stream().filter(a -> a.response().status() == 200).count() + "/" + probed.size() + ", codes accepted "
       + load.accepted().size() + ", sessions " + load.sessions().size() + "; by second from the kill, full logins/503s: "
-      + LoginLoad.timeline(all, killedAt - BEFORE_KILL_MS, killedAt + AFTER_KILL_MS, killedAt));
+      + LoginLoad.timeline(all, all.stream().mapToLong(Answer::sentMs).min().orElse(killedAt),
+        all.stream().mapToLong(Answer::atMs).max().orElse(killedAt), killedAt));
 
-    assertTrue(dropped <= DROPPED_WITHIN_MS, "node B left node A's view " + dropped + " ms after the kill");
-    // (1) Never a 500; a 503 only in the window after the kill, with the usual JSON body.
+    // (1) Never a 500; a 503 only for a request sent after the kill and before node A knew B was gone (one B had
+    // in flight, or was sent its way), with the usual JSON body.
     assertTrue(all.stream().noneMatch(a -> a.response().status() >= 500 && a.response().status() != 503),
       () -> "a 5xx other than 503: " + all.stream().filter(a -> a.response().status() >= 500).findFirst().orElseThrow());
     for (Answer a : unavailable) {
-      assertTrue(a.atMs() >= killedAt && a.atMs() - killedAt <= UNAVAILABLE_WINDOW_MS, "503 outside the window: " + a);
+      assertTrue(a.atMs() >= killedAt && a.sentMs() <= droppedAt, "503 for a request B could not have had: " + a);
       assertTrue(Set.of("unavailable", "overloaded").contains(a.response().error()), a.toString());
     }
     for (Answer a : all) {
@@ -171,10 +170,9 @@ class AuthNodeKilledTest {
       assertEquals(200, browser.get("/api/session").status());
       assertEquals(200, browser.get("/api/account").status());
     }
-    // (3) Logins go on from the moment of the kill: the probe's succeed at once, and every one sent once the
-    // node is known dead succeeds (requests the bus would have sent to it go to the remaining auth instead).
-    assertTrue(firstLoginAfter <= FIRST_LOGIN_WITHIN_MS, "the probe's first login succeeded " + firstLoginAfter + " ms after the kill");
-    assertTrue(probed.size() >= 10, "the probe logged in " + probed.size() + " times");
+    // (3) Logins go on once node A knows B is gone: every one the probe sent from then on succeeded (requests
+    // the bus would have sent to B go to the remaining auth instead).
+    assertTrue(probed.size() >= PROBE_LOGINS, "the probe logged in " + probed.size() + " times");
     for (Answer a : probed) {
       assertEquals(200, a.response().status(), "a probe login " + (a.sentMs() - killedAt) + " ms after the kill: " + a);
     }
@@ -206,7 +204,8 @@ class AuthNodeKilledTest {
     int httpA = TestServer.freePort();
     a.putAll(Map.of("TWOFA_VERTICLES", "http,auth,audit", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[0]),
       "TWOFA_HTTP_PORT", String.valueOf(httpA), "TWOFA_HTTP_HOST", "127.0.0.1", "TWOFA_HTTP_INSTANCES", "1",
-      "TWOFA_ARGON2_MEMORY_KIB", "1024", "TWOFA_ARGON2_ITERATIONS", "1"));
+      "TWOFA_ARGON2_MEMORY_KIB", "1024", "TWOFA_ARGON2_ITERATIONS", "1",
+      "TWOFA_DATA_DIR", Files.createTempDirectory("twofa-node-a").toString()));
     TwofaConfig config = TwofaConfig.from(a);
     Node node = await(Node.start(config));
     nodes.add(node);
@@ -216,7 +215,8 @@ class AuthNodeKilledTest {
     pool = Database.pool(node.vertx(), db, 2, "twofa-test-inspection");
 
     Map<String, String> b = new HashMap<>(common);
-    b.putAll(Map.of("TWOFA_VERTICLES", "auth", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[1])));
+    b.putAll(Map.of("TWOFA_VERTICLES", "auth", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[1]),
+      "TWOFA_DATA_DIR", Files.createTempDirectory("twofa-node-b").toString()));
     Path log = Files.createTempFile("twofa-node-b", ".log");
     return CompletableFuture.supplyAsync(() -> {
       try {
@@ -233,10 +233,24 @@ class AuthNodeKilledTest {
 
   /** Waits until node A's cluster view no longer holds B; returns how long after the kill that was. */
   private long awaitDropped(long killedAt) throws InterruptedException {
-    while (members() > 1 && load.now() - killedAt < 30_000) {
-      Thread.sleep(50);
-    }
+    eventually(() -> members() == 1, "node B left node A's view");
     return load.now() - killedAt;
+  }
+
+  /**
+   * Waits until {@value #WARM_ANSWERS} session lookups and password steps in a row, spread by the bus over both
+   * nodes, are answered 200: a node B still starting (classes loading, its pool connecting) could otherwise
+   * miss the bus send timeout before any kill.
+   */
+  private void warmUp(TestAccounts.Enrolled account) throws InterruptedException {
+    int[] inARow = {0};
+    eventually(() -> {
+      ApiClient browser = new ApiClient(nodeA);
+      boolean ok = browser.get("/api/session").status() == 200
+        && browser.post("/api/login", credentials(account.email(), PASSWORD)).status() == 200;
+      inARow[0] = ok ? inARow[0] + 1 : 0;
+      return inARow[0] >= WARM_ANSWERS;
+    }, "both nodes answer in time");
   }
 
   private TestAccounts.Enrolled enroll() {
@@ -251,11 +265,7 @@ class AuthNodeKilledTest {
   }
 
   private void assertOutboxDrainsAndEventsRecorded() throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (count("SELECT count(*)::int AS n FROM event_outbox") > 0 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(250);
-    }
-    assertEquals(0, count("SELECT count(*)::int AS n FROM event_outbox"), "the outbox drained");
+    eventually(() -> count("SELECT count(*)::int AS n FROM event_outbox") == 0, "the outbox drained");
     Map<String, Integer> recorded = new HashMap<>();
     for (Row row : query("""
         SELECT u.email, e.type, count(*)::int AS n FROM security_events e JOIN users u ON u.id = e.user_id

@@ -7,9 +7,7 @@ import dev.twofa.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
-import java.time.Instant;
-
+import static dev.twofa.support.Eventually.eventually;
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.credentials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,13 +58,6 @@ class HealthAndMetricsTest {
 
   /** Polls readiness until it answers {@code status} (the check itself is bounded by its 3 s timeout). */
   private static Response waitFor(ApiClient client, int status) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    Response last = client.get("/health/ready");
-    while (last.status() != status && Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      last = client.get("/health/ready");
-    }
-    assertEquals(status, last.status(), last.toString());
-    return last;
+    return eventually(() -> client.get("/health/ready"), r -> r.status() == status, "readiness answers " + status);
   }
 }

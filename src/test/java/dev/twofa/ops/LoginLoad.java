@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.twofa.support.TestAccounts.PASSWORD;
 import static dev.twofa.support.TestAccounts.code;
@@ -24,12 +25,10 @@ import static dev.twofa.support.TestAccounts.credentials;
 /**
  * Concurrent full 2FA logins and session lookups through one HTTP node, for fault tests: every answer is kept
  * with when it was sent and when it arrived, with the codes and security events that were acknowledged, and
- * the browsers that got a session.
+ * the browsers that got a session. Each worker sends its next request as soon as its last is answered (a closed
+ * loop: the load follows what the server can take, with no pause to tune).
  */
 final class LoginLoad {
-  /** A pause between rounds, so the accounts' codes last a run of some seconds (about 10 full logins a second). */
-  private static final long PAUSE_MS = 250;
-
   /** One answer, with when its request was sent and when it arrived (ms since the load was created). */
   record Answer(long sentMs, long atMs, String what, Response response) {
   }
@@ -40,6 +39,7 @@ final class LoginLoad {
   private final Map<String, Integer> accepted = new ConcurrentHashMap<>();
   private final Map<String, Integer> ackedEvents = new ConcurrentHashMap<>();
   private final Map<ApiClient, Long> sessions = new ConcurrentHashMap<>();
+  private final AtomicInteger probeLogins = new AtomicInteger();
 
   LoginLoad(String baseUrl) {
     this.baseUrl = baseUrl;
@@ -62,6 +62,11 @@ final class LoginLoad {
   /** Per "email event-type", how many requests that record it were answered 2xx. */
   Map<String, Integer> ackedEvents() {
     return ackedEvents;
+  }
+
+  /** Full logins the probe has tried so far. */
+  int probeLogins() {
+    return probeLogins.get();
   }
 
   /** Signed-in browsers and when their login completed. */
@@ -109,18 +114,16 @@ final class LoginLoad {
           sentMs = now();
           answered("GET /api/account", sentMs, earlier.get("/api/account"));
         }
-        pause();
       }
     }
   }
 
   /**
-   * From just after the kill on, one full login after another (the app's first GET, password, a recovery code of the
-   * reserve accounts), each answer also in the common list; returns the recovery-code step of each login tried.
+   * From the moment it is called (once the killed node is known gone), one full login after another (the app's
+   * first GET, password, a recovery code of the reserve accounts), each answer also in the common list; returns
+   * the recovery-code step of each login tried.
    */
-  List<Answer> probe(List<TestAccounts.Enrolled> reserve, AtomicBoolean running, long startMs)
-      throws InterruptedException {
-    Thread.sleep(Math.max(0, startMs - now()));
+  List<Answer> probe(List<TestAccounts.Enrolled> reserve, AtomicBoolean running) {
     List<Answer> logins = new ArrayList<>();
     for (TestAccounts.Enrolled account : reserve) {
       for (String code : account.recoveryCodes()) {
@@ -133,16 +136,17 @@ final class LoginLoad {
         Response step = password.status() == 200 ? browser.post("/api/login/recovery", code(code)) : null;
         if (step == null) {
           logins.add(new Answer(sentMs, now(), "probe", password));
+          probeLogins.incrementAndGet();
         } else {
           answered("code /api/login/recovery", sentMs, step);
           logins.add(new Answer(sentMs, now(), "probe", step));
+          probeLogins.incrementAndGet();
           if (step.status() == 200) {
             accepted.merge(account.email() + " recovery " + code, 1, Integer::sum);
             ackedEvents.merge(account.email() + " login.recovery_code", 1, Integer::sum);
             sessions.put(browser, now());
           }
         }
-        pause();
       }
     }
     return logins;
@@ -165,14 +169,6 @@ final class LoginLoad {
       ackedEvents.merge(email + " login.password", 1, Integer::sum);
     }
     return login;
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(PAUSE_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Full logins and 503s (arrived) per second from {@code fromMs} to {@code toMs}, seconds counted from {@code zeroMs}. */

@@ -1,5 +1,7 @@
 package dev.twofa.support;
 
+import com.deque.html.axecore.args.AxeRunOnlyOptions;
+import com.deque.html.axecore.args.AxeRunOptions;
 import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.results.Rule;
 import com.deque.html.axecore.selenium.AxeBuilder;
@@ -13,6 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -39,14 +42,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Debian's Chromium, headless, driven through Selenium by what a person sees: labels, button texts, headings.
- * It also checks each screen with axe-core, keeps screenshots at phone and desktop widths under
- * target/screenshots, and collects the console so a test can require it to stay clean.
+ * Every lookup waits for its element (the app renders a screen in steps: heading first, data once it arrived),
+ * and a modal dialog, once open, is where fields are looked for. It also checks each screen with axe-core, keeps
+ * screenshots at phone and desktop widths under target/screenshots, and collects the console so a test can
+ * require it to stay clean.
  */
 public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
   /** Orders a per-class browser after the server it opens (JUnit's default order for extensions is MAX_VALUE / 2). */
   public static final int AFTER_SERVER = Integer.MAX_VALUE;
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final int[] WIDTHS = {375, 1280};
+  /**
+   * The width axe-core checks a screen at. Its rules (names, contrast, roles, landmarks) do not change with the
+   * width, and a run costs a second or more, so it runs once, at desktop width; overflow is checked at both.
+   */
+  private static final int AXE_WIDTH = 1280;
+  /** How long a lookup waits for its element: only a bound on a failure, a passing test never waits it out. */
+  private static final int LOOKUP_SECONDS = 10;
+  /** How often a wait looks again: Selenium's default, half a second, would be added to most steps of a walk. */
+  private static final Duration POLL = Duration.ofMillis(20);
   /** Latin words allowed on a Japanese screen: names of products, browsers and systems, and the switch. */
   private static final Pattern ALLOWED = Pattern.compile(
     "cryptact|pafin|Inc|English|Google|Microsoft|Authenticator|QR|Chrome|Linux");
@@ -148,14 +162,14 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
 
   /** Waits for the screen whose h1 reads {@code text}. */
   public void waitForHeading(String text) {
-    wait(10).until(d -> {
+    wait(LOOKUP_SECONDS).until(d -> {
       List<WebElement> headings = d.findElements(By.tagName("h1"));
       return !headings.isEmpty() && headings.get(0).getText().trim().equals(text);
     });
   }
 
   public String heading() {
-    return driver.findElement(By.tagName("h1")).getText();
+    return present(By.tagName("h1")).getText();
   }
 
   public void fill(String label, String value) {
@@ -164,23 +178,62 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     input.sendKeys(value);
   }
 
+  /**
+   * The field labelled {@code label}, waiting for it: in the open modal dialog when there is one (the rest of the
+   * page is inert then), a shown label before a hidden one. The field itself may be hidden (a folded panel).
+   */
   public WebElement input(String label) {
-    WebElement labelElement = driver.findElement(By.xpath("//label[normalize-space()=" + quote(label) + "]"));
-    return driver.findElement(By.id(labelElement.getAttribute("for")));
+    String xpath = ".//label[normalize-space()=" + quote(label) + "]";
+    return wait(LOOKUP_SECONDS).withMessage(() -> "no field labelled " + label).until(d -> {
+      List<WebElement> labels = scope().findElements(By.xpath(xpath));
+      WebElement chosen = labels.stream().filter(WebElement::isDisplayed).findFirst()
+        .orElse(labels.isEmpty() ? null : labels.get(0));
+      if (chosen == null) {
+        return null;
+      }
+      List<WebElement> fields = d.findElements(By.id(chosen.getAttribute("for")));
+      return fields.isEmpty() ? null : fields.get(0);
+    });
+  }
+
+  /** The open modal dialog if there is one, else the whole page. */
+  private SearchContext scope() {
+    List<WebElement> open = driver.findElements(By.cssSelector("dialog[open]"));
+    return open.isEmpty() ? driver : open.get(open.size() - 1);
+  }
+
+  /** Waits for the open modal dialog whose heading reads {@code title} (as "Confirm it's you"), and returns it. */
+  public WebElement waitForDialog(String title) {
+    return wait(LOOKUP_SECONDS).withMessage(() -> "no open dialog " + title).until(d -> d.findElements(By.cssSelector("dialog[open]"))
+      .stream().filter(dialog -> dialog.isDisplayed() && dialog.findElements(By.cssSelector("h1, h2")).stream()
+        .anyMatch(h -> h.getText().trim().equals(title)))
+      .findFirst().orElse(null));
+  }
+
+  /** Waits until the element {@code css} selects is shown (a panel that opens, a menu), and returns it. */
+  public WebElement waitForVisible(String css) {
+    return wait(LOOKUP_SECONDS).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+  }
+
+  /** Waits for the element {@code by} to be on the page, shown or not. */
+  private WebElement present(By by) {
+    return wait(LOOKUP_SECONDS).until(ExpectedConditions.presenceOfElementLocated(by));
   }
 
   public void click(String buttonText) {
-    WebElement button = wait(10).until(ExpectedConditions.elementToBeClickable(
+    WebElement button = wait(LOOKUP_SECONDS).until(ExpectedConditions.elementToBeClickable(
       By.xpath("//button[normalize-space()=" + quote(buttonText) + "] | //a[normalize-space()=" + quote(buttonText) + "]")));
     button.click();
   }
 
+  /** The button reading {@code text}, waiting for it (enabled or not, shown or not). */
   public WebElement button(String text) {
-    return driver.findElement(By.xpath("//button[normalize-space()=" + quote(text) + "]"));
+    return present(By.xpath("//button[normalize-space()=" + quote(text) + "]"));
   }
 
+  /** The element whose aria-label is {@code label}, waiting until it can be clicked. */
   public WebElement byAriaLabel(String label) {
-    return driver.findElement(By.cssSelector("[aria-label=" + quote(label).replace('"', '"') + "]"));
+    return wait(LOOKUP_SECONDS).until(ExpectedConditions.elementToBeClickable(By.cssSelector("[aria-label=" + quote(label) + "]")));
   }
 
   public boolean hasText(String text) {
@@ -188,15 +241,17 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   }
 
   public void waitForText(String text) {
-    wait(10).until(d -> d.findElement(By.tagName("body")).getText().contains(text));
+    wait(LOOKUP_SECONDS).until(d -> d.findElement(By.tagName("body")).getText().contains(text));
   }
 
   /** The error shown next to the field labelled {@code label}. */
   public String fieldError(String label) {
     WebElement input = input(label);
     String errorId = input.getAttribute("id") + "-error";
-    wait(10).until(d -> !d.findElement(By.id(errorId)).getText().isBlank());
-    return driver.findElement(By.id(errorId)).getText();
+    return wait(LOOKUP_SECONDS).until(d -> {
+      String text = d.findElement(By.id(errorId)).getText();
+      return text.isBlank() ? null : text;
+    });
   }
 
   /** The visible texts of the elements {@code css} selects (hidden ones are not on the screen). */
@@ -205,8 +260,9 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       .collect(Collectors.toList());
   }
 
+  /** The first element {@code css} selects, waiting for it (shown or not). */
   public WebElement find(String css) {
-    return driver.findElement(By.cssSelector(css));
+    return present(By.cssSelector(css));
   }
 
   public Object script(String js, Object... args) {
@@ -264,7 +320,7 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   /** Waits for the message {@code key} on the page, whatever its placeholders were filled with. */
   public void waitForMessage(String key) {
     Pattern pattern = pattern(key);
-    wait(10).until(d -> pattern.matcher(d.findElement(By.tagName("body")).getText()).find());
+    wait(LOOKUP_SECONDS).until(d -> pattern.matcher(d.findElement(By.tagName("body")).getText()).find());
   }
 
   private JsonNode messages() {
@@ -279,9 +335,10 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   }
 
   /**
-   * Checks the current screen with axe-core (WCAG 2 A and AA rules) at both widths and saves a screenshot at
-   * each; returns the serious and critical violations found, and, in a browser that is not English, any
-   * English word left on the screen (names, keys, codes and email addresses aside) and a wrong {@code <html lang>}.
+   * Checks the current screen for sideways overflow at both widths, saving a screenshot at each, and with
+   * axe-core (WCAG 2 A and AA rules) at {@link #AXE_WIDTH}; returns the serious and critical violations found,
+   * and, in a browser that is not English, any English word left on the screen (names, keys, codes and email
+   * addresses aside) and a wrong {@code <html lang>}.
    */
   public List<String> inspect(String screen) throws IOException {
     Path folder = SCREENSHOTS.resolve(language);
@@ -302,8 +359,10 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       if (overflow != null) {
         problems.add(screen + "@" + width + ": overflows sideways, " + overflow);
       }
-      Results results = new AxeBuilder().withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"))
-        .analyze(driver);
+      if (width != AXE_WIDTH) {
+        continue;
+      }
+      Results results = axe().analyze(driver);
       for (Rule rule : results.getViolations()) {
         if ("serious".equals(rule.getImpact()) || "critical".equals(rule.getImpact())) {
           problems.add(screen + "@" + width + ": " + rule.getId() + " (" + rule.getImpact() + ") " + rule.getHelp()
@@ -318,6 +377,21 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     return problems;
   }
 
+  /**
+   * axe-core with the WCAG 2.0/2.1 A and AA rules and best practices, run in the page itself (legacy mode: the
+   * app has no iframes, so the default's extra about:blank window, where axe is injected again to merge the
+   * frames' results, would cost a second a screen for nothing), returning the nodes of violations only.
+   */
+  private static AxeBuilder axe() {
+    AxeRunOnlyOptions only = new AxeRunOnlyOptions();
+    only.setType("tag");
+    only.setValues(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"));
+    AxeRunOptions options = new AxeRunOptions();
+    options.setRunOnly(only);
+    options.setResultTypes(List.of("violations"));
+    return new AxeBuilder().withOptions(options).setLegacyMode(true);
+  }
+
   /** The scan {@link #inspect} runs in a browser that is not English: English words left, and the page's lang. */
   public List<String> englishLeft(String screen) {
     List<String> problems = new ArrayList<>();
@@ -325,8 +399,8 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       problems.add(screen + ": <html lang> is " + htmlLang() + ", not " + language);
     }
     String text = bodyText().replaceAll("[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+", "");
-    // Codes and keys are not words.
-    text = text.replaceAll("[A-Z2-7]{4}( [A-Z2-7]{1,4})*", "").replaceAll("[a-z2-9]{5} [a-z2-9]{5}", "");
+    // Codes and keys are not words. Whole ones only: four digits inside a recovery code are not a key's group.
+    text = text.replaceAll("\\b[a-z2-9]{5} [a-z2-9]{5}\\b", "").replaceAll("\\b[A-Z2-7]{4}( [A-Z2-7]{1,4})*\\b", "");
     Matcher words = LATIN_WORD.matcher(text);
     while (words.find()) {
       if (!ALLOWED.matcher(words.group()).matches()) {
@@ -389,22 +463,31 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
 
   /** Answers the open dialog (confirm or leave warning), waiting for it; returns its text. */
   public String answerDialog(boolean accept) {
-    var alert = wait(10).until(ExpectedConditions.alertIsPresent());
+    var alert = wait(LOOKUP_SECONDS).until(ExpectedConditions.alertIsPresent());
     String text = alert.getText();
     if (accept) alert.accept(); else alert.dismiss();
     return text;
   }
 
-  /** Answers a dialog if one opens within {@code seconds}; null when none did. */
-  public String answerDialogIfShown(boolean accept, int seconds) {
-    try {
-      var alert = wait(seconds).until(ExpectedConditions.alertIsPresent());
-      String text = alert.getText();
-      if (accept) alert.accept(); else alert.dismiss();
-      return text;
-    } catch (org.openqa.selenium.TimeoutException none) {
-      return null;
-    }
+  /**
+   * Waits for the screen headed {@code text} after a reload or a navigation that may first raise Chromium's own
+   * "Leave site?" prompt (it does only when the page holds sticky user activation); the prompt, if it comes, is
+   * answered with {@code accept}. Returns the prompt's text, or null when none came.
+   */
+  public String waitForHeadingPastLeavePrompt(String text, boolean accept) {
+    String[] prompt = {null};
+    wait(LOOKUP_SECONDS).until(d -> {
+      try {
+        var alert = d.switchTo().alert();
+        prompt[0] = alert.getText();
+        if (accept) alert.accept(); else alert.dismiss();
+        return false;
+      } catch (org.openqa.selenium.NoAlertPresentException none) {
+        List<WebElement> headings = d.findElements(By.tagName("h1"));
+        return !headings.isEmpty() && headings.get(0).getText().trim().equals(text);
+      }
+    });
+    return prompt[0];
   }
 
   /** Lets the page's clock and timers run {@code by} ahead at once (Chromium's virtual time). */
@@ -414,7 +497,7 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
 
   /** The value next to the name {@code name} in any of the page's settings lists ("2FA security" → "On"). */
   public String settingValue(String name) {
-    return driver.findElement(By.xpath("//dl[contains(concat(' ', @class, ' '), ' settings ')]//dt[normalize-space()="
+    return present(By.xpath("//dl[contains(concat(' ', @class, ' '), ' settings ')]//dt[normalize-space()="
       + quote(name) + "]/following-sibling::dd")).getText();
   }
 
@@ -438,7 +521,7 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   /** A wait that retries when the app redraws the element it was looking at. */
   public WebDriverWait wait(int seconds) {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds));
-    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    wait.pollingEvery(POLL).ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     return wait;
   }
 

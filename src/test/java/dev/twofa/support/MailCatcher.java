@@ -10,7 +10,6 @@ import jakarta.mail.internet.MimeMessage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -21,10 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real SMTP server (GreenMail) in the test JVM, started before the server that sends to it:
  * {@code static final MailCatcher MAIL = new MailCatcher();} then {@code new TestServer().sendingMailTo(MAIL)}.
+ * It reads that server's mail outbox to know when every mail written so far has been delivered.
  */
 public final class MailCatcher {
   public static final String PUBLIC_URL = "http://login.example.com:8080";
   private final GreenMail smtp;
+  private TestServer server;
 
   public MailCatcher() {
     try {
@@ -44,22 +45,53 @@ public final class MailCatcher {
     smtp.stop();
   }
 
-  /** The mails received for {@code email} so far, waiting up to 10 s for {@code count} of them. */
-  public List<MimeMessage> mailsTo(String email, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      List<MimeMessage> mails = Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
-        try {
-          return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(email);
-        } catch (Exception e) {
-          return false;
-        }
-      }).toList();
-      if (mails.size() >= count || System.nanoTime() > deadline) {
-        return mails;
-      }
-      Thread.sleep(50);
+  /** The server whose outbox this catcher watches (see {@link TestServer#sendingMailTo}). */
+  void watchOutboxOf(TestServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Every mail received for {@code email} once the server has sent all it wrote for that address, and at least
+   * {@code atLeast} of them (a mail written later than the request that returned, by a timer, is waited for too).
+   * A mail is written to the outbox in the same commit as the request that causes it, before the answer, and the
+   * row is marked sent only after the SMTP server accepted it; so once no row for the address is unsent, every
+   * mail caused so far is here, and the list is exact. Returns as soon as that holds; the deadline only bounds a failure.
+   */
+  public List<MimeMessage> mailsTo(String email, int atLeast) throws InterruptedException {
+    return Eventually.eventually(() -> new Delivery(unsent(email), received(email)),
+      delivery -> delivery.unsent() == 0 && delivery.mails().size() >= atLeast,
+      atLeast + " mails to " + email + " and none left in the outbox").mails();
+  }
+
+  /** Every mail received for {@code email} once the server has sent all it wrote for that address (none, maybe). */
+  public List<MimeMessage> mailsTo(String email) throws InterruptedException {
+    return mailsTo(email, 0);
+  }
+
+  private record Delivery(int unsent, List<MimeMessage> mails) {
+    @Override
+    public String toString() {
+      return mails.size() + " received, " + unsent + " not sent yet";
     }
+  }
+
+  /** Rows for {@code email} the server has not sent yet (due, being sent, or waiting to be tried again). */
+  private int unsent(String email) {
+    if (server == null) {
+      throw new IllegalStateException("no server sends to this catcher: new TestServer().sendingMailTo(it)");
+    }
+    return server.query("SELECT count(*)::int AS n FROM mail_outbox WHERE recipient = $1 AND sent_at IS NULL", email)
+      .get(0).getInteger("n");
+  }
+
+  private List<MimeMessage> received(String email) {
+    return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+      try {
+        return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(email);
+      } catch (Exception e) {
+        return false;
+      }
+    }).toList();
   }
 
   /** The decoded text/plain part of a mail (the raw body of a Japanese mail is transfer-encoded), or null. */

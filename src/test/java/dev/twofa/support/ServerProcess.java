@@ -88,39 +88,57 @@ public final class ServerProcess {
 
   private void awaitReady(Duration timeout) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the server exited with " + process.exitValue() + ": " + output());
-      }
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready")).build();
+    awaitOrStop(() -> {
+      exitedEarly("the server");
       try {
-        HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-          + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
-        if (ready.statusCode() == 200) {
-          return;
-        }
+        return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
       } catch (IOException notYet) {
-        // not listening yet
+        return false;   // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
       }
-      Thread.sleep(200);
-    }
-    process.destroyForcibly();
-    throw new IllegalStateException("the server was not ready within " + timeout + ": " + output());
+    }, "the server ready", timeout);
   }
 
   private void awaitLogged(String line, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (output().contains(line)) {
-        return;
+    awaitOrStop(() -> {
+      try {
+        if (output().contains(line)) {
+          return true;
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the node exited with " + process.exitValue() + ": " + output());
-      }
-      Thread.sleep(100);
+      exitedEarly("the node");
+      return false;
+    }, "the node logging " + line, timeout);
+  }
+
+  /** Fails the wait at once when the process has exited (its output is added by {@link #awaitOrStop}). */
+  private void exitedEarly(String what) {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(what + " exited with " + process.exitValue());
     }
-    process.destroyForcibly();
-    throw new IllegalStateException("the node did not log " + line + " within " + timeout + ": " + output());
+  }
+
+  /** Waits for {@code done}; a process that never gets there is killed, and the failure carries its output. */
+  private void awaitOrStop(java.util.function.BooleanSupplier done, String what, Duration timeout) throws Exception {
+    try {
+      Eventually.eventually(done, what, timeout);
+    } catch (AssertionError | RuntimeException failed) {
+      process.destroyForcibly();
+      throw new IllegalStateException(what + ": " + failed.getMessage() + "\n" + quietOutput(), failed);
+    }
+  }
+
+  private String quietOutput() {
+    try {
+      return output();
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
+    }
   }
 
   public Process process() {

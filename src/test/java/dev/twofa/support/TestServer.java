@@ -76,6 +76,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   /** Sends this server's mail to {@code mail} (links point at its public URL) and stops that SMTP server after the class. */
   public TestServer sendingMailTo(MailCatcher mail) {
     this.mail = mail;
+    mail.watchOutboxOf(this);
     return with("TWOFA_SMTP_URL", mail.url()).with("TWOFA_PUBLIC_URL", MailCatcher.PUBLIC_URL);
   }
 
