@@ -348,8 +348,11 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       driver.manage().window().setSize(new Dimension(width, 900));
       long height = (Long) driver.executeScript("return Math.max(document.body.scrollHeight, 600)");
       driver.manage().window().setSize(new Dimension(width, (int) Math.min(height + 120, 4000)));
-      File shot = driver.getScreenshotAs(OutputType.FILE);
-      Files.copy(shot.toPath(), folder.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      // Written whole under its name in one step: test classes running side by side may photograph a screen of the same name.
+      Path shot = Files.createTempFile(folder, screen, ".part");
+      Files.write(shot, driver.getScreenshotAs(OutputType.BYTES));
+      Files.move(shot, folder.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       Object overflow = driver.executeScript("""
           const root = document.documentElement;
           if (root.scrollWidth <= root.clientWidth) return null;
