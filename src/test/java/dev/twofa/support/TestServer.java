@@ -99,10 +99,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
       ownDatabasePort = freePort();
       startDatabase();
       databaseUrl = embedded.url();
+      schemaVersion = Migrations.migrate(databaseUrl);
     } else {
-      databaseUrl = TestPostgres.freshDatabase();
+      TestPostgres.Migrated database = TestPostgres.migratedDatabase();
+      databaseUrl = database.url();
+      schemaVersion = database.schemaVersion();
     }
-    schemaVersion = Migrations.migrate(databaseUrl);
     port = freePort();
     configure();
     startNode();
