@@ -80,7 +80,8 @@ class AdmissionMetricsTest {
     for (CompletableFuture<Response> answer : sent) {
       answer.thenAccept(r -> {
         if (r.status() == 503) {
-          unansweredAtFirstRefusal.complete(IntStream.range(0, sent.size()).filter(i -> !sent.get(i).isDone()).boxed().toList());
+          unansweredAtFirstRefusal.complete(
+            IntStream.range(0, sent.size()).filter(i -> !sent.get(i).isDone()).boxed().toList());
         }
       });
     }
@@ -88,7 +89,7 @@ class AdmissionMetricsTest {
     long refusals = answers.stream().filter(r -> r.status() == 503).count();
     assertTrue(refusals >= 2, "refused: " + answers);
     List<Integer> waiting = unansweredAtFirstRefusal.join();
-    assertTrue(waiting.stream().anyMatch(i -> answers.get(i).status() == 503),
-      "a repeat is held: when the first refusal was answered, another was not yet; unanswered then " + waiting + " of " + answers);
+    assertTrue(waiting.stream().anyMatch(i -> answers.get(i).status() == 503), "a repeat is held: when the first "
+      + "refusal was answered, another was not yet; unanswered then " + waiting + " of " + answers);
   }
 }
