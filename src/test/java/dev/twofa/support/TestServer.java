@@ -57,12 +57,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     settings.put("TWOFA_ARGON2_MEMORY_KIB", "1024");
     settings.put("TWOFA_ARGON2_ITERATIONS", "1");
     settings.put("TWOFA_HTTP_INSTANCES", "2");
-    // Mails (as .eml files without TWOFA_SMTP_URL) land in a folder of this test's own, not ./data.
-    try {
-      settings.put("TWOFA_DATA_DIR", Files.createTempDirectory("twofa-test-data").toString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    settings.put("TWOFA_DATA_DIR", tempDataDir());
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     settings.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
@@ -192,6 +187,15 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** A data folder of the test's own: mails (as .eml files without TWOFA_SMTP_URL) land there, not in ./data. */
+  public static String tempDataDir() {
+    try {
+      return Files.createTempDirectory("twofa-test-data").toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
