@@ -82,7 +82,7 @@ public final class TestPostgres {
     } else {
       try {
         Path dir = Files.createTempDirectory("twofa-test-pg");
-        EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("data"), 0, false);
+        EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("data"), TestServer.freePort(), false);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
             db.close();

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -199,9 +198,8 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** A loopback port nothing listens on, that nothing else will take before a server of this test binds it. */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return Ports.free();
   }
 }
