@@ -387,8 +387,9 @@ class BrowserStoryTest {
   void theAccessibilityCheckSeesViolationsAndOverflow() throws Exception {
     browser.open("/login");
     browser.waitForHeading("Log in");
-    browser.script("document.querySelector('main').append(Object.assign(document.createElement('button'), {className: 'probe'}),"
-      + " Object.assign(document.createElement('div'), {style: 'width: 900px', textContent: 'wide'}))");
+    browser.script("document.querySelector('main').append("
+      + "Object.assign(document.createElement('button'), {className: 'probe'}),"
+      + "Object.assign(document.createElement('div'), {style: 'width: 900px', textContent: 'wide'}))");
     List<String> problems = browser.inspect("probe");
     assertTrue(problems.stream().anyMatch(p -> p.startsWith("probe@1280: button-name (critical)")), problems.toString());
     assertTrue(problems.stream().anyMatch(p -> p.startsWith("probe@375: overflows sideways")), problems.toString());

@@ -2,6 +2,7 @@ package dev.twofa.bus;
 
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.http.HttpVerticle;
+import dev.twofa.support.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,7 +15,6 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.ServerSocket;
 import java.util.Base64;
 import java.util.Map;
 
@@ -75,10 +75,7 @@ class BusContractTest {
 
   @Test
   void withoutAnAuthVerticleTheApiAnswers503(Vertx vertx, VertxTestContext test) throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = TestServer.freePort();
     TwofaConfig config = TwofaConfig.from(Map.of(
       "TWOFA_HTTP_PORT", String.valueOf(port), "TWOFA_HTTP_HOST", "127.0.0.1", "TWOFA_HTTP_INSTANCES", "1",
       "TWOFA_DB_URL", "postgresql://unused:unused@127.0.0.1:1/unused",

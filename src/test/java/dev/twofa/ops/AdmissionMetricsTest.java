@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Hashes refused at admission are counted by reason in /metrics, one count per 503 the clients saw; a client
- * back before its Retry-After gets its 503 late.
+ * back before its Retry-After gets its 503 late (held while its first refusal is answered at once).
  */
 class AdmissionMetricsTest {
   @RegisterExtension
@@ -64,21 +64,32 @@ class AdmissionMetricsTest {
     return byReason;
   }
 
+  /**
+   * The hold is the server's (a second, on a timer), so the test asserts its outcome, not its length: when the
+   * first refusal has been answered, a repeat refusal to the same address is still unanswered.
+   */
   @Test
-  void aClientBackBeforeItsRetryAfterGetsItsRefusalASecondLate() {
+  void aClientBackBeforeItsRetryAfterGetsItsRefusalLate() {
     String email = TestAccounts.uniqueEmail();
     new TestAccounts(server).signedUp(email);
     // Eight at once from one address with room for one: the first refusal goes at once, and the rest come from
     // an address already told to wait.
-    List<CompletableFuture<long[]>> sent = IntStream.range(0, 8).mapToObj(i -> {
-      long start = System.nanoTime();
-      return server.newClient().postAsync("/api/login", credentials(email, PASSWORD))
-        .thenApply(r -> new long[] {r.status(), (System.nanoTime() - start) / 1_000_000});
-    }).toList();
-    List<long[]> refusals = sent.stream().map(CompletableFuture::join).filter(a -> a[0] == 503).toList();
-    long[] millis = refusals.stream().mapToLong(a -> a[1]).sorted().toArray();
-    assertTrue(millis.length >= 2, "refused: " + millis.length);
-    assertTrue(millis[0] < 1000, "the first refusal is not held: " + java.util.Arrays.toString(millis));
-    assertTrue(millis[millis.length - 1] >= 1000, "a repeat is held a second: " + java.util.Arrays.toString(millis));
+    List<CompletableFuture<Response>> sent = IntStream.range(0, 8)
+      .mapToObj(i -> server.newClient().postAsync("/api/login", credentials(email, PASSWORD))).toList();
+    CompletableFuture<List<Integer>> unansweredAtFirstRefusal = new CompletableFuture<>();
+    for (CompletableFuture<Response> answer : sent) {
+      answer.thenAccept(r -> {
+        if (r.status() == 503) {
+          unansweredAtFirstRefusal.complete(
+            IntStream.range(0, sent.size()).filter(i -> !sent.get(i).isDone()).boxed().toList());
+        }
+      });
+    }
+    List<Response> answers = sent.stream().map(CompletableFuture::join).toList();
+    long refusals = answers.stream().filter(r -> r.status() == 503).count();
+    assertTrue(refusals >= 2, "refused: " + answers);
+    List<Integer> waiting = unansweredAtFirstRefusal.join();
+    assertTrue(waiting.stream().anyMatch(i -> answers.get(i).status() == 503), "a repeat is held: when the first "
+      + "refusal was answered, another was not yet; unanswered then " + waiting + " of " + answers);
   }
 }

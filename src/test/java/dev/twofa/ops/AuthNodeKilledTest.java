@@ -73,6 +73,7 @@ class AuthNodeKilledTest {
 
   private final List<Node> nodes = new ArrayList<>();
   private ServerProcess nodeB;
+  private CompletableFuture<ServerProcess> joining;
   private Pool pool;
   private String nodeA;
 
@@ -80,6 +81,13 @@ class AuthNodeKilledTest {
 
   @AfterEach
   void stopCluster() throws InterruptedException {
+    if (nodeB == null && joining != null) {
+      try {
+        nodeB = joining.get(120, TimeUnit.SECONDS);   // a failure before B was waited for leaves no JVM behind
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // B never started
+      }
+    }
     if (nodeB != null) {
       nodeB.kill();
     }
@@ -209,22 +217,25 @@ class AuthNodeKilledTest {
     TwofaConfig config = TwofaConfig.from(a);
     Node node = await(Node.start(config));
     nodes.add(node);
-    // The real clock on both nodes: B runs in its own JVM, so a test clock could not be shared.
-    await(node.vertx().deployVerticle(new MainVerticle(config, Clock.systemUTC(), schemaVersion, node.metrics())));
-    nodeA = "http://127.0.0.1:" + httpA;
-    pool = Database.pool(node.vertx(), db, 2, "twofa-test-inspection");
 
+    // B's JVM starts (a long while) once A's cluster is up, so A stays the coordinator, while A deploys its verticles.
     Map<String, String> b = new HashMap<>(common);
     b.putAll(Map.of("TWOFA_VERTICLES", "auth", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[1]),
       "TWOFA_DATA_DIR", Files.createTempDirectory("twofa-node-b").toString()));
     Path log = Files.createTempFile("twofa-node-b", ".log");
-    return CompletableFuture.supplyAsync(() -> {
+    joining = CompletableFuture.supplyAsync(() -> {
       try {
         return ServerProcess.clusterNode(b, log);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
     });
+
+    // The real clock on both nodes: B runs in its own JVM, so a test clock could not be shared.
+    await(node.vertx().deployVerticle(new MainVerticle(config, Clock.systemUTC(), schemaVersion, node.metrics())));
+    nodeA = "http://127.0.0.1:" + httpA;
+    pool = Database.pool(node.vertx(), db, 2, "twofa-test-inspection");
+    return joining;
   }
 
   private int members() {

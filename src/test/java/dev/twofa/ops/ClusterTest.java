@@ -91,6 +91,7 @@ class ClusterTest {
     env.put("TWOFA_VERTICLES", verticles);
     env.put("TWOFA_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("TWOFA_HTTP_PORT", String.valueOf(httpPort));
+    env.put("TWOFA_DATA_DIR", TestServer.tempDataDir());   // its mail folder, not ./data
     TwofaConfig config = TwofaConfig.from(env);
     Node node = await(Node.start(config));
     NODES.add(node);

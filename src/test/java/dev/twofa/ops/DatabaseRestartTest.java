@@ -78,7 +78,8 @@ class DatabaseRestartTest {
     }
     // Each phase lasts until every worker has been through its accounts within it (a round begun after the
     // phase began), so the load meets the server before the outage, during it, and after it.
-    eventually(() -> accepted.size() >= WORKERS && everyWorkerRoundsSince(new int[WORKERS]), "logins go through before the outage");
+    eventually(() -> accepted.size() >= WORKERS && everyWorkerRoundsSince(new int[WORKERS]),
+      "logins go through before the outage");
     server.stopDatabase();
     int[] stopped = roundsNow();
     eventually(() -> everyWorkerRoundsSince(stopped), "every worker meets the outage");

@@ -204,10 +204,11 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
 
   /** Waits for the open modal dialog whose heading reads {@code title} (as "Confirm it's you"), and returns it. */
   public WebElement waitForDialog(String title) {
-    return wait(LOOKUP_SECONDS).withMessage(() -> "no open dialog " + title).until(d -> d.findElements(By.cssSelector("dialog[open]"))
-      .stream().filter(dialog -> dialog.isDisplayed() && dialog.findElements(By.cssSelector("h1, h2")).stream()
-        .anyMatch(h -> h.getText().trim().equals(title)))
-      .findFirst().orElse(null));
+    return wait(LOOKUP_SECONDS).withMessage(() -> "no open dialog " + title).until(d ->
+      d.findElements(By.cssSelector("dialog[open]")).stream()
+        .filter(dialog -> dialog.isDisplayed() && dialog.findElements(By.cssSelector("h1, h2")).stream()
+          .anyMatch(h -> h.getText().trim().equals(title)))
+        .findFirst().orElse(null));
   }
 
   /** Waits until the element {@code css} selects is shown (a panel that opens, a menu), and returns it. */
@@ -233,7 +234,8 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
 
   /** The element whose aria-label is {@code label}, waiting until it can be clicked. */
   public WebElement byAriaLabel(String label) {
-    return wait(LOOKUP_SECONDS).until(ExpectedConditions.elementToBeClickable(By.cssSelector("[aria-label=" + quote(label) + "]")));
+    return wait(LOOKUP_SECONDS)
+      .until(ExpectedConditions.elementToBeClickable(By.cssSelector("[aria-label=" + quote(label) + "]")));
   }
 
   public boolean hasText(String text) {
@@ -348,8 +350,11 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       driver.manage().window().setSize(new Dimension(width, 900));
       long height = (Long) driver.executeScript("return Math.max(document.body.scrollHeight, 600)");
       driver.manage().window().setSize(new Dimension(width, (int) Math.min(height + 120, 4000)));
-      File shot = driver.getScreenshotAs(OutputType.FILE);
-      Files.copy(shot.toPath(), folder.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      // Written whole under its name in one step: classes running side by side may photograph screens of one name.
+      Path shot = Files.createTempFile(folder, screen, ".part");
+      Files.write(shot, driver.getScreenshotAs(OutputType.BYTES));
+      Files.move(shot, folder.resolve(screen + "-" + width + ".png"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       Object overflow = driver.executeScript("""
           const root = document.documentElement;
           if (root.scrollWidth <= root.clientWidth) return null;

@@ -19,7 +19,10 @@ public final class Eventually {
   private Eventually() {
   }
 
-  /** Calls {@code call} until its answer passes {@code done}, up to {@link #DEADLINE}; returns that answer, or fails naming {@code what}. */
+  /**
+   * Calls {@code call} until its answer passes {@code done}, up to {@link #DEADLINE}; returns that answer, or fails
+   * naming {@code what}.
+   */
   public static <T> T eventually(Supplier<T> call, Predicate<? super T> done, String what) throws InterruptedException {
     return eventually(call, done, what, DEADLINE);
   }

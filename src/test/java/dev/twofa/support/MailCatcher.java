@@ -55,9 +55,13 @@ public final class MailCatcher {
    * {@code atLeast} of them (a mail written later than the request that returned, by a timer, is waited for too).
    * A mail is written to the outbox in the same commit as the request that causes it, before the answer, and the
    * row is marked sent only after the SMTP server accepted it; so once no row for the address is unsent, every
-   * mail caused so far is here, and the list is exact. Returns as soon as that holds; the deadline only bounds a failure.
+   * mail caused so far is here, and the list is exact. Returns as soon as that holds; the deadline only bounds a
+   * failure.
+   * (A password-reset request writes its mail after its answer, on purpose: wait for its attempt first, as
+   * PasswordResetTest does.)
    */
   public List<MimeMessage> mailsTo(String email, int atLeast) throws InterruptedException {
+    // The outbox is read before the inbox: a row seen sent was accepted by GreenMail before it was marked sent.
     return Eventually.eventually(() -> new Delivery(unsent(email), received(email)),
       delivery -> delivery.unsent() == 0 && delivery.mails().size() >= atLeast,
       atLeast + " mails to " + email + " and none left in the outbox").mails();

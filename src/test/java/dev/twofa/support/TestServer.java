@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -57,12 +56,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     settings.put("TWOFA_ARGON2_MEMORY_KIB", "1024");
     settings.put("TWOFA_ARGON2_ITERATIONS", "1");
     settings.put("TWOFA_HTTP_INSTANCES", "2");
-    // Mails (as .eml files without TWOFA_SMTP_URL) land in a folder of this test's own, not ./data.
-    try {
-      settings.put("TWOFA_DATA_DIR", Files.createTempDirectory("twofa-test-data").toString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    settings.put("TWOFA_DATA_DIR", tempDataDir());
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     settings.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
@@ -99,10 +93,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
       ownDatabasePort = freePort();
       startDatabase();
       databaseUrl = embedded.url();
+      schemaVersion = Migrations.migrate(databaseUrl);
     } else {
-      databaseUrl = TestPostgres.freshDatabase();
+      TestPostgres.Migrated database = TestPostgres.migratedDatabase();
+      databaseUrl = database.url();
+      schemaVersion = database.schemaVersion();
     }
-    schemaVersion = Migrations.migrate(databaseUrl);
     port = freePort();
     configure();
     startNode();
@@ -193,9 +189,17 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /** A data folder of the test's own: mails (as .eml files without TWOFA_SMTP_URL) land there, not in ./data. */
+  public static String tempDataDir() {
+    try {
+      return Files.createTempDirectory("twofa-test-data").toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** A loopback port nothing listens on, that nothing else will take before a server of this test binds it. */
+  public static int freePort() throws IOException {
+    return Ports.free();
   }
 }
