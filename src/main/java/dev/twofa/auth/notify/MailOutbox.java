@@ -37,6 +37,7 @@ final class MailOutbox {
   private final MailTransport transport;
   private final Clock clock;
   private boolean delivering;
+  private boolean nudgedMeanwhile;
 
   public MailOutbox(Pool pool, MailTransport transport, Clock clock) {
     this.pool = pool;
@@ -61,15 +62,25 @@ final class MailOutbox {
       .execute(Tuple.of(utc(clock.instant().minus(SENT_KEPT)))).map(rows -> rows.rowCount());
   }
 
-  /** Starts a delivery round unless one is running here already; never fails (a failure is logged). */
+  /**
+   * Starts a delivery round unless one is running here already, in which case that round goes round once more
+   * when it ends (its SELECT may have run before this nudge's mail was committed); never fails (a failure is logged).
+   */
   public void nudge() {
     if (delivering) {
+      nudgedMeanwhile = true;
       return;
     }
     delivering = true;
+    nudgedMeanwhile = false;
     deliverDue()
       .onFailure(error -> LOG.warn("event=mail.outbox_delayed error={}", error.toString()))
-      .onComplete(done -> delivering = false);
+      .onComplete(done -> {
+        delivering = false;
+        if (nudgedMeanwhile) {
+          nudge();
+        }
+      });
   }
 
   /** Sends every due mail, a batch per transaction, until none is left; returns how many were accepted. */

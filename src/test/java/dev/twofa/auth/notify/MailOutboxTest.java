@@ -11,9 +11,11 @@ import dev.twofa.config.MailSettings.Smtp;
 import dev.twofa.config.MailSettings.StartTls;
 import dev.twofa.db.Database;
 import dev.twofa.db.Migrations;
+import dev.twofa.support.Eventually;
 import dev.twofa.support.MutableClock;
 import dev.twofa.support.TestPostgres;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -33,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static dev.twofa.support.TestServer.await;
@@ -156,6 +159,34 @@ class MailOutboxTest {
     clock.advance(MailOutbox.FIRST_BACKOFF);
     assertEquals(1, await(outbox.deliverDue()));
     assertEquals(1, smtp.getReceivedMessages().length);
+  }
+
+  /** A commit's nudge that lands while a round is sending must not be lost until the next timer tick. */
+  @Test
+  void aNudgeDuringARoundStartsAnotherWhenItEnds() throws InterruptedException {
+    Promise<Void> firstAccepted = Promise.promise();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    MailTransport held = new MailTransport() {
+      @Override
+      public Future<Void> send(Mail mail) {
+        sent.add(mail.subject());
+        return sent.size() == 1 ? firstAccepted.future() : Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> close() {
+        return Future.succeededFuture();
+      }
+    };
+    MailOutbox outbox = new MailOutbox(pool, held, clock);
+    UserRow user = user("nudged@example.com", "en");
+    addNotices(outbox, user, 1);
+    outbox.nudge();
+    Eventually.eventually(() -> sent.size() == 1, "the first round is sending its one mail");
+    addNotices(outbox, user, 1);
+    outbox.nudge();
+    firstAccepted.complete();
+    Eventually.eventually(() -> sent.size() == 2, "the mail committed during the round goes without another nudge");
   }
 
   @Test
