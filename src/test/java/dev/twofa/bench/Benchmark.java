@@ -133,22 +133,39 @@ public final class Benchmark {
 
   /**
    * The warm-up's full logins, in slices of at most 10 s (the first 3 s, while the rate is unknown), each after
-   * growing the user pool for the rate the slice before measured; returns that rate (logins/s), 0 without a warm-up.
+   * growing the user pool for the fastest rate a slice measured; returns that rate (logins/s), 0 without a
+   * warm-up. Nothing is measured here, so a client that finds no user free waits for the next code step instead
+   * of ending the run; the pool is then doubled, that slice's rate (the pool's, not the server's) is not used,
+   * and if it was the last slice, one more runs (up to 10), so the measured run is sized from a real rate.
    */
   static double warmUp(LoadDriver driver, BenchOptions options) {
     Stats warm = new Stats();
-    double rate = 0;
+    double fastest = 0;
+    long waited = 0;
+    int extra = 0;
     for (int left = warmupSeconds(options), slice; left > 0; left -= slice) {
-      slice = Math.min(rate == 0 ? 3 : 10, left);
-      if (rate > 0) {
-        driver.ensureFree(LoadDriver.usersFor(rate, slice, options.clients()),
-          String.format("the warm-up at %.0f logins/s", rate));
+      slice = Math.min(fastest == 0 ? 3 : 10, left);
+      if (fastest > 0) {
+        driver.ensureFree(LoadDriver.usersFor(fastest, slice, options.clients()),
+          String.format("the warm-up at up to %.0f logins/s", fastest));
       }
       long before = warm.count("login.full");
-      double seconds = driver.closedLoop(options.clients(), slice, () -> driver.login(warm));
-      rate = (warm.count("login.full") - before) / seconds;
+      double seconds = driver.closedLoop(options.clients(), slice, () -> driver.login(warm)
+        .recover(e -> e instanceof LoadDriver.NoFreeUser ? driver.untilNextStep().<LoadDriver.Browser>map(v -> null)
+          : Future.failedFuture(e)));
+      long waits = warm.failed(LoadDriver.NO_FREE_USER) - waited;
+      if (waits == 0) {
+        fastest = Math.max(fastest, (warm.count("login.full") - before) / seconds);
+        continue;
+      }
+      waited += waits;
+      System.out.printf("  warm-up: all %d users spent in a code step; %d logins waited for the next%n", driver.users(), waits);
+      driver.growTo(2 * driver.users(), "the warm-up, whose pool ran out");
+      if (left == slice && extra++ < 10) {
+        left += slice;
+      }
     }
-    return rate;
+    return fastest;
   }
 
   private static void full(LoadDriver driver, BenchOptions options, long pid, long databasePid, HashFloor floor) throws Exception {
