@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * <pre>
  * --modes=full,second-factor,activity,signup,overload,burst,abuse   what to run (default: all seven)
- * --users=10000           seeded users with 2FA on        --events-per-user=10   activity rows per user
+ * --users=10000           seeded users with 2FA on (more are seeded when a measured rate needs them)
+ * --events-per-user=10    activity rows per first-seeded user
  * --clients=32            concurrent clients              --seconds=20           measured time per mode
  * --argon2=7168,5,1       m (KiB), t, p of the server     --hasher=auto          auto | native | java
  * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid; it must trust

@@ -99,7 +99,13 @@ final class BenchServer implements AutoCloseable {
     long spawned = System.nanoTime();
     Process process = builder.start();
     String url = "http://127.0.0.1:" + port;
-    waitUntilReady(url, process);
+    try {
+      waitUntilReady(url, process);
+    } catch (Exception e) {
+      process.destroy();
+      database.close();
+      throw e;
+    }
     long startToReady = (System.nanoTime() - spawned) / 1_000_000;
     Matcher ready = Pattern.compile("event=server.ready .* ms=(\\d+)").matcher(Files.readString(dir.resolve("server.log")));
     long reported = ready.find() ? Long.parseLong(ready.group(1)) : -1;
@@ -114,8 +120,10 @@ final class BenchServer implements AutoCloseable {
         throw new IllegalStateException("the server exited with " + process.exitValue());
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready")).build(),
-          HttpResponse.BodyHandlers.discarding());
+        // A probe the server never answers is asked again (seen once: the first request after start lost to an
+        // exception in the HTTP metrics); without a timeout it would wait forever.
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -181,6 +189,52 @@ final class BenchServer implements AutoCloseable {
       }
     }
     return total;
+  }
+
+  /**
+   * {@link #treeCpuMillis} split by process: client backends, autovacuum workers, checkpointer, WAL writer and the
+   * other background processes by their title, and "exited" for the processes reaped meanwhile (autovacuum
+   * workers come and go), in milliseconds.
+   */
+  static Map<String, Long> treeCpuMillisByProcess(long pid) throws IOException {
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    groups.put("exited", (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10);
+    groups.put("postmaster", cpuMillisOf(stat));
+    for (ProcessHandle child : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+      try {
+        String title = Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline")).replace('\0', ' ').trim()
+          .replaceFirst("^postgres: ", "");
+        String group = title.contains("(") ? "backends" : title.startsWith("autovacuum worker") ? "autovacuum worker" : title;
+        groups.merge(group, cpuMillis(child.pid()), Long::sum);
+      } catch (IOException gone) {
+        // ended meanwhile: its time is in the parent's reaped-children count
+      }
+    }
+    return groups;
+  }
+
+  /**
+   * The whole machine's CPU time so far from /proc/stat, in milliseconds: busy (user, nice, system, interrupts)
+   * and stolen by the hypervisor. Against this benchmark's own processes it shows what other work took from the
+   * same cores during a measurement.
+   */
+  static long[] machineCpuMillis() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7]);
+    return new long[] {busy * 10, Long.parseLong(f[8]) * 10};
+  }
+
+  /**
+   * One line on the machine during a measurement of {@code wallMillis}: cores busy in all, of which this
+   * benchmark's processes ({@code oursMillis}: server, PostgreSQL, load generator) and other work, and stolen.
+   */
+  static String machineLine(long[] before, long[] after, long oursMillis, long wallMillis) {
+    double busy = (double) (after[0] - before[0]) / wallMillis;
+    double ours = (double) oursMillis / wallMillis;
+    return String.format("  the machine meanwhile: %.2f cores busy: this benchmark %.2f, other work %.2f; stolen %.2f",
+      busy, ours, busy - ours, (double) (after[1] - before[1]) / wallMillis);
   }
 
   /** Resident and peak resident memory in MiB. */

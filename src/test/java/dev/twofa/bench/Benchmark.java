@@ -107,7 +107,7 @@ public final class Benchmark {
         try {
           switch (mode) {
             case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
-            case "second-factor" -> SecondFactorMode.run(driver, run, pid, server == null ? -1 : server.databasePid());
+            case "second-factor" -> SecondFactorMode.run(driver, run, pid, server == null ? -1 : server.databasePid(), dbUrl);
             case "activity" -> activity(driver, run);
             case "signup" -> signup(driver, run);
             case "overload" -> overload(driver, run, floor);
@@ -133,22 +133,39 @@ public final class Benchmark {
 
   /**
    * The warm-up's full logins, in slices of at most 10 s (the first 3 s, while the rate is unknown), each after
-   * growing the user pool for the rate the slice before measured; returns that rate (logins/s), 0 without a warm-up.
+   * growing the user pool for the fastest rate a slice measured; returns that rate (logins/s), 0 without a
+   * warm-up. Nothing is measured here, so a client that finds no user free waits for the next code step instead
+   * of ending the run; the pool is then doubled, that slice's rate (the pool's, not the server's) is not used,
+   * and if it was the last slice, one more runs (up to 10), so the measured run is sized from a real rate.
    */
   static double warmUp(LoadDriver driver, BenchOptions options) {
     Stats warm = new Stats();
-    double rate = 0;
+    double fastest = 0;
+    long waited = 0;
+    int extra = 0;
     for (int left = warmupSeconds(options), slice; left > 0; left -= slice) {
-      slice = Math.min(rate == 0 ? 3 : 10, left);
-      if (rate > 0) {
-        driver.ensureFree(LoadDriver.usersFor(rate, slice, options.clients()),
-          String.format("the warm-up at %.0f logins/s", rate));
+      slice = Math.min(fastest == 0 ? 3 : 10, left);
+      if (fastest > 0) {
+        driver.ensureFree(LoadDriver.usersFor(fastest, slice, options.clients()),
+          String.format("the warm-up at up to %.0f logins/s", fastest));
       }
       long before = warm.count("login.full");
-      double seconds = driver.closedLoop(options.clients(), slice, () -> driver.login(warm));
-      rate = (warm.count("login.full") - before) / seconds;
+      double seconds = driver.closedLoop(options.clients(), slice, () -> driver.login(warm)
+        .recover(e -> e instanceof LoadDriver.NoFreeUser ? driver.untilNextStep().<LoadDriver.Browser>map(v -> null)
+          : Future.failedFuture(e)));
+      long waits = warm.failed(LoadDriver.NO_FREE_USER) - waited;
+      if (waits == 0) {
+        fastest = Math.max(fastest, (warm.count("login.full") - before) / seconds);
+        continue;
+      }
+      waited += waits;
+      System.out.printf("  warm-up: all %d users spent in a code step; %d logins waited for the next%n", driver.users(), waits);
+      driver.growTo(2 * driver.users(), "the warm-up, whose pool ran out");
+      if (left == slice && extra++ < 10) {
+        left += slice;
+      }
     }
-    return rate;
+    return fastest;
   }
 
   private static void full(LoadDriver driver, BenchOptions options, long pid, long databasePid, HashFloor floor) throws Exception {
@@ -166,11 +183,15 @@ public final class Benchmark {
     long cpuBefore = pid > 0 ? BenchServer.cpuMillis(pid) : 0;
     Map<String, Long> threadsBefore = pid > 0 ? BenchServer.cpuMillisByThread(pid) : Map.of();
     long generatorBefore = BenchServer.cpuMillis(ProcessHandle.current().pid());
+    long[] machineBefore = BenchServer.machineCpuMillis();
     long databaseBefore = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) : 0;
+    Map<String, Long> databaseByProcessBefore = databasePid > 0 ? BenchServer.treeCpuMillisByProcess(databasePid) : Map.of();
     Stats stats = new Stats();
     double seconds = driver.closedLoop(options.clients(), options.seconds(), () -> driver.login(stats));
     long generator = BenchServer.cpuMillis(ProcessHandle.current().pid()) - generatorBefore;
+    long[] machineAfter = BenchServer.machineCpuMillis();
     long database = databasePid > 0 ? BenchServer.treeCpuMillis(databasePid) - databaseBefore : 0;
+    Map<String, Long> databaseByProcessAfter = databasePid > 0 ? BenchServer.treeCpuMillisByProcess(databasePid) : Map.of();
     long cpu = pid > 0 ? BenchServer.cpuMillis(pid) - cpuBefore : 0;
     Map<String, Long> threadsAfter = pid > 0 ? BenchServer.cpuMillisByThread(pid) : Map.of();
     long logins = stats.count("login.totp");
@@ -188,20 +209,27 @@ public final class Benchmark {
       System.out.printf("  server CPU per login %.1f ms; minus one idle hash (%.1f ms): %.1f ms; minus one hash's CPU "
           + "side by side (%.1f ms): %.1f ms%n", perLogin, floor.idleHashMs(), perLogin - floor.idleHashMs(),
         floor.parallelHashCpuMs(), perLogin - floor.parallelHashCpuMs());
-      printByThread(threadsBefore, threadsAfter, logins, "login");
+      printSplit("server CPU per login by thread", threadsBefore, threadsAfter, logins);
+      printSplit("PostgreSQL CPU per login by process", databaseByProcessBefore, databaseByProcessAfter, logins);
       System.out.printf("  on the same cores, per login: PostgreSQL %.1f ms of CPU, the load generator (this JVM) %.1f ms%n",
         (double) database / logins, (double) generator / logins);
+      System.out.println(BenchServer.machineLine(machineBefore, machineAfter, cpu + database + generator, Math.round(seconds * 1000)));
     }
     FULL_RATE.set((int) Math.round(rate));
     UNLOADED_P50.set((int) Math.round(1000 * unloaded.quantileMs("login.full", 0.5)));
   }
 
-  /** The server's CPU per operation split by thread group, largest first (groups under 0.05 ms left out). */
-  static void printByThread(Map<String, Long> before, Map<String, Long> after, long operations, String per) {
-    StringBuilder line = new StringBuilder("  server CPU per " + per + " by thread:");
-    after.entrySet().stream()
-      .map(e -> Map.entry(e.getKey(), (double) (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / operations))
-      .filter(e -> e.getValue() >= 0.05)
+  /**
+   * CPU per operation split by group (the server's thread groups, PostgreSQL's processes), largest first; groups
+   * under 0.05 ms left out. A group can be negative: a process that ended in between moved its time to "exited".
+   */
+  static void printSplit(String label, Map<String, Long> before, Map<String, Long> after, long operations) {
+    StringBuilder line = new StringBuilder("  " + label + ":");
+    java.util.Set<String> groups = new java.util.TreeSet<>(after.keySet());
+    groups.addAll(before.keySet());
+    groups.stream()
+      .map(g -> Map.entry(g, (double) (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / operations))
+      .filter(e -> Math.abs(e.getValue()) >= 0.05)
       .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
       .forEach(e -> line.append(String.format(" %s %.2f ms;", e.getKey(), e.getValue())));
     System.out.println(line);

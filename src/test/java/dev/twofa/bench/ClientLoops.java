@@ -31,7 +31,7 @@ final class ClientLoops {
    * The run cannot go on: a pool ran out, the server did not answer, or an iteration threw. The loops end, and
    * the benchmark ends the run with this message (a non-zero exit under --strict).
    */
-  static final class RunStopped extends RuntimeException {
+  static class RunStopped extends RuntimeException {
     RunStopped(String message) {
       super(message, null, false, false);
     }

@@ -36,6 +36,16 @@ final class LoadDriver {
   private final ClientLoops loops;
   private final AtomicInteger addresses = new AtomicInteger();
 
+  /** The step under which the stats count logins that found no user free ("driver.*": not the server's answer). */
+  static final String NO_FREE_USER = "driver.no-free-user";
+
+  /** No seeded user is free in this code step (see {@link UserPool}). */
+  static final class NoFreeUser extends RunStopped {
+    NoFreeUser(String message) {
+      super(message);
+    }
+  }
+
   /** Seeds users {@code from} to {@code to - 1} (their emails and secrets are {@link Seeder}'s by index). */
   interface MoreUsers {
     void seed(int from, int to) throws Exception;
@@ -116,12 +126,12 @@ final class LoadDriver {
 
   /**
    * A seeded user who is not logging in right now and whose code for the current step is unused, held until
-   * {@link #release}; a {@link RunStopped} when there is none (see {@link UserPool} for how the pool is consumed).
+   * {@link #release}; a {@link NoFreeUser} when there is none (see {@link UserPool} for how the pool is consumed).
    */
   int nextUser() {
     int user = pool.take(currentStep());
     if (user < 0) {
-      throw new RunStopped(String.format("no seeded user is free: all %d are logging in or sent a code in this 30 s "
+      throw new NoFreeUser(String.format("no seeded user is free: all %d are logging in or sent a code in this 30 s "
         + "TOTP step (the server accepts a step once per user); the run went faster than its pool was sized for, "
         + "seed more with --users", pool.size()));
     }
@@ -144,28 +154,41 @@ final class LoadDriver {
    * does not run out; {@code why} says what the number was sized for.
    */
   void ensureFree(int users, String why) {
-    int missing = users - pool.free(currentStep());
-    if (missing <= 0 || moreUsers == null) {
+    growTo(pool.size() + users - pool.free(currentStep()), why);
+  }
+
+  /** Seeds users until there are {@code users} in all. */
+  void growTo(int users, String why) {
+    int from = pool.size();
+    if (users <= from || moreUsers == null) {
       return;
     }
-    int from = pool.size();
     long start = System.nanoTime();
     try {
-      moreUsers.seed(from, from + missing);
+      moreUsers.seed(from, users);
     } catch (Exception e) {
       throw new IllegalStateException("seeding more users failed", e);
     }
-    pool.grow(from + missing);
-    System.out.printf("  seeded %d more users (%d in all) in %.1f s for %s%n", missing, from + missing,
+    pool.grow(users);
+    System.out.printf("  seeded %d more users (%d in all) in %.1f s for %s%n", users - from, users,
       (System.nanoTime() - start) / 1e9, why);
   }
 
   /**
    * Free users a run of {@code seconds} at {@code perSecond} logins takes: at most one 30 s step's worth (after
-   * a boundary the users spent before it are free again), half again for the rate to climb, plus those in flight.
+   * a boundary the users spent before it are free again), three times over, plus those in flight. The margin is
+   * wide because users are cheap (10,000 seeded in a fraction of a second) and, on a shared machine, a rate
+   * doubles within seconds when other work stops.
    */
   static int usersFor(double perSecond, int seconds, int inFlight) {
-    return (int) Math.ceil(1.5 * perSecond * Math.min(seconds, 30)) + inFlight;
+    return (int) Math.ceil(3 * perSecond * Math.min(seconds, 30)) + inFlight;
+  }
+
+  /** Completes when the next 30 s code step has begun: every user spent before it is free again. */
+  Future<Void> untilNextStep() {
+    Promise<Void> next = Promise.promise();
+    vertx.setTimer(30_000 - System.currentTimeMillis() % 30_000 + 50, t -> next.complete());
+    return next.future();
   }
 
   private static long currentStep() {
@@ -182,7 +205,7 @@ final class LoadDriver {
     try {
       user = nextUser();
     } catch (RunStopped e) {
-      stats.record("driver.no-free-user", 0, 0, false);
+      stats.record(NO_FREE_USER, 0, 0, false);
       return Future.failedFuture(e);
     }
     Browser b = browser();

@@ -44,6 +44,11 @@ final class Stats {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1)) / 1000.0;
   }
 
+  /** Unexpected outcomes of {@code step}, whatever their status. */
+  long failed(String step) {
+    return errors().entrySet().stream().filter(e -> e.getKey().startsWith(step + " ")).mapToLong(Map.Entry::getValue).sum();
+  }
+
   Map<String, Long> errors() {
     Map<String, Long> result = new TreeMap<>();
     outcomes.forEach((k, v) -> result.put(k, v.sum()));
