@@ -22,11 +22,11 @@ BEGIN
 END
 $$;
 
--- A login's second step, checked in Java (the TOTP secret is opened there only) and written here in one
+-- A login's second step (the code step), checked in Java (the TOTP secret is opened there only) and written here in one
 -- transaction under the pending login's row lock and the budget's lock: the budget is counted before the code is
 -- used; a correct code completes the login (and resets the budget it had spent), a wrong one spends an attempt
 -- and counts against the pending login, which is dropped at its limit.
-CREATE OR REPLACE FUNCTION login_second_step(
+CREATE OR REPLACE FUNCTION login_code_step(
   -- the pending login (live when created at or after p_pending_after) and its account
   p_pending_hash bytea, p_pending_after timestamptz, p_user_id bigint,
   -- the code as checked in Java: the TOTP step it matched, or a recovery code's digests under every key and the

@@ -18,7 +18,7 @@ import java.util.Map;
 import static dev.twofa.db.SqlTime.utc;
 
 /**
- * The write of a login's second step as one statement (login_second_step of R__login.sql): budget, single use of
+ * The write of a login's second step as one statement (login_code_step of R__login.sql): budget, single use of
  * the code, then the completed login or the counted failure, with its events, in one round trip (and, on its own,
  * one commit).
  */
@@ -57,9 +57,9 @@ final class SecondStepRepository {
   record Events(JsonObject succeeded, JsonObject failed, JsonObject abandoned) {
   }
 
-  /** login_second_step (R__login.sql) with its parameters by name: twenty are too many to keep in order. */
+  /** login_code_step (R__login.sql) with its parameters by name: twenty are too many to keep in order. */
   private static final String STEP = """
-      SELECT step_outcome, budget_oldest, failure_count FROM login_second_step(
+      SELECT step_outcome, budget_oldest, failure_count FROM login_code_step(
         #{pendingHash}, #{pendingAfter}, #{userId}, #{totpStep}, #{recoveryDigests}, #{burnThrough},
         #{budgetKey}, #{budgetMax}, #{now}, #{windowStart}, #{maxFailures},
         #{sessionHash}, #{sessionHandle}, #{sessionEpoch}, #{sessionExpires}, #{ip}, #{userAgent},

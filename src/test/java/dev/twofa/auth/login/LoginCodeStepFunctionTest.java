@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * The SQL function login_second_step on its own: each outcome on rows inserted here into a freshly migrated
+ * The SQL function login_code_step (R__login.sql) on its own: each outcome on rows inserted here into a freshly migrated
  * database, called as a prepared statement with no Java service, and the rows it leaves behind. The call is in
  * {@link #secondStep} only, so a change of the function's signature is a change there.
  */
-class LoginSecondStepFunctionTest {
+class LoginCodeStepFunctionTest {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:15Z");
   private static final Duration PENDING_TTL = Duration.ofMinutes(5);
   private static final Duration WINDOW = Duration.ofHours(1);
@@ -220,7 +220,7 @@ class LoginSecondStepFunctionTest {
   }
 
   /**
-   * The one call of login_second_step (signature of V15): the pending login of {@code user} (expired if created
+   * The one call of login_code_step: the pending login of {@code user} (expired if created
    * before NOW - PENDING_TTL), its budget of BUDGET attempts in WINDOW, MAX_FAILURES wrong codes, and a session
    * of epoch 7 for 12 hours offered.
    */
@@ -230,7 +230,7 @@ class LoginSecondStepFunctionTest {
     Buffer[] digests = code.recoveryDigests() == null ? null
       : code.recoveryDigests().stream().map(Buffer::buffer).toArray(Buffer[]::new);
     Row row = db.query("""
-        SELECT step_outcome, budget_oldest, failure_count FROM login_second_step(
+        SELECT step_outcome, budget_oldest, failure_count FROM login_code_step(
           $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
         """,
       Buffer.buffer(user.pendingHash()), utc(NOW.minus(PENDING_TTL)), user.userId(), code.totpStep(), digests,
