@@ -53,7 +53,7 @@ public final class LoginService {
   private final Pool pool;
   private final UserRepository users;
   private final Throttle throttle;
-  private final SecondStepRepository secondSteps = new SecondStepRepository();
+  private final SecondStepRepository secondSteps;
   private final PasswordStepRepository passwordSteps = new PasswordStepRepository();
   private final SessionService sessions;
   private final Passwords passwords;
@@ -67,6 +67,7 @@ public final class LoginService {
   public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
                LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
     this.pool = pool;
+    this.secondSteps = new SecondStepRepository(pool);
     this.users = users;
     this.throttle = throttle;
     this.sessions = sessions;

@@ -6,7 +6,9 @@ import dev.twofa.auth.events.EventOutbox;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.templates.SqlTemplate;
 
@@ -66,6 +68,15 @@ final class SecondStepRepository {
         #{succeeded}, #{failed}, #{abandoned})
       """;
 
+  private final Pool pool;
+  /** The template parsed once for the common case, the step in a commit of its own on the pool. */
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> onPool;
+
+  SecondStepRepository(Pool pool) {
+    this.pool = pool;
+    this.onPool = SqlTemplate.forQuery(pool, STEP);
+  }
+
   Future<Written> write(SqlClient db, byte[] pendingHash, Instant pendingAfter, long userId, Code code, Budget budget,
                         int maxFailures, NewSession session, Events events, Instant now) {
     Map<String, Object> parameters = new HashMap<>();
@@ -90,7 +101,7 @@ final class SecondStepRepository {
     parameters.put("succeeded", events.succeeded());
     parameters.put("failed", events.failed());
     parameters.put("abandoned", events.abandoned());
-    return SqlTemplate.forQuery(db, STEP).execute(parameters)
+    return (db == pool ? onPool : SqlTemplate.forQuery(db, STEP)).execute(parameters)
       .map(rows -> {
         Row row = rows.iterator().next();
         var oldest = row.getOffsetDateTime("budget_oldest");
