@@ -52,8 +52,9 @@ public final class AccountService {
   /** Verification links a signed-in user may ask for (each one replaces the last). */
   static final ThrottlePolicy VERIFICATION_RESENDS = new ThrottlePolicy(3, Duration.ofHours(1));
 
-  public AccountService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords, PasswordStrength strength,
-                 Auditor auditor, LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
+  public AccountService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions,
+                        Passwords passwords, PasswordStrength strength, Auditor auditor, LoginPolicy policy,
+                        Mailer mailer, SignInNotices signIns, Clock clock) {
     this.pool = pool;
     this.users = users;
     this.throttle = throttle;

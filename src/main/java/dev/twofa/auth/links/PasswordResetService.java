@@ -55,8 +55,8 @@ public final class PasswordResetService {
 
   public static PasswordResetService create(Pool pool, UserRepository users, Throttle throttle, AccountService accounts,
                                             SessionService sessions, Auditor auditor, Mailer mailer, Clock clock) {
-    return new PasswordResetService(pool, users, throttle, new AccountLinkRepository(), accounts, sessions, auditor, mailer,
-      clock);
+    return new PasswordResetService(pool, users, throttle, new AccountLinkRepository(), accounts, sessions, auditor,
+      mailer, clock);
   }
 
   PasswordResetService(Pool pool, UserRepository users, Throttle throttle, AccountLinkRepository links,

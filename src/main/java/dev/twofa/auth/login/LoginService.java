@@ -64,8 +64,9 @@ public final class LoginService {
   private final SignInNotices signIns;
   private final Clock clock;
 
-  public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords, SecondFactor secondFactor, Auditor auditor,
-               LoginPolicy policy, Mailer mailer, SignInNotices signIns, Clock clock) {
+  public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords,
+                      SecondFactor secondFactor, Auditor auditor, LoginPolicy policy, Mailer mailer,
+                      SignInNotices signIns, Clock clock) {
     this.pool = pool;
     this.secondSteps = new SecondStepRepository(pool);
     this.users = users;

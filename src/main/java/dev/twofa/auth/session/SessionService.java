@@ -51,8 +51,8 @@ public final class SessionService {
       auditor, signIns, login, idle, maxAge, clock);
   }
 
-  private SessionService(SessionStore store, Throttle throttle, Auditor auditor, SignInNotices signIns, LoginPolicy login,
-                 Duration idle, Duration maxAge, Clock clock) {
+  private SessionService(SessionStore store, Throttle throttle, Auditor auditor, SignInNotices signIns,
+                         LoginPolicy login, Duration idle, Duration maxAge, Clock clock) {
     this.store = store;
     this.throttle = throttle;
     this.auditor = auditor;

@@ -69,8 +69,8 @@ public final class SupportDesk {
   }
 
   SupportDesk(Pool pool, UserRepository users, Throttle throttle, SecondFactor secondFactor, SessionService sessions,
-              Auditor auditor, LoginPolicy policy, Mailer mailer, SupportRequestRepository requests, SupportPolicy support,
-              Clock clock) {
+              Auditor auditor, LoginPolicy policy, Mailer mailer, SupportRequestRepository requests,
+              SupportPolicy support, Clock clock) {
     this.pool = pool;
     this.users = users;
     this.throttle = throttle;

@@ -62,16 +62,16 @@ public final class SupportRequestService {
   private final SupportPolicy policy;
   private final Clock clock;
 
-  public static SupportRequestService create(Pool pool, UserRepository users, Throttle throttle, SessionService sessions,
-                                             Auditor auditor, Mailer mailer, LoginPolicy login, SupportPolicy policy,
-                                             Clock clock) {
+  public static SupportRequestService create(Pool pool, UserRepository users, Throttle throttle,
+                                             SessionService sessions, Auditor auditor, Mailer mailer,
+                                             LoginPolicy login, SupportPolicy policy, Clock clock) {
     return new SupportRequestService(pool, users, throttle, new SupportRequestRepository(), sessions, auditor, mailer,
       login, policy, clock);
   }
 
   SupportRequestService(Pool pool, UserRepository users, Throttle throttle, SupportRequestRepository requests,
-                        SessionService sessions, Auditor auditor, Mailer mailer, LoginPolicy login, SupportPolicy policy,
-                        Clock clock) {
+                        SessionService sessions, Auditor auditor, Mailer mailer, LoginPolicy login,
+                        SupportPolicy policy, Clock clock) {
     this.pool = pool;
     this.users = users;
     this.throttle = throttle;

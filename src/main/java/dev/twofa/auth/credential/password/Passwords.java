@@ -50,7 +50,8 @@ public final class Passwords {
    * login wait longer), and one admission and one tarpit per node, like the pool they guard, however many auth
    * instances share them. Close {@code workers} when the verticle stops.
    */
-  public static Passwords create(Vertx vertx, WorkerExecutor workers, int threads, PasswordPolicy policy, MeterRegistry metrics) {
+  public static Passwords create(Vertx vertx, WorkerExecutor workers, int threads, PasswordPolicy policy,
+                                 MeterRegistry metrics) {
     HashAdmission admission = vertx.sharedData().<String, HashAdmission>getLocalMap("twofa-password-hashing")
       .computeIfAbsent("admission", name -> new HashAdmission(threads,
         Duration.ofMillis(policy.maxHashWaitMs()), policy.maxHashesInFlight(), FIRST_HASH_ESTIMATE));
@@ -71,8 +72,8 @@ public final class Passwords {
    * {@code queueWait} records how long each admitted piece of work waited for a hashing thread; {@code tarpit}
    * answers the refusals.
    */
-  public Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime, Timer queueWait,
-            RefusalTarpit tarpit) {
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime,
+            Timer queueWait, RefusalTarpit tarpit) {
     this.hasher = hasher;
     this.workers = workers;
     this.admission = admission;
@@ -81,7 +82,8 @@ public final class Passwords {
     this.tarpit = tarpit;
   }
 
-  public Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait, RefusalTarpit tarpit) {
+  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait,
+            RefusalTarpit tarpit) {
     this(hasher, workers, admission, System::nanoTime, queueWait, tarpit);
   }
 

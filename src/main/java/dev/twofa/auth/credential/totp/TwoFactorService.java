@@ -57,8 +57,8 @@ public final class TwoFactorService {
   private final Mailer mailer;
   private final Clock clock;
 
-  public static TwoFactorService create(Pool pool, UserRepository users, SessionService sessions, AccountService accounts,
-                                        KeyRing keys, TotpPolicy totp, Auditor auditor, Mailer mailer, Clock clock) {
+  public static TwoFactorService create(Pool pool, UserRepository users, SessionService sessions,
+                                        AccountService accounts, KeyRing keys, TotpPolicy totp, Auditor auditor, Mailer mailer, Clock clock) {
     return new TwoFactorService(pool, users, new RecoveryCodeRepository(), sessions, accounts, new SecretBox(keys),
       new TotpKeys(totp), new TotpVerifier(totp, clock), new RecoveryCodes(keys), auditor, mailer, clock);
   }
