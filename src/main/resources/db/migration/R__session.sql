@@ -51,3 +51,11 @@ BEGIN
   RETURN v_failures;
 END
 $$;
+
+-- The live pending login named by p_token_hash (created at or after p_created_after), for other rooms' SELECTs.
+CREATE OR REPLACE FUNCTION pending_login_live(p_token_hash bytea, p_created_after timestamptz)
+  RETURNS TABLE (user_id bigint, login_id uuid, pending_at timestamptz, ip text, user_agent text)
+LANGUAGE sql STABLE AS $$
+  SELECT p.user_id, p.login_id, p.created_at, p.ip, p.user_agent FROM pending_logins p
+  WHERE p.token_hash = p_token_hash AND p.created_at >= p_created_after
+$$;

@@ -26,7 +26,7 @@ public final class UserRepository {
   public static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
-    (SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = users.id) AS recovery_codes_remaining
+    (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining
     """;
 
   Future<Long> insert(SqlClient db, String email, String passwordHash, String language, Instant now) {
@@ -65,9 +65,8 @@ public final class UserRepository {
 
   /** The user of a pending login created after {@code createdAfter} (one round trip for both). */
   public Future<Optional<PendingUser>> findByPendingLogin(SqlClient db, byte[] pendingHash, Instant createdAfter) {
-    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id, p.pending_at, p.ip, p.user_agent FROM users JOIN "
-        + "(SELECT user_id, login_id, created_at AS pending_at, ip, user_agent FROM pending_logins WHERE token_hash = $1 AND created_at >= $2) p"
-        + " ON p.user_id = users.id")
+    return db.preparedQuery("SELECT " + COLUMNS + ", p.login_id, p.pending_at, p.ip, p.user_agent"
+        + " FROM pending_login_live($1, $2) p JOIN users ON users.id = p.user_id")
       .execute(Tuple.of(Buffer.buffer(pendingHash), utc(createdAfter)))
       .map(rows -> {
         if (rows.size() != 1) {

@@ -47,8 +47,8 @@ public final class AccountLinkRepository {
    */
   Future<Optional<Long>> find(SqlClient db, byte[] tokenHash, String purpose, Instant now) {
     return db.preparedQuery("""
-        SELECT l.user_id FROM account_links l JOIN users u ON u.id = l.user_id AND u.email = l.email
-        WHERE l.token_hash = $1 AND l.purpose = $2 AND l.expires_at > $3
+        SELECT l.user_id FROM account_links l CROSS JOIN LATERAL account_user(l.user_id) u
+        WHERE u.email = l.email AND l.token_hash = $1 AND l.purpose = $2 AND l.expires_at > $3
         """)
       .execute(Tuple.of(Buffer.buffer(tokenHash), purpose, utc(now)))
       .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getLong("user_id")) : Optional.empty());
@@ -62,8 +62,8 @@ public final class AccountLinkRepository {
     return tx.preparedQuery("""
         WITH used AS (DELETE FROM account_links WHERE token_hash = $1 AND purpose = $2
                       RETURNING user_id, email, expires_at)
-        SELECT used.user_id FROM used JOIN users u ON u.id = used.user_id AND u.email = used.email
-        WHERE used.expires_at > $3
+        SELECT used.user_id FROM used CROSS JOIN LATERAL account_user(used.user_id) u
+        WHERE u.email = used.email AND used.expires_at > $3
         """)
       .execute(Tuple.of(Buffer.buffer(tokenHash), purpose, utc(now)))
       .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getLong("user_id")) : Optional.empty());

@@ -27,14 +27,14 @@ public final class EmailVerificationRepository {
   /**
    * Uses the link in one statement: the row is deleted whatever happens (single use, expired ones too), and the
    * user is marked verified only when the link was live and still names the user's address. The user's id when
-   * it was; of two concurrent uses, only one gets it.
+   * it was; of two concurrent uses, only one gets it. CASE, not AND: SQL does not promise AND's order, and an
+   * expired link must not verify.
    */
   public Future<Optional<Long>> use(SqlClient db, byte[] tokenHash, Instant now) {
     return db.preparedQuery("""
         WITH used AS (DELETE FROM email_verifications WHERE token_hash = $1 RETURNING user_id, email, expires_at)
-        UPDATE users SET email_verified_at = coalesce(users.email_verified_at, $2) FROM used
-        WHERE users.id = used.user_id AND users.email = used.email AND used.expires_at > $2
-        RETURNING users.id
+        SELECT used.user_id AS id FROM used
+        WHERE CASE WHEN used.expires_at > $2 THEN account_email_verified(used.user_id, used.email, $2) ELSE false END
         """)
       .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now)))
       .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getLong("id")) : Optional.empty());

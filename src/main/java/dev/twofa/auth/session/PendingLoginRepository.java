@@ -29,7 +29,7 @@ final class PendingLoginRepository {
   public Future<Optional<PendingLogin>> find(SqlClient db, byte[] tokenHash) {
     return db.preparedQuery("""
         SELECT p.user_id, u.email, p.login_id, p.created_at, p.failures, p.ip, p.user_agent
-        FROM pending_logins p JOIN users u ON u.id = p.user_id WHERE p.token_hash = $1
+        FROM pending_logins p CROSS JOIN LATERAL account_user(p.user_id) u WHERE p.token_hash = $1
         """)
       .execute(Tuple.of(Buffer.buffer(tokenHash)))
       .map(rows -> rows.size() == 1 ? Optional.of(pending(rows.iterator().next())) : Optional.empty());
@@ -54,7 +54,7 @@ final class PendingLoginRepository {
     return db.preparedQuery("""
         WITH dropped AS (DELETE FROM pending_logins WHERE %s RETURNING user_id, login_id, created_at, failures, ip, user_agent)
         SELECT d.user_id, u.email, d.login_id, d.created_at, d.failures, d.ip, d.user_agent
-        FROM dropped d JOIN users u ON u.id = d.user_id
+        FROM dropped d CROSS JOIN LATERAL account_user(d.user_id) u
         """.formatted(where))
       .execute(params).map(PendingLoginRepository::pendings);
   }

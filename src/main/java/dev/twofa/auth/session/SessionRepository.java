@@ -56,7 +56,7 @@ final class SessionRepository {
           UPDATE sessions SET last_seen_at = $2
           WHERE token_hash = $1 AND last_seen_at > $3 AND last_seen_at < $4 AND expires_at > $2)
         SELECT %s, s.handle, s.second_factor_at, s.step_up_at
-        FROM s JOIN users ON users.id = s.user_id AND users.session_epoch = s.epoch
+        FROM s CROSS JOIN LATERAL account_user(s.user_id) users WHERE users.session_epoch = s.epoch
         """.formatted(UserRepository.COLUMNS))
       .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now), utc(now.minus(idle)), utc(now.minus(TOUCH_EVERY))))
       .map(rows -> first(rows, tokenHash));

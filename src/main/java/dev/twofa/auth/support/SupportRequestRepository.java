@@ -86,26 +86,26 @@ final class SupportRequestRepository {
         WITH cancelled AS (
           UPDATE support_requests SET status = 'cancelled', closed_at = $2, cancel_token_hash = NULL
           WHERE cancel_token_hash = $1 AND status = 'open' RETURNING *)
-        SELECT %s FROM cancelled r JOIN users u ON u.id = r.user_id
+        SELECT %s FROM cancelled r CROSS JOIN LATERAL account_user(r.user_id) u
         """.formatted(COLUMNS))
       .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).map(SupportRequestRepository::first);
   }
 
   /** The account's open request, locked until the caller's transaction ends (a concurrent cancel waits for it). */
   Future<Optional<SupportRequestRow>> openForUpdate(SqlClient tx, long userId) {
-    return tx.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r JOIN users u ON u.id = r.user_id "
+    return tx.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r CROSS JOIN LATERAL account_user(r.user_id) u "
         + "WHERE r.user_id = $1 AND r.status = 'open' FOR UPDATE OF r")
       .execute(Tuple.of(userId)).map(SupportRequestRepository::first);
   }
 
   Future<Optional<SupportRequestRow>> open(SqlClient db, long userId) {
-    return db.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r JOIN users u ON u.id = r.user_id "
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r CROSS JOIN LATERAL account_user(r.user_id) u "
         + "WHERE r.user_id = $1 AND r.status = 'open'")
       .execute(Tuple.of(userId)).map(SupportRequestRepository::first);
   }
 
   Future<Optional<SupportRequestRow>> find(SqlClient db, long id) {
-    return db.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r JOIN users u ON u.id = r.user_id WHERE r.id = $1")
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r CROSS JOIN LATERAL account_user(r.user_id) u WHERE r.id = $1")
       .execute(Tuple.of(id)).map(SupportRequestRepository::first);
   }
 
@@ -122,7 +122,7 @@ final class SupportRequestRepository {
   /** The requests with {@code status}: open ones oldest first, closed ones most recently closed first. */
   Future<List<SupportRequestRow>> list(SqlClient db, String status) {
     String order = "open".equals(status) ? "r.created_at, r.id" : "r.closed_at DESC, r.id DESC";
-    return db.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r JOIN users u ON u.id = r.user_id "
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM support_requests r CROSS JOIN LATERAL account_user(r.user_id) u "
         + "WHERE r.status = $1 ORDER BY " + order + " LIMIT $2")
       .execute(Tuple.of(status, LIST_LIMIT)).map(SupportRequestRepository::all);
   }
