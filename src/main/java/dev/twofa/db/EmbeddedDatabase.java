@@ -57,6 +57,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
    */
   public static EmbeddedDatabase start(Path dataDir, int port, boolean durable) throws IOException {
     EmbeddedFolder folder = new EmbeddedFolder(dataDir);
+    EmbeddedVersion.check(folder);
     folder.secure();
     takeOverOrphan(folder);
     boolean newSuperuserPassword = EmbeddedFolder.ensurePassword(folder.superuserPasswordFile());

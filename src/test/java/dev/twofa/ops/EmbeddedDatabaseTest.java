@@ -195,6 +195,21 @@ class EmbeddedDatabaseTest {
   }
 
   /** A folder made by the earlier layout: initdb -A trust, tables in database postgres owned by the superuser. */
+  /** A folder an older release created (PostgreSQL 14): refused with what to do, and left as it was. */
+  @Test
+  void aFolderOfAnotherPostgresMajorIsRefusedAndLeftAlone() throws Exception {
+    Path pgData = newDataDir().resolve("postgres");
+    Files.createDirectories(pgData);
+    Files.writeString(pgData.resolve("PG_VERSION"), "14\n");
+
+    IOException refused = assertThrows(IOException.class, () -> EmbeddedDatabase.start(pgData, 0, true));
+
+    assertTrue(refused.getMessage().contains("created by PostgreSQL 14"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("Upgrading the embedded PostgreSQL"), refused.getMessage());
+    assertEquals("14\n", Files.readString(pgData.resolve("PG_VERSION")));
+    assertFalse(Files.exists(pgData.resolveSibling("postgres-runtime")), "nothing unpacked or started");
+  }
+
   @Test
   void aFolderFromTheTrustLayoutIsLockedDownOnFirstStart() throws Exception {
     Path dataDir = newDataDir();
@@ -203,7 +218,10 @@ class EmbeddedDatabaseTest {
     try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false)
       .setOverrideWorkingDirectory(dataDir.resolve("postgres-runtime").toFile()).start()) {
       String oldUrl = "jdbc:postgresql://localhost:" + old.getPort() + "/postgres";
-      Flyway.configure().dataSource(oldUrl, "postgres", "").target("3").load().migrate();
+      // The release of that layout was at V3 and had no repeatable migrations; Flyway runs today's after any target,
+      // and their SQL-language functions name columns that later versions add: not checked at creation here.
+      Flyway.configure().dataSource(oldUrl, "postgres", "").target("3").initSql("SET check_function_bodies = off")
+        .load().migrate();
       try (Connection connection = DriverManager.getConnection(oldUrl, "postgres", "");
            Statement sql = connection.createStatement()) {
         sql.execute("INSERT INTO users (email, password_hash, created_at) VALUES ('" + STAFF + "', 'x', now())");

@@ -74,7 +74,7 @@ public final class TestPostgres {
       source = URL_VARIABLE;
       adminUrl = configured;
     } else if (dockerAnswers()) {
-      PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+      PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17-alpine");
       container.start();
       source = "Testcontainers " + container.getDockerImageName();
       adminUrl = "postgresql://" + container.getUsername() + ":" + container.getPassword() + "@" + container.getHost()
