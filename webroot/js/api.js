@@ -32,7 +32,8 @@ async function request(method, path, body, retried = false) {
     }
     headers['X-XSRF-TOKEN'] = csrfToken() || '';
   }
-  if (body !== undefined) {
+  if (method !== 'GET') {
+    // Every write is JSON, a body or none: the server refuses other types (415), so no HTML form can post.
     headers['Content-Type'] = 'application/json';
   }
   let response;

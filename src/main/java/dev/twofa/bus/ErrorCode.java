@@ -12,6 +12,7 @@ public enum ErrorCode {
   SECOND_FACTOR_REQUIRED(401, "Enter the code from your authenticator app, or a recovery code."),
   CSRF(403, "The page is out of date. Reload it and try again."),
   FORBIDDEN(403, "You are not allowed to do this."),
+  CROSS_SITE(403, "This request came from another site. Open this site's own page and try again."),
   STEP_UP_REQUIRED(403, "Confirm it's you: enter your password (and your 2FA code) again."),
   NOT_FOUND(404, "There is nothing here."),
   USER_NOT_FOUND(404, "No account has this email address."),

@@ -97,6 +97,8 @@ public class HttpVerticle extends VerticleBase {
         ctx.next();
       });
       router.route("/api/*").handler(new ClientAddress(config.trustedProxies()));
+      router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+        .method(HttpMethod.DELETE).handler(new BrowserWrites(config.publicUrl()));
       // Only methods that carry a body: Vert.x's body handler throws on a GET declaring a multipart body (HTTP/2).
       router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
