@@ -7,6 +7,7 @@ import dev.twofa.support.LogLines;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestAccounts.Enrolled;
 import dev.twofa.support.TestServer;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -81,7 +82,9 @@ class MissingKeyTest {
 
   @Test
   void aTamperedSecretIsAnswered503NotAFailure() {
-    Enrolled account = accounts.enrolled();
+    String email = TestAccounts.uniqueEmail();
+    ApiClient signedIn = accounts.signedUp(email);
+    Enrolled account = accounts.enrolled(signedIn, email);
     server.query("UPDATE users SET totp_secret = set_byte(totp_secret, length(totp_secret) - 1,"
       + " get_byte(totp_secret, length(totp_secret) - 1) # 1) WHERE email = $1", account.email());
     try (LogLines box = LogLines.of(SECRET_BOX); LogLines bus = LogLines.of(BUS)) {
@@ -89,6 +92,9 @@ class MissingKeyTest {
         code(accounts.currentCode(account)));
       assertError(code, 503, "totp_unavailable");
       assertEquals(1, box.at(Level.ERROR).size() + bus.at(Level.ERROR).size(), box.all() + " " + bus.all());
+      assertError(signedIn.post("/api/step-up", new JsonObject().put("password", TestAccounts.PASSWORD)
+        .put("code", accounts.currentCode(account))), 503, "totp_unavailable");
+      assertEquals(0, bus.at(Level.ERROR).size(), "never an internal error: " + bus.all());
     }
   }
 

@@ -65,8 +65,16 @@ class StoredHashCostTest {
 
   @Test
   void aHashUpToFourTimesTheCostStillWorksAndIsReplacedByOneAtTheConfiguredCost() throws Exception {
+    rehashedAfterLogin(hashAt(2048, 2, 1));
+  }
+
+  @Test
+  void aCheaperHashIsReplacedToo() throws Exception {
+    rehashedAfterLogin(hashAt(512, 1, 1));
+  }
+
+  private static void rehashedAfterLogin(String older) throws InterruptedException {
     SignedUp account = auth.signedUp();
-    String older = hashAt(2048, 2, 1);
     auth.query("UPDATE users SET password_hash = $2 WHERE id = $1", account.user().id(), older);
     assertEquals("authenticated", await(auth.logins().password(
       new AuthRequests.Credentials(null, account.email(), PASSWORD, account.client()))).session().state());
