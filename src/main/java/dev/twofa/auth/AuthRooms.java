@@ -29,9 +29,10 @@ import java.time.Clock;
  * The auth verticle's rooms, each built from its config and the doors of the rooms it calls. Nothing here
  * decides anything: it is the wiring, in the order the rooms depend on each other.
  */
-record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns, SessionService sessions,
-                 AccountService accounts, LoginService logins, StepUpService stepUp, TwoFactorService twoFactor,
-                 PasswordResetService resets, SupportDesk support, SupportRequestService requests) {
+record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
+                 SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
+                 TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
+                 SupportRequestService requests) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {

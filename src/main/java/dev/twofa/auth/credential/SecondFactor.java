@@ -54,7 +54,7 @@ public final class SecondFactor {
     return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
   }
 
-  /** The digests a stored recovery code of {@code userId} equal to {@code code} may have (empty when it cannot be a code). */
+  /** The digests a stored recovery code of {@code userId} equal to {@code code} may have (empty: it cannot be a code). */
   public Optional<List<byte[]>> recoveryDigests(long userId, String code) {
     return RecoveryCodes.normalize(code).map(normalized -> recoveryCodes.candidateDigests(userId, normalized));
   }
@@ -78,6 +78,7 @@ public final class SecondFactor {
     if (normalized.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return recoveryCodeStore.use(db, user.id(), recoveryCodes.candidateDigests(user.id(), normalized.get()), burnThroughStep());
+    return recoveryCodeStore.use(db, user.id(), recoveryCodes.candidateDigests(user.id(), normalized.get()),
+      burnThroughStep());
   }
 }

@@ -104,7 +104,8 @@ public final class LoginService {
           ? succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
             // A hash at another cost than the configured one is replaced after the answer, never over a newer one.
             .onSuccess(done -> passwords.rehashIfOutdated(user.get().id(), user.get().passwordHash(), password,
-              client.ip(), canonical, fresh -> users.replacePasswordHash(pool, user.get().id(), user.get().passwordHash(), fresh)))
+              client.ip(), canonical,
+              fresh -> users.replacePasswordHash(pool, user.get().id(), user.get().passwordHash(), fresh)))
           : fail(user, failures, client)));
   }
 

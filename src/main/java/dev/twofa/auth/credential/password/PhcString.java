@@ -32,7 +32,8 @@ record PhcString(int memoryKiB, int iterations, int parallelism, byte[] salt, by
 
   /** True when no cost parameter is more than {@code factor} times the configured one. */
   boolean costsAtMost(PasswordPolicy policy, int factor) {
-    return memoryKiB <= (long) factor * policy.argon2MemoryKiB() && iterations <= (long) factor * policy.argon2Iterations()
+    return memoryKiB <= (long) factor * policy.argon2MemoryKiB()
+      && iterations <= (long) factor * policy.argon2Iterations()
       && parallelism <= (long) factor * policy.argon2Parallelism();
   }
 

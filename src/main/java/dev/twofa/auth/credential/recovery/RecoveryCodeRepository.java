@@ -31,8 +31,8 @@ public final class RecoveryCodeRepository {
   }
 
   /**
-   * Uses the code whose digests (bound and unbound) under every key of the ring are {@code candidates} (see recovery_code_use in
-   * R__credential.sql), burning the TOTP steps through {@code burnThrough}: true when this call won it.
+   * Uses the code whose digests (bound and unbound) under every key of the ring are {@code candidates} (see
+   * recovery_code_use in R__credential.sql), burning the TOTP steps through {@code burnThrough}: true when this call won it.
    */
   public Future<Boolean> use(SqlClient db, long userId, List<byte[]> candidates, long burnThrough) {
     return db.preparedQuery("SELECT recovery_code_use($1, $2, $3) AS used")

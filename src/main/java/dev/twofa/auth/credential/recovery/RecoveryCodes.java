@@ -28,6 +28,8 @@ public final class RecoveryCodes {
   public static final String ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
   public static final int COUNT = dev.twofa.config.RecoveryCodePolicy.COUNT;
   public static final int LENGTH = dev.twofa.config.RecoveryCodePolicy.LENGTH;
+  /** The digest version {@link #digest} writes (recovery_codes.digest_version): the user bound in. */
+  public static final int DIGEST_VERSION = 2;
   private final SecureRandom random = new SecureRandom();
   private final String currentKeyId;
   private final SecretKeySpec currentKey;
@@ -78,9 +80,6 @@ public final class RecoveryCodes {
     }
     return Optional.of(code);
   }
-
-  /** The digest version {@link #digest} writes: the user bound in. */
-  public static final int DIGEST_VERSION = 2;
 
   /** The digest to store for {@code userId}'s code, under the current key. */
   public byte[] digest(long userId, String normalizedCode) {
