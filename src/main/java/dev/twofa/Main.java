@@ -173,7 +173,8 @@ public final class Main {
     }
     EmbeddedDatabase db = startEmbedded(configured);
     SHUTDOWN.push(() -> closeQuietly(db));
-    NodeKeys keys = configured.keys().none() ? NodeKeys.of(KeyRing.of(localKey(configured.dataDir()))) : configured.keys();
+    NodeKeys keys = configured.keys().none() ? configured.keys().withRing(KeyRing.of(localKey(configured.dataDir())))
+      : configured.keys();
     return requireKeys(configured.withDatabase(db.url(), keys));
   }
 

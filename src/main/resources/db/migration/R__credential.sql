@@ -1,7 +1,8 @@
 -- The credential room's rules on recovery_codes.
 
 -- The recovery-code burn: one DELETE lets a single request win a code (a user's codes differ, so at most one of
--- the code's digests under the key ring matches); the TOTP steps its holder may have seen are burnt with it.
+-- the code's digests matches: bound to the user or not, under each key of the ring, see RecoveryCodes); the TOTP
+-- steps its holder may have seen are burnt with it.
 CREATE OR REPLACE FUNCTION recovery_code_use(p_user_id bigint, p_digests bytea[], p_burn_through bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -5,6 +5,7 @@ import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.password.PasswordStrength;
 import dev.twofa.auth.credential.password.Passwords;
+import dev.twofa.auth.credential.totp.KeyRingCheck;
 import dev.twofa.auth.credential.totp.TwoFactorService;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.links.PasswordResetService;
@@ -28,9 +29,10 @@ import java.time.Clock;
  * The auth verticle's rooms, each built from its config and the doors of the rooms it calls. Nothing here
  * decides anything: it is the wiring, in the order the rooms depend on each other.
  */
-record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns, SessionService sessions,
-                 AccountService accounts, LoginService logins, StepUpService stepUp, TwoFactorService twoFactor,
-                 PasswordResetService resets, SupportDesk support, SupportRequestService requests) {
+record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
+                 SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
+                 TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
+                 SupportRequestService requests) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -56,7 +58,8 @@ record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNoti
       mailer, config.support(), clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
-    return new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor, resets,
-      support, requests);
+    KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
+    return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
+      resets, support, requests);
   }
 }

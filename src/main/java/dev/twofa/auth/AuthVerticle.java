@@ -62,7 +62,9 @@ public class AuthVerticle extends VerticleBase {
       Passwords.create(vertx, hashWorkers, hashThreads, config.passwords(), metrics),
       Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock));
     startTimers(rooms);
-    return rooms.passwords().start().compose(ready -> Future.all(operations(rooms)));
+    return rooms.keyRingCheck().oncePerNode(vertx, pool)
+      .compose(keysChecked -> rooms.passwords().start())
+      .compose(ready -> Future.all(operations(rooms)));
   }
 
   private List<Future<?>> operations(AuthRooms r) {

@@ -29,6 +29,7 @@ public enum ErrorCode {
   INTERNAL(500, "Something went wrong on our side. Try again."),
   UNAVAILABLE(503, "The service is briefly unavailable. Try again in a moment."),
   OVERLOADED(503, "Many people are logging in right now. Try again in a moment."),
+  TOTP_UNAVAILABLE(503, "Codes from your authenticator app cannot be checked right now. Try again later, or use a recovery code."),
   SUPPORT_REQUEST_OPEN(409, "A request to turn off 2FA is already open for this account."),
   REQUEST_NOT_OPEN(409, "This request is no longer open: it was completed, declined or cancelled."),
   COOLING_OFF(409, "The request is still in its waiting period, when its owner may cancel it. Wait, or override with a note.");

@@ -12,15 +12,23 @@ public final class NodeKeys {
   private final Optional<KeyRing> ring;
   private final Optional<byte[]> csrfKey;
   private final Optional<byte[]> clusterKey;
+  private final boolean allowMissingKeys;
 
-  private NodeKeys(Optional<KeyRing> ring, Optional<byte[]> csrfKey, Optional<byte[]> clusterKey) {
+  private NodeKeys(Optional<KeyRing> ring, Optional<byte[]> csrfKey, Optional<byte[]> clusterKey,
+                   boolean allowMissingKeys) {
     this.ring = ring;
     this.csrfKey = csrfKey;
     this.clusterKey = clusterKey;
+    this.allowMissingKeys = allowMissingKeys;
   }
 
   public static NodeKeys of(KeyRing ring) {
-    return new NodeKeys(Optional.of(ring), Optional.empty(), Optional.empty());
+    return new NodeKeys(Optional.of(ring), Optional.empty(), Optional.empty(), false);
+  }
+
+  /** These settings with {@code ring} as the ring (the embedded database's generated key). */
+  public NodeKeys withRing(KeyRing ring) {
+    return new NodeKeys(Optional.of(ring), Optional.empty(), Optional.empty(), allowMissingKeys);
   }
 
   static NodeKeys from(Settings s) {
@@ -39,11 +47,19 @@ public final class NodeKeys {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "CSRF_KEY and " + TwofaConfig.PREFIX
         + "CLUSTER_KEY are for nodes without the secret keys; this node has " + TwofaConfig.PREFIX + "SECRET_KEYS, drop them");
     }
-    return new NodeKeys(ring, csrf, cluster);
+    return new NodeKeys(ring, csrf, cluster, s.bool("ALLOW_MISSING_KEYS", false));
   }
 
   public Optional<KeyRing> ring() {
     return ring;
+  }
+
+  /**
+   * TWOFA_ALLOW_MISSING_KEYS: start even when stored TOTP secrets are sealed under keys the ring lacks (logged
+   * at WARN; those accounts get {@code totp_unavailable} until the key is back). Without it such a ring stops the start.
+   */
+  public boolean allowMissingKeys() {
+    return allowMissingKeys;
   }
 
   /** True when nothing was configured, so an embedded-database node may generate its own key. */

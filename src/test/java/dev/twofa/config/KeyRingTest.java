@@ -73,6 +73,18 @@ class KeyRingTest {
   }
 
   @Test
+  void missingKeysAreRefusedAtStartUnlessAllowedInSoManyWords() {
+    String a = Base64.getEncoder().encodeToString(A);
+    assertFalse(TwofaConfig.from(Map.of("TWOFA_SECRET_KEY", a)).keys().allowMissingKeys());
+    assertTrue(TwofaConfig.from(Map.of("TWOFA_SECRET_KEY", a, "TWOFA_ALLOW_MISSING_KEYS", "true")).keys().allowMissingKeys());
+    assertTrue(TwofaConfig.from(Map.of("TWOFA_ALLOW_MISSING_KEYS", "true")).keys().withRing(KeyRing.of(A))
+      .allowMissingKeys(), "kept when the embedded database's key fills the ring in");
+    IllegalArgumentException unclear = assertThrows(IllegalArgumentException.class,
+      () -> TwofaConfig.from(Map.of("TWOFA_SECRET_KEY", a, "TWOFA_ALLOW_MISSING_KEYS", "maybe")));
+    assertTrue(unclear.getMessage().contains("TWOFA_ALLOW_MISSING_KEYS"), unclear.getMessage());
+  }
+
+  @Test
   void anEdgeNodeGetsTheSameCsrfAndClusterKeysAsTheRingDerives() {
     NodeKeys full = TwofaConfig.from(Map.of("TWOFA_SECRET_KEYS", Base64.getEncoder().encodeToString(B) + ","
       + Base64.getEncoder().encodeToString(A))).keys();

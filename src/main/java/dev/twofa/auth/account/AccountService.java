@@ -188,7 +188,8 @@ public final class AccountService {
       new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession()),
       new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount()));
     return throttle.checkAll(limits)
-      .compose(ok -> passwords.verify(session.user().passwordHash(), password, client.ip(), session.user().email()))
+      .compose(ok -> passwords.verify(session.user().id(), session.user().passwordHash(), password, client.ip(),
+        session.user().email()))
       .compose(valid -> valid
         ? Future.succeededFuture()
         : throttle.recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));

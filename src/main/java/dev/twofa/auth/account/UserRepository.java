@@ -15,6 +15,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -141,6 +143,38 @@ public final class UserRepository {
       .compose(rows -> rows.rowCount() == 1
         ? Future.succeededFuture(rows.iterator().next().getInteger("session_epoch"))
         : BusFailure.fail(ErrorCode.UNAUTHENTICATED));
+  }
+
+  /** A user's sealed TOTP secret, as stored. */
+  public record SealedSecret(long userId, byte[] box) {
+  }
+
+  /**
+   * The TOTP secrets (of accounts with 2FA on) whose box does not start with one of {@code headers}: the ones the
+   * credential room cannot place under a key of its ring by their header alone (see KeyRingCheck).
+   */
+  public Future<List<SealedSecret>> totpSecretsNotStartingWith(SqlClient db, List<byte[]> headers) {
+    int length = headers.isEmpty() ? 0 : headers.get(0).length;
+    return db.preparedQuery("""
+        SELECT id, totp_secret FROM users
+        WHERE totp_secret IS NOT NULL AND NOT (substring(totp_secret FROM 1 FOR $1) = ANY ($2))
+        """)
+      .execute(Tuple.tuple().addInteger(length)
+        .addArrayOfBuffer(headers.stream().map(Buffer::buffer).toArray(Buffer[]::new)))
+      .map(rows -> {
+        List<SealedSecret> secrets = new ArrayList<>();
+        rows.forEach(row -> secrets.add(new SealedSecret(row.getLong("id"), row.getBuffer("totp_secret").getBytes())));
+        return secrets;
+      });
+  }
+
+  /**
+   * Stores the same password hashed at the configured cost, only while {@code expected} is still the stored hash
+   * (a password change or reset meanwhile wins): true when written. The epoch stays, the password being the same.
+   */
+  public Future<Boolean> replacePasswordHash(SqlClient db, long id, String expected, String fresh) {
+    return db.preparedQuery("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+      .execute(Tuple.of(id, expected, fresh)).map(rows -> rows.rowCount() == 1);
   }
 
   /**

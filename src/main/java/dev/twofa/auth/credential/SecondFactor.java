@@ -54,9 +54,9 @@ public final class SecondFactor {
     return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
   }
 
-  /** The digests a stored recovery code equal to {@code code} may have (empty when it cannot be a code). */
-  public Optional<List<byte[]>> recoveryDigests(String code) {
-    return RecoveryCodes.normalize(code).map(recoveryCodes::candidateDigests);
+  /** The digests a stored recovery code of {@code userId} equal to {@code code} may have (empty: it cannot be a code). */
+  public Optional<List<byte[]>> recoveryDigests(long userId, String code) {
+    return RecoveryCodes.normalize(code).map(normalized -> recoveryCodes.candidateDigests(userId, normalized));
   }
 
   /** A recovery login makes every TOTP step up to this one unusable (whoever holds the code may have seen them). */
@@ -78,6 +78,7 @@ public final class SecondFactor {
     if (normalized.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return recoveryCodeStore.use(db, user.id(), recoveryCodes.candidateDigests(normalized.get()), burnThroughStep());
+    return recoveryCodeStore.use(db, user.id(), recoveryCodes.candidateDigests(user.id(), normalized.get()),
+      burnThroughStep());
   }
 }

@@ -98,9 +98,14 @@ public final class LoginService {
       .compose(admissible -> throttle.checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
       .compose(ok -> users.findByEmail(pool, canonical))
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
-      .compose(user -> passwords.verify(user.map(UserRow::passwordHash).orElse(null), password, client.ip(), canonical)
+      .compose(user -> passwords.verify(user.map(UserRow::id).orElse(null), user.map(UserRow::passwordHash).orElse(null),
+          password, client.ip(), canonical)
         .compose(valid -> valid
           ? succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
+            // A hash at another cost than the configured one is replaced after the answer, never over a newer one.
+            .onSuccess(done -> passwords.rehashIfOutdated(user.get().id(), user.get().passwordHash(), password,
+              client.ip(), canonical,
+              fresh -> users.replacePasswordHash(pool, user.get().id(), user.get().passwordHash(), fresh)))
           : fail(user, failures, client)));
   }
 
@@ -192,7 +197,7 @@ public final class LoginService {
   }
 
   private Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> secondFactor.recoveryDigests(code)
+    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> secondFactor.recoveryDigests(user.id(), code)
       .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
       .orElse(Code.none()));
   }

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,7 +33,10 @@ public final class Passwords {
   private static final Logger LOG = LoggerFactory.getLogger(Passwords.class);
   /** The decoy is computed at start by the node itself, not by a client. */
   private static final String STARTUP = "startup";
+  /** A stored hash may cost up to this many times the configured parameters; beyond, it is refused unread. */
+  static final int MAX_COST_FACTOR = 4;
   private final PasswordHasher hasher;
+  private final PasswordPolicy policy;
   private final WorkerExecutor workers;
   private final HashAdmission admission;
   private final LongSupplier nanoTime;
@@ -65,16 +70,17 @@ public final class Passwords {
       .register(metrics);
     RefusalTarpit tarpit = vertx.sharedData().<String, RefusalTarpit>getLocalMap("twofa-password-hashing")
       .computeIfAbsent("tarpit", name -> new RefusalTarpit(vertx, TARPIT_HOLD, TARPIT_MAX_HELD));
-    return new Passwords(PasswordHasher.create(policy.hasher(), policy), workers, admission, queueWait, tarpit);
+    return new Passwords(PasswordHasher.create(policy.hasher(), policy), policy, workers, admission, queueWait, tarpit);
   }
 
   /**
    * {@code queueWait} records how long each admitted piece of work waited for a hashing thread; {@code tarpit}
    * answers the refusals.
    */
-  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, LongSupplier nanoTime,
-            Timer queueWait, RefusalTarpit tarpit) {
+  Passwords(PasswordHasher hasher, PasswordPolicy policy, WorkerExecutor workers, HashAdmission admission,
+            LongSupplier nanoTime, Timer queueWait, RefusalTarpit tarpit) {
     this.hasher = hasher;
+    this.policy = policy;
     this.workers = workers;
     this.admission = admission;
     this.nanoTime = nanoTime;
@@ -82,9 +88,9 @@ public final class Passwords {
     this.tarpit = tarpit;
   }
 
-  Passwords(PasswordHasher hasher, WorkerExecutor workers, HashAdmission admission, Timer queueWait,
-            RefusalTarpit tarpit) {
-    this(hasher, workers, admission, System::nanoTime, queueWait, tarpit);
+  Passwords(PasswordHasher hasher, PasswordPolicy policy, WorkerExecutor workers, HashAdmission admission,
+            Timer queueWait, RefusalTarpit tarpit) {
+    this(hasher, policy, workers, admission, System::nanoTime, queueWait, tarpit);
   }
 
   /**
@@ -103,10 +109,49 @@ public final class Passwords {
     return admitted(address, account, true, () -> hasher.hash(password));
   }
 
-  /** Verifies against {@code hash}, or against the decoy when there is no account (and then always fails). */
-  public Future<Boolean> verify(String hashOrNull, String password, String address, String account) {
-    String hash = hashOrNull != null ? hashOrNull : decoyHash;
-    return admitted(address, account, true, () -> hasher.verify(hash, password)).map(ok -> ok && hashOrNull != null);
+  /**
+   * Verifies against the account {@code userId}'s stored hash, or against the decoy when there is no account (both
+   * null; then it always fails). A stored hash that is not an Argon2id PHC string, or that costs more than
+   * {@link #MAX_COST_FACTOR} times the configured parameters (a row written by hand or by an attacker, which would
+   * hold a hashing thread for seconds), is never run: the decoy runs instead, so it fails like a wrong password in
+   * the same time, and an ERROR names the account.
+   */
+  public Future<Boolean> verify(Long userId, String hashOrNull, String password, String address, String account) {
+    boolean runnable = hashOrNull != null && runnable(userId, hashOrNull);
+    String hash = runnable ? hashOrNull : decoyHash;
+    return admitted(address, account, true, () -> hasher.verify(hash, password)).map(ok -> ok && runnable);
+  }
+
+  private boolean runnable(Long userId, String hash) {
+    Optional<PhcString> stored = PhcString.parse(hash);
+    if (stored.isPresent() && stored.get().costsAtMost(policy, MAX_COST_FACTOR)) {
+      return true;
+    }
+    LOG.error("event=password.hash_refused user={} stored={} configured=m={},t={},p={} message=\"the stored password"
+        + " hash is not Argon2id or costs more than {}x the configured parameters; the login fails until the"
+        + " password is reset\"", userId, stored.map(PhcString::toString).orElse("not an argon2id PHC string"),
+      policy.argon2MemoryKiB(), policy.argon2Iterations(), policy.argon2Parallelism(), MAX_COST_FACTOR);
+    return false;
+  }
+
+  /**
+   * After a successful login with {@code password}: when {@code storedHash} is not what the hasher writes now
+   * (another cost, or salt or hash length), hashes the password again on the hashing threads (admitted like any
+   * hash; a refusal only leaves it for the next login) and hands the new hash to {@code compareAndSet}, which
+   * stores it only over {@code storedHash}. True when a new hash was stored.
+   */
+  public Future<Boolean> rehashIfOutdated(long userId, String storedHash, String password, String address,
+                                          String account, Function<String, Future<Boolean>> compareAndSet) {
+    Optional<PhcString> stored = PhcString.parse(storedHash);
+    if (stored.isEmpty() || stored.get().current(policy)) {
+      return Future.succeededFuture(false);
+    }
+    return hash(password, address, account).compose(compareAndSet)
+      .onSuccess(written -> LOG.info("event=password.rehashed user={} from={} written={}", userId, stored.get(), written))
+      .recover(error -> {
+        LOG.info("event=password.rehash_skipped user={} error={}", userId, error.toString());
+        return Future.succeededFuture(false);
+      });
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.twofa.auth.credential.password;
 
+import dev.twofa.config.PasswordPolicy;
+
 import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -26,6 +28,20 @@ record PhcString(int memoryKiB, int iterations, int parallelism, byte[] salt, by
     } catch (IllegalArgumentException e) {
       return Optional.empty(); // a length no Base64 encoding has
     }
+  }
+
+  /** True when no cost parameter is more than {@code factor} times the configured one. */
+  boolean costsAtMost(PasswordPolicy policy, int factor) {
+    return memoryKiB <= (long) factor * policy.argon2MemoryKiB()
+      && iterations <= (long) factor * policy.argon2Iterations()
+      && parallelism <= (long) factor * policy.argon2Parallelism();
+  }
+
+  /** True when this is what the hashers write now: the configured cost, salt and hash lengths. */
+  boolean current(PasswordPolicy policy) {
+    return memoryKiB == policy.argon2MemoryKiB() && iterations == policy.argon2Iterations()
+      && parallelism == policy.argon2Parallelism() && salt.length == PasswordHasher.SALT_BYTES
+      && hash.length == PasswordHasher.HASH_BYTES;
   }
 
   String encoded() {

@@ -13,11 +13,16 @@ import java.util.List;
  */
 public final class RecoveryCodeRepository {
 
-  /** Voids every earlier code of the user and stores the new digests (call inside a transaction). */
+  /**
+   * Voids every earlier code of the user (version 1 rows with them) and stores the new digests, made by
+   * {@link RecoveryCodes#digest} (call inside a transaction).
+   */
   public Future<Void> replaceAll(SqlClient tx, long userId, String keyId, List<byte[]> digests) {
     return deleteAll(tx, userId)
-      .compose(deleted -> tx.preparedQuery("INSERT INTO recovery_codes (user_id, digest, key_id) VALUES ($1, $2, $3)")
-        .executeBatch(digests.stream().map(d -> Tuple.of(userId, Buffer.buffer(d), keyId)).toList()))
+      .compose(deleted -> tx.preparedQuery(
+          "INSERT INTO recovery_codes (user_id, digest, key_id, digest_version) VALUES ($1, $2, $3, $4)")
+        .executeBatch(digests.stream().map(d -> Tuple.of(userId, Buffer.buffer(d), keyId, RecoveryCodes.DIGEST_VERSION))
+          .toList()))
       .mapEmpty();
   }
 
@@ -26,8 +31,8 @@ public final class RecoveryCodeRepository {
   }
 
   /**
-   * Uses the code whose digests under every key of the ring are {@code candidates} (see recovery_code_use in
-   * R__credential.sql), burning the TOTP steps through {@code burnThrough}: true when this call won it.
+   * Uses the code whose digests (bound and unbound) under every key of the ring are {@code candidates} (see
+   * recovery_code_use in R__credential.sql), burning the TOTP steps through {@code burnThrough}: true when this call won it.
    */
   public Future<Boolean> use(SqlClient db, long userId, List<byte[]> candidates, long burnThrough) {
     return db.preparedQuery("SELECT recovery_code_use($1, $2, $3) AS used")

@@ -5,6 +5,7 @@ import dev.twofa.config.ServerKeys;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -18,16 +19,24 @@ import java.util.Optional;
  * CSPRNG. Only keyed digests (HMAC-SHA-256) are stored, with the id of the ring key that made them; a code is
  * matched by recomputing its digest under every key of the ring (and under each key's pre-HKDF derivation, for
  * rows stored before key ids), so codes made under an older key keep working while that key stays in the ring.
+ * <p>
+ * A new digest binds the account: HMAC(k, user id (8 bytes, big-endian) || code), so a digest copied onto another
+ * account's row opens nothing there. Rows made before that hold HMAC(k, code) (digest version 1, see V17) and are
+ * still matched until their user gets new codes; the two messages differ in length, so they never meet.
  */
 public final class RecoveryCodes {
   public static final String ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
   public static final int COUNT = dev.twofa.config.RecoveryCodePolicy.COUNT;
   public static final int LENGTH = dev.twofa.config.RecoveryCodePolicy.LENGTH;
+  /** The digest version {@link #digest} writes (recovery_codes.digest_version): the user bound in. */
+  public static final int DIGEST_VERSION = 2;
   private final SecureRandom random = new SecureRandom();
   private final String currentKeyId;
   private final SecretKeySpec currentKey;
-  /** Every key a stored digest may have been made with, current first. */
+  /** Every key a stored unbound (version 1) digest may have been made with, current first. */
   private final List<SecretKeySpec> candidateKeys = new ArrayList<>();
+  /** Every key a bound digest may have been made with (only ever the HKDF ones), current first. */
+  private final List<SecretKeySpec> boundKeys = new ArrayList<>();
 
   public RecoveryCodes(KeyRing ring) {
     this.currentKeyId = ring.current().hexId();
@@ -35,6 +44,7 @@ public final class RecoveryCodes {
     for (KeyRing.Key key : ring.keys()) {
       candidateKeys.add(hmacKey(ServerKeys.derive(key.material(), ServerKeys.Purpose.RECOVERY_CODE)));
     }
+    boundKeys.addAll(candidateKeys);
     for (KeyRing.Key key : ring.keys()) {
       candidateKeys.add(hmacKey(ServerKeys.legacy(key.material(), ServerKeys.Purpose.RECOVERY_CODE)));
     }
@@ -71,25 +81,43 @@ public final class RecoveryCodes {
     return Optional.of(code);
   }
 
-  /** The digest to store, under the current key. */
-  public byte[] digest(String normalizedCode) {
-    return digest(currentKey, normalizedCode);
+  /** The digest to store for {@code userId}'s code, under the current key. */
+  public byte[] digest(long userId, String normalizedCode) {
+    return digest(currentKey, bound(userId, normalizedCode));
   }
 
-  /** Every digest a stored code may have, one per key of the ring and derivation. */
-  public List<byte[]> candidateDigests(String normalizedCode) {
-    return candidateKeys.stream().map(key -> digest(key, normalizedCode)).toList();
+  /** The digests to store for {@code userId}'s new codes. */
+  public List<byte[]> digests(long userId, List<String> normalizedCodes) {
+    return normalizedCodes.stream().map(code -> digest(userId, code)).toList();
+  }
+
+  /**
+   * Every digest a stored code of {@code userId} may have: bound to the user under each key of the ring, then
+   * unbound (version 1 rows) under each key and its pre-HKDF derivation.
+   */
+  public List<byte[]> candidateDigests(long userId, String normalizedCode) {
+    byte[] bound = bound(userId, normalizedCode);
+    byte[] unbound = normalizedCode.getBytes(StandardCharsets.US_ASCII);
+    List<byte[]> digests = new ArrayList<>(boundKeys.size() + candidateKeys.size());
+    boundKeys.forEach(key -> digests.add(digest(key, bound)));
+    candidateKeys.forEach(key -> digests.add(digest(key, unbound)));
+    return digests;
+  }
+
+  private static byte[] bound(long userId, String normalizedCode) {
+    byte[] code = normalizedCode.getBytes(StandardCharsets.US_ASCII);
+    return ByteBuffer.allocate(Long.BYTES + code.length).putLong(userId).put(code).array();
   }
 
   private static SecretKeySpec hmacKey(byte[] key) {
     return new SecretKeySpec(key, "HmacSHA256");
   }
 
-  private static byte[] digest(SecretKeySpec key, String normalizedCode) {
+  private static byte[] digest(SecretKeySpec key, byte[] message) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
-      return mac.doFinal(normalizedCode.getBytes(StandardCharsets.US_ASCII));
+      return mac.doFinal(message);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }

@@ -1,8 +1,12 @@
 package dev.twofa.auth.credential.totp;
 
 import dev.twofa.auth.Door;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.ServerKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -14,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +34,7 @@ import java.util.Optional;
  */
 @Door
 public final class SecretBox {
+  private static final Logger LOG = LoggerFactory.getLogger(SecretBox.class);
   private static final byte VERSION = 2;
   private static final int HEADER_BYTES = 1 + KeyRing.ID_BYTES;
   private static final int NONCE_BYTES = 12;
@@ -99,9 +105,35 @@ public final class SecretBox {
     throw new IllegalArgumentException("sealed secret does not authenticate under any key of the ring");
   }
 
-  /** Opens a sealed base32 TOTP secret into its HMAC key bytes. */
+  /** Opens a sealed base32 TOTP secret into its HMAC key bytes; see {@link #openBase32} for a box that does not open. */
   public byte[] openTotpSecret(byte[] box, long userId) {
-    return TotpKeys.bytes(new String(open(box, userId), StandardCharsets.US_ASCII));
+    return TotpKeys.bytes(openBase32(box, userId));
+  }
+
+  /**
+   * Opens a sealed base32 TOTP secret. A box no key of the ring opens (its key left the ring, or the row was
+   * altered) fails the request with {@code totp_unavailable} (503: the operator can put the key back) and one ERROR
+   * naming the user and the box's key id, never with an internal error.
+   */
+  String openBase32(byte[] box, long userId) {
+    try {
+      return new String(open(box, userId), StandardCharsets.US_ASCII);
+    } catch (IllegalArgumentException e) {
+      LOG.error("event=totp.secret_unreadable user={} key_id={} message=\"no key of the ring opens this TOTP secret:"
+        + " its key is missing from TWOFA_SECRET_KEYS, or the row was altered\"", userId, keyId(box).orElse("none"));
+      throw new BusFailure(ErrorCode.TOTP_UNAVAILABLE);
+    }
+  }
+
+  /** The key id a box names in its header (8 hex digits), if it has one; safe to print. */
+  public static Optional<String> keyId(byte[] box) {
+    return box.length > HEADER_BYTES + NONCE_BYTES && box[0] == VERSION
+      ? Optional.of(HexFormat.of().formatHex(box, 1, HEADER_BYTES)) : Optional.empty();
+  }
+
+  /** The header a box sealed under each key of the ring starts with ({@link #seal}'s), current first. */
+  public List<byte[]> ringHeaders() {
+    return keys.stream().map(key -> ByteBuffer.allocate(HEADER_BYTES).put(VERSION).put(key.id()).array()).toList();
   }
 
   private static Optional<byte[]> decrypt(SecretKeySpec key, byte[] box, int offset, byte[] aad) {

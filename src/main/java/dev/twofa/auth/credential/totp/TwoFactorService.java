@@ -111,7 +111,7 @@ public final class TwoFactorService {
     Instant now = clock.instant();
     if (user.pendingSecretBox() != null && session.handle().equals(user.pendingSession())
       && user.pendingCreatedAt() != null && user.pendingCreatedAt().toInstant().isAfter(now.minus(STABLE_KEY))) {
-      String secret = new String(secretBox.open(user.pendingSecretBox(), user.id()), StandardCharsets.US_ASCII);
+      String secret = secretBox.openBase32(user.pendingSecretBox(), user.id());
       return Future.succeededFuture(new TotpKey(secret, keys.uri(secret, user.email())));
     }
     String secret = keys.newSecret();
@@ -147,7 +147,7 @@ public final class TwoFactorService {
       List<String> codes = recoveryCodes.generate();
       return pool.withTransaction(tx -> users.enableTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
-          .compose(epoch -> recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
+          .compose(epoch -> recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), recoveryCodes.digests(user.id(), codes))
             .compose(stored -> endOtherSessions(tx, user))
             .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_ENABLED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
@@ -216,7 +216,7 @@ public final class TwoFactorService {
       }
       List<String> codes = recoveryCodes.generate();
       Future<Void> replaced = pool.withTransaction(tx ->
-        recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), codes.stream().map(recoveryCodes::digest).toList())
+        recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), recoveryCodes.digests(user.id(), codes))
           .compose(stored -> sessions.endOthers(tx, user.id(), session.tokenHash()))
           .compose(ended -> mailer.notice(tx, user, Mailer.RECOVERY_CODES_REGENERATED, client, null)))
         .onSuccess(committed -> mailer.nudge());

@@ -51,13 +51,13 @@ class PasswordsTest {
   @Test
   void verifiesAndNeverLetsTheDecoyPass(Vertx vertx, VertxTestContext test) {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash", 2);
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers,
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), DEFAULTS, workers,
       new HashAdmission(2, Duration.ofSeconds(1), 128, Duration.ofMillis(100)), waits(), noTarpit(vertx));
     passwords.start()
       .compose(ready -> passwords.hash("plum-violet-harbor-1987", "203.0.113.5", "a@example.com"))
-      .compose(hash -> passwords.verify(hash, "plum-violet-harbor-1987", "203.0.113.5", "a@example.com")
-        .compose(right -> passwords.verify(hash, "plum-violet-harbor-1988", "203.0.113.5", "a@example.com")
-          .compose(wrong -> passwords.verify(null, "decoy password for unknown accounts", "203.0.113.5", "b@example.com")
+      .compose(hash -> passwords.verify(1L, hash, "plum-violet-harbor-1987", "203.0.113.5", "a@example.com")
+        .compose(right -> passwords.verify(1L, hash, "plum-violet-harbor-1988", "203.0.113.5", "a@example.com")
+          .compose(wrong -> passwords.verify(null, null, "decoy password for unknown accounts", "203.0.113.5", "b@example.com")
             .map(decoy -> new boolean[] {right, wrong, decoy}))))
       .onComplete(test.succeeding(results -> test.verify(() -> {
         assertTrue(results[0], "the right password");
@@ -72,7 +72,7 @@ class PasswordsTest {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-hash-queue", 1);
     // A 1 ms wait limit on one thread: with the first estimate of 10 ms only one hash fits.
     HashAdmission admission = new HashAdmission(1, Duration.ofMillis(1), 128, Duration.ofMillis(10));
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), workers, admission, waits(), noTarpit(vertx));
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", DEFAULTS), DEFAULTS, workers, admission, waits(), noTarpit(vertx));
     List<Future<String>> burst = List.of(passwords.hash("a-long-password-1", "203.0.113.5", "a@example.com"),
       passwords.hash("a-long-password-2", "203.0.113.6", "b@example.com"));
     Future.join(burst).onComplete(done -> test.verify(() -> {
@@ -98,7 +98,7 @@ class PasswordsTest {
     HashAdmission admission = new HashAdmission(1, Duration.ofSeconds(60), 128, Duration.ofSeconds(1));
     Timer waits = waits();
     AtomicLong clock = new AtomicLong();
-    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), workers, admission,
+    Passwords passwords = new Passwords(PasswordHasher.create("auto", cheap), cheap, workers, admission,
       () -> Thread.currentThread().getName().startsWith("test-hash-cheap") ? clock.addAndGet(1_000_000) : clock.get(),
       waits, noTarpit(vertx));
     List<Future<String>> queued = java.util.stream.IntStream.range(0, 20)
@@ -112,6 +112,42 @@ class PasswordsTest {
         "longest wait " + waits.max(TimeUnit.NANOSECONDS) / 1_000_000 + " ms of the hashing thread's clock");
       test.completeNow();
     })));
+  }
+
+  @Test
+  void aStoredHashBeyondFourTimesTheCostIsNeverRunTheDecoyIsInstead(Vertx vertx, VertxTestContext test) {
+    PasswordPolicy cheap = new PasswordPolicy(8, 256, 64, 1, 1, "native", 4, 1000);
+    String password = "plum-violet-harbor-1987";
+    String costly = PasswordHasher.create("native", new PasswordPolicy(8, 256, 64, 5, 1, "native", 4, 1000)).hash(password);
+    PasswordHasher real = PasswordHasher.create("native", cheap);
+    List<String> ran = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    PasswordHasher watched = new PasswordHasher() {
+      @Override
+      public String name() {
+        return real.name();
+      }
+
+      @Override
+      public String hash(String plain) {
+        return real.hash(plain);
+      }
+
+      @Override
+      public boolean verify(String phcHash, String plain) {
+        ran.add(phcHash);
+        return real.verify(phcHash, plain);
+      }
+    };
+    Passwords passwords = new Passwords(watched, cheap, vertx.createSharedWorkerExecutor("test-hash-cost", 1),
+      new HashAdmission(1, Duration.ofSeconds(1), 16, Duration.ofMillis(10)), waits(), noTarpit(vertx));
+    passwords.start()
+      .compose(ready -> passwords.verify(9L, costly, password, "203.0.113.5", "a@example.com"))
+      .onComplete(test.succeeding(valid -> test.verify(() -> {
+        assertFalse(valid, "refused like a wrong password");
+        assertEquals(1, ran.size(), "one hash ran, as for a wrong password: " + ran);
+        assertFalse(ran.contains(costly), "never the stored one");
+        test.completeNow();
+      })));
   }
 
   /** Holds nothing: these tests look at admission itself. */

@@ -43,12 +43,15 @@ class RecoveryCodesTest {
   }
 
   @Test
-  void digestsAreKeyedAndDeterministic() {
+  void digestsAreKeyedDeterministicAndBindTheUser() {
     RecoveryCodes otherKey = new RecoveryCodes(KeyRing.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
-    assertArrayEquals(codes.digest("abcde23456"), codes.digest("abcde23456"));
-    assertFalse(java.util.Arrays.equals(codes.digest("abcde23456"), otherKey.digest("abcde23456")));
-    assertEquals(32, codes.digest("abcde23456").length);
+    assertArrayEquals(codes.digest(7, "abcde23456"), codes.digest(7, "abcde23456"));
+    assertFalse(java.util.Arrays.equals(codes.digest(7, "abcde23456"), otherKey.digest(7, "abcde23456")));
+    assertFalse(java.util.Arrays.equals(codes.digest(7, "abcde23456"), codes.digest(8, "abcde23456")), "another user");
+    assertEquals(32, codes.digest(7, "abcde23456").length);
+    assertFalse(codes.candidateDigests(8, "abcde23456").stream()
+      .anyMatch(d -> java.util.Arrays.equals(d, codes.digest(7, "abcde23456"))), "user 7's digest never matches for 8");
   }
 
   @Test
@@ -56,13 +59,27 @@ class RecoveryCodesTest {
     byte[] a = new byte[32];
     byte[] b = new byte[32];
     b[0] = 9;
-    byte[] underA = new RecoveryCodes(KeyRing.of(a)).digest("abcde23456");
+    byte[] underA = new RecoveryCodes(KeyRing.of(a)).digest(7, "abcde23456");
     RecoveryCodes ringBA = new RecoveryCodes(KeyRing.of(b, a));
     assertEquals(KeyRing.of(b).current().hexId(), ringBA.currentKeyId());
-    assertTrue(ringBA.candidateDigests("abcde23456").stream().anyMatch(d -> java.util.Arrays.equals(d, underA)));
-    assertArrayEquals(ringBA.candidateDigests("abcde23456").get(0), ringBA.digest("abcde23456"), "current key first");
-    assertFalse(new RecoveryCodes(KeyRing.of(b)).candidateDigests("abcde23456").stream()
+    assertTrue(ringBA.candidateDigests(7, "abcde23456").stream().anyMatch(d -> java.util.Arrays.equals(d, underA)));
+    assertArrayEquals(ringBA.candidateDigests(7, "abcde23456").get(0), ringBA.digest(7, "abcde23456"), "current key first");
+    assertFalse(new RecoveryCodes(KeyRing.of(b)).candidateDigests(7, "abcde23456").stream()
       .anyMatch(d -> java.util.Arrays.equals(d, underA)), "a key dropped from the ring no longer matches");
+  }
+
+  /** Version 1 rows (before digests bound the user) hold HMAC(recovery key, code); they must still match. */
+  @Test
+  void unboundDigestsStillMatch() throws Exception {
+    byte[] key = new byte[32];
+    key[3] = 5;
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(dev.twofa.config.ServerKeys.derive(key,
+      dev.twofa.config.ServerKeys.Purpose.RECOVERY_CODE), "HmacSHA256"));
+    byte[] unbound = mac.doFinal("abcde23456".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    RecoveryCodes ring = new RecoveryCodes(KeyRing.of(key));
+    assertTrue(ring.candidateDigests(7, "abcde23456").stream().anyMatch(d -> java.util.Arrays.equals(d, unbound)));
+    assertFalse(java.util.Arrays.equals(unbound, ring.digest(7, "abcde23456")), "new digests bind the user");
   }
 
   /** Rows from before key ids were digested with HMAC(HMAC(key, label || 1), code); they must still match. */
@@ -77,7 +94,7 @@ class RecoveryCodesTest {
     mac.init(new javax.crypto.spec.SecretKeySpec(oldDigestKey, "HmacSHA256"));
     byte[] oldDigest = mac.doFinal("abcde23456".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     RecoveryCodes ring = new RecoveryCodes(KeyRing.of(key));
-    assertTrue(ring.candidateDigests("abcde23456").stream().anyMatch(d -> java.util.Arrays.equals(d, oldDigest)));
-    assertFalse(java.util.Arrays.equals(oldDigest, ring.digest("abcde23456")), "new digests use the HKDF key");
+    assertTrue(ring.candidateDigests(7, "abcde23456").stream().anyMatch(d -> java.util.Arrays.equals(d, oldDigest)));
+    assertFalse(java.util.Arrays.equals(oldDigest, ring.digest(7, "abcde23456")), "new digests use the HKDF key");
   }
 }

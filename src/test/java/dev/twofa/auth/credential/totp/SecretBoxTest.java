@@ -24,6 +24,18 @@ class SecretBoxTest {
   private final byte[] secret = "JBSWY3DPEHPK3PXP".getBytes(StandardCharsets.US_ASCII);
 
   @Test
+  void aBoxNoKeyOpensIsTotpUnavailableAndNamesItsKeyIdOnly() {
+    byte[] underA = box.seal(secret, 7);
+    SecretBox ringB = new SecretBox(KeyRing.of(KEY_B));
+    dev.twofa.bus.BusFailure failure = assertThrows(dev.twofa.bus.BusFailure.class, () -> ringB.openTotpSecret(underA, 7));
+    assertEquals(dev.twofa.bus.ErrorCode.TOTP_UNAVAILABLE, failure.code());
+    assertEquals(503, failure.code().status());
+    assertEquals(KeyRing.of(KEY_A).current().hexId(), SecretBox.keyId(underA).orElseThrow());
+    assertArrayEquals(Arrays.copyOf(underA, 5), box.ringHeaders().get(0), "a box starts with its ring key's header");
+    assertFalse(ringB.ringHeaders().stream().anyMatch(h -> Arrays.equals(h, Arrays.copyOf(underA, 5))));
+  }
+
+  @Test
   void opensWhatItSealedForTheSameUser() {
     assertArrayEquals(secret, box.open(box.seal(secret, 7), 7));
   }
