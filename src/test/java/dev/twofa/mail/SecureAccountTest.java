@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * "This wasn't me": every security notice carries a link of its own (7 days, single use) that ends every session
- * and pending login of the account, locks the password until a mailed link sets a new one, undoes a 2FA change
- * made in the window before it, records it, and mails a reset link, from any browser, logging no one in.
+ * and pending login of the account, records it, and mails a reset link, from any browser, logging no one in. What
+ * else it does against a stranger who knows the password is in {@link SecureAccountEvictionTest}.
  */
 class SecureAccountTest {
   static final MailCatcher MAIL = new MailCatcher();
@@ -168,138 +168,6 @@ class SecureAccountTest {
     assertTrue(answers.stream().filter(r -> r.status() != 204).allMatch(r -> "invalid_token".equals(r.error())));
     mailNumber(email, 3, "Your account was secured: set a new password");
     assertEquals(3, MAIL.mailsTo(email).size(), "one reset mail");
-  }
-
-  private static String state(Response response) {
-    return response.json().getString("state");
-  }
-
-  private List<String> activityTypes(ApiClient client) {
-    return client.get("/api/account/activity").json().getJsonArray("events").stream()
-      .map(e -> ((JsonObject) e).getString("type")).toList();
-  }
-
-  /**
-   * The attack of issue 20 and its defeat, step by step: owner and stranger both know the password. Before, the
-   * stranger logged in again after "This wasn't me", which voided the owner's reset link, and kept the 2FA they
-   * had turned on with their own authenticator, locking the owner out.
-   */
-  @Test
-  void aStrangerWhoKnowsThePasswordIsLockedOutAndTheOwnerGetsTheAccountBack() throws Exception {
-    String email = TestAccounts.uniqueEmail();
-    ApiClient owner = accounts.signedUp(email);
-    String verify = MailCatcher.linkToken(MAIL.mailsTo(email, 1).get(0), "/verify-email");
-    assertEquals(204, owner.post("/api/email/verify", token(verify)).status());
-
-    // The stranger logs in with the password; the owner is told of the new browser.
-    ApiClient stranger = server.newClient();
-    assertEquals("authenticated", state(stranger.post("/api/login", credentials(email, PASSWORD))));
-    MimeMessage newSignIn = mailNumber(email, 2, "New sign-in to your account");
-    // The stranger turns on 2FA with an authenticator of their own (confirming the password they know first).
-    accounts.stepUp(stranger);
-    accounts.enrolled(stranger, email);
-    mailNumber(email, 3, "Two-factor authentication was turned on");
-    assertEquals(401, owner.get("/api/account").status(), "enabling 2FA ended the owner's session");
-
-    // The owner clicks "This wasn't me" in the new sign-in mail.
-    assertEquals(204, server.newClient().post("/api/secure-account", token(secureToken(newSignIn))).status());
-    assertEquals(401, stranger.get("/api/account").status());
-    MimeMessage reset = mailNumber(email, 4, "Your account was secured: set a new password");
-    String words = MailCatcher.body(reset);
-    assertTrue(words.contains("two-factor authentication was turned on or changed") && words.contains("turned off"), words);
-
-    // The stranger logs in again with the same password: refused with a code of its own, nothing opened. Someone
-    // without the right password learns nothing: the ordinary answer.
-    ApiClient again = server.newClient();
-    Response refused = again.post("/api/login", credentials(email, PASSWORD));
-    assertEquals(401, refused.status(), refused.toString());
-    assertEquals("password_reset_required", refused.error());
-    assertEquals("anonymous", state(again.get("/api/session")));
-    assertEquals("invalid_credentials", server.newClient().post("/api/login", credentials(email, "wrong-" + PASSWORD)).error());
-    // The stranger's authenticator and recovery codes are gone.
-    assertEquals(List.of(true), server.query("SELECT totp_secret IS NULL AND totp_enabled_at IS NULL AS off FROM users"
-      + " WHERE email = $1", email).stream().map(r -> r.getBoolean("off")).toList());
-    assertEquals(0, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
-      email).size());
-
-    // The owner's link still works: the stranger's attempts voided nothing. The new password is the owner's alone.
-    Response set = server.newClient().post("/api/password-reset/complete", new JsonObject()
-      .put("token", MailCatcher.linkToken(reset, "/reset-password")).put("newPassword", PasswordResetTest.NEW_PASSWORD));
-    assertEquals(204, set.status(), set.toString());
-    assertEquals("invalid_credentials", server.newClient().post("/api/login", credentials(email, PASSWORD)).error());
-    ApiClient back = server.newClient();
-    Response login = back.post("/api/login", credentials(email, PasswordResetTest.NEW_PASSWORD));
-    assertEquals("authenticated", state(login), "no code of the stranger's app is asked for: " + login);
-    assertEquals(false, login.json().getJsonObject("user").getBoolean("twoFactorEnabled"));
-
-    List<String> types = activityTypes(back);
-    assertTrue(types.containsAll(List.of("account.secured", "2fa.reverted", "password.reset")), types.toString());
-    assertTrue(types.indexOf("password.reset") < types.indexOf("2fa.reverted")
-      && types.indexOf("password.reset") < types.indexOf("account.secured"), "newest first: " + types);
-    JsonObject refusedLogin = back.get("/api/account/activity").json().getJsonArray("events").stream()
-      .map(JsonObject.class::cast)
-      .filter(e -> e.getString("type").equals("login.password") && !e.getBoolean("success")
-        && e.getJsonObject("details") != null && "password_reset_required".equals(e.getJsonObject("details").getString("reason")))
-      .findFirst().orElseThrow(() -> new AssertionError("the refused login is in Activity: " + types));
-    assertEquals(ApiClient.USER_AGENT, refusedLogin.getString("userAgent"));
-  }
-
-  /** A 2FA turned on before the window stays on through "This wasn't me" and the reset: the owner's own. */
-  @Test
-  void twoFactorTurnedOnBeforeTheWindowStaysOn() throws Exception {
-    String email = TestAccounts.uniqueEmail();
-    Enrolled account = verifiedWith2fa(email);
-    String link = secureToken(mailNumber(email, 2, "Two-factor authentication was turned on"));
-    server.clock().advance(Duration.ofHours(72).plusMinutes(1));
-    try {
-      assertEquals(204, server.newClient().post("/api/secure-account", token(link)).status());
-      MimeMessage reset = mailNumber(email, 3, "Your account was secured: set a new password");
-      assertTrue(!MailCatcher.body(reset).contains("turned off"), MailCatcher.body(reset));
-      assertEquals("password_reset_required", server.newClient().post("/api/login", credentials(email, PASSWORD)).error());
-      assertEquals(204, server.newClient().post("/api/password-reset/complete", new JsonObject()
-        .put("token", MailCatcher.linkToken(reset, "/reset-password")).put("newPassword", PasswordResetTest.NEW_PASSWORD)).status());
-      ApiClient owner = server.newClient();
-      assertEquals("pending_2fa", state(owner.post("/api/login", credentials(email, PasswordResetTest.NEW_PASSWORD))));
-      assertEquals(200, owner.post("/api/login/totp", code(accounts.currentCode(account))).status());
-      accounts.nextStep();
-      assertTrue(!activityTypes(owner).contains("2fa.reverted"));
-    } finally {
-      server.clock().set(TestServer.START);
-    }
-  }
-
-  /**
-   * Logins with the right password racing "This wasn't me": however they interleave, none leaves a session or a
-   * login that can still complete (the flag and the epoch move in the link's one transaction).
-   */
-  @Test
-  void loginsRacingTheLinkLeaveNothingThatCanComplete() throws Exception {
-    String email = TestAccounts.uniqueEmail();
-    Enrolled account = verifiedWith2fa(email);
-    String link = secureToken(mailNumber(email, 2, "Two-factor authentication was turned on"));
-    server.clock().advance(Duration.ofHours(73));
-    try {
-      List<ApiClient> browsers = IntStream.range(0, 4).mapToObj(i -> server.newClient()).toList();
-      List<CompletableFuture<Response>> logins = browsers.stream()
-        .map(b -> b.postAsync("/api/login", credentials(email, PASSWORD))).toList();
-      Response secured = server.newClient().post("/api/secure-account", token(link));
-      assertEquals(204, secured.status(), secured.toString());
-      List<Response> answers = logins.stream().map(CompletableFuture::join).toList();
-      for (int i = 0; i < browsers.size(); i++) {
-        Response answer = answers.get(i);
-        assertTrue(answer.status() == 200 || "password_reset_required".equals(answer.error())
-          || "overloaded".equals(answer.error()), answer.toString());
-        if (answer.status() == 200) {
-          Response step = browsers.get(i).post("/api/login/totp", code(accounts.currentCode(account)));
-          assertEquals("no_pending_login", step.error(), "a login that passed its password step cannot complete: " + step);
-        }
-      }
-      assertEquals(0, server.query("SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id AND u.session_epoch = s.epoch"
-        + " WHERE u.email = $1", email).size(), "no live session");
-      assertEquals("password_reset_required", server.newClient().post("/api/login", credentials(email, PASSWORD)).error());
-    } finally {
-      server.clock().set(TestServer.START);
-    }
   }
 
   @Test
