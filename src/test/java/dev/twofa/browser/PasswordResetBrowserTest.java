@@ -193,9 +193,10 @@ class PasswordResetBrowserTest {
       ja.fill("パスワード", NEW_PASSWORD);
       ja.click("ログイン");
       // 2FA was turned on minutes before "This wasn't me", maybe by whoever had the password: it is off now, and
-      // Activity says so.
+      // Activity says so, and shows the refused login with the old password.
       ja.waitForHeading("アカウント");
       ja.waitForText(ja.t("event.2fa.reverted"));
+      ja.waitForText(ja.t("activity.login.resetRequired"));
       assertFalse(ja.bodyText().contains("Log in"));
     }
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");

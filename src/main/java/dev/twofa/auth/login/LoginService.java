@@ -103,17 +103,18 @@ public final class LoginService {
         .compose(valid -> !valid ? fail(user, failures, client)
           : AccountService.passwordUsable(user.get())
             .compose(usable -> succeed(user.get(), presentedToken, failures.get(0).key(), logins, client),
-              locked -> locked(user.get(), client, locked))));
+              locked -> locked(user.get(), logins, client, locked))));
   }
 
   /**
    * The right password of an account secured by "This wasn't me": refused with its own code, and in Activity as a
-   * refused login (not a wrong password). Not a guess, so no failure is counted; nothing is opened or voided.
+   * refused login (not a wrong password). Not a guess, so not a password failure; counted under the address's
+   * logins like a success (each costs a hash); nothing is opened or voided.
    */
-  private Future<LoginOutcome> locked(UserRow user, ClientInfo client, Throwable refusal) {
+  private Future<LoginOutcome> locked(UserRow user, Limit logins, ClientInfo client, Throwable refusal) {
     auditor.recordUnwaited(new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, false, client, null,
       Map.of(SecurityEvent.REASON, ErrorCode.PASSWORD_RESET_REQUIRED.code()), null));
-    return Future.failedFuture(refusal);
+    return throttle.recordAll(List.of(logins)).compose(counted -> Future.failedFuture(refusal));
   }
 
   private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountAddressKey, Limit logins,
