@@ -4,8 +4,8 @@ import { t, formatDateTime } from './i18n.js';
 import { el } from './ui.js';
 
 const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.abandoned']);
-const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', '2fa.reverted', 'recovery_codes.regenerated',
-  'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
+const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', '2fa.reverted',
+  'recovery_codes.regenerated', 'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
   'email.verified']);
 const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
