@@ -4,8 +4,8 @@ import { t, formatDateTime } from './i18n.js';
 import { el } from './ui.js';
 
 const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.abandoned']);
-const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', 'recovery_codes.regenerated',
-  'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
+const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', '2fa.reverted',
+  'recovery_codes.regenerated', 'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
   'email.verified']);
 const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
@@ -34,9 +34,11 @@ export function activityRows(events) {
       }
       logins.get(loginId).steps.push(event);
     } else if (LOGIN_STEPS.has(event.type)) {
-      // Recorded before logins had ids (or a wrong password, which is a whole attempt by itself).
+      // Recorded before logins had ids (or a wrong password, or a right one refused after "This wasn't me": each
+      // a whole attempt by itself).
       rows.push(event.type === 'login.password' && !event.success
-        ? { kind: 'login', tone: 'failed', words: t('activity.login.wrongPassword'), event }
+        ? { kind: 'login', tone: 'failed', event, words: t(event.details && event.details.reason === 'password_reset_required'
+          ? 'activity.login.resetRequired' : 'activity.login.wrongPassword') }
         : { kind: 'login', tone: event.success ? 'ok' : 'failed', words: describeEvent(event), event });
     } else {
       rows.push({ kind: SECURITY_CHANGES.has(event.type) ? 'change' : 'other', tone: event.success ? 'ok' : 'failed',

@@ -1,5 +1,6 @@
 -- The login room owns no table: its one-round-trip statements call the rules of the rooms that own them
--- (R__session, R__throttle, R__account, R__credential, R__links, R__events), each defined once there.
+-- (R__session, R__throttle, R__account, R__credential, R__events), each defined once there. A completed login
+-- leaves reset links alone: whoever else knows the password must not void the owner's.
 
 -- A passed password step that owes a second factor: the login counted under the address's limit (this address's
 -- failures on the account forgotten), the pending login created and its event queued, in one round trip.
@@ -70,7 +71,6 @@ BEGIN
     IF v_budget.attempts > 0 THEN
       PERFORM throttle_forget(p_budget_key);
     END IF;
-    PERFORM password_reset_links_void(p_user_id);
     PERFORM session_open(p_session_hash, p_session_handle, p_user_id, p_session_epoch, p_now, p_now,
                          p_session_expires, p_ip, p_user_agent);
     PERFORM event_outbox_add(p_succeeded);

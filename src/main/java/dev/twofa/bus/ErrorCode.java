@@ -10,6 +10,8 @@ public enum ErrorCode {
   INVALID_CREDENTIALS(401, "The email address or password is incorrect."),
   INVALID_CODE(401, "That code is not valid. Check it and try again."),
   SECOND_FACTOR_REQUIRED(401, "Enter the code from your authenticator app, or a recovery code."),
+  /** The right password of an account secured by "This wasn't me": only a mailed reset link opens it again. */
+  PASSWORD_RESET_REQUIRED(401, "For your security, set a new password: we emailed you a link."),
   CSRF(403, "The page is out of date. Reload it and try again."),
   FORBIDDEN(403, "You are not allowed to do this."),
   CROSS_SITE(403, "This request came from another site. Open this site's own page and try again."),

@@ -30,6 +30,11 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String TWO_FACTOR_CHANGED = "2fa.changed";
   /** "This wasn't me": every session and pending login ended from a security notice's link. */
   public static final String ACCOUNT_SECURED = "account.secured";
+  /**
+   * "This wasn't me" turned off a 2FA turned on or changed within TWOFA_SECURE_ACCOUNT_UNDO_HOURS before it: by
+   * one of the sessions it ended, perhaps a stranger's, whose authenticator would lock the owner out.
+   */
+  public static final String TWO_FACTOR_REVERTED = "2fa.reverted";
   /** A new password set through a reset link. */
   public static final String PASSWORD_RESET = "password.reset";
   /** A request to turn off 2FA: made at a login's code step, cancelled by the owner's link, declined by staff. */

@@ -30,7 +30,9 @@ public record TwofaConfig(
   PasswordPolicy passwords,
   LoginPolicy login,
   MailSettings mail,
-  SupportPolicy support) {
+  SupportPolicy support,
+  /** "This wasn't me" turns off a 2FA turned on or changed this recently (zero: never). */
+  Duration secureAccountUndo) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -102,14 +104,15 @@ public record TwofaConfig(
       MailSettings.parse(PREFIX + "SMTP_URL", s.optional("SMTP_URL"), PREFIX + "MAIL_FROM",
         s.text("MAIL_FROM", "twofa <no-reply@localhost>")),
       new SupportPolicy(Duration.ofHours(s.integer("SUPPORT_COOLING_OFF_HOURS", 24, 0, 24 * 30)),
-        SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))));
+        SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))),
+      Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, purgeEvery, productName, totp,
-      passwords, login, mail, support);
+      passwords, login, mail, support, secureAccountUndo);
   }
 
   /** Never print the key. */

@@ -168,6 +168,16 @@ class PasswordResetBrowserTest {
       ja.waitForText("アカウントのすべてのセッションをログアウトしました。次に、お送りしたメールから新しいパスワードを設定してください。");
       accessibility.addAll(ja.inspect("secure-account-done"));
 
+      // The old password, right as it is, now opens nothing: the login says why, in Japanese.
+      ja.open("/login");
+      ja.waitForHeading("ログイン");
+      ja.fill("メールアドレス", email);
+      ja.fill("パスワード", TestAccounts.PASSWORD);
+      ja.click("ログイン");
+      ja.waitForText(ja.t("error.password_reset_required"));
+      assertTrue(ja.t("error.password_reset_required").startsWith("安全のため、新しいパスワードを設定してください。"));
+      accessibility.addAll(ja.inspect("login-password-reset-required"));
+
       // Mail 3 was the forgotten password's link; mail 4, after "This wasn't me", is the one to use.
       ja.open(linkIn(mailNumber(email, 4), "/reset-password"));
       ja.waitForHeading("新しいパスワードの設定");
@@ -182,7 +192,11 @@ class PasswordResetBrowserTest {
       ja.fill("メールアドレス", email);
       ja.fill("パスワード", NEW_PASSWORD);
       ja.click("ログイン");
-      ja.waitForHeading("2段階認証");
+      // 2FA was turned on minutes before "This wasn't me", maybe by whoever had the password: it is off now, and
+      // Activity says so, and shows the refused login with the old password.
+      ja.waitForHeading("アカウント");
+      ja.waitForText(ja.t("event.2fa.reverted"));
+      ja.waitForText(ja.t("activity.login.resetRequired"));
       assertFalse(ja.bodyText().contains("Log in"));
     }
     assertEquals(List.of(), accessibility, "serious or critical accessibility violations");

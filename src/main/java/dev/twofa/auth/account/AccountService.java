@@ -157,8 +157,9 @@ public final class AccountService {
   }
 
   /**
-   * After a recent step-up, verifies the current password, sets the new one and moves the epoch on, which ends
-   * every other session; this one continues under a new cookie value (and keeps its second factor).
+   * After a recent step-up, verifies the current password, sets the new one, voids any reset link and moves the
+   * epoch on, which ends every other session; this one continues under a new cookie value (and keeps its second
+   * factor).
    */
   private Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
@@ -170,6 +171,8 @@ public final class AccountService {
       Future<LoginOutcome> changed = verifyPassword(session, currentPassword, client)
         .compose(ok -> strongHash(newPassword, user.email(), client))
         .compose(hash -> pool.withTransaction(tx -> users.changePassword(tx, user.id(), user.sessionEpoch(), hash)
+          // A reset link mailed for the old password would set one over the owner's new choice.
+          .compose(epoch -> mailer.voidPasswordReset(tx, user.id()).map(epoch))
           .compose(epoch -> sessions.endOthers(tx, user.id(), null)
             .compose(ended -> mailer.notice(tx, user, Mailer.PASSWORD_CHANGED, client, null))
             .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
@@ -190,9 +193,17 @@ public final class AccountService {
     return throttle.checkAll(limits)
       .compose(ok -> passwords.verify(session.user().id(), session.user().passwordHash(), password, client.ip(),
         session.user().email()))
-      .compose(valid -> valid
-        ? Future.succeededFuture()
-        : throttle.recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
+      .compose(valid -> !valid
+        ? throttle.recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS))
+        : passwordUsable(session.user()));
+  }
+
+  /**
+   * After "This wasn't me" the password, right as it may be, opens nothing until a mailed link sets a new one.
+   * Asked only once the password proved right, so someone without it learns nothing from the answer.
+   */
+  public static Future<Void> passwordUsable(UserRow user) {
+    return user.passwordResetRequired() ? BusFailure.fail(ErrorCode.PASSWORD_RESET_REQUIRED) : Future.succeededFuture();
   }
 
   /**

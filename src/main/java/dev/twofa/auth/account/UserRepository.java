@@ -28,6 +28,7 @@ public final class UserRepository {
   public static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
+    password_reset_required,
     (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining
     """;
 
@@ -191,22 +192,37 @@ public final class UserRepository {
   }
 
   /**
-   * Sets the password chosen through a reset link and moves the epoch on (every session ends). The link came to
-   * the address, so the address is proven too. 2FA is untouched: the next login still asks for the code.
+   * Sets the password chosen through a reset link, lifts the lock "This wasn't me" put on the old one, and moves
+   * the epoch on (every session ends). The link came to the address, so the address is proven too. 2FA is
+   * untouched: the next login still asks for the code.
    */
   public Future<Void> resetPassword(SqlClient tx, long id, String passwordHash, Instant now) {
     return tx.preparedQuery("""
-        UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1,
+        UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, password_reset_required = false,
                          email_verified_at = coalesce(email_verified_at, $3)
         WHERE id = $1
         """)
       .execute(Tuple.of(id, passwordHash, utc(now))).mapEmpty();
   }
 
-  /** Moves the epoch on: every session of the user ends, including one a login is opening right now. */
-  public Future<Void> endEverySession(SqlClient tx, long id) {
-    return tx.preparedQuery("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
-      .execute(Tuple.of(id)).mapEmpty();
+  /**
+   * "This wasn't me", in one statement under the user's row lock: the password is locked until a reset link sets a
+   * new one, the epoch moves on (every session ends, including one a login is opening right now), any pending
+   * authenticator is dropped, and a 2FA turned on or changed after {@code undoAfter} is turned off (the key it
+   * replaced, if any, is not kept). True when it turned 2FA off: the caller forgets the recovery codes.
+   */
+  public Future<Boolean> secure(SqlClient tx, long id, Instant undoAfter) {
+    return tx.preparedQuery("""
+        WITH before AS (SELECT id, totp_secret IS NOT NULL AND totp_enabled_at > $2 AS undo
+                        FROM users WHERE id = $1 FOR UPDATE)
+        UPDATE users u SET password_reset_required = true, session_epoch = u.session_epoch + 1,
+                           totp_pending_secret = NULL, totp_pending_session = NULL,
+                           totp_secret = CASE WHEN before.undo THEN NULL ELSE u.totp_secret END,
+                           totp_enabled_at = CASE WHEN before.undo THEN NULL ELSE u.totp_enabled_at END
+        FROM before WHERE u.id = before.id RETURNING before.undo
+        """)
+      .execute(Tuple.of(id, utc(undoAfter)))
+      .map(rows -> rows.size() == 1 && rows.iterator().next().getBoolean("undo"));
   }
 
   private static Optional<UserRow> first(RowSet<Row> rows) {

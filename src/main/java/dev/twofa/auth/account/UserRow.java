@@ -12,7 +12,16 @@ import java.util.UUID;
 public record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
                byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
                boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
-               String language, OffsetDateTime emailVerifiedAt) {
+               String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired) {
+
+  /** A user whose password is not locked ("This wasn't me" not used since the last reset). */
+  public UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
+                 byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
+                 boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
+                 String language, OffsetDateTime emailVerifiedAt) {
+    this(id, email, passwordHash, sessionEpoch, totpSecretBox, pendingSecretBox, totpLastStep, createdAt,
+      recoveryCodesRemaining, support, totpEnabledAt, pendingCreatedAt, pendingSession, language, emailVerifiedAt, false);
+  }
 
   public static UserRow from(Row row) {
     return new UserRow(row.getLong("id"), row.getString("email"), row.getString("password_hash"),
@@ -20,7 +29,7 @@ public record UserRow(long id, String email, String passwordHash, int sessionEpo
       row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
       row.getBoolean("support"), row.getOffsetDateTime("totp_enabled_at"), row.getOffsetDateTime("totp_pending_created_at"),
       row.getUUID("totp_pending_session"), row.getString("language"),
-      row.getOffsetDateTime("email_verified_at"));
+      row.getOffsetDateTime("email_verified_at"), row.getBoolean("password_reset_required"));
   }
 
   private static byte[] bytes(Row row, String column) {

@@ -69,7 +69,7 @@ public final class AccountLinkRepository {
       .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getLong("user_id")) : Optional.empty());
   }
 
-  /** Voids the user's reset link (a completed login proves the password is known). */
+  /** Voids the user's reset link (a password change after a step-up; never a login). */
   public Future<Void> deleteReset(SqlClient db, long userId) {
     return db.preparedQuery("SELECT password_reset_links_void($1)")
       .execute(Tuple.of(userId)).mapEmpty();

@@ -10,6 +10,7 @@ import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionTokens;
@@ -34,7 +35,8 @@ import java.util.Optional;
 
 /**
  * Password reset by mail ("Forgot password?") and "This wasn't me" from a security notice. Neither ever opens a
- * session, and neither touches 2FA: the next login still asks for the code.
+ * session. A reset never touches 2FA: the next login still asks for the code. "This wasn't me" locks the password
+ * until a reset sets a new one, and turns off a 2FA turned on or changed within the undo window before it.
  */
 @Door
 public final class PasswordResetService {
@@ -49,26 +51,33 @@ public final class PasswordResetService {
   private final AccountLinkRepository links;
   private final AccountService accounts;
   private final SessionService sessions;
+  private final SecondFactor secondFactor;
   private final Auditor auditor;
   private final Mailer mailer;
+  /** A 2FA turned on or changed this recently is turned off by "This wasn't me" (TWOFA_SECURE_ACCOUNT_UNDO_HOURS). */
+  private final Duration undoWindow;
   private final Clock clock;
 
   public static PasswordResetService create(Pool pool, UserRepository users, Throttle throttle, AccountService accounts,
-                                            SessionService sessions, Auditor auditor, Mailer mailer, Clock clock) {
-    return new PasswordResetService(pool, users, throttle, new AccountLinkRepository(), accounts, sessions, auditor,
-      mailer, clock);
+                                            SessionService sessions, SecondFactor secondFactor, Auditor auditor,
+                                            Mailer mailer, Duration undoWindow, Clock clock) {
+    return new PasswordResetService(pool, users, throttle, new AccountLinkRepository(), accounts, sessions, secondFactor,
+      auditor, mailer, undoWindow, clock);
   }
 
   PasswordResetService(Pool pool, UserRepository users, Throttle throttle, AccountLinkRepository links,
-                       AccountService accounts, SessionService sessions, Auditor auditor, Mailer mailer, Clock clock) {
+                       AccountService accounts, SessionService sessions, SecondFactor secondFactor, Auditor auditor,
+                       Mailer mailer, Duration undoWindow, Clock clock) {
     this.pool = pool;
     this.users = users;
     this.throttle = throttle;
     this.links = links;
     this.accounts = accounts;
     this.sessions = sessions;
+    this.secondFactor = secondFactor;
     this.auditor = auditor;
     this.mailer = mailer;
+    this.undoWindow = undoWindow;
     this.clock = clock;
   }
 
@@ -153,8 +162,11 @@ public final class PasswordResetService {
   }
 
   /**
-   * "This wasn't me": uses the notice's link, ends every session and pending login of its account, records it,
-   * and mails a reset link, all in one transaction. Logs no one in, whoever calls.
+   * "This wasn't me", in one transaction: uses the notice's link; locks the password until a mailed link sets a new
+   * one (a login or step-up with it answers PASSWORD_RESET_REQUIRED); ends every session and pending login of the
+   * account; turns off a 2FA turned on or changed within the undo window, with its recovery codes (one of the ended
+   * sessions may have been a stranger's, whose authenticator would lock the owner out); records it; and mails a
+   * reset link. Logs no one in, whoever calls.
    */
   private Future<Void> secureAccount(String token, ClientInfo client) {
     Instant now = clock.instant();
@@ -162,13 +174,22 @@ public final class PasswordResetService {
         .compose(userId -> userId.isPresent()
           ? users.findById(tx, userId.get()).map(Optional::orElseThrow)
           : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
-        .compose(user -> endEverything(tx, user.id())
-          .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
-          .compose(recorded -> mailer.passwordReset(tx, user, Mailer.ACCOUNT_SECURED, client))))
+        .compose(user -> users.secure(tx, user.id(), now.minus(undoWindow))
+          .compose(reverted -> sessions.endOthers(tx, user.id(), null)
+            .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
+            .compose(recorded -> reverted ? undoTwoFactor(tx, user.id(), client) : Future.succeededFuture())
+            .compose(undone -> mailer.passwordReset(tx, user,
+              reverted ? Mailer.ACCOUNT_SECURED_2FA_OFF : Mailer.ACCOUNT_SECURED, client)))))
       .compose(done -> {
         mailer.nudge();
         return auditor.flush();
       });
+  }
+
+  /** The rest of turning off a 2FA that "This wasn't me" undid: its recovery codes go, and Activity says why. */
+  private Future<Void> undoTwoFactor(SqlClient tx, long userId, ClientInfo client) {
+    return secondFactor.forgetRecoveryCodes(tx, userId)
+      .compose(forgotten -> auditor.recordWithin(tx, SecurityEvent.of(userId, SecurityEvent.TWO_FACTOR_REVERTED, true, client)));
   }
 
   /** Deletes expired links (on auth's purge timer). */
@@ -184,8 +205,4 @@ public final class PasswordResetService {
         : BusFailure.fail(ErrorCode.INVALID_TOKEN));
   }
 
-  /** Every session of the user ends (the epoch moves on and the rows go), and so does every pending login. */
-  private Future<Void> endEverything(SqlClient tx, long userId) {
-    return users.endEverySession(tx, userId).compose(moved -> sessions.endOthers(tx, userId, null));
-  }
 }

@@ -2,6 +2,7 @@ package dev.twofa.auth.login;
 
 import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.Credentials;
+import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRepository;
 import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.Emails;
@@ -100,13 +101,25 @@ public final class LoginService {
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
       .compose(user -> passwords.verify(user.map(UserRow::id).orElse(null), user.map(UserRow::passwordHash).orElse(null),
           password, client.ip(), canonical)
-        .compose(valid -> valid
-          ? succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
-            // A hash at another cost than the configured one is replaced after the answer, never over a newer one.
-            .onSuccess(done -> passwords.rehashIfOutdated(user.get().id(), user.get().passwordHash(), password,
-              client.ip(), canonical,
-              fresh -> users.replacePasswordHash(pool, user.get().id(), user.get().passwordHash(), fresh)))
-          : fail(user, failures, client)));
+        .compose(valid -> !valid ? fail(user, failures, client)
+          : AccountService.passwordUsable(user.get())
+            .compose(usable -> succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
+                // A hash at another cost than the configured one is replaced after the answer, never over a newer one.
+                .onSuccess(done -> passwords.rehashIfOutdated(user.get().id(), user.get().passwordHash(), password,
+                  client.ip(), canonical,
+                  fresh -> users.replacePasswordHash(pool, user.get().id(), user.get().passwordHash(), fresh))),
+              locked -> locked(user.get(), logins, client, locked))));
+  }
+
+  /**
+   * The right password of an account secured by "This wasn't me": refused with its own code, and in Activity as a
+   * refused login (not a wrong password). Not a guess, so not a password failure; counted under the address's
+   * logins like a success (each costs a hash); nothing is opened or voided.
+   */
+  private Future<LoginOutcome> locked(UserRow user, Limit logins, ClientInfo client, Throwable refusal) {
+    auditor.recordUnwaited(new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, false, client, null,
+      Map.of(SecurityEvent.REASON, ErrorCode.PASSWORD_RESET_REQUIRED.code()), null));
+    return throttle.recordAll(List.of(logins)).compose(counted -> Future.failedFuture(refusal));
   }
 
   private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountAddressKey, Limit logins,
@@ -127,9 +140,8 @@ public final class LoginService {
         .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
       : pool.withTransaction(tx -> throttle.recordAll(tx, List.of(logins), accountAddressKey)
         .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
-        // A completed login voids any reset link: the password is known after all.
-        .compose(token -> mailer.voidPasswordReset(tx, user.id())
-          .compose(voided -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture))
+        // A reset link outlives a completed login: whoever else knows the password must not void the owner's.
+        .compose(token -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture)
           .map(new LoginOutcome(SessionState.authenticated(user.toUser()), token)))
         .compose(outcome -> auditor.recordWithin(tx, event).map(outcome))));
     return committed
@@ -164,7 +176,7 @@ public final class LoginService {
   /**
    * The one place that decides what else a completed login writes (password-only, or after its second step), in
    * the commit that completes it: a spent recovery code tells the owner how many are left. Empty in the common
-   * case, where the second step stays one statement; voiding a reset link is always part of completing.
+   * case, where the second step stays one statement.
    */
   private Optional<Completion> completionWrites(UserRow user, ClientInfo client, int codesUsed) {
     if (codesUsed > 0) {
@@ -219,7 +231,9 @@ public final class LoginService {
     Instant now = clock.instant();
     Instant pendingAfter = now.minus(policy.pendingLoginTtl());
     return users.findByPendingLogin(pool, pending, pendingAfter)
-      .compose(found -> found.filter(p -> p.user().twoFactorEnabled()).map(Future::succeededFuture)
+      // A pending login whose password "This wasn't me" locked meanwhile is over (one created in that race too).
+      .compose(found -> found.filter(p -> p.user().twoFactorEnabled() && !p.user().passwordResetRequired())
+        .map(Future::succeededFuture)
         .orElseGet(() -> sessions.dropIfExpired(pending).compose(dropped -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN))))
       .compose(found -> {
         UserRow user = found.user();

@@ -64,7 +64,7 @@ final class MailComposer {
     return compose(user, Mailer.VERIFY_EMAIL, client, at, null, link("/verify-email?token=" + token), null);
   }
 
-  /** A reset link: {@code kind} is Mailer.PASSWORD_RESET ("Forgot password?") or Mailer.ACCOUNT_SECURED ("This wasn't me"). */
+  /** A reset link: {@code kind} is Mailer.PASSWORD_RESET ("Forgot password?") or Mailer.ACCOUNT_SECURED(_2FA_OFF) ("This wasn't me"). */
   Mail passwordReset(UserRow user, String kind, ClientInfo client, Instant at, String token) {
     return compose(user, kind, client, at, null, link("/reset-password?token=" + token), null);
   }

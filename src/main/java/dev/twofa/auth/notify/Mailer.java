@@ -37,6 +37,8 @@ public final class Mailer {
   public static final String PASSWORD_RESET = "password.reset";
   /** After "This wasn't me": every session ended, and the reset link to choose a new password. */
   public static final String ACCOUNT_SECURED = "account.secured";
+  /** The same, when it also turned off a 2FA turned on or changed just before (TWOFA_SECURE_ACCOUNT_UNDO_HOURS). */
+  public static final String ACCOUNT_SECURED_2FA_OFF = "account.secured.2fa_off";
   public static final String SUPPORT_REQUESTED = "support.requested";
   public static final String SUPPORT_DECLINED = "support.declined";
   /** A login completed from a browser not seen on the account in 90 days. */
@@ -98,8 +100,8 @@ public final class Mailer {
 
   /**
    * A reset link (1 hour) to the user's address, verified or not: it is the only channel the account has, and
-   * using the link proves the mailbox. It replaces any earlier reset link. {@code kind} is PASSWORD_RESET or
-   * ACCOUNT_SECURED (the words differ, the link does not).
+   * using the link proves the mailbox. It replaces any earlier reset link. {@code kind} is PASSWORD_RESET,
+   * ACCOUNT_SECURED or ACCOUNT_SECURED_2FA_OFF (the words differ, the link does not).
    */
   public Future<Void> passwordReset(SqlClient tx, UserRow user, String kind, ClientInfo client) {
     String token = SessionTokens.newToken();
@@ -108,7 +110,7 @@ public final class Mailer {
       .compose(stored -> outbox.add(tx, composer.passwordReset(user, kind, client, now, token)));
   }
 
-  /** Voids the user's reset link: a completed login shows the password is known after all. */
+  /** Voids the user's reset link: a password change after a step-up (never a login: see R__links.sql). */
   public Future<Void> voidPasswordReset(SqlClient db, long userId) {
     return links.deleteReset(db, userId);
   }

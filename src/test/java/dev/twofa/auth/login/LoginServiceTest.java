@@ -107,6 +107,29 @@ class LoginServiceTest {
     assertEquals(1, attempts(Throttle.passwordAccountAddressKey(account.email(), client.ip())));
   }
 
+  /**
+   * After "This wasn't me" (the flag set here directly): the right password is refused with its own code and is
+   * not a guess, so more refusals than the failure limit leave a wrong password its ordinary answer; they count
+   * under the address's logins, and nothing is opened.
+   */
+  @Test
+  void theRightPasswordOfALockedAccountIsRefusedWithItsOwnCodeAndIsNotCountedAsAGuess() {
+    SignedUp account = auth.signedUp();
+    auth.query("UPDATE users SET password_reset_required = true WHERE id = $1 RETURNING id", account.user().id());
+    ClientInfo stranger = AuthFixture.newClient();
+    int sessionsBefore = auth.count("SELECT count(*)::int FROM sessions WHERE user_id = $1", account.user().id());
+    for (int i = 0; i <= PASSWORD_FAILURES; i++) {
+      assertEquals(ErrorCode.PASSWORD_RESET_REQUIRED,
+        failure(logins.password(new AuthRequests.Credentials(null, account.email(), PASSWORD, stranger))).code());
+    }
+    assertEquals(ErrorCode.INVALID_CREDENTIALS,
+      failure(logins.password(new AuthRequests.Credentials(null, account.email(), "wrong-" + PASSWORD, stranger))).code());
+    assertEquals(1, attempts(Throttle.passwordAccountAddressKey(account.email(), stranger.ip())), "only the wrong one");
+    assertEquals(PASSWORD_FAILURES + 1, attempts(Throttle.loginsAddressKey(stranger.ip())));
+    assertEquals(sessionsBefore, auth.count("SELECT count(*)::int FROM sessions WHERE user_id = $1", account.user().id()),
+      "no session opened");
+  }
+
   @Test
   void passwordFailuresAreThrottledPerAccountAndAddressUntilTheWindowPasses() {
     SignedUp account = auth.signedUp();

@@ -104,7 +104,7 @@ class MailMessagesTest {
     for (String kind : mailKinds()) {
       switch (kind) {
         case Mailer.VERIFY_EMAIL -> mails.add(composer.verification(user, client, AT, "token"));
-        case Mailer.PASSWORD_RESET, Mailer.ACCOUNT_SECURED -> mails.add(composer.passwordReset(user, kind, client, AT, "token"));
+        case Mailer.PASSWORD_RESET, Mailer.ACCOUNT_SECURED, Mailer.ACCOUNT_SECURED_2FA_OFF -> mails.add(composer.passwordReset(user, kind, client, AT, "token"));
         case Mailer.SUPPORT_REQUESTED -> {
           for (String reason : requestReasons()) {
             mails.add(composer.supportRequested(user, client, AT, "token", reason, AT.plusSeconds(3 * 86400)));
