@@ -111,9 +111,9 @@ class StepUpRulesTest {
     String email = TestAccounts.uniqueEmail();
     ApiClient session = accounts.signedUp(email);
     server.clock().advance(PAST_STEP_UP);
-    assertError(session.post("/api/account/password", change("not-the-password-at-all", "a-new-password-2026")),
+    assertError(session.post("/api/account/password", change("not-the-password-at-all", "copper-lantern-meadow-4412")),
       401, "invalid_credentials");
-    Response changed = session.post("/api/account/password", change(PASSWORD, "a-new-password-2026"));
+    Response changed = session.post("/api/account/password", change(PASSWORD, "copper-lantern-meadow-4412"));
     assertEquals(204, changed.status(), "the current password typed on the form is the step-up: " + changed);
 
     // With 2FA on, the form's password is the password part only: an old session still owes a second factor.
@@ -121,7 +121,7 @@ class StepUpRulesTest {
     ApiClient browser = accounts.pendingLogin(account.email());
     assertEquals(200, browser.post("/api/login/totp", code(accounts.currentCode(account))).status());
     server.clock().advance(PAST_STEP_UP);
-    assertError(browser.post("/api/account/password", change(PASSWORD, "a-new-password-2026")), 403,
+    assertError(browser.post("/api/account/password", change(PASSWORD, "copper-lantern-meadow-4412")), 403,
       "step_up_required");
   }
 

@@ -157,12 +157,16 @@ public final class AccountService {
   }
 
   /**
-   * After a recent step-up, verifies the current password, sets the new one and moves the epoch on, which ends
-   * every other session; this one continues under a new cookie value (and keeps its second factor).
+   * Verifies the current password, sets the new one and moves the epoch on, which ends every other session; this
+   * one carries on under a new cookie value (see {@link SessionService#renew}). The current password typed on the
+   * form is the proof: without 2FA it is a whole step-up; with 2FA on it is the password part, and the session
+   * still needs a recent step-up (or login) for its second factor.
    */
   private Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
-    return sessions.steppedUp(token).compose(session -> {
+    return sessions.signedIn(token)
+      .compose(session -> session.user().twoFactorEnabled() ? sessions.requireStepUp(session) : Future.succeededFuture(session))
+      .compose(session -> {
       UserRow user = session.user();
       if (tooLong.isPresent()) {
         return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
@@ -170,9 +174,9 @@ public final class AccountService {
       Future<LoginOutcome> changed = verifyPassword(session, currentPassword, client)
         .compose(ok -> strongHash(newPassword, user.email(), client))
         .compose(hash -> pool.withTransaction(tx -> users.changePassword(tx, user.id(), user.sessionEpoch(), hash)
-          .compose(epoch -> sessions.endOthers(tx, user.id(), null)
+          .compose(epoch -> sessions.endOthers(tx, user.id(), session.tokenHash())
             .compose(ended -> mailer.notice(tx, user, Mailer.PASSWORD_CHANGED, client, null))
-            .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
+            .compose(mailed -> sessions.renew(tx, session, epoch, null, client)))))
         .onSuccess(committed -> mailer.nudge())
         .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));
       return auditor.outcome(changed, user.id(), SecurityEvent.PASSWORD_CHANGED, client);

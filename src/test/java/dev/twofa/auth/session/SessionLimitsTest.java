@@ -60,7 +60,7 @@ class SessionLimitsTest {
     keepAliveUntil(account.sessionToken(), opened, Duration.ofMinutes(50));
 
     LoginOutcome changed = await(auth.accounts().changePassword(new AuthRequests.PasswordChange(
-      account.sessionToken(), PASSWORD, "a-new-password-2026", account.client())));
+      account.sessionToken(), PASSWORD, "copper-lantern-meadow-4412", account.client())));
     String renewed = changed.sessionToken();
     assertEquals(ErrorCode.UNAUTHENTICATED, failure(sessions.signedIn(account.sessionToken())).code(), "the old value is dead");
     Row after = row(renewed);
