@@ -164,9 +164,7 @@ public final class AccountService {
    */
   private Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
-    return sessions.signedIn(token)
-      .compose(session -> session.user().twoFactorEnabled() ? sessions.requireStepUp(session) : Future.succeededFuture(session))
-      .compose(session -> {
+    return sessions.signedIn(token).compose(this::readyForPasswordChange).compose(session -> {
       UserRow user = session.user();
       if (tooLong.isPresent()) {
         return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
@@ -181,6 +179,11 @@ public final class AccountService {
         .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));
       return auditor.outcome(changed, user.id(), SecurityEvent.PASSWORD_CHANGED, client);
     });
+  }
+
+  /** Without 2FA the form's current password is the whole proof; with 2FA on the session owes its second factor. */
+  private Future<SignedIn> readyForPasswordChange(SignedIn session) {
+    return session.user().twoFactorEnabled() ? sessions.requireStepUp(session) : Future.succeededFuture(session);
   }
 
   /**
