@@ -26,6 +26,8 @@ export const app = {
   supportDraft: null,
   // This session logged in with a recovery code (its phone may be lost): memory only, like the codes.
   signedInWithRecoveryCode: false,
+  // Account opens the "Generate new recovery codes" panel once (a lost phone was just replaced).
+  offerNewCodes: false,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
