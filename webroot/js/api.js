@@ -16,7 +16,8 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
-// Called when the server asks for a fresh proof of identity (403 step_up_required); resolves true when given.
+// Called with the request ({path, body}) when the server asks for a fresh proof of identity (403
+// step_up_required); resolves true when given.
 let stepUpHandler = null;
 
 /** Registers what asks the person to confirm it's them; the app shell sets it once. */
@@ -57,7 +58,7 @@ async function request(method, path, body, retried = false) {
     json = null;
   }
   if (response.status === 403 && json && json.error === 'step_up_required' && stepUpHandler && !retried) {
-    if (await stepUpHandler()) {
+    if (await stepUpHandler({ path, body })) {
       return request(method, path, body, true);
     }
   }

@@ -24,6 +24,10 @@ export const app = {
   recoveryCodes: null,
   // What "Ask support to turn off 2FA" had typed when the login ran out, with its account's email (memory only).
   supportDraft: null,
+  // This session logged in with a recovery code (its phone may be lost): memory only, like the codes.
+  signedInWithRecoveryCode: false,
+  // Account opens the "Generate new recovery codes" panel once (a lost phone was just replaced).
+  offerNewCodes: false,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
@@ -169,6 +173,7 @@ function wireHeader() {
     } finally {
       app.recoveryCodes = null;
       app.holdsUser = null;
+      app.signedInWithRecoveryCode = false;
       app.setSession({ state: ANONYMOUS, user: null });
       app.notice = t('logout.done');
       app.navigate('/login');
@@ -218,7 +223,12 @@ async function start() {
   app.config = config;
   translateShell();
   wireHeader();
-  onStepUpRequired(() => confirmIdentity(app.session.user, app.config.totp.digits));
+  // The password form's current password is the password part of the proof; a session that logged in with a
+  // recovery code is asked for one first (its phone may be gone).
+  onStepUpRequired(({ path, body }) => confirmIdentity(app.session.user, app.config.totp.digits, {
+    password: path === '/api/account/password' ? body.currentPassword : undefined,
+    recoveryFirst: app.signedInWithRecoveryCode,
+  }));
   try {
     await app.refreshSession();
   } catch (e) {

@@ -5,28 +5,38 @@ import { describe } from './messages.js';
 import { t } from './i18n.js';
 import { el, field, codeField, formMessage, showMessage, showFieldError, clearFieldError, busy } from './ui.js';
 
-/** Resolves true once the session is confirmed, false when the person cancels. */
-export function confirmIdentity(user, digits) {
+/**
+ * Resolves true once the session is confirmed, false when the person cancels. {@code password}: one the person
+ * just typed for the action that asked (the password form's current password), so only the second factor is
+ * asked for. {@code recoveryFirst}: open on "Recovery code" (this session logged in with one: the phone may be
+ * gone).
+ */
+export function confirmIdentity(user, digits, { password: given, recoveryFirst = false } = {}) {
   return new Promise((resolve) => {
     const twoFactor = Boolean(user && user.twoFactorEnabled);
     const message = formMessage();
     const password = field(t('stepUp.password'), { type: 'password', autocomplete: 'current-password', required: true });
+    password.wrapper.hidden = Boolean(given);
     const submit = el('button', { type: 'submit', class: 'primary' }, t('stepUp.confirm'));
     const code = codeField(t('stepUp.code', { digits }), digits, () => {});
     const recovery = field(t('stepUp.recoveryCode'), { type: 'text', autocomplete: 'off', spellcheck: 'false' });
-    recovery.wrapper.hidden = true;
-    const toggle = el('button', { type: 'button', class: 'link-button' }, t('stepUp.useRecoveryCode'));
-    toggle.addEventListener('click', () => {
-      const useRecovery = recovery.wrapper.hidden;
+    const toggle = el('button', { type: 'button', class: 'link-button' });
+    const showRecovery = (useRecovery) => {
       recovery.wrapper.hidden = !useRecovery;
       code.wrapper.hidden = useRecovery;
       toggle.textContent = t(useRecovery ? 'stepUp.useApp' : 'stepUp.useRecoveryCode');
-      (useRecovery ? recovery.input : code.input).focus();
+    };
+    showRecovery(twoFactor && recoveryFirst);
+    toggle.addEventListener('click', () => {
+      showRecovery(recovery.wrapper.hidden);
+      (recovery.wrapper.hidden ? code.input : recovery.input).focus();
     });
+    const passwordValue = () => (password.wrapper.hidden ? given : password.input.value);
+    const firstField = () => (!password.wrapper.hidden ? password.input : recovery.wrapper.hidden ? code.input : recovery.input);
     const cancel = el('button', { type: 'button', class: 'secondary' }, t('stepUp.cancel'));
     const form = el('form', { method: 'dialog', novalidate: true },
       el('h2', { id: 'step-up-heading' }, t('stepUp.title')),
-      el('p', {}, t(twoFactor ? 'stepUp.intro2fa' : 'stepUp.intro')),
+      el('p', {}, t(given ? 'stepUp.introCode' : twoFactor ? 'stepUp.intro2fa' : 'stepUp.intro')),
       message, password.wrapper,
       twoFactor ? [code.wrapper, recovery.wrapper, toggle] : null,
       el('div', { class: 'actions' }, submit, cancel));
@@ -44,7 +54,7 @@ export function confirmIdentity(user, digits) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       [password, code, recovery].forEach(clearFieldError);
-      if (!password.input.value) {
+      if (!passwordValue()) {
         showFieldError(password, t('stepUp.passwordMissing'));
         password.input.focus();
         return;
@@ -52,11 +62,13 @@ export function confirmIdentity(user, digits) {
       const useRecovery = twoFactor && !recovery.wrapper.hidden;
       busy(submit, async () => {
         try {
-          await api.stepUp(password.input.value, twoFactor && !useRecovery ? code.value() : undefined,
+          await api.stepUp(passwordValue(), twoFactor && !useRecovery ? code.value() : undefined,
             useRecovery ? recovery.input.value : undefined);
           close(true);
         } catch (error) {
           const codeError = error.code === 'invalid_code' || error.code === 'second_factor_required';
+          // The password brought from the form was wrong: ask for it here after all.
+          if (error.code === 'invalid_credentials') password.wrapper.hidden = false;
           const target = error.code === 'invalid_credentials' ? password : codeError ? (useRecovery ? recovery : code) : null;
           if (target) {
             showFieldError(target, describe(error));
@@ -69,6 +81,6 @@ export function confirmIdentity(user, digits) {
     });
     document.body.append(dialog);
     dialog.showModal();
-    password.input.focus();
+    firstField().focus();
   });
 }

@@ -87,8 +87,11 @@ function securitySection(app, user, password) {
     rows.append(authenticatorRow(app, user), recoveryCodesRow(user, app.config.recoveryCodes.count));
     const change = el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
       t('twofa.change'));
-    const panel = regeneratePanel(app);
-    const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'regenerate-panel' },
+    // Offered open right after a new app replaced a lost one (a recovery code was spent on the way).
+    const offer = Boolean(app.offerNewCodes);
+    app.offerNewCodes = false;
+    const panel = regeneratePanel(app, offer);
+    const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': String(offer), 'aria-controls': 'regenerate-panel' },
       t('codes.regenerate'));
     open.addEventListener('click', () => {
       panel.hidden = !panel.hidden;
@@ -109,10 +112,11 @@ function authenticatorRow(app, user) {
   return settingRow(t('twofa.app'), app.entryName(user.email) + added);
 }
 
-function regeneratePanel(app) {
+function regeneratePanel(app, offer) {
   const message = formMessage();
   const submit = el('button', { type: 'submit', class: 'primary' }, t('codes.regenerate.submit'));
-  const form = el('form', { id: 'regenerate-panel', class: 'panel', novalidate: true, hidden: true },
+  const form = el('form', { id: 'regenerate-panel', class: 'panel', novalidate: true, hidden: !offer },
+    offer ? el('p', {}, t('codes.regenerate.offer')) : null,
     el('p', { class: 'warning' }, t('codes.regenerate.warning')),
     message, submit);
   form.addEventListener('submit', (event) => {

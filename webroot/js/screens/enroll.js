@@ -70,6 +70,9 @@ export function changeAuthenticatorScreen(main, app) {
       const result = await api.changeTotpConfirm(code);
       app.setSession({ state: 'authenticated', user: result.user });
       app.notice = t('twofa.change.done');
+      // The lost-phone path: a recovery code was spent to get here, so a new set is offered at once.
+      app.offerNewCodes = app.signedInWithRecoveryCode;
+      app.signedInWithRecoveryCode = false;
       app.navigate('/account', { replace: true });
     },
   });

@@ -118,6 +118,7 @@ async function completeLogin(app, attempt) {
   try {
     const session = await attempt();
     app.setSession(session);
+    app.signedInWithRecoveryCode = false;
     return session;
   } catch (error) {
     if (error.code === 'no_pending_login') {
@@ -262,6 +263,7 @@ export function recoveryScreen(main, app) {
           const left = session.user.recoveryCodesRemaining;
           app.notice = t(left <= 3 ? 'recovery.left.low' : 'recovery.left', { n: left });
           app.lostPhone = true;
+          app.signedInWithRecoveryCode = true;
           app.navigate('/account');
         }
       } catch (error) {

@@ -23,6 +23,11 @@ BEGIN
 END
 $$;
 
+-- The signature before the per-user session cap (p_session_max).
+DROP FUNCTION IF EXISTS login_code_step(bytea, timestamptz, bigint, bigint, bytea[], bigint, text, integer, timestamptz,
+                                        timestamptz, integer, bytea, uuid, integer, timestamptz, text, text, jsonb,
+                                        jsonb, jsonb);
+
 -- A login's second step (the code step), checked in Java (the TOTP secret is opened there only) and written here in one
 -- transaction under the pending login's row lock and the budget's lock: the budget is counted before the code is
 -- used; a correct code completes the login (and resets the budget it had spent), a wrong one spends an attempt
@@ -35,9 +40,9 @@ CREATE OR REPLACE FUNCTION login_code_step(
   p_totp_step bigint, p_recovery_digests bytea[], p_burn_through bigint,
   -- the second-factor budget (attempts at or before p_window_start have left it) and the pending login's limit
   p_budget_key text, p_budget_max integer, p_now timestamptz, p_window_start timestamptz, p_max_failures integer,
-  -- the session opened if the login completes
+  -- the session opened if the login completes, and the user's cap on live sessions
   p_session_hash bytea, p_session_handle uuid, p_session_epoch integer, p_session_expires timestamptz,
-  p_ip text, p_user_agent text,
+  p_ip text, p_user_agent text, p_session_max integer,
   -- the event of each outcome (p_abandoned's "failures" is set here)
   p_succeeded jsonb, p_failed jsonb, p_abandoned jsonb)
 RETURNS TABLE (step_outcome text, budget_oldest timestamptz, failure_count integer)
@@ -72,7 +77,7 @@ BEGIN
       PERFORM throttle_forget(p_budget_key);
     END IF;
     PERFORM session_open(p_session_hash, p_session_handle, p_user_id, p_session_epoch, p_now, p_now,
-                         p_session_expires, p_ip, p_user_agent);
+                         p_session_expires, p_ip, p_user_agent, p_session_max);
     PERFORM event_outbox_add(p_succeeded);
     RETURN QUERY SELECT 'completed'::text, NULL::timestamptz, 0;
     RETURN;

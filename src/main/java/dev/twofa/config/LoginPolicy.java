@@ -19,5 +19,6 @@ public record LoginPolicy(
   ThrottlePolicy loginsPerAddress,
   ThrottlePolicy signupsPerAddress,
   Duration stepUpValidity,
-  ThrottlePolicy supportResetsPerStaff) {
+  ThrottlePolicy supportResetsPerStaff,
+  int maxSessionsPerUser) {
 }

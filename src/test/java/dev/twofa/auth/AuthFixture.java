@@ -11,6 +11,7 @@ import dev.twofa.auth.notify.Mail;
 import dev.twofa.auth.notify.MailTransport;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.session.StepUpService;
 import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.AuthReplies.EnrollmentOutcome;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
@@ -140,6 +141,10 @@ public final class AuthFixture implements AutoCloseable {
 
   public TwoFactorService twoFactor() {
     return rooms.twoFactor();
+  }
+
+  public StepUpService stepUp() {
+    return rooms.stepUp();
   }
 
   /** A Throttle on the same pool and clock as the rooms' (it keeps no state of its own). */

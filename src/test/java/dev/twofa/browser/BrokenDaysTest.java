@@ -218,7 +218,72 @@ class BrokenDaysTest {
     assertEquals(account.email(), browser.input("Email address").getAttribute("value"));
   }
 
-  record Account(String email, String secret) {
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void aLostPhoneIsReplacedInOnePassWithThePasswordAskedOnceAndOneRecoveryCode(String language) throws Exception {
+    Browser browser = in(language);
+    Account account = enrolled();
+    logIn(browser, account.email());   // the one time the password is asked
+    browser.waitForHeading(browser.t("totp.title"));
+    // Counts every "Confirm it's you" from here on (the app stays one page: no reload resets it).
+    browser.script("window.stepUps = 0; new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach("
+      + "(n) => { if (n.matches && n.matches('dialog.step-up')) window.stepUps++; }))).observe(document.body, { childList: true });");
+    browser.find("a[href='/login/recovery']").click();
+    browser.waitForHeading(browser.t("recovery.title"));
+    browser.fill(browser.t("recovery.codeLabel"), account.recoveryCodes().get(0));
+    browser.click(browser.t("recovery.submit", "product", "cryptact"));
+    browser.waitForHeading(browser.t("account.title"));
+
+    browser.find("a[href='/2fa/change']").click();   // "Set up a new authenticator app", straight to the new key
+    browser.waitForHeading(browser.t("twofa.change"));
+    String newSecret = browser.find(".secret").getAttribute("data-secret");
+    // The clock has not moved since the recovery code: the new app's current code must work at once.
+    browser.input(browser.t("setup.codeLabel", "digits", 8)).sendKeys(code(newSecret));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("twofa.change.done"));
+    browser.waitForText(browser.t("codes.regenerate.offer"));
+    assertTrue(browser.hasText(browser.t("codes.left", "left", 7, "count", 8)), "one recovery code spent");
+    problems.addAll(browser.inspect("lost-phone-new-codes-offered"));
+    browser.resize(1280);
+    browser.click(browser.t("codes.regenerate.submit"));
+    browser.waitForHeading(browser.t("codes.title"));
+    assertEquals(8, browser.texts(".recovery-codes code").size());
+    assertEquals(0L, browser.script("return window.stepUps;"), "nothing asked twice");
+    browser.find("#codes-saved").click();
+    browser.click(browser.t("codes.done"));
+    browser.waitForHeading(browser.t("account.title"));
+    assertTrue(browser.hasText(browser.t("codes.left", "left", 8, "count", 8)));
+    browser.logOut();
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void aStepUpAfterARecoveryCodeLoginOpensOnRecoveryCodeAndThePasswordFormNeedsOnlyTheCode() throws Exception {
+    Account account = enrolled();
+    logIn(browser, account.email());
+    browser.waitForHeading("Two-factor authentication");
+    browser.find("a[href='/login/recovery']").click();
+    browser.waitForHeading("Use a recovery code");
+    browser.fill("Recovery code", account.recoveryCodes().get(0));
+    browser.click("Log in to cryptact");
+    browser.waitForHeading("Account");
+    server.clock().advance(Duration.ofMinutes(11));   // past the step-up the login counts as
+
+    browser.find("[aria-controls=password-panel]").click();
+    browser.fill("Current password", TestAccounts.PASSWORD);
+    browser.fill("New password", "copper-lantern-meadow-4412");
+    browser.click("Change password");
+    WebElement dialog = browser.waitForDialog("Confirm it's you");
+    assertTrue(dialog.findElements(By.cssSelector("input[type=password]")).stream().noneMatch(WebElement::isDisplayed),
+      "the form's current password is the password part of the proof");
+    assertTrue(dialog.getText().contains("or a recovery code"), dialog.getText());
+    browser.fill("Recovery code", account.recoveryCodes().get(1));   // opened on "Recovery code": the phone is gone
+    browser.click("Confirm");
+    browser.waitForText("Your password was changed");
+    browser.logOut();
+  }
+
+  record Account(String email, String secret, List<String> recoveryCodes) {
   }
 
   private Account enrolled() {
@@ -226,9 +291,11 @@ class BrokenDaysTest {
     String email = TestAccounts.uniqueEmail();
     var client = accounts.signedUp(email);
     String secret = client.post("/api/2fa/setup", null).json().getString("secret");
-    assertEquals(200, client.post("/api/2fa/enable", TestAccounts.code(code(secret))).status());
+    var enabled = client.post("/api/2fa/enable", TestAccounts.code(code(secret)));
+    assertEquals(200, enabled.status());
     server.clock().advance(Duration.ofSeconds(30));
-    return new Account(email, secret);
+    return new Account(email, secret,
+      enabled.json().getJsonArray("recoveryCodes").stream().map(Object::toString).toList());
   }
 
   private String code(String secret) {

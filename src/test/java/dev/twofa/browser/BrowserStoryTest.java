@@ -141,8 +141,9 @@ class BrowserStoryTest {
     assertTrue(browser.hasText("7 of 8 left"));
     assertTrue(browser.hasText("Lost your phone? Set up a new authenticator app"), "after a recovery login");
 
-    // 7. Generate new recovery codes: a warning, "Confirm it's you" (here with another recovery code, since the
-    // phone is lost), then the new codes with Done.
+    // 7. Generate new recovery codes: a warning, "Confirm it's you" once the login is older than the step-up window
+    // (opened on a recovery code, since this session logged in with one: the phone is lost), then the new codes.
+    server.clock().advance(java.time.Duration.ofMinutes(11));
     browser.click("Generate new recovery codes");
     browser.waitForVisible("#regenerate-panel");
     assertTrue(browser.hasText("will stop working"));
@@ -150,7 +151,7 @@ class BrowserStoryTest {
     browser.click("Generate new codes");
     browser.waitForDialog("Confirm it's you");
     browser.fill("Password", password);
-    browser.click("Use a recovery code instead");
+    assertTrue(browser.hasText("Use the authenticator app instead"), "opened on Recovery code");
     inspect("step-up");
     browser.fill("Recovery code", codes.get(1));
     browser.click("Confirm");
@@ -259,6 +260,7 @@ class BrowserStoryTest {
     assertEquals(browser.t("field.required"), browser.fieldError(browser.t("support.reason")));
     browser.fill(browser.t("support.reason"), "Lost phone and the printed codes");
     browser.fill(browser.t("support.verification"), "Described the documents uploaded in March");
+    server.clock().advance(java.time.Duration.ofMinutes(11));   // past the step-up the login counts as
     browser.click(browser.t("support.disable"));
     // Acting on an account needs a fresh password and code ("Confirm it's you"), then the action goes on.
     browser.waitForDialog(browser.t("stepUp.title"));
@@ -304,6 +306,7 @@ class BrowserStoryTest {
     // Log out one other session by its own button, then all the others.
     browser.find(".sessions .session button").click();
     browser.wait(10).until(d -> browser.texts(".sessions .session").size() == 2);
+    server.clock().advance(java.time.Duration.ofMinutes(11));   // past the step-up the login counts as
     browser.click(browser.t("sessions.logOutOthers"));
     browser.waitForDialog(browser.t("stepUp.title"));   // a stolen session must not be able to throw the owner out
     browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
@@ -332,6 +335,7 @@ class BrowserStoryTest {
     String app = browser.settingValue(browser.t("twofa.app"));
     assertTrue(app.startsWith("pafin / pafin Inc. · ") && browser.pattern("twofa.added").matcher(app).find(), app);
 
+    server.clock().advance(java.time.Duration.ofMinutes(11));   // past the step-up the login counts as
     browser.click(browser.t("twofa.change"));
     browser.waitForDialog(browser.t("stepUp.title"));
     browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);

@@ -157,13 +157,14 @@ public final class AccountService {
   }
 
   /**
-   * After a recent step-up, verifies the current password, sets the new one, voids any reset link and moves the
-   * epoch on, which ends every other session; this one continues under a new cookie value (and keeps its second
-   * factor).
+   * Verifies the current password, sets the new one, voids any reset link and moves the epoch on, which ends
+   * every other session; this one carries on under a new cookie value (see {@link SessionService#renew}). The
+   * current password typed on the form is the proof: without 2FA it is a whole step-up; with 2FA on it is the
+   * password part, and the session still needs a recent step-up (or login) for its second factor.
    */
   private Future<LoginOutcome> changePassword(String token, String currentPassword, String newPassword, ClientInfo client) {
     Optional<String> tooLong = strength.lengthProblem(newPassword);
-    return sessions.steppedUp(token).compose(session -> {
+    return sessions.signedIn(token).compose(this::readyForPasswordChange).compose(session -> {
       UserRow user = session.user();
       if (tooLong.isPresent()) {
         return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, tooLong.get()));
@@ -173,13 +174,18 @@ public final class AccountService {
         .compose(hash -> pool.withTransaction(tx -> users.changePassword(tx, user.id(), user.sessionEpoch(), hash)
           // A reset link mailed for the old password would set one over the owner's new choice.
           .compose(epoch -> mailer.voidPasswordReset(tx, user.id()).map(epoch))
-          .compose(epoch -> sessions.endOthers(tx, user.id(), null)
+          .compose(epoch -> sessions.endOthers(tx, user.id(), session.tokenHash())
             .compose(ended -> mailer.notice(tx, user, Mailer.PASSWORD_CHANGED, client, null))
-            .compose(mailed -> sessions.open(tx, user, epoch, session.secondFactorAt(), client)))))
+            .compose(mailed -> sessions.renew(tx, session, epoch, null, client)))))
         .onSuccess(committed -> mailer.nudge())
         .map(newToken -> new LoginOutcome(SessionState.authenticated(user.toUser()), newToken));
       return auditor.outcome(changed, user.id(), SecurityEvent.PASSWORD_CHANGED, client);
     });
+  }
+
+  /** Without 2FA the form's current password is the whole proof; with 2FA on the session owes its second factor. */
+  private Future<SignedIn> readyForPasswordChange(SignedIn session) {
+    return session.user().twoFactorEnabled() ? sessions.requireStepUp(session) : Future.succeededFuture(session);
   }
 
   /**

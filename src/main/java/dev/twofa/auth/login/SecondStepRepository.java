@@ -59,12 +59,12 @@ final class SecondStepRepository {
   record Events(JsonObject succeeded, JsonObject failed, JsonObject abandoned) {
   }
 
-  /** login_code_step (R__login.sql) with its parameters by name: twenty are too many to keep in order. */
+  /** login_code_step (R__login.sql) with its parameters by name: twenty-one are too many to keep in order. */
   private static final String STEP = """
       SELECT step_outcome, budget_oldest, failure_count FROM login_code_step(
         #{pendingHash}, #{pendingAfter}, #{userId}, #{totpStep}, #{recoveryDigests}, #{burnThrough},
         #{budgetKey}, #{budgetMax}, #{now}, #{windowStart}, #{maxFailures},
-        #{sessionHash}, #{sessionHandle}, #{sessionEpoch}, #{sessionExpires}, #{ip}, #{userAgent},
+        #{sessionHash}, #{sessionHandle}, #{sessionEpoch}, #{sessionExpires}, #{ip}, #{userAgent}, #{sessionMax},
         #{succeeded}, #{failed}, #{abandoned})
       """;
 
@@ -98,6 +98,7 @@ final class SecondStepRepository {
     parameters.put("sessionExpires", utc(session.expiresAt()));
     parameters.put("ip", session.ip());
     parameters.put("userAgent", session.userAgent());
+    parameters.put("sessionMax", session.maxPerUser());
     parameters.put("succeeded", events.succeeded());
     parameters.put("failed", events.failed());
     parameters.put("abandoned", events.abandoned());

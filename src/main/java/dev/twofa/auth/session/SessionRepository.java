@@ -32,15 +32,36 @@ final class SessionRepository {
                 boolean secondFactor) {
   }
 
-  /** Opens a session and returns the cookie value that names it (the only place it ever exists in clear). */
+  /**
+   * Opens a session (ending the user's least recently used ones beyond {@code maxPerUser}) and returns the cookie
+   * value that names it (the only place it ever exists in clear).
+   */
   Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client, Instant now,
-                      Duration maxAge) {
+                      Duration maxAge, int maxPerUser) {
     String token = SessionTokens.newToken();
-    return db.preparedQuery("SELECT session_open($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+    return db.preparedQuery("SELECT session_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
       .execute(Tuple.from(Arrays.asList(Buffer.buffer(SessionTokens.hash(token)), UUID.randomUUID(), user.id(), epoch,
         secondFactorAt == null ? null : utc(secondFactorAt), utc(now), utc(now.plus(maxAge)), client.ip(),
-        client.userAgent())))
+        client.userAgent(), maxPerUser)))
       .map(token);
+  }
+
+  /**
+   * Carries the session named by {@code tokenHash} on under a new cookie value and epoch: the same row, so its login
+   * time (created_at, its auth_time), absolute expiry and last step-up stay. Returns the new value, or empty when
+   * the session is gone.
+   */
+  Future<Optional<String>> renew(SqlClient db, byte[] tokenHash, int epoch, Instant secondFactorAt, ClientInfo client,
+                                 Instant now) {
+    String token = SessionTokens.newToken();
+    return db.preparedQuery("""
+        UPDATE sessions SET token_hash = $2, epoch = $3, second_factor_at = coalesce($4, second_factor_at),
+                            last_seen_at = $5, ip = $6, user_agent = $7
+        WHERE token_hash = $1 AND expires_at > $5
+        """)
+      .execute(Tuple.from(Arrays.asList(Buffer.buffer(tokenHash), Buffer.buffer(SessionTokens.hash(token)), epoch,
+        secondFactorAt == null ? null : utc(secondFactorAt), utc(now), client.ip(), client.userAgent())))
+      .map(rows -> rows.rowCount() == 1 ? Optional.of(token) : Optional.empty());
   }
 
   /**

@@ -83,9 +83,25 @@ public final class SessionService {
       : BusFailure.fail(ErrorCode.STEP_UP_REQUIRED);
   }
 
-  /** Opens a session for {@code user} under {@code epoch}; returns its cookie value. */
+  /**
+   * Opens the session of a completed login or a sign-up for {@code user} under {@code epoch}; returns its cookie
+   * value. The login counts as the session's first step-up, and the user's oldest sessions beyond
+   * {@link LoginPolicy#maxSessionsPerUser()} end.
+   */
   public Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client) {
-    return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge);
+    return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge,
+      login.maxSessionsPerUser());
+  }
+
+  /**
+   * Carries {@code session} on under a new cookie value once its user's epoch moved on to {@code epoch} (2FA
+   * enabled, the password or the authenticator changed), in the caller's transaction: not a new login, so its
+   * login time, absolute expiry and last step-up stay. A second factor proven by the change (null: none) is
+   * recorded. Fails UNAUTHENTICATED when the session ended meanwhile, which rolls the change back.
+   */
+  public Future<String> renew(SqlClient tx, SignedIn session, int epoch, Instant secondFactorAt, ClientInfo client) {
+    return store.sessions().renew(tx, session.tokenHash(), epoch, secondFactorAt, client, clock.instant())
+      .compose(token -> token.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
   }
 
   /**
@@ -98,7 +114,7 @@ public final class SessionService {
   public Opening opening(UserRow user, ClientInfo client) {
     String token = SessionTokens.newToken();
     return new Opening(token, new NewSession(SessionTokens.hash(token), UUID.randomUUID(),
-      user.sessionEpoch(), clock.instant().plus(maxAge), client.ip(), client.userAgent()));
+      user.sessionEpoch(), clock.instant().plus(maxAge), client.ip(), client.userAgent(), login.maxSessionsPerUser()));
   }
 
   public Future<SessionState> state(Session request) {

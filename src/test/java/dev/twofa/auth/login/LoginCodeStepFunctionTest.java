@@ -231,11 +231,11 @@ class LoginCodeStepFunctionTest {
       : code.recoveryDigests().stream().map(Buffer::buffer).toArray(Buffer[]::new);
     Row row = db.query("""
         SELECT step_outcome, budget_oldest, failure_count FROM login_code_step(
-          $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+          $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
         """,
       Buffer.buffer(user.pendingHash()), utc(NOW.minus(PENDING_TTL)), user.userId(), code.totpStep(), digests,
       code.burnThrough(), user.budgetKey(), BUDGET, utc(NOW), utc(NOW.minus(WINDOW)), MAX_FAILURES,
-      Buffer.buffer(sessionHash), sessionHandle, 7, utc(NOW.plus(Duration.ofHours(12))), "192.0.2.1", "test agent",
+      Buffer.buffer(sessionHash), sessionHandle, 7, utc(NOW.plus(Duration.ofHours(12))), "192.0.2.1", "test agent", 50,
       event(user, "test.succeeded"), event(user, "test.failed"),
       event(user, "test.abandoned").put("details", new JsonObject().put("reason", "too_many_codes"))).get(0);
     OffsetDateTime oldest = row.getOffsetDateTime("budget_oldest");

@@ -27,7 +27,6 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlClient;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -84,9 +83,12 @@ public final class TwoFactorService {
     return setup(request.sessionToken());
   }
 
-  /** The pending key for a first enrollment, as base32 and as an otpauth URI. */
+  /**
+   * After a recent step-up (a login counts), the pending key for a first enrollment, as base32 and as an otpauth
+   * URI: a session that is only a cookie (stolen, or an unattended browser) cannot enrol its own authenticator.
+   */
   private Future<TotpKey> setup(String token) {
-    return sessions.signedIn(token).compose(session -> session.user().twoFactorEnabled()
+    return sessions.steppedUp(token).compose(session -> session.user().twoFactorEnabled()
       ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
       : pendingKey(session, false));
   }
@@ -127,9 +129,9 @@ public final class TwoFactorService {
   }
 
   /**
-   * Turns 2FA on once {@code code} proves the app holds the pending secret; returns the first recovery codes.
-   * Every other session ends (the epoch moves on) and this one continues as a two-factor session, under a new
-   * cookie value.
+   * Turns 2FA on once {@code code} proves the app holds the pending secret this session was given (after its
+   * step-up); returns the first recovery codes. Every other session ends (the epoch moves on) and this one carries
+   * on as a two-factor session under a new cookie value, its lifetime unchanged.
    */
   private Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
@@ -137,7 +139,7 @@ public final class TwoFactorService {
       if (user.twoFactorEnabled()) {
         return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
       }
-      if (user.pendingSecretBox() == null) {
+      if (user.pendingSecretBox() == null || !session.handle().equals(user.pendingSession())) {
         return BusFailure.fail(ErrorCode.NO_PENDING_SETUP);
       }
       OptionalLong step = pendingStep(user, code);
@@ -148,9 +150,9 @@ public final class TwoFactorService {
       return pool.withTransaction(tx -> users.enableTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
           .compose(epoch -> recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), recoveryCodes.digests(user.id(), codes))
-            .compose(stored -> endOtherSessions(tx, user))
+            .compose(stored -> sessions.endOthers(tx, user.id(), session.tokenHash()))
             .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_ENABLED, client, null))
-            .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
+            .compose(mailed -> sessions.renew(tx, session, epoch, clock.instant(), client))))
         .onSuccess(committed -> mailer.nudge())
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_ENABLED, true, client)
           .compose(recorded -> accounts.currentUser(newToken))
@@ -181,9 +183,9 @@ public final class TwoFactorService {
       }
       return pool.withTransaction(tx -> users.changeTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
-          .compose(epoch -> endOtherSessions(tx, user)
+          .compose(epoch -> sessions.endOthers(tx, user.id(), session.tokenHash())
             .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_CHANGED, client, null))
-            .compose(mailed -> sessions.open(tx, user, epoch, clock.instant(), client))))
+            .compose(mailed -> sessions.renew(tx, session, epoch, clock.instant(), client))))
         .onSuccess(committed -> mailer.nudge())
         .compose(newToken -> auditor.record(user.id(), SecurityEvent.TWO_FACTOR_CHANGED, true, client)
           .compose(recorded -> accounts.currentUser(newToken))
@@ -191,13 +193,17 @@ public final class TwoFactorService {
     });
   }
 
-  /** The step of {@code code} under the user's pending key (later than any step already used), if it matches. */
+  /**
+   * The step of {@code code} under the user's pending key, if it matches. The pending key has its own replay floor,
+   * which is empty: no code of it was ever accepted (the first one promotes it, once, and becomes its floor), while
+   * the user's floor belongs to the old key and is moved past the current step by a recovery code or a step-up.
+   */
   private OptionalLong pendingStep(UserRow user, String code) {
     if (user.pendingSecretBox() == null) {
       return OptionalLong.empty();
     }
     byte[] secret = secretBox.openTotpSecret(user.pendingSecretBox(), user.id());
-    return verifier.matchingStep(secret, TotpVerifier.normalize(code), user.totpLastStep());
+    return verifier.matchingStep(secret, TotpVerifier.normalize(code), null);
   }
 
   public Future<NewRecoveryCodes> regenerateRecoveryCodes(Session request) {
@@ -223,9 +229,5 @@ public final class TwoFactorService {
       return auditor.outcome(replaced, user.id(), SecurityEvent.RECOVERY_CODES_REGENERATED, client)
         .map(done -> new NewRecoveryCodes(codes));
     });
-  }
-
-  private Future<Void> endOtherSessions(SqlClient tx, UserRow user) {
-    return sessions.endOthers(tx, user.id(), null);
   }
 }
