@@ -21,8 +21,8 @@ CREATE OR REPLACE FUNCTION login_password_step(
   RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM throttle_record_all(ARRAY[p_logins_key], ARRAY[p_logins_before], p_now, p_forgotten_key);
   PERFORM throttle_release(p_reserved_keys, p_reserved_at);
+  PERFORM throttle_record_all(ARRAY[p_logins_key], ARRAY[p_logins_before], p_now, p_forgotten_key);
   PERFORM pending_login_create(p_pending_hash, p_user_id, p_login_id, p_now, p_ip, p_user_agent);
   PERFORM event_outbox_add(p_event);
 END

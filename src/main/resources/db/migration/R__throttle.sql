@@ -95,10 +95,18 @@ BEGIN
 END
 $$;
 
--- Gives back one attempt recorded at p_at under each key (a reservation whose password was right after all).
+-- Gives back one attempt recorded at p_at under each key (a reservation whose password was right after all). Under
+-- the keys' locks, taken in throttle_reserve_all's order: two twin attempts (one key, one instant) released at once
+-- would otherwise pick the same row, and a transaction that goes on to write other rows of these keys takes its
+-- locks before touching them. Call it before anything else in the transaction touches these keys.
 CREATE OR REPLACE FUNCTION throttle_release(p_keys text[], p_at timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_key text;
 BEGIN
+  FOR v_key IN SELECT k FROM unnest(p_keys) AS k ORDER BY hashtextextended(k, 0), k LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended(v_key, 0));
+  END LOOP;
   DELETE FROM throttle_attempts t WHERE t.ctid IN (
     SELECT (SELECT a.ctid FROM throttle_attempts a WHERE a.key = k AND a.at = p_at LIMIT 1) FROM unnest(p_keys) AS k);
 END

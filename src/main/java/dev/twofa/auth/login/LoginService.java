@@ -182,9 +182,9 @@ public final class LoginService {
       ? passwordSteps.passed(pool, logins, accountAddressKey, reservation, user.id(), loginId, client,
           EventOutbox.row(event), now)
         .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
-      : pool.withTransaction(tx -> throttle.recordAll(tx, List.of(logins), accountAddressKey)
-        .compose(counted -> throttle.release(tx, reservation))
-        .compose(released -> sessions.open(tx, user, user.sessionEpoch(), null, client))
+      : pool.withTransaction(tx -> throttle.release(tx, reservation)
+        .compose(released -> throttle.recordAll(tx, List.of(logins), accountAddressKey))
+        .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
         // A completed login voids any reset link: the password is known after all.
         .compose(token -> mailer.voidPasswordReset(tx, user.id())
           .compose(voided -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture))
