@@ -133,6 +133,21 @@ class OwnerLockoutTest {
       email).size());
   }
 
+  @Test
+  void concurrentRightAndWrongPasswordsFromOneAddressAreEachAnsweredAndGiveBackWhatSucceeded() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient owner = from("2001:db8:24::1");
+    assertEquals(201, owner.post("/api/signup", credentials(email, PASSWORD)).status());
+    List<ApiClient> tabs = IntStream.range(0, 16).mapToObj(i -> owner.sameBrowserAt(server.baseUrl())).toList();
+    List<Integer> statuses = IntStream.range(0, tabs.size())
+      .mapToObj(i -> tabs.get(i).postAsync("/api/login", credentials(email, i % 2 == 0 ? PASSWORD : "wrong-" + i)))
+      .toList().stream().map(CompletableFuture::join).map(Response::status).toList();
+    assertTrue(statuses.stream().allMatch(s -> s == 200 || s == 401 || s == 429), statuses.toString());
+    long failed = statuses.stream().filter(s -> s == 401).count();
+    assertEquals(failed, server.query("SELECT 1 FROM throttle_attempts WHERE key = $1", "password:account:" + email).size(),
+      "each success gave back its reservation, each failure stays counted: " + statuses);
+  }
+
   private static String subject(MimeMessage mail) {
     try {
       return mail.getSubject();
