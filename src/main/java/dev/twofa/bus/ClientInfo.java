@@ -19,7 +19,8 @@ public record ClientInfo(String ip, String userAgent, Device device, String netw
   public static final ClientInfo UNKNOWN = new ClientInfo("", "");
 
   /**
-   * The browser's device cookie value (256 random bits, base64url); {@code issued} is true when the browser
+   * The browser's device cookie value (256 random bits and the server's HMAC of them, base64url: the HTTP layer
+   * passes on only values a node signed); {@code issued} is true when the browser
    * presented none and the HTTP layer set this one with its answer (a browser that keeps no cookies looks like
    * this every time). The value is as secret as a session's, so {@code toString()} leaves it out.
    */

@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,14 +88,14 @@ public final class LoginService {
   private Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
     // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
     String canonical = Emails.canonical(email).orElse("");
-    Attempt attempt = new Attempt(canonical, client);
+    PasswordAttempt attempt = new PasswordAttempt(canonical, client, policy);
     // Excess attempts are refused before any hashing, and before the account is read (a crowd's refusals cost it
     // one statement); past the account's ceiling, a browser the account knows gets a second look.
     return passwords.admissible(client.network(), canonical)
       .compose(admissible -> throttle.reserveAll(attempt.slots(true)))
       .compose(first -> first.admitted()
         ? users.findByEmail(pool, canonical).map(user -> new Reserved(user, first))
-        : attempt.onlyCeiling(first) ? knownBrowserPastCeiling(attempt, first) : first.refusal())
+        : attempt.mayPassTheCeiling(first) ? knownBrowserPastCeiling(attempt, first) : first.refusal())
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
       .compose(reserved -> passwords.verify(reserved.user().map(UserRow::passwordHash).orElse(null), password,
           client.network(), canonical)
@@ -111,63 +110,22 @@ public final class LoginService {
   }
 
   /**
-   * The password limits of one attempt, by the client's network (its IPv6 /64): per account and address, per
-   * account (the ceiling), per address, per account and browser (a signed device cookie it brought), and the
-   * address's successful logins (only checked here, counted on success).
-   */
-  private final class Attempt {
-    final String canonical;
-    final ClientInfo client;
-    final Limit accountAddress;
-    final Limit ceiling;
-    final List<Limit> others;
-    final Limit logins;
-
-    Attempt(String canonical, ClientInfo client) {
-      this.canonical = canonical;
-      this.client = client;
-      accountAddress = new Limit(Throttle.passwordAccountAddressKey(canonical, client.network()),
-        policy.passwordPerAccountAndAddress());
-      ceiling = new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount());
-      Limit address = new Limit(Throttle.passwordAddressKey(client.network()), policy.passwordPerAddress());
-      others = client.device() == null || client.device().issued() ? List.of(address) : List.of(address,
-        new Limit(Throttle.passwordAccountBrowserKey(canonical, HexFormat.of().formatHex(SessionTokens.hash(client.device().id()))),
-          policy.passwordPerAccountAndAddress()));
-      logins = new Limit(Throttle.loginsAddressKey(client.network()), policy.loginsPerAddress());
-    }
-
-    /** With {@code ceilingRefuses} false, the account's failures are still counted, never refused. */
-    List<Throttle.Slot> slots(boolean ceilingRefuses) {
-      List<Throttle.Slot> slots = new java.util.ArrayList<>();
-      slots.add(Throttle.Slot.reserved(accountAddress));
-      slots.add(ceilingRefuses ? Throttle.Slot.reserved(ceiling) : Throttle.Slot.counted(ceiling));
-      others.forEach(limit -> slots.add(Throttle.Slot.reserved(limit)));
-      slots.add(Throttle.Slot.checked(logins));
-      return slots;
-    }
-
-    boolean onlyCeiling(Throttle.Reservation refused) {
-      return refused.refusedBy().equals(java.util.Set.of(ceiling.key()));
-    }
-  }
-
-  /**
    * Refused by the account's ceiling alone: a browser the account knows (notify's known_devices, through its door)
    * is reserved again without it; any other stays refused.
    */
-  private Future<Reserved> knownBrowserPastCeiling(Attempt attempt, Throttle.Reservation refused) {
-    return users.findByEmail(pool, attempt.canonical)
+  private Future<Reserved> knownBrowserPastCeiling(PasswordAttempt attempt, Throttle.Reservation refused) {
+    return users.findByEmail(pool, attempt.canonical())
       .compose(user -> user.isEmpty() ? refused.<Reserved>refusal()
-        : signIns.knows(user.get().id(), attempt.client).compose(known -> known
+        : signIns.knows(user.get().id(), attempt.client()).compose(known -> known
           ? throttle.reserveAll(attempt.slots(false)).compose(again -> again.admitted()
             ? Future.succeededFuture(new Reserved(user, again)) : again.<Reserved>refusal())
           : refused.<Reserved>refusal()));
   }
 
-  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, Attempt attempt,
+  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, PasswordAttempt attempt,
                                        Throttle.Reservation reservation, ClientInfo client) {
-    String accountAddressKey = attempt.accountAddress.key();
-    Limit logins = attempt.logins;
+    String accountAddressKey = attempt.accountAddress().key();
+    Limit logins = attempt.logins();
     // The attempt's id ties this step to its second step (or its abandonment) in Activity.
     UUID loginId = UUID.randomUUID();
     Instant now = clock.instant();
@@ -232,14 +190,14 @@ public final class LoginService {
     return Optional.empty();
   }
 
-  private Future<LoginOutcome> fail(Reserved reserved, Attempt attempt, ClientInfo client) {
+  private Future<LoginOutcome> fail(Reserved reserved, PasswordAttempt attempt, ClientInfo client) {
     // The failure is already counted (reserved before the check). Its event, and the owner's one mail when this
     // failure filled the account's ceiling, are not waited for: an unknown email has neither, and the answer must
     // not take longer for a known one.
     reserved.user().ifPresent(u -> {
       auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client));
-      if (reserved.reservation().fills(attempt.ceiling)) {
-        signIns.ceilingReached(u.id(), client, attempt.ceiling.policy().window());
+      if (reserved.reservation().fills(attempt.ceiling())) {
+        signIns.ceilingReached(u.id(), client, attempt.ceiling().policy().window());
       }
     });
     return BusFailure.fail(ErrorCode.INVALID_CREDENTIALS);
