@@ -118,6 +118,28 @@ class OwnerLockoutTest {
   }
 
   @Test
+  void aKnownBrowserPastTheCeilingKeepsItsOwnLimitAndASignedInOwnerStillStepsUp() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient owner = owner(email, "198.51.100.25");
+    ApiClient signedIn = from("198.51.100.25");
+    assertEquals(200, signedIn.post("/api/login", credentials(email, PASSWORD)).status());
+    for (int i = 0; i < 20; i++) {
+      assertError(from("2001:db8:25:" + Integer.toHexString(i + 1) + "::5").post("/api/login",
+        credentials(email, "wrong-password-" + i)), 401, "invalid_credentials");
+    }
+    assertEquals(204, signedIn.post("/api/step-up", new JsonObject().put("password", PASSWORD)).status(),
+      "a signed-in session's re-check is never refused by the ceiling");
+
+    // The owner's browser, wherever it goes, has 10 failures per window of its own.
+    for (int i = 0; i < 10; i++) {
+      owner.extraHeaders("X-Forwarded-For", "2001:db8:26:" + Integer.toHexString(i + 1) + "::5");
+      assertError(owner.post("/api/login", credentials(email, "wrong-password-" + i)), 401, "invalid_credentials");
+    }
+    owner.extraHeaders("X-Forwarded-For", "2001:db8:26:ff::5");
+    assertError(owner.post("/api/login", credentials(email, PASSWORD)), 429, "rate_limited");
+  }
+
+  @Test
   void concurrentWrongPasswordsCannotOvershootTheFailureLimit() {
     String email = TestAccounts.uniqueEmail();
     assertEquals(201, from("198.51.100.23").post("/api/signup", credentials(email, PASSWORD)).status());
@@ -131,6 +153,18 @@ class OwnerLockoutTest {
     assertTrue(evaluated <= 10 && evaluated > 0, "at most 10 checked: " + statuses);
     assertEquals(10, server.query("SELECT 1 FROM throttle_attempts WHERE key LIKE 'password:account-address:' || $1 || '%'",
       email).size());
+  }
+
+  @Test
+  void concurrentWrongStepUpPasswordsCannotOvershootTheSessionsLimit() {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient session = from("198.51.100.27");
+    assertEquals(201, session.post("/api/signup", credentials(email, PASSWORD)).status());
+    List<Integer> statuses = IntStream.range(0, 24)
+      .mapToObj(i -> session.postAsync("/api/step-up", new JsonObject().put("password", "wrong-" + i))).toList()
+      .stream().map(CompletableFuture::join).map(Response::status).toList();
+    assertTrue(statuses.stream().allMatch(s -> s == 401 || s == 429 || s == 503), statuses.toString());
+    assertTrue(statuses.stream().filter(s -> s == 401).count() <= 10, "at most 10 checked: " + statuses);
   }
 
   @Test
