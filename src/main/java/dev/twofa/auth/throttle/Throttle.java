@@ -24,8 +24,10 @@ import static dev.twofa.db.SqlTime.utc;
 /**
  * Sliding-window attempt limits kept in PostgreSQL (one row per attempt), so they hold across sessions,
  * addresses and nodes. {@link #reserve} counts and admits an attempt in one serialized transaction, which
- * keeps the budget exact under concurrent requests; {@link #checkAll} and {@link #recordAll} read and count
- * several keys (account, account and address, address) in one round trip each.
+ * keeps the budget exact under concurrent requests, and {@link #reserveAll} does the same for several keys at
+ * once (a password step: recorded before the check, given back by {@link #release} when it succeeds);
+ * {@link #checkAll} and {@link #recordAll} read and count several keys in one round trip each. Per-address keys
+ * take {@link dev.twofa.bus.ClientInfo#network()}, never the full address.
  */
 @Door
 public final class Throttle {
