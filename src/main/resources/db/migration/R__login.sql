@@ -3,7 +3,9 @@
 -- leaves reset links alone: whoever else knows the password must not void the owner's.
 
 -- A passed password step that owes a second factor: the login counted under the address's limit (this address's
--- failures on the account forgotten), the pending login created and its event queued, in one round trip.
+-- failures on the account forgotten, the attempt reserved as a failure given back), the pending login created and
+-- its event queued, in one round trip.
+DROP FUNCTION IF EXISTS login_password_step(text, text, timestamptz, timestamptz, bytea, bigint, uuid, text, text, jsonb);
 CREATE OR REPLACE FUNCTION login_password_step(
   p_forgotten_key  text,          -- this address's password failures on the account
   p_logins_key     text,          -- the address's successful logins
@@ -14,9 +16,13 @@ CREATE OR REPLACE FUNCTION login_password_step(
   p_login_id       uuid,
   p_ip             text,
   p_user_agent     text,
-  p_event          jsonb) RETURNS void
+  p_event          jsonb,
+  p_reserved_keys  text[],        -- the attempt reserved under the password limits before the check ...
+  p_reserved_at    timestamptz)   -- ... at this time
+  RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM throttle_release(p_reserved_keys, p_reserved_at);
   PERFORM throttle_record_all(ARRAY[p_logins_key], ARRAY[p_logins_before], p_now, p_forgotten_key);
   PERFORM pending_login_create(p_pending_hash, p_user_id, p_login_id, p_now, p_ip, p_user_agent);
   PERFORM event_outbox_add(p_event);

@@ -72,6 +72,14 @@ public final class NodeKeys {
     return ring.map(r -> ServerKeys.derive(r.current().material(), ServerKeys.Purpose.CSRF)).or(() -> csrfKey.map(byte[]::clone));
   }
 
+  /**
+   * Signs device cookies, so a value no node issued is told apart: HKDF of the CSRF key, which every HTTP node
+   * holds (derived from the ring, or given as TWOFA_CSRF_KEY), so no edge node needs another variable.
+   */
+  public Optional<byte[]> deviceCookieKey() {
+    return csrfKey().map(key -> ServerKeys.derive(key, ServerKeys.Purpose.DEVICE_COOKIE));
+  }
+
   /** The cluster CA's seed, from the current key, so all nodes of one ring trust each other. */
   public Optional<byte[]> clusterKey() {
     return ring.map(r -> ServerKeys.derive(r.current().material(), ServerKeys.Purpose.CLUSTER))

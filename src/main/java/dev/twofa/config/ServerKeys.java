@@ -18,7 +18,9 @@ public final class ServerKeys {
     TOTP_SECRET("twofa totp-secret encryption v1"),
     RECOVERY_CODE("twofa recovery-code digest v1"),
     CSRF("twofa csrf-token signing v1"),
-    CLUSTER("twofa cluster CA key v2");
+    CLUSTER("twofa cluster CA key v2"),
+    /** Derived from the CSRF key, not the ring, so an HTTP-only node signs device cookies like every other. */
+    DEVICE_COOKIE("twofa device-cookie signing v1");
 
     private final byte[] info;
 

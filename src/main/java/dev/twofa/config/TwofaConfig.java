@@ -22,6 +22,7 @@ public record TwofaConfig(
   NodeKeys keys,
   PublicUrl publicUrl,
   TrustedProxies trustedProxies,
+  int ipv6Prefix,
   Duration sessionTimeout,
   Duration sessionMaxAge,
   Duration purgeEvery,
@@ -66,6 +67,8 @@ public record TwofaConfig(
       NodeKeys.from(s),
       PublicUrl.parse(PREFIX + "PUBLIC_URL", s.text("PUBLIC_URL", "http://localhost:8080")),
       TrustedProxies.parse(PREFIX + "TRUSTED_PROXIES", s.text("TRUSTED_PROXIES", "")),
+      // Per-address limits count an IPv6 client by this network (a /64 is one home connection).
+      s.integer("IPV6_PREFIX", 64, 32, 128),
       Duration.ofMinutes(s.integer("SESSION_TIMEOUT_MINUTES", 30, 1, 24 * 60)),
       // 12 h: NIST SP 800-63B's reauthentication bound at AAL2.
       Duration.ofHours(s.integer("SESSION_MAX_HOURS", 12, 1, 24 * 30)),
@@ -112,8 +115,8 @@ public record TwofaConfig(
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
-      embeddedDbPort, keys, publicUrl, trustedProxies, sessionTimeout, sessionMaxAge, purgeEvery, productName, totp,
-      passwords, login, mail, support, secureAccountUndo);
+      embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
+      productName, totp, passwords, login, mail, support, secureAccountUndo);
   }
 
   /** Never print the key. */

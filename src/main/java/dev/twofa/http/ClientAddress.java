@@ -1,5 +1,6 @@
 package dev.twofa.http;
 
+import dev.twofa.bus.ClientInfo;
 import dev.twofa.config.TrustedProxies;
 import io.netty.util.NetUtil;
 import io.vertx.core.Handler;
@@ -23,16 +24,21 @@ import java.util.List;
 final class ClientAddress implements Handler<RoutingContext> {
   static final String HEADER = "X-Forwarded-For";
   private static final String KEY = "twofa.clientAddress";
+  private static final String NETWORK_KEY = "twofa.clientNetwork";
   private static final int MAX_ENTRY_LENGTH = 64;
   private final TrustedProxies trusted;
+  private final int ipv6Prefix;
 
-  ClientAddress(TrustedProxies trusted) {
+  ClientAddress(TrustedProxies trusted, int ipv6Prefix) {
     this.trusted = trusted;
+    this.ipv6Prefix = ipv6Prefix;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.put(KEY, resolve(peer(ctx), ctx.request().headers().getAll(HEADER), trusted));
+    String address = resolve(peer(ctx), ctx.request().headers().getAll(HEADER), trusted);
+    ctx.put(KEY, address);
+    ctx.put(NETWORK_KEY, ClientInfo.network(address, ipv6Prefix));
     ctx.next();
   }
 
@@ -40,6 +46,11 @@ final class ClientAddress implements Handler<RoutingContext> {
   static String of(RoutingContext ctx) {
     String resolved = ctx.get(KEY);
     return resolved != null ? resolved : resolve(peer(ctx), List.of(), TrustedProxies.none());
+  }
+
+  /** What the per-address limits count this client by (TWOFA_IPV6_PREFIX); null where the handler did not run. */
+  static String network(RoutingContext ctx) {
+    return ctx.get(NETWORK_KEY);
   }
 
   /**

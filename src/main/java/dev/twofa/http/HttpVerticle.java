@@ -39,7 +39,7 @@ public class HttpVerticle extends VerticleBase {
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       BusRequests bus = new BusRequests(vertx, metrics);
       SessionCookie sessionCookie = new SessionCookie(config.publicUrl());
-      DeviceCookie deviceCookie = new DeviceCookie(config.publicUrl());
+      DeviceCookie deviceCookie = new DeviceCookie(config.publicUrl(), config.keys().deviceCookieKey().orElseThrow());
       Requests requests = new Requests(bus, sessionCookie);
       SessionResource sessions = new SessionResource(requests, new LoginMetrics(metrics));
       AccountResource account = new AccountResource(requests);
@@ -96,7 +96,7 @@ public class HttpVerticle extends VerticleBase {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
       });
-      router.route("/api/*").handler(new ClientAddress(config.trustedProxies()));
+      router.route("/api/*").handler(new ClientAddress(config.trustedProxies(), config.ipv6Prefix()));
       router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE).handler(new BrowserWrites(config.publicUrl()));
       // Only methods that carry a body: Vert.x's body handler throws on a GET declaring a multipart body (HTTP/2).

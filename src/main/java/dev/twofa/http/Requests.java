@@ -24,7 +24,8 @@ final class Requests {
   }
 
   static ClientInfo client(RoutingContext ctx) {
-    return new ClientInfo(ClientAddress.of(ctx), ctx.request().getHeader("User-Agent"), DeviceCookie.of(ctx));
+    return new ClientInfo(ClientAddress.of(ctx), ctx.request().getHeader("User-Agent"), DeviceCookie.of(ctx),
+      ClientAddress.network(ctx));
   }
 
   static String sessionToken(RoutingContext ctx) {

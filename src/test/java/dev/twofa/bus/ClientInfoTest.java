@@ -34,6 +34,24 @@ class ClientInfoTest {
   }
 
   @Test
+  void limitsCountAnIpv6ClientByItsNetworkAndAnIpv4OneByItsAddress() {
+    assertEquals("2001:db8:1:2:0:0:0:0/64", ClientInfo.network("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64));
+    assertEquals(ClientInfo.network("2001:db8:1:2::1", 64), ClientInfo.network("2001:db8:1:2:ffff::9", 64));
+    assertEquals("2001:db8:1:0:0:0:0:0/48", ClientInfo.network("2001:db8:1:2::1", 48));
+    assertEquals("2001:db8:1:2:0:0:0:1/128", ClientInfo.network("2001:db8:1:2::1", 128));
+    assertEquals("2001:db8:1:2:8000:0:0:0/65", ClientInfo.network("2001:db8:1:2:ffff::1", 65));
+    assertEquals("203.0.113.9", ClientInfo.network("203.0.113.9", 64));
+    assertEquals("203.0.113.9", ClientInfo.network("::ffff:203.0.113.9", 64), "an IPv4-mapped address is IPv4");
+    assertEquals("", ClientInfo.network("", 64));
+    assertEquals("not:an:address:x", ClientInfo.network("not:an:address:x", 64), "never a name lookup");
+    ClientInfo client = new ClientInfo("2001:db8:5:6::7", "Firefox");
+    assertEquals("2001:db8:5:6::7", client.ip(), "Activity keeps the full address");
+    assertEquals("2001:db8:5:6:0:0:0:0/64", client.network(), "the default /64");
+    ClientInfo decoded = Json.CODEC.fromString("{\"ip\":\"2001:db8::1\",\"userAgent\":\"x\"}", ClientInfo.class);
+    assertEquals("2001:db8:0:0:0:0:0:0/64", decoded.network(), "a node that sends no network");
+  }
+
+  @Test
   void noLogLineCanShowTheDevice() {
     assertFalse(CLIENT.toString().contains(DEVICE), CLIENT.toString());
     assertFalse(CLIENT.device().toString().contains(DEVICE));

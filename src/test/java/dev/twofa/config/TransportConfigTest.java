@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** TWOFA_TRUSTED_PROXIES and TWOFA_PUBLIC_URL: defaults, parsing, and refusals that name the variable. */
+/** TWOFA_TRUSTED_PROXIES, TWOFA_IPV6_PREFIX and TWOFA_PUBLIC_URL: defaults, parsing, and refusals that name the variable. */
 class TransportConfigTest {
 
   private static TwofaConfig config(Map<String, String> env) {
@@ -51,6 +51,16 @@ class TransportConfigTest {
   void anInvalidRangeStopsTheServerNamingTheVariable(String value) {
     String message = refusal(Map.of("TWOFA_TRUSTED_PROXIES", value));
     assertTrue(message.startsWith("TWOFA_TRUSTED_PROXIES must be"), message);
+  }
+
+  @Test
+  void theIpv6PrefixOfPerAddressLimitsIsSixtyFourByDefaultAndFrom32To128() {
+    assertEquals(64, config(Map.of()).ipv6Prefix());
+    assertEquals(48, config(Map.of("TWOFA_IPV6_PREFIX", "48")).ipv6Prefix());
+    assertEquals(128, config(Map.of("TWOFA_IPV6_PREFIX", "128")).ipv6Prefix());
+    for (String bad : new String[] {"31", "129", "0", "/64", "sixty-four"}) {
+      assertEquals("TWOFA_IPV6_PREFIX must be a whole number from 32 to 128", refusal(Map.of("TWOFA_IPV6_PREFIX", bad)));
+    }
   }
 
   @Test

@@ -22,11 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The long-lived device cookie as a browser receives it: set once when the browser has none (or one this server
- * could not have set), HttpOnly, SameSite=Lax, 400 days, and {@code __Host-} and Secure when the public URL is
+ * did not sign), HttpOnly, SameSite=Lax, 400 days, and {@code __Host-} and Secure when the public URL is
  * https. Set-Cookie and Cookie are handled by hand, as in TransportDefaultsTest.
  */
 class DeviceCookieTest {
   private static final long FOUR_HUNDRED_DAYS = 400L * 24 * 60 * 60;
+  /** 256 random bits and their HMAC-SHA-256 under the server's device-cookie key, base64url. */
+  private static final String SIGNED = "[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}";
   @RegisterExtension
   static TestServer plain = new TestServer();
   @RegisterExtension
@@ -44,7 +46,7 @@ class DeviceCookieTest {
     assertTrue(attributes.contains("max-age=" + FOUR_HUNDRED_DAYS), set);
     assertFalse(attributes.contains("secure"), "plain http: " + set);
     String value = value(set);
-    assertTrue(value.matches("[A-Za-z0-9_-]{43}"), value);
+    assertTrue(value.matches(SIGNED), value);
 
     HttpResponse<String> again = get(plain, "/api/session", "twofa.device=" + value);
     assertTrue(again.headers().allValues("Set-Cookie").stream().noneMatch(c -> c.startsWith("twofa.device=")),
@@ -55,10 +57,16 @@ class DeviceCookieTest {
   }
 
   @Test
-  void aValueThisServerCouldNotHaveSetIsReplaced() throws Exception {
-    for (String planted : List.of("short", "x".repeat(44), "a".repeat(42) + "+", "")) {
+  void aValueThisServerDidNotSignIsReplaced() throws Exception {
+    String issued = value(setCookie(get(plain, "/api/session", null), "twofa.device"));
+    String random = issued.substring(0, 43);
+    String forged = random + "." + (issued.charAt(44) == 'A' ? "B" : "A") + issued.substring(45);
+    String otherServers = value(setCookie(get(https, "/api/session", null), "__Host-twofa.device"));
+    for (String planted : List.of("short", "x".repeat(44), "a".repeat(42) + "+", "", random, forged,
+        "A".repeat(43) + "." + "A".repeat(43), otherServers, issued + "x")) {
       String set = setCookie(get(plain, "/api/session", "twofa.device=" + planted), "twofa.device");
-      assertTrue(value(set).matches("[A-Za-z0-9_-]{43}"), set);
+      assertTrue(value(set).matches(SIGNED), set);
+      assertNotEquals(planted, value(set));
     }
   }
 
@@ -68,7 +76,7 @@ class DeviceCookieTest {
     String xsrf = value(setCookie(session, "XSRF-TOKEN"));
     HttpResponse<String> signup = post(plain, "/api/signup", "XSRF-TOKEN=" + xsrf, xsrf);
     assertEquals(201, signup.statusCode(), signup.body());
-    assertTrue(value(setCookie(signup, "twofa.device")).matches("[A-Za-z0-9_-]{43}"));
+    assertTrue(value(setCookie(signup, "twofa.device")).matches(SIGNED));
   }
 
   @Test

@@ -168,6 +168,38 @@ class LockoutsTest {
       "the sixth login in the hour, from another address");
   }
 
+  @Test
+  void everyPerAddressLimitCountsAnIpv6Slash64AsOneAddress() {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(201, from("2001:db8:50::" + (i + 1)).post("/api/signup",
+        credentials(TestAccounts.uniqueEmail(), PASSWORD)).status(), "sign-up " + (i + 1));
+    }
+    assertError(from("2001:db8:50:0:ffff:ffff:ffff:ffff").post("/api/signup",
+      credentials(TestAccounts.uniqueEmail(), PASSWORD)), 429, "rate_limited");
+    String email = TestAccounts.uniqueEmail();
+    assertEquals(201, from("2001:db8:51::1").post("/api/signup", credentials(email, PASSWORD)).status(),
+      "the next /64 is another address");
+
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, from("2001:db8:52::" + (i + 1)).post("/api/login", credentials(email, PASSWORD)).status(),
+        "login " + (i + 1));
+    }
+    assertError(from("2001:db8:52::abcd").post("/api/login", credentials(email, PASSWORD)), 429, "rate_limited");
+
+    for (int i = 0; i < 20; i++) {
+      assertEquals(202, from("2001:db8:53::" + (i + 1)).post("/api/password-reset",
+        new JsonObject().put("email", TestAccounts.uniqueEmail())).status(), "reset request " + (i + 1));
+    }
+    assertError(from("2001:db8:53::abcd").post("/api/password-reset", new JsonObject().put("email", email)),
+      429, "rate_limited");
+    assertEquals(202, from("2001:db8:54::1").post("/api/password-reset", new JsonObject().put("email", email)).status());
+
+    // Activity keeps the full address.
+    ApiClient owner = from("2001:db8:55::1234");
+    assertEquals(200, owner.post("/api/login", credentials(email, PASSWORD)).status());
+    assertTrue(owner.get("/api/account/activity").json().encode().contains("2001:db8:55::1234"));
+  }
+
   private static JsonObject stepUp(String factor, String value) {
     return new JsonObject().put("password", PASSWORD).put(factor, value);
   }

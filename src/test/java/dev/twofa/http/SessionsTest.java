@@ -173,7 +173,7 @@ class SessionsTest {
     assertError(server.newClient().post("/api/login", credentials(oldGuess, "wrong-password")), 401, "invalid_credentials");
     assertEquals(1, sessionRows(idle));
     assertEquals(1, pendingLogins(account.email()));
-    assertEquals(2, throttleRows(oldGuess), "per account and per (account, address)");
+    assertEquals(3, throttleRows(oldGuess), "per account, per (account, address) and per (account, browser)");
 
     // Past every throttle window (24 h), so past the idle and absolute session limits and the pending login's 5 minutes.
     server.clock().advance(Duration.ofHours(24).plusMinutes(1));
@@ -188,7 +188,7 @@ class SessionsTest {
     eventually(() -> throttleRows(oldGuess) == 0, "the purge timer deletes attempts older than every window");
     assertEquals(1, sessionRows(fresh), "a live session stays");
     assertEquals(1, pendingLogins(another.email()), "a live pending login stays");
-    assertEquals(2, throttleRows(newGuess), "attempts inside their window stay");
+    assertEquals(3, throttleRows(newGuess), "attempts inside their window stay");
   }
 
   @Test

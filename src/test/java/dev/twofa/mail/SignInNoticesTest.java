@@ -45,7 +45,7 @@ class SignInNoticesTest {
     .withZone(ZoneOffset.UTC);
 
   @RegisterExtension
-  static final TestServer server = new TestServer().sendingMailTo(MAIL);
+  static final TestServer server = new TestServer().sendingMailTo(MAIL).with("TWOFA_TRUSTED_PROXIES", "127.0.0.1/32");
   private final TestAccounts accounts = new TestAccounts(server);
 
   @Test
@@ -142,6 +142,24 @@ class SignInNoticesTest {
         SELECT 1 FROM known_devices d JOIN users u ON u.id = d.user_id
         WHERE u.email = $1 AND d.device_hash = sha256(convert_to($2, 'UTF8'))
         """, email, other.cookie(DEVICE)).size(), "the browser is still remembered");
+  }
+
+  @Test
+  void aBrowserWithoutCookiesIsCountedByItsIpv6Slash64() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    verified(email);
+    for (int i = 0; i < 3; i++) {
+      ApiClient script = server.newClient().extraHeaders("X-Forwarded-For", "2001:db8:77:1::" + (i + 1));
+      script.xsrfToken();
+      script.forgetCookie(DEVICE);
+      login(script, email);
+    }
+    assertEquals(1, written(email, NEW_SIGN_IN), "three addresses of one /64 are one client");
+    ApiClient elsewhere = server.newClient().extraHeaders("X-Forwarded-For", "2001:db8:77:2::1");
+    elsewhere.xsrfToken();
+    elsewhere.forgetCookie(DEVICE);
+    login(elsewhere, email);
+    assertEquals(2, written(email, NEW_SIGN_IN), "the next /64 is another");
   }
 
   @Test

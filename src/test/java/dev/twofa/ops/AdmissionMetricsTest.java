@@ -28,6 +28,7 @@ class AdmissionMetricsTest {
   static TestServer server = new TestServer()
     // One hash at a time in the whole node, at a cost that makes concurrent logins overlap.
     .with("TWOFA_HASH_QUEUE", "1")
+    .with("TWOFA_TRUSTED_PROXIES", "127.0.0.1/32")
     .with("TWOFA_ARGON2_MEMORY_KIB", "19456")
     .with("TWOFA_ARGON2_ITERATIONS", "2");
 
@@ -70,12 +71,22 @@ class AdmissionMetricsTest {
    */
   @Test
   void aClientBackBeforeItsRetryAfterGetsItsRefusalLate() {
-    String email = TestAccounts.uniqueEmail();
-    new TestAccounts(server).signedUp(email);
     // Eight at once from one address with room for one: the first refusal goes at once, and the rest come from
     // an address already told to wait.
+    assertARepeatIsHeld(i -> "127.0.0.1");
+  }
+
+  @Test
+  void anIpv6ClientIsHeldByItsSlash64WhateverAddressOfItAsks() {
+    assertARepeatIsHeld(i -> "2001:db8:99:1::" + Integer.toHexString(i + 1));
+  }
+
+  private static void assertARepeatIsHeld(java.util.function.IntFunction<String> address) {
+    String email = TestAccounts.uniqueEmail();
+    new TestAccounts(server).signedUp(email);
     List<CompletableFuture<Response>> sent = IntStream.range(0, 8)
-      .mapToObj(i -> server.newClient().postAsync("/api/login", credentials(email, PASSWORD))).toList();
+      .mapToObj(i -> server.newClient().extraHeaders("X-Forwarded-For", address.apply(i))
+        .postAsync("/api/login", credentials(email, PASSWORD))).toList();
     CompletableFuture<List<Integer>> unansweredAtFirstRefusal = new CompletableFuture<>();
     for (CompletableFuture<Response> answer : sent) {
       answer.thenAccept(r -> {

@@ -78,8 +78,8 @@ public final class AccountService {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
     }
     // Sign-ups are limited per address (a flood of accounts is not free), counted once they succeed.
-    List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.ip()), policy.signupsPerAddress()));
-    return passwords.admissible(client.ip(), canonical.get())
+    List<Limit> signups = List.of(new Limit(Throttle.signupsAddressKey(client.network()), policy.signupsPerAddress()));
+    return passwords.admissible(client.network(), canonical.get())
       .compose(admissible -> throttle.checkAll(signups))
       .compose(ok -> strongHash(password, canonical.get(), client))
       // The account and its verification mail exist together or not at all.
@@ -190,18 +190,20 @@ public final class AccountService {
 
   /**
    * Re-checks the password of a signed-in session; fails INVALID_CREDENTIALS. Guesses count per session (a
-   * stranger's failures elsewhere never block the owner here) and against the account's ceiling.
+   * stranger's failures elsewhere never block the owner here), reserved before the check so concurrent guesses
+   * cannot overshoot it, and against the account's ceiling, which never refuses a signed-in session.
    */
   public Future<Void> verifyPassword(SignedIn session, String password, ClientInfo client) {
-    List<Limit> limits = List.of(
-      new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession()),
-      new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount()));
-    return throttle.checkAll(limits)
-      .compose(ok -> passwords.verify(session.user().id(), session.user().passwordHash(), password, client.ip(),
-        session.user().email()))
-      .compose(valid -> !valid
-        ? throttle.recordAll(limits).compose(counted -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS))
-        : passwordUsable(session.user()));
+    List<Throttle.Slot> slots = List.of(
+      Throttle.Slot.reserved(new Limit(Throttle.passwordSessionKey(session.handle()), policy.passwordPerSession())),
+      Throttle.Slot.counted(new Limit(Throttle.passwordAccountKey(session.user().email()), policy.passwordPerAccount())));
+    return throttle.reserveAll(slots).compose(reserved -> !reserved.admitted() ? reserved.<Void>refusal()
+      : passwords.verify(session.user().id(), session.user().passwordHash(), password, client.network(),
+          session.user().email())
+        .recover(error -> throttle.release(reserved).transform(released -> Future.failedFuture(error)))
+        .compose(valid -> valid
+          ? throttle.release(reserved).compose(released -> passwordUsable(session.user()))
+          : BusFailure.fail(ErrorCode.INVALID_CREDENTIALS)));
   }
 
   /**
@@ -221,9 +223,9 @@ public final class AccountService {
     if (length.isPresent()) {
       return Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, length.get()));
     }
-    return passwords.onHashingThreads(client.ip(), email, () -> strength.problem(password, email))
+    return passwords.onHashingThreads(client.network(), email, () -> strength.problem(password, email))
       .compose(problem -> problem.isPresent()
         ? Future.failedFuture(new BusFailure(ErrorCode.WEAK_PASSWORD, problem.get()))
-        : passwords.hash(password, client.ip(), email));
+        : passwords.hash(password, client.network(), email));
   }
 }

@@ -96,7 +96,7 @@ public final class PasswordResetService {
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
     }
-    List<Limit> perAddress = List.of(new Limit(Throttle.passwordResetAddressKey(client.ip()), REQUESTS_PER_ADDRESS));
+    List<Limit> perAddress = List.of(new Limit(Throttle.passwordResetAddressKey(client.network()), REQUESTS_PER_ADDRESS));
     return throttle.checkAll(perAddress)
       .compose(ok -> throttle.recordAll(perAddress))
       .onSuccess(answered -> mailLink(canonical.get(), client));
@@ -135,7 +135,8 @@ public final class PasswordResetService {
    * Sets a new password through a reset link: the link is checked first and the password (strength and hash, on
    * the hashing threads) before the link is used, so a weak password does not cost the link. Then, in one
    * transaction: the link is used (of two concurrent requests one wins), the password set, every session and
-   * pending login ended, the event recorded and the "password changed" notice written.
+   * pending login ended, the account's password-failure ceiling emptied, the event recorded and the "password
+   * changed" notice written.
    */
   private Future<Void> complete(String token, String newPassword, ClientInfo client) {
     byte[] hash = SessionTokens.hash(token);
@@ -146,7 +147,9 @@ public final class PasswordResetService {
       .compose(user -> accounts.strongHash(newPassword, user.email(), client)
         .compose(passwordHash -> pool.withTransaction(tx -> useLink(tx, hash, AccountLinkRepository.PASSWORD_RESET, user)
           .compose(used -> users.resetPassword(tx, user.id(), passwordHash, clock.instant()))
-          .compose(reset -> sessions.endOthers(tx, user.id(), null))
+          // The guesses at the old password no longer matter: new browsers may log in with the new one.
+          .compose(reset -> throttle.reset(tx, Throttle.passwordAccountKey(user.email())))
+          .compose(forgotten -> sessions.endOthers(tx, user.id(), null))
           .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.PASSWORD_RESET, true, client)))
           // Read again: the reset proved the address, so the notice goes to it.
           .compose(recorded -> users.findById(tx, user.id()).map(Optional::orElseThrow))

@@ -89,41 +89,65 @@ public final class LoginService {
   private Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
     // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
     String canonical = Emails.canonical(email).orElse("");
-    List<Limit> failures = List.of(
-      new Limit(Throttle.passwordAccountAddressKey(canonical, client.ip()), policy.passwordPerAccountAndAddress()),
-      new Limit(Throttle.passwordAccountKey(canonical), policy.passwordPerAccount()),
-      new Limit(Throttle.passwordAddressKey(client.ip()), policy.passwordPerAddress()));
-    Limit logins = new Limit(Throttle.loginsAddressKey(client.ip()), policy.loginsPerAddress());
-    // Excess logins are refused before any database work, so a crowd's refusals cost it nothing.
-    return passwords.admissible(client.ip(), canonical)
-      .compose(admissible -> throttle.checkAll(Stream.concat(failures.stream(), Stream.of(logins)).toList()))
-      .compose(ok -> users.findByEmail(pool, canonical))
+    PasswordAttempt attempt = new PasswordAttempt(canonical, client, policy);
+    // Excess attempts are refused before any hashing, and before the account is read (a crowd's refusals cost it
+    // one statement); past the account's ceiling, a browser the account knows gets a second look.
+    return passwords.admissible(client.network(), canonical)
+      .compose(admissible -> throttle.reserveAll(attempt.slots(true)))
+      .compose(first -> first.admitted()
+        ? users.findByEmail(pool, canonical).map(user -> new Reserved(user, first))
+        : attempt.mayPassTheCeiling(first) ? knownBrowserPastCeiling(attempt, first) : first.refusal())
       // An unknown account is admitted under its canonical email like a known one (a malformed one under "").
-      .compose(user -> passwords.verify(user.map(UserRow::id).orElse(null), user.map(UserRow::passwordHash).orElse(null),
-          password, client.ip(), canonical)
-        .compose(valid -> !valid ? fail(user, failures, client)
-          : AccountService.passwordUsable(user.get())
-            .compose(usable -> succeed(user.get(), presentedToken, failures.get(0).key(), logins, client)
+      .compose(reserved -> passwords.verify(reserved.user().map(UserRow::id).orElse(null),
+          reserved.user().map(UserRow::passwordHash).orElse(null), password, client.network(), canonical)
+        .recover(error -> throttle.release(reserved.reservation()).transform(released -> Future.failedFuture(error)))
+        .compose(valid -> !valid ? fail(reserved, attempt, client)
+          : AccountService.passwordUsable(reserved.user().get())
+            .compose(usable -> succeed(reserved.user().get(), presentedToken, attempt, reserved.reservation(), client)
                 // A hash at another cost than the configured one is replaced after the answer, never over a newer one.
-                .onSuccess(done -> passwords.rehashIfOutdated(user.get().id(), user.get().passwordHash(), password,
-                  client.ip(), canonical,
-                  fresh -> users.replacePasswordHash(pool, user.get().id(), user.get().passwordHash(), fresh))),
-              locked -> locked(user.get(), logins, client, locked))));
+                .onSuccess(done -> rehashIfOutdated(reserved.user().get(), password, attempt)),
+              locked -> locked(reserved, attempt, locked))));
+  }
+
+  private void rehashIfOutdated(UserRow user, String password, PasswordAttempt attempt) {
+    passwords.rehashIfOutdated(user.id(), user.passwordHash(), password, attempt.client().network(),
+      attempt.canonical(), fresh -> users.replacePasswordHash(pool, user.id(), user.passwordHash(), fresh));
   }
 
   /**
    * The right password of an account secured by "This wasn't me": refused with its own code, and in Activity as a
-   * refused login (not a wrong password). Not a guess, so not a password failure; counted under the address's
-   * logins like a success (each costs a hash); nothing is opened or voided.
+   * refused login (not a wrong password). Not a guess, so its reservation is given back; counted under the
+   * address's logins like a success (each costs a hash); nothing is opened or voided.
    */
-  private Future<LoginOutcome> locked(UserRow user, Limit logins, ClientInfo client, Throwable refusal) {
-    auditor.recordUnwaited(new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, false, client, null,
-      Map.of(SecurityEvent.REASON, ErrorCode.PASSWORD_RESET_REQUIRED.code()), null));
-    return throttle.recordAll(List.of(logins)).compose(counted -> Future.failedFuture(refusal));
+  private Future<LoginOutcome> locked(Reserved reserved, PasswordAttempt attempt, Throwable refusal) {
+    auditor.recordUnwaited(new SecurityEvent(reserved.user().get().id(), SecurityEvent.LOGIN_PASSWORD, false,
+      attempt.client(), null, Map.of(SecurityEvent.REASON, ErrorCode.PASSWORD_RESET_REQUIRED.code()), null));
+    return throttle.release(reserved.reservation())
+      .compose(released -> throttle.recordAll(List.of(attempt.logins())))
+      .compose(counted -> Future.failedFuture(refusal));
   }
 
-  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, String accountAddressKey, Limit logins,
-                                       ClientInfo client) {
+  /** The user (if any) and the attempt reserved under the password limits, ready to be checked. */
+  private record Reserved(Optional<UserRow> user, Throttle.Reservation reservation) {
+  }
+
+  /**
+   * Refused by the account's ceiling alone: a browser the account knows (notify's known_devices, through its door)
+   * is reserved again without it; any other stays refused.
+   */
+  private Future<Reserved> knownBrowserPastCeiling(PasswordAttempt attempt, Throttle.Reservation refused) {
+    return users.findByEmail(pool, attempt.canonical())
+      .compose(user -> user.isEmpty() ? refused.<Reserved>refusal()
+        : signIns.knows(user.get().id(), attempt.client()).compose(known -> known
+          ? throttle.reserveAll(attempt.slots(false)).compose(again -> again.admitted()
+            ? Future.succeededFuture(new Reserved(user, again)) : again.<Reserved>refusal())
+          : refused.<Reserved>refusal()));
+  }
+
+  private Future<LoginOutcome> succeed(UserRow user, String presentedToken, PasswordAttempt attempt,
+                                       Throttle.Reservation reservation, ClientInfo client) {
+    String accountAddressKey = attempt.accountAddress().key();
+    Limit logins = attempt.logins();
     // The attempt's id ties this step to its second step (or its abandonment) in Activity.
     UUID loginId = UUID.randomUUID();
     Instant now = clock.instant();
@@ -132,13 +156,14 @@ public final class LoginService {
       : Map.of(SecurityEvent.LOGIN_ID, loginId.toString());
     SecurityEvent event = new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSWORD, true, client, null, details, null);
     Optional<Completion> completion = user.twoFactorEnabled() ? Optional.empty() : completionWrites(user, client, 0);
-    // A success counts against the address's logins and clears this address's failures on the account (the
-    // account-wide count only decays), in the commit that makes the login.
+    // A success counts against the address's logins, gives back the attempt reserved as a failure and clears this
+    // address's failures on the account (the account-wide count only decays), in the commit that makes the login.
     Future<LoginOutcome> committed = sessions.endPresented(presentedToken).compose(ended -> user.twoFactorEnabled()
-      ? passwordSteps.passed(pool, logins, accountAddressKey, user.id(), loginId, client,
+      ? passwordSteps.passed(pool, logins, accountAddressKey, reservation, user.id(), loginId, client,
           EventOutbox.row(event), now)
         .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
-      : pool.withTransaction(tx -> throttle.recordAll(tx, List.of(logins), accountAddressKey)
+      : pool.withTransaction(tx -> throttle.release(tx, reservation)
+        .compose(released -> throttle.recordAll(tx, List.of(logins), accountAddressKey))
         .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
         // A reset link outlives a completed login: whoever else knows the password must not void the owner's.
         .compose(token -> completion.map(writes -> writes.write(tx)).orElseGet(Future::succeededFuture)
@@ -186,11 +211,17 @@ public final class LoginService {
     return Optional.empty();
   }
 
-  private Future<LoginOutcome> fail(Optional<UserRow> user, List<Limit> failures, ClientInfo client) {
-    // The failure event is not waited for: an unknown email has none, and the answer must not take longer
-    // for a known one.
-    user.ifPresent(u -> auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client)));
-    return throttle.recordAll(failures).compose(ok -> BusFailure.fail(ErrorCode.INVALID_CREDENTIALS));
+  private Future<LoginOutcome> fail(Reserved reserved, PasswordAttempt attempt, ClientInfo client) {
+    // The failure is already counted (reserved before the check). Its event, and the owner's one mail when this
+    // failure filled the account's ceiling, are not waited for: an unknown email has neither, and the answer must
+    // not take longer for a known one.
+    reserved.user().ifPresent(u -> {
+      auditor.recordUnwaited(SecurityEvent.of(u.id(), SecurityEvent.LOGIN_PASSWORD, false, client));
+      if (reserved.reservation().fills(attempt.ceiling())) {
+        signIns.ceilingReached(u.id(), client, attempt.ceiling().policy().window());
+      }
+    });
+    return BusFailure.fail(ErrorCode.INVALID_CREDENTIALS);
   }
 
   public Future<LoginOutcome> totp(dev.twofa.bus.AuthRequests.Code request) {

@@ -50,6 +50,15 @@ final class KnownDeviceRepository {
       .map(rows -> rows.iterator().next().getBoolean("news"));
   }
 
+  /** True when the browser {@code deviceHash} completed a login on (or created) the account since {@code since}. */
+  Future<Boolean> known(SqlClient db, long userId, byte[] deviceHash, Instant since) {
+    return db.preparedQuery("""
+        SELECT EXISTS (SELECT 1 FROM known_devices WHERE user_id = $1 AND device_hash = $2 AND last_seen_at >= $3) AS known
+        """)
+      .execute(Tuple.of(userId, Buffer.buffer(deviceHash), utc(since)))
+      .map(rows -> rows.iterator().next().getBoolean("known"));
+  }
+
   /** Deletes devices unseen since {@code unseenSince} (a stale row means what no row means) and old mail marks. */
   Future<Integer> purge(SqlClient db, Instant unseenSince, Instant mailedSince) {
     return db.preparedQuery("""

@@ -43,6 +43,8 @@ public final class Mailer {
   public static final String SUPPORT_DECLINED = "support.declined";
   /** A login completed from a browser not seen on the account in 90 days. */
   public static final String NEW_SIGN_IN = "login.new_browser";
+  /** The account's password-failure ceiling filled: only browsers that logged in to it before get in for now. */
+  public static final String PASSWORD_CEILING = "login.ceiling";
   /** A password step passed whose second step never did (too many wrong codes, or expired). */
   public static final String LOGIN_ABANDONED = "login.abandoned";
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);

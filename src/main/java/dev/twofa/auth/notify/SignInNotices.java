@@ -77,11 +77,50 @@ public final class SignInNotices {
   public Future<Void> completed(SqlClient db, UserRow user, ClientInfo client) {
     Device device = device(client);
     byte[] deviceHash = SessionTokens.hash(device.id());
-    byte[] browserHash = device.issued() ? SessionTokens.hash("client\n" + client.ip() + "\n" + client.userAgent()) : deviceHash;
+    byte[] browserHash = device.issued() ? SessionTokens.hash("client\n" + client.network() + "\n" + client.userAgent()) : deviceHash;
     Instant now = clock.instant();
     return devices.seen(db, user.id(), deviceHash, browserHash, now, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP))
       .compose(news -> !news || !user.emailVerified() ? Future.succeededFuture()
         : mailer.notice(db, user, Mailer.NEW_SIGN_IN, client, null).onSuccess(written -> afterCommit(db)));
+  }
+
+  /**
+   * True when {@code client}'s browser is one the account knows: its signed device cookie (one it brought, not one
+   * just issued) completed a login on the account, or created it, within {@link #UNSEEN}. Such a browser is the
+   * owner's, and the account-wide password ceiling does not stop it.
+   */
+  public Future<Boolean> knows(long userId, ClientInfo client) {
+    Device device = client.device();
+    if (device == null || device.issued()) {
+      return Future.succeededFuture(false);
+    }
+    return devices.known(pool, userId, SessionTokens.hash(device.id()), clock.instant().minus(UNSEEN));
+  }
+
+  /**
+   * The account's password-failure ceiling just filled: new browsers are refused until it drains. Mails a verified
+   * owner once per {@code window} (the ceiling's), however often it fills again; never fails, like {@link #abandoned}.
+   */
+  public Future<Void> ceilingReached(long userId, ClientInfo client, Duration window) {
+    String budget = "mail:password-ceiling:" + userId;
+    return pool.withTransaction(tx -> users.findById(tx, userId)
+        .compose(user -> user.filter(UserRow::emailVerified)
+          .map(owner -> throttle.reserve(tx, budget, new ThrottlePolicy(1, window))
+            .compose(admitted -> mailer.notice(tx, owner, Mailer.PASSWORD_CEILING, client, null))
+            .map(true))
+          .orElseGet(() -> Future.succeededFuture(false))))
+      .onSuccess(mailed -> {
+        if (mailed) {
+          mailer.nudge();
+        }
+      })
+      .<Void>mapEmpty()
+      .recover(error -> {
+        if (!(error instanceof BusFailure failure && failure.code() == ErrorCode.RATE_LIMITED)) {
+          LOG.warn("event=mail.password_ceiling_unwritten user={} error={}", userId, error.toString());
+        }
+        return Future.succeededFuture();
+      });
   }
 
   /**

@@ -154,6 +154,46 @@ class ThrottleTest {
   }
 
   @Test
+  void concurrentReserveAllsOverSharedKeysAdmitExactlyTheTightestLimitAndNeverDeadlock() {
+    Limit tight = new Limit(newKey(), new ThrottlePolicy(5, Duration.ofMinutes(10)));
+    Limit wide = new Limit(newKey(), new ThrottlePolicy(100, Duration.ofHours(24)));
+    Limit checkedOnly = new Limit(newKey(), THREE_IN_TEN_MINUTES);
+    // Half the requests name the keys in the other order: the locks are taken in one order all the same.
+    List<Future<Throttle.Reservation>> outcomes = IntStream.range(0, 24)
+      .mapToObj(i -> throttle.reserveAll(i % 2 == 0
+        ? List.of(Throttle.Slot.reserved(tight), Throttle.Slot.reserved(wide), Throttle.Slot.checked(checkedOnly))
+        : List.of(Throttle.Slot.checked(checkedOnly), Throttle.Slot.reserved(wide), Throttle.Slot.reserved(tight))))
+      .toList();
+    List<Throttle.Reservation> answers = await(Future.all(outcomes)).list();
+    assertEquals(5, answers.stream().filter(Throttle.Reservation::admitted).count());
+    answers.stream().filter(r -> !r.admitted()).forEach(r -> {
+      assertEquals(java.util.Set.of(tight.key()), r.refusedBy());
+      assertEquals(600, r.retryAfterSeconds());
+    });
+    assertEquals(5, attempts(tight.key()).size());
+    assertEquals(5, attempts(wide.key()).size(), "a refused reservation records nothing");
+    assertEquals(0, attempts(checkedOnly.key()).size(), "a checked key is never recorded");
+    assertEquals(1, answers.stream().filter(r -> r.fills(tight)).count(), "one attempt filled the budget");
+  }
+
+  @Test
+  void aCountedSlotNeverRefusesAndAReleaseGivesBackOneAttemptPerKey() {
+    Limit ceiling = new Limit(newKey(), THREE_IN_TEN_MINUTES);
+    Limit own = new Limit(newKey(), new ThrottlePolicy(10, Duration.ofMinutes(10)));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(true, await(throttle.reserveAll(List.of(Throttle.Slot.reserved(ceiling)))).admitted());
+    }
+    Throttle.Reservation refused = await(throttle.reserveAll(List.of(Throttle.Slot.reserved(ceiling), Throttle.Slot.reserved(own))));
+    assertEquals(java.util.Set.of(ceiling.key()), refused.refusedBy());
+    Throttle.Reservation known = await(throttle.reserveAll(List.of(Throttle.Slot.counted(ceiling), Throttle.Slot.reserved(own))));
+    assertEquals(true, known.admitted());
+    assertEquals(4, attempts(ceiling.key()).size(), "counted past its limit");
+    await(throttle.release(known));
+    assertEquals(3, attempts(ceiling.key()).size());
+    assertEquals(0, attempts(own.key()).size());
+  }
+
+  @Test
   void purgeRemovesOnlyAttemptsOlderThanTheLongestWindow() {
     Duration longest = Duration.ofHours(24);
     Limit limit = new Limit(newKey(), new ThrottlePolicy(1000, longest));
