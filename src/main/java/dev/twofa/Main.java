@@ -2,6 +2,7 @@ package dev.twofa;
 
 import dev.twofa.cli.KeyRotation;
 import dev.twofa.cli.SupportRoles;
+import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.config.Deployment;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.NodeKeys;
@@ -65,8 +66,8 @@ public final class Main {
       return onDatabase(config, url -> rotateKeys(url, ring));
     }
     if (args.length == 1 && name.equals("derive-keys")) {
-      // stdout only carries the two lines, so `derive-keys > edge.env` gives an edge node its settings.
-      System.out.print(NodeKeys.edgeVariables(ring(config)));
+      // stdout only carries the variables, so `derive-keys > edge.env` gives an edge node its settings.
+      System.out.print(EdgeKeys.variables(ring(config)));
       return 0;
     }
     System.err.println(USAGE);
@@ -198,16 +199,15 @@ public final class Main {
     NodeKeys keys = config.keys();
     if (config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isEmpty()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required with " + TwofaConfig.PREFIX
-        + "DB_URL on a node that runs auth (" + TwofaConfig.PREFIX + "CSRF_KEY and " + TwofaConfig.PREFIX
-        + "CLUSTER_KEY are for HTTP-only nodes)");
+        + "DB_URL on a node that runs auth (what derive-keys prints is for HTTP-only nodes)");
     }
     if (config.deployment().runs(Deployment.Role.HTTP) && keys.csrfKey().isEmpty()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS or, on an HTTP-only node, " + TwofaConfig.PREFIX
         + "CSRF_KEY is required with " + TwofaConfig.PREFIX + "DB_URL or on an HTTP-only node");
     }
-    if (!config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isPresent()) {
+    if (!config.deployment().needsDatabase() && keys.ring().isPresent()) {
       LOG.warn("event=keys.more_than_needed verticles={} message=\"this node holds the secret keys, which open every TOTP"
-        + " secret, but runs no auth verticle; give it TWOFA_CSRF_KEY and TWOFA_CLUSTER_KEY instead (see derive-keys)\"",
+        + " secret and make it a cluster member, but runs only http; give it what derive-keys prints instead\"",
         config.deployment().roles());
     }
     keys.ring().ifPresent(ring -> LOG.info("event=keys.loaded current={} ring={}", ring.current().hexId(),

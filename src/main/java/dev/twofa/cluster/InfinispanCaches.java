@@ -18,10 +18,10 @@ final class InfinispanCaches {
   }
 
   /** A cache manager, not started: starting it connects the channel, i.e. joins the cluster. */
-  static DefaultCacheManager cacheManager(String clusterName, JChannel channel) {
+  static DefaultCacheManager cacheManager(String clusterName, String nodeName, JChannel channel) {
     GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
     global.classLoader(InfinispanCaches.class.getClassLoader());
-    global.transport().clusterName(clusterName).transport(new JGroupsTransport(channel));
+    global.transport().clusterName(clusterName).nodeName(nodeName).transport(new JGroupsTransport(channel));
     global.defaultCacheName(DEFAULT_CACHE);
     ConfigurationBuilderHolder holder = new ConfigurationBuilderHolder(InfinispanCaches.class.getClassLoader(), global);
     holder.newConfigurationBuilder(DEFAULT_CACHE).clustering().cacheMode(CacheMode.DIST_SYNC);

@@ -1,5 +1,6 @@
 package dev.twofa.ops;
 
+import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.MainVerticle;
 import dev.twofa.Node;
 import dev.twofa.bus.BusFailure;
@@ -82,7 +83,7 @@ class ClusterTrustTest {
       "TWOFA_CLUSTER_HOST", "127.0.0.1",
       "TWOFA_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2]));
     edgeKeys = new HashMap<>();
-    for (String line : NodeKeys.edgeVariables(KeyRing.of(key)).split("\n")) {
+    for (String line : EdgeKeys.variables(KeyRing.of(key)).split("\n")) {
       edgeKeys.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
     }
     int portB = TestServer.freePort();
