@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.Optional;
@@ -34,6 +35,10 @@ public final class Main {
     "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
+  /** Exit status when a stop does not finish within its bound. */
+  private static final int HALTED = 1;
+  /** TWOFA_SHUTDOWN_SECONDS once the configuration is read; until then its default. */
+  private static volatile Duration stopWithin = Duration.ofSeconds(20);
 
   private Main() {
   }
@@ -42,6 +47,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(Main::shutDown, "twofa-shutdown"));
     try {
       TwofaConfig config = TwofaConfig.fromEnvironment();
+      stopWithin = config.deployment().stopWithin();
       if (args.length == 0) {
         serve(config);
       } else {
@@ -229,7 +235,28 @@ public final class Main {
     return Base64.getDecoder().decode(Files.readString(file).trim());
   }
 
+  /**
+   * The steps, newest first, within TWOFA_SHUTDOWN_SECONDS; past it the JVM halts (no other hook waits for it), so
+   * an orchestrator's grace period set above the bound never has to SIGKILL.
+   */
   private static void shutDown() {
+    if (SHUTDOWN.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    Duration bound = stopWithin;
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(bound.toMillis());
+      } catch (InterruptedException stopped) {
+        return;
+      }
+      LOG.error("event=server.stop_timeout seconds={} message=\"not stopped within TWOFA_SHUTDOWN_SECONDS; halting\"",
+        bound.toSeconds());
+      Runtime.getRuntime().halt(HALTED);
+    }, "twofa-stop-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     for (Runnable step = SHUTDOWN.pollFirst(); step != null; step = SHUTDOWN.pollFirst()) {
       try {
         step.run();
@@ -237,6 +264,8 @@ public final class Main {
         LOG.warn("event=shutdown.step_failed error=\"{}\"", e.toString());
       }
     }
+    watchdog.interrupt();
+    LOG.info("event=server.stopped ms={}", (System.nanoTime() - started) / 1_000_000);
   }
 
   private static void closeQuietly(EmbeddedDatabase db) {
