@@ -200,12 +200,15 @@ public final class Main {
     return config.dataDir().resolve("postgres");
   }
 
-  /** Auth opens TOTP secrets, so it needs the ring; HTTP needs only the CSRF key (and, clustered, the cluster key). */
+  /**
+   * Auth opens TOTP secrets and audit signs its receipts, so both need the ring; HTTP needs only the CSRF key (and,
+   * clustered, the edge's cluster credentials).
+   */
   private static TwofaConfig requireKeys(TwofaConfig config) {
     NodeKeys keys = config.keys();
-    if (config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isEmpty()) {
+    if (config.deployment().needsDatabase() && keys.ring().isEmpty()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required with " + TwofaConfig.PREFIX
-        + "DB_URL on a node that runs auth (what derive-keys prints is for HTTP-only nodes)");
+        + "DB_URL on a node that runs auth or audit (what derive-keys prints is for HTTP-only nodes)");
     }
     if (config.deployment().runs(Deployment.Role.HTTP) && keys.csrfKey().isEmpty()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS or, on an HTTP-only node, " + TwofaConfig.PREFIX

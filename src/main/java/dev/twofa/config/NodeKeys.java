@@ -80,6 +80,14 @@ public final class NodeKeys {
     return ring.map(r -> ServerKeys.derive(r.current().material(), ServerKeys.Purpose.CLUSTER));
   }
 
+  /**
+   * Seals auth's requests to audit and audit's receipts for relayed events (HMAC-SHA-256): only auth and audit,
+   * which hold the ring, have it.
+   */
+  public Optional<byte[]> auditKey() {
+    return ring.map(r -> ServerKeys.derive(r.current().material(), ServerKeys.Purpose.AUDIT));
+  }
+
   /** An edge's key seed, from derive-keys: its TLS key, and nothing that gives the CA's. */
   public Optional<byte[]> edgeKey() {
     return edgeKey.map(byte[]::clone);

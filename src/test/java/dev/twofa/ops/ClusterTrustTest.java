@@ -3,7 +3,10 @@ package dev.twofa.ops;
 import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.MainVerticle;
 import dev.twofa.Node;
+import dev.twofa.bus.AuditRequests;
 import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
+import dev.twofa.bus.SecurityEvent;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.Operation;
@@ -138,6 +141,34 @@ class ClusterTrustTest {
     assertEquals(java.util.Collections.nCopies(logins, 200), statuses, "every login succeeded");
     assertEquals(logins, count("SELECT count(*) FROM security_events e JOIN users u ON u.id = e.user_id"
       + " WHERE u.email = '" + email + "' AND e.type = 'login.password' AND e.success"), "every login is in the real audit table");
+  }
+
+  @Test
+  void anEdgeCannotWriteOrReadAuditDirectly() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    assertEquals(201, new ApiClient(httpA).post("/api/signup", credentials(email, PASSWORD)).status());
+    long userId = count("SELECT id FROM users WHERE email = '" + email + "'");
+    eventually(() -> count("SELECT count(*) FROM event_outbox"), n -> n == 0, "the outbox drains");
+    long events = count("SELECT count(*) FROM security_events WHERE user_id = " + userId);
+
+    // The edge's own bus, as a compromised edge would use it: audit's operations, asked directly.
+    BusRequests bus = new BusRequests(nodeA.vertx(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    SecurityEvent forged = new SecurityEvent(userId, SecurityEvent.LOGIN_PASSWORD, true,
+      new ClientInfo("203.0.113.7", "forged"), null, null, UUID.randomUUID().toString());
+    List<Future<?>> asked = List.of(
+      bus.request(Operations.AUDIT_RECORD_BATCH, new AuditRequests.EventBatch(List.of(forged))),
+      bus.request(Operations.AUDIT_RECORD, forged),
+      bus.request(Operations.AUDIT_ACTIVITY, new AuditRequests.ActivityQuery(userId, 50, null, true)));
+    for (Future<?> request : asked) {
+      Throwable refused = assertThrows(RuntimeException.class, () -> await(request));
+      while (!(refused instanceof BusFailure) && refused.getCause() != null) {
+        refused = refused.getCause();
+      }
+      assertEquals(ErrorCode.FORBIDDEN, BusFailure.from(refused).code(), refused.toString());
+    }
+    assertEquals(events, count("SELECT count(*) FROM security_events WHERE user_id = " + userId), "nothing recorded");
+    await(bus.request(Operations.AUDIT_HEALTH, null));
+    assertEquals(200, new ApiClient(httpA).post("/api/login", credentials(email, PASSWORD)).status());
   }
 
   @Test
