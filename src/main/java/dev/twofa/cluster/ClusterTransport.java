@@ -42,8 +42,8 @@ public final class ClusterTransport {
       return ClusterCredentials.member(keys.clusterKey().get(), Instant.now());
     }
     if (deployment.needsDatabase()) {
-      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required on a clustered node that runs "
-        + "auth or audit: only the key ring makes a node a member that may serve them (" + TwofaConfig.PREFIX
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required with " + TwofaConfig.PREFIX
+        + "CLUSTER=true on a node that runs auth or audit: only the key ring makes a node a member that may serve them (" + TwofaConfig.PREFIX
         + "CLUSTER_EDGE_KEY and " + TwofaConfig.PREFIX + "CLUSTER_EDGE_CERTS make an edge, which runs http only)");
     }
     if (keys.edgeKey().isEmpty() || keys.edgeCertificates().isEmpty()) {
