@@ -12,7 +12,6 @@ import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.Operation;
 import dev.twofa.bus.Operations;
 import dev.twofa.config.KeyRing;
-import dev.twofa.config.NodeKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.Migrations;
