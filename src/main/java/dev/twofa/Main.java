@@ -2,6 +2,7 @@ package dev.twofa;
 
 import dev.twofa.cli.KeyRotation;
 import dev.twofa.cli.SupportRoles;
+import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.config.Deployment;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.NodeKeys;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.Optional;
@@ -33,6 +35,10 @@ public final class Main {
     "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
+  /** Exit status when a stop does not finish within its bound. */
+  private static final int HALTED = 1;
+  /** TWOFA_SHUTDOWN_SECONDS once the configuration is read; until then its default. */
+  private static volatile Duration stopWithin = Duration.ofSeconds(20);
 
   private Main() {
   }
@@ -41,6 +47,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(Main::shutDown, "twofa-shutdown"));
     try {
       TwofaConfig config = TwofaConfig.fromEnvironment();
+      stopWithin = config.deployment().stopWithin();
       if (args.length == 0) {
         serve(config);
       } else {
@@ -65,8 +72,8 @@ public final class Main {
       return onDatabase(config, url -> rotateKeys(url, ring));
     }
     if (args.length == 1 && name.equals("derive-keys")) {
-      // stdout only carries the two lines, so `derive-keys > edge.env` gives an edge node its settings.
-      System.out.print(NodeKeys.edgeVariables(ring(config)));
+      // stdout only carries the variables, so `derive-keys > edge.env` gives an edge node its settings.
+      System.out.print(EdgeKeys.variables(ring(config)));
       return 0;
     }
     System.err.println(USAGE);
@@ -194,21 +201,23 @@ public final class Main {
     return config.dataDir().resolve("postgres");
   }
 
-  /** Auth opens TOTP secrets, so it needs the ring; HTTP needs only the CSRF key (and, clustered, the cluster key). */
+  /**
+   * Auth opens TOTP secrets and audit signs its receipts, so both need the ring; HTTP needs only the CSRF key (and,
+   * clustered, the edge's cluster credentials).
+   */
   private static TwofaConfig requireKeys(TwofaConfig config) {
     NodeKeys keys = config.keys();
-    if (config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isEmpty()) {
+    if (config.deployment().needsDatabase() && keys.ring().isEmpty()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS is required with " + TwofaConfig.PREFIX
-        + "DB_URL on a node that runs auth (" + TwofaConfig.PREFIX + "CSRF_KEY and " + TwofaConfig.PREFIX
-        + "CLUSTER_KEY are for HTTP-only nodes)");
+        + "DB_URL on a node that runs auth or audit (what derive-keys prints is for HTTP-only nodes)");
     }
     if (config.deployment().runs(Deployment.Role.HTTP) && keys.csrfKey().isEmpty()) {
       throw new IllegalArgumentException(TwofaConfig.PREFIX + "SECRET_KEYS or, on an HTTP-only node, " + TwofaConfig.PREFIX
         + "CSRF_KEY is required with " + TwofaConfig.PREFIX + "DB_URL or on an HTTP-only node");
     }
-    if (!config.deployment().runs(Deployment.Role.AUTH) && keys.ring().isPresent()) {
+    if (!config.deployment().needsDatabase() && keys.ring().isPresent()) {
       LOG.warn("event=keys.more_than_needed verticles={} message=\"this node holds the secret keys, which open every TOTP"
-        + " secret, but runs no auth verticle; give it TWOFA_CSRF_KEY and TWOFA_CLUSTER_KEY instead (see derive-keys)\"",
+        + " secret and make it a cluster member, but runs only http; give it what derive-keys prints instead\"",
         config.deployment().roles());
     }
     keys.ring().ifPresent(ring -> LOG.info("event=keys.loaded current={} ring={}", ring.current().hexId(),
@@ -230,7 +239,28 @@ public final class Main {
     return Base64.getDecoder().decode(Files.readString(file).trim());
   }
 
+  /**
+   * The steps, newest first, within TWOFA_SHUTDOWN_SECONDS; past it the JVM halts (no other hook waits for it), so
+   * an orchestrator's grace period set above the bound never has to SIGKILL.
+   */
   private static void shutDown() {
+    if (SHUTDOWN.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    Duration bound = stopWithin;
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(bound.toMillis());
+      } catch (InterruptedException stopped) {
+        return;
+      }
+      LOG.error("event=server.stop_timeout seconds={} message=\"not stopped within TWOFA_SHUTDOWN_SECONDS; halting\"",
+        bound.toSeconds());
+      Runtime.getRuntime().halt(HALTED);
+    }, "twofa-stop-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     for (Runnable step = SHUTDOWN.pollFirst(); step != null; step = SHUTDOWN.pollFirst()) {
       try {
         step.run();
@@ -238,6 +268,8 @@ public final class Main {
         LOG.warn("event=shutdown.step_failed error=\"{}\"", e.toString());
       }
     }
+    watchdog.interrupt();
+    LOG.info("event=server.stopped ms={}", (System.nanoTime() - started) / 1_000_000);
   }
 
   private static void closeQuietly(EmbeddedDatabase db) {

@@ -30,7 +30,8 @@ public record Node(Vertx vertx, PrometheusMeterRegistry metrics) {
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(new Node(builder.with(options).build(), metrics));
     }
-    ClusterManager cluster = ClusterTransport.configure(config.cluster(), config.keys().clusterKey(), options.getEventBusOptions());
+    ClusterManager cluster = ClusterTransport.configure(config.cluster(), config.keys(), config.deployment(),
+      options.getEventBusOptions());
     return builder.with(options).withClusterManager(cluster).buildClustered()
       .map(vertx -> new Node(vertx, metrics));
   }

@@ -1,5 +1,6 @@
 package dev.twofa.audit;
 
+import dev.twofa.bus.AuditRequests.BatchReceipt;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ErrorCode;
@@ -39,11 +40,14 @@ public class AuditVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Database.pool(vertx, config.dbUrl().orElseThrow(), config.dbPoolSize(), "twofa-audit");
     AuditRepository events = new AuditRepository(pool);
+    // Only auth (the key ring) may write or read a user's events: its requests are sealed, and so are receipts.
+    byte[] key = config.keys().auditKey().orElseThrow(() -> new IllegalStateException("no secret keys"));
     return Future.all(
-      serve(vertx, AUDIT_RECORD, event -> events.insert(event, clock.instant())).completion(),
-      serve(vertx, AUDIT_RECORD_BATCH, batch -> events.insertAll(batch.events(), clock.instant())).completion(),
-      serve(vertx, AUDIT_ACTIVITY, query -> events.page(query)).completion(),
-      serve(vertx, AUDIT_HEALTH, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion());
+      serve(vertx, AUDIT_RECORD, key, event -> events.insert(event, clock.instant())).completion(),
+      serve(vertx, AUDIT_RECORD_BATCH, key, batch -> events.insertAll(batch.events(), clock.instant())
+        .map(recorded -> BatchReceipt.of(key, batch))).completion(),
+      serve(vertx, AUDIT_ACTIVITY, key, query -> events.page(query)).completion(),
+      serve(vertx, AUDIT_HEALTH, null, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion());
   }
 
   @Override
@@ -55,8 +59,10 @@ public class AuditVerticle extends VerticleBase {
    * {@link BusRequests#serve}, with PostgreSQL out of reach (stopped, restarting, a connection lost) answered as
    * UNAVAILABLE (503, try again) rather than as a bug.
    */
-  private static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation, Function<Q, Future<R>> handler) {
-    return BusRequests.serve(vertx, operation, request -> handler.apply(request).recover(error ->
-      DatabaseFailures.unreachable(error) ? BusFailure.fail(ErrorCode.UNAVAILABLE) : Future.failedFuture(error)));
+  private static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation, byte[] sealKey,
+                                                 Function<Q, Future<R>> handler) {
+    Function<Q, Future<R>> served = request -> handler.apply(request).recover(error ->
+      DatabaseFailures.unreachable(error) ? BusFailure.fail(ErrorCode.UNAVAILABLE) : Future.failedFuture(error));
+    return sealKey == null ? BusRequests.serve(vertx, operation, served) : BusRequests.serveSealed(vertx, operation, sealKey, served);
   }
 }

@@ -39,7 +39,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     Throttle throttle = new Throttle(pool, clock);
     UserRepository users = new UserRepository();
-    Auditor auditor = Auditor.create(bus, pool, vertx);
+    Auditor auditor = Auditor.create(bus, pool, vertx, config.keys().auditKey().orElseThrow());
     SignInNotices signIns = SignInNotices.create(pool, users, throttle, auditor, mailer, clock);
     SessionService sessions = SessionService.create(pool, throttle, auditor, signIns, config.login(),
       config.sessionTimeout(), config.sessionMaxAge(), clock);

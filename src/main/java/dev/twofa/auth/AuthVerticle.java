@@ -58,7 +58,8 @@ public class AuthVerticle extends VerticleBase {
     mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
     LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
       .orElse("eml folder " + config.dataDir().resolve("mail").toAbsolutePath()));
-    AuthRooms rooms = AuthRooms.build(vertx, config, clock, pool, new BusRequests(vertx, metrics),
+    AuthRooms rooms = AuthRooms.build(vertx, config, clock, pool,
+      BusRequests.sealedBy(vertx, metrics, config.keys().auditKey().orElseThrow()),
       Passwords.create(vertx, hashWorkers, hashThreads, config.passwords(), metrics),
       Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock));
     startTimers(rooms);

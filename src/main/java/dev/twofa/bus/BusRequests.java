@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -33,17 +34,33 @@ public final class BusRequests {
   private final Vertx vertx;
   private final MeterRegistry metrics;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  /** Null on an edge; on auth, the key its requests are sealed with ({@link Seal}). */
+  private final byte[] sealKey;
+  /** When a request without a valid seal was last logged (at most once a minute: an edge could send many). */
+  private static final AtomicLong LAST_UNSEALED_LOG = new AtomicLong();
 
   public BusRequests(Vertx vertx, MeterRegistry metrics) {
+    this(vertx, metrics, null);
+  }
+
+  private BusRequests(Vertx vertx, MeterRegistry metrics, byte[] sealKey) {
     this.vertx = vertx;
     this.metrics = metrics;
+    this.sealKey = sealKey;
     BusCodec.registerAll(vertx);
+  }
+
+  /** Requests from a node holding the key ring: each carries a seal that {@link #serveSealed} consumers require. */
+  public static BusRequests sealedBy(Vertx vertx, MeterRegistry metrics, byte[] sealKey) {
+    return new BusRequests(vertx, metrics, sealKey.clone());
   }
 
   /** Sends {@code body} to the operation's consumer and decodes its reply. */
   public <Q, R> Future<R> request(Operation<Q, R> operation, Q body) {
     Timer.Sample sample = Timer.start(metrics);
-    return send(operation.address(), body, SENDS)
+    DeliveryOptions options = sealKey == null ? OPTIONS
+      : new DeliveryOptions(OPTIONS).addHeader(Seal.HEADER, Seal.of(sealKey, operation.address(), body));
+    return send(operation.address(), body, options, SENDS)
       .map(reply -> BusCodec.body(reply.body(), operation.replyType()))
       .recover(error -> Future.failedFuture(BusFailure.from(error)))
       .onComplete(result -> sample.stop(timer(operation.address(),
@@ -54,9 +71,9 @@ public final class BusRequests {
    * A request that was never delivered (no consumer, or the chosen node just died) is safe to send again, and
    * round-robin offers it to the next consumer; concurrent requests may hand the dead node the next turn too.
    */
-  private Future<Message<Object>> send(String address, Object body, int sends) {
-    return vertx.eventBus().request(address, body, OPTIONS)
-      .recover(error -> sends > 1 && undelivered(error) ? send(address, body, sends - 1) : Future.failedFuture(error));
+  private Future<Message<Object>> send(String address, Object body, DeliveryOptions options, int sends) {
+    return vertx.eventBus().request(address, body, options)
+      .recover(error -> sends > 1 && undelivered(error) ? send(address, body, options, sends - 1) : Future.failedFuture(error));
   }
 
   private static boolean undelivered(Throwable error) {
@@ -73,19 +90,44 @@ public final class BusRequests {
       .register(metrics));
   }
 
+  private static <R> Future<R> unsealed(String address) {
+    long now = System.nanoTime();
+    long last = LAST_UNSEALED_LOG.get();
+    if ((last == 0 || now - last > 60_000_000_000L) && LAST_UNSEALED_LOG.compareAndSet(last, now)) {
+      LOG.warn("event=bus.unsealed_refused address={} message=\"a request only auth may send came without its seal\"", address);
+    }
+    return Future.failedFuture(new BusFailure(ErrorCode.FORBIDDEN));
+  }
+
   /**
    * Serves {@code operation} with {@code handler}; the returned consumer's completion says when the bus knows it.
    * A body that does not decode into the request record is refused as INVALID_REQUEST.
    */
   public static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation,
                                                 Function<Q, Future<R>> handler) {
+    return serve(vertx, operation, null, handler);
+  }
+
+  /**
+   * {@link #serve}, for an operation only a node holding the key ring may ask (audit's reads and writes of a
+   * user's events): a request without a valid seal under {@code sealKey} is refused as FORBIDDEN.
+   */
+  public static <Q, R> MessageConsumer<Q> serveSealed(Vertx vertx, Operation<Q, R> operation, byte[] sealKey,
+                                                      Function<Q, Future<R>> handler) {
+    return serve(vertx, operation, sealKey.clone(), handler);
+  }
+
+  private static <Q, R> MessageConsumer<Q> serve(Vertx vertx, Operation<Q, R> operation, byte[] sealKey,
+                                                 Function<Q, Future<R>> handler) {
     BusCodec.registerAll(vertx);
     String address = operation.address();
     return vertx.eventBus().<Q>consumer(address, message -> {
       Future<R> reply;
       try {
         // The body is decoded here (lazily, for a message from another node), so a bad one is refused, not thrown.
-        reply = handler.apply(BusCodec.body(message.body(), operation.requestType()));
+        Q request = BusCodec.body(message.body(), operation.requestType());
+        reply = sealKey == null || Seal.holds(sealKey, address, request, message.headers().get(Seal.HEADER))
+          ? handler.apply(request) : unsealed(address);
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }

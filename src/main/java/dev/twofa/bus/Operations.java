@@ -1,6 +1,7 @@
 package dev.twofa.bus;
 
 import dev.twofa.bus.AuditRequests.ActivityQuery;
+import dev.twofa.bus.AuditRequests.BatchReceipt;
 import dev.twofa.bus.AuditRequests.EventBatch;
 import dev.twofa.bus.AuthReplies.EnrollmentOutcome;
 import dev.twofa.bus.AuthReplies.LoginOutcome;
@@ -75,7 +76,8 @@ public final class Operations {
 
   public static final Operation<SecurityEvent, Void> AUDIT_RECORD = audit("record", SecurityEvent.class, Void.class);
   /** What auth's event outbox relays: many events, one commit on audit's side. */
-  public static final Operation<EventBatch, Void> AUDIT_RECORD_BATCH = audit("record.batch", EventBatch.class, Void.class);
+  public static final Operation<EventBatch, BatchReceipt> AUDIT_RECORD_BATCH =
+    audit("record.batch", EventBatch.class, BatchReceipt.class);
   public static final Operation<ActivityQuery, ActivityPage> AUDIT_ACTIVITY = audit("activity", ActivityQuery.class, ActivityPage.class);
   public static final Operation<Void, Void> AUDIT_HEALTH = audit("health", Void.class, Void.class);
 

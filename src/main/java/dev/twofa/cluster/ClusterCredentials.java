@@ -2,161 +2,145 @@ package dev.twofa.cluster;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PfxOptions;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
-import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.crypto.Signer;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.ECNamedDomainParameters;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.params.HKDFParameters;
-import org.bouncycastle.crypto.signers.DSADigestSigner;
-import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
-import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.security.cert.CertPath;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * The cluster's TLS identity, derived from the secret key every node already shares, so mutual TLS needs no
- * operator work: HKDF of the key gives a P-256 CA key; every node builds the same CA certificate from it and
- * issues itself a fresh leaf key and certificate signed by that CA. A peer is trusted when its certificate chains
- * to that CA, i.e. when it holds the secret key too. Everything stays in memory.
+ * This node's TLS identity in the cluster, so mutual TLS needs no operator work. A member (holding the secret key
+ * ring) derives the CA key from the cluster key and issues itself a fresh certificate as {@link ClusterRole#MEMBER};
+ * an edge presents the {@link ClusterRole#EDGE} certificate {@code derive-keys} issued for it and never holds the CA
+ * key. Both trust only that CA. Besides its TLS key each node has an identity key of this process, which names it
+ * in the cluster ({@link NodeIdentity}); a member's is its certificate's key. Everything stays in memory.
  */
 public final class ClusterCredentials {
-  static final String CA_LABEL = "twofa cluster CA v1";
-  private static final X500Name CA_NAME = new X500Name("CN=" + CA_LABEL + ",O=twofa");
-  // Fixed, so every node's CA certificate is the same bytes; a new secret key is how the CA is replaced.
-  private static final Instant CA_NOT_BEFORE = Instant.parse("2025-01-01T00:00:00Z");
-  private static final Instant CA_NOT_AFTER = Instant.parse("2125-01-01T00:00:00Z");
+  private static final String TWOFA = "TWOFA_";
   private static final Duration NODE_VALIDITY = Duration.ofDays(3650);
   private static final Duration CLOCK_SKEW = Duration.ofHours(1);
-  private static final X9ECParameters P256 = CustomNamedCurves.getByName("P-256");
-  private static final ECNamedDomainParameters P256_DOMAIN = new ECNamedDomainParameters(SECObjectIdentifiers.secp256r1, P256);
 
+  private final ClusterRole role;
   private final X509Certificate caCertificate;
   private final X509Certificate nodeCertificate;
+  private final KeyPair identity;
   private final KeyStore keyStore;
   private final KeyStore trustStore;
   /** Random per process: PKCS#12 wants a password, but these stores never leave memory. */
   private final char[] storePassword;
 
-  private ClusterCredentials(X509Certificate ca, X509Certificate node, KeyPair nodeKeys) throws GeneralSecurityException {
+  private ClusterCredentials(ClusterRole role, X509Certificate ca, X509Certificate node, KeyPair tlsKeys, KeyPair identity)
+      throws GeneralSecurityException {
+    this.role = role;
     this.caCertificate = ca;
     this.nodeCertificate = node;
+    this.identity = identity;
     byte[] random = new byte[18];
     new SecureRandom().nextBytes(random);
     this.storePassword = Base64.getEncoder().encodeToString(random).toCharArray();
     this.keyStore = emptyStore();
-    keyStore.setKeyEntry("node", nodeKeys.getPrivate(), storePassword, new Certificate[] {node, ca});
+    keyStore.setKeyEntry("node", tlsKeys.getPrivate(), storePassword, new Certificate[] {node, ca});
     this.trustStore = emptyStore();
     trustStore.setCertificateEntry("cluster-ca", ca);
   }
 
-  /** Credentials for this node: the CA that {@code secretKey} determines and a new leaf certificate valid from {@code now}. */
-  public static ClusterCredentials derive(byte[] secretKey, Instant now) {
+  /**
+   * A member's credentials: the CA that {@code clusterKey} determines, and a certificate for a new key of this
+   * process, issued by that CA as {@link ClusterRole#MEMBER} and valid from {@code now}.
+   */
+  public static ClusterCredentials member(byte[] clusterKey, Instant now) {
+    ClusterCa ca = ClusterCa.of(clusterKey);
+    KeyPair keys = freshKeyPair();
+    byte[] serial = new byte[16];
+    new SecureRandom().nextBytes(serial);
+    X509Certificate node = ca.issue(ClusterRole.MEMBER, keys.getPublic(), new BigInteger(1, serial),
+      now.minus(CLOCK_SKEW), now.plus(NODE_VALIDITY));
+    return build(ClusterRole.MEMBER, ca.certificate(), node, keys, keys);
+  }
+
+  /**
+   * An edge's credentials from what {@code derive-keys} printed: its key's seed and its certificate chain (the edge
+   * certificate, then the CA's). Refused unless the chain is an edge certificate from that CA for that key.
+   */
+  public static ClusterCredentials edge(byte[] edgeSeed, byte[] certificates) {
+    String mismatch = TWOFA + "CLUSTER_EDGE_KEY and " + TWOFA + "CLUSTER_EDGE_CERTS do not belong together;"
+      + " print both again with derive-keys";
+    List<? extends Certificate> chain;
     try {
-      ECPrivateKeyParameters caKey = caKey(secretKey);
-      ECPublicKeyParameters caPublic = new ECPublicKeyParameters(
-        new FixedPointCombMultiplier().multiply(P256.getG(), caKey.getD()).normalize(), P256_DOMAIN);
-      SubjectPublicKeyInfo caInfo = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(caPublic);
-      BcX509ExtensionUtils extensions = new BcX509ExtensionUtils();
-      X509v3CertificateBuilder ca = new X509v3CertificateBuilder(CA_NAME, BigInteger.ONE,
-        Date.from(CA_NOT_BEFORE), Date.from(CA_NOT_AFTER), CA_NAME, caInfo)
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign))
-        .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(caInfo));
+      chain = CertificateFactory.getInstance("X.509")
+        .generateCertPath(new ByteArrayInputStream(certificates), "PkiPath").getCertificates();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(TWOFA + "CLUSTER_EDGE_CERTS is not a certificate chain; print it again with derive-keys");
+    }
+    KeyPair keys = ClusterCa.edgeKeyPair(edgeSeed);
+    if (chain.size() != 2 || !(chain.get(0) instanceof X509Certificate edge) || !(chain.get(1) instanceof X509Certificate ca)
+      || !ClusterRole.of(edge).equals(java.util.Optional.of(ClusterRole.EDGE)) || !edge.getPublicKey().equals(keys.getPublic())) {
+      throw new IllegalArgumentException(mismatch);
+    }
+    try {
+      ca.verify(ca.getPublicKey());
+      edge.verify(ca.getPublicKey());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(mismatch);
+    }
+    // The node's address is signed with a key of this process, so no other edge can speak for this node.
+    return build(ClusterRole.EDGE, ca, edge, keys, freshKeyPair());
+  }
 
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      KeyPair nodeKeys = generator.generateKeyPair();
-      SubjectPublicKeyInfo nodeInfo = SubjectPublicKeyInfo.getInstance(nodeKeys.getPublic().getEncoded());
-      byte[] serial = new byte[16];
-      new SecureRandom().nextBytes(serial);
-      X509v3CertificateBuilder node = new X509v3CertificateBuilder(CA_NAME, new BigInteger(1, serial),
-        Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(NODE_VALIDITY)), new X500Name("CN=twofa cluster node,O=twofa"), nodeInfo)
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-        // Each node is a TLS server to some peers and a client of others.
-        .addExtension(Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-        .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(nodeInfo))
-        .addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(caInfo));
+  /** What {@code derive-keys} prints for an edge: its key's seed, which is not the cluster key and gives no CA key. */
+  public static byte[] edgeSeed(byte[] clusterKey) {
+    return ClusterCa.edgeSeed(clusterKey);
+  }
 
-      ContentSigner signer = signer(caKey);
-      return new ClusterCredentials(certificate(ca.build(signer)), certificate(node.build(signer)), nodeKeys);
-    } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+  /** What {@code derive-keys} prints for an edge: its certificate and the CA's, as a PkiPath (RFC 5280 order). */
+  public static byte[] edgeCertificates(byte[] clusterKey) {
+    ClusterCa ca = ClusterCa.of(clusterKey);
+    X509Certificate edge = ca.issue(ClusterRole.EDGE, ClusterCa.edgeKeyPair(ClusterCa.edgeSeed(clusterKey)).getPublic(),
+      BigInteger.TWO, ClusterCa.NOT_BEFORE, ClusterCa.NOT_AFTER);
+    try {
+      CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(List.of(edge, ca.certificate()));
+      return path.getEncoded("PkiPath");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot encode the edge's certificates", e);
+    }
+  }
+
+  private static ClusterCredentials build(ClusterRole role, X509Certificate ca, X509Certificate node, KeyPair tlsKeys,
+                                          KeyPair identity) {
+    try {
+      return new ClusterCredentials(role, ca, node, tlsKeys, identity);
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot build the cluster's TLS credentials", e);
     }
   }
 
-  /** HKDF-SHA-256 bytes, 64 more than the curve order's bits, reduced into [1, n-1] (FIPS 186-5, A.2.1). */
-  private static ECPrivateKeyParameters caKey(byte[] secretKey) {
-    byte[] bytes = new byte[48];
-    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-    hkdf.init(new HKDFParameters(secretKey, null, CA_LABEL.getBytes(StandardCharsets.UTF_8)));
-    hkdf.generateBytes(bytes, 0, bytes.length);
-    BigInteger n = P256.getN();
-    BigInteger d = new BigInteger(1, bytes).mod(n.subtract(BigInteger.ONE)).add(BigInteger.ONE);
-    Arrays.fill(bytes, (byte) 0);
-    return new ECPrivateKeyParameters(d, P256_DOMAIN);
-  }
-
-  /** ECDSA with RFC 6979 nonces, so the CA certificate (its signature included) is the same bytes on every node. */
-  private static ContentSigner signer(ECPrivateKeyParameters key) throws OperatorCreationException {
-    AlgorithmIdentifier ecdsaSha256 = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
-    AlgorithmIdentifier sha256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256);
-    return new BcECContentSignerBuilder(ecdsaSha256, sha256) {
-      @Override
-      protected Signer createSigner(AlgorithmIdentifier signature, AlgorithmIdentifier digest) {
-        return new DSADigestSigner(new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest())), new SHA256Digest());
-      }
-    }.build(key);
-  }
-
-  private static X509Certificate certificate(X509CertificateHolder holder) throws GeneralSecurityException {
-    return new JcaX509CertificateConverter().getCertificate(holder);
+  private static KeyPair freshKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("P-256 is part of every JDK", e);
+    }
   }
 
   private static KeyStore emptyStore() throws GeneralSecurityException {
@@ -175,6 +159,15 @@ public final class ClusterCredentials {
 
   public X509Certificate nodeCertificate() {
     return nodeCertificate;
+  }
+
+  public ClusterRole role() {
+    return role;
+  }
+
+  /** The key pair that names this node in the cluster and signs its address. */
+  KeyPair identity() {
+    return identity;
   }
 
   /** A TLS 1.3 context that presents this node's certificate and trusts only the cluster's CA. */
@@ -224,6 +217,6 @@ public final class ClusterCredentials {
   /** Never print keys or passwords. */
   @Override
   public String toString() {
-    return "ClusterCredentials[ca=" + caFingerprint() + ", key hidden]";
+    return "ClusterCredentials[" + role.label() + ", ca=" + caFingerprint() + ", key hidden]";
   }
 }

@@ -2,6 +2,7 @@ package dev.twofa.cluster;
 
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
@@ -18,11 +19,14 @@ final class InfinispanCaches {
   }
 
   /** A cache manager, not started: starting it connects the channel, i.e. joins the cluster. */
-  static DefaultCacheManager cacheManager(String clusterName, JChannel channel) {
+  static DefaultCacheManager cacheManager(String clusterName, String nodeName, JChannel channel) {
     GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
     global.classLoader(InfinispanCaches.class.getClassLoader());
-    global.transport().clusterName(clusterName).transport(new JGroupsTransport(channel));
+    global.transport().clusterName(clusterName).nodeName(nodeName).transport(new JGroupsTransport(channel));
     global.defaultCacheName(DEFAULT_CACHE);
+    // Closing Vert.x stops it, once; Infinispan's own JVM hook would stop it beside ours on SIGTERM, and Vert.x's
+    // leave then fails on a stopped cache manager (IllegalLifecycleStateException) and waits.
+    global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
     ConfigurationBuilderHolder holder = new ConfigurationBuilderHolder(InfinispanCaches.class.getClassLoader(), global);
     holder.newConfigurationBuilder(DEFAULT_CACHE).clustering().cacheMode(CacheMode.DIST_SYNC);
     // Event-bus subscriptions, HA and node information: every node needs all of it, so replicated.

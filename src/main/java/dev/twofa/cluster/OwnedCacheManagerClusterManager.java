@@ -6,9 +6,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import org.infinispan.manager.DefaultCacheManager;
 
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -18,16 +22,61 @@ import java.util.function.Predicate;
  * dropped and has not come back ({@link SuspectingTcp#unreachable}: a killed process, until and after it leaves the
  * view) it answers "no handlers", which fails the messages waiting for that connection at once too, and
  * BusRequests sends them again. Otherwise a refused connection leaves each request to wait out its send timeout.
+ * Everything it reads from the shared maps passes {@link MemberRegistrations}: a node's address only when signed by
+ * that node, a consumer of an auth or audit address only on a member.
  */
 final class OwnedCacheManagerClusterManager extends InfinispanClusterManager {
   private final DefaultCacheManager cacheManager;
   private final Predicate<String> unreachable;
+  private final NodeIdentity identity;
+  private final ClusterRole role;
+  private final MemberRegistrations trusted;
   private Vertx vertx;
 
-  OwnedCacheManagerClusterManager(DefaultCacheManager cacheManager, Predicate<String> unreachable) {
+  OwnedCacheManagerClusterManager(DefaultCacheManager cacheManager, Predicate<String> unreachable, NodeIdentity identity,
+                                  ClusterRole role) {
     super(cacheManager);
     this.cacheManager = cacheManager;
     this.unreachable = unreachable;
+    this.identity = identity;
+    this.role = role;
+    this.trusted = new MemberRegistrations(identity, nodeId -> Future.future(read -> super.getNodeInfo(nodeId, read)));
+  }
+
+  @Override
+  public void setNodeInfo(NodeInfo nodeInfo, Completable<Void> promise) {
+    NodeInfo signed = identity.signed(nodeInfo);
+    trusted.self(signed, role);
+    super.setNodeInfo(signed, promise);
+  }
+
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    Future.<List<RegistrationInfo>>future(read -> super.getRegistrations(address, read))
+      .compose(all -> trusted.filter(address, all))
+      .onComplete(promise);
+  }
+
+  /** The event bus's node selector hears of new consumers through this listener: filtered the same way. */
+  @Override
+  public synchronized void registrationListener(RegistrationListener listener) {
+    super.registrationListener(new RegistrationListener() {
+      @Override
+      public void registrationsUpdated(RegistrationUpdateEvent event) {
+        trusted.filter(event.address(), event.registrations()).onSuccess(kept ->
+          listener.registrationsUpdated(kept == event.registrations() ? event : new RegistrationUpdateEvent(event.address(), kept)));
+      }
+
+      @Override
+      public void registrationsLost() {
+        listener.registrationsLost();
+      }
+
+      @Override
+      public boolean wantsUpdatesFor(String address) {
+        return listener.wantsUpdatesFor(address);
+      }
+    });
   }
 
   @Override
@@ -39,7 +88,7 @@ final class OwnedCacheManagerClusterManager extends InfinispanClusterManager {
       vertx.runOnContext(later -> promise.fail(refused));
       return;
     }
-    super.getNodeInfo(nodeId, promise);
+    trusted.address(nodeId).onComplete(promise);
   }
 
   @Override
@@ -54,7 +103,10 @@ final class OwnedCacheManagerClusterManager extends InfinispanClusterManager {
       cacheManager.start();
       return null;
     }, false)
-      .compose(started -> Future.<Void>future(OwnedCacheManagerClusterManager.super::join))
+      .compose(started -> getNodeId().equals(identity.nodeId()) ? Future.<Void>succeededFuture()
+        : Future.<Void>failedFuture(new IllegalStateException("the cluster named this node " + getNodeId()
+          + ", not its identity " + identity.nodeId())))
+      .compose(named -> Future.<Void>future(OwnedCacheManagerClusterManager.super::join))
       .recover(failure -> stopCacheManager().transform(stopped -> Future.<Void>failedFuture(failure)))
       .onComplete(promise);
   }

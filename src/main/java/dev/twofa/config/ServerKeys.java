@@ -19,6 +19,7 @@ public final class ServerKeys {
     RECOVERY_CODE("twofa recovery-code digest v1"),
     CSRF("twofa csrf-token signing v1"),
     CLUSTER("twofa cluster CA key v2"),
+    AUDIT("twofa audit channel v1"),
     /** Derived from the CSRF key, not the ring, so an HTTP-only node signs device cookies like every other. */
     DEVICE_COOKIE("twofa device-cookie signing v1");
 

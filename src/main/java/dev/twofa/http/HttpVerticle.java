@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 /** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
 public class HttpVerticle extends VerticleBase {
   static final int BODY_LIMIT_BYTES = 16 * 1024;
-  private static final long DRAIN_SECONDS = 10;
   private final TwofaConfig config;
   private final PrometheusMeterRegistry metrics;
   private HttpServer server;
@@ -123,7 +122,7 @@ public class HttpVerticle extends VerticleBase {
   /** Stops accepting connections and gives in-flight requests time to finish. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
+    return server == null ? Future.succeededFuture() : server.shutdown(config.deployment().drain().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.twofa.cluster;
 
+import io.vertx.core.spi.cluster.NodeInfo;
 import org.jgroups.util.SocketFactory;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +36,8 @@ class ClusterCredentialsTest {
 
   @Test
   void nodesWithTheSameKeyBuildTheSameCaAndEachIssueTheirOwnCertificate() throws Exception {
-    ClusterCredentials a = ClusterCredentials.derive(key, NOW);
-    ClusterCredentials b = ClusterCredentials.derive(key, NOW);
+    ClusterCredentials a = ClusterCredentials.member(key, NOW);
+    ClusterCredentials b = ClusterCredentials.member(key, NOW);
     assertArrayEquals(a.caCertificate().getEncoded(), b.caCertificate().getEncoded(), "the same CA, byte for byte");
     assertEquals(a.caFingerprint(), b.caFingerprint());
     assertNotEquals(a.nodeCertificate().getPublicKey(), b.nodeCertificate().getPublicKey(), "a fresh key per node");
@@ -47,7 +48,7 @@ class ClusterCredentialsTest {
     assertEquals(-1, b.nodeCertificate().getBasicConstraints(), "a leaf cannot issue certificates");
     assertEquals(0, a.caCertificate().getBasicConstraints());
 
-    ClusterCredentials other = ClusterCredentials.derive(otherKey, NOW);
+    ClusterCredentials other = ClusterCredentials.member(otherKey, NOW);
     assertNotEquals(a.caCertificate().getPublicKey(), other.caCertificate().getPublicKey());
     assertNotEquals(a.caFingerprint(), other.caFingerprint());
     assertThrows(java.security.SignatureException.class, () -> other.nodeCertificate().verify(a.caCertificate().getPublicKey()));
@@ -55,31 +56,31 @@ class ClusterCredentialsTest {
 
   @Test
   void theCaDependsOnlyOnTheKeyNotOnTheTime() throws Exception {
-    assertArrayEquals(ClusterCredentials.derive(key, NOW).caCertificate().getEncoded(),
-      ClusterCredentials.derive(key, NOW.plus(Duration.ofDays(400))).caCertificate().getEncoded());
+    assertArrayEquals(ClusterCredentials.member(key, NOW).caCertificate().getEncoded(),
+      ClusterCredentials.member(key, NOW.plus(Duration.ofDays(400))).caCertificate().getEncoded());
   }
 
   @Test
   void nodesWithTheSameKeyCompleteAMutualHandshake() throws Exception {
-    SSLContext server = ClusterCredentials.derive(key, Instant.now()).sslContext();
-    SSLContext client = ClusterCredentials.derive(key, Instant.now()).sslContext();
+    SSLContext server = ClusterCredentials.member(key, Instant.now()).sslContext();
+    SSLContext client = ClusterCredentials.member(key, Instant.now()).sslContext();
     assertTrue(exchange(server, JGroupsStack.socketFactory(client)), "same key: the byte goes through and comes back");
   }
 
   @Test
   void aNodeWithAnotherKeyIsRefusedBothAsClientAndAsServer() throws Exception {
-    SSLContext real = ClusterCredentials.derive(key, Instant.now()).sslContext();
-    SSLContext rogue = ClusterCredentials.derive(otherKey, Instant.now()).sslContext();
+    SSLContext real = ClusterCredentials.member(key, Instant.now()).sslContext();
+    SSLContext rogue = ClusterCredentials.member(otherKey, Instant.now()).sslContext();
     assertFalse(exchange(real, JGroupsStack.socketFactory(rogue)), "the real node refuses the rogue's certificate");
     assertFalse(exchange(rogue, JGroupsStack.socketFactory(real)), "the real node does not talk to a rogue server");
   }
 
   @Test
   void aClientWithoutACertificateIsRefused() throws Exception {
-    SSLContext real = ClusterCredentials.derive(key, Instant.now()).sslContext();
+    SSLContext real = ClusterCredentials.member(key, Instant.now()).sslContext();
     // Trusts the real CA, so only the missing client certificate can fail the handshake.
     SSLContext noCertificate = SSLContext.getInstance("TLSv1.3");
-    ClusterCredentials same = ClusterCredentials.derive(key, Instant.now());
+    ClusterCredentials same = ClusterCredentials.member(key, Instant.now());
     javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
     java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
     store.load(null, null);
@@ -90,8 +91,62 @@ class ClusterCredentialsTest {
   }
 
   @Test
+  void anEdgeHoldsACertificateTheCaIssuedAsEdgeAndNoKeyThatIssuesOne() throws Exception {
+    ClusterCredentials member = ClusterCredentials.member(key, NOW);
+    byte[] seed = ClusterCredentials.edgeSeed(key);
+    ClusterCredentials edge = ClusterCredentials.edge(seed, ClusterCredentials.edgeCertificates(key));
+    assertEquals(ClusterRole.EDGE, edge.role());
+    assertEquals(ClusterRole.MEMBER, member.role());
+    assertArrayEquals(member.caCertificate().getEncoded(), edge.caCertificate().getEncoded());
+    edge.nodeCertificate().verify(member.caCertificate().getPublicKey());
+    assertEquals(-1, edge.nodeCertificate().getBasicConstraints(), "an edge's certificate issues nothing");
+    assertFalse(java.util.Arrays.equals(seed, key));
+    // The seed as a cluster key gives another CA: an edge cannot make itself a member.
+    assertNotEquals(member.caFingerprint(), ClusterCredentials.member(seed, NOW).caFingerprint());
+    assertTrue(exchange(member.sslContext(), JGroupsStack.socketFactory(edge.sslContext())), "an edge reaches a member");
+    assertTrue(exchange(edge.sslContext(), JGroupsStack.socketFactory(member.sslContext())), "a member reaches an edge");
+
+    assertThrows(IllegalArgumentException.class, () -> ClusterCredentials.edge(randomKey(), ClusterCredentials.edgeCertificates(key)),
+      "another seed than the certificate's");
+    assertThrows(IllegalArgumentException.class, () -> ClusterCredentials.edge(seed, new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void aNodesAddressVerifiesOnlyUnderItsOwnIdAndOnlyAMembersSaysMember() {
+    NodeIdentity member = new NodeIdentity(ClusterCredentials.member(key, NOW));
+    NodeIdentity edge = new NodeIdentity(ClusterCredentials.edge(ClusterCredentials.edgeSeed(key), ClusterCredentials.edgeCertificates(key)));
+    NodeIdentity otherEdge = new NodeIdentity(ClusterCredentials.edge(ClusterCredentials.edgeSeed(key), ClusterCredentials.edgeCertificates(key)));
+    NodeInfo memberInfo = member.signed(new NodeInfo("127.0.0.1", 7000, null));
+    NodeInfo edgeInfo = edge.signed(new NodeInfo("127.0.0.1", 7001, null));
+    assertEquals(java.util.Optional.of(ClusterRole.MEMBER), edge.verify(member.nodeId(), memberInfo));
+    assertEquals(java.util.Optional.of(ClusterRole.EDGE), member.verify(edge.nodeId(), edgeInfo));
+    assertNotEquals(edge.nodeId(), otherEdge.nodeId(), "edges share a certificate but not an identity");
+
+    // An edge cannot claim a member's id, nor move it to its own port, nor copy its certificate onto its own key.
+    NodeInfo moved = new NodeInfo("127.0.0.1", 7001, memberInfo.metadata());
+    assertTrue(member.verify(member.nodeId(), moved).isEmpty());
+    assertTrue(member.verify(member.nodeId(), edgeInfo).isEmpty());
+    NodeInfo borrowed = new NodeInfo("127.0.0.1", 7001, edgeInfo.metadata().copy().put("twofa.cert", memberInfo.metadata().getString("twofa.cert")));
+    assertTrue(member.verify(edge.nodeId(), borrowed).isEmpty());
+    assertTrue(member.verify(member.nodeId(), new NodeInfo("127.0.0.1", 7000, null)).isEmpty(), "unsigned");
+    // A member of another key ring is not a member here.
+    NodeIdentity foreign = new NodeIdentity(ClusterCredentials.member(otherKey, NOW));
+    assertTrue(member.verify(foreign.nodeId(), foreign.signed(new NodeInfo("127.0.0.1", 7002, null))).isEmpty());
+  }
+
+  @Test
+  void onlyAuthAndAuditAddressesNeedAMember() throws Exception {
+    for (java.lang.reflect.Field field : dev.twofa.bus.Operations.class.getFields()) {
+      if (field.get(null) instanceof dev.twofa.bus.Operation<?, ?> operation) {
+        assertTrue(MemberRegistrations.memberOnly(operation.address()), operation.address());
+      }
+    }
+    assertFalse(MemberRegistrations.memberOnly("__vertx.reply.1b4e28ba-2fa1-11d2-883f-0016d3cca427"));
+  }
+
+  @Test
   void printsNoKey() {
-    String text = ClusterCredentials.derive(key, NOW).toString();
+    String text = ClusterCredentials.member(key, NOW).toString();
     assertTrue(text.contains("hidden"));
     assertFalse(text.contains(java.util.Base64.getEncoder().encodeToString(key)));
   }

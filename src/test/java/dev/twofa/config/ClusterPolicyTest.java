@@ -65,7 +65,7 @@ class ClusterPolicyTest {
       TwofaConfig config = config(settings);
       IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Node.start(config),
         keys.toString());
-      for (String named : List.of("TWOFA_SECRET_KEYS", "TWOFA_CLUSTER_KEY", "TWOFA_CLUSTER=true")) {
+      for (String named : List.of("TWOFA_SECRET_KEYS", "TWOFA_CLUSTER_EDGE_KEY", "TWOFA_CLUSTER=true")) {
         assertTrue(refused.getMessage().contains(named), refused.getMessage());
       }
     }

@@ -1,5 +1,6 @@
 package dev.twofa.config;
 
+import dev.twofa.cluster.EdgeKeys;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -85,18 +86,26 @@ class KeyRingTest {
   }
 
   @Test
-  void anEdgeNodeGetsTheSameCsrfAndClusterKeysAsTheRingDerives() {
+  void anEdgeNodeGetsTheRingsCsrfKeyButNotItsClusterKey() {
     NodeKeys full = TwofaConfig.from(Map.of("TWOFA_SECRET_KEYS", Base64.getEncoder().encodeToString(B) + ","
       + Base64.getEncoder().encodeToString(A))).keys();
     Map<String, String> edgeEnv = new java.util.HashMap<>();
-    for (String line : NodeKeys.edgeVariables(KeyRing.of(B, A)).split("\n")) {
+    for (String line : EdgeKeys.variables(KeyRing.of(B, A)).split("\n")) {
       edgeEnv.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
     }
-    assertEquals(Set.of("TWOFA_CSRF_KEY", "TWOFA_CLUSTER_KEY"), edgeEnv.keySet());
+    assertEquals(Set.of("TWOFA_CSRF_KEY", "TWOFA_CLUSTER_EDGE_KEY", "TWOFA_CLUSTER_EDGE_CERTS"), edgeEnv.keySet());
     NodeKeys edge = TwofaConfig.from(edgeEnv).keys();
     assertTrue(edge.ring().isEmpty());
     assertArrayEquals(full.csrfKey().orElseThrow(), edge.csrfKey().orElseThrow());
-    assertArrayEquals(full.clusterKey().orElseThrow(), edge.clusterKey().orElseThrow());
+    assertTrue(edge.clusterKey().isEmpty(), "an edge holds no cluster key, so no CA key");
+    assertFalse(Arrays.equals(full.clusterKey().orElseThrow(), edge.edgeKey().orElseThrow()));
+    assertEquals(EdgeKeys.variables(KeyRing.of(B, A)), EdgeKeys.variables(KeyRing.of(B)), "the same on every run, from the current key");
+    IllegalArgumentException retired = assertThrows(IllegalArgumentException.class, () -> TwofaConfig.from(Map.of(
+      "TWOFA_CLUSTER_KEY", edgeEnv.get("TWOFA_CLUSTER_EDGE_KEY"), "TWOFA_CSRF_KEY", edgeEnv.get("TWOFA_CSRF_KEY"))));
+    assertTrue(retired.getMessage().contains("TWOFA_CLUSTER_EDGE_KEY"), retired.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> TwofaConfig.from(Map.of(
+      "TWOFA_CLUSTER_EDGE_KEY", edgeEnv.get("TWOFA_CLUSTER_EDGE_KEY"), "TWOFA_CSRF_KEY", edgeEnv.get("TWOFA_CSRF_KEY"))),
+      "the key without its certificates");
     assertArrayEquals(ServerKeys.derive(B, ServerKeys.Purpose.CLUSTER), full.clusterKey().orElseThrow(), "from the current key");
     assertThrows(IllegalArgumentException.class, () -> TwofaConfig.from(Map.of(
       "TWOFA_SECRET_KEYS", Base64.getEncoder().encodeToString(A), "TWOFA_CSRF_KEY", edgeEnv.get("TWOFA_CSRF_KEY"))));

@@ -1,5 +1,6 @@
 package dev.twofa.ops;
 
+import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.MainVerticle;
 import dev.twofa.Node;
 import dev.twofa.bus.Operations;
@@ -161,8 +162,8 @@ class ClusterSecurityTest {
     assertRefused(jgroupsPort, plaintextJGroupsHello(), "a plaintext JGroups connection header");
 
     // TLS itself: only a certificate from the cluster's CA gets through, on both ports.
-    ClusterCredentials same = ClusterCredentials.derive(ServerKeys.derive(key, ServerKeys.Purpose.CLUSTER), Instant.now());
-    ClusterCredentials foreign = ClusterCredentials.derive(randomKey(), Instant.now());
+    ClusterCredentials same = ClusterCredentials.member(ServerKeys.derive(key, ServerKeys.Purpose.CLUSTER), Instant.now());
+    ClusterCredentials foreign = ClusterCredentials.member(randomKey(), Instant.now());
     for (int port : new int[] {authEventBusPort, jgroupsPort}) {
       assertTrue(tlsAccepted(port, tls(same.keyCertOptions(), same.caCertificate())), "control: a member's credentials work on " + port);
       assertFalse(tlsAccepted(port, tls(foreign.keyCertOptions(), same.caCertificate())), "another key's certificate on " + port);
@@ -290,7 +291,7 @@ class ClusterSecurityTest {
     env.put("TWOFA_DB_URL", db);
     if (verticles.equals("http")) {
       // An edge node gets only what derive-keys prints: no key that opens TOTP secrets.
-      for (String line : NodeKeys.edgeVariables(KeyRing.of(secretKey)).split("\n")) {
+      for (String line : EdgeKeys.variables(KeyRing.of(secretKey)).split("\n")) {
         env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
       }
     } else {

@@ -32,9 +32,17 @@ public final class ServerProcess {
 
   /** Starts the server and returns once {@code /health/ready} answers 200. */
   public static ServerProcess serve(Path dataDir) throws Exception {
+    return serve(dataDir, Map.of());
+  }
+
+  /** Like {@link #serve(Path)}, with {@code env} added to its settings. */
+  public static ServerProcess serve(Path dataDir, Map<String, String> env) throws Exception {
     int port = TestServer.freePort();
-    ServerProcess server = new ServerProcess(launch(dataDir, port, List.of(), dataDir.resolveSibling("server.log")),
-      dataDir.resolveSibling("server.log"), port);
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("TWOFA_DATA_DIR", dataDir.toString());
+    all.put("TWOFA_HTTP_PORT", String.valueOf(port));
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
+    ServerProcess server = new ServerProcess(launch(all, List.of(), log), log, port);
     server.awaitReady(Duration.ofSeconds(120));
     return server;
   }

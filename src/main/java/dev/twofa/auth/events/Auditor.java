@@ -32,8 +32,8 @@ public final class Auditor {
   private final Pool pool;
 
   /** Security events go to the outbox in the writer's commit, and on to audit after it. */
-  public static Auditor create(BusRequests bus, Pool pool, Vertx vertx) {
-    return new Auditor(bus, new EventOutbox(vertx, pool, bus), pool);
+  public static Auditor create(BusRequests bus, Pool pool, Vertx vertx, byte[] receiptKey) {
+    return new Auditor(bus, new EventOutbox(vertx, pool, bus, receiptKey), pool);
   }
 
   Auditor(BusRequests bus, EventOutbox outbox, Pool pool) {

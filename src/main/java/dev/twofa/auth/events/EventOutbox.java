@@ -23,7 +23,7 @@ import java.util.UUID;
 /**
  * Security events written in the same transaction as the change they record (no event, no change), then
  * relayed to audit in batches: one bus request and one commit on audit's side per batch. A row leaves the outbox
- * only once audit has acknowledged it; audit records each event id once, so a repeated delivery is harmless.
+ * only once audit has acknowledged it with a receipt under the key auth and audit share; audit records each event id once, so a repeated delivery is harmless.
  * Concurrent relays (several auth nodes) skip each other's rows.
  */
 @Door
@@ -35,16 +35,18 @@ public final class EventOutbox {
   private final Vertx vertx;
   private final Pool pool;
   private final BusRequests bus;
+  private final byte[] receiptKey;
   /** A relay is waiting out its linger or running; running, a nudge asks for one more round after it. */
   private boolean due;
   private boolean relaying;
   private boolean more;
   private Future<Void> running = Future.succeededFuture();
 
-  public EventOutbox(Vertx vertx, Pool pool, BusRequests bus) {
+  public EventOutbox(Vertx vertx, Pool pool, BusRequests bus, byte[] receiptKey) {
     this.vertx = vertx;
     this.pool = pool;
     this.bus = bus;
+    this.receiptKey = receiptKey.clone();
   }
 
   /**
@@ -124,7 +126,11 @@ public final class EventOutbox {
             ids.add(row.getLong("id"));
             events.add(row.getJsonObject("event").mapTo(SecurityEvent.class));
           }
-          return bus.request(Operations.AUDIT_RECORD_BATCH, new EventBatch(events))
+          EventBatch batch = new EventBatch(events);
+          return bus.request(Operations.AUDIT_RECORD_BATCH, batch)
+            // Only a receipt under the key auth and audit share says the events are recorded; else they stay.
+            .compose(receipt -> receipt != null && receipt.confirms(receiptKey, batch) ? Future.succeededFuture()
+              : Future.failedFuture(new IllegalStateException("audit's receipt for " + events.size() + " events does not verify")))
             .compose(all -> tx.preparedQuery("DELETE FROM event_outbox WHERE id = ANY($1)")
               .execute(Tuple.tuple().addValue(ids.toArray(Long[]::new))))
             .map(ids.size());
