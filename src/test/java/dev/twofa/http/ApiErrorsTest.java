@@ -157,6 +157,13 @@ class ApiErrorsTest {
     assertError(server.newClient().post("/api/signup", credentials(email.toUpperCase(), PASSWORD)), 409, "email_taken");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"c>,<evil@evil.example", "g;h@x.test", "i@[127.0.0.1]", "\"q\"@x.test", "z\u200b@x.test"})
+  void addressesNoMailServerDeliversToAreRefused(String email) {
+    assertError(server.newClient().post("/api/signup", credentials(email, PASSWORD)), 400, "invalid_email");
+    assertError(server.newClient().post("/api/password-reset", new JsonObject().put("email", email)), 400, "invalid_email");
+  }
+
   @Test
   void unknownEmailAndWrongPasswordGetTheSameAnswer() {
     String email = TestAccounts.uniqueEmail();
