@@ -28,8 +28,8 @@ import java.util.Optional;
 
 /**
  * The two mails about logins themselves: a login completed from a browser not seen on the account in 90 days,
- * and a login whose password step passed but whose second step never did (someone has the password). Both go to
- * verified addresses only, and both are capped so that a stranger with the password cannot flood the inbox.
+ * and a login whose password step passed but whose second step never did (someone has the password). Both are
+ * routine notices ({@link Mailer#reaches}: verified addresses only), and both are capped so that a stranger with the password cannot flood the inbox.
  */
 @Door
 public final class SignInNotices {
@@ -80,7 +80,7 @@ public final class SignInNotices {
     byte[] browserHash = device.issued() ? SessionTokens.hash("client\n" + client.ip() + "\n" + client.userAgent()) : deviceHash;
     Instant now = clock.instant();
     return devices.seen(db, user.id(), deviceHash, browserHash, now, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP))
-      .compose(news -> !news || !user.emailVerified() ? Future.succeededFuture()
+      .compose(news -> !news || !Mailer.reaches(user, Mailer.NEW_SIGN_IN) ? Future.succeededFuture()
         : mailer.notice(db, user, Mailer.NEW_SIGN_IN, client, null).onSuccess(written -> afterCommit(db)));
   }
 
@@ -97,7 +97,7 @@ public final class SignInNotices {
   public Future<Void> mailAbandoned(PendingLogin pending) {
     String budget = "mail:login-abandoned:" + pending.userId();
     return pool.withTransaction(tx -> users.findById(tx, pending.userId())
-        .compose(user -> user.filter(UserRow::emailVerified)
+        .compose(user -> user.filter(owner -> Mailer.reaches(owner, Mailer.LOGIN_ABANDONED))
           // The budget is spent only on mails that go out; the reservation holds its key until the commit.
           .map(owner -> throttle.reserve(tx, budget, ABANDONED_MAILS)
             .compose(admitted -> mailer.noticeAt(tx, owner, Mailer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))
