@@ -223,7 +223,7 @@ class PasswordResetTest {
     // With 2FA on, someone who knows only the password cannot void the owner's link; the completed login does.
     Enrolled account = accounts.enrolled();
     requestReset(account.email());
-    String twoFactorToken = resetToken(mailNumber(account.email(), 2, "Reset your password"));
+    String twoFactorToken = resetToken(mailNumber(account.email(), 3, "Reset your password"));
     ApiClient login = browser(server);
     assertEquals("pending_2fa", login.post("/api/login", credentials(account.email(), PASSWORD)).json().getString("state"));
     assertEquals(1, server.query("SELECT 1 FROM account_links WHERE token_hash = sha256(convert_to($1, 'UTF8'))",
@@ -257,7 +257,7 @@ class PasswordResetTest {
   void aResetLeaves2faOnAndTheNextLoginAsksForTheCode() throws Exception {
     Enrolled account = accounts.enrolled();
     requestReset(account.email());
-    String token = resetToken(mailNumber(account.email(), 2, "Reset your password"));
+    String token = resetToken(mailNumber(account.email(), 3, "Reset your password"));
     assertEquals(204, browser(server).post("/api/password-reset/complete", reset(token, NEW_PASSWORD)).status());
 
     ApiClient login = browser(server);
