@@ -32,8 +32,12 @@ import java.util.Set;
 final class MailComposer {
   /** The languages mails are written in; the first is the fallback. */
   static final List<String> LANGUAGES = List.of("en", "ja");
-  /** Mails a stranger can cause by typing the owner's address ("Forgot password?", sign-up): no requester facts. */
-  private static final Set<String> ANYONE_CAN_ASK = Set.of(Mailer.PASSWORD_RESET, Mailer.VERIFY_EMAIL);
+  /**
+   * Mails without the requester's address and browser: those a stranger can cause by typing the owner's address
+   * ("Forgot password?", sign-up), and the digest, which tells of many.
+   */
+  private static final Set<String> WITHOUT_REQUESTER = Set.of(Mailer.PASSWORD_RESET, Mailer.VERIFY_EMAIL,
+    Mailer.NEW_SIGN_IN_DIGEST);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   private final String productName;
@@ -116,7 +120,7 @@ final class MailComposer {
     mail.put("linkLabel", link != null && messages.has(language, linkKey) ? messages.word(language, linkKey) : null);
     mail.put("email", user.email());
     mail.put("when", TIME.format(at));
-    mail.put("requester", !ANYONE_CAN_ASK.contains(kind));
+    mail.put("requester", !WITHOUT_REQUESTER.contains(kind));
     mail.put("ip", client.ip().isEmpty() ? "-" : client.ip());
     mail.put("browser", client.userAgent().isEmpty() ? "-" : browser(language, Browser.of(client.userAgent())));
     mail.put("secureLink", link == null ? secureLink : null);

@@ -41,6 +41,8 @@ public final class Mailer {
   public static final String SUPPORT_DECLINED = "support.declined";
   /** A login completed from a browser not seen on the account in 90 days. */
   public static final String NEW_SIGN_IN = "login.new_browser";
+  /** Past an account's hourly new-sign-in mails: how many more new browsers signed in ({n}). */
+  public static final String NEW_SIGN_IN_DIGEST = "login.new_browser.digest";
   /** A password step passed whose second step never did (too many wrong codes, or expired). */
   public static final String LOGIN_ABANDONED = "login.abandoned";
   /**
