@@ -100,6 +100,9 @@ public class AuthVerticle extends VerticleBase {
   }
 
   private void startTimers(AuthRooms r) {
+    if (metrics != null) {
+      r.mailer().countGivenUp(metrics);
+    }
     long purgeEvery = config.purgeEvery().toMillis();
     purgeEvery(purgeEvery, "sessions", r.sessions()::purge);
     purgeEvery(purgeEvery, "account_links", r.resets()::purge);

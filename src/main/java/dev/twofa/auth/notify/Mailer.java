@@ -76,7 +76,12 @@ public final class Mailer {
     return MailComposer.language(language);
   }
 
-  /** Deletes mails sent long enough ago (on auth's purge timer). */
+  /** Counts the mails this node gives up in {@code registry}, for operators (twofa_mail_given_up_total). */
+  public void countGivenUp(io.micrometer.core.instrument.MeterRegistry registry) {
+    outbox.countGivenUp(registry);
+  }
+
+  /** Deletes mails sent or given up long enough ago (on auth's purge timer). */
   public Future<Integer> purgeSent() {
     return outbox.purgeSent();
   }
