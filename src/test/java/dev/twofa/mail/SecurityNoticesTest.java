@@ -63,7 +63,7 @@ class SecurityNoticesTest {
     Enrolled account = accounts.enrolled(browser, email);
     MimeMessage enabled = mailNumber(email, 2, "Two-factor authentication was turned on");
     String body = MailCatcher.body(enabled);
-    assertTrue(body.contains("127.0.0.1") && body.contains("twofa-tests"), body);
+    assertTrue(body.contains("127.0.0.1") && body.contains("Unknown browser on Linux"), body);
     assertFalse(body.contains(account.secret()) || body.contains(PASSWORD), body);
     assertTrue(account.recoveryCodes().stream().noneMatch(body::contains), body);
 
