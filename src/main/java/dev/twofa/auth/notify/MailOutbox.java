@@ -142,7 +142,7 @@ final class MailOutbox {
           """).execute(Tuple.of(id, utc(clock.instant()))).map(true))
       .recover(error -> {
         int attempts = row.getInteger("attempts") + 1;
-        String why = String.valueOf(error.getMessage()).replaceAll("[\\r\\n]", " ");
+        String why = loggable(error);
         if (!row.getOffsetDateTime("created_at").toInstant().isAfter(now.minus(GIVE_UP_AFTER))) {
           return giveUp(tx, id, mail, attempts, why, now);
         }
@@ -173,6 +173,14 @@ final class MailOutbox {
         """)
       .execute(Tuple.of(id, attempts, utc(now), why))
       .map(false);
+  }
+
+  /**
+   * An error as a log line may hold it: one line, and since an SMTP reply may quote the recipient
+   * ("550 <bob@example.com>: no such user"), addresses shown by their domain only.
+   */
+  static String loggable(Throwable error) {
+    return String.valueOf(error.getMessage()).replaceAll("[\\r\\n]", " ").replaceAll("[^\\s<>\"'(),;:@]+@", "***@");
   }
 
   /** 30 s after the first failure, doubling, at most an hour, until {@link #GIVE_UP_AFTER}. */

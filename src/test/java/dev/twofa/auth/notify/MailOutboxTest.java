@@ -191,6 +191,12 @@ class MailOutboxTest {
   }
 
   @Test
+  void anErrorIsLoggedOnOneLineWithoutTheRecipientsLocalPart() {
+    assertEquals("550 5.1.1 <***@example.com>: Recipient address rejected  (***@b.example)",
+      MailOutbox.loggable(new IllegalStateException("550 5.1.1 <bob.smith+x@example.com>: Recipient address rejected\r\n(a@b.example)")));
+  }
+
+  @Test
   void backoffDoublesUpToAnHour() {
     assertEquals(Duration.ofSeconds(30), MailOutbox.backoff(1));
     assertEquals(Duration.ofSeconds(60), MailOutbox.backoff(2));
