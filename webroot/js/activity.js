@@ -126,7 +126,7 @@ function activityItem(row, onNotYou) {
     el('div', { class: 'event-meta' },
       el('time', { datetime: event.at }, formatDateTime(event.at)),
       ' · ', event.ip || t('activity.unknownAddress'),
-      ' · ', describeUserAgent(event.userAgent)));
+      ' · ', describeBrowser(event.browser)));
   if (row.tone === 'warning' && onNotYou) {
     const button = el('button', { type: 'button', class: 'link-button' }, t('activity.notYou'));
     button.addEventListener('click', onNotYou);
@@ -135,15 +135,9 @@ function activityItem(row, onNotYou) {
   return item;
 }
 
-/** "Chrome on Linux" from a user-agent string; order matters (Edge and Opera also say Chrome). */
-export function describeUserAgent(ua) {
-  if (!ua) return t('ua.unknown');
-  const browsers = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrom(e|ium)\//, 'Chrome'],
-    [/Safari\//, 'Safari'], [/curl\//, 'curl']];
-  const systems = [[/Android/, 'Android'], [/iPhone|iPad|iPod/, 'iOS'], [/Windows/, 'Windows'],
-    [/Mac OS X|Macintosh/, 'macOS'], [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']];
-  const browser = (browsers.find(([re]) => re.test(ua)) || [null, null])[1];
-  const system = (systems.find(([re]) => re.test(ua)) || [null, null])[1];
-  if (!browser) return system ? t('ua.on', { browser: t('ua.unknown'), system }) : t('ua.unknown');
-  return system ? t('ua.on', { browser, system }) : browser;
+/** "Chrome on Linux" from the server's reading of the User-Agent (its `browser`): the one list of names. */
+export function describeBrowser(browser) {
+  const { name, system } = browser || {};
+  if (!name) return system ? t('ua.on', { browser: t('ua.unknown'), system }) : t('ua.unknown');
+  return system ? t('ua.on', { browser: name, system }) : name;
 }

@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
-import { activityView, describeUserAgent } from '../activity.js';
+import { activityView, describeBrowser } from '../activity.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -207,14 +207,14 @@ function sessionItem(session, act) {
   const where = session.ip || t('activity.unknownAddress');
   const item = el('li', { class: 'session' },
     el('div', { class: 'event-main' },
-      el('span', { class: 'event-type' }, describeUserAgent(session.userAgent)),
+      el('span', { class: 'event-type' }, describeBrowser(session.browser)),
       session.current ? el('span', { class: 'badge on' }, t('sessions.thisBrowser')) : null),
     el('div', { class: 'event-meta' },
       where, ' · ', t('sessions.lastActive'), ' ',
       el('time', { datetime: session.lastSeenAt }, formatDateTime(session.lastSeenAt))));
   if (!session.current) {
     const out = el('button', { type: 'button', class: 'secondary small',
-      'aria-label': t('sessions.logOutOne', { browser: describeUserAgent(session.userAgent), where }) }, t('sessions.logOut'));
+      'aria-label': t('sessions.logOutOne', { browser: describeBrowser(session.browser), where }) }, t('sessions.logOut'));
     out.addEventListener('click', () => act(out, () => api.revokeSession(session.id)));
     item.append(out);
   }

@@ -5,6 +5,7 @@ import dev.twofa.cli.SupportRoles;
 import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.config.Deployment;
 import dev.twofa.config.KeyRing;
+import dev.twofa.config.Redacted;
 import dev.twofa.config.NodeKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.EmbeddedDatabase;
@@ -54,10 +55,10 @@ public final class Main {
         System.exit(command(config, args));
       }
     } catch (IllegalArgumentException e) {
-      LOG.error("event=config.invalid message=\"{}\"", e.getMessage());
+      LOG.error("event=config.invalid message=\"{}\"", Redacted.urlPasswords(e.getMessage()));
       System.exit(2);
     } catch (Exception e) {
-      LOG.error("event=startup.failed error=\"{}\"", e.toString());
+      LOG.error("event=startup.failed error=\"{}\"", Redacted.urlPasswords(e.toString()));
       System.exit(1);
     }
   }
@@ -164,11 +165,11 @@ public final class Main {
           });
         })
         .onFailure(error -> {
-          LOG.error("event=server.failed error=\"{}\"", error.toString());
+          LOG.error("event=server.failed error=\"{}\"", Redacted.urlPasswords(error.toString()));
           node.vertx().close().onComplete(closed -> System.exit(1));
         });
     }).onFailure(error -> {
-      LOG.error("event=cluster.join_failed error=\"{}\"", error.toString());
+      LOG.error("event=cluster.join_failed error=\"{}\"", Redacted.urlPasswords(error.toString()));
       System.exit(1);
     });
   }

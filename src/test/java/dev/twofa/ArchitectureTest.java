@@ -132,6 +132,7 @@ class ArchitectureTest {
     Map.entry("event_outbox", "events"),
     Map.entry("mail_outbox", "notify"),
     Map.entry("known_devices", "notify"),
+    Map.entry("sign_in_digests", "notify"),
     Map.entry("sign_in_notices", "notify"),
     Map.entry("security_events", "audit"));
   /** A table named where SQL reads or writes one: FROM, JOIN, INTO, UPDATE, DELETE FROM, TABLE. */

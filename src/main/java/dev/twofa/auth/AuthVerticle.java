@@ -103,6 +103,9 @@ public class AuthVerticle extends VerticleBase {
   }
 
   private void startTimers(AuthRooms r) {
+    if (metrics != null) {
+      r.mailer().countGivenUp(metrics);
+    }
     long purgeEvery = config.purgeEvery().toMillis();
     purgeEvery(purgeEvery, "sessions", r.sessions()::purge);
     purgeEvery(purgeEvery, "account_links", r.resets()::purge);
@@ -111,7 +114,7 @@ public class AuthVerticle extends VerticleBase {
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> r.auditor().flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.
-    vertx.setPeriodic(MAIL_EVERY_MS, tick -> r.mailer().nudge());
+    vertx.setPeriodic(MAIL_EVERY_MS, tick -> r.signIns().mailDueDigests().onComplete(digests -> r.mailer().nudge()));
   }
 
   private void purgeEvery(long millis, String table, Supplier<Future<?>> purge) {

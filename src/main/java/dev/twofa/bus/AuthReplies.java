@@ -1,6 +1,8 @@
 package dev.twofa.bus;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
 
@@ -60,8 +62,14 @@ public final class AuthReplies {
   }
 
   /** One place the user is logged in; {@code id} is an opaque handle, never the cookie's value. */
+  @JsonIgnoreProperties(value = "browser", allowGetters = true)
   public record SessionInfo(String id, boolean current, String createdAt, String lastSeenAt, String ip, String userAgent,
                             boolean secondFactor) {
+    /** The browser and system the User-Agent names: what the sessions list shows ({@link Browser}). */
+    @JsonProperty("browser")
+    public Browser browser() {
+      return Browser.of(userAgent);
+    }
   }
 
   public record Sessions(List<SessionInfo> sessions) {

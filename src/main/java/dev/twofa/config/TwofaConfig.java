@@ -61,7 +61,7 @@ public record TwofaConfig(
         s.text("CLUSTER_HOST", ""),
         s.integer("CLUSTER_PORT", 7800, 1, 65535),
         s.integer("EVENTBUS_PORT", 0, 0, 65535)),
-      s.optional("DB_URL"),
+      DatabaseUrlSetting.parse(PREFIX + "DB_URL", s.optional("DB_URL")),
       s.integer("DB_POOL_SIZE", 8, 1, 256),
       Path.of(s.text("DATA_DIR", "./data")),
       s.integer("EMBEDDED_DB_PORT", 0, 0, 65535),

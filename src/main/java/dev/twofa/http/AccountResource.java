@@ -52,11 +52,10 @@ final class AccountResource {
   }
 
   void activity(RoutingContext ctx) {
-    // Both parameters were checked against openapi.yaml (limit 1-200, before up to 18 digits).
-    String limit = ctx.queryParams().get("limit");
-    String before = ctx.queryParams().get("before");
-    requests.reply(ctx, requests.call(ACTIVITY, new Activity(sessionToken(ctx),
-      limit == null ? DEFAULT_PAGE : Integer.parseInt(limit), before == null ? null : Long.valueOf(before))), 200);
+    QueryParameters query = QueryParameters.of(ctx);
+    Long before = query.text("before").map(Long::valueOf).orElse(null);   // 1 to 18 digits, by openapi.yaml
+    requests.reply(ctx, query.integer("limit", DEFAULT_PAGE)
+      .compose(limit -> requests.call(ACTIVITY, new Activity(sessionToken(ctx), limit, before))), 200);
   }
 
   void sessions(RoutingContext ctx) {

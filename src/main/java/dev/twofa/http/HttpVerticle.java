@@ -114,7 +114,8 @@ public class HttpVerticle extends VerticleBase {
       router.route().failureHandler(ErrorResponses::handleFailure);
 
       // No HTTP/2 over cleartext (h2c upgrade): browsers never use it, and it is attack surface we do not need.
-      server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router);
+      server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
+        .invalidRequestHandler(MalformedRequests::answer);
       return server.listen(config.httpPort(), config.httpHost());
     });
   }

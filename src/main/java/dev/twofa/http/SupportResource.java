@@ -31,7 +31,8 @@ final class SupportResource {
   }
 
   void lookup(RoutingContext ctx) {
-    requests.reply(ctx, requests.call(SUPPORT_LOOKUP, new SupportLookup(sessionToken(ctx), ctx.queryParams().get("email"))), 200);
+    requests.reply(ctx, requests.call(SUPPORT_LOOKUP, new SupportLookup(sessionToken(ctx),
+      QueryParameters.of(ctx).text("email").orElse(null))), 200);
   }
 
   void disableTotp(RoutingContext ctx) {
@@ -54,9 +55,8 @@ final class SupportResource {
   }
 
   void listRequests(RoutingContext ctx) {
-    String status = ctx.queryParams().get("status");
     requests.reply(ctx, requests.call(SUPPORT_REQUESTS, new SupportRequestList(sessionToken(ctx),
-      status == null ? "open" : status)), 200);
+      QueryParameters.of(ctx).text("status").orElse("open"))), 200);
   }
 
   void declineRequest(RoutingContext ctx) {

@@ -81,8 +81,8 @@ class PasswordResetBrowserTest {
     browser.waitForText("If an account uses " + email + ", we've sent it a link to set a new password.");
     inspect("forgot-password-sent");
 
-    // Mail 1 was the sign-up's verification link; mail 2 is the reset link.
-    MimeMessage mail = mailNumber(email, 2);
+    // Mail 1 was the sign-up's verification link, mail 2 "2FA on" (sent verified or not); mail 3 is the reset link.
+    MimeMessage mail = mailNumber(email, 3);
     assertEquals("[cryptact] Reset your password", mail.getSubject());
     browser.open(linkIn(mail, "/reset-password"));
     browser.waitForHeading("Set a new password");

@@ -141,6 +141,7 @@ class AccountStoryTest {
       types.add(e.getString("type") + ":" + e.getBoolean("success"));
       assertEquals("127.0.0.1", e.getString("ip"));
       assertEquals(ApiClient.USER_AGENT, e.getString("userAgent"));
+      assertEquals("Linux", e.getJsonObject("browser").getString("system"));
       assertTrue(e.getString("at").endsWith("Z"));
     }
     assertEquals(List.of("signup:true", "2fa.enabled:false", "2fa.enabled:true", "logout:true",

@@ -157,6 +157,13 @@ class ApiErrorsTest {
     assertError(server.newClient().post("/api/signup", credentials(email.toUpperCase(), PASSWORD)), 409, "email_taken");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"c>,<evil@evil.example", "g;h@x.test", "i@[127.0.0.1]", "\"q\"@x.test", "z\u200b@x.test"})
+  void addressesNoMailServerDeliversToAreRefused(String email) {
+    assertError(server.newClient().post("/api/signup", credentials(email, PASSWORD)), 400, "invalid_email");
+    assertError(server.newClient().post("/api/password-reset", new JsonObject().put("email", email)), 400, "invalid_email");
+  }
+
   @Test
   void unknownEmailAndWrongPasswordGetTheSameAnswer() {
     String email = TestAccounts.uniqueEmail();
@@ -233,6 +240,35 @@ class ApiErrorsTest {
     assertError(client.get("/api/account/activity?before=-1"), 400, "invalid_request");
     assertError(client.get("/api/account/activity?before=99999999999999999999"), 400, "invalid_request");
     assertEquals(200, client.get("/api/account/activity?limit=200").status());
+  }
+
+  /** A number is read only as the plain integer it was validated as: other spellings are refused, signed in or not. */
+  @ParameterizedTest
+  @ValueSource(strings = {"1e1", "5.0", "10.", "-0", "0x10", "1E1", "5.5", "00000000000000000000000005",
+    "9999999999999999999999", "NaN", "Infinity", "1_0", "\u0665"})
+  void activityLimitInAnyOtherFormIsA400NeverA500(String limit) {
+    String query = "/api/account/activity?limit=" + limit;
+    assertError(server.newClient().get(query), 400, "invalid_request");
+    assertError(accounts.signedUp(TestAccounts.uniqueEmail()).get(query), 400, "invalid_request");
+  }
+
+  @Test
+  void aLimitWithSpacesAroundItIsTheNumberItSays() {
+    ApiClient client = accounts.signedUp(TestAccounts.uniqueEmail());
+    for (String limit : List.of("+5", "%205", "5%20", "5")) {
+      Response page = client.get("/api/account/activity?limit=" + limit);
+      assertEquals(200, page.status(), limit + " -> " + page);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"status=OPEN", "status=open&status=done", "status=", "email=", "email=a%40b.co&email=c%40d.co"})
+  void supportQueriesInAnyOtherFormAreA4xxNeverA500(String query) {
+    ApiClient client = accounts.signedUp(TestAccounts.uniqueEmail());
+    Response requests = client.get("/api/support/requests?" + query);
+    Response users = client.get("/api/support/users?" + query);
+    assertTrue(requests.status() >= 400 && requests.status() < 500, requests.toString());
+    assertTrue(users.status() >= 400 && users.status() < 500, users.toString());
   }
 
   @Test

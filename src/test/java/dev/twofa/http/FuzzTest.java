@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * 10,000 generated requests across every endpoint, as anonymous, half-logged-in, signed-in and stepped-up
  * browsers: random JSON shapes and types, unicode and control characters, lone surrogates, sizes up to past the
- * body limit, odd methods, content types, cookies and headers. None may answer 5xx, and every 4xx from the API carries a JSON
+ * body limit, odd methods and content types; query strings with numbers in every spelling, repeated, empty and
+ * oversized parameters; cookies (session, device, unknown) and headers with garbage, oversized and odd values. None may answer 5xx, and every 4xx from the API carries a JSON
  * error code. The seed is printed, so a failure can be replayed with -Dtwofa.fuzz.seed=N.
  */
 class FuzzTest {
@@ -85,13 +86,23 @@ class FuzzTest {
         skipped++;   // a header value java.net.http refuses to send at all
         continue;
       }
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest built = request.build();
+      HttpResponse<String> response;
+      try {
+        response = sendOnce(http, built);
+      } catch (java.io.IOException closed) {
+        failures.add(method + " " + abbreviate(path) + " (URI " + built.uri().toString().length() + " chars, headers "
+          + built.headers().map().entrySet().stream().mapToInt(h -> h.getKey().length() + String.join(",", h.getValue()).length()).sum()
+          + " chars) closed without an answer: " + closed.getMessage());
+        continue;
+      }
       statuses.merge(response.statusCode() / 100 + "xx", 1, Integer::sum);
       if (response.statusCode() >= 500) {
         failures.add(method + " " + path + " " + response.statusCode() + " " + response.body() + " body=" + abbreviate(body));
-      } else if (response.statusCode() >= 400 && path.startsWith("/api") && !method.equals("HEAD")) {
-        String error = new JsonObject(response.body()).getString("error");
-        assertTrue(error != null && !error.isEmpty(), method + " " + path + " -> " + response.body());
+      } else if (response.statusCode() >= 400 && path.startsWith("/api") && !method.equals("HEAD")
+        && !hasErrorCode(response.body())) {
+        failures.add(method + " " + abbreviate(path) + " " + response.statusCode() + " without an error code: "
+          + abbreviate(response.body()));
       }
     }
     System.out.println("[fuzz] " + (REQUESTS - skipped) + " requests sent (" + skipped + " unsendable): " + statuses);
@@ -126,9 +137,15 @@ class FuzzTest {
       default -> request.header("X-XSRF-TOKEN", token);
     }
     String session = browser.cookie("twofa.session");
-    String cookies = "XSRF-TOKEN=" + token + (session == null ? "" : "; twofa.session=" + session);
-    if (random.nextInt(8) == 0) {
-      cookies = "twofa.session=" + asciiText(random, 60) + "; XSRF-TOKEN=" + token;
+    String device = browser.cookie("twofa.device");
+    String cookies = "XSRF-TOKEN=" + token + (session == null ? "" : "; twofa.session=" + session)
+      + (device == null ? "" : "; twofa.device=" + device);
+    switch (random.nextInt(12)) {
+      case 0 -> cookies = "twofa.session=" + asciiText(random, 60) + "; XSRF-TOKEN=" + token;
+      case 1 -> cookies += "; twofa.device=" + asciiText(random, random.nextInt(2) == 0 ? 43 : 2000);
+      case 2 -> cookies = "twofa.device=; twofa.device=" + asciiText(random, 43) + "; XSRF-TOKEN=" + token;
+      case 3 -> cookies += "; " + asciiText(random, 20) + "=" + asciiText(random, 200);
+      default -> { }
     }
     request.header("Cookie", cookies);
     if (random.nextInt(4) == 0) {
@@ -139,6 +156,9 @@ class FuzzTest {
     }
     if (random.nextInt(6) == 0) {
       request.header("Accept-Language", asciiText(random, 30));
+    }
+    if (random.nextInt(3) == 0) {
+      hostileHeaders(random, request);
     }
   }
 
@@ -193,11 +213,21 @@ class FuzzTest {
     return text.toString().replace(";", "").replace(",", ".");
   }
 
+  /** Values no form sends but a script may: numbers in every spelling, empties, repeats, huge and odd text. */
+  private static final String[] HOSTILE_VALUES = {"1e1", "5.0", "-0", "+5", "0x10", "1e999", "NaN", "Infinity", "-1",
+    "99999999999999999999999999", "00000005", "", " ", "true", "null", "[]", "{}", "[1,2]", "{\"a\":1}", "\"5\"",
+    "open", "OPEN", "a@b.co", "c>,<evil@evil.example", "i@[127.0.0.1]", "%", "%%", "\u200b5", "５", "١٠"};
+
   private static String query(Random random) {
-    String[] names = {"limit", "before", "email", "x"};
+    String[] names = {"limit", "before", "email", "status", "token", "x", "limit[]", "__proto__", ""};
     StringBuilder query = new StringBuilder();
-    for (int i = random.nextInt(3) + 1; i > 0; i--) {
-      String value = random.nextBoolean() ? String.valueOf(random.nextLong()) : randomText(random, 30);
+    for (int i = random.nextInt(4) + 1; i > 0; i--) {
+      String value = switch (random.nextInt(5)) {
+        case 0 -> String.valueOf(random.nextLong());
+        case 1 -> HOSTILE_VALUES[random.nextInt(HOSTILE_VALUES.length)];
+        case 2 -> randomText(random, random.nextInt(10) == 0 ? 3000 : 30);
+        default -> String.valueOf(random.nextInt(300) - 50);
+      };
       query.append(names[random.nextInt(names.length)]).append('=')
         .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8)).append('&');
     }
@@ -205,6 +235,20 @@ class FuzzTest {
       query.append("limit=%00&email=%C0%AF");
     }
     return query.toString();
+  }
+
+  /** A header a client may send with any value: garbage, oversized (within the server's header limit), or odd. */
+  private static void hostileHeaders(Random random, HttpRequest.Builder request) {
+    String[] names = {"Accept-Language", "Origin", "Referer", "Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host",
+      "X-Real-IP", "Authorization", "If-None-Match", "Accept", "Accept-Encoding", "X-Requested-With", "Range"};
+    for (int i = random.nextInt(3); i > 0; i--) {
+      String value = switch (random.nextInt(4)) {
+        case 0 -> asciiText(random, random.nextInt(3000));
+        case 1 -> HOSTILE_VALUES[random.nextInt(HOSTILE_VALUES.length)].replaceAll("[^\\x21-\\x7e]", "x") + "x";
+        default -> asciiText(random, 1 + random.nextInt(40));
+      };
+      request.header(names[random.nextInt(names.length)], value);
+    }
   }
 
   /** The status code a raw HTTP/1.1 request line gets (0 when the connection closes without an answer). */
@@ -216,6 +260,27 @@ class FuzzTest {
         .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
       String answer = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.ISO_8859_1);
       return answer.startsWith("HTTP/1.1 ") ? Integer.parseInt(answer.substring(9, 12)) : 0;
+    }
+  }
+
+  /**
+   * Sends {@code request}; a pooled connection the server closed after its last answer (as it does after a 414)
+   * may fail before this request reaches it, so that one failure is retried on a new connection.
+   */
+  private static HttpResponse<String> sendOnce(HttpClient http, HttpRequest request) throws Exception {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException staleConnection) {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  private static boolean hasErrorCode(String body) {
+    try {
+      String error = new JsonObject(body).getString("error");
+      return error != null && !error.isEmpty();
+    } catch (RuntimeException notJson) {
+      return false;
     }
   }
 

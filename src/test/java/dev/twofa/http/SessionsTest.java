@@ -48,6 +48,8 @@ class SessionsTest {
       JsonObject session = (JsonObject) s;
       assertEquals("127.0.0.1", session.getString("ip"));
       assertEquals(ApiClient.USER_AGENT, session.getString("userAgent"));
+      assertEquals(new JsonObject().putNull("name").put("system", "Linux"), session.getJsonObject("browser"),
+        "the server's one reading of the User-Agent");
       assertFalse(session.getBoolean("secondFactor"));
       for (ApiClient browser : List.of(laptop, phone, tablet)) {
         assertNotEquals(browser.cookie("twofa.session"), session.getString("id"), "the id is not the cookie's value");

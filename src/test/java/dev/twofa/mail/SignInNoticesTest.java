@@ -60,7 +60,7 @@ class SignInNoticesTest {
     login(laptop, email);
     assertEquals(1, written(email, NEW_SIGN_IN));
     String body = MailCatcher.body(mailNumber(email, 2, "New sign-in to your account"));
-    assertTrue(body.contains("127.0.0.1") && body.contains(ApiClient.USER_AGENT), body);
+    assertTrue(body.contains("127.0.0.1") && body.contains("Unknown browser on Linux"), body);
     assertTrue(body.contains(MAIL_TIME.format(server.clock().instant())), body);
     assertTrue(body.contains("This wasn't me? Secure your account: " + MailCatcher.PUBLIC_URL + "/secure-account?token="), body);
     String device = laptop.cookie(DEVICE);
@@ -202,7 +202,7 @@ class SignInNoticesTest {
     assertEquals(1, written(email, ABANDONED));
     String body = MailCatcher.body(mailNumber(email, 3, "Someone entered your password but not the 2FA code"));
     assertTrue(body.contains(passwordStep), "the time of the password step: " + body);
-    assertTrue(body.contains("127.0.0.1") && body.contains(ApiClient.USER_AGENT), body);
+    assertTrue(body.contains("127.0.0.1") && body.contains("Unknown browser on Linux"), body);
     assertFalse(body.contains(PASSWORD), body);
     assertTrue(body.contains("/secure-account?token="), "someone has the password: " + body);
   }
@@ -218,7 +218,7 @@ class SignInNoticesTest {
     assertEquals("anonymous", stranger.get("/api/session").json().getString("state"));
     assertEquals(1, written(email, ABANDONED));
     String body = MailCatcher.body(mailNumber(email, 3, "Someone entered your password but not the 2FA code"));
-    assertTrue(body.contains(passwordStep) && body.contains(ApiClient.USER_AGENT), body);
+    assertTrue(body.contains(passwordStep) && body.contains("Unknown browser on Linux"), body);
   }
 
   @Test

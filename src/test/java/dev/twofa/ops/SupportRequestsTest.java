@@ -111,8 +111,8 @@ class SupportRequestsTest {
     assertEquals(created.plus(Duration.ofHours(24)), Instant.parse(asked.json().getString("replyAfter")));
     assertEquals(24, asked.json().getInteger("coolingOffHours"));
     assertEquals("pending_2fa", pending.get("/api/session").json().getString("state"), "the login goes on");
-    // An unverified address is never mailed (it may be a stranger's typo): only its sign-up link arrived.
-    assertEquals(1, MAIL.mailsTo(user.email()).size());
+    // An unverified address is mailed too: the cancel link is the owner's only defence (after the link and "2FA on").
+    assertTrue(MailCatcher.body(mailNumber(user.email(), 3, "A request to turn off 2FA was made")).contains("/support/cancel?token="));
 
     JsonObject config = server.newClient().get("/api/config").json().getJsonObject("support");
     assertEquals(HELP_DESK, config.getString("url"));

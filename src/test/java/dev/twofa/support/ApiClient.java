@@ -124,8 +124,10 @@ public final class ApiClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
-      .header("User-Agent", USER_AGENT);
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+    if (!extraHeaders.contains("User-Agent")) {
+      builder.header("User-Agent", USER_AGENT);
+    }
     for (int i = 0; i + 1 < extraHeaders.size(); i += 2) {
       builder.header(extraHeaders.get(i), extraHeaders.get(i + 1));
     }

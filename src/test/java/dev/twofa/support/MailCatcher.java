@@ -84,7 +84,7 @@ public final class MailCatcher {
     if (server == null) {
       throw new IllegalStateException("no server sends to this catcher: new TestServer().sendingMailTo(it)");
     }
-    return server.query("SELECT count(*)::int AS n FROM mail_outbox WHERE recipient = $1 AND sent_at IS NULL", email)
+    return server.query("SELECT count(*)::int AS n FROM mail_outbox WHERE recipient = $1 AND sent_at IS NULL AND given_up_at IS NULL", email)
       .get(0).getInteger("n");
   }
 

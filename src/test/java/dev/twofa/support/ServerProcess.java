@@ -71,6 +71,16 @@ public final class ServerProcess {
     return new Result(process.exitValue(), Files.readString(log));
   }
 
+  /** Runs {@code java ... Main args} with exactly {@code env} besides the usual test settings, to its end. */
+  public static Result run(Map<String, String> env, Path log, String... args) throws Exception {
+    Process process = launch(env, List.of(args), log);
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the command did not finish: " + Files.readString(log));
+    }
+    return new Result(process.exitValue(), Files.readString(log));
+  }
+
   public record Result(int exitCode, String output) {
   }
 

@@ -11,7 +11,8 @@ import static dev.twofa.db.SqlTime.utc;
 
 /**
  * SQL over known_devices (the browsers each account completed a login from, by the SHA-256 of their device
- * cookie) and sign_in_notices (when each browser was last the subject of a new-sign-in mail).
+ * cookie), sign_in_notices (when each browser was last the subject of a new-sign-in mail) and sign_in_digests
+ * (the new sign-ins held back past an account's hourly mails).
  */
 final class KnownDeviceRepository {
 
@@ -68,5 +69,29 @@ final class KnownDeviceRepository {
         """)
       .execute(Tuple.of(utc(unseenSince), utc(mailedSince)))
       .map(rows -> rows.iterator().next().getInteger("purged"));
+  }
+
+  /** Counts one more held-back new sign-in of the account; one statement, so concurrent logins all count. */
+  Future<Void> hold(SqlClient db, long userId, Instant now) {
+    return db.preparedQuery("""
+        INSERT INTO sign_in_digests AS d (user_id, held, first_held_at) VALUES ($1, 1, $2)
+        ON CONFLICT (user_id) DO UPDATE SET held = d.held + 1
+        """)
+      .execute(Tuple.of(userId, utc(now))).mapEmpty();
+  }
+
+  /** A digest that is due: its account and how many sign-ins it tells of. */
+  record Digest(long userId, int held) {
+  }
+
+  /** Takes the digests whose first held sign-in is older than {@code heldBefore}: deleted as they are read. */
+  Future<java.util.List<Digest>> takeDue(SqlClient db, Instant heldBefore) {
+    return db.preparedQuery("DELETE FROM sign_in_digests WHERE first_held_at <= $1 RETURNING user_id, held")
+      .execute(Tuple.of(utc(heldBefore)))
+      .map(rows -> {
+        java.util.List<Digest> due = new java.util.ArrayList<>();
+        rows.forEach(row -> due.add(new Digest(row.getLong("user_id"), row.getInteger("held"))));
+        return due;
+      });
   }
 }

@@ -7,6 +7,7 @@ import com.github.jknack.handlebars.Handlebars;
 import com.github.jknack.handlebars.Helper;
 import com.github.jknack.handlebars.Template;
 import com.github.jknack.handlebars.io.ClassPathTemplateLoader;
+import dev.twofa.bus.Browser;
 import dev.twofa.bus.ClientInfo;
 
 import java.io.IOException;
@@ -18,16 +19,25 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every mail, in English and Japanese, as plain text and simple HTML: the words come from the bundles
  * ({@link MailMessages}), the layout from two Handlebars templates ({@code templates/mail.text.hbs} and
  * {@code mail.html.hbs}, the HTML one escaping every value). A mail says what happened, when, from which address
- * and browser; it never carries a code, a secret or a password.
+ * and which browser ("Chrome on Windows", from {@link Browser}'s list: never the User-Agent text, which anyone
+ * writes); a mail anyone can cause by typing the address says nothing of who asked. It never carries a code, a
+ * secret or a password.
  */
 final class MailComposer {
   /** The languages mails are written in; the first is the fallback. */
   static final List<String> LANGUAGES = List.of("en", "ja");
+  /**
+   * Mails without the requester's address and browser: those a stranger can cause by typing the owner's address
+   * ("Forgot password?", sign-up), and the digest, which tells of many.
+   */
+  private static final Set<String> WITHOUT_REQUESTER = Set.of(Mailer.PASSWORD_RESET, Mailer.VERIFY_EMAIL,
+    Mailer.NEW_SIGN_IN_DIGEST);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   private final String productName;
@@ -110,13 +120,21 @@ final class MailComposer {
     mail.put("linkLabel", link != null && messages.has(language, linkKey) ? messages.word(language, linkKey) : null);
     mail.put("email", user.email());
     mail.put("when", TIME.format(at));
+    mail.put("requester", !WITHOUT_REQUESTER.contains(kind));
     mail.put("ip", client.ip().isEmpty() ? "-" : client.ip());
-    mail.put("browser", client.userAgent().isEmpty() ? "-" : client.userAgent());
+    mail.put("browser", client.userAgent().isEmpty() ? "-" : browser(language, Browser.of(client.userAgent())));
     mail.put("secureLink", link == null ? secureLink : null);
     mail.put("productName", productName);
     mail.put("home", link("/"));
     String subject = "[" + productName + "] " + messages.word(language, kind + ".subject");
     return new Mail(user.id(), kind, user.email(), subject, render(text, mail), render(html, mail));
+  }
+
+  /** "Chrome on Windows" / 「WindowsのChrome」, or the words for an unknown browser. */
+  private String browser(String language, Browser browser) {
+    String name = browser.name() == null ? messages.word(language, "ua.unknown") : browser.name();
+    return browser.system() == null ? name
+      : messages.format(language, "ua.on", Map.of("browser", name, "system", browser.system()));
   }
 
   /** A template of the bundles' language: {{t "key"}} is the word of {@code key} in the mail's {@code lang}. */

@@ -1,5 +1,7 @@
 package dev.twofa.auth.notify;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,7 +21,9 @@ import static dev.twofa.db.SqlTime.utc;
  * (on a timer, and nudged after each commit), so a request never waits for the SMTP server and a mail is never
  * lost when it is down. A row is locked while it is sent ({@code FOR UPDATE SKIP LOCKED}: concurrent senders on
  * any node skip it) and marked sent in that same transaction once the server accepted it; a failure pushes its
- * next attempt back, doubling each time up to {@link #MAX_BACKOFF}.
+ * next attempt back, doubling each time up to {@link #MAX_BACKOFF}, and a mail still failing
+ * {@link #GIVE_UP_AFTER} after it was written is given up (about 55 attempts; an address no server takes
+ * must not be tried forever), then purged with the sent ones.
  */
 final class MailOutbox {
   private static final Logger LOG = LoggerFactory.getLogger(MailOutbox.class);
@@ -33,9 +37,15 @@ final class MailOutbox {
    * address kept for no purpose. Nothing else reads sent rows (notice budgets live in their own tables).
    */
   static final Duration SENT_KEPT = Duration.ofDays(30);
+  /**
+   * Long enough to outlast an SMTP server's outage over a weekend's morning (the outbox exists for that), short
+   * enough that a mail that cannot go stops costing a try an hour.
+   */
+  static final Duration GIVE_UP_AFTER = Duration.ofDays(2);
   private final Pool pool;
   private final MailTransport transport;
   private final Clock clock;
+  private Counter givenUp;
   private boolean delivering;
   private boolean nudgedMeanwhile;
 
@@ -43,6 +53,12 @@ final class MailOutbox {
     this.pool = pool;
     this.transport = transport;
     this.clock = clock;
+  }
+
+  /** Counts given-up mails as {@code twofa.mail.given_up} (Prometheus: twofa_mail_given_up_total) in {@code registry}. */
+  void countGivenUp(MeterRegistry registry) {
+    givenUp = Counter.builder("twofa.mail.given_up")
+      .description("Mails given up after failing for " + GIVE_UP_AFTER.toDays() + " days (this node)").register(registry);
   }
 
   /** Adds {@code mail} inside the caller's transaction: it exists exactly when the change does. */
@@ -56,9 +72,12 @@ final class MailOutbox {
       .mapEmpty();
   }
 
-  /** Deletes rows sent more than {@link #SENT_KEPT} ago (on auth's purge timer); a mail not yet sent always stays. */
+  /**
+   * Deletes rows sent or given up more than {@link #SENT_KEPT} ago (on auth's purge timer); a mail still being
+   * tried always stays.
+   */
   public Future<Integer> purgeSent() {
-    return pool.preparedQuery("DELETE FROM mail_outbox WHERE sent_at < $1")
+    return pool.preparedQuery("DELETE FROM mail_outbox WHERE sent_at < $1 OR given_up_at < $1")
       .execute(Tuple.of(utc(clock.instant().minus(SENT_KEPT)))).map(rows -> rows.rowCount());
   }
 
@@ -96,8 +115,9 @@ final class MailOutbox {
   private Future<Batch> deliverBatch() {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery("""
-          SELECT id, user_id, kind, recipient, subject, text_body, html_body, attempts FROM mail_outbox
-          WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+          SELECT id, user_id, kind, recipient, subject, text_body, html_body, attempts, created_at FROM mail_outbox
+          WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2
+          FOR UPDATE SKIP LOCKED
           """)
         .execute(Tuple.of(utc(now), BATCH))
         .compose(rows -> {
@@ -122,16 +142,48 @@ final class MailOutbox {
           """).execute(Tuple.of(id, utc(clock.instant()))).map(true))
       .recover(error -> {
         int attempts = row.getInteger("attempts") + 1;
+        String why = loggable(error);
+        if (!row.getOffsetDateTime("created_at").toInstant().isAfter(now.minus(GIVE_UP_AFTER))) {
+          return giveUp(tx, id, mail, attempts, why, now);
+        }
         Duration wait = backoff(attempts);
         LOG.warn("event=mail.retry id={} kind={} attempts={} retry_in_s={} error={}", id, mail.kind(), attempts,
-          wait.toSeconds(), String.valueOf(error.getMessage()).replaceAll("[\\r\\n]", " "));
+          wait.toSeconds(), why);
         return tx.preparedQuery("UPDATE mail_outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1")
           .execute(Tuple.of(id, attempts, utc(now.plus(wait)), String.valueOf(error.getMessage())))
           .map(false);
       });
   }
 
-  /** 30 s after the first failure, doubling, at most an hour: a mail keeps being tried until it goes. */
+  /**
+   * Stops trying {@code mail}: its bodies (which may hold a single-use link) are cleared, its envelope kept for the
+   * support desk's "did you send me that mail?" until the purge. The log names the recipient's domain only: enough
+   * to see that one provider refuses us, without an address in the logs.
+   */
+  private Future<Boolean> giveUp(SqlClient tx, long id, Mail mail, int attempts, String why, Instant now) {
+    String recipient = mail.recipient();
+    LOG.error("event=mail.given_up id={} kind={} user={} domain={} attempts={} error={}", id, mail.kind(), mail.userId(),
+      recipient.substring(recipient.lastIndexOf('@') + 1), attempts, why);
+    if (givenUp != null) {
+      givenUp.increment();
+    }
+    return tx.preparedQuery("""
+        UPDATE mail_outbox SET attempts = $2, given_up_at = $3, last_error = $4, text_body = NULL, html_body = NULL
+        WHERE id = $1
+        """)
+      .execute(Tuple.of(id, attempts, utc(now), why))
+      .map(false);
+  }
+
+  /**
+   * An error as a log line may hold it: one line, and since an SMTP reply may quote the recipient
+   * ("550 <bob@example.com>: no such user"), addresses shown by their domain only.
+   */
+  static String loggable(Throwable error) {
+    return String.valueOf(error.getMessage()).replaceAll("[\\r\\n]", " ").replaceAll("[^\\s<>\"'(),;:@]+@", "***@");
+  }
+
+  /** 30 s after the first failure, doubling, at most an hour, until {@link #GIVE_UP_AFTER}. */
   static Duration backoff(int attempts) {
     int doublings = Math.min(Math.max(attempts - 1, 0), 20);
     Duration wait = FIRST_BACKOFF.multipliedBy(1L << doublings);

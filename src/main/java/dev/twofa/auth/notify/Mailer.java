@@ -16,12 +16,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What auth's services mail, always inside the transaction of the change: verification links (to the address
- * being proven), security notifications (to verified addresses only; an unproven address may be a stranger's
- * typo), each with its own "This wasn't me" link, and password-reset links. {@link #nudge()} after the commit
- * sends them without making the request wait.
+ * being proven), security notifications, each with its own "This wasn't me" link, and password-reset links.
+ * {@link #nudge()} after the commit sends them without making the request wait.
  */
 @Door
 public final class Mailer {
@@ -45,8 +45,19 @@ public final class Mailer {
   public static final String NEW_SIGN_IN = "login.new_browser";
   /** The account's password-failure ceiling filled: only browsers that logged in to it before get in for now. */
   public static final String PASSWORD_CEILING = "login.ceiling";
+  /** Past an account's hourly new-sign-in mails: how many more new browsers signed in ({n}). */
+  public static final String NEW_SIGN_IN_DIGEST = "login.new_browser.digest";
   /** A password step passed whose second step never did (too many wrong codes, or expired). */
   public static final String LOGIN_ABANDONED = "login.abandoned";
+  /**
+   * The notices that reach an address not yet verified: what changes how the account is guarded, and a request to
+   * turn its 2FA off. The address is the account's only channel, and its reader can already take the account with
+   * "Forgot password?", so a stranger's typo costs a stranger a mail, while holding it back left an owner who never
+   * clicked the sign-up link blind to the attack these mails exist for. Routine notices (sign-ins, recovery codes)
+   * wait for verification. Every notice is a security notice: none carries anything else.
+   */
+  static final Set<String> ALWAYS_SENT = Set.of(TWO_FACTOR_ENABLED, TWO_FACTOR_CHANGED, TWO_FACTOR_DISABLED_BY_SUPPORT,
+    PASSWORD_CHANGED, SUPPORT_REQUESTED, SUPPORT_DECLINED);
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
   /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
   static final Duration RESET_LIFETIME = Duration.ofHours(1);
@@ -69,7 +80,12 @@ public final class Mailer {
     return MailComposer.language(language);
   }
 
-  /** Deletes mails sent long enough ago (on auth's purge timer). */
+  /** Counts the mails this node gives up in {@code registry}, for operators (twofa_mail_given_up_total). */
+  public void countGivenUp(io.micrometer.core.instrument.MeterRegistry registry) {
+    outbox.countGivenUp(registry);
+  }
+
+  /** Deletes mails sent or given up long enough ago (on auth's purge timer). */
   public Future<Integer> purgeSent() {
     return outbox.purgeSent();
   }
@@ -92,7 +108,7 @@ public final class Mailer {
   }
 
   /**
-   * A security notification of {@code kind}, if the user's address is verified; {@code count} fills "N left".
+   * A security notification of {@code kind}, if it {@link #reaches} the user; {@code count} fills "N left".
    * It carries its own single-use "This wasn't me" link (7 days).
    */
   public Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Integer count) {
@@ -118,31 +134,31 @@ public final class Mailer {
   }
 
   /**
-   * Tells a verified owner that a request to turn off 2FA was made, with the link that cancels it ({@code token},
-   * whose hash the request holds); an unverified address gets nothing, like every security notice.
+   * Tells the owner, verified or not, that a request to turn off 2FA was made, with the link that cancels it
+   * ({@code token}, whose hash the request holds): their only defence against a stranger's request.
    */
   public Future<Void> supportRequested(SqlClient tx, UserRow user, ClientInfo client, String token, String reason,
                                 java.time.Instant replyAfter) {
-    return user.emailVerified()
+    return reaches(user, SUPPORT_REQUESTED)
       ? outbox.add(tx, composer.supportRequested(user, client, clock.instant(), token, reason, replyAfter))
       : Future.succeededFuture();
   }
 
-  /** Tells a verified owner that the support desk declined the request, and why. */
+  /** Tells the owner that the support desk declined the request, and why. */
   public Future<Void> supportDeclined(SqlClient tx, UserRow user, String why) {
-    return user.emailVerified()
+    return reaches(user, SUPPORT_DECLINED)
       ? outbox.add(tx, composer.supportDeclined(user, clock.instant(), why))
       : Future.succeededFuture();
   }
 
-  /** A security notification about something that happened at {@code at}, written now (if the address is verified). */
+  /** A security notification about something that happened at {@code at}, written now (if it reaches the user). */
   Future<Void> noticeAt(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at) {
     return notice(tx, user, kind, client, at, null);
   }
 
   /** Every notice carries its own "This wasn't me" link, valid {@link #SECURE_ACCOUNT_LIFETIME} from now. */
   private Future<Void> notice(SqlClient tx, UserRow user, String kind, ClientInfo client, Instant at, Integer count) {
-    if (!user.emailVerified()) {
+    if (!reaches(user, kind)) {
       return Future.succeededFuture();
     }
     String token = SessionTokens.newToken();
@@ -152,6 +168,11 @@ public final class Mailer {
       .compose(stored -> outbox.add(tx, composer.notice(user, kind, client, at, count, token)));
   }
 
+
+  /** Whether a notice of {@code kind} goes to {@code user}'s address: a verified one gets every notice. */
+  static boolean reaches(UserRow user, String kind) {
+    return user.emailVerified() || ALWAYS_SENT.contains(kind);
+  }
 
   /** Uses a verification link: the id of the user whose address it proved, or empty when it was not valid. */
   public Future<Optional<Long>> useVerification(SqlClient db, String token) {

@@ -28,8 +28,8 @@ import java.util.Optional;
 
 /**
  * The two mails about logins themselves: a login completed from a browser not seen on the account in 90 days,
- * and a login whose password step passed but whose second step never did (someone has the password). Both go to
- * verified addresses only, and both are capped so that a stranger with the password cannot flood the inbox.
+ * and a login whose password step passed but whose second step never did (someone has the password). Both are
+ * routine notices ({@link Mailer#reaches}: verified addresses only), and both are capped so that a stranger with the password cannot flood the inbox.
  */
 @Door
 public final class SignInNotices {
@@ -38,6 +38,13 @@ public final class SignInNotices {
   static final Duration UNSEEN = Duration.ofDays(90);
   /** At most one new-sign-in mail per account and browser in this time. */
   static final Duration NEW_SIGN_IN_GAP = Duration.ofHours(1);
+  /**
+   * New-sign-in mails per account: a script that drops its device cookie is a new browser every login, so the
+   * per-browser gap alone let it mail once per login. Past this, sign-ins are counted for one digest mail.
+   */
+  static final ThrottlePolicy NEW_SIGN_IN_MAILS = new ThrottlePolicy(5, Duration.ofHours(1));
+  /** A digest goes this long after the first sign-in it tells of. */
+  static final Duration DIGEST_AFTER = Duration.ofHours(1);
   /** Abandoned logins mailed per account (the rest are in Activity only). */
   static final ThrottlePolicy ABANDONED_MAILS = new ThrottlePolicy(3, Duration.ofHours(1));
   private final Pool pool;
@@ -70,18 +77,63 @@ public final class SignInNotices {
   }
 
   /**
-   * A login of {@code user} completed from {@code client}, inside {@code db} (the transaction that completes it,
-   * or the pool): one statement records the browser, and only when it is news is the mail written there too.
+   * A login of {@code user} completed from {@code client}: one statement records the browser, and only when it is
+   * news is a mail written, in the same transaction: one of the account's {@link #NEW_SIGN_IN_MAILS}, or past
+   * those a count for the digest. {@code db} is the pool (its own transaction) or the caller's transaction.
    * A browser that keeps no cookies is new every time; its mails are counted by its IP address and user agent.
    */
   public Future<Void> completed(SqlClient db, UserRow user, ClientInfo client) {
+    Future<Boolean> mailed = db instanceof Pool own ? own.withTransaction(tx -> noticeIfNews(tx, user, client))
+      : noticeIfNews(db, user, client);
+    return mailed.compose(written -> {
+      if (written) {
+        afterCommit(db);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Boolean> noticeIfNews(SqlClient tx, UserRow user, ClientInfo client) {
     Device device = device(client);
     byte[] deviceHash = SessionTokens.hash(device.id());
     byte[] browserHash = device.issued() ? SessionTokens.hash("client\n" + client.network() + "\n" + client.userAgent()) : deviceHash;
     Instant now = clock.instant();
-    return devices.seen(db, user.id(), deviceHash, browserHash, now, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP))
-      .compose(news -> !news || !user.emailVerified() ? Future.succeededFuture()
-        : mailer.notice(db, user, Mailer.NEW_SIGN_IN, client, null).onSuccess(written -> afterCommit(db)));
+    return devices.seen(tx, user.id(), deviceHash, browserHash, now, now.minus(UNSEEN), now.minus(NEW_SIGN_IN_GAP))
+      .compose(news -> !news || !Mailer.reaches(user, Mailer.NEW_SIGN_IN) ? Future.succeededFuture(false)
+        // The budget's key stays locked until the commit, so concurrent logins cannot overdraw it.
+        : throttle.reserve(tx, "mail:new-sign-in:" + user.id(), NEW_SIGN_IN_MAILS)
+          .compose(admitted -> mailer.notice(tx, user, Mailer.NEW_SIGN_IN, client, null).map(true))
+          .recover(error -> error instanceof BusFailure failure && failure.code() == ErrorCode.RATE_LIMITED
+            ? devices.hold(tx, user.id(), now).map(false)
+            : Future.failedFuture(error)));
+  }
+
+  /**
+   * Writes the digests that are due ("N more sign-ins in the last hour"), each with its own "This wasn't me" link;
+   * on the mail timer. Never fails (a failure is logged; the rows stay for the next round).
+   */
+  public Future<Void> mailDueDigests() {
+    return pool.withTransaction(tx -> devices.takeDue(tx, clock.instant().minus(DIGEST_AFTER))
+        .compose(due -> {
+          Future<Integer> written = Future.succeededFuture(0);
+          for (KnownDeviceRepository.Digest digest : due) {
+            written = written.compose(count -> users.findById(tx, digest.userId())
+              .compose(user -> user.map(owner -> mailer.notice(tx, owner, Mailer.NEW_SIGN_IN_DIGEST, ClientInfo.UNKNOWN,
+                  digest.held()).map(count + 1))
+                .orElseGet(() -> Future.succeededFuture(count))));
+          }
+          return written;
+        }))
+      .onSuccess(written -> {
+        if (written > 0) {
+          mailer.nudge();
+        }
+      })
+      .<Void>mapEmpty()
+      .recover(error -> {
+        LOG.warn("event=mail.sign_in_digest_delayed error={}", error.toString());
+        return Future.succeededFuture();
+      });
   }
 
   /**
@@ -136,7 +188,7 @@ public final class SignInNotices {
   public Future<Void> mailAbandoned(PendingLogin pending) {
     String budget = "mail:login-abandoned:" + pending.userId();
     return pool.withTransaction(tx -> users.findById(tx, pending.userId())
-        .compose(user -> user.filter(UserRow::emailVerified)
+        .compose(user -> user.filter(owner -> Mailer.reaches(owner, Mailer.LOGIN_ABANDONED))
           // The budget is spent only on mails that go out; the reservation holds its key until the commit.
           .map(owner -> throttle.reserve(tx, budget, ABANDONED_MAILS)
             .compose(admitted -> mailer.noticeAt(tx, owner, Mailer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))

@@ -46,10 +46,10 @@ class MailComposerTest {
 
     Mail notice = composer.notice(user("en"), Mailer.NEW_SIGN_IN, new ClientInfo("198.51.100.1", "\"><img src=x>"), AT,
       null, "token");
-    assertTrue(notice.html().contains("<td>&quot;&gt;&lt;img src=x&gt;</td>"), notice.html());
+    assertTrue(notice.html().contains("<td>Unknown browser</td>"), "a User-Agent is never shown: " + notice.html());
     assertTrue(notice.html().contains("This wasn&#39;t me? Secure your account: "
       + "<a href=\"http://localhost:8080/secure-account?token=token\">"), notice.html());
-    assertTrue(notice.text().contains("Browser: \"><img src=x>\n"), notice.text());
+    assertTrue(notice.text().contains("Browser: Unknown browser\n"), notice.text());
     assertEquals("&lt;&gt;&amp;&quot;&#39;x", MailComposer.escape("<>&\"'x"));
   }
 
@@ -76,6 +76,21 @@ class MailComposerTest {
     assertTrue(mail.html().startsWith("<!DOCTYPE html>\n<html lang=\"ja\">"), mail.html());
     assertTrue(mail.html().contains("<a href=\"http://localhost:8080/support/cancel?token=token\">心当たりがないので取り消す</a>"),
       mail.html());
+  }
+
+  @Test
+  void theBrowserIsNamedFromTheListInTheMailsLanguage() {
+    ClientInfo chrome = new ClientInfo("203.0.113.7", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+      + "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36");
+    assertTrue(composer.notice(user("en"), Mailer.PASSWORD_CHANGED, chrome, AT, null).text().contains("Browser: Chrome on macOS\n"));
+    assertTrue(composer.notice(user("ja"), Mailer.PASSWORD_CHANGED, chrome, AT, null).text().contains("ブラウザ: macOSのChrome\n"));
+    ClientInfo edge = new ClientInfo("203.0.113.7", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36 Edg/120.0");
+    assertTrue(composer.notice(user("en"), Mailer.PASSWORD_CHANGED, edge, AT, null).text().contains("Browser: Edge on Windows\n"));
+    ClientInfo phone = new ClientInfo("203.0.113.7", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+      + "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1");
+    assertTrue(composer.notice(user("en"), Mailer.PASSWORD_CHANGED, phone, AT, null).text().contains("Browser: Safari on iOS\n"));
+    Mail reset = composer.passwordReset(user("en"), Mailer.PASSWORD_RESET, phone, AT, "token");
+    assertFalse(reset.text().contains("Browser") || reset.text().contains("203.0.113.7"), reset.text());
   }
 
   @Test
