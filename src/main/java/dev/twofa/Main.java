@@ -156,8 +156,9 @@ public final class Main {
       MainVerticle main = new MainVerticle(ready, Clock.systemUTC(), version, node.metrics());
       node.vertx().deployVerticle(main)
         .onSuccess(id -> {
-          LOG.info("event=server.ready port={} verticles={} clustered={} ms={}", ready.httpPort(),
-            ready.deployment().roles(), node.vertx().isClustered(), (System.nanoTime() - started) / 1_000_000);
+          LOG.info("event=server.ready port={} management={}:{} verticles={} clustered={} ms={}", ready.httpPort(),
+            ready.management().host(), ready.management().port(), ready.deployment().roles(), node.vertx().isClustered(),
+            (System.nanoTime() - started) / 1_000_000);
           // On SIGTERM: stop taking requests, finish those in flight, then leave the cluster.
           SHUTDOWN.push(() -> {
             LOG.info("event=server.stopping");

@@ -33,7 +33,8 @@ public record TwofaConfig(
   MailSettings mail,
   SupportPolicy support,
   /** "This wasn't me" turns off a 2FA turned on or changed this recently (zero: never). */
-  Duration secureAccountUndo) {
+  Duration secureAccountUndo,
+  Management management) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -110,20 +111,22 @@ public record TwofaConfig(
         s.text("MAIL_FROM", "twofa <no-reply@localhost>")),
       new SupportPolicy(Duration.ofHours(s.integer("SUPPORT_COOLING_OFF_HOURS", 24, 0, 24 * 30)),
         SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))),
-      Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)));
+      Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)),
+      Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
-      productName, totp, passwords, login, mail, support, secureAccountUndo);
+      productName, totp, passwords, login, mail, support, secureAccountUndo, management);
   }
 
   /** Never print the key. */
   @Override
   public String toString() {
-    return "TwofaConfig[http=" + httpHost + ":" + httpPort + ", verticles=" + deployment.roles()
+    return "TwofaConfig[http=" + httpHost + ":" + httpPort + ", management=" + management.host() + ":"
+      + management.port() + ", verticles=" + deployment.roles()
       + ", cluster=" + cluster.enabled() + ", db=" + dbUrl.map(u -> "configured").orElse("embedded in " + dataDir) + "]";
   }
 }

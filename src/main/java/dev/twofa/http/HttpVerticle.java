@@ -27,6 +27,7 @@ public class HttpVerticle extends VerticleBase {
   private final TwofaConfig config;
   private final PrometheusMeterRegistry metrics;
   private HttpServer server;
+  private HttpServer management;
 
   public HttpVerticle(TwofaConfig config, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -88,9 +89,6 @@ public class HttpVerticle extends VerticleBase {
       if (config.publicUrl().https()) {
         router.route().handler(SecurityHeaders::strictTransport);
       }
-      router.get("/health/live").handler(Health.live(vertx));
-      router.get("/health/ready").handler(Health.ready(vertx, bus));
-      router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
       router.route("/api/*").handler(ctx -> {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
@@ -116,14 +114,29 @@ public class HttpVerticle extends VerticleBase {
       // No HTTP/2 over cleartext (h2c upgrade): browsers never use it, and it is attack surface we do not need.
       server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
         .invalidRequestHandler(MalformedRequests::answer);
-      return server.listen(config.httpPort(), config.httpHost());
+      management = vertx.createHttpServer().requestHandler(managementRouter(bus));
+      return server.listen(config.httpPort(), config.httpHost())
+        .compose(listening -> management.listen(config.management().port(), config.management().host()));
     });
   }
 
   /** Stops accepting connections and gives in-flight requests time to finish. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(config.deployment().drain().toMillis(), TimeUnit.MILLISECONDS);
+    Future<Void> managementClosed = management == null ? Future.succeededFuture() : management.close();
+    return server == null ? managementClosed
+      : Future.all(managementClosed, server.shutdown(config.deployment().drain().toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Health and metrics, on the management port only (TWOFA_MANAGEMENT_HOST:TWOFA_MANAGEMENT_PORT). */
+  private Router managementRouter(BusRequests bus) {
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(Health.live(vertx));
+    router.get("/health/ready").handler(Health.ready(vertx, bus));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    router.route().handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(ErrorResponses::handleFailure);
+    return router;
   }
 
   /**

@@ -13,7 +13,8 @@ import java.util.Map;
  * --events-per-user=10    activity rows per first-seeded user
  * --clients=32            concurrent clients              --seconds=20           measured time per mode
  * --argon2=7168,5,1       m (KiB), t, p of the server     --hasher=auto          auto | native | java
- * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid; it must trust
+ * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid, --management-url
+ *                         when its health is not on 127.0.0.1:9090; it must trust
  *                         127.0.0.1 in TWOFA_TRUSTED_PROXIES, or every client shares one address)
  * --warmup=60             seconds of logins before the full and second-factor modes are measured
  * --strict=true           fail on unexpected answers (the CI smoke)

@@ -28,6 +28,8 @@ final class BenchServer implements AutoCloseable {
   private final EmbeddedDatabase database;
   private final Process process;
   final String url;
+  /** Where its health and metrics answer (the management port). */
+  final String managementUrl;
   final String dbUrl;
   final String secretKey;
   final long startToReadyMs;
@@ -35,11 +37,12 @@ final class BenchServer implements AutoCloseable {
   /** Stops the server and its PostgreSQL if the benchmark is killed (a timeout, Ctrl-C) before it closes them. */
   private final Thread stopOnExit;
 
-  private BenchServer(EmbeddedDatabase database, Process process, String url, String dbUrl, String secretKey,
-                      long startToReadyMs, long reportedStartupMs) {
+  private BenchServer(EmbeddedDatabase database, Process process, String url, String managementUrl, String dbUrl,
+                      String secretKey, long startToReadyMs, long reportedStartupMs) {
     this.database = database;
     this.process = process;
     this.url = url;
+    this.managementUrl = managementUrl;
     this.dbUrl = dbUrl;
     this.secretKey = secretKey;
     this.startToReadyMs = startToReadyMs;
@@ -70,8 +73,10 @@ final class BenchServer implements AutoCloseable {
     new SecureRandom().nextBytes(key);
     String secretKey = Base64.getEncoder().encodeToString(key);
     int port;
-    try (var socket = new java.net.ServerSocket(0)) {
+    int managementPort;
+    try (var socket = new java.net.ServerSocket(0); var management = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
+      managementPort = management.getLocalPort();
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -92,6 +97,7 @@ final class BenchServer implements AutoCloseable {
       "TWOFA_ARGON2_PARALLELISM", String.valueOf(options.argon2()[2]),
       "TWOFA_PASSWORD_HASHER", options.hasher()));
     // The benchmark logs in and signs up far more often from one address than people do.
+    builder.environment().put("TWOFA_MANAGEMENT_PORT", String.valueOf(managementPort));
     builder.environment().put("TWOFA_PASSWORD_MAX_FAILURES_PER_ADDRESS", "1000000");
     builder.environment().put("TWOFA_LOGINS_PER_ADDRESS_PER_HOUR", "100000000");
     builder.environment().put("TWOFA_SIGNUPS_PER_ADDRESS_PER_HOUR", "100000000");
@@ -99,8 +105,9 @@ final class BenchServer implements AutoCloseable {
     long spawned = System.nanoTime();
     Process process = builder.start();
     String url = "http://127.0.0.1:" + port;
+    String managementUrl = "http://127.0.0.1:" + managementPort;
     try {
-      waitUntilReady(url, process);
+      waitUntilReady(managementUrl, process);
     } catch (Exception e) {
       process.destroy();
       database.close();
@@ -109,7 +116,7 @@ final class BenchServer implements AutoCloseable {
     long startToReady = (System.nanoTime() - spawned) / 1_000_000;
     Matcher ready = Pattern.compile("event=server.ready .* ms=(\\d+)").matcher(Files.readString(dir.resolve("server.log")));
     long reported = ready.find() ? Long.parseLong(ready.group(1)) : -1;
-    return new BenchServer(database, process, url, database.url(), secretKey, startToReady, reported);
+    return new BenchServer(database, process, url, managementUrl, database.url(), secretKey, startToReady, reported);
   }
 
   static void waitUntilReady(String url, Process process) throws Exception {

@@ -24,6 +24,8 @@ public final class Benchmark {
   private static final List<String> PROBLEMS = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private static String[] ARGS = new String[0];
+  /** Where the server under test answers health and metrics: its management port. */
+  private static volatile String managementUrl = "http://127.0.0.1:9090";
 
   public static void main(String[] args) throws Exception {
     ARGS = String.join(" ", args).trim().split("\\s+");
@@ -86,6 +88,8 @@ public final class Benchmark {
   private static void runAgainst(Vertx vertx, BenchOptions run, BenchOptions asked, HashFloor floor) throws Exception {
     BenchServer server = run.url() == null ? BenchServer.start(run, Map.of("TWOFA_TRUSTED_PROXIES", "127.0.0.1/32")) : null;
     String url = server != null ? server.url : run.url();
+    managementUrl = server != null ? server.managementUrl : Arrays.stream(ARGS).filter(a -> a.startsWith("--management-url="))
+      .findFirst().map(a -> a.substring("--management-url=".length())).orElse("http://127.0.0.1:9090");
     String dbUrl = server != null ? server.dbUrl : run.dbUrl();
     String key = server != null ? server.secretKey : run.secretKey();
     long pid = server != null ? server.pid() : run.pid();
@@ -287,6 +291,8 @@ public final class Benchmark {
     Vertx probeVertx = Vertx.vertx();
     LoadDriver prober = new LoadDriver(probeVertx, driver.url(), 1, 16, null);
     LoadDriver.Browser probe = prober.browser();
+    LoadDriver healthProber = new LoadDriver(probeVertx, managementUrl, 1, 16, null);
+    LoadDriver.Browser healthProbe = healthProber.browser();
     LoadDriver.await(probe.get(prep, "session", "/api/session", 200));
     Stats logins = new Stats();
     Stats probes = new Stats();
@@ -295,7 +301,7 @@ public final class Benchmark {
       Future<?> probed = switch (tick) {
         case 0 -> probe.get(probes, "probe.session", "/api/session", 200);
         case 1 -> probe.get(probes, "probe.signup-page", "/signup", 200);
-        case 2 -> probe.get(probes, "probe.health", "/health/live", 200);
+        case 2 -> healthProbe.get(probes, "probe.health", "/health/live", 200);
         default -> probe.get(probes, "probe.static", "/css/app.css", 200);
       };
       return driver.login(logins).transform(r -> probed);
@@ -316,8 +322,9 @@ public final class Benchmark {
     for (String step : List.of("probe.session", "probe.signup-page", "probe.health", "probe.static")) {
       System.out.println(probes.line(step, seconds));
     }
-    printAdmission(probe);
+    printAdmission();
     prober.close();
+    healthProber.close();
     LoadDriver.await(probeVertx.close());
   }
 
@@ -326,8 +333,15 @@ public final class Benchmark {
    * reason (counters since the server started), and how long its 503 answers took from request to response
    * (count, sum and recent max: the client's figure adds its own queueing on a shared machine).
    */
-  static void printAdmission(LoadDriver.Browser browser) {
-    String metrics = LoadDriver.await(browser.get(new Stats(), "metrics", "/metrics", 200)).bodyAsString();
+  static void printAdmission() {
+    String metrics;
+    try {
+      metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(managementUrl + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    } catch (java.io.IOException | InterruptedException e) {
+      System.out.println("  server metrics unreadable at " + managementUrl + ": " + e);
+      return;
+    }
     metrics.lines().filter(line -> line.startsWith("twofa_hash_queue_wait_seconds") || line.startsWith("twofa_hash_refusals_total")
         || line.startsWith("vertx_http_server_response_time_seconds") && line.contains("code=\"503\""))
       .forEach(line -> System.out.println("  server " + line));

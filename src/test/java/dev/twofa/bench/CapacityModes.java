@@ -98,7 +98,7 @@ final class CapacityModes {
     System.out.printf("  abuser: %d guesses (%.0f/s), %d hashed and refused as wrong, %d refused with 503 (%.1f%%)%n",
       guesses.get(), guesses.get() / seconds, answered, refused, guesses.get() == 0 ? 0 : 100.0 * refused / guesses.get());
     System.out.println("  well-behaved errors: " + good.errors());
-    Benchmark.printAdmission(attacker);
+    Benchmark.printAdmission();
     Benchmark.check("abuse", good, "login.full", " 503", "login.full 0");
   }
 }

@@ -59,7 +59,7 @@ class ApiErrorsTest {
   @Test
   void headAnswersWhereverGetDoes() throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    for (String path : List.of("/", "/login", "/account", "/js/app.js", "/api/session", "/health/live")) {
+    for (String path : List.of("/", "/login", "/account", "/js/app.js", "/api/session")) {
       var head = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + path))
         .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(200, head.statusCode(), "HEAD " + path);

@@ -57,7 +57,7 @@ class AdmissionMetricsTest {
   /** twofa_hash_refusals_total by reason, as /metrics shows it now. */
   private static Map<String, Double> refusalsByReason() {
     Matcher counts = Pattern.compile("twofa_hash_refusals_total\\{reason=\"(\\w+)\"} (\\S+)")
-      .matcher(server.newClient().get("/metrics").text());
+      .matcher(server.managementClient().get("/metrics").text());
     Map<String, Double> byReason = new HashMap<>();
     while (counts.find()) {
       byReason.put(counts.group(1), Double.parseDouble(counts.group(2)));

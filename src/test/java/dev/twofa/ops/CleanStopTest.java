@@ -88,7 +88,8 @@ class CleanStopTest {
         nodes.put(roles[i], ServerProcess.clusterNode(env, dir.resolve("node-" + i + ".log")));
       }
       ApiClient edge = new ApiClient("http://127.0.0.1:" + edgePort);
-      eventually(() -> edge.get("/health/ready"), r -> r.status() == 200, "the edge reaches auth and audit");
+      ApiClient edgeHealth = new ApiClient(nodes.get("http").managementUrl());
+      eventually(() -> edgeHealth.get("/health/ready"), r -> r.status() == 200, "the edge reaches auth and audit");
 
       // The edge first, with a request in flight when SIGTERM comes: it is answered before the node exits.
       ServerProcess http = nodes.remove("http");

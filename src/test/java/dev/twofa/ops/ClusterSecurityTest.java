@@ -109,7 +109,7 @@ class ClusterSecurityTest {
     int portA = TestServer.freePort();
     nodeA = start("http", clusterPorts[0], portA, 0, key, database);
     httpA = "http://127.0.0.1:" + portA;
-    eventually(() -> new ApiClient(httpA).get("/health/ready"), r -> r.status() == 200, "node A sees auth on node B");
+    eventually(() -> new ApiClient(TestServer.managementUrlFor(portA)).get("/health/ready"), r -> r.status() == 200, "node A sees auth on node B");
   }
 
   @AfterAll
@@ -301,6 +301,7 @@ class ClusterSecurityTest {
     env.put("TWOFA_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("TWOFA_EVENTBUS_PORT", String.valueOf(eventBusPort));
     env.put("TWOFA_HTTP_PORT", String.valueOf(httpPort));
+    env.put("TWOFA_MANAGEMENT_PORT", String.valueOf(TestServer.managementPortFor(httpPort)));
     env.put("TWOFA_DATA_DIR", TestServer.tempDataDir());   // its mail folder, not ./data
     TwofaConfig config = TwofaConfig.from(env);
     Node node = await(Node.start(config));

@@ -47,6 +47,8 @@ class ClusterTest {
   private static int[] clusterPorts;
   private static String nodeA;
   private static String nodeB;
+  /** Node A's management port, where its health answers. */
+  private static String managementA;
   private static Node authNode;
 
   @BeforeAll
@@ -66,12 +68,14 @@ class ClusterTest {
       "TWOFA_CLUSTER_HOST", "127.0.0.1",
       "TWOFA_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2]));
     int httpB = TestServer.freePort();
-    authNode = start("http,auth,audit", clusterPorts[1], httpB);
+    authNode = start("http,auth,audit", clusterPorts[1], httpB, TestServer.freePort());
     nodeB = "http://127.0.0.1:" + httpB;
     int httpA = TestServer.freePort();
-    start("http", clusterPorts[0], httpA);
+    int managementPortA = TestServer.freePort();
+    start("http", clusterPorts[0], httpA, managementPortA);
     nodeA = "http://127.0.0.1:" + httpA;
-    ApiClient probe = new ApiClient(nodeA);
+    managementA = "http://127.0.0.1:" + managementPortA;
+    ApiClient probe = new ApiClient(managementA);
     eventually(() -> probe.get("/health/ready"), r -> r.status() == 200, "node A sees auth and audit on node B");
   }
 
@@ -86,11 +90,12 @@ class ClusterTest {
     }
   }
 
-  private static Node start(String verticles, int clusterPort, int httpPort) {
+  private static Node start(String verticles, int clusterPort, int httpPort, int managementPort) {
     Map<String, String> env = new HashMap<>(common);
     env.put("TWOFA_VERTICLES", verticles);
     env.put("TWOFA_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("TWOFA_HTTP_PORT", String.valueOf(httpPort));
+    env.put("TWOFA_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("TWOFA_DATA_DIR", TestServer.tempDataDir());   // its mail folder, not ./data
     TwofaConfig config = TwofaConfig.from(env);
     Node node = await(Node.start(config));
@@ -135,11 +140,11 @@ class ClusterTest {
       r -> r.status() == 503, "a clear 503 once the auth node is gone");
     assertEquals("unavailable", unavailable.error());
     System.out.println("[cluster test] 503 after losing the auth node: " + Duration.between(lost, Instant.now()).toMillis() + " ms");
-    assertEquals(503, new ApiClient(nodeA).get("/health/ready").status());
+    assertEquals(503, new ApiClient(managementA).get("/health/ready").status());
 
     // A new auth and audit node joins: logins work again, and the session made before is still valid.
-    start("auth,audit", clusterPorts[2], TestServer.freePort());
-    eventually(() -> new ApiClient(nodeA).get("/health/ready"), r -> r.status() == 200, "ready again");
+    start("auth,audit", clusterPorts[2], TestServer.freePort(), TestServer.freePort());
+    eventually(() -> new ApiClient(managementA).get("/health/ready"), r -> r.status() == 200, "ready again");
     Response back = new ApiClient(nodeA).post("/api/login", credentials(email, PASSWORD));
     assertEquals("pending_2fa", back.json().getString("state"));
     assertEquals(email, browserA.get("/api/account").json().getString("email"), "the clustered session survived node B");

@@ -96,7 +96,7 @@ class ClusterTrustTest {
     nodeA = start("http", clusterPorts[0], portA, edgeKeys);
     deploy(nodeA);
     httpA = "http://127.0.0.1:" + portA;
-    eventually(() -> new ApiClient(httpA).get("/health/ready"), r -> r.status() == 200, "the edge sees auth and audit");
+    eventually(() -> new ApiClient(TestServer.managementUrlFor(portA)).get("/health/ready"), r -> r.status() == 200, "the edge sees auth and audit");
   }
 
   @AfterAll
@@ -222,6 +222,7 @@ class ClusterTrustTest {
     env.put("TWOFA_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("TWOFA_EVENTBUS_PORT", "0");
     env.put("TWOFA_HTTP_PORT", String.valueOf(httpPort));
+    env.put("TWOFA_MANAGEMENT_PORT", String.valueOf(TestServer.managementPortFor(httpPort)));
     env.put("TWOFA_DATA_DIR", TestServer.tempDataDir());
     TwofaConfig config = TwofaConfig.from(env);
     Node node = await(Node.start(config));

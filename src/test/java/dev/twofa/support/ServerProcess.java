@@ -23,11 +23,13 @@ public final class ServerProcess {
   private final Process process;
   private final Path log;
   private final int httpPort;
+  private final int managementPort;
 
-  private ServerProcess(Process process, Path log, int httpPort) {
+  private ServerProcess(Process process, Path log, int httpPort, int managementPort) {
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
+    this.managementPort = managementPort;
   }
 
   /** Starts the server and returns once {@code /health/ready} answers 200. */
@@ -41,8 +43,10 @@ public final class ServerProcess {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("TWOFA_DATA_DIR", dataDir.toString());
     all.put("TWOFA_HTTP_PORT", String.valueOf(port));
+    int management = TestServer.freePort();
+    all.put("TWOFA_MANAGEMENT_PORT", String.valueOf(management));
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
-    ServerProcess server = new ServerProcess(launch(all, List.of(), log), log, port);
+    ServerProcess server = new ServerProcess(launch(all, List.of(), log), log, port, management);
     server.awaitReady(Duration.ofSeconds(120));
     return server;
   }
@@ -55,7 +59,9 @@ public final class ServerProcess {
   public static ServerProcess clusterNode(Map<String, String> env, Path log) throws Exception {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.putIfAbsent("TWOFA_HTTP_PORT", "0");
-    ServerProcess node = new ServerProcess(launch(all, List.of(), log), log, 0);
+    all.putIfAbsent("TWOFA_MANAGEMENT_PORT", String.valueOf(TestServer.freePort()));
+    ServerProcess node = new ServerProcess(launch(all, List.of(), log), log, 0,
+      Integer.parseInt(all.get("TWOFA_MANAGEMENT_PORT")));
     node.awaitLogged("event=server.ready", Duration.ofSeconds(120));
     return node;
   }
@@ -96,6 +102,7 @@ public final class ServerProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("TWOFA_"));
     builder.environment().putAll(Map.of(
+      "TWOFA_MANAGEMENT_PORT", "0",
       "TWOFA_HTTP_HOST", "127.0.0.1",
       "TWOFA_HTTP_INSTANCES", "1",
       "TWOFA_ARGON2_MEMORY_KIB", "1024",
@@ -106,7 +113,7 @@ public final class ServerProcess {
 
   private void awaitReady(Duration timeout) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready")).build();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/health/ready")).build();
     awaitOrStop(() -> {
       exitedEarly("the server");
       try {
@@ -157,6 +164,11 @@ public final class ServerProcess {
     } catch (IOException e) {
       return "(no output: " + e + ")";
     }
+  }
+
+  /** Where this node answers health and metrics (its management port). */
+  public String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
   }
 
   public Process process() {

@@ -44,7 +44,9 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private EmbeddedDatabase embedded;
   private String databaseUrl;
   private Vertx vertx;
+  private static final Map<Integer, Integer> MANAGEMENT_PORTS = new HashMap<>();
   private PrometheusMeterRegistry metrics;
+  private int managementPort;
   private Pool pool;
   private int port;
   private TwofaConfig config;
@@ -100,6 +102,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
       schemaVersion = database.schemaVersion();
     }
     port = freePort();
+    managementPort = freePort();
     configure();
     startNode();
   }
@@ -107,6 +110,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private void configure() {
     Map<String, String> env = new HashMap<>(settings);
     env.put("TWOFA_HTTP_PORT", String.valueOf(port));
+    env.put("TWOFA_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
     env.put("TWOFA_DB_URL", databaseUrl);
     config = TwofaConfig.from(env);
@@ -162,6 +166,15 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     return "http://127.0.0.1:" + port;
   }
 
+  /** Where health and metrics answer (the management port, never the public one). */
+  public String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
+  }
+
+  public ApiClient managementClient() {
+    return new ApiClient(managementUrl());
+  }
+
   public String databaseUrl() {
     return databaseUrl;
   }
@@ -201,5 +214,27 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   /** A loopback port nothing listens on, that nothing else will take before a server of this test binds it. */
   public static int freePort() throws IOException {
     return Ports.free();
+  }
+
+  /**
+   * The management port of a node whose public port is {@code httpPort}, the same each time it is asked: a test
+   * that starts nodes itself sets TWOFA_MANAGEMENT_PORT to it and reaches the node's health there.
+   */
+  public static synchronized int managementPortFor(int httpPort) {
+    Integer port = MANAGEMENT_PORTS.get(httpPort);
+    if (port == null) {
+      try {
+        port = freePort();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      MANAGEMENT_PORTS.put(httpPort, port);
+    }
+    return port;
+  }
+
+  /** Where the node whose public port is {@code httpPort} answers health and metrics. */
+  public static String managementUrlFor(int httpPort) {
+    return "http://127.0.0.1:" + managementPortFor(httpPort);
   }
 }
