@@ -29,6 +29,9 @@ export const app = {
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
   holdsUser: null,
   cleanups: [],
+  // An application's login in progress (OpenID Connect): { id, client, loginRequired }, memory only; once logged
+  // in, the browser goes back through /authorize/resume, which sends it on to the application.
+  authorization: null,
 
   navigate(path, { replace = false, force = false } = {}) {
     if (!force && app.holdsUser && app.holdsUser()) return Promise.resolve();
@@ -100,7 +103,12 @@ function home() {
 async function render() {
   const path = location.pathname;
   const route = routes[path];
-  if (!route || !route.states.includes(app.session.state)) {
+  const reLogin = path === '/login' && app.authorization && app.authorization.loginRequired;
+  if (app.authorization && app.session.state === AUTHENTICATED && !reLogin) {
+    location.assign('/authorize/resume?authorization=' + encodeURIComponent(app.authorization.id));
+    return;
+  }
+  if (!route || !(route.states.includes(app.session.state) || reLogin)) {
     history.replaceState({}, '', home());
     return render();
   }
@@ -213,6 +221,18 @@ function resumeEndedLogin() {
     : t('login.ended.other');
 }
 
+/** /login?authorization=ID: an application sent the user here to log in; its name titles the login screen. */
+async function startAuthorization() {
+  const id = new URLSearchParams(location.search).get('authorization');
+  if (!id || location.pathname !== '/login') return;
+  try {
+    const found = await api.authorization(id);
+    app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired };
+  } catch (e) {
+    app.authorization = null;
+  }
+}
+
 async function start() {
   const [config] = await Promise.all([api.config(), useLanguage(document.documentElement.lang)]);
   app.config = config;
@@ -225,6 +245,7 @@ async function start() {
     app.setSession({ state: ANONYMOUS, user: null });
   }
   resumeEndedLogin();
+  await startAuthorization();
   await render();
 }
 

@@ -11,6 +11,7 @@ import dev.twofa.auth.links.PasswordResetService;
 import dev.twofa.auth.login.LoginService;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.notify.SignInNotices;
+import dev.twofa.auth.oidc.OidcService;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.StepUpService;
 import dev.twofa.auth.support.SupportDesk;
@@ -19,6 +20,7 @@ import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
@@ -30,9 +32,9 @@ import java.time.Clock;
  */
 record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns, SessionService sessions,
                  AccountService accounts, LoginService logins, StepUpService stepUp, TwoFactorService twoFactor,
-                 PasswordResetService resets, SupportDesk support, SupportRequestService requests) {
+                 PasswordResetService resets, SupportDesk support, SupportRequestService requests, OidcService oidc) {
 
-  static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
+  static Future<AuthRooms> build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
     KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     Throttle throttle = new Throttle(pool, clock);
@@ -56,7 +58,8 @@ record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNoti
       mailer, config.support(), clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
-    return new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor, resets,
-      support, requests);
+    return OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, clock)
+      .map(oidc -> new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
+        resets, support, requests, oidc));
   }
 }

@@ -58,11 +58,12 @@ public class AuthVerticle extends VerticleBase {
     mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
     LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
       .orElse("eml folder " + config.dataDir().resolve("mail").toAbsolutePath()));
-    AuthRooms rooms = AuthRooms.build(vertx, config, clock, pool, new BusRequests(vertx, metrics),
+    return AuthRooms.build(vertx, config, clock, pool, new BusRequests(vertx, metrics),
       Passwords.create(vertx, hashWorkers, hashThreads, config.passwords(), metrics),
-      Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock));
-    startTimers(rooms);
-    return rooms.passwords().start().compose(ready -> Future.all(operations(rooms)));
+      Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock)).compose(rooms -> {
+        startTimers(rooms);
+        return rooms.passwords().start().compose(ready -> Future.all(operations(rooms)));
+      });
   }
 
   private List<Future<?>> operations(AuthRooms r) {
@@ -96,6 +97,13 @@ public class AuthVerticle extends VerticleBase {
       serve(SUPPORT_REQUEST_CANCEL, r.requests()::cancel),
       serve(SUPPORT_REQUESTS, r.requests()::list),
       serve(SUPPORT_REQUEST_DECLINE, r.requests()::decline),
+      serve(OIDC_DISCOVERY, r.oidc()::discovery),
+      serve(OIDC_JWKS, r.oidc()::jwks),
+      serve(OIDC_AUTHORIZE, r.oidc()::authorize),
+      serve(OIDC_RESUME, r.oidc()::resume),
+      serve(OIDC_AUTHORIZATION, r.oidc()::authorization),
+      serve(OIDC_TOKEN, r.oidc()::token),
+      serve(OIDC_USERINFO, r.oidc()::userInfo),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 
@@ -105,6 +113,7 @@ public class AuthVerticle extends VerticleBase {
     purgeEvery(purgeEvery, "account_links", r.resets()::purge);
     purgeEvery(purgeEvery, "known_devices", r.signIns()::purge);
     purgeEvery(purgeEvery, "mail_outbox", r.mailer()::purgeSent);
+    purgeEvery(purgeEvery, "oidc_grants", r.oidc()::purge);
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> r.auditor().flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.

@@ -18,7 +18,8 @@ public final class ServerKeys {
     TOTP_SECRET("twofa totp-secret encryption v1"),
     RECOVERY_CODE("twofa recovery-code digest v1"),
     CSRF("twofa csrf-token signing v1"),
-    CLUSTER("twofa cluster CA key v2");
+    CLUSTER("twofa cluster CA key v2"),
+    OIDC_SIGNING_KEY("twofa oidc signing-key encryption v1");
 
     private final byte[] info;
 

@@ -62,6 +62,13 @@ final class SessionRepository {
       .map(rows -> first(rows, tokenHash));
   }
 
+  /** When the session named by {@code tokenHash} was opened. */
+  Future<Instant> createdAt(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("SELECT created_at FROM sessions WHERE token_hash = $1")
+      .execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .map(rows -> rows.iterator().hasNext() ? instant(rows.iterator().next(), "created_at") : Instant.EPOCH);
+  }
+
   /** The user's live sessions: this one first, then the most recently used. */
   Future<List<Listed>> list(SqlClient db, SignedIn current, Instant now, Duration idle) {
     return db.preparedQuery("""

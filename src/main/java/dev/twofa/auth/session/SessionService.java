@@ -83,6 +83,11 @@ public final class SessionService {
       : BusFailure.fail(ErrorCode.STEP_UP_REQUIRED);
   }
 
+  /** When {@code session} was opened, i.e. when its user last logged in (OpenID Connect's auth_time). */
+  public Future<Instant> openedAt(SignedIn session) {
+    return store.sessions().createdAt(store.pool(), session.tokenHash());
+  }
+
   /** Opens a session for {@code user} under {@code epoch}; returns its cookie value. */
   public Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client) {
     return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge);
