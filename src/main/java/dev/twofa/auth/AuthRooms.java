@@ -20,7 +20,6 @@ import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
@@ -34,7 +33,7 @@ record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNoti
                  AccountService accounts, LoginService logins, StepUpService stepUp, TwoFactorService twoFactor,
                  PasswordResetService resets, SupportDesk support, SupportRequestService requests, OidcService oidc) {
 
-  static Future<AuthRooms> build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
+  static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
     KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     Throttle throttle = new Throttle(pool, clock);
@@ -58,8 +57,8 @@ record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNoti
       mailer, config.support(), clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
-    return OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, clock)
-      .map(oidc -> new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-        resets, support, requests, oidc));
+    OidcService oidc = OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, clock);
+    return new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor, resets,
+      support, requests, oidc);
   }
 }

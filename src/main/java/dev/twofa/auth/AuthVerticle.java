@@ -58,12 +58,12 @@ public class AuthVerticle extends VerticleBase {
     mailTransport = SmtpTransport.create(vertx, config.mail(), config.dataDir());
     LOG.info("event=mail.configured transport={}", config.mail().smtp().map(Object::toString)
       .orElse("eml folder " + config.dataDir().resolve("mail").toAbsolutePath()));
-    return AuthRooms.build(vertx, config, clock, pool, new BusRequests(vertx, metrics),
+    AuthRooms rooms = AuthRooms.build(vertx, config, clock, pool, new BusRequests(vertx, metrics),
       Passwords.create(vertx, hashWorkers, hashThreads, config.passwords(), metrics),
-      Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock)).compose(rooms -> {
-        startTimers(rooms);
-        return rooms.passwords().start().compose(ready -> Future.all(operations(rooms)));
-      });
+      Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock));
+    startTimers(rooms);
+    return rooms.passwords().start().compose(ready -> rooms.oidc().start())
+      .compose(ready -> Future.all(operations(rooms)));
   }
 
   private List<Future<?>> operations(AuthRooms r) {

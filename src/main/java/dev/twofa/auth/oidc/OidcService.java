@@ -48,16 +48,20 @@ public final class OidcService {
     this.clock = clock;
   }
 
-  /** The room, once its signing key is loaded (or made, the first time). */
-  public static Future<OidcService> create(Vertx vertx, Pool pool, KeyRing ring, URI publicUrl, SessionService sessions,
+  /** The room; {@link #start()} loads its signing key (or makes it, the first time). */
+  public static OidcService create(Vertx vertx, Pool pool, KeyRing ring, URI publicUrl, SessionService sessions,
                                            UserRepository users, Clock clock) {
     Discovery discovery = Discovery.of(publicUrl);
     ClientRepository clients = new ClientRepository();
     GrantRepository grants = new GrantRepository();
-    return SigningKeys.load(vertx, pool, ring, clock).map(keys -> new OidcService(discovery, keys,
-      new Authorizer(pool, clients, grants, sessions, discovery.issuer(), clock),
+    SigningKeys keys = new SigningKeys(vertx, pool, ring, clock);
+    return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
-      new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock), grants, pool, clock));
+      new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock), grants, pool, clock);
+  }
+
+  public Future<Void> start() {
+    return keys.start();
   }
 
   public Future<ProtocolAnswer> discovery(Void request) {

@@ -44,18 +44,30 @@ final class SigningKeys {
   /** Held for the transaction that looks for a key and makes one if there is none, so nodes starting together agree. */
   private static final long GENERATION_LOCK = 0x7477_6f66_6f69_6463L;
   private static final String SEALED_KID = "twofa-sig-kid";
-  private final RSAKey signing;
-  private final String jwks;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final KeyRing ring;
+  private final Clock clock;
+  private volatile Loaded loaded;
 
-  private SigningKeys(RSAKey signing, List<JWK> published) {
-    this.signing = signing;
-    this.jwks = new JWKSet(published).toPublicJWKSet().toString();
+  /** The key that signs and the JWKS document (public parts of every stored key). */
+  private record Loaded(RSAKey signing, String jwks) {
   }
 
-  /** The stored keys, with an RS256 key generated first when there is none (RSA generation runs off the event loop). */
-  static Future<SigningKeys> load(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
+  SigningKeys(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.ring = ring;
+    this.clock = clock;
+  }
+
+  /** Loads the stored keys, with an RS256 key generated first when there is none (off the event loop). */
+  Future<Void> start() {
     return stored(pool).compose(rows -> rows.isEmpty() ? generate(vertx, pool, ring, clock) : Future.succeededFuture(rows))
-      .map(rows -> open(rows, ring));
+      .map(rows -> {
+        loaded = open(rows, ring);
+        return null;
+      });
   }
 
   private static Future<List<Row>> generate(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
@@ -81,14 +93,14 @@ final class SigningKeys {
   }
 
   /** The newest RS256 key signs; every stored key is published. */
-  private static SigningKeys open(List<Row> rows, KeyRing ring) {
+  private static Loaded open(List<Row> rows, KeyRing ring) {
     List<JWK> keys = new ArrayList<>();
     for (Row row : rows) {
       keys.add(unseal(row.getString("sealed"), row.getString("kid"), ring));
     }
     RSAKey signing = keys.stream().filter(k -> k instanceof RSAKey).map(k -> (RSAKey) k).findFirst()
       .orElseThrow(() -> new IllegalStateException("no RS256 signing key"));
-    return new SigningKeys(signing, keys);
+    return new Loaded(signing, new JWKSet(keys).toPublicJWKSet().toString());
   }
 
   /** The private JWK as a JWE under the ring's current key; the header (authenticated) names both keys. */
@@ -122,6 +134,7 @@ final class SigningKeys {
 
   /** A compact JWS (RS256) of {@code claims}, typed JWT and named by its key id. */
   String sign(JWTClaimsSet claims) {
+    RSAKey signing = loaded.signing();
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
       .keyID(signing.getKeyID()).build(), claims);
     try {
@@ -134,11 +147,11 @@ final class SigningKeys {
 
   /** The JWKS document: public parts only. */
   String jwks() {
-    return jwks;
+    return loaded.jwks();
   }
 
   @Override
   public String toString() {
-    return "SigningKeys[" + signing.getKeyID() + "]";
+    return "SigningKeys[" + (loaded == null ? "not loaded" : loaded.signing().getKeyID()) + "]";
   }
 }

@@ -1,0 +1,351 @@
+package dev.twofa.http;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.TokenErrorResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.Prompt;
+import com.nimbusds.openid.connect.sdk.UserInfoRequest;
+import com.nimbusds.openid.connect.sdk.UserInfoResponse;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
+import dev.twofa.support.ApiClient;
+import dev.twofa.support.RelyingParty;
+import dev.twofa.support.RelyingParty.Attempt;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * twofa as an OpenID Connect provider, seen by an application written with Nimbus over real HTTP: discovery and
+ * JWKS, the code flow with PKCE after a login over the JSON API in the same browser, the ID token verified against
+ * the JWKS, and every refusal the protocol asks for.
+ */
+class OidcProviderTest {
+  @RegisterExtension
+  static TestServer server = new TestServer().withPublicUrlAtItsAddress();
+  private static RelyingParty app;
+  private final TestAccounts accounts = new TestAccounts(server);
+
+  @BeforeAll
+  static void registerTheApplication() {
+    app = RelyingParty.register(server, "cryptact", false, true);
+  }
+
+  @Test
+  void discoveryNamesTheIssuerAndTheJwksHoldsAnRsaKey() throws Exception {
+    assertEquals(server.baseUrl(), app.provider.getIssuer().getValue());
+    assertEquals(URI.create(server.baseUrl() + "/token"), app.provider.getTokenEndpointURI());
+    assertEquals(List.of("S256"), app.provider.getCodeChallengeMethods().stream().map(Object::toString).toList());
+    assertEquals(List.of("code"), app.provider.getResponseTypes().stream().map(Object::toString).toList());
+    assertTrue(app.provider.supportsAuthorizationResponseIssuerParam());
+    JWKSet keys = JWKSet.load(app.provider.getJWKSetURI().toURL());
+    RSAKey key = (RSAKey) keys.getKeys().get(0);
+    assertNotNull(key.getKeyID());
+    assertFalse(key.isPrivate(), "only the public part is published");
+    assertTrue(key.size() >= 2048);
+  }
+
+  @Test
+  void aTwoFactorSessionGoesStraightBackWithACodeAndTheIdTokenSaysSo() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    accounts.enrolled(browser, email);
+    Attempt attempt = Attempt.fresh();
+    ApiClient.Response redirect = browser.get(app.authorizePath(attempt));
+    assertEquals(302, redirect.status(), redirect.toString());
+    assertTrue(redirect.header("Location").startsWith(RelyingParty.REDIRECT + "?"), redirect.header("Location"));
+    AuthorizationResponse response = RelyingParty.callback(redirect);
+    assertTrue(response.indicatesSuccess(), redirect.header("Location"));
+    assertEquals(attempt.state(), response.getState());
+    assertEquals(app.provider.getIssuer(), response.getIssuer(), "RFC 9207: iss in the authorization response");
+
+    OIDCTokens tokens = exchanged(response, attempt.verifier());
+    JWTClaimsSet claims = app.verify(tokens.getIDTokenString(), attempt.nonce());
+    assertEquals(email, claims.getStringClaim("email"));
+    assertEquals(false, claims.getBooleanClaim("email_verified"));
+    assertEquals(List.of("pwd", "otp", "mfa"), claims.getStringListClaim("amr"));
+    assertEquals("2", claims.getStringClaim("acr"));
+    assertNotNull(claims.getStringClaim("sid"));
+    assertEquals(server.clock().instant().getEpochSecond(), claims.getDateClaim("auth_time").toInstant().getEpochSecond(), 120);
+    String subject = claims.getSubject();
+    assertNotEquals(email, subject);
+    assertFalse(subject.matches("[0-9]+"), "not the row id");
+    assertEquals(UUID.fromString(subject).toString(), subject);
+
+    UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(app.provider.getUserInfoEndpointURI(),
+      (BearerAccessToken) tokens.getAccessToken()).toHTTPRequest().send());
+    assertTrue(info.indicatesSuccess());
+    assertEquals(subject, info.toSuccessResponse().getUserInfo().getSubject().getValue());
+    assertEquals(email, info.toSuccessResponse().getUserInfo().getEmailAddress());
+
+    // The same user through another login: the same subject.
+    Attempt again = Attempt.fresh();
+    JWTClaimsSet second = app.verify(exchanged(RelyingParty.callback(browser.get(app.authorizePath(again))), again.verifier())
+      .getIDTokenString(), again.nonce());
+    assertEquals(subject, second.getSubject());
+  }
+
+  @Test
+  void aPasswordOnlySessionIsOneFactor() throws Exception {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    JWTClaimsSet claims = app.verify(exchanged(RelyingParty.callback(browser.get(app.authorizePath(attempt))),
+      attempt.verifier()).getIDTokenString(), attempt.nonce());
+    assertEquals(List.of("pwd"), claims.getStringListClaim("amr"));
+    assertEquals("1", claims.getStringClaim("acr"));
+  }
+
+  @Test
+  void withoutASessionTheLoginScreensRunAndTheRequestResumesByItsOpaqueId() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    accounts.signedUp(email).post("/api/logout", null);
+    ApiClient browser = server.newClient();
+    Attempt attempt = Attempt.fresh();
+    String authorize = app.authorizePath(attempt);
+    ApiClient.Response toLogin = browser.get(authorize);
+    assertEquals(302, toLogin.status(), toLogin.toString());
+    String location = toLogin.header("Location");
+    assertTrue(location.matches("/login\\?authorization=[A-Za-z0-9_-]{43}"), location);
+    assertFalse(location.contains(attempt.state().getValue()), "the raw request stays on the server");
+    String id = location.substring(location.indexOf('=') + 1);
+    ApiClient.Response lookup = browser.get("/api/authorizations/" + id);
+    assertEquals(200, lookup.status(), lookup.toString());
+    assertEquals("cryptact", lookup.json().getString("clientName"));
+    assertEquals(false, lookup.json().getBoolean("loginRequired"));
+
+    assertEquals(200, browser.post("/api/login", TestAccounts.credentials(email, TestAccounts.PASSWORD)).status());
+    ApiClient.Response back = browser.get("/authorize/resume?authorization=" + id);
+    assertEquals(302, back.status(), back.toString());
+    AuthorizationResponse response = RelyingParty.callback(back);
+    assertTrue(response.indicatesSuccess(), back.header("Location"));
+    assertEquals(attempt.state(), response.getState());
+    app.verify(exchanged(response, attempt.verifier()).getIDTokenString(), attempt.nonce());
+    assertEquals(400, browser.get("/authorize/resume?authorization=" + id).status(), "a finished authorization is gone");
+    assertEquals(404, browser.get("/api/authorizations/" + id).status());
+  }
+
+  @Test
+  void promptLoginAsksALoggedInUserToLogInAgainAndAuthTimeIsNew() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    Instant firstLogin = server.clock().instant();
+    server.clock().advance(Duration.ofMinutes(5));
+    Attempt attempt = Attempt.fresh();
+    ApiClient.Response toLogin = browser.get(app.authorizePath(attempt, b -> b.prompt(new Prompt(Prompt.Type.LOGIN))));
+    assertEquals(302, toLogin.status());
+    String id = toLogin.header("Location").substring(toLogin.header("Location").indexOf('=') + 1);
+    assertEquals(true, browser.get("/api/authorizations/" + id).json().getBoolean("loginRequired"));
+    ApiClient.Response notYet = browser.get("/authorize/resume?authorization=" + id);
+    assertTrue(notYet.header("Location").startsWith("/login?authorization="), "still the old login: " + notYet);
+
+    server.clock().advance(Duration.ofSeconds(30));
+    assertEquals(200, browser.post("/api/login", TestAccounts.credentials(email, TestAccounts.PASSWORD)).status());
+    AuthorizationResponse response = RelyingParty.callback(browser.get("/authorize/resume?authorization=" + id));
+    JWTClaimsSet claims = app.verify(exchanged(response, attempt.verifier()).getIDTokenString(), attempt.nonce());
+    assertTrue(claims.getDateClaim("auth_time").toInstant().isAfter(firstLogin.plusSeconds(300)));
+
+    // max_age: a login older than it sends the user back to the login screens as well.
+    server.clock().advance(Duration.ofMinutes(2));
+    ApiClient.Response stale = browser.get(app.authorizePath(Attempt.fresh(), b -> b.maxAge(60)));
+    assertTrue(stale.header("Location").startsWith("/login?authorization="), stale.toString());
+    ApiClient.Response fresh = browser.get(app.authorizePath(Attempt.fresh(), b -> b.maxAge(600)));
+    assertTrue(RelyingParty.callback(fresh).indicatesSuccess(), fresh.toString());
+  }
+
+  @Test
+  void promptNoneWithoutASessionAnswersLoginRequired() {
+    Attempt attempt = Attempt.fresh();
+    ApiClient.Response redirect = server.newClient().get(app.authorizePath(attempt, b -> b.prompt(new Prompt(Prompt.Type.NONE))));
+    AuthorizationErrorResponse error = RelyingParty.callback(redirect).toErrorResponse();
+    assertEquals("login_required", error.getErrorObject().getCode());
+    assertEquals(attempt.state(), error.getState());
+    assertEquals(app.provider.getIssuer(), error.getIssuer());
+  }
+
+  @Test
+  void anUnknownClientOrRedirectUriGetsAnErrorPageAndNeverARedirect() {
+    ApiClient browser = server.newClient();
+    String good = app.authorizePath(Attempt.fresh());
+    ApiClient.Response unknownClient = browser.get(good.replace("client_id=" + app.clientId.getValue(), "client_id=nobody"));
+    assertEquals(400, unknownClient.status());
+    assertNull(unknownClient.header("Location"));
+    assertTrue(unknownClient.text().contains("not registered"), unknownClient.text());
+
+    ApiClient.Response wrongRedirect = browser.get(good.replace("127.0.0.1%3A9", "attacker.example"));
+    assertEquals(400, wrongRedirect.status(), wrongRedirect.toString());
+    assertNull(wrongRedirect.header("Location"));
+    ApiClient.Response japanese = browser.extraHeaders("Accept-Language", "ja").get(good.replace("%2Fcallback", "%2Fcallback%2F"));
+    assertEquals(400, japanese.status());
+    assertTrue(japanese.text().contains("登録されていない戻り先"), japanese.text());
+  }
+
+  @Test
+  void pkceIsRequiredAndChecked() {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    String withoutPkce = app.authorizePath(attempt).replaceAll("&code_challenge(_method)?=[^&]*", "");
+    AuthorizationErrorResponse refused = RelyingParty.callback(browser.get(withoutPkce)).toErrorResponse();
+    assertEquals("invalid_request", refused.getErrorObject().getCode());
+    assertEquals(attempt.state(), refused.getState());
+    String plain = app.authorizePath(attempt).replace("code_challenge_method=S256", "code_challenge_method=plain");
+    assertEquals("invalid_request", RelyingParty.callback(browser.get(plain)).toErrorResponse().getErrorObject().getCode());
+
+    AuthorizationCode code = RelyingParty.callback(browser.get(app.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    assertError(400, "invalid_grant", app.exchange(code, new CodeVerifier()));
+    AuthorizationCode another = RelyingParty.callback(browser.get(app.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    assertError(400, "invalid_grant", app.token(new AuthorizationCodeGrant(another, RelyingParty.REDIRECT),
+      new ClientSecretBasic(app.clientId, app.secret)));
+  }
+
+  @Test
+  void aCodeUsedTwiceRevokesEveryTokenIssuedFromIt() throws Exception {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    AuthorizationCode code = RelyingParty.callback(browser.get(app.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    OIDCTokens tokens = ((OIDCTokenResponse) RelyingParty.parse(app.exchange(code, attempt.verifier()))).getOIDCTokens();
+    assertEquals(200, userInfo(tokens).getStatusCode());
+    assertError(400, "invalid_grant", app.exchange(code, attempt.verifier()));
+    assertEquals(401, userInfo(tokens).getStatusCode(), "the access token from that code is revoked");
+    assertError(400, "invalid_grant", app.refresh(tokens.getRefreshToken()));
+  }
+
+  @Test
+  void concurrentExchangesOfOneCodeHaveOneWinner() throws Exception {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    AuthorizationCode code = RelyingParty.callback(browser.get(app.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    List<CompletableFuture<HTTPResponse>> racing = java.util.stream.IntStream.range(0, 8)
+      .mapToObj(i -> CompletableFuture.supplyAsync(() -> app.exchange(code, attempt.verifier()))).toList();
+    List<HTTPResponse> answers = racing.stream().map(CompletableFuture::join).toList();
+    assertEquals(List.of(200, 400, 400, 400, 400, 400, 400, 400), answers.stream().map(HTTPResponse::getStatusCode).sorted().toList());
+    // Every loser presented a used code, so the winner's tokens are revoked too.
+    OIDCTokens won = ((OIDCTokenResponse) RelyingParty.parse(answers.stream().filter(r -> r.getStatusCode() == 200)
+      .findFirst().orElseThrow())).getOIDCTokens();
+    assertEquals(401, userInfo(won).getStatusCode());
+  }
+
+  @Test
+  void refreshTokensRotateAndAReusedOneRevokesItsFamily() throws Exception {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    OIDCTokens first = exchanged(RelyingParty.callback(browser.get(app.authorizePath(attempt))), attempt.verifier());
+    OIDCTokens second = ((OIDCTokenResponse) RelyingParty.parse(app.refresh(first.getRefreshToken()))).getOIDCTokens();
+    assertNotEquals(first.getRefreshToken(), second.getRefreshToken());
+    assertEquals(200, userInfo(second).getStatusCode());
+    app.verify(second.getIDTokenString(), null);
+
+    assertError(400, "invalid_grant", app.refresh(first.getRefreshToken()));
+    assertError(400, "invalid_grant", app.refresh(second.getRefreshToken()));
+    assertEquals(401, userInfo(second).getStatusCode(), "the whole family is revoked");
+    assertEquals(401, userInfo(first).getStatusCode());
+  }
+
+  @Test
+  void aConfidentialClientMustPresentItsSecretByBasicOrPost() throws Exception {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    AuthorizationCode code = RelyingParty.callback(browser.get(app.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    AuthorizationCodeGrant grant = new AuthorizationCodeGrant(code, RelyingParty.REDIRECT, attempt.verifier());
+    assertError(401, "invalid_client", app.token(grant, new ClientSecretBasic(app.clientId, new Secret("wrong"))));
+    assertError(401, "invalid_client", app.token(grant, null));
+    HTTPResponse post = app.token(grant, new ClientSecretPost(app.clientId, app.secret));
+    assertEquals(200, post.getStatusCode(), post.getBody());
+  }
+
+  @Test
+  void aPublicClientUsesPkceAloneAndACodeExpiresAfterAMinute() throws Exception {
+    RelyingParty mobile = RelyingParty.register(server, "cryptact mobile", true, true);
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    AuthorizationCode code = RelyingParty.callback(browser.get(mobile.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    assertEquals(200, mobile.exchange(code, attempt.verifier()).getStatusCode());
+
+    AuthorizationCode late = RelyingParty.callback(browser.get(mobile.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    server.clock().advance(Duration.ofSeconds(61));
+    assertError(400, "invalid_grant", mobile.exchange(late, attempt.verifier()));
+    // A code issued to one client is nothing to another.
+    AuthorizationCode theirs = RelyingParty.callback(browser.get(mobile.authorizePath(attempt))).toSuccessResponse().getAuthorizationCode();
+    assertError(400, "invalid_grant", app.exchange(theirs, attempt.verifier()));
+  }
+
+  @Test
+  void anApplicationThatIsNotFirstPartyIsRefusedUntilThereIsAConsentScreen() {
+    RelyingParty other = RelyingParty.register(server, "someone else", false, false);
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    AuthorizationErrorResponse error = RelyingParty.callback(browser.get(other.authorizePath(Attempt.fresh()))).toErrorResponse();
+    assertEquals("access_denied", error.getErrorObject().getCode());
+  }
+
+  @Test
+  void badInputToTheProtocolEndpointsIsA4xxWithAnOAuthError() throws Exception {
+    HTTPRequest garbage = new HTTPRequest(HTTPRequest.Method.POST, app.provider.getTokenEndpointURI());
+    garbage.setHeader("Content-Type", "application/x-www-form-urlencoded");
+    garbage.setBody("grant_type=password&username=a&password=b&client_id=" + app.clientId.getValue());
+    HTTPResponse unsupported = garbage.send();
+    assertTrue(unsupported.getStatusCode() >= 400 && unsupported.getStatusCode() < 500, unsupported.getBody());
+    assertNotNull(unsupported.getBodyAsJSONObject().get("error"));
+    HTTPRequest json = new HTTPRequest(HTTPRequest.Method.POST, app.provider.getTokenEndpointURI());
+    json.setHeader("Content-Type", "application/json");
+    json.setBody("{\"grant_type\":\"authorization_code\"}");
+    assertEquals("invalid_request", json.send().getBodyAsJSONObject().get("error"));
+    HTTPRequest nul = new HTTPRequest(HTTPRequest.Method.POST, app.provider.getTokenEndpointURI());
+    nul.setHeader("Content-Type", "application/x-www-form-urlencoded");
+    nul.setBody("grant_type=authorization_code&code=x&redirect_uri=x&code_verifier=x&client_id=%00");
+    HTTPResponse nulAnswer = nul.send();
+    assertTrue(nulAnswer.getStatusCode() == 400 || nulAnswer.getStatusCode() == 401, nulAnswer.getBody());
+    assertNotNull(nulAnswer.getBodyAsJSONObject().get("error"));
+    HTTPResponse noToken = new HTTPRequest(HTTPRequest.Method.GET, app.provider.getUserInfoEndpointURI()).send();
+    assertEquals(401, noToken.getStatusCode());
+    assertNotNull(noToken.getHeaderValue("WWW-Authenticate"));
+    assertEquals(400, server.newClient().get("/authorize?client_id=%00").status());
+  }
+
+  private static OIDCTokens exchanged(AuthorizationResponse response, CodeVerifier verifier) {
+    HTTPResponse http = app.exchange(response.toSuccessResponse().getAuthorizationCode(), verifier);
+    assertEquals(200, http.getStatusCode(), http.getBody());
+    assertEquals("no-store", http.getHeaderValue("Cache-Control"));
+    return ((OIDCTokenResponse) RelyingParty.parse(http)).getOIDCTokens();
+  }
+
+  private static HTTPResponse userInfo(OIDCTokens tokens) throws Exception {
+    return new UserInfoRequest(app.provider.getUserInfoEndpointURI(), (BearerAccessToken) tokens.getAccessToken())
+      .toHTTPRequest().send();
+  }
+
+  private static void assertError(int status, String error, HTTPResponse response) {
+    assertEquals(status, response.getStatusCode(), response.getBody());
+    try {
+      assertEquals(error, TokenErrorResponse.parse(response).getErrorObject().getCode(), response.getBody());
+    } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+      throw new AssertionError(response.getBody(), e);
+    }
+  }
+}
