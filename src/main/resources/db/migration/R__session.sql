@@ -2,13 +2,14 @@
 
 CREATE OR REPLACE FUNCTION session_open(p_token_hash bytea, p_handle uuid, p_user_id bigint, p_epoch integer,
                                         p_second_factor_at timestamptz, p_now timestamptz, p_expires_at timestamptz,
-                                        p_ip text, p_user_agent text) RETURNS void
+                                        p_ip text, p_user_agent text,
+                                        p_second_factor_method text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
-                        ip, user_agent)
+                        ip, user_agent, second_factor_method)
     VALUES (p_token_hash, p_handle, p_user_id, p_epoch, p_second_factor_at, p_now, p_now, p_expires_at,
-            p_ip, p_user_agent);
+            p_ip, p_user_agent, p_second_factor_method);
 END
 $$;
 

@@ -73,3 +73,9 @@ CREATE TABLE oidc_tokens (
 );
 CREATE INDEX oidc_tokens_grant_id_idx ON oidc_tokens (grant_id);
 CREATE INDEX oidc_tokens_expires_at_idx ON oidc_tokens (expires_at);
+
+-- Which second factor a session passed ('totp' or 'recovery_code'; null: none, or 2FA just enabled with an app
+-- code), so that an ID token's amr can say a recovery code was used. The session room's column; session_open
+-- (R__session.sql) takes it as a new last argument, so its old signature goes.
+ALTER TABLE sessions ADD COLUMN second_factor_method text;
+DROP FUNCTION IF EXISTS session_open(bytea, uuid, bigint, integer, timestamptz, timestamptz, timestamptz, text, text);

@@ -114,6 +114,25 @@ class OidcProviderTest {
   }
 
   @Test
+  void amrSaysWhichSecondFactorTheLoginPassed() throws Exception {
+    TestAccounts.Enrolled account = accounts.enrolled();
+    ApiClient withApp = accounts.pendingLogin(account.email());
+    assertEquals(200, withApp.post("/api/login/totp", TestAccounts.code(accounts.currentCode(account))).status());
+    Attempt attempt = Attempt.fresh();
+    JWTClaimsSet app1 = app.verify(exchanged(RelyingParty.callback(withApp.get(app.authorizePath(attempt))),
+      attempt.verifier()).getIDTokenString(), attempt.nonce());
+    assertEquals(List.of("pwd", "otp", "mfa"), app1.getStringListClaim("amr"));
+
+    ApiClient withCode = accounts.pendingLogin(account.email());
+    assertEquals(200, withCode.post("/api/login/recovery", TestAccounts.code(account.recoveryCodes().get(0))).status());
+    Attempt second = Attempt.fresh();
+    JWTClaimsSet recovered = app.verify(exchanged(RelyingParty.callback(withCode.get(app.authorizePath(second))),
+      second.verifier()).getIDTokenString(), second.nonce());
+    assertEquals(List.of("pwd", "mfa", "recovery_code"), recovered.getStringListClaim("amr"));
+    assertEquals("2", recovered.getStringClaim("acr"));
+  }
+
+  @Test
   void aPasswordOnlySessionIsOneFactor() throws Exception {
     ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
     Attempt attempt = Attempt.fresh();

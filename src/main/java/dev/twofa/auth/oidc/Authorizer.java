@@ -126,8 +126,9 @@ final class Authorizer {
       return refuse(redirectUri, invalid.get(), state);
     }
     return signedIn(sessionToken).compose(session -> (session.isEmpty()
-      ? Future.succeededFuture(Optional.<Instant>empty())
-      : sessions.openedAt(session.get()).map(Optional::of)).compose(authTime -> {
+      ? Future.succeededFuture(Optional.<SessionService.Login>empty())
+      : sessions.login(session.get()).map(Optional::of)).compose(login -> {
+        Optional<Instant> authTime = login.map(SessionService.Login::at);
         Instant now = clock.instant();
         Optional<Instant> loggedInAfter = pending.map(GrantRepository.PendingAuthorization::createdAt);
         boolean fresh = authTime.isPresent()
@@ -135,7 +136,7 @@ final class Authorizer {
           && (request.getMaxAge() <= 0 || !authTime.get().isBefore(now.minusSeconds(request.getMaxAge()))
               || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false));
         if (fresh) {
-          return issueCode(client, request, session.get(), authTime.get(), pending);
+          return issueCode(client, request, session.get(), login.get(), pending);
         }
         if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
           return refuse(redirectUri, OIDCError.LOGIN_REQUIRED, state);
@@ -186,14 +187,14 @@ final class Authorizer {
   }
 
   private Future<AuthorizeOutcome> issueCode(OidcClient client, AuthenticationRequest request, SignedIn session,
-                                             Instant authTime, Optional<GrantRepository.PendingAuthorization> pending) {
+                                             SessionService.Login login, Optional<GrantRepository.PendingAuthorization> pending) {
     String code = SessionTokens.newToken();
     Instant now = clock.instant();
     String scope = request.getScope().toStringList().stream().filter(SCOPES::contains).distinct()
       .collect(Collectors.joining(" "));
-    boolean twoFactors = session.secondFactor();
-    Grant grant = new Grant(UUID.randomUUID(), client.clientId(), session.user().id(), scope, session.handle(), authTime,
-      twoFactors ? Grant.AMR_PASSWORD_AND_APP : Grant.AMR_PASSWORD, twoFactors ? Grant.ACR_TWO_FACTORS : Grant.ACR_ONE_FACTOR);
+    Grant grant = new Grant(UUID.randomUUID(), client.clientId(), session.user().id(), scope, session.handle(), login.at(),
+      Grant.amr(session.secondFactor(), login.secondFactorMethod()),
+      session.secondFactor() ? Grant.ACR_TWO_FACTORS : Grant.ACR_ONE_FACTOR);
     return pool.withTransaction(tx -> grants.saveCode(tx, SessionTokens.hash(code), grant,
         request.getRedirectionURI().toString(), request.getNonce() == null ? null : request.getNonce().getValue(),
         request.getCodeChallenge().getValue(), now.plus(CODE_LIFETIME))

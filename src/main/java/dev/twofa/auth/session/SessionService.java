@@ -83,9 +83,15 @@ public final class SessionService {
       : BusFailure.fail(ErrorCode.STEP_UP_REQUIRED);
   }
 
-  /** When {@code session} was opened, i.e. when its user last logged in (OpenID Connect's auth_time). */
-  public Future<Instant> openedAt(SignedIn session) {
-    return store.sessions().createdAt(store.pool(), session.tokenHash());
+  /**
+   * When {@code session} was opened, i.e. when its user last logged in (OpenID Connect's auth_time), and with which
+   * second factor ({@code totp}, {@code recovery_code}, or null).
+   */
+  public record Login(Instant at, String secondFactorMethod) {
+  }
+
+  public Future<Login> login(SignedIn session) {
+    return store.sessions().login(store.pool(), session.tokenHash());
   }
 
   /** Opens a session for {@code user} under {@code epoch}; returns its cookie value. */
