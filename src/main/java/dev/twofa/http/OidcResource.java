@@ -83,7 +83,9 @@ final class OidcResource {
 
   private static ProtocolRequest protocol(RoutingContext ctx) {
     return new ProtocolRequest(ctx.request().method().name(), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE),
-      ctx.body() == null ? null : ctx.body().asString(), ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+      // As bytes: a form body is ASCII, and a charset named in Content-Type must not make the read throw.
+      ctx.body() == null || ctx.body().buffer() == null ? null : ctx.body().buffer().toString(StandardCharsets.UTF_8),
+      ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
   }
 
   private void write(RoutingContext ctx, Future<ProtocolAnswer> answer) {

@@ -341,6 +341,12 @@ class OidcProviderTest {
     HTTPResponse nulAnswer = nul.send();
     assertTrue(nulAnswer.getStatusCode() == 400 || nulAnswer.getStatusCode() == 401, nulAnswer.getBody());
     assertNotNull(nulAnswer.getBodyAsJSONObject().get("error"));
+    // Found by FuzzTest: a charset no JVM knows made reading the body throw (a 500).
+    HTTPRequest oddCharset = new HTTPRequest(HTTPRequest.Method.POST, app.provider.getTokenEndpointURI());
+    oddCharset.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=\"no such charset\"");
+    oddCharset.setBody("grant_type=refresh_token&refresh_token=x");
+    HTTPResponse oddAnswer = oddCharset.send();
+    assertTrue(oddAnswer.getStatusCode() >= 400 && oddAnswer.getStatusCode() < 500, oddAnswer.getStatusCode() + " " + oddAnswer.getBody());
     HTTPResponse noToken = new HTTPRequest(HTTPRequest.Method.GET, app.provider.getUserInfoEndpointURI()).send();
     assertEquals(401, noToken.getStatusCode());
     assertNotNull(noToken.getHeaderValue("WWW-Authenticate"));
