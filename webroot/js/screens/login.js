@@ -74,7 +74,7 @@ export function loginScreen(main, app) {
   const client = app.authorization && app.authorization.client;
   main.append(el('section', { class: 'card' },
     heading(client ? t('login.titleFor', { client }) : t('login.title')),
-    client ? el('p', {}, t('login.forClient', { client, product: app.config.productName })) : null,
+    client ? el('p', {}, t('login.forClient', { client })) : null,
     notice,
     credentialsForm({
       submitLabel: t('login.submit'),

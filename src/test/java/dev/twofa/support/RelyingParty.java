@@ -51,9 +51,11 @@ public final class RelyingParty {
   public final OIDCProviderMetadata provider;
   public final ClientID clientId;
   public final Secret secret;
+  public final URI redirect;
 
-  private RelyingParty(TestServer server, OIDCProviderMetadata provider, ClientID clientId, Secret secret) {
+  private RelyingParty(TestServer server, OIDCProviderMetadata provider, ClientID clientId, Secret secret, URI redirect) {
     this.server = server;
+    this.redirect = redirect;
     this.provider = provider;
     this.clientId = clientId;
     this.secret = secret;
@@ -61,12 +63,16 @@ public final class RelyingParty {
 
   /** Registers an application with the operator's command and reads the provider's discovery document. */
   public static RelyingParty register(TestServer server, String name, boolean isPublic, boolean firstParty) {
+    return register(server, name, isPublic, firstParty, REDIRECT);
+  }
+
+  public static RelyingParty register(TestServer server, String name, boolean isPublic, boolean firstParty, URI redirect) {
     try {
       JsonObject registered = OidcClients.add(server.databaseUrl(),
-        new OidcClients.Registration(name, List.of(REDIRECT.toString()), isPublic, firstParty, null));
+        new OidcClients.Registration(name, List.of(redirect.toString()), isPublic, firstParty, null));
       OIDCProviderMetadata provider = OIDCProviderMetadata.resolve(new Issuer(server.baseUrl()));
       return new RelyingParty(server, provider, new ClientID(registered.getString("client_id")),
-        isPublic ? null : new Secret(registered.getString("client_secret")));
+        isPublic ? null : new Secret(registered.getString("client_secret")), redirect);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -82,7 +88,7 @@ public final class RelyingParty {
   /** The path and query of an authorization request (code flow, PKCE S256), with {@code extra} applied. */
   public String authorizePath(Attempt attempt, Consumer<AuthenticationRequest.Builder> extra) {
     AuthenticationRequest.Builder builder = new AuthenticationRequest.Builder(ResponseType.CODE,
-      new Scope("openid", "email", "offline_access"), clientId, REDIRECT)
+      new Scope("openid", "email", "offline_access"), clientId, redirect)
       .state(attempt.state()).nonce(attempt.nonce()).codeChallenge(attempt.verifier(), CodeChallengeMethod.S256)
       .endpointURI(provider.getAuthorizationEndpointURI());
     extra.accept(builder);
@@ -104,7 +110,7 @@ public final class RelyingParty {
   }
 
   public HTTPResponse exchange(AuthorizationCode code, CodeVerifier verifier) {
-    return token(new AuthorizationCodeGrant(code, REDIRECT, verifier), auth());
+    return token(new AuthorizationCodeGrant(code, redirect, verifier), auth());
   }
 
   public HTTPResponse refresh(RefreshToken token) {
