@@ -12,12 +12,21 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The signing key: made by auth once, stored only sealed, and the same after a restart. */
 class OidcSigningKeyTest {
+  private static final String OLD = key();
+  private static final String NEW = key();
   @RegisterExtension
-  static TestServer server = new TestServer().withPublicUrlAtItsAddress();
+  static TestServer server = new TestServer().withPublicUrlAtItsAddress().withSecretKeys(OLD);
+
+  private static String key() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
+  }
 
   @Test
   void theKeyIsSealedAtRestAndSurvivesARestart() throws Exception {
@@ -36,5 +45,12 @@ class OidcSigningKeyTest {
     JWKSet after = JWKSet.load(URI.create(server.baseUrl() + "/.well-known/jwks.json").toURL());
     assertEquals(before.toString(), after.toString(), "the same key after a restart");
     assertTrue(server.query("SELECT count(*) AS n FROM oidc_signing_keys").get(0).getLong("n") == 1L);
+
+    // Rotating the ring: the next start seals the signing key under the new ring key, so the old one can go.
+    server.restartWith("TWOFA_SECRET_KEYS", NEW + "," + OLD);
+    String resealed = server.query("SELECT sealed FROM oidc_signing_keys").get(0).getString("sealed");
+    assertNotEquals(sealed, resealed);
+    server.restartWith("TWOFA_SECRET_KEYS", NEW);
+    assertEquals(before.toString(), JWKSet.load(URI.create(server.baseUrl() + "/.well-known/jwks.json").toURL()).toString());
   }
 }

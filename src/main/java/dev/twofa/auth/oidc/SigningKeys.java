@@ -64,10 +64,34 @@ final class SigningKeys {
   /** Loads the stored keys, with an RS256 key generated first when there is none (off the event loop). */
   Future<Void> start() {
     return stored(pool).compose(rows -> rows.isEmpty() ? generate(vertx, pool, ring, clock) : Future.succeededFuture(rows))
-      .map(rows -> {
+      .compose(rows -> {
         loaded = open(rows, ring);
-        return null;
+        return resealUnderCurrentKey(rows);
       });
+  }
+
+  /**
+   * A key sealed under an older key of the ring is sealed again under the current one, so that the old ring key
+   * can be dropped after a restart (see Rotating keys); the UPDATE keeps a concurrent node's identical work.
+   */
+  private Future<Void> resealUnderCurrentKey(List<Row> rows) {
+    List<Future<?>> updates = new ArrayList<>();
+    for (Row row : rows) {
+      String sealed = row.getString("sealed");
+      if (!ring.current().hexId().equals(sealedUnder(sealed))) {
+        updates.add(pool.preparedQuery("UPDATE oidc_signing_keys SET sealed = $3 WHERE kid = $1 AND sealed = $2")
+          .execute(Tuple.of(row.getString("kid"), sealed, seal(unseal(sealed, row.getString("kid"), ring), ring))));
+      }
+    }
+    return Future.all(updates).mapEmpty();
+  }
+
+  private static String sealedUnder(String sealed) {
+    try {
+      return JWEObject.parse(sealed).getHeader().getKeyID();
+    } catch (ParseException e) {
+      return null;
+    }
   }
 
   private static Future<List<Row>> generate(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
