@@ -11,6 +11,7 @@ import { verifyEmailScreen } from './screens/verify.js';
 import { forgotPasswordScreen, resetPasswordScreen, secureAccountScreen } from './screens/reset.js';
 import { askSupportScreen } from './screens/ask-support.js';
 import { cancelSupportRequestScreen } from './screens/support-cancel.js';
+import { consentScreen } from './screens/consent.js';
 
 export const app = {
   // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
@@ -92,6 +93,7 @@ const routes = {
   '/secure-account': { screen: secureAccountScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
   '/login/support': { screen: askSupportScreen, states: [PENDING] },
   '/support/cancel': { screen: cancelSupportRequestScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
+  '/consent': { screen: consentScreen, states: [AUTHENTICATED] },
 };
 
 function home() {

@@ -17,6 +17,15 @@ CREATE TABLE oidc_subjects (
   subject uuid   NOT NULL UNIQUE
 );
 
+-- What each user allowed an application that is not first-party (the consent screen), remembered per client.
+CREATE TABLE oidc_consents (
+  user_id    bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  client_id  text        NOT NULL REFERENCES oidc_clients (client_id) ON DELETE CASCADE,
+  scope      text        NOT NULL,
+  granted_at timestamptz NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+);
+
 -- Signing keys: the private JWK sealed (a JWE under the key ring's OIDC purpose key), the public JWK in clear.
 CREATE TABLE oidc_signing_keys (
   kid        text        PRIMARY KEY,

@@ -102,6 +102,7 @@ public class AuthVerticle extends VerticleBase {
       serve(OIDC_AUTHORIZE, r.oidc()::authorize),
       serve(OIDC_RESUME, r.oidc()::resume),
       serve(OIDC_AUTHORIZATION, r.oidc()::authorization),
+      serve(OIDC_CONSENT, r.oidc()::consent),
       serve(OIDC_TOKEN, r.oidc()::token),
       serve(OIDC_USERINFO, r.oidc()::userInfo),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));

@@ -23,26 +23,41 @@ public final class OidcMessages {
   public record AuthorizationLookup(String authorization) {
   }
 
-  /** The application a pending authorization is for, and whether the user must log in again even if logged in. */
-  public record AuthorizationView(String clientName, boolean loginRequired) {
+  /**
+   * The application a pending authorization is for, whether the user must log in again even if logged in, and the
+   * scopes it asks for (what the consent screen lists).
+   */
+  public record AuthorizationView(String clientName, boolean loginRequired, java.util.List<String> scopes) {
+  }
+
+  /** The consent screen's answer: Allow ({@code allow} true) or Deny. */
+  public record Consent(String sessionToken, String authorization, boolean allow, ClientInfo client) {
   }
 
   /**
    * Where an authorization request goes next: exactly one of {@code redirect} (to the application, with a code or
-   * an error), {@code authorization} (the login screens, with the pending authorization's id) or {@code errorPage}
-   * (an error code shown to the user, never a redirect: unknown client or redirect URI).
+   * an error), {@code authorization} (the pending authorization's id, for the {@code screen} "login" or
+   * "consent") or {@code errorPage} (an error code shown to the user, never a redirect: unknown client or
+   * redirect URI).
    */
-  public record AuthorizeOutcome(String redirect, String authorization, String errorPage) {
+  public record AuthorizeOutcome(String redirect, String authorization, String screen, String errorPage) {
+    public static final String LOGIN = "login";
+    public static final String CONSENT = "consent";
+
     public static AuthorizeOutcome redirectTo(String location) {
-      return new AuthorizeOutcome(location, null, null);
+      return new AuthorizeOutcome(location, null, null, null);
     }
 
     public static AuthorizeOutcome login(String authorization) {
-      return new AuthorizeOutcome(null, authorization, null);
+      return new AuthorizeOutcome(null, authorization, LOGIN, null);
+    }
+
+    public static AuthorizeOutcome consent(String authorization) {
+      return new AuthorizeOutcome(null, authorization, CONSENT, null);
     }
 
     public static AuthorizeOutcome error(String code) {
-      return new AuthorizeOutcome(null, null, code);
+      return new AuthorizeOutcome(null, null, null, code);
     }
   }
 

@@ -80,6 +80,8 @@ public final class Operations {
     auth("oidc.resume", OidcMessages.Resume.class, OidcMessages.AuthorizeOutcome.class);
   public static final Operation<OidcMessages.AuthorizationLookup, OidcMessages.AuthorizationView> OIDC_AUTHORIZATION =
     auth("oidc.authorization", OidcMessages.AuthorizationLookup.class, OidcMessages.AuthorizationView.class);
+  public static final Operation<OidcMessages.Consent, OidcMessages.AuthorizeOutcome> OIDC_CONSENT =
+    auth("oidc.consent", OidcMessages.Consent.class, OidcMessages.AuthorizeOutcome.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_TOKEN =
     auth("oidc.token", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =

@@ -83,6 +83,7 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("supportRequests").addHandler(support::listRequests);
       api.getRoute("supportRequestDecline").addHandler(support::declineRequest);
       api.getRoute("getAuthorization").addHandler(oidc::lookup);
+      api.getRoute("consentToAuthorization").addHandler(oidc::consent);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

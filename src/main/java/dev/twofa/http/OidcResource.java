@@ -3,6 +3,7 @@ package dev.twofa.http;
 import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.Authorize;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
+import dev.twofa.bus.OidcMessages.Consent;
 import dev.twofa.bus.OidcMessages.ProtocolAnswer;
 import dev.twofa.bus.OidcMessages.ProtocolRequest;
 import dev.twofa.bus.OidcMessages.Resume;
@@ -23,6 +24,7 @@ import java.util.Map;
 
 import static dev.twofa.bus.Operations.OIDC_AUTHORIZATION;
 import static dev.twofa.bus.Operations.OIDC_AUTHORIZE;
+import static dev.twofa.bus.Operations.OIDC_CONSENT;
 import static dev.twofa.bus.Operations.OIDC_DISCOVERY;
 import static dev.twofa.bus.Operations.OIDC_JWKS;
 import static dev.twofa.bus.Operations.OIDC_RESUME;
@@ -73,6 +75,13 @@ final class OidcResource {
     requests.reply(ctx, requests.call(OIDC_AUTHORIZATION, new AuthorizationLookup(ctx.pathParam("id"))), 200);
   }
 
+  /** {@code POST /api/authorizations/{id}/consent {allow}}: where the browser goes next, as {@code {location}}. */
+  void consent(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(OIDC_CONSENT, new Consent(sessionToken(ctx), ctx.pathParam("id"),
+      Boolean.TRUE.equals(ctx.body().asJsonObject().getBoolean("allow")), client(ctx)))
+      .map(outcome -> new JsonObject().put("location", location(outcome))), 200);
+  }
+
   void token(RoutingContext ctx) {
     write(ctx, requests.call(OIDC_TOKEN, protocol(ctx)));
   }
@@ -106,11 +115,20 @@ final class OidcResource {
       } else if (ar.result().redirect() != null) {
         redirect(ctx, ar.result().redirect());
       } else if (ar.result().authorization() != null) {
-        redirect(ctx, "/login?authorization=" + ar.result().authorization());
+        redirect(ctx, location(ar.result()));
       } else {
         errorPage(ctx, ar.result().errorPage());
       }
     });
+  }
+
+  /** The application's redirect, or the screen of the browser app that carries the authorization on. */
+  private static String location(AuthorizeOutcome outcome) {
+    if (outcome.redirect() != null) {
+      return outcome.redirect();
+    }
+    String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent" : "/login";
+    return outcome.authorization() != null ? screen + "?authorization=" + outcome.authorization() : "/";
   }
 
   private static void redirect(RoutingContext ctx, String location) {

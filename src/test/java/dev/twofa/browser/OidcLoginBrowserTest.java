@@ -28,18 +28,21 @@ class OidcLoginBrowserTest {
   @RegisterExtension
   static final TestServer server = new TestServer().withPublicUrlAtItsAddress();
   private static RelyingParty cryptact;
+  private static RelyingParty partner;
   private final TestAccounts accounts = new TestAccounts(server);
 
   @BeforeAll
   static void register() {
     // A redirect URI on the test server itself, so the browser's final address can be read.
     cryptact = RelyingParty.register(server, "cryptact", false, true, URI.create(server.baseUrl() + "/oidc-test-callback"));
+    partner = RelyingParty.register(server, "家計簿", false, false, URI.create(server.baseUrl() + "/oidc-partner-callback"));
   }
 
   @Test
   void english() throws Exception {
     try (Browser browser = new Browser(server.baseUrl(), "en")) {
       logInToTheApplication(browser);
+      allowAnApplicationThatIsNotFirstParty(browser);
     }
   }
 
@@ -47,6 +50,7 @@ class OidcLoginBrowserTest {
   void japanese() throws Exception {
     try (Browser browser = new Browser(server.baseUrl(), "ja")) {
       logInToTheApplication(browser);
+      allowAnApplicationThatIsNotFirstParty(browser);
     }
   }
 
@@ -72,5 +76,21 @@ class OidcLoginBrowserTest {
       attempt.nonce());
     assertEquals(account.email(), claims.getStringClaim("email"));
     assertEquals(List.of("pwd", "otp", "mfa"), claims.getStringListClaim("amr"));
+  }
+
+  /** Already logged in: an application that is not first-party asks once, with the consent screen. */
+  private void allowAnApplicationThatIsNotFirstParty(Browser browser) throws Exception {
+    browser.drainConsole();   // the test server's 404 at the first application's redirect URI
+    Attempt attempt = Attempt.fresh();
+    browser.open(partner.authorizePath(attempt));
+    browser.waitForHeading(browser.t("consent.title", "client", "家計簿"));
+    assertTrue(browser.hasText(browser.t("consent.email")));
+    browser.assertCleanWalk(browser.inspect("oidc-consent"));
+    browser.click(browser.t("consent.allow"));
+    browser.waitForText("not_found");
+    String landed = (String) browser.script("return location.href");
+    assertTrue(landed.startsWith(partner.redirect + "?code="), landed);
+    AuthorizationResponse response = AuthorizationResponse.parse(URI.create(landed));
+    assertEquals(200, partner.exchange(response.toSuccessResponse().getAuthorizationCode(), attempt.verifier()).getStatusCode());
   }
 }

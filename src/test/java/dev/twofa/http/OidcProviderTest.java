@@ -25,6 +25,7 @@ import dev.twofa.support.RelyingParty;
 import dev.twofa.support.RelyingParty.Attempt;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -316,11 +317,45 @@ class OidcProviderTest {
   }
 
   @Test
-  void anApplicationThatIsNotFirstPartyIsRefusedUntilThereIsAConsentScreen() {
+  void anApplicationThatIsNotFirstPartyAsksForConsentOnceAndDenyGoesBackWithAccessDenied() throws Exception {
     RelyingParty other = RelyingParty.register(server, "someone else", false, false);
     ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
-    AuthorizationErrorResponse error = RelyingParty.callback(browser.get(other.authorizePath(Attempt.fresh()))).toErrorResponse();
+    Attempt attempt = Attempt.fresh();
+    assertEquals("consent_required", RelyingParty.callback(browser.get(other.authorizePath(attempt,
+      b -> b.prompt(new Prompt(Prompt.Type.NONE))))).toErrorResponse().getErrorObject().getCode());
+
+    String denied = consentScreen(browser, other.authorizePath(attempt));
+    ApiClient.Response deny = browser.post("/api/authorizations/" + denied + "/consent", new JsonObject().put("allow", false));
+    assertEquals(200, deny.status(), deny.toString());
+    AuthorizationErrorResponse error = AuthorizationResponse.parse(URI.create(deny.json().getString("location"))).toErrorResponse();
     assertEquals("access_denied", error.getErrorObject().getCode());
+    assertEquals(attempt.state(), error.getState());
+
+    String asked = consentScreen(browser, other.authorizePath(attempt));
+    ApiClient.Response view = browser.get("/api/authorizations/" + asked);
+    assertEquals("someone else", view.json().getString("clientName"));
+    assertEquals(List.of("email", "offline_access", "openid"), view.json().getJsonArray("scopes").getList());
+    assertEquals(401, server.newClient().post("/api/authorizations/" + asked + "/consent", new JsonObject().put("allow", true)).status());
+    ApiClient.Response allow = browser.post("/api/authorizations/" + asked + "/consent", new JsonObject().put("allow", true));
+    AuthorizationResponse granted = AuthorizationResponse.parse(URI.create(allow.json().getString("location")));
+    assertTrue(granted.indicatesSuccess(), allow.toString());
+    assertEquals(200, other.exchange(granted.toSuccessResponse().getAuthorizationCode(), attempt.verifier()).getStatusCode());
+
+    // Remembered for this user and application: straight back next time, unless it asks again with prompt=consent.
+    Attempt next = Attempt.fresh();
+    assertTrue(RelyingParty.callback(browser.get(other.authorizePath(next))).indicatesSuccess());
+    consentScreen(browser, other.authorizePath(next, b -> b.prompt(new Prompt(Prompt.Type.CONSENT))));
+    // Another user has not allowed it.
+    consentScreen(accounts.signedUp(TestAccounts.uniqueEmail()), other.authorizePath(next));
+  }
+
+  /** Follows an authorization request to the consent screen; returns its authorization id. */
+  private static String consentScreen(ApiClient browser, String authorizePath) {
+    ApiClient.Response toConsent = browser.get(authorizePath);
+    assertEquals(302, toConsent.status(), toConsent.toString());
+    String location = toConsent.header("Location");
+    assertTrue(location.matches("/consent\\?authorization=[A-Za-z0-9_-]{43}"), location);
+    return location.substring(location.indexOf('=') + 1);
   }
 
   @Test

@@ -73,7 +73,7 @@ final class Authorizer {
       if (!client.get().registered(redirectUri)) {
         return Future.succeededFuture(AuthorizeOutcome.error("invalid_redirect_uri"));
       }
-      return decide(client.get(), URI.create(redirectUri), params, sessionToken, Optional.empty());
+      return decide(client.get(), URI.create(redirectUri), params, sessionToken, Optional.empty(), false);
     });
   }
 
@@ -84,7 +84,7 @@ final class Authorizer {
       : clients.find(pool, pending.get().clientId()).compose(client -> {
           Map<String, List<String>> params = URLUtils.parseParameters(pending.get().query());
           return client.isEmpty() ? Future.succeededFuture(AuthorizeOutcome.error("unknown_client"))
-            : decide(client.get(), URI.create(single(params, "redirect_uri")), params, sessionToken, pending);
+            : decide(client.get(), URI.create(single(params, "redirect_uri")), params, sessionToken, pending, false);
         }));
   }
 
@@ -109,8 +109,49 @@ final class Authorizer {
     return (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.LOGIN)) || request.getMaxAge() == 0;
   }
 
+  /**
+   * The consent screen's answer for the pending authorization {@code id}: Deny goes back to the application with
+   * access_denied; Allow is remembered for this user and client, and the request goes on.
+   */
+  Future<AuthorizeOutcome> consent(String sessionToken, String id, boolean allow) {
+    return grants.findAuthorization(pool, id == null ? "" : id, clock.instant()).compose(found -> {
+      if (found.isEmpty()) {
+        return BusFailure.fail(ErrorCode.NOT_FOUND);
+      }
+      GrantRepository.PendingAuthorization pending = found.get();
+      Map<String, List<String>> params = URLUtils.parseParameters(pending.query());
+      URI redirectUri = URI.create(single(params, "redirect_uri"));
+      return sessions.signedIn(sessionToken).compose(session -> clients.find(pool, pending.clientId()).compose(client -> {
+        if (client.isEmpty()) {
+          return BusFailure.fail(ErrorCode.NOT_FOUND);
+        }
+        if (!allow) {
+          State state = Optional.ofNullable(single(params, "state")).map(State::new).orElse(null);
+          return grants.endAuthorization(pool, pending.id())
+            .compose(ended -> refuse(redirectUri, OAuth2Error.ACCESS_DENIED, state));
+        }
+        return grants.saveConsent(pool, session.user().id(), client.get().clientId(), grantedScope(single(params, "scope")),
+            clock.instant())
+          .compose(saved -> decide(client.get(), redirectUri, params, sessionToken, found, true));
+      }));
+    });
+  }
+
+  /** The scopes this provider grants of those asked for, space-separated. */
+  static String grantedScope(String requested) {
+    return requested == null ? "" : java.util.Arrays.stream(requested.split(" ")).filter(SCOPES::contains).distinct()
+      .sorted().collect(Collectors.joining(" "));
+  }
+
+  /** The scopes a pending authorization asks for, as the consent screen lists them. */
+  static List<String> requestedScopes(String query) {
+    String scope = single(URLUtils.parseParameters(query), "scope");
+    return List.of(grantedScope(scope).split(" "));
+  }
+
   private Future<AuthorizeOutcome> decide(OidcClient client, URI redirectUri, Map<String, List<String>> params,
-                                          String sessionToken, Optional<GrantRepository.PendingAuthorization> pending) {
+                                          String sessionToken, Optional<GrantRepository.PendingAuthorization> pending,
+                                          boolean consentGiven) {
     State state = Optional.ofNullable(single(params, "state")).map(State::new).orElse(null);
     AuthenticationRequest request;
     try {
@@ -136,7 +177,9 @@ final class Authorizer {
           && (request.getMaxAge() <= 0 || !authTime.get().isBefore(now.minusSeconds(request.getMaxAge()))
               || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false));
         if (fresh) {
-          return issueCode(client, request, session.get(), login.get(), pending);
+          return client.firstParty() || consentGiven
+            ? issueCode(client, request, session.get(), login.get(), pending)
+            : askConsent(client, request, params, session.get(), login.get(), pending);
         }
         if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
           return refuse(redirectUri, OIDCError.LOGIN_REQUIRED, state);
@@ -166,10 +209,6 @@ final class Authorizer {
     if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE) && request.getPrompt().size() > 1) {
       return Optional.of(OAuth2Error.INVALID_REQUEST.setDescription("prompt=none cannot be combined with other values"));
     }
-    if (!client.firstParty()) {
-      // No consent screen yet: only the operator's own (first-party) applications may be used.
-      return Optional.of(OAuth2Error.ACCESS_DENIED.setDescription("This application is not first-party; twofa asks no consent yet"));
-    }
     return Optional.empty();
   }
 
@@ -179,19 +218,46 @@ final class Authorizer {
         ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(error));
   }
 
+  /**
+   * An application that is not first-party gets a code once the user allowed it the scopes it asks for (remembered
+   * per client; prompt=consent asks again); otherwise the consent screen, or consent_required with prompt=none.
+   */
+  private Future<AuthorizeOutcome> askConsent(OidcClient client, AuthenticationRequest request, Map<String, List<String>> params,
+                                              SignedIn session, SessionService.Login login,
+                                              Optional<GrantRepository.PendingAuthorization> pending) {
+    boolean askAgain = request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.CONSENT);
+    return grants.consentedScope(pool, session.user().id(), client.clientId()).compose(consented -> {
+      Set<String> allowed = consented.map(scope -> Set.of(scope.split(" "))).orElse(Set.of());
+      boolean covered = consented.isPresent() && !askAgain
+        && allowed.containsAll(List.of(grantedScope(request.getScope().toString()).split(" ")));
+      if (covered) {
+        return issueCode(client, request, session, login, pending);
+      }
+      if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
+        return refuse(request.getRedirectionURI(), OIDCError.CONSENT_REQUIRED, request.getState());
+      }
+      return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.consent(p.id())))
+        .orElseGet(() -> saveWaiting(client, params).map(AuthorizeOutcome::consent));
+    });
+  }
+
   private Future<AuthorizeOutcome> waitForLogin(OidcClient client, Map<String, List<String>> params) {
+    return saveWaiting(client, params).map(AuthorizeOutcome::login);
+  }
+
+  /** Keeps the request on the server under a new opaque id while the user logs in or answers the consent screen. */
+  private Future<String> saveWaiting(OidcClient client, Map<String, List<String>> params) {
     Instant now = clock.instant();
     GrantRepository.PendingAuthorization pending = new GrantRepository.PendingAuthorization(SessionTokens.newToken(),
       client.clientId(), URLUtils.serializeParameters(params), now);
-    return grants.saveAuthorization(pool, pending, now.plus(LOGIN_WAIT)).map(saved -> AuthorizeOutcome.login(pending.id()));
+    return grants.saveAuthorization(pool, pending, now.plus(LOGIN_WAIT)).map(saved -> pending.id());
   }
 
   private Future<AuthorizeOutcome> issueCode(OidcClient client, AuthenticationRequest request, SignedIn session,
                                              SessionService.Login login, Optional<GrantRepository.PendingAuthorization> pending) {
     String code = SessionTokens.newToken();
     Instant now = clock.instant();
-    String scope = request.getScope().toStringList().stream().filter(SCOPES::contains).distinct()
-      .collect(Collectors.joining(" "));
+    String scope = grantedScope(request.getScope().toString());
     Grant grant = new Grant(UUID.randomUUID(), client.clientId(), session.user().id(), scope, session.handle(), login.at(),
       Grant.amr(session.secondFactor(), login.secondFactorMethod()),
       session.secondFactor() ? Grant.ACR_TWO_FACTORS : Grant.ACR_ONE_FACTOR);

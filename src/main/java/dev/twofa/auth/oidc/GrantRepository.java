@@ -44,6 +44,21 @@ final class GrantRepository {
     return db.preparedQuery("DELETE FROM oidc_authorizations WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
   }
 
+  /** The scopes the user allowed the client, or empty when they never did. */
+  Future<Optional<String>> consentedScope(SqlClient db, long userId, String clientId) {
+    return db.preparedQuery("SELECT scope FROM oidc_consents WHERE user_id = $1 AND client_id = $2")
+      .execute(Tuple.of(userId, clientId)).map(rows -> first(rows).map(row -> row.getString("scope")));
+  }
+
+  /** Remembers what the user allowed the client (replacing what they allowed before). */
+  Future<Void> saveConsent(SqlClient db, long userId, String clientId, String scope, Instant now) {
+    return db.preparedQuery("""
+        INSERT INTO oidc_consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (user_id, client_id) DO UPDATE SET scope = EXCLUDED.scope, granted_at = EXCLUDED.granted_at
+        """)
+      .execute(Tuple.of(userId, clientId, scope, utc(now))).mapEmpty();
+  }
+
   /** The user's subject, made on first use; concurrent first uses agree (the loser's insert does nothing). */
   Future<String> subject(SqlClient db, long userId) {
     return db.preparedQuery("""

@@ -6,6 +6,7 @@ import dev.twofa.auth.session.SessionService;
 import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.AuthorizationView;
 import dev.twofa.bus.OidcMessages.Authorize;
+import dev.twofa.bus.OidcMessages.Consent;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
 import dev.twofa.bus.OidcMessages.ProtocolAnswer;
 import dev.twofa.bus.OidcMessages.ProtocolRequest;
@@ -17,6 +18,7 @@ import io.vertx.sqlclient.Pool;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -83,7 +85,12 @@ public final class OidcService {
   public Future<AuthorizationView> authorization(AuthorizationLookup request) {
     return grants.findAuthorization(pool, request.authorization() == null ? "" : request.authorization(), clock.instant())
       .compose(pending -> authorizer.clientOf(request.authorization())
-        .map(client -> new AuthorizationView(client.name(), pending.map(p -> Authorizer.forcesLogin(p.query())).orElse(false))));
+        .map(client -> new AuthorizationView(client.name(), pending.map(p -> Authorizer.forcesLogin(p.query())).orElse(false),
+          pending.map(p -> Authorizer.requestedScopes(p.query())).orElse(List.of()))));
+  }
+
+  public Future<AuthorizeOutcome> consent(Consent request) {
+    return authorizer.consent(request.sessionToken(), request.authorization(), request.allow());
   }
 
   public Future<ProtocolAnswer> token(ProtocolRequest request) {
