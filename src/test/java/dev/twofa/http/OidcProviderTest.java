@@ -289,6 +289,20 @@ class OidcProviderTest {
   }
 
   @Test
+  void concurrentUsesOfOneRefreshTokenHaveOneWinnerAndEndTheFamily() {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    OIDCTokens first = exchanged(RelyingParty.callback(browser.get(app.authorizePath(attempt))), attempt.verifier());
+    List<HTTPResponse> answers = java.util.stream.IntStream.range(0, 6)
+      .mapToObj(i -> CompletableFuture.supplyAsync(() -> app.refresh(first.getRefreshToken()))).toList()
+      .stream().map(CompletableFuture::join).toList();
+    assertEquals(List.of(200, 400, 400, 400, 400, 400), answers.stream().map(HTTPResponse::getStatusCode).sorted().toList());
+    OIDCTokens won = ((OIDCTokenResponse) RelyingParty.parse(answers.stream().filter(r -> r.getStatusCode() == 200)
+      .findFirst().orElseThrow())).getOIDCTokens();
+    assertError(400, "invalid_grant", app.refresh(won.getRefreshToken()));
+  }
+
+  @Test
   void aConfidentialClientMustPresentItsSecretByBasicOrPost() throws Exception {
     ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
     Attempt attempt = Attempt.fresh();
