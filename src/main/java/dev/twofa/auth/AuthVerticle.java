@@ -105,6 +105,8 @@ public class AuthVerticle extends VerticleBase {
       serve(OIDC_CONSENT, r.oidc()::consent),
       serve(OIDC_TOKEN, r.oidc()::token),
       serve(OIDC_USERINFO, r.oidc()::userInfo),
+      serve(OIDC_REVOKE, r.oidc()::revoke),
+      serve(OIDC_INTROSPECT, r.oidc()::introspect),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 

@@ -84,6 +84,10 @@ public final class Operations {
     auth("oidc.consent", OidcMessages.Consent.class, OidcMessages.AuthorizeOutcome.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_TOKEN =
     auth("oidc.token", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_REVOKE =
+    auth("oidc.revoke", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_INTROSPECT =
+    auth("oidc.introspect", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =
     auth("oidc.userinfo", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   /** Answers when auth reaches its database at the expected schema version. */

@@ -124,12 +124,12 @@ public class HttpVerticle extends VerticleBase {
 
   /**
    * The OpenID Connect endpoints, outside /api: browsers reach /authorize by navigation and applications call
-   * /token and /userinfo from their servers (no CSRF token; the protocol has its own proofs).
+   * /token, /revoke, /introspect and /userinfo from their servers (no CSRF token; the protocol has its own proofs).
    */
   private void oidcRoutes(Router router, OidcResource oidc, SessionCookie sessionCookie) {
     router.get("/.well-known/openid-configuration").handler(oidc::discovery);
     router.get("/.well-known/jwks.json").handler(oidc::jwks);
-    for (String path : new String[] {"/authorize", "/authorize/resume", "/token", "/userinfo"}) {
+    for (String path : new String[] {"/authorize", "/authorize/resume", "/token", "/revoke", "/introspect", "/userinfo"}) {
       router.route(path).handler(ctx -> {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
@@ -141,6 +141,8 @@ public class HttpVerticle extends VerticleBase {
     router.get("/authorize").handler(sessionCookie::read).handler(oidc::authorize);
     router.get("/authorize/resume").handler(sessionCookie::read).handler(oidc::resume);
     router.post("/token").handler(oidc::token);
+    router.post("/revoke").handler(oidc::revoke);
+    router.post("/introspect").handler(oidc::introspect);
     router.get("/userinfo").handler(oidc::userInfo);
     router.post("/userinfo").handler(oidc::userInfo);
   }

@@ -27,7 +27,9 @@ import static dev.twofa.bus.Operations.OIDC_AUTHORIZE;
 import static dev.twofa.bus.Operations.OIDC_CONSENT;
 import static dev.twofa.bus.Operations.OIDC_DISCOVERY;
 import static dev.twofa.bus.Operations.OIDC_JWKS;
+import static dev.twofa.bus.Operations.OIDC_INTROSPECT;
 import static dev.twofa.bus.Operations.OIDC_RESUME;
+import static dev.twofa.bus.Operations.OIDC_REVOKE;
 import static dev.twofa.bus.Operations.OIDC_TOKEN;
 import static dev.twofa.bus.Operations.OIDC_USERINFO;
 import static dev.twofa.http.Requests.client;
@@ -84,6 +86,14 @@ final class OidcResource {
 
   void token(RoutingContext ctx) {
     write(ctx, requests.call(OIDC_TOKEN, protocol(ctx)));
+  }
+
+  void revoke(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_REVOKE, protocol(ctx)));
+  }
+
+  void introspect(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_INTROSPECT, protocol(ctx)));
   }
 
   void userInfo(RoutingContext ctx) {

@@ -47,7 +47,7 @@ class FuzzTest {
     "POST /api/email/verify", "POST /api/email/verification", "GET /health/ready", "GET /verify-email",
     "GET /2fa/change", "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "GET /authorize",
     "GET /authorize?client_id=fuzz&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code&scope=openid",
-    "GET /authorize/resume", "POST /token", "GET /userinfo", "POST /userinfo",
+    "GET /authorize/resume", "POST /token", "POST /revoke", "POST /introspect", "GET /userinfo", "POST /userinfo",
     "GET /api/authorizations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"};
 

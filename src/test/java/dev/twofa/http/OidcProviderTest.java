@@ -8,6 +8,9 @@ import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationResponse;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionRequest;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionResponse;
+import com.nimbusds.oauth2.sdk.TokenRevocationRequest;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.auth.Secret;
@@ -300,6 +303,46 @@ class OidcProviderTest {
     OIDCTokens won = ((OIDCTokenResponse) RelyingParty.parse(answers.stream().filter(r -> r.getStatusCode() == 200)
       .findFirst().orElseThrow())).getOIDCTokens();
     assertError(400, "invalid_grant", app.refresh(won.getRefreshToken()));
+  }
+
+  @Test
+  void revocationEndsATokenOrARefreshTokensGrantAndIntrospectionSeesIt() throws Exception {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    Attempt attempt = Attempt.fresh();
+    OIDCTokens tokens = exchanged(RelyingParty.callback(browser.get(app.authorizePath(attempt))), attempt.verifier());
+    ClientSecretBasic auth = new ClientSecretBasic(app.clientId, app.secret);
+    TokenIntrospectionResponse seen = TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(
+      app.provider.getIntrospectionEndpointURI(), auth, tokens.getAccessToken()).toHTTPRequest().send());
+    assertTrue(seen.toSuccessResponse().isActive());
+    assertEquals(app.clientId, seen.toSuccessResponse().getClientID());
+    assertNotNull(seen.toSuccessResponse().getSubject());
+
+    // Another application's revocation of these tokens does nothing; a wrong secret is invalid_client.
+    RelyingParty other = RelyingParty.register(server, "other", false, true);
+    assertEquals(200, new TokenRevocationRequest(app.provider.getRevocationEndpointURI(),
+      new ClientSecretBasic(other.clientId, other.secret), tokens.getAccessToken()).toHTTPRequest().send().getStatusCode());
+    assertEquals(200, userInfo(tokens).getStatusCode());
+    assertEquals(401, new TokenRevocationRequest(app.provider.getRevocationEndpointURI(),
+      new ClientSecretBasic(app.clientId, new Secret("wrong")), tokens.getAccessToken()).toHTTPRequest().send().getStatusCode());
+
+    assertEquals(200, new TokenRevocationRequest(app.provider.getRevocationEndpointURI(), auth, tokens.getAccessToken())
+      .toHTTPRequest().send().getStatusCode());
+    assertEquals(401, userInfo(tokens).getStatusCode());
+    assertFalse(TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(app.provider.getIntrospectionEndpointURI(),
+      auth, tokens.getAccessToken()).toHTTPRequest().send()).toSuccessResponse().isActive());
+    assertEquals(200, new TokenRevocationRequest(app.provider.getRevocationEndpointURI(), auth, new BearerAccessToken("unknown"))
+      .toHTTPRequest().send().getStatusCode(), "RFC 7009: an unknown token is answered 200 too");
+
+    OIDCTokens renewed = ((OIDCTokenResponse) RelyingParty.parse(app.refresh(tokens.getRefreshToken()))).getOIDCTokens();
+    assertEquals(200, new TokenRevocationRequest(app.provider.getRevocationEndpointURI(), auth, renewed.getRefreshToken())
+      .toHTTPRequest().send().getStatusCode());
+    assertError(400, "invalid_grant", app.refresh(renewed.getRefreshToken()));
+    assertEquals(401, userInfo(renewed).getStatusCode(), "revoking the refresh token ends its grant");
+
+    RelyingParty mobile = RelyingParty.register(server, "mobile", true, true);
+    assertEquals(401, new TokenIntrospectionRequest(app.provider.getIntrospectionEndpointURI(), tokens.getAccessToken())
+      .toHTTPRequest().send().getStatusCode(), "introspection needs a confidential client");
+    assertNotNull(mobile.clientId);
   }
 
   @Test

@@ -143,6 +143,30 @@ final class GrantRepository {
       .map(rows -> first(rows).map(GrantRepository::grant));
   }
 
+  /** A live token as revocation and introspection see it (a rotated refresh token is not live). */
+  record LiveToken(String kind, Grant grant, Instant expiresAt) {
+  }
+
+  Future<Optional<LiveToken>> liveToken(SqlClient db, byte[] tokenHash, Instant now) {
+    return db.preparedQuery("SELECT kind, expires_at, " + GRANT_COLUMNS
+        + " FROM oidc_tokens WHERE token_hash = $1 AND expires_at > $2 AND used_at IS NULL")
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now)))
+      .map(rows -> first(rows).map(row -> new LiveToken(row.getString("kind"), grant(row),
+        row.getOffsetDateTime("expires_at").toInstant())));
+  }
+
+  /** Revokes one access token of the client. */
+  Future<Void> revokeToken(SqlClient db, byte[] tokenHash, String clientId) {
+    return db.preparedQuery("DELETE FROM oidc_tokens WHERE token_hash = $1 AND client_id = $2")
+      .execute(Tuple.of(Buffer.buffer(tokenHash), clientId)).mapEmpty();
+  }
+
+  /** Revokes every token of the client's grant (a refresh token's revocation ends what it could renew). */
+  Future<Void> revokeGrant(SqlClient db, UUID grantId, String clientId) {
+    return db.preparedQuery("DELETE FROM oidc_tokens WHERE grant_id = $1 AND client_id = $2")
+      .execute(Tuple.of(grantId, clientId)).mapEmpty();
+  }
+
   /** Drops what can no longer be used (a used code is kept until it expires, so that its reuse is seen). */
   Future<Integer> purge(SqlClient db, Instant now) {
     return db.preparedQuery("""

@@ -34,12 +34,15 @@ public final class OidcService {
   private final Authorizer authorizer;
   private final TokenEndpoint tokens;
   private final UserInfoEndpoint userInfo;
+  private final TokenAdministration administration;
   private final GrantRepository grants;
   private final Pool pool;
   private final Clock clock;
 
   private OidcService(Discovery discovery, SigningKeys keys, Authorizer authorizer, TokenEndpoint tokens,
-                      UserInfoEndpoint userInfo, GrantRepository grants, Pool pool, Clock clock) {
+                      UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants, Pool pool,
+                      Clock clock) {
+    this.administration = administration;
     this.discovery = discovery;
     this.keys = keys;
     this.authorizer = authorizer;
@@ -59,7 +62,9 @@ public final class OidcService {
     SigningKeys keys = new SigningKeys(vertx, pool, ring, clock);
     return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
-      new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock), grants, pool, clock);
+      new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),
+      new TokenAdministration(pool, clients, grants, discovery.issuer(), discovery.revocation(), discovery.introspection(), clock),
+      grants, pool, clock);
   }
 
   public Future<Void> start() {
@@ -95,6 +100,14 @@ public final class OidcService {
 
   public Future<ProtocolAnswer> token(ProtocolRequest request) {
     return tokens.token(request);
+  }
+
+  public Future<ProtocolAnswer> revoke(ProtocolRequest request) {
+    return administration.revoke(request);
+  }
+
+  public Future<ProtocolAnswer> introspect(ProtocolRequest request) {
+    return administration.introspect(request);
   }
 
   public Future<ProtocolAnswer> userInfo(ProtocolRequest request) {

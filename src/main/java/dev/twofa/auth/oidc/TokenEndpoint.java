@@ -61,8 +61,8 @@ final class TokenEndpoint {
   }
 
   /** A failure of the request rather than of the server: answered as an OAuth error. */
-  private static final class Refusal extends RuntimeException {
-    private final ErrorObject error;
+  static final class Refusal extends RuntimeException {
+    final ErrorObject error;
 
     Refusal(ErrorObject error) {
       super(error.getCode(), null, false, false);
@@ -77,15 +77,18 @@ final class TokenEndpoint {
     } catch (ParseException e) {
       return Future.succeededFuture(error(e.getErrorObject() == null ? OAuth2Error.INVALID_REQUEST : e.getErrorObject()));
     }
-    return authenticate(token).compose(client -> grant(client, token.getAuthorizationGrant()))
+    return authenticate(clients, pool, token.getClientAuthentication(), token.getClientID())
+      .compose(client -> grant(client, token.getAuthorizationGrant()))
       .recover(failure -> failure instanceof Refusal refusal ? Future.succeededFuture(error(refusal.error))
         : Future.failedFuture(failure));
   }
 
-  /** The client, authenticated as it is registered: by its secret, or (public) by nothing. */
-  private Future<OidcClient> authenticate(TokenRequest token) {
-    ClientAuthentication auth = token.getClientAuthentication();
-    ClientID id = auth != null ? auth.getClientID() : token.getClientID();
+  /**
+   * The client, authenticated as it is registered: by its secret (basic or post), or, public, by nothing but its
+   * {@code publicId}; else a Refusal with invalid_client.
+   */
+  static Future<OidcClient> authenticate(ClientRepository clients, Pool pool, ClientAuthentication auth, ClientID publicId) {
+    ClientID id = auth != null ? auth.getClientID() : publicId;
     return clients.find(pool, id == null ? null : id.getValue()).compose(found -> {
       OidcClient client = found.orElseThrow(() -> new Refusal(OAuth2Error.INVALID_CLIENT));
       String secret = auth instanceof ClientSecretBasic basic ? basic.getClientSecret().getValue()
@@ -158,7 +161,7 @@ final class TokenEndpoint {
         refresh == null ? null : new RefreshToken(refresh))).toHTTPResponse()));
   }
 
-  private static ProtocolAnswer error(ErrorObject error) {
+  static ProtocolAnswer error(ErrorObject error) {
     return answer(new TokenErrorResponse(error).toHTTPResponse());
   }
 
