@@ -57,7 +57,8 @@ record AuthRooms(Passwords passwords, Auditor auditor, Mailer mailer, SignInNoti
       mailer, config.support(), clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
-    OidcService oidc = OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, clock);
+    OidcService oidc = OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, throttle,
+      clock);
     return new AuthRooms(passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor, resets,
       support, requests, oidc);
   }

@@ -17,9 +17,11 @@ import com.nimbusds.openid.connect.sdk.Prompt;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.session.SignedIn;
+import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
+import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 
@@ -45,16 +47,20 @@ final class Authorizer {
   /** How long a request may wait for its user to log in (and to pass the second factor). */
   static final Duration LOGIN_WAIT = Duration.ofMinutes(15);
   static final Set<String> SCOPES = Set.of("openid", "email", "offline_access");
+  /** Requests kept waiting for a login, per client address: generous for people, a cap on rows for a flood. */
+  static final ThrottlePolicy WAITING_PER_ADDRESS = new ThrottlePolicy(200, Duration.ofHours(1));
   private final Pool pool;
   private final ClientRepository clients;
   private final GrantRepository grants;
+  private final Throttle throttle;
   private final SessionService sessions;
   private final Issuer issuer;
   private final Clock clock;
 
-  Authorizer(Pool pool, ClientRepository clients, GrantRepository grants, SessionService sessions, Issuer issuer,
-             Clock clock) {
+  Authorizer(Pool pool, ClientRepository clients, GrantRepository grants, Throttle throttle, SessionService sessions,
+             Issuer issuer, Clock clock) {
     this.pool = pool;
+    this.throttle = throttle;
     this.clients = clients;
     this.grants = grants;
     this.sessions = sessions;
@@ -63,7 +69,7 @@ final class Authorizer {
   }
 
   /** {@code GET /authorize} with {@code query} as it came. */
-  Future<AuthorizeOutcome> authorize(String sessionToken, String query) {
+  Future<AuthorizeOutcome> authorize(String sessionToken, String query, String ip) {
     Map<String, List<String>> params = URLUtils.parseParameters(query == null ? "" : query);
     return clients.find(pool, single(params, "client_id")).compose(client -> {
       if (client.isEmpty()) {
@@ -73,7 +79,7 @@ final class Authorizer {
       if (!client.get().registered(redirectUri)) {
         return Future.succeededFuture(AuthorizeOutcome.error("invalid_redirect_uri"));
       }
-      return decide(client.get(), URI.create(redirectUri), params, sessionToken, Optional.empty(), false);
+      return decide(client.get(), URI.create(redirectUri), params, sessionToken, Optional.empty(), false, ip);
     });
   }
 
@@ -84,7 +90,7 @@ final class Authorizer {
       : clients.find(pool, pending.get().clientId()).compose(client -> {
           Map<String, List<String>> params = URLUtils.parseParameters(pending.get().query());
           return client.isEmpty() ? Future.succeededFuture(AuthorizeOutcome.error("unknown_client"))
-            : decide(client.get(), URI.create(single(params, "redirect_uri")), params, sessionToken, pending, false);
+            : decide(client.get(), URI.create(single(params, "redirect_uri")), params, sessionToken, pending, false, "");
         }));
   }
 
@@ -132,7 +138,7 @@ final class Authorizer {
         }
         return grants.saveConsent(pool, session.user().id(), client.get().clientId(), grantedScope(single(params, "scope")),
             clock.instant())
-          .compose(saved -> decide(client.get(), redirectUri, params, sessionToken, found, true));
+          .compose(saved -> decide(client.get(), redirectUri, params, sessionToken, found, true, ""));
       }));
     });
   }
@@ -151,7 +157,7 @@ final class Authorizer {
 
   private Future<AuthorizeOutcome> decide(OidcClient client, URI redirectUri, Map<String, List<String>> params,
                                           String sessionToken, Optional<GrantRepository.PendingAuthorization> pending,
-                                          boolean consentGiven) {
+                                          boolean consentGiven, String ip) {
     State state = Optional.ofNullable(single(params, "state")).map(State::new).orElse(null);
     AuthenticationRequest request;
     try {
@@ -179,13 +185,13 @@ final class Authorizer {
         if (fresh) {
           return client.firstParty() || consentGiven
             ? issueCode(client, request, session.get(), login.get(), pending)
-            : askConsent(client, request, params, session.get(), login.get(), pending);
+            : askConsent(client, request, params, session.get(), login.get(), pending, ip);
         }
         if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
           return refuse(redirectUri, OIDCError.LOGIN_REQUIRED, state);
         }
         return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.login(p.id())))
-          .orElseGet(() -> waitForLogin(client, params));
+          .orElseGet(() -> waitForLogin(client, params, ip));
       }));
   }
 
@@ -224,7 +230,7 @@ final class Authorizer {
    */
   private Future<AuthorizeOutcome> askConsent(OidcClient client, AuthenticationRequest request, Map<String, List<String>> params,
                                               SignedIn session, SessionService.Login login,
-                                              Optional<GrantRepository.PendingAuthorization> pending) {
+                                              Optional<GrantRepository.PendingAuthorization> pending, String ip) {
     boolean askAgain = request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.CONSENT);
     return grants.consentedScope(pool, session.user().id(), client.clientId()).compose(consented -> {
       Set<String> allowed = consented.map(scope -> Set.of(scope.split(" "))).orElse(Set.of());
@@ -237,20 +243,21 @@ final class Authorizer {
         return refuse(request.getRedirectionURI(), OIDCError.CONSENT_REQUIRED, request.getState());
       }
       return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.consent(p.id())))
-        .orElseGet(() -> saveWaiting(client, params).map(AuthorizeOutcome::consent));
+        .orElseGet(() -> saveWaiting(client, params, ip).map(AuthorizeOutcome::consent));
     });
   }
 
-  private Future<AuthorizeOutcome> waitForLogin(OidcClient client, Map<String, List<String>> params) {
-    return saveWaiting(client, params).map(AuthorizeOutcome::login);
+  private Future<AuthorizeOutcome> waitForLogin(OidcClient client, Map<String, List<String>> params, String ip) {
+    return saveWaiting(client, params, ip).map(AuthorizeOutcome::login);
   }
 
   /** Keeps the request on the server under a new opaque id while the user logs in or answers the consent screen. */
-  private Future<String> saveWaiting(OidcClient client, Map<String, List<String>> params) {
+  private Future<String> saveWaiting(OidcClient client, Map<String, List<String>> params, String ip) {
     Instant now = clock.instant();
     GrantRepository.PendingAuthorization pending = new GrantRepository.PendingAuthorization(SessionTokens.newToken(),
       client.clientId(), URLUtils.serializeParameters(params), now);
-    return grants.saveAuthorization(pool, pending, now.plus(LOGIN_WAIT)).map(saved -> pending.id());
+    return pool.withTransaction(tx -> throttle.reserve(tx, "oidc.waiting.address:" + ip, WAITING_PER_ADDRESS)
+      .compose(admitted -> grants.saveAuthorization(tx, pending, now.plus(LOGIN_WAIT)))).map(saved -> pending.id());
   }
 
   private Future<AuthorizeOutcome> issueCode(OidcClient client, AuthenticationRequest request, SignedIn session,

@@ -24,6 +24,14 @@ final class GrantRepository {
   record PendingAuthorization(String id, String clientId, String query, Instant createdAt) {
   }
 
+  /**
+   * Deletes every token of the grant(s) the inner query names, locking the rows in one order first: concurrent
+   * replays of one code or refresh token each end the family, and unordered deletes of the same rows would deadlock.
+   */
+  private static final String DELETE_FAMILY = """
+      WITH locked AS (
+        SELECT token_hash FROM oidc_tokens WHERE grant_id IN (%s) ORDER BY token_hash FOR UPDATE)
+      DELETE FROM oidc_tokens WHERE token_hash IN (SELECT token_hash FROM locked)""";
   private static final String GRANT_COLUMNS =
     "grant_id, client_id, user_id, scope, session_handle, auth_time, amr, acr";
 
@@ -90,6 +98,16 @@ final class GrantRepository {
   record UsedCode(Grant grant, String redirectUri, String nonce, String challenge) {
   }
 
+  /**
+   * Serializes, until the transaction ends, every use of one code or refresh token (keyed by its hash): the first
+   * use and its replays then run one after another, so a replay's revocation never meets the first use's rows
+   * half-way (concurrent replays deadlocked on the update chain without it).
+   */
+  Future<Void> lockUses(SqlClient tx, byte[] hash) {
+    return tx.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+      .execute(Tuple.of(java.nio.ByteBuffer.wrap(hash).getLong())).mapEmpty();
+  }
+
   /** Uses the code: the one statement that lets it be used once; empty when unknown, expired or used before. */
   Future<Optional<UsedCode>> useCode(SqlClient db, byte[] codeHash, Instant now) {
     return db.preparedQuery("UPDATE oidc_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2"
@@ -101,9 +119,8 @@ final class GrantRepository {
 
   /** A code presented again after its use: every token of its grant is revoked. Returns how many. */
   Future<Integer> revokeGrantOfUsedCode(SqlClient db, byte[] codeHash) {
-    return db.preparedQuery("""
-        DELETE FROM oidc_tokens WHERE grant_id IN (SELECT grant_id FROM oidc_codes WHERE code_hash = $1 AND used_at IS NOT NULL)
-        """)
+    return db.preparedQuery(DELETE_FAMILY.formatted(
+        "SELECT grant_id FROM oidc_codes WHERE code_hash = $1 AND used_at IS NOT NULL"))
       .execute(Tuple.of(Buffer.buffer(codeHash))).map(RowSet::rowCount);
   }
 
@@ -129,10 +146,8 @@ final class GrantRepository {
 
   /** A refresh token presented again after its rotation: its whole family (grant) is revoked. Returns how many. */
   Future<Integer> revokeFamilyOfUsedRefreshToken(SqlClient db, byte[] tokenHash) {
-    return db.preparedQuery("""
-        DELETE FROM oidc_tokens WHERE grant_id IN (
-          SELECT grant_id FROM oidc_tokens WHERE token_hash = $1 AND kind = 'refresh' AND used_at IS NOT NULL)
-        """)
+    return db.preparedQuery(DELETE_FAMILY.formatted(
+        "SELECT grant_id FROM oidc_tokens WHERE token_hash = $1 AND kind = 'refresh' AND used_at IS NOT NULL"))
       .execute(Tuple.of(Buffer.buffer(tokenHash))).map(RowSet::rowCount);
   }
 
@@ -163,7 +178,7 @@ final class GrantRepository {
 
   /** Revokes every token of the client's grant (a refresh token's revocation ends what it could renew). */
   Future<Void> revokeGrant(SqlClient db, UUID grantId, String clientId) {
-    return db.preparedQuery("DELETE FROM oidc_tokens WHERE grant_id = $1 AND client_id = $2")
+    return db.preparedQuery(DELETE_FAMILY.formatted("SELECT $1::uuid") + " AND client_id = $2")
       .execute(Tuple.of(grantId, clientId)).mapEmpty();
   }
 

@@ -3,6 +3,7 @@ package dev.twofa.auth.oidc;
 import dev.twofa.auth.Door;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.AuthorizationView;
 import dev.twofa.bus.OidcMessages.Authorize;
@@ -55,12 +56,12 @@ public final class OidcService {
 
   /** The room; {@link #start()} loads its signing key (or makes it, the first time). */
   public static OidcService create(Vertx vertx, Pool pool, KeyRing ring, URI publicUrl, SessionService sessions,
-                                           UserRepository users, Clock clock) {
+                                   UserRepository users, Throttle throttle, Clock clock) {
     Discovery discovery = Discovery.of(publicUrl);
     ClientRepository clients = new ClientRepository();
     GrantRepository grants = new GrantRepository();
     SigningKeys keys = new SigningKeys(vertx, pool, ring, clock);
-    return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, sessions, discovery.issuer(), clock),
+    return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
       new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),
       new TokenAdministration(pool, clients, grants, discovery.issuer(), discovery.revocation(), discovery.introspection(), clock),
@@ -80,7 +81,8 @@ public final class OidcService {
   }
 
   public Future<AuthorizeOutcome> authorize(Authorize request) {
-    return authorizer.authorize(request.sessionToken(), request.query());
+    return authorizer.authorize(request.sessionToken(), request.query(),
+      request.client() == null ? "" : request.client().ip());
   }
 
   public Future<AuthorizeOutcome> resume(Resume request) {

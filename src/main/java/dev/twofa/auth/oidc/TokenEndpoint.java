@@ -119,7 +119,7 @@ final class TokenEndpoint {
   private Future<ProtocolAnswer> exchange(OidcClient client, AuthorizationCodeGrant request) {
     byte[] codeHash = SessionTokens.hash(request.getAuthorizationCode().getValue());
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> grants.useCode(tx, codeHash, now).compose(used -> {
+    return pool.withTransaction(tx -> grants.lockUses(tx, codeHash).compose(locked -> grants.useCode(tx, codeHash, now)).compose(used -> {
       if (used.isEmpty()) {
         return grants.revokeGrantOfUsedCode(tx, codeHash).map(revoked -> Optional.<ProtocolAnswer>empty());
       }
@@ -137,7 +137,7 @@ final class TokenEndpoint {
   private Future<ProtocolAnswer> refresh(OidcClient client, RefreshToken presented) {
     byte[] hash = SessionTokens.hash(presented.getValue());
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> grants.useRefreshToken(tx, hash, now).compose(grant -> {
+    return pool.withTransaction(tx -> grants.lockUses(tx, hash).compose(locked -> grants.useRefreshToken(tx, hash, now)).compose(grant -> {
       if (grant.isEmpty()) {
         return grants.revokeFamilyOfUsedRefreshToken(tx, hash).map(revoked -> Optional.<ProtocolAnswer>empty());
       }
