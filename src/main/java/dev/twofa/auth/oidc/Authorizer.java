@@ -152,7 +152,7 @@ final class Authorizer {
   /** The scopes a pending authorization asks for, as the consent screen lists them. */
   static List<String> requestedScopes(String query) {
     String scope = single(URLUtils.parseParameters(query), "scope");
-    return List.of(grantedScope(scope).split(" "));
+    return java.util.Arrays.stream(grantedScope(scope).split(" ")).filter(s -> !s.isEmpty()).toList();
   }
 
   private Future<AuthorizeOutcome> decide(OidcClient client, URI redirectUri, Map<String, List<String>> params,
@@ -168,7 +168,7 @@ final class Authorizer {
     } catch (ParseException e) {
       return refuse(redirectUri, e.getErrorObject() == null ? OAuth2Error.INVALID_REQUEST : e.getErrorObject(), state);
     }
-    Optional<ErrorObject> invalid = invalid(request, client);
+    Optional<ErrorObject> invalid = invalid(request);
     if (invalid.isPresent()) {
       return refuse(redirectUri, invalid.get(), state);
     }
@@ -196,7 +196,7 @@ final class Authorizer {
   }
 
   /** What this provider refuses in a request that parsed: anything but the code flow with PKCE S256, by query. */
-  private static Optional<ErrorObject> invalid(AuthenticationRequest request, OidcClient client) {
+  private static Optional<ErrorObject> invalid(AuthenticationRequest request) {
     if (!request.getResponseType().impliesCodeFlow() || request.getResponseType().size() != 1) {
       return Optional.of(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE.setDescription("Only response_type=code is supported"));
     }
