@@ -74,6 +74,9 @@ async function request(method, path, body, retried = false) {
 export const api = {
   config: () => request('GET', '/api/config'),
   session: () => request('GET', '/api/session'),
+  // The application an OpenID Connect login is for ("Log in to NAME").
+  authorization: (id) => request('GET', '/api/authorizations/' + encodeURIComponent(id)),
+  consent: (id, allow) => request('POST', '/api/authorizations/' + encodeURIComponent(id) + '/consent', { allow }),
   signup: (email, password) => request('POST', '/api/signup', { email, password }),
   login: (email, password) => request('POST', '/api/login', { email, password }),
   loginWithTotp: (code) => request('POST', '/api/login/totp', { code }),

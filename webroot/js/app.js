@@ -11,6 +11,7 @@ import { verifyEmailScreen } from './screens/verify.js';
 import { forgotPasswordScreen, resetPasswordScreen, secureAccountScreen } from './screens/reset.js';
 import { askSupportScreen } from './screens/ask-support.js';
 import { cancelSupportRequestScreen } from './screens/support-cancel.js';
+import { consentScreen } from './screens/consent.js';
 
 export const app = {
   // GET /api/config: product and entry names, code digits, login limits, password length, recovery codes.
@@ -33,6 +34,9 @@ export const app = {
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
   holdsUser: null,
   cleanups: [],
+  // An application's login in progress (OpenID Connect): { id, client, loginRequired }, memory only; once logged
+  // in, the browser goes back through /authorize/resume, which sends it on to the application.
+  authorization: null,
 
   navigate(path, { replace = false, force = false } = {}) {
     if (!force && app.holdsUser && app.holdsUser()) return Promise.resolve();
@@ -93,6 +97,7 @@ const routes = {
   '/secure-account': { screen: secureAccountScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
   '/login/support': { screen: askSupportScreen, states: [PENDING] },
   '/support/cancel': { screen: cancelSupportRequestScreen, states: [ANONYMOUS, PENDING, AUTHENTICATED] },
+  '/consent': { screen: consentScreen, states: [AUTHENTICATED] },
 };
 
 function home() {
@@ -104,7 +109,12 @@ function home() {
 async function render() {
   const path = location.pathname;
   const route = routes[path];
-  if (!route || !route.states.includes(app.session.state)) {
+  const reLogin = path === '/login' && app.authorization && app.authorization.loginRequired;
+  if (app.authorization && app.session.state === AUTHENTICATED && !reLogin) {
+    location.assign('/authorize/resume?authorization=' + encodeURIComponent(app.authorization.id));
+    return;
+  }
+  if (!route || !(route.states.includes(app.session.state) || reLogin)) {
     history.replaceState({}, '', home());
     return render();
   }
@@ -218,6 +228,18 @@ function resumeEndedLogin() {
     : t('login.ended.other');
 }
 
+/** /login?authorization=ID: an application sent the user here to log in; its name titles the login screen. */
+async function startAuthorization() {
+  const id = new URLSearchParams(location.search).get('authorization');
+  if (!id || location.pathname !== '/login') return;
+  try {
+    const found = await api.authorization(id);
+    app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired };
+  } catch (e) {
+    app.authorization = null;
+  }
+}
+
 async function start() {
   const [config] = await Promise.all([api.config(), useLanguage(document.documentElement.lang)]);
   app.config = config;
@@ -235,6 +257,7 @@ async function start() {
     app.setSession({ state: ANONYMOUS, user: null });
   }
   resumeEndedLogin();
+  await startAuthorization();
   await render();
 }
 

@@ -71,8 +71,10 @@ export function signupScreen(main, app) {
 export function loginScreen(main, app) {
   const notice = noticeFrom(app);
   const forgot = el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'));
+  const client = app.authorization && app.authorization.client;
   main.append(el('section', { class: 'card' },
-    heading(t('login.title')),
+    heading(client ? t('login.titleFor', { client }) : t('login.title')),
+    client ? el('p', {}, t('login.forClient', { client })) : null,
     notice,
     credentialsForm({
       submitLabel: t('login.submit'),

@@ -1,6 +1,7 @@
 package dev.twofa;
 
 import dev.twofa.cli.KeyRotation;
+import dev.twofa.cli.OidcClients;
 import dev.twofa.cli.SupportRoles;
 import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.config.Deployment;
@@ -33,7 +34,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE =
-    "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys]";
+    "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
+      + " | clients add --name NAME --redirect-uri URI... [--public] [--first-party] [--client-id ID]"
+      + " | clients list | clients remove CLIENT_ID]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
   /** Exit status when a stop does not finish within its bound. */
@@ -68,6 +71,9 @@ public final class Main {
     if (args.length == 2 && (name.equals("grant-support") || name.equals("revoke-support"))) {
       return onDatabase(config, url -> setSupport(url, args[1], name.equals("grant-support")));
     }
+    if (name.equals("clients") && args.length >= 2) {
+      return clients(config, java.util.Arrays.asList(args).subList(1, args.length));
+    }
     if (args.length == 1 && name.equals("rotate-keys")) {
       KeyRing ring = ring(config);
       return onDatabase(config, url -> rotateKeys(url, ring));
@@ -76,6 +82,36 @@ public final class Main {
       // stdout only carries the variables, so `derive-keys > edge.env` gives an edge node its settings.
       System.out.print(EdgeKeys.variables(ring(config)));
       return 0;
+    }
+    System.err.println(USAGE);
+    return 2;
+  }
+
+  /** {@code clients add|list|remove}: the applications that log their users in with twofa (OpenID Connect). */
+  private static int clients(TwofaConfig config, java.util.List<String> args) throws Exception {
+    String action = args.get(0);
+    if (action.equals("add")) {
+      OidcClients.Registration registration = OidcClients.parse(args.subList(1, args.size()));
+      return onDatabase(config, url -> {
+        System.out.println(OidcClients.add(url, registration).encode());
+        return 0;
+      });
+    }
+    if (action.equals("list") && args.size() == 1) {
+      return onDatabase(config, url -> {
+        System.out.println(OidcClients.list(url).encodePrettily());
+        return 0;
+      });
+    }
+    if (action.equals("remove") && args.size() == 2) {
+      return onDatabase(config, url -> {
+        if (!OidcClients.remove(url, args.get(1))) {
+          System.err.println("No client has the id " + args.get(1));
+          return 1;
+        }
+        System.out.println("Removed the client " + args.get(1) + " and every token it held.");
+        return 0;
+      });
     }
     System.err.println(USAGE);
     return 2;

@@ -83,7 +83,8 @@ BEGIN
       PERFORM throttle_forget(p_budget_key);
     END IF;
     PERFORM session_open(p_session_hash, p_session_handle, p_user_id, p_session_epoch, p_now, p_now,
-                         p_session_expires, p_ip, p_user_agent, p_session_max);
+                         p_session_expires, p_ip, p_user_agent, p_session_max,
+                         CASE WHEN p_totp_step IS NOT NULL THEN 'totp' ELSE 'recovery_code' END);
     PERFORM event_outbox_add(p_succeeded);
     RETURN QUERY SELECT 'completed'::text, NULL::timestamptz, 0;
     RETURN;

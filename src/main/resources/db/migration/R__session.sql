@@ -1,14 +1,17 @@
 -- The session room's rules on sessions and pending_logins (a login waiting for its second factor).
 
--- The signature before the per-user cap.
+-- The signatures before the per-user cap and before the second factor's method: a call that fits two overloads
+-- would be ambiguous.
 DROP FUNCTION IF EXISTS session_open(bytea, uuid, bigint, integer, timestamptz, timestamptz, timestamptz, text, text);
+DROP FUNCTION IF EXISTS session_open(bytea, uuid, bigint, integer, timestamptz, timestamptz, timestamptz, text, text, integer);
 
 -- Opens the session a completed login (or a sign-up) makes: its login is its first step-up. A user keeps at most
 -- p_max_per_user sessions: opening one more ends those used least recently (dead ones first), under the user's
 -- lock, so concurrent logins cannot overshoot the cap.
 CREATE OR REPLACE FUNCTION session_open(p_token_hash bytea, p_handle uuid, p_user_id bigint, p_epoch integer,
                                         p_second_factor_at timestamptz, p_now timestamptz, p_expires_at timestamptz,
-                                        p_ip text, p_user_agent text, p_max_per_user integer) RETURNS void
+                                        p_ip text, p_user_agent text, p_max_per_user integer,
+                                        p_second_factor_method text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('sessions:' || p_user_id, 0));
@@ -17,9 +20,9 @@ BEGIN
     ORDER BY (epoch = p_epoch AND expires_at > p_now) DESC, last_seen_at DESC, created_at DESC, token_hash
     OFFSET p_max_per_user - 1);
   INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
-                        ip, user_agent, step_up_at)
+                        ip, user_agent, step_up_at, second_factor_method)
     VALUES (p_token_hash, p_handle, p_user_id, p_epoch, p_second_factor_at, p_now, p_now, p_expires_at,
-            p_ip, p_user_agent, p_now);
+            p_ip, p_user_agent, p_now, p_second_factor_method);
 END
 $$;
 

@@ -134,6 +134,13 @@ class ArchitectureTest {
     Map.entry("known_devices", "notify"),
     Map.entry("sign_in_digests", "notify"),
     Map.entry("sign_in_notices", "notify"),
+    Map.entry("oidc_clients", "oidc"),
+    Map.entry("oidc_subjects", "oidc"),
+    Map.entry("oidc_signing_keys", "oidc"),
+    Map.entry("oidc_authorizations", "oidc"),
+    Map.entry("oidc_codes", "oidc"),
+    Map.entry("oidc_tokens", "oidc"),
+    Map.entry("oidc_consents", "oidc"),
     Map.entry("security_events", "audit"));
   /** A table named where SQL reads or writes one: FROM, JOIN, INTO, UPDATE, DELETE FROM, TABLE. */
   private static final Pattern TABLE = Pattern.compile("(?i)\\b(?:from|join|into|update|table)\\s+([a-z_]+)\\b");

@@ -12,6 +12,7 @@ import dev.twofa.auth.links.PasswordResetService;
 import dev.twofa.auth.login.LoginService;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.notify.SignInNotices;
+import dev.twofa.auth.oidc.OidcService;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.StepUpService;
 import dev.twofa.auth.support.SupportDesk;
@@ -32,7 +33,7 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests) {
+                 SupportRequestService requests, OidcService oidc) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -59,7 +60,9 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
+    OidcService oidc = OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, throttle,
+      clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests);
+      resets, support, requests, oidc);
   }
 }

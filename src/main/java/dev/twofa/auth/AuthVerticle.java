@@ -65,6 +65,7 @@ public class AuthVerticle extends VerticleBase {
     startTimers(rooms);
     return rooms.keyRingCheck().oncePerNode(vertx, pool)
       .compose(keysChecked -> rooms.passwords().start())
+      .compose(ready -> rooms.oidc().start())
       .compose(ready -> Future.all(operations(rooms)));
   }
 
@@ -99,6 +100,16 @@ public class AuthVerticle extends VerticleBase {
       serve(SUPPORT_REQUEST_CANCEL, r.requests()::cancel),
       serve(SUPPORT_REQUESTS, r.requests()::list),
       serve(SUPPORT_REQUEST_DECLINE, r.requests()::decline),
+      serve(OIDC_DISCOVERY, r.oidc()::discovery),
+      serve(OIDC_JWKS, r.oidc()::jwks),
+      serve(OIDC_AUTHORIZE, r.oidc()::authorize),
+      serve(OIDC_RESUME, r.oidc()::resume),
+      serve(OIDC_AUTHORIZATION, r.oidc()::authorization),
+      serve(OIDC_CONSENT, r.oidc()::consent),
+      serve(OIDC_TOKEN, r.oidc()::token),
+      serve(OIDC_USERINFO, r.oidc()::userInfo),
+      serve(OIDC_REVOKE, r.oidc()::revoke),
+      serve(OIDC_INTROSPECT, r.oidc()::introspect),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 
@@ -111,6 +122,7 @@ public class AuthVerticle extends VerticleBase {
     purgeEvery(purgeEvery, "account_links", r.resets()::purge);
     purgeEvery(purgeEvery, "known_devices", r.signIns()::purge);
     purgeEvery(purgeEvery, "mail_outbox", r.mailer()::purgeSent);
+    purgeEvery(purgeEvery, "oidc_grants", r.oidc()::purge);
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> r.auditor().flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.

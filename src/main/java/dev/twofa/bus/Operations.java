@@ -71,6 +71,26 @@ public final class Operations {
     auth("support.requests", SupportRequestList.class, SupportRequests.class);
   public static final Operation<SupportDecline, Void> SUPPORT_REQUEST_DECLINE =
     auth("support.request.decline", SupportDecline.class, Void.class);
+  /** The OpenID Connect provider (auth/oidc): discovery, JWKS, authorization, token and userinfo endpoints. */
+  public static final Operation<Void, OidcMessages.ProtocolAnswer> OIDC_DISCOVERY =
+    auth("oidc.discovery", Void.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<Void, OidcMessages.ProtocolAnswer> OIDC_JWKS = auth("oidc.jwks", Void.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<OidcMessages.Authorize, OidcMessages.AuthorizeOutcome> OIDC_AUTHORIZE =
+    auth("oidc.authorize", OidcMessages.Authorize.class, OidcMessages.AuthorizeOutcome.class);
+  public static final Operation<OidcMessages.Resume, OidcMessages.AuthorizeOutcome> OIDC_RESUME =
+    auth("oidc.resume", OidcMessages.Resume.class, OidcMessages.AuthorizeOutcome.class);
+  public static final Operation<OidcMessages.AuthorizationLookup, OidcMessages.AuthorizationView> OIDC_AUTHORIZATION =
+    auth("oidc.authorization", OidcMessages.AuthorizationLookup.class, OidcMessages.AuthorizationView.class);
+  public static final Operation<OidcMessages.Consent, OidcMessages.AuthorizeOutcome> OIDC_CONSENT =
+    auth("oidc.consent", OidcMessages.Consent.class, OidcMessages.AuthorizeOutcome.class);
+  public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_TOKEN =
+    auth("oidc.token", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_REVOKE =
+    auth("oidc.revoke", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_INTROSPECT =
+    auth("oidc.introspect", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =
+    auth("oidc.userinfo", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

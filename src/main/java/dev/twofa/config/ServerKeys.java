@@ -21,7 +21,8 @@ public final class ServerKeys {
     CLUSTER("twofa cluster CA key v2"),
     AUDIT("twofa audit channel v1"),
     /** Derived from the CSRF key, not the ring, so an HTTP-only node signs device cookies like every other. */
-    DEVICE_COOKIE("twofa device-cookie signing v1");
+    DEVICE_COOKIE("twofa device-cookie signing v1"),
+    OIDC_SIGNING_KEY("twofa oidc signing-key encryption v1");
 
     private final byte[] info;
 

@@ -46,6 +46,7 @@ public class HttpVerticle extends VerticleBase {
       TwoFactorResource twoFactor = new TwoFactorResource(requests);
       SupportResource support = new SupportResource(requests);
       PasswordResetResource passwordReset = new PasswordResetResource(requests);
+      OidcResource oidc = new OidcResource(vertx, requests, config);
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -81,6 +82,8 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("supportRequestCancel").addHandler(support::cancelRequest);
       api.getRoute("supportRequests").addHandler(support::listRequests);
       api.getRoute("supportRequestDecline").addHandler(support::declineRequest);
+      api.getRoute("getAuthorization").addHandler(oidc::lookup);
+      api.getRoute("consentToAuthorization").addHandler(oidc::consent);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.
@@ -106,6 +109,7 @@ public class HttpVerticle extends VerticleBase {
       router.route("/api/*").handler(sessionCookie::read);
       router.route("/api/*").handler(deviceCookie::read);
       router.route("/api/*").subRouter(api.createRouter());
+      oidcRoutes(router, oidc, sessionCookie);
       router.getWithRegex(ShellPage.PATHS).handler(new ShellPage(vertx, config)::render);
       router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
       router.route().handler(ctx -> ctx.fail(404));
@@ -118,6 +122,31 @@ public class HttpVerticle extends VerticleBase {
       return server.listen(config.httpPort(), config.httpHost())
         .compose(listening -> management.listen(config.management().port(), config.management().host()));
     });
+  }
+
+  /**
+   * The OpenID Connect endpoints, outside /api: browsers reach /authorize by navigation and applications call
+   * /token, /revoke, /introspect and /userinfo from their servers (no CSRF token; the protocol has its own proofs).
+   */
+  private void oidcRoutes(Router router, OidcResource oidc, SessionCookie sessionCookie) {
+    router.get("/.well-known/openid-configuration").handler(oidc::discovery);
+    router.get("/.well-known/jwks.json").handler(oidc::jwks);
+    for (String path : new String[] {"/authorize", "/authorize/resume", "/token", "/revoke", "/introspect", "/userinfo"}) {
+      router.route(path).handler(ctx -> {
+        ctx.response().putHeader("Cache-Control", "no-store");
+        ctx.next();
+      });
+      router.route(path).handler(new ClientAddress(config.trustedProxies(), config.ipv6Prefix()));
+      router.route(path).method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
+      router.route(path).handler(CleanInput::refuseControlCharacters);
+    }
+    router.get("/authorize").handler(sessionCookie::read).handler(oidc::authorize);
+    router.get("/authorize/resume").handler(sessionCookie::read).handler(oidc::resume);
+    router.post("/token").handler(oidc::token);
+    router.post("/revoke").handler(oidc::revoke);
+    router.post("/introspect").handler(oidc::introspect);
+    router.get("/userinfo").handler(oidc::userInfo);
+    router.post("/userinfo").handler(oidc::userInfo);
   }
 
   /** Stops accepting connections and gives in-flight requests time to finish. */

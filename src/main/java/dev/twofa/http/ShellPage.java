@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class ShellPage {
   /** Paths of the browser app's screens (reloading any of them must keep the user's place). */
-  static final String PATHS = "^/(|signup|login|login/2fa|login/recovery|welcome|2fa/setup|2fa/change|recovery-codes|account|support|verify-email|forgot-password|reset-password|secure-account|login/support|support/cancel)$";
+  static final String PATHS = "^/(|signup|login|login/2fa|login/recovery|welcome|2fa/setup|2fa/change|recovery-codes|account|support|verify-email|forgot-password|reset-password|secure-account|login/support|support/cancel|consent)$";
   /** The languages the browser app has messages for; the first is the fallback. */
   static final List<String> LANGUAGES = List.of("en", "ja");
   private final HandlebarsTemplateEngine templates;

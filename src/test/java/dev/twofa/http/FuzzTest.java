@@ -1,5 +1,6 @@
 package dev.twofa.http;
 
+import dev.twofa.cli.OidcClients;
 import dev.twofa.support.ApiClient;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
@@ -45,7 +46,10 @@ class FuzzTest {
     "GET /api/support/requests", "POST /api/support/requests/cancel", "POST /api/support/requests/decline",
     "GET /api/config", "POST /api/step-up", "POST /api/2fa/change/start", "POST /api/2fa/change/confirm",
     "POST /api/email/verify", "POST /api/email/verification", "GET /health/ready", "GET /verify-email",
-    "GET /2fa/change"};
+    "GET /2fa/change", "GET /.well-known/openid-configuration", "GET /.well-known/jwks.json", "GET /authorize",
+    "GET /authorize?client_id=fuzz&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code&scope=openid",
+    "GET /authorize/resume", "POST /token", "POST /revoke", "POST /introspect", "GET /userinfo", "POST /userinfo",
+    "GET /api/authorizations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"};
 
   @RegisterExtension
@@ -57,6 +61,7 @@ class FuzzTest {
     System.out.println("[fuzz] seed " + seed);
     Random random = new Random(seed);
     TestAccounts accounts = new TestAccounts(server);
+    OidcClients.add(server.databaseUrl(), new OidcClients.Registration("fuzz", List.of("http://127.0.0.1/cb"), false, true, "fuzz"));
     String email = TestAccounts.uniqueEmail();
     ApiClient signedIn = accounts.signedUp(email);
     TestAccounts.Enrolled enrolled = accounts.enrolled();

@@ -39,6 +39,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> settings = new HashMap<>();
   private final MutableClock clock = new MutableClock(START);
   private boolean ownDatabase;
+  private boolean publicUrlIsOwnAddress;
   private Path ownDatabaseDir;
   private int ownDatabasePort;
   private EmbeddedDatabase embedded;
@@ -83,6 +84,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     return this;
   }
 
+  /** TWOFA_PUBLIC_URL is this server's own loopback address (an OpenID Connect issuer that clients can reach). */
+  public TestServer withPublicUrlAtItsAddress() {
+    publicUrlIsOwnAddress = true;
+    return this;
+  }
+
   public TestServer withOwnDatabase() {
     ownDatabase = true;
     return this;
@@ -113,6 +120,9 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     env.put("TWOFA_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
     env.put("TWOFA_DB_URL", databaseUrl);
+    if (publicUrlIsOwnAddress) {
+      env.put("TWOFA_PUBLIC_URL", baseUrl());
+    }
     config = TwofaConfig.from(env);
   }
 

@@ -83,6 +83,15 @@ final class SessionRepository {
       .map(rows -> first(rows, tokenHash));
   }
 
+  /** When the session named by {@code tokenHash} was opened, and with which second factor. */
+  Future<SessionService.Login> login(SqlClient db, byte[] tokenHash) {
+    return db.preparedQuery("SELECT created_at, second_factor_method FROM sessions WHERE token_hash = $1")
+      .execute(Tuple.of(Buffer.buffer(tokenHash)))
+      .map(rows -> rows.iterator().hasNext()
+        ? new SessionService.Login(instant(rows.iterator().next(), "created_at"), rows.iterator().next().getString("second_factor_method"))
+        : new SessionService.Login(Instant.EPOCH, null));
+  }
+
   /** The user's live sessions: this one first, then the most recently used. */
   Future<List<Listed>> list(SqlClient db, SignedIn current, Instant now, Duration idle) {
     return db.preparedQuery("""

@@ -84,6 +84,17 @@ public final class SessionService {
   }
 
   /**
+   * When {@code session} was opened, i.e. when its user last logged in (OpenID Connect's auth_time), and with which
+   * second factor ({@code totp}, {@code recovery_code}, or null).
+   */
+  public record Login(Instant at, String secondFactorMethod) {
+  }
+
+  public Future<Login> login(SignedIn session) {
+    return store.sessions().login(store.pool(), session.tokenHash());
+  }
+
+  /**
    * Opens the session of a completed login or a sign-up for {@code user} under {@code epoch}; returns its cookie
    * value. The login counts as the session's first step-up, and the user's oldest sessions beyond
    * {@link LoginPolicy#maxSessionsPerUser()} end.

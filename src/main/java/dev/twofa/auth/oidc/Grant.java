@@ -1,0 +1,32 @@
+package dev.twofa.auth.oidc;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What one authorization gave one application: who logged in, in which twofa session ({@code sid}), when and how
+ * ({@code amr}, {@code acr}). Every code and token issued from it shares its {@code grantId}, so that a replayed
+ * code or refresh token revokes them all.
+ */
+record Grant(UUID grantId, String clientId, long userId, String scope, UUID sessionHandle, Instant authTime,
+             List<String> amr, String acr) {
+  /**
+   * RFC 8176 values: a password only; a password and an authenticator app's code; a password and a recovery code
+   * (no registered value says "recovery code", so twofa adds its own, documented in docs/oidc.md).
+   */
+  static final List<String> AMR_PASSWORD = List.of("pwd");
+  static final List<String> AMR_PASSWORD_AND_APP = List.of("pwd", "otp", "mfa");
+  static final List<String> AMR_PASSWORD_AND_RECOVERY_CODE = List.of("pwd", "mfa", "recovery_code");
+  static final String ACR_ONE_FACTOR = "1";
+  static final String ACR_TWO_FACTORS = "2";
+
+  /** How a session logged in, as amr: {@code method} is the session's second factor (null: an app code or none). */
+  static List<String> amr(boolean secondFactor, String method) {
+    return !secondFactor ? AMR_PASSWORD : "recovery_code".equals(method) ? AMR_PASSWORD_AND_RECOVERY_CODE : AMR_PASSWORD_AND_APP;
+  }
+
+  boolean hasScope(String value) {
+    return List.of(scope.split(" ")).contains(value);
+  }
+}

@@ -1,0 +1,181 @@
+package dev.twofa.auth.oidc;
+
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.DirectDecrypter;
+import com.nimbusds.jose.crypto.DirectEncrypter;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.twofa.config.KeyRing;
+import dev.twofa.config.ServerKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.twofa.db.SqlTime.utc;
+
+/**
+ * The provider's signing keys: generated here (RS256, RSA 2048), the private part sealed as a JWE (dir, A256GCM)
+ * under the key ring's OIDC purpose key and stored in PostgreSQL, the public part published as the JWKS. Only auth
+ * ever holds a private key; an HTTP-only node has neither the ring's key nor the database.
+ */
+final class SigningKeys {
+  /** Held for the transaction that looks for a key and makes one if there is none, so nodes starting together agree. */
+  private static final long GENERATION_LOCK = 0x7477_6f66_6f69_6463L;
+  private static final String SEALED_KID = "twofa-sig-kid";
+  private final Vertx vertx;
+  private final Pool pool;
+  private final KeyRing ring;
+  private final Clock clock;
+  private volatile Loaded loaded;
+
+  /** The key that signs and the JWKS document (public parts of every stored key). */
+  private record Loaded(RSAKey signing, String jwks) {
+  }
+
+  SigningKeys(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.ring = ring;
+    this.clock = clock;
+  }
+
+  /** Loads the stored keys, with an RS256 key generated first when there is none (off the event loop). */
+  Future<Void> start() {
+    return stored(pool).compose(rows -> rows.isEmpty() ? generate(vertx, pool, ring, clock) : Future.succeededFuture(rows))
+      .compose(rows -> {
+        loaded = open(rows, ring);
+        return resealUnderCurrentKey(rows);
+      });
+  }
+
+  /**
+   * A key sealed under an older key of the ring is sealed again under the current one, so that the old ring key
+   * can be dropped after a restart (see Rotating keys); the UPDATE keeps a concurrent node's identical work.
+   */
+  private Future<Void> resealUnderCurrentKey(List<Row> rows) {
+    List<Future<?>> updates = new ArrayList<>();
+    for (Row row : rows) {
+      String sealed = row.getString("sealed");
+      if (!ring.current().hexId().equals(sealedUnder(sealed))) {
+        updates.add(pool.preparedQuery("UPDATE oidc_signing_keys SET sealed = $3 WHERE kid = $1 AND sealed = $2")
+          .execute(Tuple.of(row.getString("kid"), sealed, seal(unseal(sealed, row.getString("kid"), ring), ring))));
+      }
+    }
+    return Future.all(updates).mapEmpty();
+  }
+
+  private static String sealedUnder(String sealed) {
+    try {
+      return JWEObject.parse(sealed).getHeader().getKeyID();
+    } catch (ParseException e) {
+      return null;
+    }
+  }
+
+  private static Future<List<Row>> generate(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
+    return vertx.executeBlocking(() -> new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256)
+        .keyIDFromThumbprint(true).generate())
+      .compose(candidate -> pool.withTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(" + GENERATION_LOCK + ")")
+        .execute()
+        .compose(locked -> stored(tx))
+        .compose(rows -> !rows.isEmpty() ? Future.succeededFuture(rows)
+          : tx.preparedQuery("INSERT INTO oidc_signing_keys (kid, alg, sealed, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)")
+              .execute(Tuple.of(candidate.getKeyID(), JWSAlgorithm.RS256.getName(), seal(candidate, ring),
+                candidate.toPublicJWK().toJSONString(), utc(clock.instant())))
+              .compose(inserted -> stored(tx)))));
+  }
+
+  private static Future<List<Row>> stored(SqlClient db) {
+    return db.query("SELECT kid, alg, sealed FROM oidc_signing_keys ORDER BY created_at DESC, kid").execute()
+      .map(rows -> {
+        List<Row> list = new ArrayList<>();
+        rows.forEach(list::add);
+        return list;
+      });
+  }
+
+  /** The newest RS256 key signs; every stored key is published. */
+  private static Loaded open(List<Row> rows, KeyRing ring) {
+    List<JWK> keys = new ArrayList<>();
+    for (Row row : rows) {
+      keys.add(unseal(row.getString("sealed"), row.getString("kid"), ring));
+    }
+    RSAKey signing = keys.stream().filter(k -> k instanceof RSAKey).map(k -> (RSAKey) k).findFirst()
+      .orElseThrow(() -> new IllegalStateException("no RS256 signing key"));
+    return new Loaded(signing, new JWKSet(keys).toPublicJWKSet().toString());
+  }
+
+  /** The private JWK as a JWE under the ring's current key; the header (authenticated) names both keys. */
+  static String seal(JWK key, KeyRing ring) {
+    KeyRing.Key current = ring.current();
+    JWEObject jwe = new JWEObject(new JWEHeader.Builder(JWEAlgorithm.DIR, EncryptionMethod.A256GCM)
+      .keyID(current.hexId()).customParam(SEALED_KID, key.getKeyID()).build(), new Payload(key.toJSONString()));
+    try {
+      jwe.encrypt(new DirectEncrypter(ServerKeys.derive(current.material(), ServerKeys.Purpose.OIDC_SIGNING_KEY)));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("sealing a signing key", e);
+    }
+    return jwe.serialize();
+  }
+
+  /** Opens a sealed key with whichever key of the ring sealed it; fails when none did or it was relabelled. */
+  static JWK unseal(String sealed, String kid, KeyRing ring) {
+    try {
+      JWEObject jwe = JWEObject.parse(sealed);
+      KeyRing.Key key = ring.keys().stream().filter(k -> k.hexId().equals(jwe.getHeader().getKeyID())).findFirst()
+        .orElseThrow(() -> new IllegalStateException("signing key " + kid + " is sealed under a key not in the ring"));
+      if (!kid.equals(jwe.getHeader().getCustomParam(SEALED_KID))) {
+        throw new IllegalStateException("signing key " + kid + " is sealed under another name");
+      }
+      jwe.decrypt(new DirectDecrypter(ServerKeys.derive(key.material(), ServerKeys.Purpose.OIDC_SIGNING_KEY)));
+      return JWK.parse(jwe.getPayload().toString());
+    } catch (ParseException | JOSEException e) {
+      throw new IllegalStateException("signing key " + kid + " does not open", e);
+    }
+  }
+
+  /** A compact JWS (RS256) of {@code claims}, typed JWT and named by its key id. */
+  String sign(JWTClaimsSet claims) {
+    RSAKey signing = loaded.signing();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
+      .keyID(signing.getKeyID()).build(), claims);
+    try {
+      jwt.sign(new RSASSASigner(signing));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing an ID token", e);
+    }
+    return jwt.serialize();
+  }
+
+  /** The JWKS document: public parts only. */
+  String jwks() {
+    return loaded.jwks();
+  }
+
+  @Override
+  public String toString() {
+    return "SigningKeys[" + (loaded == null ? "not loaded" : loaded.signing().getKeyID()) + "]";
+  }
+}

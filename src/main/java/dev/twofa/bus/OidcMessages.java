@@ -1,0 +1,79 @@
+package dev.twofa.bus;
+
+import java.util.Map;
+
+/**
+ * The OpenID Connect provider's part of the contract. The HTTP layer forwards the protocol's raw input (the
+ * query, the form body, the Authorization header) and writes back what auth answers; every decision and every
+ * signature is auth's.
+ */
+public final class OidcMessages {
+  private OidcMessages() {
+  }
+
+  /** {@code GET /authorize}: the raw query string and the browser's session cookie. */
+  public record Authorize(String sessionToken, String query, ClientInfo client) {
+  }
+
+  /** Back from the login screens: the pending authorization's opaque id. */
+  public record Resume(String sessionToken, String authorization, ClientInfo client) {
+  }
+
+  /** The login screen asks whom it logs in to. */
+  public record AuthorizationLookup(String authorization) {
+  }
+
+  /**
+   * The application a pending authorization is for, whether the user must log in again even if logged in, and the
+   * scopes it asks for (what the consent screen lists).
+   */
+  public record AuthorizationView(String clientName, boolean loginRequired, java.util.List<String> scopes) {
+  }
+
+  /** The consent screen's answer: Allow ({@code allow} true) or Deny. */
+  public record Consent(String sessionToken, String authorization, boolean allow, ClientInfo client) {
+  }
+
+  /**
+   * Where an authorization request goes next: exactly one of {@code redirect} (to the application, with a code or
+   * an error), {@code authorization} (the pending authorization's id, for the {@code screen} "login" or
+   * "consent") or {@code errorPage} (an error code shown to the user, never a redirect: unknown client or
+   * redirect URI).
+   */
+  public record AuthorizeOutcome(String redirect, String authorization, String screen, String errorPage) {
+    public static final String LOGIN = "login";
+    public static final String CONSENT = "consent";
+
+    public static AuthorizeOutcome redirectTo(String location) {
+      return new AuthorizeOutcome(location, null, null, null);
+    }
+
+    public static AuthorizeOutcome login(String authorization) {
+      return new AuthorizeOutcome(null, authorization, LOGIN, null);
+    }
+
+    public static AuthorizeOutcome consent(String authorization) {
+      return new AuthorizeOutcome(null, authorization, CONSENT, null);
+    }
+
+    public static AuthorizeOutcome error(String code) {
+      return new AuthorizeOutcome(null, null, null, code);
+    }
+  }
+
+  /** A protocol request as it arrived: the form body and the Authorization header (token, userinfo). */
+  public record ProtocolRequest(String method, String contentType, String body, String authorization) {
+    @Override
+    public String toString() {
+      return "ProtocolRequest[" + method + "]";
+    }
+  }
+
+  /** A protocol answer as the specification shapes it (status, headers, JSON body), built by auth with Nimbus. */
+  public record ProtocolAnswer(int status, Map<String, String> headers, String body) {
+    @Override
+    public String toString() {
+      return "ProtocolAnswer[" + status + "]";
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.twofa.http;
+
+import dev.twofa.bus.OidcMessages.AuthorizationLookup;
+import dev.twofa.bus.OidcMessages.Authorize;
+import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
+import dev.twofa.bus.OidcMessages.Consent;
+import dev.twofa.bus.OidcMessages.ProtocolAnswer;
+import dev.twofa.bus.OidcMessages.ProtocolRequest;
+import dev.twofa.bus.OidcMessages.Resume;
+import dev.twofa.config.TwofaConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import static dev.twofa.bus.Operations.OIDC_AUTHORIZATION;
+import static dev.twofa.bus.Operations.OIDC_AUTHORIZE;
+import static dev.twofa.bus.Operations.OIDC_CONSENT;
+import static dev.twofa.bus.Operations.OIDC_DISCOVERY;
+import static dev.twofa.bus.Operations.OIDC_JWKS;
+import static dev.twofa.bus.Operations.OIDC_INTROSPECT;
+import static dev.twofa.bus.Operations.OIDC_RESUME;
+import static dev.twofa.bus.Operations.OIDC_REVOKE;
+import static dev.twofa.bus.Operations.OIDC_TOKEN;
+import static dev.twofa.bus.Operations.OIDC_USERINFO;
+import static dev.twofa.http.Requests.client;
+import static dev.twofa.http.Requests.sessionToken;
+
+/**
+ * The OpenID Connect endpoints: each forwards the protocol's raw input to auth and writes back its answer (a
+ * redirect, the login screen with an opaque pending-authorization id, an error page, or a JSON document). It
+ * parses nothing of the protocol and holds no key.
+ */
+final class OidcResource {
+  private final Requests requests;
+  private final HandlebarsTemplateEngine templates;
+  private final String productName;
+  private final Map<String, JsonObject> words = new HashMap<>();
+
+  OidcResource(Vertx vertx, Requests requests, TwofaConfig config) {
+    this.requests = requests;
+    this.templates = HandlebarsTemplateEngine.create(vertx);
+    this.productName = config.productName();
+    for (String language : ShellPage.LANGUAGES) {
+      words.put(language, load("webroot/i18n/" + language + ".json"));
+    }
+  }
+
+  void discovery(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_DISCOVERY, null));
+  }
+
+  void jwks(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_JWKS, null));
+  }
+
+  void authorize(RoutingContext ctx) {
+    follow(ctx, requests.call(OIDC_AUTHORIZE, new Authorize(sessionToken(ctx), ctx.request().query(), client(ctx))));
+  }
+
+  void resume(RoutingContext ctx) {
+    follow(ctx, requests.call(OIDC_RESUME,
+      new Resume(sessionToken(ctx), ctx.request().getParam("authorization"), client(ctx))));
+  }
+
+  /** {@code GET /api/authorizations/{id}}: whom the login screen logs in to. */
+  void lookup(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(OIDC_AUTHORIZATION, new AuthorizationLookup(ctx.pathParam("id"))), 200);
+  }
+
+  /** {@code POST /api/authorizations/{id}/consent {allow}}: where the browser goes next, as {@code {location}}. */
+  void consent(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(OIDC_CONSENT, new Consent(sessionToken(ctx), ctx.pathParam("id"),
+      Boolean.TRUE.equals(ctx.body().asJsonObject().getBoolean("allow")), client(ctx)))
+      .map(outcome -> new JsonObject().put("location", location(outcome))), 200);
+  }
+
+  void token(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_TOKEN, protocol(ctx)));
+  }
+
+  void revoke(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_REVOKE, protocol(ctx)));
+  }
+
+  void introspect(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_INTROSPECT, protocol(ctx)));
+  }
+
+  void userInfo(RoutingContext ctx) {
+    write(ctx, requests.call(OIDC_USERINFO, protocol(ctx)));
+  }
+
+  private static ProtocolRequest protocol(RoutingContext ctx) {
+    return new ProtocolRequest(ctx.request().method().name(), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE),
+      // As bytes: a form body is ASCII, and a charset named in Content-Type must not make the read throw.
+      ctx.body() == null || ctx.body().buffer() == null ? null : ctx.body().buffer().toString(StandardCharsets.UTF_8),
+      ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+  }
+
+  private void write(RoutingContext ctx, Future<ProtocolAnswer> answer) {
+    answer.onComplete(ar -> {
+      if (ar.failed()) {
+        ErrorResponses.send(ctx, ar.cause());
+        return;
+      }
+      ar.result().headers().forEach(ctx.response()::putHeader);
+      ctx.response().setStatusCode(ar.result().status()).end(ar.result().body() == null ? "" : ar.result().body());
+    });
+  }
+
+  private void follow(RoutingContext ctx, Future<AuthorizeOutcome> outcome) {
+    outcome.onComplete(ar -> {
+      if (ar.failed()) {
+        ErrorResponses.send(ctx, ar.cause());
+      } else if (ar.result().redirect() != null) {
+        redirect(ctx, ar.result().redirect());
+      } else if (ar.result().authorization() != null) {
+        redirect(ctx, location(ar.result()));
+      } else {
+        errorPage(ctx, ar.result().errorPage());
+      }
+    });
+  }
+
+  /** The application's redirect, or the screen of the browser app that carries the authorization on. */
+  private static String location(AuthorizeOutcome outcome) {
+    if (outcome.redirect() != null) {
+      return outcome.redirect();
+    }
+    String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent" : "/login";
+    return outcome.authorization() != null ? screen + "?authorization=" + outcome.authorization() : "/";
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+  }
+
+  /** Unknown application or redirect URI: said to the user, in their language; never a redirect. */
+  private void errorPage(RoutingContext ctx, String code) {
+    JsonObject text = words.get(ShellPage.language(ctx));
+    String message = text.getString("oidc.error." + code, text.getString("oidc.error.other"));
+    templates.render(Map.of("lang", ShellPage.language(ctx), "productName", productName,
+        "title", text.getString("oidc.error.title"), "message", message, "home", text.getString("oidc.error.home")),
+      "templates/oidc-error.hbs").onComplete(html -> {
+        if (html.failed()) {
+          ctx.fail(html.cause());
+          return;
+        }
+        ctx.response().setStatusCode(400).putHeader("Content-Type", "text/html; charset=utf-8")
+          .putHeader("Cache-Control", "no-store").end(html.result());
+      });
+  }
+
+  private static JsonObject load(String resource) {
+    try (InputStream in = OidcResource.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing " + resource);
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
