@@ -3,19 +3,15 @@ import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeUserAgent } from '../activity.js';
-import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading } from '../ui.js';
+import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
   let user;
   try {
     user = await api.account();
   } catch (error) {
-    if (error.code === 'unauthenticated') {
-      app.setSession({ state: 'anonymous', user: null });
-      app.notice = t('account.ended');
-      app.navigate('/login', { replace: true });
-      return;
-    }
+    // The app shell has taken an ended session back to Log in (see sessionEnded in app.js).
+    if (error.code === 'unauthenticated') return;
     main.append(el('p', { class: 'form-message error', role: 'alert' }, describe(error)));
     return;
   }
@@ -186,6 +182,8 @@ function sessionsSection() {
       await action();
       await load();
       showMessage(message, t('sessions.loggedOut'), 'success');
+      // The button pressed is gone (its row, or "Log out of all other sessions" with no others left).
+      if (!button.isConnected || button.hidden) focusResult(message);
     } catch (error) {
       showMessage(message, describe(error));
     }

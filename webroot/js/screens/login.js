@@ -68,8 +68,10 @@ export function signupScreen(main, app) {
     el('p', { class: 'switch' }, t('signup.haveAccount'), ' ', el('a', { href: '/login', 'data-link': true }, t('login.title')))));
 }
 
-export function loginScreen(main, app) {
+export function loginScreen(main, app, params) {
   const notice = noticeFrom(app);
+  // "?return=/2fa/setup": where an ended session was; app.afterLogin checks it against the app's routes.
+  if (params.get('return')) app.returnTo = params.get('return');
   const forgot = el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'));
   main.append(el('section', { class: 'card' },
     heading(t('login.title')),
@@ -81,7 +83,8 @@ export function loginScreen(main, app) {
       onSubmit: async (email, password) => {
         const session = await api.login(email, password);
         app.setSession(session);
-        app.navigate(session.state === 'pending_2fa' ? '/login/2fa' : '/account');
+        if (session.state === 'pending_2fa') app.navigate('/login/2fa');
+        else app.afterLogin();
       },
     }),
     el('p', {}, forgot),
@@ -222,7 +225,7 @@ export function totpScreen(main, app) {
     submitCode: async (code) => {
       try {
         if (await completeLogin(app, () => api.loginWithTotp(code))) {
-          app.navigate('/account');
+          app.afterLogin();
         }
       } finally {
         tries.update();
@@ -264,7 +267,7 @@ export function recoveryScreen(main, app) {
           app.notice = t(left <= 3 ? 'recovery.left.low' : 'recovery.left', { n: left });
           app.lostPhone = true;
           app.signedInWithRecoveryCode = true;
-          app.navigate('/account');
+          app.afterLogin();
         }
       } catch (error) {
         showFieldError(code, describe(error));
