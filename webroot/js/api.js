@@ -90,6 +90,7 @@ export const api = {
   login: (email, password) => request('POST', '/api/login', { email, password }),
   loginWithTotp: (code) => request('POST', '/api/login/totp', { code }),
   loginWithRecoveryCode: (code) => request('POST', '/api/login/recovery', { code }),
+  holdLoginForSupport: () => request('POST', '/api/login/support-form'),
   logout: () => request('POST', '/api/logout'),
   account: () => request('GET', '/api/account'),
   verifyEmail: (token) => request('POST', '/api/email/verify', { token }),

@@ -22,19 +22,43 @@ export async function accountScreen(main, app) {
   // After a login with a recovery code, the likely story is a lost or new phone.
   const lostPhone = app.lostPhone && user.twoFactorEnabled;
   app.lostPhone = false;
+  const security = securitySection(app, user, password);
   main.append(el('div', { class: 'page' },
     heading(t('account.title')),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
-    lostPhone ? el('p', { class: 'notice' }, t('account.lostPhone'), ' ',
-      el('a', { href: '/2fa/change', 'data-link': true }, t('account.lostPhone.link'))) : null,
+    attentionBox(user, lostPhone, security),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
       ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
     user.emailVerified ? null : emailPanel(),
-    securitySection(app, user, password),
+    security,
     sessionsSection(),
     activitySection(() => password.open())));
+}
+
+/** From this many recovery codes left, Account asks for new ones (a lost phone may need several). */
+const FEW_CODES = 4;
+
+/**
+ * One amber box for what needs doing after a bad day: a lost phone (this session logged in with a recovery code)
+ * or few recovery codes left, with both ways out: a new authentication app, new recovery codes.
+ */
+function attentionBox(user, lostPhone, security) {
+  const few = user.twoFactorEnabled && user.recoveryCodesRemaining <= FEW_CODES;
+  if (!lostPhone && !few) return null;
+  const regenerate = el('button', { type: 'button', class: 'secondary' }, t('codes.regenerate'));
+  regenerate.addEventListener('click', () => {
+    const open = security.querySelector('[aria-controls="regenerate-panel"]');
+    if (open.getAttribute('aria-expanded') !== 'true') open.click();
+    else security.querySelector('#regenerate-panel button').focus();
+  });
+  return el('div', { class: 'warning attention' },
+    el('p', {}, lostPhone ? t('account.lostPhone') : null, lostPhone && few ? ' ' : null,
+      few ? t('account.fewCodes', { n: user.recoveryCodesRemaining }) : null),
+    el('div', { class: 'inline-actions' },
+      el('a', { href: '/2fa/change', 'data-link': true, class: 'button secondary' }, t('account.lostPhone.link')),
+      regenerate));
 }
 
 /** "Email · Not verified · Resend link", until the address is proven. */

@@ -6,7 +6,7 @@ import { el, field, codeForm, showFieldError, clearFieldError, formMessage, show
 
 const FIELD_OF_ERROR = { invalid_email: 'email', email_taken: 'email', weak_password: 'password' };
 
-function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit }) {
+function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit, words = describe }) {
   const email = field(t('field.email'), { type: 'email', name: 'email', autocomplete: 'username', required: true,
     value: knownEmail || undefined, 'data-autofocus': knownEmail ? undefined : true });
   const password = field(t('field.password'), { type: 'password', name: 'password', autocomplete: passwordAutocomplete,
@@ -37,7 +37,7 @@ function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, emai
           showFieldError(target, describe(error));
           target.input.focus();
         } else {
-          showMessage(message, describe(error));
+          showMessage(message, words(error));
           password.input.select();
         }
       }
@@ -80,6 +80,10 @@ export function loginScreen(main, app, params) {
       submitLabel: t('login.submit'),
       passwordAutocomplete: 'current-password',
       email: app.loginEmail,
+      // Locked out after wrong passwords: the way that needs no password is one click away.
+      words: (error) => (error.code === 'rate_limited'
+        ? [describe(error), ' ', el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))]
+        : describe(error)),
       onSubmit: async (email, password) => {
         const session = await api.login(email, password);
         app.setSession(session);
@@ -264,7 +268,7 @@ export function recoveryScreen(main, app) {
         const session = await completeLogin(app, () => api.loginWithRecoveryCode(code.input.value));
         if (session) {
           const left = session.user.recoveryCodesRemaining;
-          app.notice = t(left <= 3 ? 'recovery.left.low' : 'recovery.left', { n: left });
+          app.notice = t('recovery.left', { n: left });
           app.lostPhone = true;
           app.signedInWithRecoveryCode = true;
           app.afterLogin();

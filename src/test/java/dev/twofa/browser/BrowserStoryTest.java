@@ -139,7 +139,7 @@ class BrowserStoryTest {
     browser.waitForHeading("Account");
     assertTrue(browser.hasText("You have 7 recovery codes left"), "remaining count after a recovery login");
     assertTrue(browser.hasText("7 of 8 left"));
-    assertTrue(browser.hasText("Lost your phone? Set up a new authentication app"), "after a recovery login");
+    assertTrue(browser.hasText("Lost your phone?") && browser.hasText("Set up a new authentication app"), "after a recovery login");
 
     // 7. Generate new recovery codes: a warning, "Confirm it's you" once the login is older than the step-up window
     // (opened on a recovery code, since this session logged in with one: the phone is lost), then the new codes.
