@@ -76,7 +76,9 @@ function emailPanel() {
   });
   return el('section', { class: 'card', 'aria-label': t('email.row') },
     el('dl', { class: 'settings' },
-      settingRow(t('email.row'), el('span', { class: 'badge off' }, t('email.notVerified')), ' · ', resend)),
+      // "Not verified · Resend link" stays on one line: the badge never ends a line with its link on the next.
+      settingRow(t('email.row'), el('span', { class: 'keep-together' },
+        el('span', { class: 'badge off' }, t('email.notVerified')), ' · ', resend))),
     el('p', { class: 'muted' }, t('email.why')), message);
 }
 

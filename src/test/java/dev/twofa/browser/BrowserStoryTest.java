@@ -182,10 +182,11 @@ class BrowserStoryTest {
     inspect("activity");
     String activity = browser.find(".activity").getText();
     for (String words : List.of("Account created", "2FA turned on", "Logged in · password + authentication app",
-      "Logged in · password + recovery code", "New recovery codes generated", "Logged out", "Failed", "127.0.0.1",
-      "Chrome on Linux")) {
+      "Logged in · password + recovery code", "New recovery codes generated", "Logged out",
+      "1 wrong code while setting up the authentication app", "127.0.0.1", "Chrome on Linux")) {
       assertTrue(activity.contains(words), "Activity mentions " + words + ":\n" + activity);
     }
+    assertFalse(activity.contains("Failed"), "the user's own typo while setting up is no alarm:\n" + activity);
     assertFalse(activity.contains("Success"), "no pill on what went as expected");
     assertFalse(activity.contains("Login: password"), "a login's steps are one row");
     assertTrue(activity.indexOf("recovery code (after") < activity.indexOf("Account created"), "newest first");
