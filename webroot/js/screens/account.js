@@ -30,7 +30,7 @@ export async function accountScreen(main, app) {
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
-      ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
+      ' · ', el('span', { class: 'keep-together' }, t('account.memberSince', { date: formatDate(user.createdAt) }))),
     user.emailVerified ? null : emailPanel(),
     security,
     sessionsSection(),

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CalmScreensBrowserTest {
   @RegisterExtension
-  static TestServer server = new TestServer();
+  static TestServer server = new TestServer().with("TWOFA_PASSWORD_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS", "3");
   @RegisterExtension
   @Order(Browser.AFTER_SERVER)
   static final Browser english = Browser.perClass(server);
@@ -176,6 +176,27 @@ class CalmScreensBrowserTest {
     browser.click(browser.t("forgot.submit"));
     browser.waitForMessage("forgot.sent");
     browser.wait(10).until(d -> browser.focused().startsWith("P:"));
+  }
+
+  /** Locked out after wrong passwords: the message points at the way that needs no password. */
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "ja"})
+  void theLockoutPointsAtForgotPassword(String language) {
+    Browser browser = language.equals("ja") ? japanese : english;
+    String email = TestAccounts.uniqueEmail();
+    new TestAccounts(server).signedUp(email);
+    browser.open("/login");
+    browser.waitForHeading(browser.t("login.title"));
+    browser.fill(browser.t("field.email"), email);
+    WebElement message = browser.find(".form-message");
+    for (int i = 0; i < 6 && message.findElements(By.cssSelector("a[href='/forgot-password']")).isEmpty(); i++) {
+      browser.fill(browser.t("field.password"), "wrong-password-" + i);
+      browser.click(browser.t("login.submit"));
+      browser.wait(10).until(d -> !message.getText().isBlank() && browser.button(browser.t("login.submit")).isEnabled());
+    }
+    assertTrue(message.getText().contains(browser.t("login.forgot")), message.getText());
+    message.findElement(By.cssSelector("a[href='/forgot-password']")).click();
+    browser.waitForHeading(browser.t("forgot.title"));
   }
 
   /** Types a code the app does not show now, and waits for it to be refused next to the field. */
