@@ -130,8 +130,10 @@ function securitySection(app, user, password) {
 
 /** "Authenticator app · pafin / pafin Inc. · added 2 Dec 2026": the entry the user's app shows. */
 function authenticatorRow(app, user) {
-  const added = user.twoFactorEnabledAt ? ' · ' + t('twofa.added', { date: formatDate(user.twoFactorEnabledAt) }) : '';
-  return settingRow(t('twofa.app'), app.entryName(user.email) + added);
+  // 「2026年12月7日に追加」 stays whole (never 「…に／追加」).
+  const added = user.twoFactorEnabledAt
+    ? [' · ', el('span', { class: 'keep-together' }, t('twofa.added', { date: formatDate(user.twoFactorEnabledAt) }))] : [];
+  return settingRow(t('twofa.app'), app.entryName(user.email), ...added);
 }
 
 function regeneratePanel(app, offer) {
