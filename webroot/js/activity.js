@@ -9,6 +9,9 @@ const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', 
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
   'email.verified']);
 const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
+// A refused code while turning 2FA on or changing the app is the user's own typo (it needs their session): said
+// as one neutral row per run of them, not as a failure a stranger caused.
+const SETUP_TYPOS = { '2fa.enabled': 'activity.wrongCodes.setup', '2fa.changed': 'activity.wrongCodes.change' };
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */
 export function describeEvent(event) {
@@ -24,9 +27,17 @@ export function describeEvent(event) {
 export function activityRows(events) {
   const rows = [];
   const logins = new Map();
+  let typos = null;
   for (const event of events) {
     const loginId = event.details && event.details.loginId;
-    if (LOGIN_STEPS.has(event.type) && loginId) {
+    if (SETUP_TYPOS[event.type] && !event.success) {
+      if (typos && typos.type === event.type && rows[rows.length - 1] === typos) {
+        typos.n += 1;
+      } else {
+        typos = { kind: 'change', tone: 'neutral', type: event.type, n: 1, event };
+        rows.push(typos);
+      }
+    } else if (LOGIN_STEPS.has(event.type) && loginId) {
       if (!logins.has(loginId)) {
         const row = { kind: 'login', steps: [] };
         logins.set(loginId, row);
@@ -45,7 +56,8 @@ export function activityRows(events) {
         words: describeEvent(event), event });
     }
   }
-  return rows.map((row) => (row.steps ? loginRow(row.steps) : row));
+  return rows.map((row) => (row.steps ? loginRow(row.steps)
+    : row.tone === 'neutral' ? { ...row, words: t(SETUP_TYPOS[row.type], { n: row.n }) } : row));
 }
 
 function loginRow(steps) {
@@ -78,7 +90,7 @@ const FILTERS = {
   all: () => true,
   logins: (row) => row.kind === 'login',
   changes: (row) => row.kind === 'change',
-  failed: (row) => row.tone !== 'ok',
+  failed: (row) => row.tone === 'failed' || row.tone === 'warning',
 };
 
 /**

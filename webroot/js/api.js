@@ -25,6 +25,14 @@ export function onStepUpRequired(handler) {
   stepUpHandler = handler;
 }
 
+// Called with the API error when a call answers 401 unauthenticated (the session ended, e.g. idle timeout).
+let unauthenticatedHandler = null;
+
+/** Registers what takes an ended session back to Log in; the app shell sets it once. */
+export function onUnauthenticated(handler) {
+  unauthenticatedHandler = handler;
+}
+
 async function request(method, path, body, retried = false) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') {
@@ -65,8 +73,12 @@ async function request(method, path, body, retried = false) {
   if (!response.ok) {
     const retry = json && json.retryAfterSeconds ? json.retryAfterSeconds : Number(response.headers.get('Retry-After')) || null;
     // The server's message is English and for developers; the app shows its own sentence for the code.
-    throw new ApiError(response.status, json && json.error ? json.error : 'internal',
+    const error = new ApiError(response.status, json && json.error ? json.error : 'internal',
       json && json.message ? json.message : '', retry);
+    if (response.status === 401 && error.code === 'unauthenticated' && unauthenticatedHandler) {
+      unauthenticatedHandler(error);
+    }
+    throw error;
   }
   return json;
 }
@@ -81,6 +93,7 @@ export const api = {
   login: (email, password) => request('POST', '/api/login', { email, password }),
   loginWithTotp: (code) => request('POST', '/api/login/totp', { code }),
   loginWithRecoveryCode: (code) => request('POST', '/api/login/recovery', { code }),
+  holdLoginForSupport: () => request('POST', '/api/login/support-form'),
   logout: () => request('POST', '/api/logout'),
   account: () => request('GET', '/api/account'),
   verifyEmail: (token) => request('POST', '/api/email/verify', { token }),

@@ -1,6 +1,6 @@
 // The app shell: settings, language, session state, the router (History API, so back and reload keep the
 // user's place) and the header.
-import { api, onStepUpRequired } from './api.js';
+import { api, onStepUpRequired, onUnauthenticated } from './api.js';
 import { confirmIdentity } from './stepup.js';
 import { t, lang, useLanguage, rememberLanguage, translateShell } from './i18n.js';
 import { signupScreen, loginScreen, totpScreen, recoveryScreen } from './screens/login.js';
@@ -29,6 +29,8 @@ export const app = {
   signedInWithRecoveryCode: false,
   // Account opens the "Generate new recovery codes" panel once (a lost phone was just replaced).
   offerNewCodes: false,
+  // Where to go once logged in: a screen the session ended on (checked by safeReturn, memory only).
+  returnTo: null,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
@@ -73,6 +75,13 @@ export const app = {
   },
 
   rerender: () => render(),
+
+  /** After the last step of a login: the screen an ended session was on, else Account. */
+  afterLogin() {
+    const back = safeReturn(app.returnTo);
+    app.returnTo = null;
+    return app.navigate(back || '/account');
+  },
 };
 
 const ANONYMOUS = 'anonymous';
@@ -100,6 +109,40 @@ const routes = {
   '/consent': { screen: consentScreen, states: [AUTHENTICATED] },
 };
 
+// Screens that cannot be returned to: their content lived only in memory.
+const NO_RETURN = new Set(['/recovery-codes']);
+
+/**
+ * {@code value} when it is a path of this app that a logged-in user can open (query kept), else null: never
+ * another origin, never a screen that only makes sense before logging in.
+ */
+export function safeReturn(value) {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return null;
+  let url;
+  try {
+    url = new URL(value, location.origin);
+  } catch (e) {
+    return null;
+  }
+  const route = routes[url.pathname];
+  if (url.origin !== location.origin || !route || NO_RETURN.has(url.pathname)) return null;
+  return route.states.includes(AUTHENTICATED) && !route.states.includes(ANONYMOUS) ? url.pathname + url.search : null;
+}
+
+/** Any call answered 401 unauthenticated: the session ended. Log in again, email kept, then back here. */
+function sessionEnded() {
+  if (app.session.state !== AUTHENTICATED) return;
+  const email = app.session.user ? app.session.user.email : null;
+  const back = safeReturn(location.pathname + location.search);
+  document.querySelectorAll('dialog[open]').forEach((dialog) => dialog.close());
+  app.recoveryCodes = null;
+  app.signedInWithRecoveryCode = false;
+  app.setSession({ state: ANONYMOUS, user: null });
+  app.loginEmail = email;
+  app.notice = t('session.ended');
+  app.navigate('/login' + (back ? '?return=' + encodeURIComponent(back) : ''), { replace: true, force: true });
+}
+
 function home() {
   if (app.session.state === AUTHENTICATED) return '/account';
   if (app.session.state === PENDING) return '/login/2fa';
@@ -115,7 +158,9 @@ async function render() {
     return;
   }
   if (!route || !(route.states.includes(app.session.state) || reLogin)) {
-    history.replaceState({}, '', home());
+    // A reload of a logged-in screen after the session ended: Log in, then back to it.
+    const back = app.session.state === ANONYMOUS ? safeReturn(path + location.search) : null;
+    history.replaceState({}, '', back ? '/login?return=' + encodeURIComponent(back) : home());
     return render();
   }
   app.cleanups.splice(0).forEach((fn) => fn());
@@ -184,6 +229,7 @@ function wireHeader() {
       app.recoveryCodes = null;
       app.holdsUser = null;
       app.signedInWithRecoveryCode = false;
+      app.returnTo = null;
       app.setSession({ state: ANONYMOUS, user: null });
       app.notice = t('logout.done');
       app.navigate('/login');
@@ -247,6 +293,7 @@ async function start() {
   wireHeader();
   // The password form's current password is the password part of the proof; a session that logged in with a
   // recovery code is asked for one first (its phone may be gone).
+  onUnauthenticated(sessionEnded);
   onStepUpRequired(({ path, body }) => confirmIdentity(app.session.user, app.config.totp.digits, {
     password: path === '/api/account/password' ? body.currentPassword : undefined,
     recoveryFirst: app.signedInWithRecoveryCode,

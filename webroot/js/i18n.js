@@ -54,7 +54,11 @@ export function formatDate(isoOrDate) {
 /** "2 minutes", "45 seconds", "3 hours" (and 「2分」…) for a wait in seconds. */
 export function formatWait(seconds) {
   const s = Math.max(1, Math.round(seconds));
-  const unit = (value, name) => new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'long' }).format(value);
+  // Intl writes 「15 分」; Japanese sets a number against its unit (「15分後に」).
+  const unit = (value, name) => {
+    const text = new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'long' }).format(value);
+    return locale === 'ja' ? text.replace(/(\d)\s+(?=\D)/u, '$1') : text;
+  };
   if (s < 90) return unit(s, 'second');
   const minutes = Math.ceil(s / 60);
   if (minutes < 90) return unit(minutes, 'minute');

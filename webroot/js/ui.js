@@ -84,6 +84,12 @@ export async function busy(button, action) {
   }
 }
 
+/** Moves focus to what replaced a form (its result), so keyboard and screen-reader users are not left on <body>. */
+export function focusResult(node) {
+  node.setAttribute('tabindex', '-1');
+  node.focus();
+}
+
 export function announce(text) {
   const announcer = document.getElementById('announcer');
   announcer.textContent = '';

@@ -3,19 +3,15 @@ import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
-import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading } from '../ui.js';
+import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
   let user;
   try {
     user = await api.account();
   } catch (error) {
-    if (error.code === 'unauthenticated') {
-      app.setSession({ state: 'anonymous', user: null });
-      app.notice = t('account.ended');
-      app.navigate('/login', { replace: true });
-      return;
-    }
+    // The app shell has taken an ended session back to Log in (see sessionEnded in app.js).
+    if (error.code === 'unauthenticated') return;
     main.append(el('p', { class: 'form-message error', role: 'alert' }, describe(error)));
     return;
   }
@@ -26,19 +22,43 @@ export async function accountScreen(main, app) {
   // After a login with a recovery code, the likely story is a lost or new phone.
   const lostPhone = app.lostPhone && user.twoFactorEnabled;
   app.lostPhone = false;
+  const security = securitySection(app, user, password);
   main.append(el('div', { class: 'page' },
     heading(t('account.title')),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
-    lostPhone ? el('p', { class: 'notice' }, t('account.lostPhone'), ' ',
-      el('a', { href: '/2fa/change', 'data-link': true }, t('account.lostPhone.link'))) : null,
+    attentionBox(user, lostPhone, security),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
-      ' · ', t('account.memberSince', { date: formatDate(user.createdAt) })),
+      ' · ', el('span', { class: 'keep-together' }, t('account.memberSince', { date: formatDate(user.createdAt) }))),
     user.emailVerified ? null : emailPanel(),
-    securitySection(app, user, password),
+    security,
     sessionsSection(),
     activitySection(() => password.open())));
+}
+
+/** From this many recovery codes left, Account asks for new ones (a lost phone may need several). */
+const FEW_CODES = 4;
+
+/**
+ * One amber box for what needs doing after a bad day: a lost phone (this session logged in with a recovery code)
+ * or few recovery codes left, with both ways out: a new authentication app, new recovery codes.
+ */
+function attentionBox(user, lostPhone, security) {
+  const few = user.twoFactorEnabled && user.recoveryCodesRemaining <= FEW_CODES;
+  if (!lostPhone && !few) return null;
+  const regenerate = el('button', { type: 'button', class: 'secondary' }, t('codes.regenerate'));
+  regenerate.addEventListener('click', () => {
+    const open = security.querySelector('[aria-controls="regenerate-panel"]');
+    if (open.getAttribute('aria-expanded') !== 'true') open.click();
+    else security.querySelector('#regenerate-panel button').focus();
+  });
+  return el('div', { class: 'warning attention' },
+    el('p', {}, lostPhone ? t('account.lostPhone') : null, lostPhone && few ? ' ' : null,
+      few ? t('account.fewCodes', { n: user.recoveryCodesRemaining }) : null),
+    el('div', { class: 'inline-actions' },
+      el('a', { href: '/2fa/change', 'data-link': true, class: 'button secondary' }, t('account.lostPhone.link')),
+      regenerate));
 }
 
 /** "Email · Not verified · Resend link", until the address is proven. */
@@ -56,7 +76,9 @@ function emailPanel() {
   });
   return el('section', { class: 'card', 'aria-label': t('email.row') },
     el('dl', { class: 'settings' },
-      settingRow(t('email.row'), el('span', { class: 'badge off' }, t('email.notVerified')), ' · ', resend)),
+      // "Not verified · Resend link" stays on one line: the badge never ends a line with its link on the next.
+      settingRow(t('email.row'), el('span', { class: 'keep-together' },
+        el('span', { class: 'badge off' }, t('email.notVerified')), ' · ', resend))),
     el('p', { class: 'muted' }, t('email.why')), message);
 }
 
@@ -108,8 +130,10 @@ function securitySection(app, user, password) {
 
 /** "Authenticator app · pafin / pafin Inc. · added 2 Dec 2026": the entry the user's app shows. */
 function authenticatorRow(app, user) {
-  const added = user.twoFactorEnabledAt ? ' · ' + t('twofa.added', { date: formatDate(user.twoFactorEnabledAt) }) : '';
-  return settingRow(t('twofa.app'), app.entryName(user.email) + added);
+  // 「2026年12月7日に追加」 stays whole (never 「…に／追加」).
+  const added = user.twoFactorEnabledAt
+    ? [' · ', el('span', { class: 'keep-together' }, t('twofa.added', { date: formatDate(user.twoFactorEnabledAt) }))] : [];
+  return settingRow(t('twofa.app'), app.entryName(user.email), ...added);
 }
 
 function regeneratePanel(app, offer) {
@@ -186,6 +210,8 @@ function sessionsSection() {
       await action();
       await load();
       showMessage(message, t('sessions.loggedOut'), 'success');
+      // The button pressed is gone (its row, or "Log out of all other sessions" with no others left).
+      if (!button.isConnected || button.hidden) focusResult(message);
     } catch (error) {
       showMessage(message, describe(error));
     }

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t, formatDateTime } from '../i18n.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
-import { backToLogin, endedCause, whoIsLoggingIn, countdown } from './login.js';
+import { backToLogin, endedCause, whoIsLoggingIn } from './login.js';
 
 const REASONS = ['lost_phone', 'deleted_app', 'lost_recovery_codes', 'never_enabled'];
 const CONTACT_MAX = 200;
@@ -32,7 +32,19 @@ function reasonChoice() {
   };
 }
 
-export function askSupportScreen(main, app) {
+export async function askSupportScreen(main, app) {
+  // Writing takes longer than typing a code: the server keeps the login for the form's time (15 minutes), and
+  // the screen shows no clock to race against.
+  try {
+    app.setSession(await api.holdLoginForSupport());
+  } catch (error) {
+    if (error.code === 'no_pending_login') {
+      backToLogin(app, endedCause(app));
+      return;
+    }
+  }
+  // What a reload needs to say why the login ended (history.state survives a reload, web storage is not used).
+  history.replaceState({ pendingLogin: { email: app.loginEmail, deadline: app.pendingDeadline } }, '', location.pathname);
   const reason = reasonChoice();
   const contact = field(t('askSupport.contact'), { type: 'text', name: 'contact', autocomplete: 'email',
     maxlength: String(CONTACT_MAX), required: true }, t('askSupport.contactHint'));
@@ -55,7 +67,6 @@ export function askSupportScreen(main, app) {
     heading(t('askSupport.title')),
     el('p', {}, t('askSupport.intro', { n: app.config.support.coolingOffHours })),
     whoIsLoggingIn(app),
-    countdown(app),
     form,
     el('p', {}, el('a', { href: '/login/2fa', 'data-link': true }, t('askSupport.back'))));
   form.addEventListener('submit', (event) => {

@@ -5,6 +5,11 @@ import { t, formatDate } from '../i18n.js';
 import { el, codeForm, showMessage, heading, announce } from '../ui.js';
 
 export function welcomeScreen(main, app) {
+  // Back from the recovery codes after enabling: the welcome's "Enable 2FA" is done, so Account instead.
+  if (app.session.user && app.session.user.twoFactorEnabled) {
+    app.navigate('/account', { replace: true });
+    return;
+  }
   main.append(el('section', { class: 'card' },
     heading(t('welcome.title', { product: app.config.productName })),
     el('p', {}, t('welcome.ready')),
@@ -173,7 +178,7 @@ export function recoveryCodesScreen(main, app) {
   const copied = el('span', { class: 'status', role: 'status' });
   const codes = saved.codes.map(groupCode);
   const finishLabel = saved.from === 'signup' ? t('codes.savedLogin') : t('codes.done');
-  const finish = el('button', { type: 'button', class: 'primary', disabled: !saved.saved }, finishLabel);
+  const finish = el('button', { type: 'button', class: 'primary full', disabled: !saved.saved }, finishLabel);
   const tick = el('input', { type: 'checkbox', id: 'codes-saved', checked: saved.saved });
   const markSaved = () => {
     saved.saved = true;
@@ -202,6 +207,8 @@ export function recoveryCodesScreen(main, app) {
     heading(t('codes.title')),
     el('p', { class: 'no-print' }, t('codes.intro', { n: codes.length })),
     el('p', { class: 'print-only' }, t('codes.print.title', { product: app.config.productName, date: formatDate(new Date()) })),
+    el('p', { class: 'print-only' }, t('codes.file.account', { email: app.session.user ? app.session.user.email : '' })),
+    el('p', { class: 'print-only' }, t('codes.file.use')),
     el('ul', { class: 'recovery-codes', 'aria-label': t('codes.listLabel') }, codes.map((c) => el('li', {}, el('code', {}, c)))),
     el('div', { class: 'inline-actions no-print' },
       el('button', { type: 'button', class: 'secondary', onclick: () => { downloadCodes(app, codes); markSaved(); } }, t('codes.download')),

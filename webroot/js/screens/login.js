@@ -6,7 +6,7 @@ import { el, field, codeForm, showFieldError, clearFieldError, formMessage, show
 
 const FIELD_OF_ERROR = { invalid_email: 'email', email_taken: 'email', weak_password: 'password' };
 
-function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit }) {
+function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit, words = describe }) {
   const email = field(t('field.email'), { type: 'email', name: 'email', autocomplete: 'username', required: true,
     value: knownEmail || undefined, 'data-autofocus': knownEmail ? undefined : true });
   const password = field(t('field.password'), { type: 'password', name: 'password', autocomplete: passwordAutocomplete,
@@ -37,7 +37,7 @@ function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, emai
           showFieldError(target, describe(error));
           target.input.focus();
         } else {
-          showMessage(message, describe(error));
+          showMessage(message, words(error));
           password.input.select();
         }
       }
@@ -68,8 +68,10 @@ export function signupScreen(main, app) {
     el('p', { class: 'switch' }, t('signup.haveAccount'), ' ', el('a', { href: '/login', 'data-link': true }, t('login.title')))));
 }
 
-export function loginScreen(main, app) {
+export function loginScreen(main, app, params) {
   const notice = noticeFrom(app);
+  // "?return=/2fa/setup": where an ended session was; app.afterLogin checks it against the app's routes.
+  if (params.get('return')) app.returnTo = params.get('return');
   const forgot = el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'));
   const client = app.authorization && app.authorization.client;
   main.append(el('section', { class: 'card' },
@@ -80,10 +82,15 @@ export function loginScreen(main, app) {
       submitLabel: t('login.submit'),
       passwordAutocomplete: 'current-password',
       email: app.loginEmail,
+      // Locked out after wrong passwords: the way that needs no password is one click away.
+      words: (error) => (error.code === 'rate_limited'
+        ? [describe(error), ' ', el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))]
+        : describe(error)),
       onSubmit: async (email, password) => {
         const session = await api.login(email, password);
         app.setSession(session);
-        app.navigate(session.state === 'pending_2fa' ? '/login/2fa' : '/account');
+        if (session.state === 'pending_2fa') app.navigate('/login/2fa');
+        else app.afterLogin();
       },
     }),
     el('p', {}, forgot),
@@ -224,7 +231,7 @@ export function totpScreen(main, app) {
     submitCode: async (code) => {
       try {
         if (await completeLogin(app, () => api.loginWithTotp(code))) {
-          app.navigate('/account');
+          app.afterLogin();
         }
       } finally {
         tries.update();
@@ -263,10 +270,10 @@ export function recoveryScreen(main, app) {
         const session = await completeLogin(app, () => api.loginWithRecoveryCode(code.input.value));
         if (session) {
           const left = session.user.recoveryCodesRemaining;
-          app.notice = t(left <= 3 ? 'recovery.left.low' : 'recovery.left', { n: left });
+          app.notice = t('recovery.left', { n: left });
           app.lostPhone = true;
           app.signedInWithRecoveryCode = true;
-          app.navigate('/account');
+          app.afterLogin();
         }
       } catch (error) {
         showFieldError(code, describe(error));

@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t } from '../i18n.js';
-import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading } from '../ui.js';
+import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 /**
  * The link's token, taken out of the address bar (and the history): kept in history.state, which survives a
@@ -41,8 +41,9 @@ export function forgotPasswordScreen(main, app) {
       try {
         await api.requestPasswordReset(address);
         // The same words whether or not an account has the address: the server does not say, and neither do we.
-        form.replaceWith(el('p', { class: 'notice', role: 'status' }, t('forgot.sent', { email: address })),
-          el('p', { class: 'muted' }, t('forgot.notArrived')));
+        const sent = el('p', { class: 'notice', role: 'status' }, t('forgot.sent', { email: address }));
+        form.replaceWith(sent, el('p', { class: 'muted' }, t('forgot.notArrived')));
+        focusResult(sent);
       } catch (error) {
         if (error.code === 'invalid_email') {
           showFieldError(email, describe(error));
@@ -67,9 +68,11 @@ export function resetPasswordScreen(main, app, params) {
   const submit = el('button', { type: 'submit', class: 'primary' }, t('reset.submit'));
   const form = el('form', { novalidate: true }, message, password.wrapper, confirm.wrapper, submit);
   const card = el('section', { class: 'card' }, heading(t('reset.title')), el('p', {}, t('reset.intro')), form);
-  const invalidLink = () => form.replaceWith(
-    el('p', { class: 'form-message error', role: 'alert' }, t('reset.invalid')),
-    el('p', {}, el('a', { href: '/forgot-password', 'data-link': true }, t('reset.askAgain'))));
+  const invalidLink = () => {
+    const invalid = el('p', { class: 'form-message error', role: 'alert' }, t('reset.invalid'));
+    form.replaceWith(invalid, el('p', {}, el('a', { href: '/forgot-password', 'data-link': true }, t('reset.askAgain'))));
+    if (invalid.isConnected) focusResult(invalid);
+  };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     [password, confirm].forEach(clearFieldError);
@@ -90,8 +93,10 @@ export function resetPasswordScreen(main, app, params) {
         history.replaceState({}, '', '/reset-password');
         // Every session of the account has ended, perhaps this browser's too.
         await app.refreshSession().catch(() => null);
-        form.replaceWith(el('p', { class: 'notice', role: 'status' }, t('reset.done')),
+        const done = el('p', { class: 'notice', role: 'status' }, t('reset.done'));
+        form.replaceWith(done,
           el('p', {}, el('a', { href: '/login', 'data-link': true, class: 'button primary' }, t('reset.toLogin'))));
+        focusResult(done);
       } catch (error) {
         if (error.code === 'invalid_token') {
           invalidLink();
@@ -121,13 +126,15 @@ export function secureAccountScreen(main, app, params) {
       await api.secureAccount(token);
       history.replaceState({}, '', '/secure-account');
       await app.refreshSession().catch(() => null);
-      body.replaceChildren(el('p', { class: 'notice', role: 'status' }, t('secure.done')),
-        el('p', { class: 'muted' }, t('secure.noMail'), ' ',
-          el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))));
+      const done = el('p', { class: 'notice', role: 'status' }, t('secure.done'));
+      body.replaceChildren(done, el('p', { class: 'muted' }, t('secure.noMail'), ' ',
+        el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))));
+      focusResult(done);
     } catch (error) {
       if (error.code === 'invalid_token') {
-        body.replaceChildren(el('p', { class: 'form-message error', role: 'alert' }, t('secure.invalid')),
-          el('p', {}, el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))));
+        const invalid = el('p', { class: 'form-message error', role: 'alert' }, t('secure.invalid'));
+        body.replaceChildren(invalid, el('p', {}, el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))));
+        focusResult(invalid);
       } else {
         showMessage(message, describe(error));
       }

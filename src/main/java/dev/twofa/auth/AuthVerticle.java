@@ -77,6 +77,7 @@ public class AuthVerticle extends VerticleBase {
       serve(LOGIN_TOTP, r.logins()::totp),
       serve(LOGIN_RECOVERY, r.logins()::recoveryCode),
       serve(LOGOUT, r.sessions()::logout),
+      serve(LOGIN_SUPPORT_FORM, r.sessions()::holdForSupportForm),
       serve(EMAIL_VERIFY, r.accounts()::verifyEmail),
       serve(EMAIL_VERIFICATION_SEND, r.accounts()::sendVerification),
       serve(ACCOUNT, r.accounts()::currentUser),

@@ -39,6 +39,8 @@ public final class Operations {
   public static final Operation<Credentials, LoginOutcome> LOGIN_PASSWORD = auth("login.password", Credentials.class, LoginOutcome.class);
   public static final Operation<Code, LoginOutcome> LOGIN_TOTP = auth("login.totp", Code.class, LoginOutcome.class);
   public static final Operation<Code, LoginOutcome> LOGIN_RECOVERY = auth("login.recovery", Code.class, LoginOutcome.class);
+  public static final Operation<Session, SessionState> LOGIN_SUPPORT_FORM =
+    auth("login.support-form", Session.class, SessionState.class);
   public static final Operation<Session, Void> LOGOUT = auth("logout", Session.class, Void.class);
   public static final Operation<Session, User> ACCOUNT = auth("account", Session.class, User.class);
   public static final Operation<PasswordChange, LoginOutcome> PASSWORD_CHANGE = auth("password.change", PasswordChange.class, LoginOutcome.class);

@@ -20,5 +20,7 @@ public record LoginPolicy(
   ThrottlePolicy signupsPerAddress,
   Duration stepUpValidity,
   ThrottlePolicy supportResetsPerStaff,
-  int maxSessionsPerUser) {
+  int maxSessionsPerUser,
+  // How long a pending login is kept once "Ask support to turn off 2FA" is open (writing takes longer than a code).
+  Duration supportFormTtl) {
 }

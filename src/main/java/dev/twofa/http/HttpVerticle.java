@@ -58,6 +58,7 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("login").addHandler(sessions::login);
       api.getRoute("loginTotp").addHandler(sessions::loginWithTotp);
       api.getRoute("loginRecovery").addHandler(sessions::loginWithRecoveryCode);
+      api.getRoute("loginSupportForm").addHandler(sessions::supportForm);
       api.getRoute("logout").addHandler(sessions::logout);
       api.getRoute("getAccount").addHandler(account::account);
       api.getRoute("changePassword").addHandler(account::changePassword);

@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import static dev.twofa.bus.Operations.LOGIN_PASSWORD;
 import static dev.twofa.bus.Operations.LOGIN_RECOVERY;
+import static dev.twofa.bus.Operations.LOGIN_SUPPORT_FORM;
 import static dev.twofa.bus.Operations.LOGIN_TOTP;
 import static dev.twofa.bus.Operations.LOGOUT;
 import static dev.twofa.bus.Operations.SESSION;
@@ -37,6 +38,11 @@ final class SessionResource {
         requests.clearSession(ctx);
       }
     }), 200);
+  }
+
+  /** The support request form opened at the code step: the pending login's new deadline. */
+  void supportForm(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(LOGIN_SUPPORT_FORM, new Session(sessionToken(ctx), client(ctx))), 200);
   }
 
   void signup(RoutingContext ctx) {

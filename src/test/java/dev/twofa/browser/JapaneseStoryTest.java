@@ -67,7 +67,7 @@ class JapaneseStoryTest {
     browser.waitForText("2段階認証がオンになりました");
     assertEquals("オン", browser.settingValue("2段階認証セキュリティ"));
     assertTrue(browser.hasText("残り8個（全8個）"));
-    assertTrue(Pattern.compile("\\d{4}年\\d{1,2}月\\d{1,2}日から利用").matcher(browser.bodyText()).find(),
+    assertTrue(Pattern.compile("登録日：\\d{4}年\\d{1,2}月\\d{1,2}日").matcher(browser.bodyText()).find(),
       "dates through Intl in Japanese: " + browser.bodyText());
     browser.waitForText("アクティビティ");
     screen("account");

@@ -69,6 +69,55 @@ class MessagesTest {
     assertTrue(!all.contains("2FA") && !all.contains("TOTP"), "Japanese says 2段階認証, never 2FA");
   }
 
+  /** A word each concept is said with in one language, and the variants that would say it a second way. */
+  private record Concept(String lang, String word, Pattern variant) {
+    Concept(String lang, String word, String variant) {
+      this(lang, word, Pattern.compile(variant, Pattern.CASE_INSENSITIVE));
+    }
+  }
+
+  /** The article's words: a screen that says a concept differently from the next one reads as two things. */
+  private static final List<Concept> CONCEPTS = List.of(
+    new Concept("en", "authentication app", "authenticator app"),
+    new Concept("en", "setup key", "(?<!setup )\\bkey\\b|secret key|authentication key"),
+    new Concept("en", "recovery code", "backup code"),
+    new Concept("en", "log in", "sign[ -]?in|signed in"),
+    new Concept("en", "generate (recovery codes)", "\\bissue[ds]?\\b|regenerat"),
+    new Concept("ja", "認証アプリ", "認証システム|オーセンティケーター|認証用アプリ|Authenticatorアプリ"),
+    new Concept("ja", "セットアップキー", "(?<!セットアップ)キー|シークレット|秘密鍵"),
+    new Concept("ja", "生成（コード）", "発行"),
+    new Concept("ja", "ほかの", "他の"),
+    new Concept("ja", "2段階認証", "二段階認証|[２二]要素認証|2要素認証|２段階"),
+    new Concept("ja", "リカバリーコード", "リカバリコード|復旧コード|バックアップコード"),
+    new Concept("ja", "認証コード", "ワンタイムパスワード|確認コード|ワンタイムコード"),
+    new Concept("ja", "ログイン", "サインイン|ログオン"),
+    new Concept("ja", "メールアドレス", "Eメール|メール・アドレス"));
+
+  @Test
+  void eachConceptIsSaidOneWayEverywhere() throws IOException {
+    List<String> problems = new ArrayList<>();
+    for (Concept concept : CONCEPTS) {
+      JsonNode messages = messages(concept.lang());
+      messages.fields().forEachRemaining(entry -> {
+        List<JsonNode> forms = entry.getValue().isObject() ? List.copyOf(toList(entry.getValue())) : List.of(entry.getValue());
+        for (JsonNode form : forms) {
+          Matcher m = concept.variant().matcher(form.asText());
+          if (m.find()) {
+            problems.add(concept.lang() + " " + entry.getKey() + ": \"" + m.group() + "\" where the screens say \""
+              + concept.word() + "\"");
+          }
+        }
+      });
+    }
+    assertEquals(List.of(), problems);
+  }
+
+  private static List<JsonNode> toList(JsonNode object) {
+    List<JsonNode> forms = new ArrayList<>();
+    object.elements().forEachRemaining(forms::add);
+    return forms;
+  }
+
   @Test
   void everyKeyTheAppUsesExists() throws IOException {
     Set<String> keys = keys(messages("en"));

@@ -365,6 +365,9 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
         problems.add(screen + "@" + width + ": overflows sideways, " + overflow);
       }
       if (width != AXE_WIDTH) {
+        if (!language.equals("en")) {
+          shortLines().forEach(line -> problems.add(screen + "@" + width + ": " + line));
+        }
         continue;
       }
       Results results = axe().analyze(driver);
@@ -379,6 +382,87 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     if (!language.equals("en")) {
       problems.addAll(englishLeft(screen));
     }
+    return problems;
+  }
+
+  /**
+   * Buttons, headings, setting names, badges and chips that wrap leaving a line of one or two characters
+   * (「認証アプ／リ」): each as its lines joined by " / ". Lines are measured in the page, one Range per character.
+   */
+  @SuppressWarnings("unchecked")
+  public List<String> shortLines() {
+    return (List<String>) driver.executeScript("""
+        const found = [];
+        for (const element of document.querySelectorAll('button, .button, h1, h2, h3, dt, .chip, .badge, summary')) {
+          if (!element.getClientRects().length) continue;
+          const lines = [];
+          const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.data.length; i++) {
+              if (/\\s/.test(node.data[i])) continue;
+              const range = document.createRange();
+              range.setStart(node, i);
+              range.setEnd(node, i + 1);
+              const rect = range.getClientRects()[0];
+              if (!rect || rect.width === 0) continue;
+              const line = lines.find(l => Math.abs(l.top - rect.top) < rect.height / 2);
+              if (line) line.text += node.data[i]; else lines.push({ top: rect.top, text: node.data[i] });
+            }
+          }
+          if (lines.length > 1 && lines.some(l => [...l.text].length <= 2)) {
+            found.push(element.tagName.toLowerCase() + ' "' + lines.sort((a, b) => a.top - b.top).map(l => l.text).join(' / ') + '"');
+          }
+        }
+        return found;
+        """);
+  }
+
+  /** The contrast of two CSS colours (WCAG relative luminance), both "rgb(...)" or "rgba(...)" from computed styles. */
+  private static final String CONTRAST_JS = """
+      const rgb = (c) => (c.match(/[\\d.]+/g) || ['0', '0', '0']).slice(0, 3).map(Number);
+      const lum = (c) => { const [r, g, b] = rgb(c).map(v => v / 255)
+        .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4)); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      const opaque = (c) => c && c !== 'transparent' && !/rgba\\([^)]*,\\s*0\\)$/.test(c);
+      const backgroundOf = (node) => { for (let n = node; n; n = n.parentElement) {
+        const bg = getComputedStyle(n).backgroundColor; if (opaque(bg)) return bg; } return 'rgb(255, 255, 255)'; };
+      """;
+
+  /**
+   * Tabs through every control of the page and measures each focus ring from computed styles: at least 2 px, and
+   * at least 3:1 against the background it is drawn on (the parent's, since the ring sits outside the control).
+   * Also each filter chip's border against its background. Returns what falls short.
+   */
+  @SuppressWarnings("unchecked")
+  public List<String> focusRingProblems() {
+    driver.executeScript("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);");
+    List<String> problems = new ArrayList<>();
+    java.util.Set<Object> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 80; i++) {
+      new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+      Map<String, Object> ring = (Map<String, Object>) driver.executeScript(CONTRAST_JS + """
+          const e = document.activeElement;
+          if (!e || e === document.body) return null;
+          const s = getComputedStyle(e);
+          const bg = backgroundOf(e.parentElement);
+          const name = e.tagName.toLowerCase() + ' "' + (e.textContent || e.getAttribute('aria-label') || e.name || '').trim().slice(0, 40) + '"';
+          return { key: name + e.getBoundingClientRect().top, name, style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+            ratio: contrast(s.outlineColor, bg), color: s.outlineColor, bg };
+          """);
+      if (ring == null || !seen.add(ring.get("key"))) {
+        break;
+      }
+      double width = ((Number) ring.get("width")).doubleValue();
+      double ratio = ((Number) ring.get("ratio")).doubleValue();
+      if ("none".equals(ring.get("style")) || width < 2 || ratio < 3) {
+        problems.add(ring.get("name") + ": focus ring " + ring.get("style") + " " + width + "px " + ring.get("color")
+          + " on " + ring.get("bg") + " = " + String.format("%.2f", ratio) + ":1");
+      }
+    }
+    problems.addAll((List<String>) driver.executeScript(CONTRAST_JS + """
+        return [...document.querySelectorAll('.chip')].map(c => [c, contrast(getComputedStyle(c).borderTopColor, backgroundOf(c.parentElement))])
+          .filter(([c, ratio]) => ratio < 3).map(([c, ratio]) => 'chip "' + c.textContent + '": border ' + ratio.toFixed(2) + ':1');
+        """));
     return problems;
   }
 

@@ -35,6 +35,23 @@ final class PendingLoginRepository {
       .map(rows -> rows.size() == 1 ? Optional.of(pending(rows.iterator().next())) : Optional.empty());
   }
 
+  /**
+   * Keeps a live pending login until {@code now + hold}: every check counts its lifetime from created_at, so
+   * created_at moves forward (never back). Returns it, or empty when none is live under this hash.
+   */
+  public Future<Optional<PendingLogin>> hold(SqlClient db, byte[] tokenHash, Instant now, Duration ttl, Duration hold) {
+    return db.preparedQuery("""
+        WITH held AS (
+          UPDATE pending_logins SET created_at = greatest(created_at, $3)
+          WHERE token_hash = $1 AND created_at >= $2
+          RETURNING user_id, login_id, created_at, failures, ip, user_agent)
+        SELECT h.user_id, u.email, h.login_id, h.created_at, h.failures, h.ip, h.user_agent
+        FROM held h CROSS JOIN LATERAL account_user(h.user_id) u
+        """)
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now.minus(ttl)), utc(now.plus(hold).minus(ttl))))
+      .map(rows -> rows.size() == 1 ? Optional.of(pending(rows.iterator().next())) : Optional.empty());
+  }
+
   public Future<Void> deleteForUser(SqlClient db, long userId) {
     return db.preparedQuery("DELETE FROM pending_logins WHERE user_id = $1").execute(Tuple.of(userId)).mapEmpty();
   }

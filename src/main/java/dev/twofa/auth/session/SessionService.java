@@ -145,6 +145,18 @@ public final class SessionService {
             : dropIfExpired(hash).map(SessionState.ANONYMOUS)));
   }
 
+  /**
+   * "Ask support to turn off 2FA" is open at the code step: the pending login now ends the form's time from now
+   * (never sooner than it would have), so writing a message does not run into the code step's clock. Its wrong
+   * codes still count: a longer wait gives a stranger no more tries.
+   */
+  public Future<SessionState> holdForSupportForm(Session request) {
+    return store.pendingLogins().hold(store.pool(), SessionTokens.hash(request.sessionToken()), clock.instant(),
+        login.pendingLoginTtl(), login.supportFormTtl())
+      .compose(held -> held.map(p -> Future.succeededFuture(pendingState(p)))
+        .orElseGet(() -> BusFailure.fail(ErrorCode.NO_PENDING_LOGIN)));
+  }
+
   /** What the code step shows while a login is pending: its deadline, the wrong codes it still allows, the email. */
   public SessionState pendingState(PendingLogin pending) {
     Instant expires = expiresAt(pending);
