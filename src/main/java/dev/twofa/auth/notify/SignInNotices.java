@@ -1,20 +1,19 @@
 package dev.twofa.auth.notify;
 
 import dev.twofa.auth.Door;
-import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.auth.account.UserRepository;
-import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.events.Auditor;
-import dev.twofa.auth.session.SessionTokens;
-
 import dev.twofa.auth.session.PendingLogin;
+import dev.twofa.auth.session.SessionTokens;
+import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.BusFailure;
-import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ClientInfo.Device;
+import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
@@ -25,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
  * The two mails about logins themselves: a login completed from a browser not seen on the account in 90 days,
@@ -154,25 +155,9 @@ public final class SignInNotices {
    * owner once per {@code window} (the ceiling's), however often it fills again; never fails, like {@link #abandoned}.
    */
   public Future<Void> ceilingReached(long userId, ClientInfo client, Duration window) {
-    String budget = "mail:password-ceiling:" + userId;
-    return pool.withTransaction(tx -> users.findById(tx, userId)
-        .compose(user -> user.filter(UserRow::emailVerified)
-          .map(owner -> throttle.reserve(tx, budget, new ThrottlePolicy(1, window))
-            .compose(admitted -> mailer.notice(tx, owner, Mailer.PASSWORD_CEILING, client, null))
-            .map(true))
-          .orElseGet(() -> Future.succeededFuture(false))))
-      .onSuccess(mailed -> {
-        if (mailed) {
-          mailer.nudge();
-        }
-      })
-      .<Void>mapEmpty()
-      .recover(error -> {
-        if (!(error instanceof BusFailure failure && failure.code() == ErrorCode.RATE_LIMITED)) {
-          LOG.warn("event=mail.password_ceiling_unwritten user={} error={}", userId, error.toString());
-        }
-        return Future.succeededFuture();
-      });
+    return mailWithinBudget(userId, "mail:password-ceiling:" + userId, new ThrottlePolicy(1, window),
+      UserRow::emailVerified, (tx, owner) -> mailer.notice(tx, owner, Mailer.PASSWORD_CEILING, client, null),
+      "mail.password_ceiling_unwritten");
   }
 
   /**
@@ -186,13 +171,23 @@ public final class SignInNotices {
 
   /** Mails the owner of a dropped pending login whose event is already recorded; never fails, like {@link #abandoned}. */
   public Future<Void> mailAbandoned(PendingLogin pending) {
-    String budget = "mail:login-abandoned:" + pending.userId();
-    return pool.withTransaction(tx -> users.findById(tx, pending.userId())
-        .compose(user -> user.filter(owner -> Mailer.reaches(owner, Mailer.LOGIN_ABANDONED))
+    return mailWithinBudget(pending.userId(), "mail:login-abandoned:" + pending.userId(), ABANDONED_MAILS,
+      owner -> Mailer.reaches(owner, Mailer.LOGIN_ABANDONED),
+      (tx, owner) -> mailer.noticeAt(tx, owner, Mailer.LOGIN_ABANDONED, pending.client(), pending.createdAt()),
+      "mail.login_abandoned_unwritten");
+  }
+
+  /**
+   * Writes one mail to the account's owner within a budget per account, when {@code reaches} says it goes to them,
+   * and nudges the outbox once committed. Never fails: the mail is not worth failing the request or the purge that
+   * asked for it (logged, unless the budget refused it).
+   */
+  private Future<Void> mailWithinBudget(long userId, String budget, ThrottlePolicy policy, Predicate<UserRow> reaches,
+                                        BiFunction<SqlConnection, UserRow, Future<?>> write, String unwritten) {
+    return pool.withTransaction(tx -> users.findById(tx, userId)
+        .compose(user -> user.filter(reaches)
           // The budget is spent only on mails that go out; the reservation holds its key until the commit.
-          .map(owner -> throttle.reserve(tx, budget, ABANDONED_MAILS)
-            .compose(admitted -> mailer.noticeAt(tx, owner, Mailer.LOGIN_ABANDONED, pending.client(), pending.createdAt()))
-            .map(true))
+          .map(owner -> throttle.reserve(tx, budget, policy).compose(admitted -> write.apply(tx, owner)).map(true))
           .orElseGet(() -> Future.succeededFuture(false))))
       .onSuccess(mailed -> {
         if (mailed) {
@@ -202,7 +197,7 @@ public final class SignInNotices {
       .<Void>mapEmpty()
       .recover(error -> {
         if (!(error instanceof BusFailure failure && failure.code() == ErrorCode.RATE_LIMITED)) {
-          LOG.warn("event=mail.login_abandoned_unwritten user={} error={}", pending.userId(), error.toString());
+          LOG.warn("event={} user={} error={}", unwritten, userId, error.toString());
         }
         return Future.succeededFuture();
       });
