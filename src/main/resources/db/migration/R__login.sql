@@ -34,6 +34,11 @@ DROP FUNCTION IF EXISTS login_code_step(bytea, timestamptz, bigint, bigint, byte
                                         timestamptz, integer, bytea, uuid, integer, timestamptz, text, text, jsonb,
                                         jsonb, jsonb);
 
+-- The signature before passkeys (p_passkey_id, p_passkey_sign_count).
+DROP FUNCTION IF EXISTS login_code_step(bytea, timestamptz, bigint, bigint, bytea[], bigint, text, integer, timestamptz,
+                                        timestamptz, integer, bytea, uuid, integer, timestamptz, text, text, integer,
+                                        jsonb, jsonb, jsonb);
+
 -- A login's second step (the code step), checked in Java (the TOTP secret is opened there only) and written here in one
 -- transaction under the pending login's row lock and the budget's lock: the budget is counted before the code is
 -- used; a correct code completes the login (and resets the budget it had spent), a wrong one spends an attempt
@@ -44,6 +49,8 @@ CREATE OR REPLACE FUNCTION login_code_step(
   -- the code as checked in Java: the TOTP step it matched, or a recovery code's digests under every key and the
   -- TOTP step its use burns through (all null: a code that matches nothing)
   p_totp_step bigint, p_recovery_digests bytea[], p_burn_through bigint,
+  -- or a passkey whose signature Java verified, with the counter it signed (the counter rule is passkey_use's)
+  p_passkey_id uuid, p_passkey_sign_count bigint,
   -- the second-factor budget (attempts at or before p_window_start have left it) and the pending login's limit
   p_budget_key text, p_budget_max integer, p_now timestamptz, p_window_start timestamptz, p_max_failures integer,
   -- the session opened if the login completes, and the user's cap on live sessions
@@ -75,6 +82,8 @@ BEGIN
     v_accepted := totp_accept_step(p_user_id, p_totp_step);
   ELSIF p_recovery_digests IS NOT NULL THEN
     v_accepted := recovery_code_use(p_user_id, p_recovery_digests, p_burn_through);
+  ELSIF p_passkey_id IS NOT NULL THEN
+    v_accepted := passkey_use(p_user_id, p_passkey_id, p_passkey_sign_count, p_now);
   END IF;
 
   IF v_accepted THEN

@@ -99,6 +99,14 @@ public class AuthVerticle extends VerticleBase {
       serve(SUPPORT_REQUEST_CANCEL, r.requests()::cancel),
       serve(SUPPORT_REQUESTS, r.requests()::list),
       serve(SUPPORT_REQUEST_DECLINE, r.requests()::decline),
+      serve(PASSKEY_REGISTER_OPTIONS, r.passkeys()::registrationOptions),
+      serve(PASSKEY_REGISTER, r.passkeys()::register),
+      serve(PASSKEYS, r.passkeys()::list),
+      serve(PASSKEY_RENAME, r.passkeys()::rename),
+      serve(PASSKEY_REMOVE, r.passkeys()::remove),
+      serve(LOGIN_PASSKEY_OPTIONS, r.passkeys()::loginOptions),
+      serve(LOGIN_PASSKEY, r.logins()::passkey),
+      serve(STEP_UP_PASSKEY_OPTIONS, r.passkeys()::stepUpOptions),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 

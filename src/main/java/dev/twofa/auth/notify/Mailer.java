@@ -47,6 +47,9 @@ public final class Mailer {
   public static final String PASSWORD_CEILING = "login.ceiling";
   /** A password step passed whose second step never did (too many wrong codes, or expired). */
   public static final String LOGIN_ABANDONED = "login.abandoned";
+  public static final String PASSKEY_ADDED = "passkey.added";
+  public static final String PASSKEY_RENAMED = "passkey.renamed";
+  public static final String PASSKEY_REMOVED = "passkey.removed";
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
   /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
   static final Duration RESET_LIFETIME = Duration.ofHours(1);
