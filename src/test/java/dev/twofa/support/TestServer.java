@@ -50,6 +50,8 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private TwofaConfig config;
   private MailCatcher mail;
   private String schemaVersion;
+  /** The public URL (and the browser's address) is http://localhost:PORT: WebAuthn needs a domain for its RP ID. */
+  private boolean localhost;
 
   public TestServer() {
     // Cheap hashing keeps the suite fast; the production defaults are covered by PasswordsTest.
@@ -60,6 +62,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     settings.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+  }
+
+  /** TWOFA_PUBLIC_URL http://localhost:PORT (its port known at start), and {@link #baseUrl()} that address. */
+  public TestServer atLocalhost() {
+    localhost = true;
+    return this;
   }
 
   public TestServer with(String name, String value) {
@@ -109,6 +117,9 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     env.put("TWOFA_HTTP_PORT", String.valueOf(port));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
     env.put("TWOFA_DB_URL", databaseUrl);
+    if (localhost) {
+      env.put("TWOFA_PUBLIC_URL", baseUrl());
+    }
     config = TwofaConfig.from(env);
   }
 
@@ -159,7 +170,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return (localhost ? "http://localhost:" : "http://127.0.0.1:") + port;
   }
 
   public String databaseUrl() {

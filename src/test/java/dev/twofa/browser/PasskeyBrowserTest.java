@@ -1,0 +1,226 @@
+package dev.twofa.browser;
+
+import dev.twofa.support.Browser;
+import dev.twofa.support.Eventually;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.virtualauthenticator.Credential;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Passkeys in real Chromium with Selenium's virtual authenticator (CTAP2, internal transport, discoverable keys,
+ * user verification on) against a server whose TWOFA_PUBLIC_URL is http://localhost:PORT (RP ID "localhost"):
+ * add, list, rename and remove; a login's second step and a step-up with a passkey; a cloned authenticator (its
+ * counter reset) refused and recorded; an assertion made for another RP ID and origin refused where the same
+ * assertion made for ours passes.
+ */
+class PasskeyBrowserTest {
+  private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+  @RegisterExtension
+  static final TestServer server = new TestServer().atLocalhost();
+  @RegisterExtension
+  @Order(Browser.AFTER_SERVER)
+  static final Browser browser = Browser.perClass(server);
+  private final List<String> problems = new ArrayList<>();
+
+  @Test
+  void addRenameLogInWithAPasskeyStepUpWithItAndRemoveIt() throws Exception {
+    VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
+    try {
+      String email = signUpAndAddPasskey();
+      assertEquals(browser.t("twofa.on"), browser.settingValue(browser.t("twofa.security")));
+      assertTrue(browser.hasText("Passkey on Chrome / Linux"), "named after the browser and system");
+      screen("account-passkey-added");
+
+      browser.click(browser.t("passkeys.rename"));
+      browser.fill(browser.t("passkeys.name"), "Work laptop");
+      browser.click(browser.t("passkeys.save"));
+      browser.waitForText(browser.t("passkeys.renamed"));
+      assertEquals(List.of("Work laptop"), browser.texts(".passkey-name"));
+      assertEquals(1, server.query("SELECT 1 FROM passkeys WHERE name = 'Work laptop'").size());
+
+      browser.logOut();
+      logIn(email);
+      browser.waitForHeading(browser.t("totp.title"));
+      screen("login-passkey-step");
+      browser.click(browser.t("passkey.use"));
+      browser.waitForHeading(browser.t("account.title"));
+      browser.waitForText(browser.t("activity.login.passkey"));
+      assertNotNull(server.query("SELECT last_used_at FROM passkeys").get(0).getValue("last_used_at"), "last used recorded");
+
+      // Past the step-up window, removing the passkey asks "Confirm it's you", answered with the passkey.
+      server.clock().advance(Duration.ofMinutes(11));
+      browser.click(browser.t("passkeys.remove"));
+      assertEquals(browser.t("passkeys.removeLast"), browser.answerDialog(true), "the last second factor asks first");
+      browser.waitForDialog(browser.t("stepUp.title"));
+      browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
+      screen("step-up-passkey");
+      browser.click(browser.t("stepUp.usePasskey"));
+      browser.waitForText(browser.t("passkeys.removed"));
+      assertEquals(0, server.query("SELECT 1 FROM passkeys").size());
+      assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
+      assertEquals(0, server.query("SELECT 1 FROM recovery_codes").size(), "2FA off: its recovery codes went with it");
+      Eventually.eventually(() -> server.query("SELECT type FROM security_events WHERE type LIKE 'passkey.%' AND success")
+        .size() == 3, "added, renamed, removed in Activity");
+      browser.assertCleanWalk(problems);
+    } finally {
+      browser.removePasskeyAuthenticator(authenticator);
+    }
+  }
+
+  @Test
+  void aClonedAuthenticatorWhoseCounterWentBackIsRefusedAndRecorded() throws Exception {
+    VirtualAuthenticator original = browser.addPasskeyAuthenticator();
+    String email = signUpAndAddPasskey();
+    browser.logOut();
+    logIn(email);
+    browser.click(browser.t("passkey.use"));
+    browser.waitForHeading(browser.t("account.title"));
+    Credential key = original.getCredentials().get(0);
+    long counter = server.query("SELECT sign_count FROM passkeys").get(0).getLong("sign_count");
+    assertTrue(counter >= 1, "the authenticator counts its signatures");
+    browser.removePasskeyAuthenticator(original);
+
+    // The same private key in another authenticator whose counter starts again from 0.
+    VirtualAuthenticator clone = browser.addPasskeyAuthenticator();
+    try {
+      clone.addCredential(Credential.createResidentCredential(key.getId(), "localhost", key.getPrivateKey(),
+        key.getUserHandle(), 0));
+      browser.logOut();
+      logIn(email);
+      browser.click(browser.t("passkey.use"));
+      browser.waitForText(browser.t("error.passkey_refused"));
+      assertEquals("/login/2fa", browser.path());
+      Eventually.eventually(() -> server.query(
+        "SELECT 1 FROM security_events WHERE type = 'passkey.clone_suspected' AND NOT success").size() == 1,
+        "the possible clone is in Activity");
+      assertEquals(counter, server.query("SELECT sign_count FROM passkeys").get(0).getLong("sign_count"),
+        "the stored counter did not move back");
+    } finally {
+      browser.removePasskeyAuthenticator(clone);
+    }
+  }
+
+  @Test
+  void anAssertionForAnotherRelyingPartyIsRefusedWhereTheSameForOursPasses() throws Exception {
+    VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
+    try {
+      String email = signUpAndAddPasskey();
+      Credential key = authenticator.getCredentials().get(0);
+      PrivateKey privateKey = KeyFactory.getInstance("EC").generatePrivate(key.getPrivateKey());
+      browser.logOut();
+      logIn(email);
+      browser.waitForHeading(browser.t("totp.title"));
+
+      // What a phishing page at evil.example would relay: signed by the real key, for its own RP ID and origin.
+      JsonObject relayed = assertion(key.getId(), privateKey, loginChallenge(), "evil.example", "https://evil.example", 1000);
+      assertEquals(401, post("/api/login/passkey", new JsonObject().put("credential", relayed)).getInteger("status"));
+      assertEquals("/login/2fa", browser.path());
+
+      String origin = URI.create(server.baseUrl()).getScheme() + "://" + URI.create(server.baseUrl()).getAuthority();
+      JsonObject ours = assertion(key.getId(), privateKey, loginChallenge(), "localhost", origin, 1001);
+      JsonObject answer = post("/api/login/passkey", new JsonObject().put("credential", ours));
+      assertEquals(200, answer.getInteger("status"), "the same key, for our RP ID and origin: " + answer);
+      assertEquals("authenticated", new JsonObject(answer.getString("body")).getString("state"));
+    } finally {
+      browser.removePasskeyAuthenticator(authenticator);
+    }
+  }
+
+  private String signUpAndAddPasskey() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    browser.open("/signup");
+    browser.fill(browser.t("field.email"), email);
+    browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("signup.submit"));
+    browser.click(browser.t("welcome.skip"));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("passkeys.none"));
+    browser.click(browser.t("passkeys.add"));
+    // The account's first second factor: its recovery codes, shown once.
+    browser.waitForHeading(browser.t("codes.title"));
+    browser.find("#codes-saved").click();
+    browser.click(browser.t("codes.done"));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("passkeys.neverUsed"));
+    return email;
+  }
+
+  private void logIn(String email) {
+    browser.open("/login");
+    browser.fill(browser.t("field.email"), email);
+    browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("login.submit"));
+    browser.waitForHeading(browser.t("totp.title"));
+  }
+
+  /** The challenge of fresh login options for this browser's pending login. */
+  private byte[] loginChallenge() {
+    JsonObject answer = post("/api/login/passkey/options", null);
+    assertEquals(200, answer.getInteger("status"));
+    String challenge = new JsonObject(answer.getString("body")).getJsonObject("publicKey").getString("challenge");
+    return Base64.getUrlDecoder().decode(challenge);
+  }
+
+  /** A write from the page (its cookies and CSRF header), as {status, body}. */
+  private JsonObject post(String path, JsonObject body) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> answer = (Map<String, Object>) browser.asyncScript("""
+        const done = arguments[arguments.length - 1];
+        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
+        fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) },
+          body: arguments[1] === null ? undefined : arguments[1] })
+          .then(async (r) => done({ status: r.status, body: await r.text() }));
+        """, path, body == null ? null : body.encode());
+    return new JsonObject().put("status", ((Number) answer.get("status")).intValue()).put("body", answer.get("body"));
+  }
+
+  /** An ES256 WebAuthn assertion (AuthenticationResponseJSON) signed with {@code key}, built by hand. */
+  static JsonObject assertion(byte[] credentialId, PrivateKey key, byte[] challenge, String rpId, String origin,
+                              int counter) throws Exception {
+    byte[] clientData = new JsonObject().put("type", "webauthn.get").put("challenge", B64URL.encodeToString(challenge))
+      .put("origin", origin).put("crossOrigin", false).encode().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream authenticatorData = new ByteArrayOutputStream();
+    authenticatorData.write(MessageDigest.getInstance("SHA-256").digest(rpId.getBytes(StandardCharsets.UTF_8)));
+    authenticatorData.write(0x05); // user present, user verified
+    authenticatorData.write(ByteBuffer.allocate(4).putInt(counter).array());
+    Signature signer = Signature.getInstance("SHA256withECDSA");
+    signer.initSign(key);
+    signer.update(authenticatorData.toByteArray());
+    signer.update(MessageDigest.getInstance("SHA-256").digest(clientData));
+    String id = B64URL.encodeToString(credentialId);
+    return new JsonObject().put("id", id).put("rawId", id).put("type", "public-key")
+      .put("response", new JsonObject()
+        .put("clientDataJSON", B64URL.encodeToString(clientData))
+        .put("authenticatorData", B64URL.encodeToString(authenticatorData.toByteArray()))
+        .put("signature", B64URL.encodeToString(signer.sign())))
+      .put("clientExtensionResults", new JsonObject());
+  }
+
+  private void screen(String name) throws Exception {
+    problems.addAll(browser.inspect("passkeys-" + name));
+  }
+}
