@@ -38,6 +38,12 @@ export function passkeysSection(app, user) {
           show(result.passkeys);
           current = await api.account();
           app.setSession({ state: 'authenticated', user: current });
+          if (!current.twoFactorEnabled) {
+            // 2FA went off with it: the whole page says so.
+            app.notice = t('passkeys.removed');
+            app.navigate('/account', { replace: true });
+            return;
+          }
           showMessage(message, t('passkeys.removed'), 'success');
         } catch (error) {
           showMessage(message, describe(error));

@@ -43,6 +43,10 @@ class PasskeyBrowserTest {
   @RegisterExtension
   @Order(Browser.AFTER_SERVER)
   static final Browser browser = Browser.perClass(server);
+  private static final String OF_USER =
+    "SELECT p.* FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1";
+  private static final String EVENTS =
+    "SELECT type FROM security_events WHERE user_id = (SELECT id FROM users WHERE email = $1)";
   private final List<String> problems = new ArrayList<>();
 
   @Test
@@ -59,7 +63,7 @@ class PasskeyBrowserTest {
       browser.click(browser.t("passkeys.save"));
       browser.waitForText(browser.t("passkeys.renamed"));
       assertEquals(List.of("Work laptop"), browser.texts(".passkey-name"));
-      assertEquals(1, server.query("SELECT 1 FROM passkeys WHERE name = 'Work laptop'").size());
+      assertEquals(1, server.query(OF_USER + " AND p.name = 'Work laptop'", email).size());
 
       browser.logOut();
       logIn(email);
@@ -68,7 +72,7 @@ class PasskeyBrowserTest {
       browser.click(browser.t("passkey.use"));
       browser.waitForHeading(browser.t("account.title"));
       browser.waitForText(browser.t("activity.login.passkey"));
-      assertNotNull(server.query("SELECT last_used_at FROM passkeys").get(0).getValue("last_used_at"), "last used recorded");
+      assertNotNull(server.query(OF_USER, email).get(0).getValue("last_used_at"), "last used recorded");
 
       // Past the step-up window, removing the passkey asks "Confirm it's you", answered with the passkey.
       server.clock().advance(Duration.ofMinutes(11));
@@ -79,10 +83,10 @@ class PasskeyBrowserTest {
       screen("step-up-passkey");
       browser.click(browser.t("stepUp.usePasskey"));
       browser.waitForText(browser.t("passkeys.removed"));
-      assertEquals(0, server.query("SELECT 1 FROM passkeys").size());
+      assertEquals(0, server.query(OF_USER, email).size());
       assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
-      assertEquals(0, server.query("SELECT 1 FROM recovery_codes").size(), "2FA off: its recovery codes went with it");
-      Eventually.eventually(() -> server.query("SELECT type FROM security_events WHERE type LIKE 'passkey.%' AND success")
+      assertEquals(0, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1", email).size(), "2FA off: its recovery codes went with it");
+      Eventually.eventually(() -> server.query(EVENTS + " AND type LIKE 'passkey.%' AND success", email)
         .size() == 3, "added, renamed, removed in Activity");
       browser.assertCleanWalk(problems);
     } finally {
@@ -99,7 +103,7 @@ class PasskeyBrowserTest {
     browser.click(browser.t("passkey.use"));
     browser.waitForHeading(browser.t("account.title"));
     Credential key = original.getCredentials().get(0);
-    long counter = server.query("SELECT sign_count FROM passkeys").get(0).getLong("sign_count");
+    long counter = server.query(OF_USER, email).get(0).getLong("sign_count");
     assertTrue(counter >= 1, "the authenticator counts its signatures");
     browser.removePasskeyAuthenticator(original);
 
@@ -114,9 +118,9 @@ class PasskeyBrowserTest {
       browser.waitForText(browser.t("error.passkey_refused"));
       assertEquals("/login/2fa", browser.path());
       Eventually.eventually(() -> server.query(
-        "SELECT 1 FROM security_events WHERE type = 'passkey.clone_suspected' AND NOT success").size() == 1,
+        EVENTS + " AND type = 'passkey.clone_suspected' AND NOT success", email).size() == 1,
         "the possible clone is in Activity");
-      assertEquals(counter, server.query("SELECT sign_count FROM passkeys").get(0).getLong("sign_count"),
+      assertEquals(counter, server.query(OF_USER, email).get(0).getLong("sign_count"),
         "the stored counter did not move back");
     } finally {
       browser.removePasskeyAuthenticator(clone);
@@ -144,6 +148,15 @@ class PasskeyBrowserTest {
       JsonObject answer = post("/api/login/passkey", new JsonObject().put("credential", ours));
       assertEquals(200, answer.getInteger("status"), "the same key, for our RP ID and origin: " + answer);
       assertEquals("authenticated", new JsonObject(answer.getString("body")).getString("state"));
+
+      // One step-up assertion sent twice at once: its challenge is spent by exactly one of them.
+      JsonObject stepUpOptions = new JsonObject(post("/api/step-up/passkey/options", null).getString("body"));
+      byte[] stepUpChallenge = Base64.getUrlDecoder().decode(stepUpOptions.getJsonObject("publicKey").getString("challenge"));
+      JsonObject twice = assertion(key.getId(), privateKey, stepUpChallenge, "localhost", origin, 1002);
+      List<Object> statuses = postTwice("/api/step-up",
+        new JsonObject().put("password", TestAccounts.PASSWORD).put("passkey", twice));
+      assertEquals(List.of(204L, 401L), statuses.stream().map(n -> ((Number) n).longValue()).sorted().toList(),
+        "one step-up per challenge");
     } finally {
       browser.removePasskeyAuthenticator(authenticator);
     }
@@ -196,6 +209,19 @@ class PasskeyBrowserTest {
           .then(async (r) => done({ status: r.status, body: await r.text() }));
         """, path, body == null ? null : body.encode());
     return new JsonObject().put("status", ((Number) answer.get("status")).intValue()).put("body", answer.get("body"));
+  }
+
+  /** The same write sent twice at once from the page; the two statuses. */
+  @SuppressWarnings("unchecked")
+  private List<Object> postTwice(String path, JsonObject body) {
+    return (List<Object>) browser.asyncScript("""
+        const done = arguments[arguments.length - 1];
+        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
+        const send = () => fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) }, body: arguments[1] })
+          .then((r) => r.status);
+        Promise.all([send(), send()]).then(done);
+        """, path, body.encode());
   }
 
   /** An ES256 WebAuthn assertion (AuthenticationResponseJSON) signed with {@code key}, built by hand. */
