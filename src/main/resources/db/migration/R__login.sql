@@ -49,15 +49,15 @@ CREATE OR REPLACE FUNCTION login_code_step(
   -- the code as checked in Java: the TOTP step it matched, or a recovery code's digests under every key and the
   -- TOTP step its use burns through (all null: a code that matches nothing)
   p_totp_step bigint, p_recovery_digests bytea[], p_burn_through bigint,
-  -- or a passkey whose signature Java verified, with the counter it signed (the counter rule is passkey_use's)
-  p_passkey_id uuid, p_passkey_sign_count bigint,
   -- the second-factor budget (attempts at or before p_window_start have left it) and the pending login's limit
   p_budget_key text, p_budget_max integer, p_now timestamptz, p_window_start timestamptz, p_max_failures integer,
   -- the session opened if the login completes, and the user's cap on live sessions
   p_session_hash bytea, p_session_handle uuid, p_session_epoch integer, p_session_expires timestamptz,
   p_ip text, p_user_agent text, p_session_max integer,
   -- the event of each outcome (p_abandoned's "failures" is set here)
-  p_succeeded jsonb, p_failed jsonb, p_abandoned jsonb)
+  p_succeeded jsonb, p_failed jsonb, p_abandoned jsonb,
+  -- or a passkey whose signature Java verified, with the counter it signed (the counter rule is passkey_use's)
+  p_passkey_id uuid DEFAULT NULL, p_passkey_sign_count bigint DEFAULT NULL)
 RETURNS TABLE (step_outcome text, budget_oldest timestamptz, failure_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE

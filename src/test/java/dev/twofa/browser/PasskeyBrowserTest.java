@@ -97,7 +97,13 @@ class PasskeyBrowserTest {
   @Test
   void aClonedAuthenticatorWhoseCounterWentBackIsRefusedAndRecorded() throws Exception {
     VirtualAuthenticator original = browser.addPasskeyAuthenticator();
-    String email = signUpAndAddPasskey();
+    String email;
+    try {
+      email = signUpAndAddPasskey();
+    } catch (RuntimeException | Error failed) {
+      browser.removePasskeyAuthenticator(original);
+      throw failed;
+    }
     browser.logOut();
     logIn(email);
     browser.click(browser.t("passkey.use"));
@@ -173,7 +179,12 @@ class PasskeyBrowserTest {
     browser.waitForText(browser.t("passkeys.none"));
     browser.click(browser.t("passkeys.add"));
     // The account's first second factor: its recovery codes, shown once.
-    browser.waitForHeading(browser.t("codes.title"));
+    try {
+      browser.waitForHeading(browser.t("codes.title"));
+    } catch (RuntimeException notThere) {
+      throw new AssertionError("no recovery codes after adding a passkey; the page says: " + browser.bodyText()
+        + " console: " + browser.drainConsole(), notThere);
+    }
     browser.find("#codes-saved").click();
     browser.click(browser.t("codes.done"));
     browser.waitForHeading(browser.t("account.title"));

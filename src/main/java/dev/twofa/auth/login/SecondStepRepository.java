@@ -72,10 +72,9 @@ final class SecondStepRepository {
   private static final String STEP = """
       SELECT step_outcome, budget_oldest, failure_count FROM login_code_step(
         #{pendingHash}, #{pendingAfter}, #{userId}, #{totpStep}, #{recoveryDigests}, #{burnThrough},
-        #{passkeyId}, #{signCount},
         #{budgetKey}, #{budgetMax}, #{now}, #{windowStart}, #{maxFailures},
         #{sessionHash}, #{sessionHandle}, #{sessionEpoch}, #{sessionExpires}, #{ip}, #{userAgent}, #{sessionMax},
-        #{succeeded}, #{failed}, #{abandoned})
+        #{succeeded}, #{failed}, #{abandoned}, #{passkeyId}, #{signCount})
       """;
 
   private final Pool pool;
