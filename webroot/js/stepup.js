@@ -15,6 +15,8 @@ import { usePasskey, passkeysSupported, passkeyProblem } from './passkey.js';
 export function confirmIdentity(user, digits, { password: given, recoveryFirst = false } = {}) {
   return new Promise((resolve) => {
     const twoFactor = Boolean(user && user.twoFactorEnabled);
+    // Passkeys and no authenticator app: the passkey, or a recovery code, is the second factor.
+    const passkeyOnly = twoFactor && user.authenticatorApp === false && user.passkeys > 0 && passkeysSupported();
     const message = formMessage();
     const password = field(t('stepUp.password'), { type: 'password', autocomplete: 'current-password', required: true });
     password.wrapper.hidden = Boolean(given);
@@ -24,8 +26,9 @@ export function confirmIdentity(user, digits, { password: given, recoveryFirst =
     const toggle = el('button', { type: 'button', class: 'link-button' });
     const showRecovery = (useRecovery) => {
       recovery.wrapper.hidden = !useRecovery;
-      code.wrapper.hidden = useRecovery;
+      code.wrapper.hidden = useRecovery || passkeyOnly;
       toggle.textContent = t(useRecovery ? 'stepUp.useApp' : 'stepUp.useRecoveryCode');
+      toggle.hidden = passkeyOnly && useRecovery;
     };
     showRecovery(twoFactor && recoveryFirst);
     toggle.addEventListener('click', () => {
@@ -71,7 +74,7 @@ export function confirmIdentity(user, digits, { password: given, recoveryFirst =
     }
     const form = el('form', { method: 'dialog', novalidate: true },
       el('h2', { id: 'step-up-heading' }, t('stepUp.title')),
-      el('p', {}, t(given ? 'stepUp.introCode' : twoFactor ? 'stepUp.intro2fa' : 'stepUp.intro')),
+      el('p', {}, t(passkeyOnly ? 'stepUp.introPasskey' : given ? 'stepUp.introCode' : twoFactor ? 'stepUp.intro2fa' : 'stepUp.intro')),
       message, password.wrapper,
       twoFactor ? [code.wrapper, recovery.wrapper, toggle] : null,
       withPasskey ? el('p', {}, withPasskey) : null,
@@ -96,6 +99,10 @@ export function confirmIdentity(user, digits, { password: given, recoveryFirst =
         return;
       }
       const useRecovery = twoFactor && !recovery.wrapper.hidden;
+      if (passkeyOnly && !useRecovery) {
+        withPasskey.click();
+        return;
+      }
       busy(submit, async () => {
         try {
           await api.stepUp(passwordValue(), twoFactor && !useRecovery ? code.value() : undefined,

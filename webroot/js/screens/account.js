@@ -86,7 +86,8 @@ function securitySection(app, user, password) {
   if (!hasApp) {
     section.append(
       el('p', {}, t(user.twoFactorEnabled ? 'account.addAppHint' : 'account.enableHint')),
-      el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, t('twofa.enable')));
+      el('button', { type: 'button', class: user.twoFactorEnabled ? 'secondary' : 'primary',
+        onclick: () => app.navigate('/2fa/setup?from=account') }, t(user.twoFactorEnabled ? 'twofa.addApp' : 'twofa.enable')));
   }
   if (user.twoFactorEnabled) {
     if (hasApp) rows.append(authenticatorRow(app, user));

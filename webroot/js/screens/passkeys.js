@@ -92,7 +92,8 @@ export function passkeysSection(app, user) {
         const result = await api.addPasskey(credential);
         show(result.passkeys);
         if (result.recoveryCodes) {
-          app.recoveryCodes = { codes: result.recoveryCodes, from: 'account', enabled: true, saved: false };
+          app.recoveryCodes = { codes: result.recoveryCodes, from: 'account', enabled: true, saved: false,
+            notice: t('passkeys.onNotice') };
           app.navigate('/recovery-codes');
           return;
         }

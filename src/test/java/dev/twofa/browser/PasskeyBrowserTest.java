@@ -51,24 +51,35 @@ class PasskeyBrowserTest {
 
   @Test
   void addRenameLogInWithAPasskeyStepUpWithItAndRemoveIt() throws Exception {
+    walk(browser, "Passkey on Chrome / Linux", "Work laptop");
+  }
+
+  @Test
+  void inJapaneseEveryWordIsJapanese() throws Exception {
+    try (Browser ja = new Browser(server.baseUrl(), "ja")) {
+      walk(ja, "Chrome / Linux のパスキー", "仕事用のパソコン");
+    }
+  }
+
+  private void walk(Browser browser, String defaultName, String newName) throws Exception {
     VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
     try {
-      String email = signUpAndAddPasskey();
+      String email = signUpAndAddPasskey(browser);
       assertEquals(browser.t("twofa.on"), browser.settingValue(browser.t("twofa.security")));
-      assertTrue(browser.hasText("Passkey on Chrome / Linux"), "named after the browser and system");
-      screen("account-passkey-added");
+      assertEquals(List.of(defaultName), browser.texts(".passkey-name"), "named after the browser and system");
+      screen(browser, "account-passkey-added");
 
       browser.click(browser.t("passkeys.rename"));
-      browser.fill(browser.t("passkeys.name"), "Work laptop");
+      browser.fill(browser.t("passkeys.name"), newName);
       browser.click(browser.t("passkeys.save"));
       browser.waitForText(browser.t("passkeys.renamed"));
-      assertEquals(List.of("Work laptop"), browser.texts(".passkey-name"));
-      assertEquals(1, server.query(OF_USER + " AND p.name = 'Work laptop'", email).size());
+      assertEquals(List.of(newName), browser.texts(".passkey-name"));
+      assertEquals(1, server.query(OF_USER + " AND p.name = $2", email, newName).size());
 
       browser.logOut();
-      logIn(email);
+      logIn(browser, email);
       browser.waitForHeading(browser.t("totp.title"));
-      screen("login-passkey-step");
+      screen(browser, "login-passkey-step");
       browser.click(browser.t("passkey.use"));
       browser.waitForHeading(browser.t("account.title"));
       browser.waitForText(browser.t("activity.login.passkey"));
@@ -80,7 +91,7 @@ class PasskeyBrowserTest {
       assertEquals(browser.t("passkeys.removeLast"), browser.answerDialog(true), "the last second factor asks first");
       browser.waitForDialog(browser.t("stepUp.title"));
       browser.fill(browser.t("stepUp.password"), TestAccounts.PASSWORD);
-      screen("step-up-passkey");
+      screen(browser, "step-up-passkey");
       browser.click(browser.t("stepUp.usePasskey"));
       browser.waitForText(browser.t("passkeys.removed"));
       assertEquals(0, server.query(OF_USER, email).size());
@@ -169,6 +180,10 @@ class PasskeyBrowserTest {
   }
 
   private String signUpAndAddPasskey() throws Exception {
+    return signUpAndAddPasskey(browser);
+  }
+
+  private static String signUpAndAddPasskey(Browser browser) throws Exception {
     String email = TestAccounts.uniqueEmail();
     browser.open("/signup");
     browser.fill(browser.t("field.email"), email);
@@ -193,6 +208,10 @@ class PasskeyBrowserTest {
   }
 
   private void logIn(String email) {
+    logIn(browser, email);
+  }
+
+  private static void logIn(Browser browser, String email) {
     browser.open("/login");
     browser.fill(browser.t("field.email"), email);
     browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
@@ -257,7 +276,7 @@ class PasskeyBrowserTest {
       .put("clientExtensionResults", new JsonObject());
   }
 
-  private void screen(String name) throws Exception {
+  private void screen(Browser browser, String name) throws Exception {
     problems.addAll(browser.inspect("passkeys-" + name));
   }
 }
