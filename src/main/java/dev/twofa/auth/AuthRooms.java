@@ -56,7 +56,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
       mailer, clock);
     PasswordResetService resets = PasswordResetService.create(pool, users, throttle, accounts, sessions, secondFactor,
-      auditor, mailer, config.secureAccountUndo(), clock);
+      auditor, mailer, config.secureAccountUndo(), passkeys, clock);
     SupportDesk support = SupportDesk.create(pool, users, throttle, secondFactor, sessions, auditor, config.login(),
       mailer, config.support(), clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,

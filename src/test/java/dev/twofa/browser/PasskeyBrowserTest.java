@@ -179,6 +179,33 @@ class PasskeyBrowserTest {
     }
   }
 
+  /**
+   * A passkey added in the undo window before "This wasn't me" may be a stranger's (who had the password and a
+   * session): it goes, and with no second factor left the recovery codes go too, as for an authenticator app.
+   */
+  @Test
+  void thisWasntMeRemovesAPasskeyAddedJustBefore() throws Exception {
+    VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
+    try {
+      String email = signUpAndAddPasskey();
+      // The link of a security notice, as Mailer stores it (the mail itself goes only to verified addresses).
+      String token = "passkey-test-" + java.util.UUID.randomUUID();
+      server.query("INSERT INTO account_links (token_hash, user_id, purpose, email, created_at, expires_at)"
+          + " SELECT $1, id, 'secure_account', email, $2, $3 FROM users WHERE email = $4",
+        io.vertx.core.buffer.Buffer.buffer(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8))),
+        dev.twofa.db.SqlTime.utc(server.clock().instant()),
+        dev.twofa.db.SqlTime.utc(server.clock().instant().plus(Duration.ofDays(7))), email);
+      assertEquals(204, post("/api/secure-account", new JsonObject().put("token", token)).getInteger("status"));
+      assertEquals(0, server.query(OF_USER, email).size(), "the passkey added just before is gone");
+      assertEquals(0, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
+        email).size(), "no second factor left: its recovery codes went too");
+      Eventually.eventually(() -> server.query(EVENTS + " AND type = '2fa.reverted'", email).size() == 1,
+        "2fa.reverted in Activity");
+    } finally {
+      browser.removePasskeyAuthenticator(authenticator);
+    }
+  }
+
   private String signUpAndAddPasskey() throws Exception {
     return signUpAndAddPasskey(browser);
   }

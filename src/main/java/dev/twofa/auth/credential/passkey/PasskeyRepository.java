@@ -64,6 +64,11 @@ final class PasskeyRepository {
       .execute(Tuple.of(userId, id)).map(rows -> rows.rowCount() == 1);
   }
 
+  Future<Integer> deleteAddedAfter(SqlClient db, long userId, Instant since) {
+    return db.preparedQuery("DELETE FROM passkeys WHERE user_id = $1 AND created_at > $2")
+      .execute(Tuple.of(userId, utc(since))).map(rows -> rows.rowCount());
+  }
+
   Future<Void> createChallenge(SqlClient db, byte[] challenge, byte[] binding, String purpose, long userId, Instant now,
                                Instant expires) {
     return db.preparedQuery("SELECT passkey_challenge_create($1, $2, $3, $4, $5, $6)")

@@ -246,6 +246,19 @@ public final class PasskeyService {
     return verify(user, sessionHash, STEP_UP, assertion, client);
   }
 
+  /** What "This wasn't me" did to the passkeys: how many it removed, how many are left. */
+  public record Forgotten(int removed, int left) {
+  }
+
+  /**
+   * "This wasn't me": forgets the passkeys added after {@code since}, in the caller's transaction (one of the
+   * sessions it ends may have been a stranger's, whose passkey would lock the owner out).
+   */
+  public Future<Forgotten> forgetAddedSince(SqlClient tx, long userId, Instant since) {
+    return passkeys.deleteAddedAfter(tx, userId, since)
+      .compose(removed -> passkeys.list(tx, userId).map(left -> new Forgotten(removed, left.size())));
+  }
+
   /** Records a verified assertion's counter in the caller's transaction: false when it did not move forward. */
   public Future<Boolean> accept(SqlClient tx, UserRow user, Verified verified) {
     return passkeys.use(tx, user.id(), verified.passkeyId(), verified.signCount(), clock.instant());
