@@ -58,7 +58,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     PasswordResetService resets = PasswordResetService.create(pool, users, throttle, accounts, sessions, secondFactor,
       auditor, mailer, config.secureAccountUndo(), passkeys, clock);
     SupportDesk support = SupportDesk.create(pool, users, throttle, secondFactor, sessions, auditor, config.login(),
-      mailer, config.support(), clock);
+      mailer, config.support(), passkeys, clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());

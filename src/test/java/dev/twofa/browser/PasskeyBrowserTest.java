@@ -206,6 +206,26 @@ class PasskeyBrowserTest {
     }
   }
 
+  /**
+   * The support desk turning 2FA off (the owner lost every device) removes the passkeys too: else the owner,
+   * without their passkey, would still be asked for it.
+   */
+  @Test
+  void theSupportDeskTurningOff2faRemovesThePasskeys() throws Exception {
+    VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
+    try {
+      String email = signUpAndAddPasskey();
+      TestAccounts.Staff staff = new TestAccounts(server).steppedUpStaff();
+      var answer = staff.client().post("/api/support/users/disable-2fa", new JsonObject().put("email", email)
+        .put("reason", "Lost the phone that held the passkey").put("verification", "Video call matched ID"));
+      assertEquals(200, answer.status(), answer.text());
+      assertEquals(0, server.query(OF_USER, email).size(), "the passkeys went with 2FA");
+      assertEquals(false, new JsonObject(answer.text()).getJsonObject("user").getBoolean("twoFactorEnabled"));
+    } finally {
+      browser.removePasskeyAuthenticator(authenticator);
+    }
+  }
+
   private String signUpAndAddPasskey() throws Exception {
     return signUpAndAddPasskey(browser);
   }

@@ -259,6 +259,11 @@ public final class PasskeyService {
       .compose(removed -> passkeys.list(tx, userId).map(left -> new Forgotten(removed, left.size())));
   }
 
+  /** Forgets every passkey of the account (2FA turned off by the support desk), in the caller's transaction. */
+  public Future<Integer> forgetAll(SqlClient tx, long userId) {
+    return passkeys.deleteAddedAfter(tx, userId, Instant.EPOCH);
+  }
+
   /** Records a verified assertion's counter in the caller's transaction: false when it did not move forward. */
   public Future<Boolean> accept(SqlClient tx, UserRow user, Verified verified) {
     return passkeys.use(tx, user.id(), verified.passkeyId(), verified.signCount(), clock.instant());
