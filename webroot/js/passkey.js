@@ -68,7 +68,8 @@ export function passkeyProblem(error) {
 export function passkeyLoginButton(onAvailable, complete) {
   const button = el('button', { type: 'button', class: 'primary passkey-button', hidden: true }, t('passkey.use'));
   if (!passkeysSupported()) return button;
-  api.loginPasskeyOptions().then(() => {
+  api.loginPasskeyOptions().then((options) => {
+    if (!options || !options.publicKey) return;
     button.hidden = false;
     onAvailable();
   }).catch(() => null);

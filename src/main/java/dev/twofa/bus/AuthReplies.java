@@ -99,7 +99,7 @@ public final class AuthReplies {
   public record AuthenticatorChanged(UserResult result, String sessionToken) {
   }
 
-  /** WebAuthn options as JSON text (PublicKeyCredentialCreationOptionsJSON or ...RequestOptionsJSON). */
+  /** WebAuthn options as JSON text (PublicKeyCredentialCreationOptionsJSON or ...RequestOptionsJSON); null: none to offer. */
   public record PasskeyOptions(String publicKey) {
   }
 

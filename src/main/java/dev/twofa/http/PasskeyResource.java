@@ -51,7 +51,8 @@ final class PasskeyResource {
 
   private void options(RoutingContext ctx, Operation<Session, PasskeyOptions> operation) {
     requests.reply(ctx, requests.call(operation, new Session(sessionToken(ctx), client(ctx)))
-      .map(options -> new JsonObject().put("publicKey", new JsonObject(options.publicKey()))), 200);
+      .map(options -> options.publicKey() == null ? new JsonObject()
+        : new JsonObject().put("publicKey", new JsonObject(options.publicKey()))), 200);
   }
 
   void add(RoutingContext ctx) {

@@ -109,7 +109,8 @@ final class RelyingParty {
   Optional<RegistrationData> parseRegistration(String json) {
     try {
       RegistrationData data = manager.parseRegistrationResponseJSON(json);
-      return data.getCollectedClientData() == null || data.getAttestationObject() == null ? Optional.empty() : Optional.of(data);
+      return data.getCollectedClientData() == null || data.getCollectedClientData().getChallenge() == null
+        || data.getAttestationObject() == null ? Optional.empty() : Optional.of(data);
     } catch (RuntimeException malformed) {
       return Optional.empty();
     }
@@ -138,7 +139,8 @@ final class RelyingParty {
   Optional<AuthenticationData> parseAssertion(String json) {
     try {
       AuthenticationData data = manager.parseAuthenticationResponseJSON(json);
-      return data.getCollectedClientData() == null || data.getCredentialId() == null ? Optional.empty() : Optional.of(data);
+      return data.getCollectedClientData() == null || data.getCollectedClientData().getChallenge() == null
+        || data.getCredentialId() == null || data.getAuthenticatorData() == null ? Optional.empty() : Optional.of(data);
     } catch (RuntimeException malformed) {
       return Optional.empty();
     }
