@@ -64,7 +64,10 @@ class PasskeyBrowserTest {
   private void walk(Browser browser, String defaultName, String newName) throws Exception {
     VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
     try {
-      String email = signUpAndAddPasskey(browser);
+      String email = signUp(browser);
+      // A verified address gets the security mails (an unproven one may be a stranger's typo).
+      server.query("UPDATE users SET email_verified_at = created_at WHERE email = $1", email);
+      addFirstPasskey(browser);
       assertEquals(browser.t("twofa.on"), browser.settingValue(browser.t("twofa.security")));
       assertEquals(List.of(defaultName), browser.texts(".passkey-name"), "named after the browser and system");
       screen(browser, "account-passkey-added");
@@ -99,6 +102,12 @@ class PasskeyBrowserTest {
       assertEquals(0, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1", email).size(), "2FA off: its recovery codes went with it");
       Eventually.eventually(() -> server.query(EVENTS + " AND type LIKE 'passkey.%' AND success", email)
         .size() == 3, "added, renamed, removed in Activity");
+      List<String> mails = server.query("SELECT kind FROM mail_outbox m JOIN users u ON u.id = m.user_id"
+        + " WHERE u.email = $1 AND kind LIKE 'passkey.%' ORDER BY m.id", email).stream()
+        .map(row -> row.getString("kind")).toList();
+      assertEquals(List.of("passkey.added", "passkey.renamed", "passkey.removed"), mails, "each change mailed");
+      assertEquals(3, server.query("SELECT 1 FROM account_links l JOIN users u ON u.id = l.user_id"
+        + " WHERE u.email = $1 AND purpose = 'secure_account'", email).size(), "each with its \"This wasn't me\" link");
       browser.assertCleanWalk(problems);
     } finally {
       browser.removePasskeyAuthenticator(authenticator);
@@ -231,6 +240,12 @@ class PasskeyBrowserTest {
   }
 
   private static String signUpAndAddPasskey(Browser browser) throws Exception {
+    String email = signUp(browser);
+    addFirstPasskey(browser);
+    return email;
+  }
+
+  private static String signUp(Browser browser) {
     String email = TestAccounts.uniqueEmail();
     browser.open("/signup");
     browser.fill(browser.t("field.email"), email);
@@ -239,6 +254,10 @@ class PasskeyBrowserTest {
     browser.click(browser.t("welcome.skip"));
     browser.waitForHeading(browser.t("account.title"));
     browser.waitForText(browser.t("passkeys.none"));
+    return email;
+  }
+
+  private static void addFirstPasskey(Browser browser) {
     browser.click(browser.t("passkeys.add"));
     // The account's first second factor: its recovery codes, shown once.
     try {
@@ -251,7 +270,6 @@ class PasskeyBrowserTest {
     browser.click(browser.t("codes.done"));
     browser.waitForHeading(browser.t("account.title"));
     browser.waitForText(browser.t("passkeys.neverUsed"));
-    return email;
   }
 
   private void logIn(String email) {
