@@ -235,6 +235,35 @@ class PasskeyBrowserTest {
     }
   }
 
+  /** The device with the passkey is gone: the code step still leads to a recovery code, which logs in. */
+  @Test
+  void withThePasskeyGoneARecoveryCodeLogsIn() throws Exception {
+    VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
+    String email;
+    List<String> codes;
+    try {
+      email = signUp(browser);
+      browser.click(browser.t("passkeys.add"));
+      browser.waitForHeading(browser.t("codes.title"));
+      codes = browser.texts(".recovery-codes code");
+      browser.find("#codes-saved").click();
+      browser.click(browser.t("codes.done"));
+      browser.waitForHeading(browser.t("account.title"));
+    } finally {
+      browser.removePasskeyAuthenticator(authenticator);
+    }
+    assertEquals(8, codes.size());
+    browser.logOut();
+    logIn(email);
+    browser.click(browser.t("totp.lost"));
+    browser.waitForHeading(browser.t("recovery.title"));
+    browser.fill(browser.t("recovery.codeLabel"), codes.get(0));
+    browser.click(browser.t("recovery.submit", "product", "cryptact"));
+    browser.waitForHeading(browser.t("account.title"));
+    assertEquals(7, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
+      email).size());
+  }
+
   private String signUpAndAddPasskey() throws Exception {
     return signUpAndAddPasskey(browser);
   }
