@@ -3,11 +3,14 @@
 import { t, formatDateTime } from './i18n.js';
 import { el } from './ui.js';
 
-const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.abandoned']);
+const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.passkey', 'login.abandoned']);
+const SECOND_STEPS = new Set(['login.totp', 'login.recovery_code', 'login.passkey']);
+const SECOND_STEP_WORDS = { 'login.totp': 'activity.login.app', 'login.recovery_code': 'activity.login.recoveryCode',
+  'login.passkey': 'activity.login.passkey' };
 const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', '2fa.reverted',
   'recovery_codes.regenerated', 'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
-  'email.verified']);
+  'email.verified', 'passkey.added', 'passkey.renamed', 'passkey.removed', 'passkey.clone_suspected']);
 const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
 // A refused code while turning 2FA on or changing the app is the user's own typo (it needs their session): said
 // as one neutral row per run of them, not as a failure a stranger caused.
@@ -62,16 +65,16 @@ export function activityRows(events) {
 
 function loginRow(steps) {
   const password = steps.find((e) => e.type === 'login.password');
-  const passed = steps.find((e) => (e.type === 'login.totp' || e.type === 'login.recovery_code') && e.success);
+  const passed = steps.find((e) => SECOND_STEPS.has(e.type) && e.success);
   const abandoned = steps.find((e) => e.type === 'login.abandoned');
-  const wrong = steps.filter((e) => (e.type === 'login.totp' || e.type === 'login.recovery_code') && !e.success).length;
+  const wrong = steps.filter((e) => SECOND_STEPS.has(e.type) && !e.success).length;
   // Time and place of the attempt: where its password step came from.
   const event = password || steps[steps.length - 1];
   if (password && !password.success) {
     return { kind: 'login', tone: 'failed', words: t('activity.login.wrongPassword'), event };
   }
   if (passed) {
-    const words = t(passed.type === 'login.totp' ? 'activity.login.app' : 'activity.login.recoveryCode');
+    const words = t(SECOND_STEP_WORDS[passed.type]);
     return { kind: 'login', tone: 'ok', event,
       words: wrong ? t('activity.login.afterWrong', { what: words, n: wrong }) : words };
   }

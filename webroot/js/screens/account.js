@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
+import { passkeysSection } from './passkeys.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -33,6 +34,7 @@ export async function accountScreen(main, app) {
       ' · ', el('span', { class: 'keep-together' }, t('account.memberSince', { date: formatDate(user.createdAt) }))),
     user.emailVerified ? null : emailPanel(),
     security,
+    passkeysSection(app, user),
     sessionsSection(),
     activitySection(() => password.open())));
 }
@@ -101,14 +103,19 @@ function securitySection(app, user, password) {
   const rows = el('dl', { class: 'settings' }, twoFactorRow(user));
   const section = el('section', { class: 'card', 'aria-labelledby': 'security-heading' },
     el('h2', { id: 'security-heading' }, t('account.security')), rows);
-  if (!user.twoFactorEnabled) {
+  // An account may have an authenticator app, passkeys (their own card below), or both.
+  const hasApp = user.authenticatorApp !== false && user.twoFactorEnabled;
+  if (!hasApp) {
     section.append(
-      el('p', {}, t('account.enableHint')),
-      el('button', { type: 'button', class: 'primary', onclick: () => app.navigate('/2fa/setup?from=account') }, t('twofa.enable')));
-  } else {
-    rows.append(authenticatorRow(app, user), recoveryCodesRow(user, app.config.recoveryCodes.count));
-    const change = el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
-      t('twofa.change'));
+      el('p', {}, t(user.twoFactorEnabled ? 'account.addAppHint' : 'account.enableHint')),
+      el('button', { type: 'button', class: user.twoFactorEnabled ? 'secondary' : 'primary',
+        onclick: () => app.navigate('/2fa/setup?from=account') }, t(user.twoFactorEnabled ? 'twofa.addApp' : 'twofa.enable')));
+  }
+  if (user.twoFactorEnabled) {
+    if (hasApp) rows.append(authenticatorRow(app, user));
+    rows.append(recoveryCodesRow(user, app.config.recoveryCodes.count));
+    const change = hasApp ? el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
+      t('twofa.change')) : null;
     // Offered open right after a new app replaced a lost one (a recovery code was spent on the way).
     const offer = Boolean(app.offerNewCodes);
     app.offerNewCodes = false;
@@ -120,7 +127,7 @@ function securitySection(app, user, password) {
       open.setAttribute('aria-expanded', String(!panel.hidden));
       if (!panel.hidden) panel.querySelector('button').focus();
     });
-    section.append(change, ' ', open, panel);
+    section.append(...[change, change ? ' ' : null, open, panel].filter(Boolean));
   }
   // "Password · Change": a row that opens its form, so the page stays short on a phone.
   const passwordRows = el('dl', { class: 'settings password-row' }, settingRow(t('password.row'), password.toggle));

@@ -199,7 +199,7 @@ export function recoveryCodesScreen(main, app) {
     app.holdsUser = null;
     announce(t('codes.savedAnnounce'));
     if (saved.enabled) {
-      app.notice = t('twofa.onNotice', { entry: app.entryName(app.session.user && app.session.user.email) });
+      app.notice = saved.notice || t('twofa.onNotice', { entry: app.entryName(app.session.user && app.session.user.email) });
     }
     app.navigate('/account', { replace: true });
   });

@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t } from '../i18n.js';
 import { el, field, codeForm, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
+import { passkeyLoginButton, passkeyProblem } from '../passkey.js';
 
 const FIELD_OF_ERROR = { invalid_email: 'email', email_taken: 'email', weak_password: 'password' };
 
@@ -238,13 +239,46 @@ export function totpScreen(main, app) {
       }
     },
   });
+  // With a passkey on the account, "Use a passkey" comes first and the code form waits behind a link.
+  const codeBox = el('div', {}, el('p', {}, t('totp.intro', { digits, entry: app.entryName(app.session.pending && app.session.pending.email) })), form);
+  const passkeyMessage = formMessage();
+  const useCode = el('button', { type: 'button', class: 'link-button', hidden: true }, t('passkey.useCode'));
+  useCode.addEventListener('click', () => {
+    codeBox.hidden = false;
+    useCode.hidden = true;
+    const input = codeBox.querySelector('input');
+    if (input) input.focus();
+  });
+  const passkey = passkeyLoginButton(() => {
+    codeBox.hidden = true;
+    useCode.hidden = false;
+  }, (button, sign) => busy(button, async () => {
+    let credential;
+    try {
+      credential = await sign();
+    } catch (error) {
+      showMessage(passkeyMessage, error.code ? describe(error) : passkeyProblem(error));
+      return;
+    }
+    try {
+      if (await completeLogin(app, () => api.loginWithPasskey(credential))) {
+        app.navigate('/account');
+      }
+    } catch (error) {
+      showMessage(passkeyMessage, error.code === 'invalid_code' ? t('error.passkey_refused') : describe(error));
+    } finally {
+      tries.update();
+    }
+  }));
   main.append(el('section', { class: 'card' },
     heading(t('totp.title')),
-    el('p', {}, t('totp.intro', { digits, entry: app.entryName(app.session.pending && app.session.pending.email) })),
     whoIsLoggingIn(app),
     countdown(app),
     tries.box,
-    form,
+    passkeyMessage,
+    passkey,
+    codeBox,
+    useCode,
     el('p', {}, el('a', { href: '/login/recovery', 'data-link': true }, t('totp.lost'))),
     supportHint(app)));
 }

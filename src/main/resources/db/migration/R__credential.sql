@@ -22,3 +22,49 @@ CREATE OR REPLACE FUNCTION recovery_codes_left(p_user_id bigint) RETURNS SETOF i
 LANGUAGE sql STABLE AS $$
   SELECT count(*)::int FROM recovery_codes WHERE user_id = p_user_id
 $$;
+
+-- Passkeys.
+
+-- How many passkeys the user has, for account's SELECT (inlined like recovery_codes_left).
+CREATE OR REPLACE FUNCTION passkeys_count(p_user_id bigint) RETURNS SETOF integer
+LANGUAGE sql STABLE AS $$
+  SELECT count(*)::int FROM passkeys WHERE user_id = p_user_id
+$$;
+
+-- A new challenge; expired ones go with it, so the table holds only live challenges.
+CREATE OR REPLACE FUNCTION passkey_challenge_create(p_challenge_hash bytea, p_binding_hash bytea, p_purpose text,
+                                                    p_user_id bigint, p_now timestamptz, p_expires timestamptz)
+  RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM passkey_challenges WHERE expires_at <= p_now;
+  INSERT INTO passkey_challenges (challenge_hash, binding_hash, purpose, user_id, expires_at)
+    VALUES (p_challenge_hash, p_binding_hash, p_purpose, p_user_id, p_expires);
+END
+$$;
+
+-- Spends a challenge: one DELETE lets one request have it, only for its session (or pending login), purpose and
+-- user, and only while it lives. True when this call spent it.
+CREATE OR REPLACE FUNCTION passkey_challenge_use(p_challenge_hash bytea, p_binding_hash bytea, p_purpose text,
+                                                 p_user_id bigint, p_now timestamptz) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM passkey_challenges
+    WHERE challenge_hash = p_challenge_hash AND binding_hash = p_binding_hash AND purpose = p_purpose
+      AND user_id = p_user_id AND expires_at > p_now;
+  RETURN FOUND;
+END
+$$;
+
+-- A verified signature moves the counter on; one that does not move it forward (a clone, or the same signature
+-- twice) is refused, unless the authenticator keeps no counter (0 stored and 0 signed). True when accepted.
+CREATE OR REPLACE FUNCTION passkey_use(p_user_id bigint, p_passkey_id uuid, p_sign_count bigint, p_now timestamptz)
+  RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE passkeys SET sign_count = p_sign_count, last_used_at = p_now
+    WHERE id = p_passkey_id AND user_id = p_user_id
+      AND (sign_count < p_sign_count OR (sign_count = 0 AND p_sign_count = 0));
+  RETURN FOUND;
+END
+$$;

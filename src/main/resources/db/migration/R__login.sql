@@ -34,6 +34,11 @@ DROP FUNCTION IF EXISTS login_code_step(bytea, timestamptz, bigint, bigint, byte
                                         timestamptz, integer, bytea, uuid, integer, timestamptz, text, text, jsonb,
                                         jsonb, jsonb);
 
+-- The signature before passkeys (p_passkey_id, p_passkey_sign_count).
+DROP FUNCTION IF EXISTS login_code_step(bytea, timestamptz, bigint, bigint, bytea[], bigint, text, integer, timestamptz,
+                                        timestamptz, integer, bytea, uuid, integer, timestamptz, text, text, integer,
+                                        jsonb, jsonb, jsonb);
+
 -- A login's second step (the code step), checked in Java (the TOTP secret is opened there only) and written here in one
 -- transaction under the pending login's row lock and the budget's lock: the budget is counted before the code is
 -- used; a correct code completes the login (and resets the budget it had spent), a wrong one spends an attempt
@@ -50,7 +55,9 @@ CREATE OR REPLACE FUNCTION login_code_step(
   p_session_hash bytea, p_session_handle uuid, p_session_epoch integer, p_session_expires timestamptz,
   p_ip text, p_user_agent text, p_session_max integer,
   -- the event of each outcome (p_abandoned's "failures" is set here)
-  p_succeeded jsonb, p_failed jsonb, p_abandoned jsonb)
+  p_succeeded jsonb, p_failed jsonb, p_abandoned jsonb,
+  -- or a passkey whose signature Java verified, with the counter it signed (the counter rule is passkey_use's)
+  p_passkey_id uuid DEFAULT NULL, p_passkey_sign_count bigint DEFAULT NULL)
 RETURNS TABLE (step_outcome text, budget_oldest timestamptz, failure_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -75,6 +82,8 @@ BEGIN
     v_accepted := totp_accept_step(p_user_id, p_totp_step);
   ELSIF p_recovery_digests IS NOT NULL THEN
     v_accepted := recovery_code_use(p_user_id, p_recovery_digests, p_burn_through);
+  ELSIF p_passkey_id IS NOT NULL THEN
+    v_accepted := passkey_use(p_user_id, p_passkey_id, p_passkey_sign_count, p_now);
   END IF;
 
   IF v_accepted THEN
@@ -84,7 +93,8 @@ BEGIN
     END IF;
     PERFORM session_open(p_session_hash, p_session_handle, p_user_id, p_session_epoch, p_now, p_now,
                          p_session_expires, p_ip, p_user_agent, p_session_max,
-                         CASE WHEN p_totp_step IS NOT NULL THEN 'totp' ELSE 'recovery_code' END);
+                         CASE WHEN p_totp_step IS NOT NULL THEN 'totp'
+                              WHEN p_passkey_id IS NOT NULL THEN 'passkey' ELSE 'recovery_code' END);
     PERFORM event_outbox_add(p_succeeded);
     RETURN QUERY SELECT 'completed'::text, NULL::timestamptz, 0;
     RETURN;

@@ -125,6 +125,8 @@ class ArchitectureTest {
     Map.entry("sessions", "session"),
     Map.entry("pending_logins", "session"),
     Map.entry("recovery_codes", "credential"),
+    Map.entry("passkeys", "credential"),
+    Map.entry("passkey_challenges", "credential"),
     Map.entry("throttle_attempts", "throttle"),
     Map.entry("account_links", "links"),
     Map.entry("email_verifications", "links"),

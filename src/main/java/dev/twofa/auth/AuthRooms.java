@@ -3,6 +3,7 @@ package dev.twofa.auth;
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.passkey.PasskeyService;
 import dev.twofa.auth.credential.password.PasswordStrength;
 import dev.twofa.auth.credential.password.Passwords;
 import dev.twofa.auth.credential.totp.KeyRingCheck;
@@ -33,7 +34,7 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests, OidcService oidc) {
+                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -47,22 +48,24 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     AccountService accounts = new AccountService(pool, users, throttle, sessions, passwords,
       new PasswordStrength(config.passwords()), auditor, config.login(), mailer, signIns, clock);
     SecondFactor secondFactor = SecondFactor.create(users, keys, config.totp(), clock);
+    PasskeyService passkeys = PasskeyService.create(pool, users, sessions, keys, auditor, mailer, config.publicUrl(),
+      config.productName(), config.login(), clock);
     LoginService logins = new LoginService(pool, users, throttle, sessions, passwords, secondFactor, auditor,
-      config.login(), mailer, signIns, clock);
-    StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, auditor, config.login(),
-      clock);
+      config.login(), mailer, signIns, passkeys, clock);
+    StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, passkeys, auditor,
+      config.login(), clock);
     TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
       mailer, clock);
     PasswordResetService resets = PasswordResetService.create(pool, users, throttle, accounts, sessions, secondFactor,
-      auditor, mailer, config.secureAccountUndo(), clock);
+      auditor, mailer, config.secureAccountUndo(), passkeys, clock);
     SupportDesk support = SupportDesk.create(pool, users, throttle, secondFactor, sessions, auditor, config.login(),
-      mailer, config.support(), clock);
+      mailer, config.support(), passkeys, clock);
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
     OidcService oidc = OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, throttle,
       clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests, oidc);
+      resets, support, requests, oidc, passkeys);
   }
 }

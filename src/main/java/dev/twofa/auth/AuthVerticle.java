@@ -111,6 +111,14 @@ public class AuthVerticle extends VerticleBase {
       serve(OIDC_USERINFO, r.oidc()::userInfo),
       serve(OIDC_REVOKE, r.oidc()::revoke),
       serve(OIDC_INTROSPECT, r.oidc()::introspect),
+      serve(PASSKEY_REGISTER_OPTIONS, r.passkeys()::registrationOptions),
+      serve(PASSKEY_REGISTER, r.passkeys()::register),
+      serve(PASSKEYS, r.passkeys()::list),
+      serve(PASSKEY_RENAME, r.passkeys()::rename),
+      serve(PASSKEY_REMOVE, r.passkeys()::remove),
+      serve(LOGIN_PASSKEY_OPTIONS, r.passkeys()::loginOptions),
+      serve(LOGIN_PASSKEY, r.logins()::passkey),
+      serve(STEP_UP_PASSKEY_OPTIONS, r.passkeys()::stepUpOptions),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 

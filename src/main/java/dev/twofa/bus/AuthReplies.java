@@ -14,9 +14,12 @@ public final class AuthReplies {
   private AuthReplies() {
   }
 
-  /** The public User document; {@code twoFactorEnabledAt} is when the current authenticator app was added. */
+  /**
+   * The public User document; {@code twoFactorEnabled}: an authenticator app ({@code authenticatorApp}) or at least
+   * one passkey ({@code passkeys}); {@code twoFactorEnabledAt} is when the current authenticator app was added.
+   */
   public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support,
-                     String twoFactorEnabledAt, boolean emailVerified) {
+                     String twoFactorEnabledAt, boolean emailVerified, boolean authenticatorApp, int passkeys) {
   }
 
   /**
@@ -102,5 +105,24 @@ public final class AuthReplies {
 
   /** The authenticator app was replaced: every other session ended, this one continues under a new cookie value. */
   public record AuthenticatorChanged(UserResult result, String sessionToken) {
+  }
+
+  /** WebAuthn options as JSON text (PublicKeyCredentialCreationOptionsJSON or ...RequestOptionsJSON); null: none to offer. */
+  public record PasskeyOptions(String publicKey) {
+  }
+
+  /** One passkey as its owner sees it; {@code lastUsedAt} is null until it is first used. */
+  public record PasskeyView(String id, String name, String createdAt, String lastUsedAt) {
+  }
+
+  public record Passkeys(List<PasskeyView> passkeys) {
+  }
+
+  /**
+   * A passkey was added; {@code recoveryCodes} (shown once) when it was the account's first second factor, else
+   * null; {@code user} as it is now.
+   */
+  public record PasskeyAdded(List<PasskeyView> passkeys, @JsonInclude(JsonInclude.Include.NON_NULL) List<String> recoveryCodes,
+                             User user) {
   }
 }

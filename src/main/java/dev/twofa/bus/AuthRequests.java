@@ -31,8 +31,32 @@ public final class AuthRequests {
   public record PasswordChange(String sessionToken, String currentPassword, String newPassword, ClientInfo client) {
   }
 
-  /** "Confirm it's you": the password, and with 2FA on a TOTP code or a recovery code. */
-  public record StepUp(String sessionToken, String password, String code, String recoveryCode, ClientInfo client) {
+  /**
+   * "Confirm it's you": the password, and with 2FA on a TOTP code, a recovery code or {@code passkey} (the JSON of
+   * a WebAuthn assertion answering the step-up's passkey options).
+   */
+  public record StepUp(String sessionToken, String password, String code, String recoveryCode, String passkey,
+                       ClientInfo client) {
+    /** A step-up with a code, a recovery code or neither. */
+    public StepUp(String sessionToken, String password, String code, String recoveryCode, ClientInfo client) {
+      this(sessionToken, password, code, recoveryCode, null, client);
+    }
+  }
+
+  /** A new passkey: the browser's RegistrationResponseJSON ({@code credential}) and an optional name. */
+  public record PasskeyRegistration(String sessionToken, String credential, String name, ClientInfo client) {
+  }
+
+  /** A WebAuthn assertion (AuthenticationResponseJSON) answering the options given to this session or pending login. */
+  public record PasskeyAssertion(String sessionToken, String credential, ClientInfo client) {
+  }
+
+  /** Renames one of the session's passkeys, named by its opaque id from the list. */
+  public record PasskeyRename(String sessionToken, String id, String name, ClientInfo client) {
+  }
+
+  /** Removes one of the session's passkeys, named by its opaque id from the list. */
+  public record PasskeyRemove(String sessionToken, String id, ClientInfo client) {
   }
 
   /** A page of the session's own Activity, newest first, before the cursor {@code before} (null: newest). */

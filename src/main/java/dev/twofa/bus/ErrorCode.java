@@ -25,6 +25,8 @@ public enum ErrorCode {
   NO_PENDING_SETUP(409, "Start the 2FA setup again to get a new key."),
   ALREADY_ENABLED(409, "2FA is already on for this account."),
   NOT_ENABLED(409, "2FA is not on for this account."),
+  PASSKEY_REFUSED(400, "The passkey could not be checked. Try again."),
+  PASSKEY_EXISTS(409, "This passkey is already registered."),
   PAYLOAD_TOO_LARGE(413, "The request is too large."),
   UNSUPPORTED_MEDIA_TYPE(415, "Send the request as application/json."),
   RATE_LIMITED(429, "Too many attempts. Wait before trying again."),

@@ -31,6 +31,13 @@ import dev.twofa.bus.AuthRequests.SupportRequest;
 import dev.twofa.bus.AuthRequests.SupportRequestList;
 import dev.twofa.bus.AuthReplies.SupportRequestReceived;
 import dev.twofa.bus.AuthReplies.SupportRequests;
+import dev.twofa.bus.AuthReplies.PasskeyAdded;
+import dev.twofa.bus.AuthReplies.PasskeyOptions;
+import dev.twofa.bus.AuthReplies.Passkeys;
+import dev.twofa.bus.AuthRequests.PasskeyAssertion;
+import dev.twofa.bus.AuthRequests.PasskeyRegistration;
+import dev.twofa.bus.AuthRequests.PasskeyRemove;
+import dev.twofa.bus.AuthRequests.PasskeyRename;
 
 /** The whole bus contract: one operation per HTTP operation, plus audit's own and the health checks. */
 public final class Operations {
@@ -93,6 +100,19 @@ public final class Operations {
     auth("oidc.introspect", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =
     auth("oidc.userinfo", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<Session, PasskeyOptions> PASSKEY_REGISTER_OPTIONS =
+    auth("passkey.register.options", Session.class, PasskeyOptions.class);
+  public static final Operation<PasskeyRegistration, PasskeyAdded> PASSKEY_REGISTER =
+    auth("passkey.register", PasskeyRegistration.class, PasskeyAdded.class);
+  public static final Operation<Session, Passkeys> PASSKEYS = auth("passkeys", Session.class, Passkeys.class);
+  public static final Operation<PasskeyRename, Passkeys> PASSKEY_RENAME = auth("passkey.rename", PasskeyRename.class, Passkeys.class);
+  public static final Operation<PasskeyRemove, Passkeys> PASSKEY_REMOVE = auth("passkey.remove", PasskeyRemove.class, Passkeys.class);
+  public static final Operation<Session, PasskeyOptions> LOGIN_PASSKEY_OPTIONS =
+    auth("login.passkey.options", Session.class, PasskeyOptions.class);
+  public static final Operation<PasskeyAssertion, LoginOutcome> LOGIN_PASSKEY =
+    auth("login.passkey", PasskeyAssertion.class, LoginOutcome.class);
+  public static final Operation<Session, PasskeyOptions> STEP_UP_PASSKEY_OPTIONS =
+    auth("step-up.passkey.options", Session.class, PasskeyOptions.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

@@ -44,6 +44,15 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   /** The address proven by the link mailed to it: security notices go to it from now on. */
   public static final String EMAIL_VERIFIED = "email.verified";
 
+  /** Passkeys: added, renamed, removed; a login's second step with one; a signature whose counter went back. */
+  public static final String PASSKEY_ADDED = "passkey.added";
+  public static final String PASSKEY_RENAMED = "passkey.renamed";
+  public static final String PASSKEY_REMOVED = "passkey.removed";
+  public static final String LOGIN_PASSKEY = "login.passkey";
+  public static final String PASSKEY_CLONE_SUSPECTED = "passkey.clone_suspected";
+  /** Details key: the passkey's name as its owner sees it. */
+  public static final String PASSKEY = "passkey";
+
   /** The browser's device cookie is for auth's eyes only: an event never carries it. */
   public SecurityEvent {
     client = client == null ? null : client.withoutDevice();

@@ -69,7 +69,8 @@ final class AccountResource {
   void stepUp(RoutingContext ctx) {
     JsonObject body = body(ctx);
     requests.noContent(ctx, requests.call(STEP_UP, new StepUp(sessionToken(ctx), body.getString("password"),
-      body.getString("code"), body.getString("recoveryCode"), client(ctx))));
+      body.getString("code"), body.getString("recoveryCode"), PasskeyResource.json(body.getJsonObject("passkey")),
+      client(ctx))));
   }
 
   void revokeOtherSessions(RoutingContext ctx) {

@@ -47,6 +47,7 @@ public class HttpVerticle extends VerticleBase {
       SupportResource support = new SupportResource(requests);
       PasswordResetResource passwordReset = new PasswordResetResource(requests);
       OidcResource oidc = new OidcResource(vertx, requests, config);
+      PasskeyResource passkeys = new PasskeyResource(requests);
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -85,6 +86,14 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("supportRequestDecline").addHandler(support::declineRequest);
       api.getRoute("getAuthorization").addHandler(oidc::lookup);
       api.getRoute("consentToAuthorization").addHandler(oidc::consent);
+      api.getRoute("passkeyOptions").addHandler(passkeys::registrationOptions);
+      api.getRoute("addPasskey").addHandler(passkeys::add);
+      api.getRoute("listPasskeys").addHandler(passkeys::list);
+      api.getRoute("renamePasskey").addHandler(passkeys::rename);
+      api.getRoute("removePasskey").addHandler(passkeys::remove);
+      api.getRoute("loginPasskeyOptions").addHandler(passkeys::loginOptions);
+      api.getRoute("loginPasskey").addHandler(sessions::loginWithPasskey);
+      api.getRoute("stepUpPasskeyOptions").addHandler(passkeys::stepUpOptions);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

@@ -65,6 +65,12 @@ final class SessionResource {
     requests.reply(ctx, enter(ctx, metrics.count("recovery_code", code(ctx, LOGIN_RECOVERY))), 200);
   }
 
+  /** The second step with a passkey: the body's {@code credential} is the browser's assertion, passed on as JSON text. */
+  void loginWithPasskey(RoutingContext ctx) {
+    requests.reply(ctx, enter(ctx, metrics.count("passkey", requests.call(dev.twofa.bus.Operations.LOGIN_PASSKEY,
+      new dev.twofa.bus.AuthRequests.PasskeyAssertion(sessionToken(ctx), PasskeyResource.credential(ctx), client(ctx))))), 200);
+  }
+
   void logout(RoutingContext ctx) {
     Future<Void> ended = requests.call(LOGOUT, new Session(sessionToken(ctx), client(ctx))).recover(error -> Future.succeededFuture());
     requests.noContent(ctx, ended.onComplete(done -> requests.clearSession(ctx)));

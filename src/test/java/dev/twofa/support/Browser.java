@@ -271,6 +271,26 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     return driver.executeScript(js, args);
   }
 
+  /** Runs {@code js} until it calls its last argument (a callback) with the result. */
+  public Object asyncScript(String js, Object... args) {
+    return driver.executeAsyncScript(js, args);
+  }
+
+  /**
+   * A platform passkey authenticator in this Chromium (CTAP2, internal transport, discoverable keys, user
+   * verification that always succeeds), as Selenium's VirtualAuthenticator: WebAuthn works without a device.
+   */
+  public org.openqa.selenium.virtualauthenticator.VirtualAuthenticator addPasskeyAuthenticator() {
+    return driver.addVirtualAuthenticator(new org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions()
+      .setProtocol(org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Protocol.CTAP2)
+      .setTransport(org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Transport.INTERNAL)
+      .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true).setIsUserConsenting(true));
+  }
+
+  public void removePasskeyAuthenticator(org.openqa.selenium.virtualauthenticator.VirtualAuthenticator authenticator) {
+    driver.removeVirtualAuthenticator(authenticator);
+  }
+
   public String clipboard() {
     return (String) ((JavascriptExecutor) driver).executeAsyncScript(
       "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERROR ' + e));");

@@ -53,6 +53,8 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private TwofaConfig config;
   private MailCatcher mail;
   private String schemaVersion;
+  /** The public URL (and the browser's address) is http://localhost:PORT: WebAuthn needs a domain for its RP ID. */
+  private boolean localhost;
 
   public TestServer() {
     // Cheap hashing keeps the suite fast; the production defaults are covered by PasswordsTest.
@@ -63,6 +65,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     settings.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+  }
+
+  /** TWOFA_PUBLIC_URL http://localhost:PORT (its port known at start), and {@link #baseUrl()} that address. */
+  public TestServer atLocalhost() {
+    localhost = true;
+    return this;
   }
 
   public TestServer with(String name, String value) {
@@ -120,7 +128,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     env.put("TWOFA_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("TWOFA_HTTP_HOST", "127.0.0.1");
     env.put("TWOFA_DB_URL", databaseUrl);
-    if (publicUrlIsOwnAddress) {
+    if (publicUrlIsOwnAddress || localhost) {
       env.put("TWOFA_PUBLIC_URL", baseUrl());
     }
     config = TwofaConfig.from(env);
@@ -173,7 +181,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return (localhost ? "http://localhost:" : "http://127.0.0.1:") + port;
   }
 
   /** Where health and metrics answer (the management port, never the public one). */

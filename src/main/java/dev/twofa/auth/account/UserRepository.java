@@ -29,7 +29,8 @@ public final class UserRepository {
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
     password_reset_required,
-    (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining
+    (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining,
+    (SELECT n FROM passkeys_count(users.id) n) AS passkeys
     """;
 
   Future<Long> insert(SqlClient db, String email, String passwordHash, String language, Instant now) {

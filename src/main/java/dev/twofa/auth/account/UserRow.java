@@ -12,7 +12,17 @@ import java.util.UUID;
 public record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
                byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
                boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
-               String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired) {
+               String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired, int passkeys) {
+
+  /** A user without passkeys. */
+  public UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
+                 byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
+                 boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
+                 String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired) {
+    this(id, email, passwordHash, sessionEpoch, totpSecretBox, pendingSecretBox, totpLastStep, createdAt,
+      recoveryCodesRemaining, support, totpEnabledAt, pendingCreatedAt, pendingSession, language, emailVerifiedAt,
+      passwordResetRequired, 0);
+  }
 
   /** A user whose password is not locked ("This wasn't me" not used since the last reset). */
   public UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
@@ -29,7 +39,7 @@ public record UserRow(long id, String email, String passwordHash, int sessionEpo
       row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
       row.getBoolean("support"), row.getOffsetDateTime("totp_enabled_at"), row.getOffsetDateTime("totp_pending_created_at"),
       row.getUUID("totp_pending_session"), row.getString("language"),
-      row.getOffsetDateTime("email_verified_at"), row.getBoolean("password_reset_required"));
+      row.getOffsetDateTime("email_verified_at"), row.getBoolean("password_reset_required"), row.getInteger("passkeys"));
   }
 
   private static byte[] bytes(Row row, String column) {
@@ -41,7 +51,13 @@ public record UserRow(long id, String email, String passwordHash, int sessionEpo
     return emailVerifiedAt != null;
   }
 
+  /** A second factor is asked at login: an authenticator app, a passkey, or both. */
   public boolean twoFactorEnabled() {
+    return hasTotp() || passkeys > 0;
+  }
+
+  /** An authenticator app is set up (its codes are a second factor). */
+  public boolean hasTotp() {
     return totpSecretBox != null;
   }
 
@@ -53,7 +69,7 @@ public record UserRow(long id, String email, String passwordHash, int sessionEpo
   /** The same, with a recovery-code count known to have changed since this row was read. */
   public User toUser(int codesRemaining) {
     return new User(email, twoFactorEnabled(), codesRemaining, iso(createdAt), support,
-      totpEnabledAt == null ? null : iso(totpEnabledAt), emailVerified());
+      totpEnabledAt == null ? null : iso(totpEnabledAt), emailVerified(), hasTotp(), passkeys);
   }
 
   private static String iso(OffsetDateTime time) {

@@ -11,6 +11,7 @@ import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.passkey.PasskeyService;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionTokens;
@@ -56,18 +57,20 @@ public final class PasswordResetService {
   private final Mailer mailer;
   /** A 2FA turned on or changed this recently is turned off by "This wasn't me" (TWOFA_SECURE_ACCOUNT_UNDO_HOURS). */
   private final Duration undoWindow;
+  private final PasskeyService passkeys;
   private final Clock clock;
 
   public static PasswordResetService create(Pool pool, UserRepository users, Throttle throttle, AccountService accounts,
                                             SessionService sessions, SecondFactor secondFactor, Auditor auditor,
-                                            Mailer mailer, Duration undoWindow, Clock clock) {
+                                            Mailer mailer, Duration undoWindow, PasskeyService passkeys, Clock clock) {
     return new PasswordResetService(pool, users, throttle, new AccountLinkRepository(), accounts, sessions, secondFactor,
-      auditor, mailer, undoWindow, clock);
+      auditor, mailer, undoWindow, passkeys, clock);
   }
 
   PasswordResetService(Pool pool, UserRepository users, Throttle throttle, AccountLinkRepository links,
                        AccountService accounts, SessionService sessions, SecondFactor secondFactor, Auditor auditor,
-                       Mailer mailer, Duration undoWindow, Clock clock) {
+                       Mailer mailer, Duration undoWindow, PasskeyService passkeys, Clock clock) {
+    this.passkeys = passkeys;
     this.pool = pool;
     this.users = users;
     this.throttle = throttle;
@@ -178,20 +181,28 @@ public final class PasswordResetService {
           ? users.findById(tx, userId.get()).map(Optional::orElseThrow)
           : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
         .compose(user -> users.secure(tx, user.id(), now.minus(undoWindow))
-          .compose(reverted -> sessions.endOthers(tx, user.id(), null)
-            .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
-            .compose(recorded -> reverted ? undoTwoFactor(tx, user.id(), client) : Future.succeededFuture())
-            .compose(undone -> mailer.passwordReset(tx, user,
-              reverted ? Mailer.ACCOUNT_SECURED_2FA_OFF : Mailer.ACCOUNT_SECURED, client)))))
+          // Passkeys added in the window go like an app turned on in it: they may be the stranger's.
+          .compose(appReverted -> passkeys.forgetAddedSince(tx, user.id(), now.minus(undoWindow)).compose(forgotten -> {
+            boolean reverted = appReverted || forgotten.removed() > 0;
+            boolean noneLeft = (appReverted || !user.hasTotp()) && forgotten.left() == 0;
+            return sessions.endOthers(tx, user.id(), null)
+              .compose(ended -> auditor.recordWithin(tx, SecurityEvent.of(user.id(), SecurityEvent.ACCOUNT_SECURED, true, client)))
+              .compose(recorded -> reverted ? undoTwoFactor(tx, user.id(), client, noneLeft) : Future.succeededFuture())
+              .compose(undone -> mailer.passwordReset(tx, user,
+                reverted && noneLeft ? Mailer.ACCOUNT_SECURED_2FA_OFF : Mailer.ACCOUNT_SECURED, client));
+          }))))
       .compose(done -> {
         mailer.nudge();
         return auditor.flush();
       });
   }
 
-  /** The rest of turning off a 2FA that "This wasn't me" undid: its recovery codes go, and Activity says why. */
-  private Future<Void> undoTwoFactor(SqlClient tx, long userId, ClientInfo client) {
-    return secondFactor.forgetRecoveryCodes(tx, userId)
+  /**
+   * The rest of undoing a second factor "This wasn't me" found in the window: with none left its recovery codes
+   * go, and Activity says why.
+   */
+  private Future<Void> undoTwoFactor(SqlClient tx, long userId, ClientInfo client, boolean noneLeft) {
+    return (noneLeft ? secondFactor.forgetRecoveryCodes(tx, userId) : Future.<Void>succeededFuture())
       .compose(forgotten -> auditor.recordWithin(tx, SecurityEvent.of(userId, SecurityEvent.TWO_FACTOR_REVERTED, true, client)));
   }
 

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.Emails;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.passkey.PasskeyService;
 import dev.twofa.auth.credential.password.Passwords;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.events.EventOutbox;
@@ -63,11 +64,12 @@ public final class LoginService {
   private final LoginPolicy policy;
   private final Mailer mailer;
   private final SignInNotices signIns;
+  private final PasskeyService passkeys;
   private final Clock clock;
 
   public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords,
                       SecondFactor secondFactor, Auditor auditor, LoginPolicy policy, Mailer mailer,
-                      SignInNotices signIns, Clock clock) {
+                      SignInNotices signIns, PasskeyService passkeys, Clock clock) {
     this.pool = pool;
     this.secondSteps = new SecondStepRepository(pool);
     this.users = users;
@@ -79,6 +81,7 @@ public final class LoginService {
     this.policy = policy;
     this.mailer = mailer;
     this.signIns = signIns;
+    this.passkeys = passkeys;
     this.clock = clock;
   }
 
@@ -230,8 +233,9 @@ public final class LoginService {
 
   private Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
     return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0, user -> {
-      OptionalLong step = secondFactor.totpStep(user, code);
-      return Code.totp(step.isPresent() ? step.getAsLong() : null);
+      // An account whose second factor is a passkey only has no app: any code is wrong (and counted).
+      OptionalLong step = user.hasTotp() ? secondFactor.totpStep(user, code) : OptionalLong.empty();
+      return Future.succeededFuture(Code.totp(step.isPresent() ? step.getAsLong() : null));
     });
   }
 
@@ -240,9 +244,25 @@ public final class LoginService {
   }
 
   private Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> secondFactor.recoveryDigests(user.id(), code)
-      .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
-      .orElse(Code.none()));
+    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> Future.succeededFuture(
+      secondFactor.recoveryDigests(user.id(), code)
+        .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
+        .orElse(Code.none())));
+  }
+
+  public Future<LoginOutcome> passkey(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {
+    return passkey(request.sessionToken(), request.credential(), request.client());
+  }
+
+  /**
+   * The second step with a passkey: the assertion is verified (passkey room) against the options this pending
+   * login was given, then written like a code (a refused one spends the same budget as a wrong code); the counter
+   * it signed is recorded by the same statement, only if it moved forward.
+   */
+  private Future<LoginOutcome> passkey(String pendingToken, String assertion, ClientInfo client) {
+    return secondStep(pendingToken, SecurityEvent.LOGIN_PASSKEY, client, 0, user -> passkeys
+      .verifyForLogin(user, SessionTokens.hash(pendingToken), assertion, client)
+      .map(verified -> verified.map(v -> Code.passkey(v.passkeyId(), v.signCount())).orElse(Code.none())));
   }
 
   /**
@@ -254,7 +274,7 @@ public final class LoginService {
    * it, off the request's path.
    */
   private Future<LoginOutcome> secondStep(String pendingToken, String eventType, ClientInfo client, int codesUsed,
-                                          Function<UserRow, Code> check) {
+                                          Function<UserRow, Future<Code>> check) {
     if (pendingToken == null || pendingToken.isEmpty()) {
       return BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
     }
@@ -277,7 +297,7 @@ public final class LoginService {
             Map.of(SecurityEvent.LOGIN_ID, loginId, SecurityEvent.REASON, "too_many_codes"), null)));
         ThrottlePolicy budget = policy.secondFactor();
         SessionService.Opening session = sessions.opening(user, client);
-        Code code = check.apply(user);
+        return check.apply(user).compose(code -> {
         Budget spent = new Budget(Throttle.secondFactorKey(user.id()), budget.maxAttempts(), now.minus(budget.window()));
         Optional<Completion> completion = completionWrites(user, client, codesUsed);
         // With nothing more to write, the statement's own transaction is enough: one round trip.
@@ -306,6 +326,7 @@ public final class LoginService {
               .compose(mailed -> BusFailure.fail(ErrorCode.INVALID_CODE));
             default -> BusFailure.fail(ErrorCode.INVALID_CODE);
           };
+        });
         });
       });
   }

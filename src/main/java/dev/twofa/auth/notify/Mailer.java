@@ -49,6 +49,9 @@ public final class Mailer {
   public static final String NEW_SIGN_IN_DIGEST = "login.new_browser.digest";
   /** A password step passed whose second step never did (too many wrong codes, or expired). */
   public static final String LOGIN_ABANDONED = "login.abandoned";
+  public static final String PASSKEY_ADDED = "passkey.added";
+  public static final String PASSKEY_RENAMED = "passkey.renamed";
+  public static final String PASSKEY_REMOVED = "passkey.removed";
   /**
    * The notices that reach an address not yet verified: what changes how the account is guarded, and a request to
    * turn its 2FA off. The address is the account's only channel, and its reader can already take the account with
@@ -57,7 +60,7 @@ public final class Mailer {
    * wait for verification. Every notice is a security notice: none carries anything else.
    */
   static final Set<String> ALWAYS_SENT = Set.of(TWO_FACTOR_ENABLED, TWO_FACTOR_CHANGED, TWO_FACTOR_DISABLED_BY_SUPPORT,
-    PASSWORD_CHANGED, SUPPORT_REQUESTED, SUPPORT_DECLINED);
+    PASSWORD_CHANGED, SUPPORT_REQUESTED, SUPPORT_DECLINED, PASSKEY_ADDED, PASSKEY_REMOVED);
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
   /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
   static final Duration RESET_LIFETIME = Duration.ofHours(1);

@@ -12,18 +12,28 @@ import java.util.UUID;
 record Grant(UUID grantId, String clientId, long userId, String scope, UUID sessionHandle, Instant authTime,
              List<String> amr, String acr) {
   /**
-   * RFC 8176 values: a password only; a password and an authenticator app's code; a password and a recovery code
-   * (no registered value says "recovery code", so twofa adds its own, documented in docs/oidc.md).
+   * RFC 8176 values: a password only; a password and an authenticator app's code; a password and a passkey
+   * ("pop": proof of possession of a key, which says nothing of where the key lives, as the login does not know
+   * whether it was hardware- or software-bound); a password and a recovery code (no registered value says
+   * "recovery code", so twofa adds its own, documented in docs/oidc.md).
    */
   static final List<String> AMR_PASSWORD = List.of("pwd");
   static final List<String> AMR_PASSWORD_AND_APP = List.of("pwd", "otp", "mfa");
+  static final List<String> AMR_PASSWORD_AND_PASSKEY = List.of("pwd", "pop", "mfa");
   static final List<String> AMR_PASSWORD_AND_RECOVERY_CODE = List.of("pwd", "mfa", "recovery_code");
   static final String ACR_ONE_FACTOR = "1";
   static final String ACR_TWO_FACTORS = "2";
 
   /** How a session logged in, as amr: {@code method} is the session's second factor (null: an app code or none). */
   static List<String> amr(boolean secondFactor, String method) {
-    return !secondFactor ? AMR_PASSWORD : "recovery_code".equals(method) ? AMR_PASSWORD_AND_RECOVERY_CODE : AMR_PASSWORD_AND_APP;
+    if (!secondFactor) {
+      return AMR_PASSWORD;
+    }
+    return switch (method == null ? "" : method) {
+      case "recovery_code" -> AMR_PASSWORD_AND_RECOVERY_CODE;
+      case "passkey" -> AMR_PASSWORD_AND_PASSKEY;
+      default -> AMR_PASSWORD_AND_APP;
+    };
   }
 
   boolean hasScope(String value) {

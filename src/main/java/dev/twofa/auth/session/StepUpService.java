@@ -5,6 +5,7 @@ import dev.twofa.bus.AuthRequests.StepUp;
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.passkey.PasskeyService;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.throttle.Throttle;
 
@@ -31,39 +32,63 @@ public final class StepUpService {
   private final SessionService sessions;
   private final AccountService accounts;
   private final SecondFactor secondFactor;
+  private final PasskeyService passkeys;
   private final Auditor auditor;
   private final LoginPolicy policy;
   private final Clock clock;
 
   public StepUpService(Pool pool, Throttle throttle, SessionService sessions, AccountService accounts,
-                       SecondFactor secondFactor, Auditor auditor, LoginPolicy policy, Clock clock) {
+                       SecondFactor secondFactor, PasskeyService passkeys, Auditor auditor, LoginPolicy policy,
+                       Clock clock) {
     this.pool = pool;
     this.throttle = throttle;
     this.sessions = sessions;
     this.accounts = accounts;
     this.secondFactor = secondFactor;
+    this.passkeys = passkeys;
     this.auditor = auditor;
     this.policy = policy;
     this.clock = clock;
   }
 
   public Future<Void> stepUp(StepUp request) {
-    return stepUp(request.sessionToken(), request.password(), request.code(), request.recoveryCode(), request.client());
+    return stepUp(request.sessionToken(), request.password(), request.code(), request.recoveryCode(), request.passkey(),
+      request.client());
   }
 
-  private Future<Void> stepUp(String token, String password, String code, String recoveryCode, ClientInfo client) {
+  private Future<Void> stepUp(String token, String password, String code, String recoveryCode, String passkey,
+                              ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
       boolean hasCode = code != null && !code.isBlank();
       boolean hasRecoveryCode = recoveryCode != null && !recoveryCode.isBlank();
-      if (user.twoFactorEnabled() && !hasCode && !hasRecoveryCode) {
+      boolean hasPasskey = passkey != null && !passkey.isBlank();
+      if (user.twoFactorEnabled() && !hasCode && !hasRecoveryCode && !hasPasskey) {
         return BusFailure.fail(ErrorCode.SECOND_FACTOR_REQUIRED);
       }
-      Future<Void> proven = accounts.verifyPassword(session, password, client).compose(ok -> user.twoFactorEnabled()
-        ? withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode)
-        : sessions.markSteppedUp(pool, session.tokenHash()));
+      Future<Void> proven = accounts.verifyPassword(session, password, client).compose(ok -> !user.twoFactorEnabled()
+        ? sessions.markSteppedUp(pool, session.tokenHash())
+        : hasPasskey && !hasCode && !hasRecoveryCode ? withPasskey(session, passkey, client)
+        : withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode));
       return auditor.outcome(proven, user.id(), SecurityEvent.STEP_UP, client);
     });
+  }
+
+  /**
+   * The passkey's assertion is verified against this session's step-up options first (its challenge spent either
+   * way); then, in one transaction, an attempt of the second-factor budget is spent, the counter moved forward and
+   * the session marked, like a code.
+   */
+  private Future<Void> withPasskey(SignedIn session, String assertion, ClientInfo client) {
+    UserRow user = session.user();
+    String budgetKey = Throttle.secondFactorKey(user.id());
+    return passkeys.verifyForStepUp(user, session.tokenHash(), assertion, client)
+      .compose(verified -> pool.withTransaction(tx -> throttle.reserve(tx, budgetKey, policy.secondFactor())
+        .compose(admitted -> verified.isPresent() ? passkeys.accept(tx, user, verified.get()) : Future.succeededFuture(false))
+        .compose(accepted -> accepted
+          ? throttle.reset(tx, budgetKey).compose(reset -> sessions.markSteppedUp(tx, session.tokenHash())).map(true)
+          : Future.succeededFuture(false))))
+      .compose(accepted -> accepted ? Future.succeededFuture() : BusFailure.fail(ErrorCode.INVALID_CODE));
   }
 
   /** Spends a second-factor attempt, checks the code and marks the session, in one transaction. */
@@ -72,7 +97,7 @@ public final class StepUpService {
     String budgetKey = Throttle.secondFactorKey(user.id());
     return pool.withTransaction(tx -> throttle.reserve(tx, budgetKey, policy.secondFactor())
         .compose(admitted -> code != null
-          ? secondFactor.acceptTotp(tx, user, code)
+          ? (user.hasTotp() ? secondFactor.acceptTotp(tx, user, code) : Future.succeededFuture(false))
           : secondFactor.acceptRecoveryCode(tx, user, recoveryCode))
         .compose(accepted -> accepted
           ? throttle.reset(tx, budgetKey)

@@ -4,6 +4,7 @@ import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.SupportDisable;
 import dev.twofa.bus.AuthRequests.SupportLookup;
 import dev.twofa.auth.credential.SecondFactor;
+import dev.twofa.auth.credential.passkey.PasskeyService;
 import dev.twofa.auth.account.UserRepository;
 import io.vertx.sqlclient.Pool;
 import dev.twofa.auth.account.Emails;
@@ -60,17 +61,20 @@ public final class SupportDesk {
   private final SupportRequestRepository requests;
   private final SupportPolicy support;
   private final Clock clock;
+  /** Turning 2FA off removes the passkeys too. */
+  private final PasskeyService passkeys;
 
   public static SupportDesk create(Pool pool, UserRepository users, Throttle throttle, SecondFactor secondFactor,
                                    SessionService sessions, Auditor auditor, LoginPolicy policy, Mailer mailer,
-                                   SupportPolicy support, Clock clock) {
+                                   SupportPolicy support, PasskeyService passkeys, Clock clock) {
     return new SupportDesk(pool, users, throttle, secondFactor, sessions, auditor, policy, mailer,
-      new SupportRequestRepository(), support, clock);
+      new SupportRequestRepository(), support, passkeys, clock);
   }
 
   SupportDesk(Pool pool, UserRepository users, Throttle throttle, SecondFactor secondFactor, SessionService sessions,
               Auditor auditor, LoginPolicy policy, Mailer mailer, SupportRequestRepository requests,
-              SupportPolicy support, Clock clock) {
+              SupportPolicy support, PasskeyService passkeys, Clock clock) {
+    this.passkeys = passkeys;
     this.pool = pool;
     this.users = users;
     this.throttle = throttle;
@@ -129,6 +133,8 @@ public final class SupportDesk {
             : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
               .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty())
           .compose(closed -> users.disableTotp(tx, user.id()))
+          // The passkeys go with the app: the owner who lost their devices must not be asked for one.
+          .compose(appOff -> passkeys.forgetAll(tx, user.id()).map(removed -> appOff || removed > 0))
           .compose(disabled -> disabled ? secondFactor.forgetRecoveryCodes(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
           .compose(deleted -> sessions.endOthers(tx, user.id(), null))
           .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true,

@@ -88,7 +88,7 @@ public final class TwoFactorService {
    * URI: a session that is only a cookie (stolen, or an unattended browser) cannot enrol its own authenticator.
    */
   private Future<TotpKey> setup(String token) {
-    return sessions.steppedUp(token).compose(session -> session.user().twoFactorEnabled()
+    return sessions.steppedUp(token).compose(session -> session.user().hasTotp()
       ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
       : pendingKey(session, false));
   }
@@ -99,7 +99,7 @@ public final class TwoFactorService {
 
   /** The pending key of a new authenticator app; the current one keeps working until it is confirmed. */
   private Future<TotpKey> changeStart(String token) {
-    return sessions.steppedUp(token).compose(session -> session.user().twoFactorEnabled()
+    return sessions.steppedUp(token).compose(session -> session.user().hasTotp()
       ? pendingKey(session, true)
       : BusFailure.fail(ErrorCode.NOT_ENABLED));
   }
@@ -136,7 +136,7 @@ public final class TwoFactorService {
   private Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
-      if (user.twoFactorEnabled()) {
+      if (user.hasTotp()) {
         return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
       }
       if (user.pendingSecretBox() == null || !session.handle().equals(user.pendingSession())) {
@@ -171,7 +171,7 @@ public final class TwoFactorService {
   private Future<AuthenticatorChanged> changeConfirm(String token, String code, ClientInfo client) {
     return sessions.signedIn(token).compose(session -> {
       UserRow user = session.user();
-      if (!user.twoFactorEnabled()) {
+      if (!user.hasTotp()) {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
       if (user.pendingSecretBox() == null || !session.handle().equals(user.pendingSession())) {
