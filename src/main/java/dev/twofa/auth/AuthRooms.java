@@ -63,8 +63,8 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
-    OidcService oidc = OidcService.create(vertx, pool, keys, config.publicUrl().uri(), sessions, users, throttle,
-      clock);
+    OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
+      sessions, users, throttle, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
       resets, support, requests, oidc, passkeys);
   }

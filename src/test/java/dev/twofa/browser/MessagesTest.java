@@ -84,7 +84,7 @@ class MessagesTest {
     new Concept("en", "log in", "sign[ -]?in|signed in"),
     new Concept("en", "generate (recovery codes)", "\\bissue[ds]?\\b|regenerat"),
     new Concept("ja", "認証アプリ", "認証システム|オーセンティケーター|認証用アプリ|Authenticatorアプリ"),
-    new Concept("ja", "セットアップキー", "(?<!セットアップ)キー|シークレット|秘密鍵"),
+    new Concept("ja", "セットアップキー", "(?<!セットアップ|パス)キー|シークレット|秘密鍵"),
     new Concept("ja", "生成（コード）", "発行"),
     new Concept("ja", "ほかの", "他の"),
     new Concept("ja", "2段階認証", "二段階認証|[２二]要素認証|2要素認証|２段階"),

@@ -55,12 +55,12 @@ public final class OidcService {
   }
 
   /** The room; {@link #start()} loads its signing key (or makes it, the first time). */
-  public static OidcService create(Vertx vertx, Pool pool, KeyRing ring, URI publicUrl, SessionService sessions,
-                                   UserRepository users, Throttle throttle, Clock clock) {
+  public static OidcService create(Vertx vertx, Pool pool, KeyRing ring, boolean allowMissingKeys, URI publicUrl,
+                                   SessionService sessions, UserRepository users, Throttle throttle, Clock clock) {
     Discovery discovery = Discovery.of(publicUrl);
     ClientRepository clients = new ClientRepository();
     GrantRepository grants = new GrantRepository();
-    SigningKeys keys = new SigningKeys(vertx, pool, ring, clock);
+    SigningKeys keys = new SigningKeys(vertx, pool, ring, allowMissingKeys, clock);
     return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
       new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),

@@ -27,6 +27,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.text.ParseException;
 import java.time.Clock;
@@ -42,32 +44,56 @@ import static dev.twofa.db.SqlTime.utc;
  */
 final class SigningKeys {
   /** Held for the transaction that looks for a key and makes one if there is none, so nodes starting together agree. */
+  private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
   private static final long GENERATION_LOCK = 0x7477_6f66_6f69_6463L;
   private static final String SEALED_KID = "twofa-sig-kid";
   private final Vertx vertx;
   private final Pool pool;
   private final KeyRing ring;
   private final Clock clock;
+  /** TWOFA_ALLOW_MISSING_KEYS: start with a new signing key when the stored ones are sealed under keys not in the ring. */
+  private final boolean allowMissingKeys;
   private volatile Loaded loaded;
 
   /** The key that signs and the JWKS document (public parts of every stored key). */
   private record Loaded(RSAKey signing, String jwks) {
   }
 
-  SigningKeys(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
+  SigningKeys(Vertx vertx, Pool pool, KeyRing ring, boolean allowMissingKeys, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
     this.ring = ring;
+    this.allowMissingKeys = allowMissingKeys;
     this.clock = clock;
   }
 
-  /** Loads the stored keys, with an RS256 key generated first when there is none (off the event loop). */
+  /**
+   * Loads the stored keys, with an RS256 key generated first when none opens under the ring (off the event loop).
+   * A key sealed under a ring key that is gone stops the start, like a TOTP secret would, unless
+   * TWOFA_ALLOW_MISSING_KEYS: then it stays published (its public part is stored apart) and signs nothing.
+   */
   Future<Void> start() {
-    return stored(pool).compose(rows -> rows.isEmpty() ? generate(vertx, pool, ring, clock) : Future.succeededFuture(rows))
-      .compose(rows -> {
-        loaded = open(rows, ring);
-        return resealUnderCurrentKey(rows);
-      });
+    return stored(pool).compose(rows -> {
+      List<String> unopenable = rows.stream().filter(row -> !opensUnder(row, ring)).map(row -> row.getString("kid")).toList();
+      if (!unopenable.isEmpty() && !allowMissingKeys) {
+        return Future.failedFuture(new IllegalStateException("OpenID Connect signing keys " + unopenable
+          + " are sealed under keys not in the ring: put those keys back in TWOFA_SECRET_KEYS, or set"
+          + " TWOFA_ALLOW_MISSING_KEYS=true to start with a new signing key"));
+      }
+      if (!unopenable.isEmpty()) {
+        LOG.warn("event=oidc.signing_keys_unopenable kids={} message=\"a new signing key signs from now on\"", unopenable);
+      }
+      return rows.stream().anyMatch(row -> opensUnder(row, ring)) ? Future.succeededFuture(rows)
+        : generate(vertx, pool, ring, clock);
+    }).compose(rows -> {
+      loaded = open(rows, ring);
+      return resealUnderCurrentKey(rows.stream().filter(row -> opensUnder(row, ring)).toList());
+    });
+  }
+
+  private static boolean opensUnder(Row row, KeyRing ring) {
+    String under = sealedUnder(row.getString("sealed"));
+    return ring.keys().stream().anyMatch(key -> key.hexId().equals(under));
   }
 
   /**
@@ -100,7 +126,7 @@ final class SigningKeys {
       .compose(candidate -> pool.withTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(" + GENERATION_LOCK + ")")
         .execute()
         .compose(locked -> stored(tx))
-        .compose(rows -> !rows.isEmpty() ? Future.succeededFuture(rows)
+        .compose(rows -> rows.stream().anyMatch(row -> opensUnder(row, ring)) ? Future.succeededFuture(rows)
           : tx.preparedQuery("INSERT INTO oidc_signing_keys (kid, alg, sealed, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)")
               .execute(Tuple.of(candidate.getKeyID(), JWSAlgorithm.RS256.getName(), seal(candidate, ring),
                 candidate.toPublicJWK().toJSONString(), utc(clock.instant())))
@@ -108,7 +134,7 @@ final class SigningKeys {
   }
 
   private static Future<List<Row>> stored(SqlClient db) {
-    return db.query("SELECT kid, alg, sealed FROM oidc_signing_keys ORDER BY created_at DESC, kid").execute()
+    return db.query("SELECT kid, alg, sealed, public_jwk FROM oidc_signing_keys ORDER BY created_at DESC, kid").execute()
       .map(rows -> {
         List<Row> list = new ArrayList<>();
         rows.forEach(list::add);
@@ -116,15 +142,33 @@ final class SigningKeys {
       });
   }
 
-  /** The newest RS256 key signs; every stored key is published. */
+  /** The newest RS256 key that opens signs; every stored key is published (a key that does not open, by its public part). */
   private static Loaded open(List<Row> rows, KeyRing ring) {
     List<JWK> keys = new ArrayList<>();
+    RSAKey signing = null;
     for (Row row : rows) {
-      keys.add(unseal(row.getString("sealed"), row.getString("kid"), ring));
+      if (opensUnder(row, ring)) {
+        JWK key = unseal(row.getString("sealed"), row.getString("kid"), ring);
+        keys.add(key);
+        if (signing == null && key instanceof RSAKey rsa) {
+          signing = rsa;
+        }
+      } else {
+        keys.add(publicPart(row));
+      }
     }
-    RSAKey signing = keys.stream().filter(k -> k instanceof RSAKey).map(k -> (RSAKey) k).findFirst()
-      .orElseThrow(() -> new IllegalStateException("no RS256 signing key"));
+    if (signing == null) {
+      throw new IllegalStateException("no RS256 signing key");
+    }
     return new Loaded(signing, new JWKSet(keys).toPublicJWKSet().toString());
+  }
+
+  private static JWK publicPart(Row row) {
+    try {
+      return JWK.parse(row.getString("public_jwk"));
+    } catch (ParseException e) {
+      throw new IllegalStateException("signing key " + row.getString("kid") + " has no readable public part", e);
+    }
   }
 
   /** The private JWK as a JWE under the ring's current key; the header (authenticated) names both keys. */
