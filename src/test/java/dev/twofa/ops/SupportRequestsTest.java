@@ -200,7 +200,7 @@ class SupportRequestsTest {
 
     // A new request may follow a cancelled one; three a day at most, each mailing the owner (after the mail
     // about the owner's own login just now, from a browser new to the account).
-    mailNumber(user.email(), 4, "New sign-in to your account");
+    mailNumber(user.email(), 4, "New login to your account");
     for (int n = 2; n <= 3; n++) {
       assertEquals(201, ask(pending).status());
       String next = cancelToken(mailNumber(user.email(), 3 + n, "A request to turn off 2FA was made"));
