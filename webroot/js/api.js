@@ -89,7 +89,7 @@ export const api = {
   // The application an OpenID Connect login is for ("Log in to NAME").
   authorization: (id) => request('GET', '/api/authorizations/' + encodeURIComponent(id)),
   consent: (id, allow) => request('POST', '/api/authorizations/' + encodeURIComponent(id) + '/consent', { allow }),
-  signup: (email, password) => request('POST', '/api/signup', { email, password }),
+  signup: (email, password) => request('POST', '/api/signup', { email, password, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
   login: (email, password) => request('POST', '/api/login', { email, password }),
   loginWithTotp: (code) => request('POST', '/api/login/totp', { code }),
   loginWithRecoveryCode: (code) => request('POST', '/api/login/recovery', { code }),

@@ -12,8 +12,12 @@ public final class AuthRequests {
   public record Credentials(String sessionToken, String email, String password, ClientInfo client) {
   }
 
-  /** Sign-up; {@code language} (en, ja) is the browser's, for the user's mails. */
-  public record Signup(String sessionToken, String email, String password, String language, ClientInfo client) {
+  /**
+   * Sign-up; {@code language} (en, ja) is the browser's, for the user's mails, and so is {@code timeZone} (the IANA
+   * name the browser reports, unchecked: auth keeps it only when java.time knows it).
+   */
+  public record Signup(String sessionToken, String email, String password, String language, String timeZone,
+                       ClientInfo client) {
   }
 
   /** A one-time code: the TOTP or recovery step of a login, or the first code that enables 2FA. */

@@ -24,6 +24,16 @@ public record MailSettings(Optional<Smtp> smtp, String from) {
     }
   }
 
+  /**
+   * The sender when TWOFA_MAIL_FROM is not set: the product's name, so a mail reads as from the product people signed
+   * up to. A name that is not plain words (a comma, a dot, a quote, a bracket) is quoted, or it would read as two addresses.
+   */
+  static String defaultFrom(String productName) {
+    String name = productName.matches("[\\p{L}\\p{N} '_-]+") ? productName
+      : '"' + productName.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    return name + " <no-reply@localhost>";
+  }
+
   static MailSettings parse(String variable, Optional<String> url, String fromVariable, String from) {
     if (from.isBlank() || from.contains("\r") || from.contains("\n") || !from.contains("@")) {
       throw new IllegalArgumentException(fromVariable + " must be an address such as twofa <no-reply@example.com>");

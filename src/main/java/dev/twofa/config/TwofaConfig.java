@@ -48,6 +48,7 @@ public record TwofaConfig(
     s.retired("TRUST_FORWARDED_HEADERS", "TRUSTED_PROXIES");
     s.retired("COOKIE_SECURE", "PUBLIC_URL");
     int cores = Runtime.getRuntime().availableProcessors();
+    String productName = s.text("PRODUCT_NAME", "cryptact");
     return new TwofaConfig(
       s.text("HTTP_HOST", "0.0.0.0"),
       s.integer("HTTP_PORT", 8080, 0, 65535),
@@ -75,7 +76,7 @@ public record TwofaConfig(
       // 12 h: NIST SP 800-63B's reauthentication bound at AAL2.
       Duration.ofHours(s.integer("SESSION_MAX_HOURS", 12, 1, 24 * 30)),
       Duration.ofSeconds(s.integer("PURGE_EVERY_SECONDS", 60, 1, 3600)),
-      s.text("PRODUCT_NAME", "cryptact"),
+      productName,
       new TotpPolicy(
         s.text("TOTP_ISSUER", "pafin Inc."),
         s.text("TOTP_ACCOUNT_NAME", "pafin"),
@@ -109,7 +110,7 @@ public record TwofaConfig(
         s.integer("MAX_SESSIONS_PER_USER", 50, 1, 10000),
         Duration.ofMinutes(s.integer("SUPPORT_FORM_MINUTES", 15, 1, 60))),
       MailSettings.parse(PREFIX + "SMTP_URL", s.optional("SMTP_URL"), PREFIX + "MAIL_FROM",
-        s.text("MAIL_FROM", "twofa <no-reply@localhost>")),
+        s.text("MAIL_FROM", MailSettings.defaultFrom(productName))),
       new SupportPolicy(Duration.ofHours(s.integer("SUPPORT_COOLING_OFF_HOURS", 24, 0, 24 * 30)),
         SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))),
       Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)),

@@ -48,8 +48,9 @@ final class SessionResource {
   void signup(RoutingContext ctx) {
     JsonObject body = body(ctx);
     // The language the app is shown in (its cookie, else Accept-Language) becomes the language of the user's mails.
+    // So is the browser's time zone (Intl's IANA name), for the times in them; anything but a string is no zone.
     Signup signup = new Signup(sessionToken(ctx), body.getString("email"), body.getString("password"),
-      ShellPage.language(ctx), client(ctx));
+      ShellPage.language(ctx), body.getValue("timeZone") instanceof String zone ? zone : null, client(ctx));
     requests.reply(ctx, enter(ctx, requests.call(SIGNUP, signup)), 201);
   }
 

@@ -165,7 +165,7 @@ public final class AuthFixture implements AutoCloseable {
   /** Signs up a new account (password only) from a client address of its own. */
   public SignedUp signedUp() {
     ClientInfo client = newClient();
-    LoginOutcome outcome = await(accounts().signup(new AuthRequests.Signup(null, uniqueEmail(), PASSWORD, "en", client)));
+    LoginOutcome outcome = await(accounts().signup(new AuthRequests.Signup(null, uniqueEmail(), PASSWORD, "en", null, client)));
     return new SignedUp(user(outcome.session().user().email()), outcome.sessionToken(), client);
   }
 

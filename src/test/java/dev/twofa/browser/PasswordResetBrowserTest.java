@@ -124,7 +124,7 @@ class PasswordResetBrowserTest {
     ApiClient phone = accounts.pendingLogin(email);
     assertEquals(200, phone.post("/api/login/totp", code(accounts.currentCode(account))).status());
     accounts.nextStep();
-    assertEquals("[cryptact] New sign-in to your account", mailNumber(email, 3).getSubject(), "the phone is a new browser");
+    assertEquals("[cryptact] New login to your account", mailNumber(email, 3).getSubject(), "the phone is a new browser");
 
     browser.open(linkIn(notice, "/secure-account"));
     browser.waitForHeading("Secure your account");

@@ -4,6 +4,7 @@ import dev.twofa.config.MailSettings.Smtp;
 import dev.twofa.config.MailSettings.StartTls;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,5 +42,16 @@ class MailSettingsTest {
   void withoutAUrlMailsGoToFilesAndThePasswordIsNeverPrinted() {
     assertTrue(MailSettings.parse("U", Optional.empty(), "F", "twofa <no-reply@localhost>").smtp().isEmpty());
     assertFalse(smtp("smtp://user:secret-pw@h:25").toString().contains("secret-pw"));
+  }
+
+  @Test
+  void theSenderIsTheProductByDefaultAndTheVariableStillWins() {
+    assertEquals("cryptact <no-reply@localhost>", TwofaConfig.from(Map.of()).mail().from());
+    assertEquals("Acme <no-reply@localhost>", TwofaConfig.from(Map.of("TWOFA_PRODUCT_NAME", "Acme")).mail().from());
+    // A name with a comma or quote would otherwise read as two addresses, or break the header: it is quoted.
+    assertEquals("\"Acme, \\\"Inc.\\\"\" <no-reply@localhost>",
+      TwofaConfig.from(Map.of("TWOFA_PRODUCT_NAME", "Acme, \"Inc.\"")).mail().from());
+    assertEquals("Ops <ops@example.com>", TwofaConfig.from(Map.of("TWOFA_PRODUCT_NAME", "Acme",
+      "TWOFA_MAIL_FROM", "Ops <ops@example.com>")).mail().from());
   }
 }

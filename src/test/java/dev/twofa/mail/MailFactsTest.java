@@ -55,7 +55,7 @@ class MailFactsTest {
     ApiClient stranger = server.newClient().extraHeaders("User-Agent", HOSTILE);
     assertEquals(200, stranger.post("/api/login", credentials(email, PASSWORD)).status());
     MimeMessage mail = MAIL.mailsTo(email, 2).get(1);
-    assertEquals("[cryptact] New sign-in to your account", mail.getSubject());
+    assertEquals("[cryptact] New login to your account", mail.getSubject());
     String body = plainText(mail);
     assertTrue(body.contains("Browser: Chrome on Windows"), body);
     assertNothingOfTheHeader(body);

@@ -133,7 +133,7 @@ class PasswordResetTest {
 
     // Now verified, the owner hears of the change, with a "This wasn't me" link of its own, and of the login from
     // a browser the account had not seen (the two may arrive together); nothing else arrives.
-    mailNumber(email, 4, "New sign-in to your account");
+    mailNumber(email, 4, "New login to your account");
     MimeMessage changed = MAIL.mailsTo(email, 4).get(2);
     assertEquals("[cryptact] Your password was changed", changed.getSubject());
     String notice = MailCatcher.body(changed);

@@ -100,7 +100,7 @@ class SecureAccountEvictionTest {
     // The stranger logs in with the password; the owner is told of the new browser.
     ApiClient stranger = server.newClient();
     assertEquals("authenticated", state(stranger.post("/api/login", credentials(email, PASSWORD))));
-    MimeMessage newSignIn = mailNumber(email, 2, "New sign-in to your account");
+    MimeMessage newSignIn = mailNumber(email, 2, "New login to your account");
     // The stranger turns on 2FA with an authenticator of their own (confirming the password they know first).
     accounts.stepUp(stranger);
     accounts.enrolled(stranger, email);
@@ -215,12 +215,12 @@ class SecureAccountEvictionTest {
     server.clock().advance(Duration.ofHours(73));
     try {
       ApiClient session = loggedIn(account);
-      MimeMessage newSignIn = mailNumber(email, 3, "New sign-in to your account");
+      MimeMessage newSignIn = mailNumber(email, 3, "New login to your account");
       accounts.stepUp(session, account);
       String newSecret = session.post("/api/2fa/change/start", null).json().getString("secret");
       Response changed = session.post("/api/2fa/change/confirm", code(Totp.code(newSecret, server.clock().instant())));
       assertEquals(200, changed.status(), changed.toString());
-      mailNumber(email, 4, "Your authenticator app was changed");
+      mailNumber(email, 4, "Your authentication app was changed");
 
       assertEquals(204, server.newClient().post("/api/secure-account", token(secureToken(newSignIn))).status());
       MimeMessage mail = mailNumber(email, 5, "Your account was secured: set a new password");

@@ -93,7 +93,7 @@ class SecureAccountTest {
     server.clock().advance(Duration.ofHours(73));
     try {
       ApiClient laptop = loggedIn(account);
-      mailNumber(email, 3, "New sign-in to your account");
+      mailNumber(email, 3, "New login to your account");
       ApiClient halfway = accounts.pendingLogin(email);
       ApiClient stranger = server.newClient();
       Response secured = stranger.post("/api/secure-account", token(link));
@@ -132,7 +132,7 @@ class SecureAccountTest {
     String email = TestAccounts.uniqueEmail();
     Enrolled account = verifiedWith2fa(email);
     ApiClient browser = loggedIn(account);
-    mailNumber(email, 3, "New sign-in to your account");
+    mailNumber(email, 3, "New login to your account");
     accounts.stepUp(browser, account);
     assertEquals(200, browser.post("/api/2fa/recovery-codes", null).status());
     MimeMessage regenerated = mailNumber(email, 4, "New recovery codes were generated");

@@ -78,7 +78,7 @@ class SecurityNoticesTest {
     String newSecret = browser.post("/api/2fa/change/start", null).json().getString("secret");
     Response switched = browser.post("/api/2fa/change/confirm", code(Totp.code(newSecret, server.clock().instant())));
     assertEquals(200, switched.status(), switched.toString());
-    assertFalse(MailCatcher.body(mailNumber(email, 4, "Your authenticator app was changed")).contains(newSecret));
+    assertFalse(MailCatcher.body(mailNumber(email, 4, "Your authentication app was changed")).contains(newSecret));
 
     accounts.nextStep();
     Response confirmed = browser.post("/api/step-up", new JsonObject().put("password", PASSWORD)
@@ -96,7 +96,7 @@ class SecurityNoticesTest {
     assertEquals(200, recovered.status(), recovered.toString());
     // The phone is a browser this account has not seen: that login is news of its own (SignInNoticesTest),
     // written in the same commit, right after the recovery code's mail, so the two may arrive together.
-    MimeMessage used = mailNumber(email, 7, "New sign-in to your account", 6, "A recovery code was used to log in");
+    MimeMessage used = mailNumber(email, 7, "New login to your account", 6, "A recovery code was used to log in");
     assertTrue(MailCatcher.body(used).contains("7 recovery codes are left"), MailCatcher.body(used));
     assertFalse(MailCatcher.body(used).contains(recoveryCode));
 
@@ -136,7 +136,7 @@ class SecurityNoticesTest {
     String newSecret = browser.post("/api/2fa/change/start", null).json().getString("secret");
     Response switched = browser.post("/api/2fa/change/confirm", code(Totp.code(newSecret, server.clock().instant())));
     assertEquals(200, switched.status(), switched.toString());
-    mailNumber(email, 3, "Your authenticator app was changed");
+    mailNumber(email, 3, "Your authentication app was changed");
 
     ApiClient stranger = accounts.pendingLogin(email);
     Response asked = stranger.post("/api/support/requests", new JsonObject().put("reason", "lost_phone")

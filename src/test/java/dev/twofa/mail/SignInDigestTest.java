@@ -50,9 +50,9 @@ class SignInDigestTest {
 
     server.clock().advance(Duration.ofMinutes(61));
     MimeMessage digest = MAIL.mailsTo(email, 7).get(6);
-    assertEquals("[cryptact] More new sign-ins to your account", digest.getSubject());
+    assertEquals("[cryptact] More new logins to your account", digest.getSubject());
     String body = plainText(digest);
-    assertTrue(body.contains("5 more sign-ins"), body);
+    assertTrue(body.contains("5 more logins"), body);
     assertTrue(body.contains("/secure-account?token="), body);
     assertEquals(1, written(email, DIGEST));
 

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,8 +42,9 @@ class SignInNoticesTest {
   private static final String NEW_SIGN_IN = "login.new_browser";
   private static final String ABANDONED = "login.abandoned";
   private static final String DEVICE = "twofa.device";
-  private static final DateTimeFormatter MAIL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-    .withZone(ZoneOffset.UTC);
+  /** An English sign-up without a time zone reads UTC: "Mar 1, 2026, 12:00 PM UTC". */
+  private static final DateTimeFormatter MAIL_TIME = DateTimeFormatter.ofPattern("MMM d, uuuu, h:mm a z", Locale.ENGLISH)
+    .withZone(ZoneId.of("UTC"));
 
   @RegisterExtension
   static final TestServer server = new TestServer().sendingMailTo(MAIL).with("TWOFA_TRUSTED_PROXIES", "127.0.0.1/32");
@@ -59,7 +61,7 @@ class SignInNoticesTest {
     ApiClient laptop = server.newClient();
     login(laptop, email);
     assertEquals(1, written(email, NEW_SIGN_IN));
-    String body = MailCatcher.body(mailNumber(email, 2, "New sign-in to your account"));
+    String body = MailCatcher.body(mailNumber(email, 2, "New login to your account"));
     assertTrue(body.contains("127.0.0.1") && body.contains("Unknown browser on Linux"), body);
     assertTrue(body.contains(MAIL_TIME.format(server.clock().instant())), body);
     assertTrue(body.contains("This wasn't me? Secure your account: " + MailCatcher.PUBLIC_URL + "/secure-account?token="), body);
@@ -82,7 +84,7 @@ class SignInNoticesTest {
     server.clock().advance(Duration.ofDays(90).plusMinutes(1));
     login(laptop, email);
     assertEquals(2, written(email, NEW_SIGN_IN), "unseen for 90 days, it is news again");
-    mailNumber(email, 3, "New sign-in to your account");
+    mailNumber(email, 3, "New login to your account");
     assertEquals(3, MAIL.mailsTo(email).size());
   }
 
@@ -98,7 +100,7 @@ class SignInNoticesTest {
       server.clock().advance(Duration.ofMinutes(20));
     }
     assertEquals(1, written(email, NEW_SIGN_IN), "three logins within an hour, counted by address and browser");
-    mailNumber(email, 2, "New sign-in to your account");
+    mailNumber(email, 2, "New login to your account");
 
     script.forgetCookie(DEVICE);
     login(script, email);
@@ -121,7 +123,7 @@ class SignInNoticesTest {
     Response done = phone.post("/api/login/totp", code(accounts.currentCode(account)));
     assertEquals(200, done.status(), done.toString());
     assertEquals(1, written(email, NEW_SIGN_IN));
-    mailNumber(email, 3, "New sign-in to your account");
+    mailNumber(email, 3, "New login to your account");
 
     accounts.nextStep();
     assertEquals(200, phone.post("/api/login", credentials(email, PASSWORD)).status());

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 import static dev.twofa.support.ApiAssertions.assertError;
@@ -166,7 +167,8 @@ class SupportRequestsTest {
     MimeMessage mail = mailNumber(user.email(), 3, "A request to turn off 2FA was made");
     String body = MailCatcher.body(mail);
     assertTrue(body.contains("This wasn't me: cancel it") && body.contains("new or lost phone"), body);
-    String after = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
+    // An English account without a time zone reads UTC.
+    String after = DateTimeFormatter.ofPattern("MMM d, uuuu, h:mm a z", Locale.ENGLISH).withZone(ZoneId.of("UTC"))
       .format(server.clock().instant().plus(Duration.ofHours(24)));
     assertTrue(body.contains("will not act on it before " + after), "says when support may act: " + body);
     assertFalse(body.contains("90-1234") || body.contains("wiped"), "a stranger's words never reach the owner: " + body);
@@ -200,7 +202,7 @@ class SupportRequestsTest {
 
     // A new request may follow a cancelled one; three a day at most, each mailing the owner (after the mail
     // about the owner's own login just now, from a browser new to the account).
-    mailNumber(user.email(), 4, "New sign-in to your account");
+    mailNumber(user.email(), 4, "New login to your account");
     for (int n = 2; n <= 3; n++) {
       assertEquals(201, ask(pending).status());
       String next = cancelToken(mailNumber(user.email(), 3 + n, "A request to turn off 2FA was made"));

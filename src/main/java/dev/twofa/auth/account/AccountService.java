@@ -69,10 +69,12 @@ public final class AccountService {
   }
 
   public Future<LoginOutcome> signup(Signup request) {
-    return signup(request.sessionToken(), request.email(), request.password(), request.language(), request.client());
+    return signup(request.sessionToken(), request.email(), request.password(), request.language(), request.timeZone(),
+      request.client());
   }
 
-  private Future<LoginOutcome> signup(String presentedToken, String email, String password, String language, ClientInfo client) {
+  private Future<LoginOutcome> signup(String presentedToken, String email, String password, String language,
+                                      String timeZone, ClientInfo client) {
     Optional<String> canonical = Emails.canonical(email);
     if (canonical.isEmpty()) {
       return BusFailure.fail(ErrorCode.INVALID_EMAIL);
@@ -84,7 +86,7 @@ public final class AccountService {
       .compose(ok -> strongHash(password, canonical.get(), client))
       // The account and its verification mail exist together or not at all.
       .compose(hash -> pool.withTransaction(tx -> users.insert(tx, canonical.get(), hash,
-          Mailer.language(language), clock.instant())
+          Mailer.language(language), Mailer.timeZone(timeZone, language), clock.instant())
         .compose(id -> users.findById(tx, id))
         .map(Optional::orElseThrow)
         .compose(user -> mailer.verification(tx, user, client).map(user))

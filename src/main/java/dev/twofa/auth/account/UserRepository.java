@@ -28,16 +28,16 @@ public final class UserRepository {
   public static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
-    password_reset_required,
+    password_reset_required, time_zone,
     (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining,
     (SELECT n FROM passkeys_count(users.id) n) AS passkeys
     """;
 
-  Future<Long> insert(SqlClient db, String email, String passwordHash, String language, Instant now) {
+  Future<Long> insert(SqlClient db, String email, String passwordHash, String language, String timeZone, Instant now) {
     return db.preparedQuery("""
-        INSERT INTO users (email, password_hash, created_at, language) VALUES ($1, $2, $3, $4) RETURNING id
+        INSERT INTO users (email, password_hash, created_at, language, time_zone) VALUES ($1, $2, $3, $4, $5) RETURNING id
         """)
-      .execute(Tuple.of(email, passwordHash, utc(now), language))
+      .execute(Tuple.of(email, passwordHash, utc(now), language, timeZone))
       .map(rows -> rows.iterator().next().getLong("id"))
       .recover(error -> {
         String state = error instanceof PgException pg ? pg.getSqlState() : "";

@@ -12,16 +12,17 @@ import java.util.UUID;
 public record UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
                byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
                boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
-               String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired, int passkeys) {
+               String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired, int passkeys,
+               String timeZone) {
 
-  /** A user without passkeys. */
+  /** A user without passkeys and with no time zone stored (mails then fall back by language). */
   public UserRow(long id, String email, String passwordHash, int sessionEpoch, byte[] totpSecretBox,
                  byte[] pendingSecretBox, Long totpLastStep, OffsetDateTime createdAt, int recoveryCodesRemaining,
                  boolean support, OffsetDateTime totpEnabledAt, OffsetDateTime pendingCreatedAt, UUID pendingSession,
                  String language, OffsetDateTime emailVerifiedAt, boolean passwordResetRequired) {
     this(id, email, passwordHash, sessionEpoch, totpSecretBox, pendingSecretBox, totpLastStep, createdAt,
       recoveryCodesRemaining, support, totpEnabledAt, pendingCreatedAt, pendingSession, language, emailVerifiedAt,
-      passwordResetRequired, 0);
+      passwordResetRequired, 0, null);
   }
 
   /** A user whose password is not locked ("This wasn't me" not used since the last reset). */
@@ -39,7 +40,8 @@ public record UserRow(long id, String email, String passwordHash, int sessionEpo
       row.getLong("totp_last_step"), row.getOffsetDateTime("created_at"), row.getInteger("recovery_codes_remaining"),
       row.getBoolean("support"), row.getOffsetDateTime("totp_enabled_at"), row.getOffsetDateTime("totp_pending_created_at"),
       row.getUUID("totp_pending_session"), row.getString("language"),
-      row.getOffsetDateTime("email_verified_at"), row.getBoolean("password_reset_required"), row.getInteger("passkeys"));
+      row.getOffsetDateTime("email_verified_at"), row.getBoolean("password_reset_required"), row.getInteger("passkeys"),
+      row.getColumnIndex("time_zone") >= 0 ? row.getString("time_zone") : null);
   }
 
   private static byte[] bytes(Row row, String column) {

@@ -13,11 +13,13 @@ import dev.twofa.bus.ClientInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,7 +40,15 @@ final class MailComposer {
    */
   private static final Set<String> WITHOUT_REQUESTER = Set.of(Mailer.PASSWORD_RESET, Mailer.VERIFY_EMAIL,
     Mailer.NEW_SIGN_IN_DIGEST);
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+  /**
+   * Times as the reader's clock shows them, in their zone: 「2026年12月7日 11:04（日本時間）」 (vvvv: the zone's generic
+   * name, 日本時間 rather than 日本標準時) and "Dec 7, 2026, 11:04 AM JST".
+   */
+  private static final Map<String, DateTimeFormatter> TIME = Map.of(
+    "en", DateTimeFormatter.ofPattern("MMM d, uuuu, h:mm a z", Locale.ENGLISH),
+    "ja", DateTimeFormatter.ofPattern("uuuu年M月d日 H:mm（vvvv）", Locale.JAPANESE));
+  /** Where an account without a (known) zone is assumed to be: Japan for a Japanese sign-up, else UTC. */
+  private static final Map<String, ZoneId> DEFAULT_ZONE = Map.of("en", ZoneId.of("UTC"), "ja", ZoneId.of("Asia/Tokyo"));
 
   private final String productName;
   private final URI publicUrl;
@@ -57,6 +67,27 @@ final class MailComposer {
 
   public static String language(String language) {
     return language != null && LANGUAGES.contains(language) ? language : LANGUAGES.get(0);
+  }
+
+  /**
+   * The zone of an account's mails: {@code timeZone} when java.time knows it as a region (an IANA name such as
+   * Asia/Tokyo, as the browser's Intl reports it), else the default of its language. Sign-up stores its result.
+   */
+  static ZoneId zone(String timeZone, String language) {
+    if (timeZone != null && timeZone.length() <= 64 && ZoneId.getAvailableZoneIds().contains(timeZone)) {
+      try {
+        return ZoneId.of(timeZone);
+      } catch (DateTimeException e) {
+        // Listed but without rules on this JDK: fall back like an unknown name.
+      }
+    }
+    return DEFAULT_ZONE.get(language(language));
+  }
+
+  /** {@code at} in {@code user}'s zone and language. */
+  private static String time(UserRow user, Instant at) {
+    String language = language(user.language());
+    return TIME.get(language).withZone(zone(user.timeZone(), language)).format(at);
   }
 
   /** A security notification about {@code kind}; {@code count} fills {n} (recovery codes left). */
@@ -88,7 +119,7 @@ final class MailComposer {
     String reasonKey = Mailer.SUPPORT_REQUESTED + ".reason." + reason;
     return composeWith(user, Mailer.SUPPORT_REQUESTED, client, at,
       Map.of("reason", messages.has(language, reasonKey) ? messages.word(language, reasonKey) : reason,
-        "after", TIME.format(replyAfter)), link("/support/cancel?token=" + token), null);
+        "after", time(user, replyAfter)), link("/support/cancel?token=" + token), null);
   }
 
   /** The support desk declined the request; {@code why} is the staff member's reason (neither their address nor browser). */
@@ -119,7 +150,11 @@ final class MailComposer {
     String linkKey = kind + ".link";
     mail.put("linkLabel", link != null && messages.has(language, linkKey) ? messages.word(language, linkKey) : null);
     mail.put("email", user.email());
-    mail.put("when", TIME.format(at));
+    mail.put("when", time(user, at));
+    // "2FA is on" to an address never confirmed: ask for it, so that we can warn the owner of someone else's try.
+    String pleaseVerifyKey = kind + ".unverified";
+    mail.put("pleaseVerify", !user.emailVerified() && messages.has(language, pleaseVerifyKey)
+      ? messages.word(language, pleaseVerifyKey) : null);
     mail.put("requester", !WITHOUT_REQUESTER.contains(kind));
     mail.put("ip", client.ip().isEmpty() ? "-" : client.ip());
     mail.put("browser", client.userAgent().isEmpty() ? "-" : browser(language, Browser.of(client.userAgent())));

@@ -83,6 +83,11 @@ public final class Mailer {
     return MailComposer.language(language);
   }
 
+  /** The time zone (an IANA name) a mail to an account with {@code timeZone} and {@code language} gives times in. */
+  public static String timeZone(String timeZone, String language) {
+    return MailComposer.zone(timeZone, language).getId();
+  }
+
   /** Counts the mails this node gives up in {@code registry}, for operators (twofa_mail_given_up_total). */
   public void countGivenUp(io.micrometer.core.instrument.MeterRegistry registry) {
     outbox.countGivenUp(registry);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,11 +16,56 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The mails as the templates lay them out: plural forms, escaping, the text part's shape. */
 class MailComposerTest {
   private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Instant DEC_7 = Instant.parse("2026-12-07T02:04:00Z");
   private static final ClientInfo CLIENT = new ClientInfo("203.0.113.7", "Firefox");
   private final MailComposer composer = new MailComposer("twofa", URI.create("http://localhost:8080/"));
 
   private static UserRow user(String language) {
     return new UserRow(1, "owner@example.com", "x", 0, null, null, null, null, 0, false, null, null, null, language, null);
+  }
+
+  private static UserRow user(String language, String timeZone, boolean verified) {
+    return new UserRow(1, "owner@example.com", "x", 0, null, null, null, null, 0, false, null, null, null, language,
+      verified ? OffsetDateTime.parse("2026-01-01T00:00:00Z") : null, false, 0, timeZone);
+  }
+
+  private String when(String language, String timeZone) {
+    String text = composer.notice(user(language, timeZone, true), Mailer.PASSWORD_CHANGED, CLIENT, DEC_7, null).text();
+    return text.lines().filter(line -> line.startsWith("When: ") || line.startsWith("日時: ")).findFirst().orElseThrow(() -> new AssertionError(text));
+  }
+
+  @Test
+  void timesAreInTheUsersZoneAsTheirClockShowsThem() {
+    assertEquals("日時: 2026年12月7日 11:04（日本時間）", when("ja", "Asia/Tokyo"));
+    assertEquals("日時: 2026年12月6日 21:04（アメリカ東部時間）", when("ja", "America/New_York"));
+    assertEquals("When: Dec 7, 2026, 11:04 AM JST", when("en", "Asia/Tokyo"));
+    assertEquals("When: Dec 6, 2026, 9:04 PM EST", when("en", "America/New_York"));
+    // No zone stored (an account older than time zones): Japan for a Japanese one, UTC otherwise.
+    assertEquals("日時: 2026年12月7日 11:04（日本時間）", when("ja", null));
+    assertEquals("When: Dec 7, 2026, 2:04 AM UTC", when("en", null));
+  }
+
+  @Test
+  void onlyARegionJavaKnowsIsKeptElseTheLanguagesZone() {
+    assertEquals("Asia/Tokyo", Mailer.timeZone(null, "ja"));
+    assertEquals("Asia/Tokyo", Mailer.timeZone("Mars/Olympus_Mons", "ja"));
+    assertEquals("UTC", Mailer.timeZone("Mars/Olympus_Mons", "en"));
+    assertEquals("UTC", Mailer.timeZone("+09:00", "en"), "an offset is not a zone: it misses summer time");
+    assertEquals("UTC", Mailer.timeZone("x".repeat(10_000), "fr"));
+    assertEquals("Europe/Berlin", Mailer.timeZone("Europe/Berlin", "ja"));
+  }
+
+  @Test
+  void twoFactorOnAsksAnUnverifiedOwnerToConfirmTheAddress() {
+    Mail unverified = composer.notice(user("en", null, false), Mailer.TWO_FACTOR_ENABLED, CLIENT, AT, null, "token");
+    assertTrue(unverified.text().contains("so we can warn you if someone else tries to get into your account."), unverified.text());
+    assertTrue(unverified.html().contains("<p><strong>Your email address is not confirmed yet."), unverified.html());
+    Mail japanese = composer.notice(user("ja", null, false), Mailer.TWO_FACTOR_ENABLED, CLIENT, AT, null, "token");
+    assertTrue(japanese.text().contains("ほかの人がログインしようとしたときにお知らせできるよう"), japanese.text());
+    Mail verified = composer.notice(user("en", null, true), Mailer.TWO_FACTOR_ENABLED, CLIENT, AT, null, "token");
+    assertFalse(verified.text().contains("not confirmed"), verified.text());
+    Mail otherKind = composer.notice(user("en", null, false), Mailer.PASSWORD_CHANGED, CLIENT, AT, null, "token");
+    assertFalse(otherKind.text().contains("not confirmed"), "only the 2FA-on notice asks: " + otherKind.text());
   }
 
   private String codesLeft(String language, int count) {
@@ -58,7 +104,7 @@ class MailComposerTest {
     Mail mail = composer.supportRequested(user("ja"), ClientInfo.UNKNOWN, AT, "token", "lost_phone", AT.plusSeconds(86400));
     assertEquals("[twofa] 2段階認証の無効化が依頼されました", mail.subject());
     assertTrue(mail.text().startsWith("あなたのパスワードを入力した方から、アカウントの2段階認証を無効にするようサポート窓口に依頼がありました"
-      + "（理由：スマートフォンの機種変更・紛失）。サポート窓口が対応するのは2026-03-02 12:00 UTC以降です。"), mail.text());
+      + "（理由：スマートフォンの機種変更・紛失）。サポート窓口が対応するのは2026年3月2日 21:00（日本時間）以降です。"), mail.text());
     assertTrue(mail.text().endsWith("""
       。
 
@@ -66,7 +112,7 @@ class MailComposerTest {
       http://localhost:8080/support/cancel?token=token
 
       アカウント: owner@example.com
-      日時: 2026-03-01 12:00 UTC
+      日時: 2026年3月1日 21:00（日本時間）
       IPアドレス: -
       ブラウザ: -
 

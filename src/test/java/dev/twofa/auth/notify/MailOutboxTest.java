@@ -225,7 +225,7 @@ class MailOutboxTest {
       clock.instant(), null);
     assertEquals("[twofa] パスワードが変更されました", mail.subject());
     assertFalse(mail.html().contains("script"), "a User-Agent's text never reaches a mail: " + mail.html());
-    assertTrue(mail.text().contains("2026-03-01 12:00 UTC"), mail.text());
+    assertTrue(mail.text().contains("2026年3月1日 21:00（日本時間）"), "Japan time for a Japanese account: " + mail.text());
   }
 
   @Test
