@@ -121,6 +121,9 @@ public class HttpVerticle extends VerticleBase {
       router.route("/api/*").subRouter(api.createRouter());
       oidcRoutes(router, oidc, sessionCookie);
       router.getWithRegex(ShellPage.PATHS).handler(new ShellPage(vertx, config)::render);
+      // Static files are revalidated at every load (Last-Modified, 304 when unchanged) instead of kept a day as
+      // immutable: after a deploy, browsers run today's scripts against today's API at once.
+      router.route().handler(HttpVerticle::revalidateStatic);
       router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
       router.route().handler(ctx -> ctx.fail(404));
       router.route().failureHandler(ErrorResponses::handleFailure);
@@ -165,6 +168,15 @@ public class HttpVerticle extends VerticleBase {
     Future<Void> managementClosed = management == null ? Future.succeededFuture() : management.close();
     return server == null ? managementClosed
       : Future.all(managementClosed, server.shutdown(config.deployment().drain().toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  private static void revalidateStatic(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(done -> {
+      if (ctx.response().getStatusCode() < 400) {
+        ctx.response().headers().set("Cache-Control", "no-cache");
+      }
+    });
+    ctx.next();
   }
 
   /** Health and metrics, on the management port only (TWOFA_MANAGEMENT_HOST:TWOFA_MANAGEMENT_PORT). */
