@@ -20,15 +20,13 @@ import dev.twofa.bus.BusRequests;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.support.MutableClock;
+import dev.twofa.support.TempDirs;
 import dev.twofa.support.Totp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.sqlclient.Row;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,11 +94,7 @@ public final class AuthFixture implements AutoCloseable {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     env.put("TWOFA_SECRET_KEY", Base64.getEncoder().encodeToString(key));
-    try {
-      env.put("TWOFA_DATA_DIR", Files.createTempDirectory("twofa-auth-fixture").toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    env.put("TWOFA_DATA_DIR", TempDirs.create("twofa-auth-fixture").toString());
     env.put("TWOFA_DB_URL", db.url());
     env.putAll(settings);
     TwofaConfig config = TwofaConfig.from(env);

@@ -11,6 +11,7 @@ import dev.twofa.support.ApiClient.Response;
 import dev.twofa.support.ServerProcess;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestPostgres;
+import dev.twofa.support.TempDirs;
 import dev.twofa.support.TestServer;
 import dev.twofa.support.Totp;
 import io.vertx.core.internal.VertxInternal;
@@ -213,7 +214,7 @@ class AuthNodeKilledTest {
     a.putAll(Map.of("TWOFA_VERTICLES", "http,auth,audit", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[0]),
       "TWOFA_HTTP_PORT", String.valueOf(httpA), "TWOFA_HTTP_HOST", "127.0.0.1", "TWOFA_HTTP_INSTANCES", "1",
       "TWOFA_ARGON2_MEMORY_KIB", "1024", "TWOFA_ARGON2_ITERATIONS", "1",
-      "TWOFA_DATA_DIR", Files.createTempDirectory("twofa-node-a").toString()));
+      "TWOFA_DATA_DIR", TempDirs.create("twofa-node-a").toString()));
     TwofaConfig config = TwofaConfig.from(a);
     Node node = await(Node.start(config));
     nodes.add(node);
@@ -221,7 +222,7 @@ class AuthNodeKilledTest {
     // B's JVM starts (a long while) once A's cluster is up, so A stays the coordinator, while A deploys its verticles.
     Map<String, String> b = new HashMap<>(common);
     b.putAll(Map.of("TWOFA_VERTICLES", "auth", "TWOFA_CLUSTER_PORT", String.valueOf(clusterPorts[1]),
-      "TWOFA_DATA_DIR", Files.createTempDirectory("twofa-node-b").toString()));
+      "TWOFA_DATA_DIR", TempDirs.create("twofa-node-b").toString()));
     Path log = Files.createTempFile("twofa-node-b", ".log");
     joining = CompletableFuture.supplyAsync(() -> {
       try {

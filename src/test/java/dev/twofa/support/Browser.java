@@ -122,8 +122,8 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
 
   private void start(String baseUrl) throws IOException {
     this.baseUrl = baseUrl;
-    this.downloads = Files.createTempDirectory("twofa-downloads");
-    Path profile = Files.createTempDirectory("twofa-chromium");
+    this.downloads = TempDirs.create("twofa-downloads");
+    Path profile = TempDirs.create("twofa-chromium");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(System.getenv().getOrDefault("CHROMIUM_BINARY", "/usr/bin/chromium"));
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

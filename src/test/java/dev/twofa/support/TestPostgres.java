@@ -7,7 +7,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -81,7 +80,7 @@ public final class TestPostgres {
         + ":" + container.getMappedPort(5432) + "/" + container.getDatabaseName();
     } else {
       try {
-        Path dir = Files.createTempDirectory("twofa-test-pg");
+        Path dir = TempDirs.create("twofa-test-pg");
         EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("data"), TestServer.freePort(), false);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
@@ -89,6 +88,7 @@ public final class TestPostgres {
           } catch (Exception ignored) {
             // the JVM is exiting
           }
+          TempDirs.delete(dir); // the cluster is stopped: its files can go
         }));
         source = "embedded PostgreSQL";
         adminUrl = db.adminUrl(); // the superuser: it may CREATE DATABASE

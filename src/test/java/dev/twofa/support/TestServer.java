@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -106,7 +105,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     if (ownDatabase) {
-      ownDatabaseDir = Files.createTempDirectory("twofa-own-pg").resolve("data");
+      ownDatabaseDir = TempDirs.create("twofa-own-pg").resolve("data");
       ownDatabasePort = freePort();
       startDatabase();
       databaseUrl = embedded.url();
@@ -222,11 +221,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
 
   /** A data folder of the test's own: mails (as .eml files without TWOFA_SMTP_URL) land there, not in ./data. */
   public static String tempDataDir() {
-    try {
-      return Files.createTempDirectory("twofa-test-data").toString();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return TempDirs.create("twofa-test-data").toString();
   }
 
   /** A loopback port nothing listens on, that nothing else will take before a server of this test binds it. */
