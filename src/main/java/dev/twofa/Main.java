@@ -28,13 +28,13 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Entry point: configuration, the embedded database when none is configured, migrations, then Vert.x (clustered
- * or not). With arguments it runs an operator command instead: {@code grant-support EMAIL}, {@code revoke-support EMAIL},
- * {@code rotate-keys}, {@code derive-keys}.
+ * or not). With arguments it runs an operator command instead: {@code migrate}, {@code grant-support EMAIL},
+ * {@code revoke-support EMAIL}, {@code rotate-keys}, {@code derive-keys}.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE =
-    "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
+    "usage: java -jar twofa.jar [migrate | grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
       + " | clients add --name NAME --redirect-uri URI... [--public] [--first-party] [--client-id ID]"
       + " | clients list | clients remove CLIENT_ID]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
@@ -70,6 +70,11 @@ public final class Main {
     String name = args[0];
     if (args.length == 2 && (name.equals("grant-support") || name.equals("revoke-support"))) {
       return onDatabase(config, url -> setSupport(url, args[1], name.equals("grant-support")));
+    }
+    if (args.length == 1 && name.equals("migrate")) {
+      // Migrations only, as a one-shot job before the nodes start (compose, Kubernetes): the schema owner's
+      // password (TWOFA_DB_MIGRATE_URL) then never sits in a serving node.
+      return onDatabase(config, url -> 0);
     }
     if (name.equals("clients") && args.length >= 2) {
       return clients(config, java.util.Arrays.asList(args).subList(1, args.length));
@@ -123,7 +128,7 @@ public final class Main {
 
   private static int onDatabase(TwofaConfig config, DatabaseCommand command) throws Exception {
     if (config.dbUrl().isPresent()) {
-      Migrations.migrate(config.dbUrl().get());
+      migrate(config.migratorUrl().orElseThrow(), config.dbUrl().get());
       return command.run(config.dbUrl().get());
     }
     // A server running on the data folder keeps it: connect to its PostgreSQL (already migrated by it).
@@ -132,9 +137,17 @@ public final class Main {
       return command.run(running.get());
     }
     try (EmbeddedDatabase db = startEmbedded(config)) {
-      Migrations.migrate(db.url());
+      migrate(db.url(), db.url());
       return command.run(db.url());
     }
+  }
+
+  /** Migrates as the schema owner; the serving role, if another, gets the rows only. Returns the schema version. */
+  private static String migrate(String migratorUrl, String runtimeUrl) {
+    long started = System.nanoTime();
+    String version = Migrations.migrate(migratorUrl, runtimeUrl);
+    LOG.info("event=database.migrated version={} ms={}", version, (System.nanoTime() - started) / 1_000_000);
+    return version;
   }
 
   /** The configured ring, or with the embedded database and no key configured, the data folder's key. */
@@ -182,9 +195,7 @@ public final class Main {
     TwofaConfig config = configured.deployment().needsDatabase() ? withDatabase(configured) : requireKeys(configured);
     String schemaVersion = null;
     if (config.deployment().needsDatabase()) {
-      long migrationStart = System.nanoTime();
-      schemaVersion = Migrations.migrate(config.dbUrl().orElseThrow());
-      LOG.info("event=database.migrated version={} ms={}", schemaVersion, (System.nanoTime() - migrationStart) / 1_000_000);
+      schemaVersion = migrate(config.migratorUrl().orElseThrow(), config.dbUrl().orElseThrow());
     }
     TwofaConfig ready = config;
     String version = schemaVersion;

@@ -78,10 +78,12 @@ public final class ClusterTransport {
     } catch (Exception e) {
       throw new IllegalStateException("cannot build the JGroups stack: " + e.getMessage(), e);
     }
-    LOG.info("event=cluster.transport manager=infinispan tls=mutual protocol={} bind={}:{} eventbus={}:{} discovery=static"
+    LOG.info("event=cluster.transport manager=infinispan tls=mutual protocol={} bind={}:{} eventbus={}:{} discovery={}"
         + " members={} name={} ca={} role={} node={}", TLS_VERSION, cluster.host(), cluster.port(), cluster.host(),
       cluster.eventBusPort() == 0 ? "any" : cluster.eventBusPort(),
-      cluster.memberList().stream().map(ClusterPolicy.Member::toString).collect(Collectors.joining(",")),
+      cluster.discoversByDns() ? "dns" : "static",
+      cluster.discoversByDns() ? cluster.dnsRecordType() + ":" + cluster.dns()
+        : cluster.memberList().stream().map(ClusterPolicy.Member::toString).collect(Collectors.joining(",")),
       cluster.name(), credentials.caFingerprint(), credentials.role().label(), identity.nodeId());
     SuspectingTcp transport = (SuspectingTcp) channel.getProtocolStack().getTransport();
     return new OwnedCacheManagerClusterManager(InfinispanCaches.cacheManager(cluster.name(), identity.nodeId(), channel),

@@ -2,6 +2,7 @@ package dev.twofa.cluster;
 
 import dev.twofa.config.ClusterPolicy;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.Discovery;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
@@ -11,6 +12,7 @@ import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
 import org.jgroups.protocols.UNICAST3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
@@ -26,7 +28,7 @@ import java.util.stream.Collectors;
 
 /**
  * The JGroups channel under Infinispan, built in code so nothing is left to a default XML file: TCP over mutual
- * TLS bound to the cluster host only, discovery by the static member list only. It follows Infinispan 14's
+ * TLS bound to the cluster host only, discovery by the static member list or a DNS name, never multicast. It follows Infinispan 14's
  * default TCP stack, minus MPING (multicast) and FD_SOCK2 (a second, plaintext listener); failure detection is
  * the transport itself (a member whose connection drops is suspected at once, see {@link SuspectingTcp}) and
  * FD_ALL3 heartbeats over the TLS transport for a member that goes silent.
@@ -48,11 +50,7 @@ public final class JGroupsStack {
     // Bounds how long one connection that never completes its handshake holds the accept loop.
     tcp.setPeerAddrReadTimeout(1000);
 
-    TCPPING discovery = new TCPPING();
-    discovery.setPortRange(0);
-    // As text, so a member whose name does not resolve yet (a container still starting) is retried later.
-    discovery.setValue("initial_hosts_str", cluster.memberList().stream()
-      .map(member -> member.host() + "[" + member.port() + "]").collect(Collectors.joining(",")));
+    Discovery discovery = cluster.discoversByDns() ? dnsDiscovery(cluster) : staticDiscovery(cluster);
 
     NAKACK2 nakack = new NAKACK2().setXmitInterval(200).setXmitTableNumRows(50).setXmitTableMsgsPerRow(1024)
       .setXmitTableMaxCompactionTime(30_000);
@@ -77,6 +75,28 @@ public final class JGroupsStack {
     // JChannel's constructor turns the probe handler off already; it would listen for multicast on all interfaces.
     tcp.getDiagnosticsHandler().setEnabled(false);
     return channel;
+  }
+
+  private static Discovery staticDiscovery(ClusterPolicy cluster) {
+    TCPPING discovery = new TCPPING();
+    discovery.setPortRange(0);
+    // As text, so a member whose name does not resolve yet (a container still starting) is retried later.
+    discovery.setValue("initial_hosts_str", cluster.memberList().stream()
+      .map(member -> member.host() + "[" + member.port() + "]").collect(Collectors.joining(",")));
+    return discovery;
+  }
+
+  /**
+   * The addresses a DNS name answers at each discovery round (a Kubernetes headless Service lists its pods), on
+   * this node's cluster port for A records. Whoever answers still has to pass the TLS handshake: DNS says where
+   * to knock, never who may come in.
+   */
+  private static Discovery dnsDiscovery(ClusterPolicy cluster) {
+    DNS_PING discovery = new DNS_PING();
+    discovery.setDNSQuery(cluster.dns());
+    discovery.setValue("dns_record_type", cluster.dnsRecordType());
+    discovery.setValue("dns_address", cluster.dnsServer());
+    return discovery;
   }
 
   /**

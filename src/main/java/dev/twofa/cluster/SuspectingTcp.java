@@ -10,6 +10,7 @@ import org.jgroups.protocols.TCP;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,7 @@ final class SuspectingTcp extends TCP implements ConnectionListener {
   public void start() throws Exception {
     super.start();
     srv.addConnectionListener(this);
+    srv.log(new RefusedConnections(Clock.systemUTC(), getBindPort()).wrap(srv.log()));
   }
 
   @Override

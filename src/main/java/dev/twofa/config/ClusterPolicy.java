@@ -4,11 +4,14 @@ import java.util.List;
 
 /**
  * Clustering over Vert.x's Infinispan cluster manager, closed by default: members find each other only through
- * the static {@code members} list ({@code host} or {@code host:port}; no multicast), every cluster port listens
+ * the static {@code members} list ({@code host} or {@code host:port}; no multicast) or, instead, through the
+ * addresses a DNS name answers ({@code dns}, e.g. a Kubernetes headless Service; asked of {@code dnsServer},
+ * host:port, or of the system's resolver when blank), every cluster port listens
  * on {@code host} only, and both the JGroups transport ({@code port}) and the event bus ({@code eventBusPort},
  * 0 = any free port) speak mutual TLS with credentials derived from the shared secret key.
  */
-public record ClusterPolicy(boolean enabled, String name, List<String> members, String host, int port, int eventBusPort) {
+public record ClusterPolicy(boolean enabled, String name, List<String> members, String host, int port, int eventBusPort,
+                            String dns, String dnsServer) {
 
   /** One entry of the member list; a member written without a port is on this node's cluster port. */
   public record Member(String host, int port) {
@@ -30,12 +33,34 @@ public record ClusterPolicy(boolean enabled, String name, List<String> members, 
         throw new IllegalArgumentException(TwofaConfig.PREFIX + "CLUSTER_HOST must be one address of this node, not "
           + host + " (all interfaces)");
       }
-      if (members.isEmpty()) {
+      if (members.isEmpty() && dns.isBlank()) {
         throw new IllegalArgumentException(TwofaConfig.PREFIX + "CLUSTER_MEMBERS is required with " + TwofaConfig.PREFIX
-          + "CLUSTER=true: host[:port] of the cluster's nodes, separated by commas (there is no multicast discovery)");
+          + "CLUSTER=true: host[:port] of the cluster's nodes, separated by commas (there is no multicast discovery),"
+          + " or " + TwofaConfig.PREFIX + "CLUSTER_DNS: a DNS name that answers with their addresses");
+      }
+      if (!members.isEmpty() && !dns.isBlank()) {
+        throw new IllegalArgumentException(TwofaConfig.PREFIX + "CLUSTER_DNS replaces " + TwofaConfig.PREFIX
+          + "CLUSTER_MEMBERS: set one of them");
       }
       memberList(members, port);
     }
+    if (!dnsServer.isBlank() && (dns.isBlank() || !dnsServer.matches("[A-Za-z0-9.-]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+]:\\d{1,5}"))) {
+      throw new IllegalArgumentException(TwofaConfig.PREFIX + "CLUSTER_DNS_SERVER must be host:port of a DNS server,"
+        + " beside " + TwofaConfig.PREFIX + "CLUSTER_DNS");
+    }
+  }
+
+  /** Members are found through DNS rather than the static list. */
+  public boolean discoversByDns() {
+    return !dns.isBlank();
+  }
+
+  /**
+   * The record type to ask: SRV for a service name ({@code _jgroups._tcp.twofa-auth...}, whose records carry each
+   * member's port), else A (a headless Service's name: each address on this node's cluster port).
+   */
+  public String dnsRecordType() {
+    return dns.startsWith("_") ? "SRV" : "A";
   }
 
   /** The member list with every port filled in. */

@@ -18,6 +18,15 @@ final class DatabaseUrlSetting {
     return value.map(url -> checked(variable, url));
   }
 
+  /** TWOFA_DB_MIGRATE_URL: the schema owner's URL, only beside the TWOFA_DB_URL of the role that serves. */
+  static Optional<String> migrator(String variable, Optional<String> value, Optional<String> dbUrl) {
+    if (value.isPresent() && dbUrl.isEmpty()) {
+      throw new IllegalArgumentException(variable + " is the schema owner's URL for migrations and needs "
+        + TwofaConfig.PREFIX + "DB_URL, the role the nodes serve with (the embedded database has one role)");
+    }
+    return parse(variable, value);
+  }
+
   private static String checked(String variable, String url) {
     String rule = variable + " must look like postgresql://user:password@host:5432/twofa (optionally"
       + " ?sslmode=verify-full&sslrootcert=/path/ca.pem); the value is not shown, it may hold a password";

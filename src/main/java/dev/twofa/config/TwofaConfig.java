@@ -16,6 +16,8 @@ public record TwofaConfig(
   Deployment deployment,
   ClusterPolicy cluster,
   Optional<String> dbUrl,
+  /** The schema owner's URL that migrations run with, when the nodes serve with a role that owns nothing. */
+  Optional<String> dbMigrateUrl,
   int dbPoolSize,
   Path dataDir,
   int embeddedDbPort,
@@ -62,8 +64,11 @@ public record TwofaConfig(
         List.of(s.text("CLUSTER_MEMBERS", "").split("\\s*,\\s*")).stream().filter(m -> !m.isBlank()).toList(),
         s.text("CLUSTER_HOST", ""),
         s.integer("CLUSTER_PORT", 7800, 1, 65535),
-        s.integer("EVENTBUS_PORT", 0, 0, 65535)),
+        s.integer("EVENTBUS_PORT", 0, 0, 65535),
+        s.text("CLUSTER_DNS", ""),
+        s.text("CLUSTER_DNS_SERVER", "")),
       DatabaseUrlSetting.parse(PREFIX + "DB_URL", s.optional("DB_URL")),
+      DatabaseUrlSetting.migrator(PREFIX + "DB_MIGRATE_URL", s.optional("DB_MIGRATE_URL"), s.optional("DB_URL")),
       s.integer("DB_POOL_SIZE", 8, 1, 256),
       Path.of(s.text("DATA_DIR", "./data")),
       s.integer("EMBEDDED_DB_PORT", 0, 0, 65535),
@@ -119,9 +124,14 @@ public record TwofaConfig(
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
-    return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
+    return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbMigrateUrl, dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
       productName, totp, passwords, login, mail, support, secureAccountUndo, management);
+  }
+
+  /** The URL migrations run with: the schema owner's if configured apart, else the one the node serves with. */
+  public Optional<String> migratorUrl() {
+    return dbMigrateUrl.or(() -> dbUrl);
   }
 
   /** Never print the key. */

@@ -27,6 +27,28 @@ class ClusterPolicyTest {
   }
 
   @Test
+  void aDnsNameReplacesTheMemberListNeverBeside() {
+    ClusterPolicy byDns = config(Map.of("TWOFA_CLUSTER", "true", "TWOFA_CLUSTER_HOST", "10.0.0.5",
+      "TWOFA_CLUSTER_DNS", "twofa-cluster.twofa.svc.cluster.local")).cluster();
+    assertTrue(byDns.discoversByDns());
+    assertEquals("A", byDns.dnsRecordType());
+    assertEquals("SRV", config(Map.of("TWOFA_CLUSTER", "true", "TWOFA_CLUSTER_HOST", "10.0.0.5",
+      "TWOFA_CLUSTER_DNS", "_jgroups._tcp.twofa-cluster.twofa.svc.cluster.local")).cluster().dnsRecordType());
+    IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> config(Map.of(
+      "TWOFA_CLUSTER", "true", "TWOFA_CLUSTER_HOST", "10.0.0.5", "TWOFA_CLUSTER_MEMBERS", "10.0.0.5",
+      "TWOFA_CLUSTER_DNS", "twofa-cluster")));
+    assertTrue(both.getMessage().contains("set one of them"), both.getMessage());
+    for (String server : List.of("10.0.0.2", "dns:53:53", "10.0.0.2:port")) {
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> config(Map.of(
+        "TWOFA_CLUSTER", "true", "TWOFA_CLUSTER_HOST", "10.0.0.5", "TWOFA_CLUSTER_DNS", "twofa-cluster",
+        "TWOFA_CLUSTER_DNS_SERVER", server)));
+      assertTrue(bad.getMessage().contains("TWOFA_CLUSTER_DNS_SERVER"), bad.getMessage());
+    }
+    assertEquals("10.96.0.10:53", config(Map.of("TWOFA_CLUSTER", "true", "TWOFA_CLUSTER_HOST", "10.0.0.5",
+      "TWOFA_CLUSTER_DNS", "twofa-cluster", "TWOFA_CLUSTER_DNS_SERVER", "10.96.0.10:53")).cluster().dnsServer());
+  }
+
+  @Test
   void refusesAllInterfaces() {
     for (String host : List.of("0.0.0.0", "::", "*")) {
       assertThrows(IllegalArgumentException.class,

@@ -49,6 +49,24 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void theMigratorsUrlNeedsTheServingRolesUrlAndNeverShowsItsPassword() {
+    IllegalArgumentException alone = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+      () -> TwofaConfig.from(Map.of("TWOFA_DB_MIGRATE_URL", "postgresql://owner:" + PASSWORD + "@db:5432/twofa")));
+    assertTrue(alone.getMessage().contains("TWOFA_DB_MIGRATE_URL") && alone.getMessage().contains("TWOFA_DB_URL"),
+      alone.getMessage());
+    IllegalArgumentException malformed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+      () -> TwofaConfig.from(Map.of("TWOFA_DB_URL", "postgresql://app:x@db:5432/twofa",
+        "TWOFA_DB_MIGRATE_URL", "postgresql://owner:" + PASSWORD + "@db host/twofa")));
+    assertTrue(malformed.getMessage().startsWith("TWOFA_DB_MIGRATE_URL"), malformed.getMessage());
+    assertTrue(!alone.getMessage().contains(PASSWORD) && !malformed.getMessage().contains(PASSWORD));
+    TwofaConfig both = TwofaConfig.from(Map.of("TWOFA_DB_URL", "postgresql://app:x@db:5432/twofa",
+      "TWOFA_DB_MIGRATE_URL", "postgresql://owner:y@db:5432/twofa"));
+    assertEquals("postgresql://owner:y@db:5432/twofa", both.migratorUrl().orElseThrow());
+    assertEquals("postgresql://app:x@db:5432/twofa",
+      TwofaConfig.from(Map.of("TWOFA_DB_URL", "postgresql://app:x@db:5432/twofa")).migratorUrl().orElseThrow());
+  }
+
+  @Test
   void aQuotedUrlLosesItsPasswordWhateverItHolds() {
     assertEquals("cannot reach postgresql://app:***@db/twofa or smtps://m:***@mail:465",
       Redacted.urlPasswords("cannot reach postgresql://app:p w:d@db/twofa or smtps://m:x%40y@mail:465"));

@@ -166,6 +166,11 @@ public final class ServerProcess {
     }
   }
 
+  /** Where this node serves the API (its public port). */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
   /** Where this node answers health and metrics (its management port). */
   public String managementUrl() {
     return "http://127.0.0.1:" + managementPort;
