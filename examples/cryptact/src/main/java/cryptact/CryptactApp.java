@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CryptactApp extends VerticleBase {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int LEEWAY_SECONDS = 60;
   private final Settings settings;
   /** twofa session (sid) → this application's sessions, so a back-channel logout finds what to end. */
   private final Map<String, Set<String>> sessionsBySid = new ConcurrentHashMap<>();
@@ -55,6 +56,8 @@ public final class CryptactApp extends VerticleBase {
   public Future<?> start() {
     provider = new OAuth2Options().setSite(settings.issuer()).setClientId(settings.clientId())
       .setClientSecret(settings.clientSecret());
+    // Tolerates clocks a minute apart (iat, exp and auth_time are the provider's clock).
+    provider.getJWTOptions().setLeeway(LEEWAY_SECONDS);
     sessions = LocalSessionStore.create(vertx);
     Router router = Router.router(vertx);
     router.post("/backchannel-logout").handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(this::backChannelLogout);
@@ -92,7 +95,7 @@ public final class CryptactApp extends VerticleBase {
     String nonce = random();
     String verifier = random();
     ctx.session().put("pending", new JsonObject().put("state", state).put("nonce", nonce).put("verifier", verifier)
-      .put("confirm", confirm));
+      .put("confirm", confirm).put("asked", System.currentTimeMillis() / 1000));
     OAuth2AuthorizationURL request = new OAuth2AuthorizationURL().setRedirectUri(settings.callback())
       .setScopes(List.of("openid", "email")).setState(state).setCodeChallenge(challenge(verifier))
       .setCodeChallengeMethod("S256").putAdditionalParameter("nonce", nonce);
@@ -109,14 +112,13 @@ public final class CryptactApp extends VerticleBase {
       failed(ctx);
       return;
     }
-    long asked = System.currentTimeMillis() / 1000;
     twofa.authenticate(new Oauth2Credentials().setFlow(OAuth2FlowType.AUTH_CODE).setCode(code)
         .setRedirectUri(settings.callback()).setCodeVerifier(pending.getString("verifier")))
-      .onSuccess(user -> loggedIn(ctx, user, pending, asked))
+      .onSuccess(user -> loggedIn(ctx, user, pending))
       .onFailure(e -> failed(ctx));
   }
 
-  private void loggedIn(RoutingContext ctx, User user, JsonObject pending, long asked) {
+  private void loggedIn(RoutingContext ctx, User user, JsonObject pending) {
     // vertx-auth leaves "idToken" out when the ID token did not verify (signature, iss, aud); the nonce is ours to check.
     JsonObject idToken = user.attributes().getJsonObject("idToken");
     if (idToken == null || !pending.getString("nonce").equals(idToken.getString("nonce"))) {
@@ -131,8 +133,8 @@ public final class CryptactApp extends VerticleBase {
     session.put("login", new JsonObject().put("email", idToken.getString("email")).put("twoFactor", twoFactor)
       .put("sid", sid).put("sub", idToken.getString("sub")).put("idToken", user.principal().getString("id_token")));
     if (pending.getBoolean("confirm")) {
-      // A fresh second factor: two factors and a login made for this request (max_age=0), not an older one.
-      boolean fresh = idToken.getLong("auth_time", 0L) >= asked - 300;
+      // A fresh second factor: two factors, in a login made after this request (max_age=0), not an older one.
+      boolean fresh = idToken.getLong("auth_time", 0L) >= pending.getLong("asked") - LEEWAY_SECONDS;
       session.put("notice", twoFactor && fresh ? "confirmed" : "notConfirmed");
     }
     if (sid != null) {

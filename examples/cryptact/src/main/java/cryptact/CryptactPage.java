@@ -28,9 +28,9 @@ final class CryptactPage {
         .append("</a></p><p><a href=\"/logout\">").append(escape(Words.get(language, "logOut"))).append("</a></p>");
     }
     return "<!doctype html><html lang=\"" + language + "\"><head><meta charset=\"utf-8\">"
-      + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>cryptact</title>"
+      + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>cryptact</title><link rel=\"icon\" href=\"data:,\">"
       + "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.6}"
-      + "h1{font-size:1.4rem;overflow-wrap:anywhere}button{font:inherit;padding:.5rem 1rem}</style></head><body><main>"
+      + "h1{font-size:1.4rem;word-break:auto-phrase;overflow-wrap:anywhere}button{font:inherit;padding:.5rem 1rem}</style></head><body><main>"
       + "<p><strong>cryptact</strong></p>" + body + "</main></body></html>";
   }
 

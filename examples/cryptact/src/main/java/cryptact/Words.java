@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Every word cryptact's page shows, in English and Japanese. */
-final class Words {
+public final class Words {
   private static final Map<String, Map<String, String>> WORDS = Map.of(
     "en", Map.ofEntries(
       Map.entry("loggedIn", "You are logged in to cryptact as {email}"),
@@ -38,7 +38,7 @@ final class Words {
   private Words() {
   }
 
-  static String get(String language, String key) {
+  public static String get(String language, String key) {
     return WORDS.get(language).get(key);
   }
 }

@@ -1,0 +1,125 @@
+package dev.twofa.browser;
+
+import cryptact.CryptactApp;
+import cryptact.Settings;
+import cryptact.Words;
+import dev.twofa.support.Browser;
+import dev.twofa.support.RelyingParty;
+import dev.twofa.support.TestAccounts;
+import dev.twofa.support.TestServer;
+import dev.twofa.support.Totp;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The whole flow from the example application's page (examples/cryptact, vertx-auth-oauth2 as its client
+ * library, running in this JVM on loopback): "Log in to cryptact" with the password and the app's code, back on
+ * cryptact as "2FA: yes", "Confirm with 2FA" (max_age=0) asking for both again, Account settings on twofa, and
+ * Log out; in English and Japanese.
+ */
+class OidcExampleBrowserTest {
+  @RegisterExtension
+  static final TestServer server = new TestServer().withPublicUrlAtItsAddress();
+  private static Vertx vertx;
+  private static String cryptact;
+  private final TestAccounts accounts = new TestAccounts(server);
+
+  @BeforeAll
+  static void startCryptact() throws Exception {
+    int port = TestServer.freePort();
+    cryptact = "http://127.0.0.1:" + port;
+    RelyingParty registered = RelyingParty.register(server, "cryptact", false, true, URI.create(cryptact + "/callback"));
+    Settings settings = Settings.from(Map.of("CRYPTACT_ISSUER", server.baseUrl(), "CRYPTACT_URL", cryptact,
+      "CRYPTACT_CLIENT_ID", registered.clientId.getValue(), "CRYPTACT_CLIENT_SECRET", registered.secret.getValue()));
+    vertx = Vertx.vertx();
+    TestServer.await(vertx.deployVerticle(new CryptactApp(settings)));
+  }
+
+  @AfterAll
+  static void stopCryptact() {
+    TestServer.await(vertx.close());
+  }
+
+  @Test
+  void english() throws Exception {
+    try (Browser browser = new Browser(server.baseUrl(), "en")) {
+      walk(browser, "en");
+    }
+  }
+
+  @Test
+  void japanese() throws Exception {
+    try (Browser browser = new Browser(server.baseUrl(), "ja")) {
+      walk(browser, "ja");
+    }
+  }
+
+  private void walk(Browser browser, String language) throws Exception {
+    TestAccounts.Enrolled account = accounts.enrolled();
+    clockAtRealTime();
+    browser.openAddress(cryptact + "/");
+    browser.waitForText(Words.get(language, "loggedOut"));
+    browser.assertCleanWalk(browser.inspect("cryptact-logged-out"));
+    browser.click(Words.get(language, "logIn"));
+
+    browser.waitForHeading(browser.t("login.titleFor", "client", "cryptact"));
+    browser.assertCleanWalk(browser.inspect("cryptact-login"));
+    logIn(browser, account);
+    String loggedIn = Words.get(language, "loggedIn").replace("{email}", account.email());
+    browser.waitForHeading(loggedIn);
+    assertEquals(twoFactor(language, "yes"), browser.find("#two-factor").getText());
+    browser.assertCleanWalk(browser.inspect("cryptact"));
+
+    // Confirm with 2FA: max_age=0 and acr_values=2, so both factors again even though twofa has a session.
+    clockAtRealTime();
+    browser.click(Words.get(language, "confirm"));
+    browser.waitForHeading(browser.t("login.titleFor", "client", "cryptact"));
+    logIn(browser, account);
+    browser.waitForText(Words.get(language, "confirmed"));
+    browser.waitForHeading(loggedIn);
+    browser.assertCleanWalk(browser.inspect("cryptact-confirmed"));
+
+    browser.click(Words.get(language, "account"));
+    browser.waitForHeading(browser.t("account.title"));
+    browser.drainConsole();
+
+    // Log out: at twofa when it offers RP-initiated logout; either way cryptact's session is over.
+    browser.openAddress(cryptact + "/");
+    browser.click(Words.get(language, "logOut"));
+    browser.openAddress(cryptact + "/");
+    browser.waitForText(Words.get(language, "loggedOut"));
+    browser.drainConsole();
+  }
+
+  private static void logIn(Browser browser, TestAccounts.Enrolled account) {
+    if (browser.input(browser.t("field.email")).isEnabled()) {
+      browser.fill(browser.t("field.email"), account.email());
+    }
+    browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
+    browser.click(browser.t("login.submit"));
+    browser.waitForHeading(browser.t("totp.title"));
+    browser.input(browser.t("totp.codeLabel", "digits", 6)).sendKeys(Totp.code(account.secret(), server.clock().instant()));
+  }
+
+  /**
+   * cryptact checks the ID token's times against its own (real) clock, so the server's clock is moved to about
+   * real time, in the middle of a TOTP step later than any used before (a code is accepted once).
+   */
+  private static void clockAtRealTime() {
+    long step = Math.max(Instant.now().getEpochSecond() / 30, server.clock().instant().getEpochSecond() / 30 + 1);
+    server.clock().set(Instant.ofEpochSecond(step * 30 + 15));
+  }
+
+  private static String twoFactor(String language, String answer) {
+    return Words.get(language, "twoFactor").replace("{answer}", Words.get(language, answer));
+  }
+}
