@@ -19,12 +19,13 @@ import java.time.Instant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The whole flow from the example application's page (examples/cryptact, vertx-auth-oauth2 as its client
  * library, running in this JVM on loopback): "Log in to cryptact" with the password and the app's code, back on
- * cryptact as "2FA: yes", "Confirm with 2FA" (max_age=0) asking for both again, Account settings on twofa, and
- * Log out; in English and Japanese.
+ * cryptact as "2FA: yes", "Confirm with 2FA" (max_age=0) asking for both again, Account settings on twofa with
+ * the app in "Apps you've logged in to" and Remove access, and Log out; in English and Japanese.
  */
 class OidcExampleBrowserTest {
   @RegisterExtension
@@ -88,8 +89,18 @@ class OidcExampleBrowserTest {
     browser.waitForHeading(loggedIn);
     browser.assertCleanWalk(browser.inspect("cryptact-confirmed"));
 
+    // Account settings: the app is listed with its last login, Activity says "Logged in to cryptact", and Remove
+    // access takes it off the list and into Activity.
     browser.click(Words.get(language, "account"));
     browser.waitForHeading(browser.t("account.title"));
+    browser.waitForText(browser.t("apps.title"));
+    browser.waitForText(browser.t("event.oidc.login", "client", "cryptact"));
+    browser.assertCleanWalk(browser.inspect("account-apps"));
+    browser.click(browser.t("apps.remove"));
+    browser.waitForText(browser.t("apps.removed"));
+    browser.reload();
+    browser.waitForText(browser.t("event.oidc.access_removed", "client", "cryptact"));
+    assertFalse(browser.hasText(browser.t("apps.title")), "no app left, no card");
     browser.drainConsole();
 
     // Log out: at twofa when it offers RP-initiated logout; either way cryptact's session is over.
