@@ -1,5 +1,13 @@
 package dev.twofa.browser;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import cryptact.CryptactApp;
 import cryptact.Settings;
 import cryptact.Words;
@@ -15,8 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,6 +45,7 @@ class OidcExampleBrowserTest {
   static final TestServer server = new TestServer().withPublicUrlAtItsAddress();
   private static Vertx vertx;
   private static String cryptact;
+  private static String clientId;
   private final TestAccounts accounts = new TestAccounts(server);
 
   @BeforeAll
@@ -39,6 +53,7 @@ class OidcExampleBrowserTest {
     int port = TestServer.freePort();
     cryptact = "http://127.0.0.1:" + port;
     RelyingParty registered = RelyingParty.register(server, "cryptact", false, true, URI.create(cryptact + "/callback"));
+    clientId = registered.clientId.getValue();
     Settings settings = Settings.from(Map.of("CRYPTACT_ISSUER", server.baseUrl(), "CRYPTACT_URL", cryptact,
       "CRYPTACT_CLIENT_ID", registered.clientId.getValue(), "CRYPTACT_CLIENT_SECRET", registered.secret.getValue()));
     vertx = Vertx.vertx();
@@ -62,6 +77,33 @@ class OidcExampleBrowserTest {
     try (Browser browser = new Browser(server.baseUrl(), "ja")) {
       walk(browser, "ja");
     }
+  }
+
+  /**
+   * cryptact's back-channel receiver takes only a logout_token twofa signed: none, or one with every claim right but
+   * signed by another key, is a 400 and ends no session.
+   */
+  @Test
+  void aLogoutTokenNotSignedByTwofaIsRefused() throws Exception {
+    assertEquals(400, backChannel("").statusCode());
+    RSAKey foreign = new RSAKeyGenerator(2048).keyID("foreign").generate();
+    Instant now = Instant.now();
+    SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("foreign")
+      .type(new JOSEObjectType("logout+jwt")).build(), new JWTClaimsSet.Builder().issuer(server.baseUrl())
+      .audience(clientId).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(120)))
+      .jwtID(UUID.randomUUID().toString()).subject("someone").claim("sid", "a-session")
+      .claim("events", Map.of("http://schemas.openid.net/event/backchannel-logout", Map.of())).build());
+    token.sign(new RSASSASigner(foreign));
+    HttpResponse<String> refused = backChannel("logout_token=" + token.serialize());
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals("invalid_request", new io.vertx.core.json.JsonObject(refused.body()).getString("error"));
+    assertEquals("no-store", refused.headers().firstValue("Cache-Control").orElse(""));
+  }
+
+  private static HttpResponse<String> backChannel(String form) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cryptact + "/backchannel-logout"))
+      .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+      HttpResponse.BodyHandlers.ofString());
   }
 
   private void walk(Browser browser, String language) throws Exception {
