@@ -94,6 +94,29 @@ class OidcAppsTest {
     assertEquals(1, events.stream().map(JsonObject.class::cast).filter(e -> e.getString("type").equals("oidc.access_removed")).count());
   }
 
+  /**
+   * Remove access while the application refreshes its tokens: whichever commits first, no token of the application
+   * works afterwards (the refresh's new tokens are not left behind by a removal that began before they were written).
+   */
+  @Test
+  void aRefreshDuringRemoveAccessLeavesNoLiveToken() throws Exception {
+    for (int round = 0; round < 6; round++) {
+      ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+      OIDCTokens tokens = logIn(browser, cryptact);
+      CompletableFuture<HTTPResponse> refreshed = CompletableFuture.supplyAsync(() -> cryptact.refresh(tokens.getRefreshToken()));
+      CompletableFuture<ApiClient.Response> removed = browser.postAsync("/api/account/apps/remove",
+        new JsonObject().put("clientId", cryptact.clientId.getValue()));
+      assertEquals(200, removed.join().status());
+      HTTPResponse refresh = refreshed.join();
+      if (refresh.getStatusCode() == 200) {
+        OIDCTokens renewed = ((OIDCTokenResponse) RelyingParty.parse(refresh)).getOIDCTokens();
+        assertEquals(401, userInfo(cryptact, renewed).getStatusCode(), "round " + round + ": the refreshed access token");
+        assertEquals(400, cryptact.refresh(renewed.getRefreshToken()).getStatusCode(), "round " + round + ": the new refresh token");
+      }
+      assertEquals(401, userInfo(cryptact, tokens).getStatusCode(), "round " + round);
+    }
+  }
+
   @Test
   void badInputIsA4xxWithAJsonError() {
     ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());

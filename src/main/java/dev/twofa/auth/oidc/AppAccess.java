@@ -11,9 +11,9 @@ import java.util.List;
 import static dev.twofa.db.SqlTime.utc;
 
 /**
- * The applications a user logged in to (oidc_app_access), and "Remove access": the application's tokens, its
- * unused codes and the user's consent go in one statement, so a code exchanged at that moment either was issued
- * before and is gone, or finds no consent and no access row left to keep.
+ * The applications a user logged in to (oidc_app_access), and "Remove access": the application's codes, tokens
+ * and the user's consent go in one transaction, ordered so that an exchange or a refresh at that moment leaves no
+ * live token behind.
  */
 final class AppAccess {
   /** An application as its user sees it on the Account page. */
@@ -45,22 +45,30 @@ final class AppAccess {
   }
 
   /**
-   * Removes the application's access for the user: its access row, consent, tokens and codes. Returns the
-   * application's name, or null when the user had no access row for it (nothing else is touched then).
+   * Removes the application's access for the user: its access row, then its codes, tokens and the consent. Returns
+   * the application's name, or null when the user had no access row for it (nothing else is touched then). Run in
+   * one transaction, as separate statements in this order: a code exchange or a refresh in flight holds its code or
+   * token row until it commits, so the statement that meets that row waits for it, and the next statement's
+   * snapshot sees the tokens it wrote (one statement's snapshot would miss them and leave them live).
    */
-  Future<String> remove(SqlClient db, long userId, String clientId) {
-    return db.preparedQuery("""
-        WITH removed AS (
-          DELETE FROM oidc_app_access WHERE user_id = $1 AND client_id = $2 RETURNING client_id),
-        consent AS (
-          DELETE FROM oidc_consents WHERE user_id = $1 AND client_id IN (SELECT client_id FROM removed)),
-        tokens AS (
-          DELETE FROM oidc_tokens WHERE user_id = $1 AND client_id IN (SELECT client_id FROM removed)),
-        codes AS (
-          DELETE FROM oidc_codes WHERE user_id = $1 AND client_id IN (SELECT client_id FROM removed))
-        SELECT c.name FROM removed JOIN oidc_clients c USING (client_id)
+  Future<String> remove(SqlClient tx, long userId, String clientId) {
+    Tuple key = Tuple.of(userId, clientId);
+    return tx.preparedQuery("""
+        DELETE FROM oidc_app_access a USING oidc_clients c
+        WHERE a.user_id = $1 AND a.client_id = $2 AND c.client_id = a.client_id RETURNING c.name
         """)
-      .execute(Tuple.of(userId, clientId))
-      .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString("name") : null);
+      .execute(key)
+      .compose(rows -> {
+        if (!rows.iterator().hasNext()) {
+          return Future.succeededFuture(null);
+        }
+        String name = rows.iterator().next().getString("name");
+        return tx.preparedQuery("DELETE FROM oidc_codes WHERE user_id = $1 AND client_id = $2").execute(key)
+          .compose(codes -> tx.preparedQuery(
+            "SELECT 1 FROM oidc_tokens WHERE user_id = $1 AND client_id = $2 ORDER BY token_hash FOR UPDATE").execute(key))
+          .compose(locked -> tx.preparedQuery("DELETE FROM oidc_tokens WHERE user_id = $1 AND client_id = $2").execute(key))
+          .compose(tokens -> tx.preparedQuery("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2").execute(key))
+          .map(consent -> name);
+      });
   }
 }
