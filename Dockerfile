@@ -6,6 +6,8 @@ COPY pom.xml .
 RUN mvn -q -B dependency:go-offline
 COPY src src
 COPY webroot webroot
+# The example application compiles with the tests (examples/cryptact), so test-compile needs its sources.
+COPY examples/cryptact/src examples/cryptact/src
 RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre

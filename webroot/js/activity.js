@@ -10,15 +10,17 @@ const SECOND_STEP_WORDS = { 'login.totp': 'activity.login.app', 'login.recovery_
 const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', '2fa.reverted',
   'recovery_codes.regenerated', 'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
-  'email.verified', 'passkey.added', 'passkey.renamed', 'passkey.removed', 'passkey.clone_suspected']);
-const KNOWN = new Set(['signup', 'logout', 'step_up', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
+  'email.verified', 'passkey.added', 'passkey.renamed', 'passkey.removed', 'passkey.clone_suspected',
+  'oidc.access_removed']);
+const KNOWN = new Set(['signup', 'logout', 'step_up', 'oidc.login', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
 // A refused code while turning 2FA on or changing the app is the user's own typo (it needs their session): said
 // as one neutral row per run of them, not as a failure a stranger caused.
 const SETUP_TYPOS = { '2fa.enabled': 'activity.wrongCodes.setup', '2fa.changed': 'activity.wrongCodes.change' };
 
 /** The event in words; support actions say who acted ("the support desk" for the user, the staff email for staff). */
 export function describeEvent(event) {
-  const words = KNOWN.has(event.type) ? t('event.' + event.type) : event.type;
+  // Application events name the application (details.client).
+  const words = KNOWN.has(event.type) ? t('event.' + event.type, event.details || {}) : event.type;
   if (!event.actor) return words;
   return t('event.byActor', { what: words, actor: event.actor === 'support' ? t('event.supportDesk') : event.actor });
 }
@@ -40,6 +42,9 @@ export function activityRows(events) {
         typos = { kind: 'change', tone: 'neutral', type: event.type, n: 1, event };
         rows.push(typos);
       }
+    } else if (event.type === 'oidc.login') {
+      // A code issued to an application: "Logged in to cryptact".
+      rows.push({ kind: 'login', tone: 'ok', event, words: describeEvent(event) });
     } else if (LOGIN_STEPS.has(event.type) && loginId) {
       if (!logins.has(loginId)) {
         const row = { kind: 'login', steps: [] };

@@ -1,9 +1,10 @@
-// The Account page: 2FA status and recovery codes, the password row, sessions, and the Activity list.
+// The Account page: 2FA status and recovery codes, the password row, sessions, apps, and the Activity list.
 import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
+import { appsSection } from './apps.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -36,6 +37,7 @@ export async function accountScreen(main, app) {
     security,
     passkeysSection(app, user),
     sessionsSection(),
+    appsSection(),
     activitySection(() => password.open())));
 }
 

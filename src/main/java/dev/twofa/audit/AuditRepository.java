@@ -83,11 +83,12 @@ final class AuditRepository {
     JsonObject details = row.getJsonObject("details");
     Map<String, String> shown = null;
     boolean loginStep = row.getString("type").startsWith("login.");
+    boolean application = row.getString("type").startsWith("oidc.");
     if (details != null) {
       shown = new java.util.LinkedHashMap<>();
       for (String key : details.fieldNames()) {
         // Only a login step's own keys: support's "reason" stays for staff.
-        if (staffView || loginStep && LOGIN_DETAILS.contains(key)) {
+        if (staffView || loginStep && LOGIN_DETAILS.contains(key) || application && key.equals(SecurityEvent.CLIENT)) {
           shown.put(key, String.valueOf(details.getValue(key)));
         }
       }

@@ -64,7 +64,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
     OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
-      sessions, users, throttle, clock);
+      sessions, users, throttle, auditor, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
       resets, support, requests, oidc, passkeys);
   }

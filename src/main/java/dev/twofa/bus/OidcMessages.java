@@ -61,6 +61,18 @@ public final class OidcMessages {
     }
   }
 
+  /** An application the user logged in to, as Account lists it; {@code lastUsedAt} is an ISO-8601 instant. */
+  public record AppView(String clientId, String name, String lastUsedAt) {
+  }
+
+  /** Account › Apps you've logged in to, the most recently used first. */
+  public record Apps(java.util.List<AppView> apps) {
+  }
+
+  /** "Remove access" for the application {@code clientId}. */
+  public record AppRemove(String sessionToken, String clientId, ClientInfo client) {
+  }
+
   /** A protocol request as it arrived: the form body and the Authorization header (token, userinfo). */
   public record ProtocolRequest(String method, String contentType, String body, String authorization) {
     @Override

@@ -100,6 +100,9 @@ public final class Operations {
     auth("oidc.introspect", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =
     auth("oidc.userinfo", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  public static final Operation<Session, OidcMessages.Apps> OIDC_APPS = auth("oidc.apps", Session.class, OidcMessages.Apps.class);
+  public static final Operation<OidcMessages.AppRemove, OidcMessages.Apps> OIDC_APP_REMOVE =
+    auth("oidc.app.remove", OidcMessages.AppRemove.class, OidcMessages.Apps.class);
   public static final Operation<Session, PasskeyOptions> PASSKEY_REGISTER_OPTIONS =
     auth("passkey.register.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyRegistration, PasskeyAdded> PASSKEY_REGISTER =

@@ -53,6 +53,12 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   /** Details key: the passkey's name as its owner sees it. */
   public static final String PASSKEY = "passkey";
 
+  /** A code issued to an application for the user ("Logged in to NAME"), and Account's "Remove access" for one. */
+  public static final String OIDC_LOGIN = "oidc.login";
+  public static final String OIDC_ACCESS_REMOVED = "oidc.access_removed";
+  /** Details key: the application's name, shown to the user. */
+  public static final String CLIENT = "client";
+
   /** The browser's device cookie is for auth's eyes only: an event never carries it. */
   public SecurityEvent {
     client = client == null ? null : client.withoutDevice();

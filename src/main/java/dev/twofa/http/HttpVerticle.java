@@ -86,6 +86,8 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("supportRequestDecline").addHandler(support::declineRequest);
       api.getRoute("getAuthorization").addHandler(oidc::lookup);
       api.getRoute("consentToAuthorization").addHandler(oidc::consent);
+      api.getRoute("listApps").addHandler(oidc::apps);
+      api.getRoute("removeAppAccess").addHandler(oidc::removeApp);
       api.getRoute("passkeyOptions").addHandler(passkeys::registrationOptions);
       api.getRoute("addPasskey").addHandler(passkeys::add);
       api.getRoute("listPasskeys").addHandler(passkeys::list);

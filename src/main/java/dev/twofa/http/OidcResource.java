@@ -1,5 +1,7 @@
 package dev.twofa.http;
 
+import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.OidcMessages.AppRemove;
 import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.Authorize;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
@@ -22,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.twofa.bus.Operations.OIDC_APPS;
+import static dev.twofa.bus.Operations.OIDC_APP_REMOVE;
 import static dev.twofa.bus.Operations.OIDC_AUTHORIZATION;
 import static dev.twofa.bus.Operations.OIDC_AUTHORIZE;
 import static dev.twofa.bus.Operations.OIDC_CONSENT;
@@ -82,6 +86,17 @@ final class OidcResource {
     requests.reply(ctx, requests.call(OIDC_CONSENT, new Consent(sessionToken(ctx), ctx.pathParam("id"),
       Boolean.TRUE.equals(ctx.body().asJsonObject().getBoolean("allow")), client(ctx)))
       .map(outcome -> new JsonObject().put("location", location(outcome))), 200);
+  }
+
+  /** {@code GET /api/account/apps}: the applications the user logged in to. */
+  void apps(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(OIDC_APPS, new Session(sessionToken(ctx), client(ctx))), 200);
+  }
+
+  /** {@code POST /api/account/apps/remove {clientId}}: "Remove access"; answers the list that remains. */
+  void removeApp(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(OIDC_APP_REMOVE, new AppRemove(sessionToken(ctx),
+      Requests.body(ctx).getString("clientId"), client(ctx))), 200);
   }
 
   void token(RoutingContext ctx) {

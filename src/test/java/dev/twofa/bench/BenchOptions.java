@@ -8,7 +8,7 @@ import java.util.Map;
  * Benchmark settings from {@code --name=value} arguments.
  *
  * <pre>
- * --modes=full,second-factor,activity,signup,overload,burst,abuse   what to run (default: all seven)
+ * --modes=full,oidc,second-factor,activity,signup,overload,burst,abuse   what to run (default: all eight)
  * --users=10000           seeded users with 2FA on (more are seeded when a measured rate needs them)
  * --events-per-user=10    activity rows per first-seeded user
  * --clients=32            concurrent clients              --seconds=20           measured time per mode
@@ -16,7 +16,7 @@ import java.util.Map;
  * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid, --management-url
  *                         when its health is not on 127.0.0.1:9090; it must trust
  *                         127.0.0.1 in TWOFA_TRUSTED_PROXIES, or every client shares one address)
- * --warmup=60             seconds of logins before the full and second-factor modes are measured
+ * --warmup=60             seconds of logins before the full, oidc and second-factor modes are measured
  * --strict=true           fail on unexpected answers (the CI smoke)
  * --explain=true          print the query plans of a login and an Activity page on the seeded data
  * </pre>
@@ -39,7 +39,7 @@ record BenchOptions(List<String> modes, int users, int eventsPerUser, int client
     }
     String[] argon2 = given.getOrDefault("argon2", "7168,5,1").split(",");
     return new BenchOptions(
-      List.of(given.getOrDefault("modes", "full,second-factor,activity,signup,overload,burst,abuse").split(",")),
+      List.of(given.getOrDefault("modes", "full,oidc,second-factor,activity,signup,overload,burst,abuse").split(",")),
       Integer.parseInt(given.getOrDefault("users", "10000")),
       Integer.parseInt(given.getOrDefault("events-per-user", "10")),
       Integer.parseInt(given.getOrDefault("clients", "32")),

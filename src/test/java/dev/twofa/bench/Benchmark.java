@@ -111,6 +111,7 @@ public final class Benchmark {
         try {
           switch (mode) {
             case "full" -> full(driver, run, pid, server == null ? -1 : server.databasePid(), floor);
+            case "oidc" -> OidcMode.run(driver, run, pid, server == null ? -1 : server.databasePid(), dbUrl);
             case "second-factor" -> SecondFactorMode.run(driver, run, pid, server == null ? -1 : server.databasePid(), dbUrl);
             case "activity" -> activity(driver, run);
             case "signup" -> signup(driver, run);
@@ -143,6 +144,11 @@ public final class Benchmark {
    * and if it was the last slice, one more runs (up to 10), so the measured run is sized from a real rate.
    */
   static double warmUp(LoadDriver driver, BenchOptions options) {
+    return warmUp(driver, options, driver::login, "login.full");
+  }
+
+  /** The same with {@code login} (counted under {@code step}) as the warm-up's login. */
+  static double warmUp(LoadDriver driver, BenchOptions options, java.util.function.Function<Stats, Future<?>> login, String step) {
     Stats warm = new Stats();
     double fastest = 0;
     long waited = 0;
@@ -153,13 +159,13 @@ public final class Benchmark {
         driver.ensureFree(LoadDriver.usersFor(fastest, slice, options.clients()),
           String.format("the warm-up at up to %.0f logins/s", fastest));
       }
-      long before = warm.count("login.full");
-      double seconds = driver.closedLoop(options.clients(), slice, () -> driver.login(warm)
-        .recover(e -> e instanceof LoadDriver.NoFreeUser ? driver.untilNextStep().<LoadDriver.Browser>map(v -> null)
+      long before = warm.count(step);
+      double seconds = driver.closedLoop(options.clients(), slice, () -> login.apply(warm)
+        .recover(e -> e instanceof LoadDriver.NoFreeUser ? driver.untilNextStep().map(v -> null)
           : Future.failedFuture(e)));
       long waits = warm.failed(LoadDriver.NO_FREE_USER) - waited;
       if (waits == 0) {
-        fastest = Math.max(fastest, (warm.count("login.full") - before) / seconds);
+        fastest = Math.max(fastest, (warm.count(step) - before) / seconds);
         continue;
       }
       waited += waits;
@@ -210,6 +216,7 @@ public final class Benchmark {
     check("full", stats, "login.totp", " 503", "login.full 0");
     if (pid > 0 && logins > 0) {
       double perLogin = (double) cpu / logins;
+      FULL_CPU_PER_LOGIN.set(Double.doubleToLongBits(perLogin));
       System.out.printf("  server CPU per login %.1f ms; minus one idle hash (%.1f ms): %.1f ms; minus one hash's CPU "
           + "side by side (%.1f ms): %.1f ms%n", perLogin, floor.idleHashMs(), perLogin - floor.idleHashMs(),
         floor.parallelHashCpuMs(), perLogin - floor.parallelHashCpuMs());
@@ -241,6 +248,13 @@ public final class Benchmark {
 
   private static final AtomicInteger FULL_RATE = new AtomicInteger();
   private static final AtomicInteger UNLOADED_P50 = new AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicLong FULL_CPU_PER_LOGIN = new java.util.concurrent.atomic.AtomicLong(-1);
+
+  /** The full mode's server CPU per login (ms), NaN when it did not run in this process. */
+  static double fullCpuPerLogin() {
+    long bits = FULL_CPU_PER_LOGIN.get();
+    return bits == -1 ? Double.NaN : Double.longBitsToDouble(bits);
+  }
 
   /** The full mode's measured logins/s, 0 when it did not run. */
   static int fullRate() {

@@ -86,6 +86,17 @@ final class LoadDriver {
       return timed(stats, step, expected, () -> session.post(path).putHeader("X-XSRF-TOKEN", xsrf).sendJsonObject(body));
     }
 
+    /** A GET whose 302 is the answer (the OpenID Connect endpoints redirect): not followed. */
+    Future<HttpResponse<Buffer>> redirect(Stats stats, String step, String path) {
+      return timed(stats, step, 302, () -> session.get(path).followRedirects(false).send());
+    }
+
+    /** A form POST with an Authorization header, as an application's server sends to the token endpoint. */
+    Future<HttpResponse<Buffer>> postForm(Stats stats, String step, String path, io.vertx.core.MultiMap form,
+                                          String authorization, int expected) {
+      return timed(stats, step, expected, () -> session.post(path).putHeader("Authorization", authorization).sendForm(form));
+    }
+
     private Future<HttpResponse<Buffer>> timed(Stats stats, String step, int expected,
                                                Supplier<Future<HttpResponse<Buffer>>> call) {
       long start = System.nanoTime();

@@ -156,6 +156,11 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
     driver.get(baseUrl + path);
   }
 
+  /** Opens a page of another server (an application on its own port). */
+  public void openAddress(String url) {
+    driver.get(url);
+  }
+
   public String path() {
     return (String) driver.executeScript("return location.pathname");
   }

@@ -14,13 +14,16 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.AuthenticationSuccessResponse;
 import com.nimbusds.openid.connect.sdk.OIDCError;
 import com.nimbusds.openid.connect.sdk.Prompt;
+import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.session.SignedIn;
 import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
+import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.ThrottlePolicy;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -54,12 +57,16 @@ final class Authorizer {
   private final GrantRepository grants;
   private final Throttle throttle;
   private final SessionService sessions;
+  private final AppAccess access;
+  private final Auditor auditor;
   private final Issuer issuer;
   private final Clock clock;
 
-  Authorizer(Pool pool, ClientRepository clients, GrantRepository grants, Throttle throttle, SessionService sessions,
-             Issuer issuer, Clock clock) {
+  Authorizer(Pool pool, ClientRepository clients, GrantRepository grants, AppAccess access, Auditor auditor,
+             Throttle throttle, SessionService sessions, Issuer issuer, Clock clock) {
     this.pool = pool;
+    this.access = access;
+    this.auditor = auditor;
     this.throttle = throttle;
     this.clients = clients;
     this.grants = grants;
@@ -69,7 +76,7 @@ final class Authorizer {
   }
 
   /** {@code GET /authorize} with {@code query} as it came. */
-  Future<AuthorizeOutcome> authorize(String sessionToken, String query, String ip) {
+  Future<AuthorizeOutcome> authorize(String sessionToken, String query, ClientInfo from) {
     Map<String, List<String>> params = URLUtils.parseParameters(query == null ? "" : query);
     return clients.find(pool, single(params, "client_id")).compose(client -> {
       if (client.isEmpty()) {
@@ -79,18 +86,18 @@ final class Authorizer {
       if (!client.get().registered(redirectUri)) {
         return Future.succeededFuture(AuthorizeOutcome.error("invalid_redirect_uri"));
       }
-      return decide(client.get(), URI.create(redirectUri), params, sessionToken, Optional.empty(), false, ip);
+      return decide(client.get(), URI.create(redirectUri), params, sessionToken, Optional.empty(), false, from);
     });
   }
 
   /** Back from the login screens with the pending authorization {@code id}. */
-  Future<AuthorizeOutcome> resume(String sessionToken, String id) {
+  Future<AuthorizeOutcome> resume(String sessionToken, String id, ClientInfo from) {
     return grants.findAuthorization(pool, id == null ? "" : id, clock.instant()).compose(pending -> pending.isEmpty()
       ? Future.succeededFuture(AuthorizeOutcome.error("authorization_expired"))
       : clients.find(pool, pending.get().clientId()).compose(client -> {
           Map<String, List<String>> params = URLUtils.parseParameters(pending.get().query());
           return client.isEmpty() ? Future.succeededFuture(AuthorizeOutcome.error("unknown_client"))
-            : decide(client.get(), URI.create(single(params, "redirect_uri")), params, sessionToken, pending, false, "");
+            : decide(client.get(), URI.create(single(params, "redirect_uri")), params, sessionToken, pending, false, from);
         }));
   }
 
@@ -119,7 +126,7 @@ final class Authorizer {
    * The consent screen's answer for the pending authorization {@code id}: Deny goes back to the application with
    * access_denied; Allow is remembered for this user and client, and the request goes on.
    */
-  Future<AuthorizeOutcome> consent(String sessionToken, String id, boolean allow) {
+  Future<AuthorizeOutcome> consent(String sessionToken, String id, boolean allow, ClientInfo from) {
     return grants.findAuthorization(pool, id == null ? "" : id, clock.instant()).compose(found -> {
       if (found.isEmpty()) {
         return BusFailure.fail(ErrorCode.NOT_FOUND);
@@ -138,7 +145,7 @@ final class Authorizer {
         }
         return grants.saveConsent(pool, session.user().id(), client.get().clientId(), grantedScope(single(params, "scope")),
             clock.instant())
-          .compose(saved -> decide(client.get(), redirectUri, params, sessionToken, found, true, ""));
+          .compose(saved -> decide(client.get(), redirectUri, params, sessionToken, found, true, from));
       }));
     });
   }
@@ -157,7 +164,7 @@ final class Authorizer {
 
   private Future<AuthorizeOutcome> decide(OidcClient client, URI redirectUri, Map<String, List<String>> params,
                                           String sessionToken, Optional<GrantRepository.PendingAuthorization> pending,
-                                          boolean consentGiven, String ip) {
+                                          boolean consentGiven, ClientInfo from) {
     State state = Optional.ofNullable(single(params, "state")).map(State::new).orElse(null);
     AuthenticationRequest request;
     try {
@@ -184,14 +191,14 @@ final class Authorizer {
               || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false));
         if (fresh) {
           return client.firstParty() || consentGiven
-            ? issueCode(client, request, session.get(), login.get(), pending)
-            : askConsent(client, request, params, session.get(), login.get(), pending, ip);
+            ? issueCode(client, request, session.get(), login.get(), pending, from)
+            : askConsent(client, request, params, session.get(), login.get(), pending, from);
         }
         if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
           return refuse(redirectUri, OIDCError.LOGIN_REQUIRED, state);
         }
         return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.login(p.id())))
-          .orElseGet(() -> waitForLogin(client, params, ip));
+          .orElseGet(() -> waitForLogin(client, params, ip(from)));
       }));
   }
 
@@ -230,20 +237,20 @@ final class Authorizer {
    */
   private Future<AuthorizeOutcome> askConsent(OidcClient client, AuthenticationRequest request, Map<String, List<String>> params,
                                               SignedIn session, SessionService.Login login,
-                                              Optional<GrantRepository.PendingAuthorization> pending, String ip) {
+                                              Optional<GrantRepository.PendingAuthorization> pending, ClientInfo from) {
     boolean askAgain = request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.CONSENT);
     return grants.consentedScope(pool, session.user().id(), client.clientId()).compose(consented -> {
       Set<String> allowed = consented.map(scope -> Set.of(scope.split(" "))).orElse(Set.of());
       boolean covered = consented.isPresent() && !askAgain
         && allowed.containsAll(List.of(grantedScope(request.getScope().toString()).split(" ")));
       if (covered) {
-        return issueCode(client, request, session, login, pending);
+        return issueCode(client, request, session, login, pending, from);
       }
       if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
         return refuse(request.getRedirectionURI(), OIDCError.CONSENT_REQUIRED, request.getState());
       }
       return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.consent(p.id())))
-        .orElseGet(() -> saveWaiting(client, params, ip).map(AuthorizeOutcome::consent));
+        .orElseGet(() -> saveWaiting(client, params, ip(from)).map(AuthorizeOutcome::consent));
     });
   }
 
@@ -261,7 +268,8 @@ final class Authorizer {
   }
 
   private Future<AuthorizeOutcome> issueCode(OidcClient client, AuthenticationRequest request, SignedIn session,
-                                             SessionService.Login login, Optional<GrantRepository.PendingAuthorization> pending) {
+                                             SessionService.Login login, Optional<GrantRepository.PendingAuthorization> pending,
+                                             ClientInfo from) {
     String code = SessionTokens.newToken();
     Instant now = clock.instant();
     String scope = grantedScope(request.getScope().toString());
@@ -271,7 +279,12 @@ final class Authorizer {
     return pool.withTransaction(tx -> grants.saveCode(tx, SessionTokens.hash(code), grant,
         request.getRedirectionURI().toString(), request.getNonce() == null ? null : request.getNonce().getValue(),
         request.getCodeChallenge().getValue(), now.plus(CODE_LIFETIME))
-      .compose(saved -> pending.map(p -> grants.endAuthorization(tx, p.id())).orElseGet(Future::succeededFuture)))
+      .compose(saved -> pending.map(p -> grants.endAuthorization(tx, p.id())).orElseGet(Future::succeededFuture))
+      // Account › Apps you've logged in to, and Activity's "Logged in to NAME".
+      .compose(ended -> access.used(tx, grant.userId(), client.clientId(), now))
+      .compose(used -> auditor.recordWithin(tx, new SecurityEvent(grant.userId(), SecurityEvent.OIDC_LOGIN, true, from,
+        null, Map.of(SecurityEvent.CLIENT, client.name()), null))))
+      .onSuccess(committed -> auditor.nudge())
       .map(saved -> AuthorizeOutcome.redirectTo(new AuthenticationSuccessResponse(request.getRedirectionURI(),
       new AuthorizationCode(code), null, null, request.getState(), null, issuer, null).toURI().toString()));
   }
@@ -279,6 +292,10 @@ final class Authorizer {
   private Future<AuthorizeOutcome> refuse(URI redirectUri, ErrorObject error, State state) {
     return Future.succeededFuture(AuthorizeOutcome.redirectTo(
       new AuthenticationErrorResponse(redirectUri, error, state, issuer, null).toURI().toString()));
+  }
+
+  private static String ip(ClientInfo from) {
+    return from == null ? "" : from.ip();
   }
 
   /** The one value of {@code name}, or null when absent or repeated. */

@@ -2,8 +2,15 @@ package dev.twofa.auth.oidc;
 
 import dev.twofa.auth.Door;
 import dev.twofa.auth.account.UserRepository;
+import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.throttle.Throttle;
+import dev.twofa.bus.AuthRequests.Session;
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.OidcMessages.AppRemove;
+import dev.twofa.bus.OidcMessages.AppView;
+import dev.twofa.bus.OidcMessages.Apps;
 import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.AuthorizationView;
 import dev.twofa.bus.OidcMessages.Authorize;
@@ -12,6 +19,7 @@ import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
 import dev.twofa.bus.OidcMessages.ProtocolAnswer;
 import dev.twofa.bus.OidcMessages.ProtocolRequest;
 import dev.twofa.bus.OidcMessages.Resume;
+import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.KeyRing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,8 +32,8 @@ import java.util.Map;
 
 /**
  * twofa as an OpenID Connect provider (authorization code flow with PKCE): discovery, JWKS, the authorization
- * endpoint's decisions, the token and userinfo endpoints. Owns oidc_clients, oidc_subjects, oidc_signing_keys,
- * oidc_authorizations, oidc_codes and oidc_tokens.
+ * endpoint's decisions, the token and userinfo endpoints; the Account page's applications. Owns oidc_clients,
+ * oidc_subjects, oidc_signing_keys, oidc_authorizations, oidc_codes, oidc_tokens, oidc_consents and oidc_app_access.
  */
 @Door
 public final class OidcService {
@@ -37,12 +45,18 @@ public final class OidcService {
   private final UserInfoEndpoint userInfo;
   private final TokenAdministration administration;
   private final GrantRepository grants;
+  private final AppAccess access;
+  private final SessionService sessions;
+  private final Auditor auditor;
   private final Pool pool;
   private final Clock clock;
 
   private OidcService(Discovery discovery, SigningKeys keys, Authorizer authorizer, TokenEndpoint tokens,
-                      UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants, Pool pool,
-                      Clock clock) {
+                      UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants,
+                      AppAccess access, SessionService sessions, Auditor auditor, Pool pool, Clock clock) {
+    this.access = access;
+    this.sessions = sessions;
+    this.auditor = auditor;
     this.administration = administration;
     this.discovery = discovery;
     this.keys = keys;
@@ -56,16 +70,19 @@ public final class OidcService {
 
   /** The room; {@link #start()} loads its signing key (or makes it, the first time). */
   public static OidcService create(Vertx vertx, Pool pool, KeyRing ring, boolean allowMissingKeys, URI publicUrl,
-                                   SessionService sessions, UserRepository users, Throttle throttle, Clock clock) {
+                                   SessionService sessions, UserRepository users, Throttle throttle, Auditor auditor,
+                                   Clock clock) {
     Discovery discovery = Discovery.of(publicUrl);
     ClientRepository clients = new ClientRepository();
     GrantRepository grants = new GrantRepository();
+    AppAccess access = new AppAccess();
     SigningKeys keys = new SigningKeys(vertx, pool, ring, allowMissingKeys, clock);
-    return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, throttle, sessions, discovery.issuer(), clock),
+    return new OidcService(discovery, keys,
+      new Authorizer(pool, clients, grants, access, auditor, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
       new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),
       new TokenAdministration(pool, clients, grants, discovery.issuer(), discovery.revocation(), discovery.introspection(), clock),
-      grants, pool, clock);
+      grants, access, sessions, auditor, pool, clock);
   }
 
   public Future<Void> start() {
@@ -81,12 +98,11 @@ public final class OidcService {
   }
 
   public Future<AuthorizeOutcome> authorize(Authorize request) {
-    return authorizer.authorize(request.sessionToken(), request.query(),
-      request.client() == null ? "" : request.client().ip());
+    return authorizer.authorize(request.sessionToken(), request.query(), request.client());
   }
 
   public Future<AuthorizeOutcome> resume(Resume request) {
-    return authorizer.resume(request.sessionToken(), request.authorization());
+    return authorizer.resume(request.sessionToken(), request.authorization(), request.client());
   }
 
   public Future<AuthorizationView> authorization(AuthorizationLookup request) {
@@ -97,7 +113,7 @@ public final class OidcService {
   }
 
   public Future<AuthorizeOutcome> consent(Consent request) {
-    return authorizer.consent(request.sessionToken(), request.authorization(), request.allow());
+    return authorizer.consent(request.sessionToken(), request.authorization(), request.allow(), request.client());
   }
 
   public Future<ProtocolAnswer> token(ProtocolRequest request) {
@@ -114,6 +130,33 @@ public final class OidcService {
 
   public Future<ProtocolAnswer> userInfo(ProtocolRequest request) {
     return userInfo.userInfo(request);
+  }
+
+  /** Account › Apps you've logged in to: each application this session's user logged in to, the latest first. */
+  public Future<Apps> apps(Session request) {
+    return sessions.signedIn(request.sessionToken()).compose(session -> appsOf(session.user().id()));
+  }
+
+  /**
+   * "Remove access": the application's tokens end at once, its codes go, the consent is forgotten (a login to it
+   * asks again), and Activity says so. An application the user never logged in to is not found.
+   */
+  public Future<Apps> removeApp(AppRemove request) {
+    return sessions.signedIn(request.sessionToken()).compose(session -> {
+      long userId = session.user().id();
+      String clientId = request.clientId() == null ? "" : request.clientId();
+      return pool.withTransaction(tx -> access.remove(tx, userId, clientId).compose(name -> name == null
+          ? BusFailure.<Void>fail(ErrorCode.NOT_FOUND)
+          : auditor.recordWithin(tx, new SecurityEvent(userId, SecurityEvent.OIDC_ACCESS_REMOVED, true, request.client(),
+            null, Map.of(SecurityEvent.CLIENT, name), null))))
+        .onSuccess(removed -> auditor.nudge())
+        .compose(removed -> appsOf(userId));
+    });
+  }
+
+  private Future<Apps> appsOf(long userId) {
+    return access.list(pool, userId).map(apps -> new Apps(apps.stream()
+      .map(app -> new AppView(app.clientId(), app.name(), app.lastUsedAt().toString())).toList()));
   }
 
   /** Drops expired authorizations, codes and tokens (run on a timer; any auth node may). */
