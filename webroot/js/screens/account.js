@@ -4,6 +4,7 @@ import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
+import { holdNotice } from './protection.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -28,6 +29,7 @@ export async function accountScreen(main, app) {
     heading(t('account.title')),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
     attentionBox(user, lostPhone, security),
+    holdNotice(user),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
@@ -117,7 +119,8 @@ function securitySection(app, user, password) {
     const change = hasApp ? el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
       t('twofa.change')) : null;
     // Offered open right after a new app replaced a lost one (a recovery code was spent on the way).
-    const offer = Boolean(app.offerNewCodes);
+    // Not during a security hold (a new app starts one): the hold's notice says why new codes wait.
+    const offer = Boolean(app.offerNewCodes) && !user.securityHoldUntil;
     app.offerNewCodes = false;
     const panel = regeneratePanel(app, offer);
     const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': String(offer), 'aria-controls': 'regenerate-panel' },

@@ -1,6 +1,7 @@
 package dev.twofa.auth;
 
 import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.SecurityHold;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.passkey.PasskeyService;
@@ -40,7 +41,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
                          Mailer mailer) {
     KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     Throttle throttle = new Throttle(pool, clock);
-    UserRepository users = new UserRepository();
+    UserRepository users = new UserRepository(new SecurityHold(config.securityHold(), clock));
     Auditor auditor = Auditor.create(bus, pool, vertx, config.keys().auditKey().orElseThrow());
     SignInNotices signIns = SignInNotices.create(pool, users, throttle, auditor, mailer, clock);
     SessionService sessions = SessionService.create(pool, throttle, auditor, signIns, config.login(),

@@ -19,7 +19,9 @@ public final class AuthReplies {
    * one passkey ({@code passkeys}); {@code twoFactorEnabledAt} is when the current authenticator app was added.
    */
   public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support,
-                     String twoFactorEnabledAt, boolean emailVerified, boolean authenticatorApp, int passkeys) {
+                     String twoFactorEnabledAt, boolean emailVerified, boolean authenticatorApp, int passkeys,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String securityHoldUntil,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String timeZone) {
   }
 
   /**

@@ -36,6 +36,8 @@ public enum ErrorCode {
   TOTP_UNAVAILABLE(503, "Codes from your authenticator app cannot be checked right now. Try again later, or use a recovery code."),
   SUPPORT_REQUEST_OPEN(409, "A request to turn off 2FA is already open for this account."),
   REQUEST_NOT_OPEN(409, "This request is no longer open: it was completed, declined or cancelled."),
+  /** Turning 2FA off, new recovery codes or a new phrase, while the account's security hold lasts. */
+  SECURITY_HOLD(409, "Sensitive changes are paused on this account for a while after a recent security change. Try again later."),
   COOLING_OFF(409, "The request is still in its waiting period, when its owner may cancel it. Wait, or override with a note.");
 
   private final int status;

@@ -23,12 +23,28 @@ import java.util.UUID;
 /** SQL over the users table. Every check that can race is a single conditional statement. */
 @Door
 public final class UserRepository {
+  private final SecurityHold hold;
+
+  /** With the default hold (24 h, 48 h after a support reset) on the system clock: for tools and tests. */
+  public UserRepository() {
+    this(new SecurityHold(dev.twofa.config.SecurityHoldPolicy.DEFAULT, java.time.Clock.systemUTC()));
+  }
+
+  public UserRepository(SecurityHold hold) {
+    this.hold = hold;
+  }
+
+  /** The account's security hold, which every room that makes or refuses a sensitive change goes through. */
+  public SecurityHold hold() {
+    return hold;
+  }
+
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String CHECK_VIOLATION = "23514";
   public static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
-    password_reset_required, time_zone,
+    password_reset_required, time_zone, security_hold_until,
     (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining,
     (SELECT n FROM passkeys_count(users.id) n) AS passkeys
     """;
