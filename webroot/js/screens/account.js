@@ -4,7 +4,7 @@ import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
-import { holdNotice } from './protection.js';
+import { holdNotice, phraseSection } from './protection.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -37,6 +37,7 @@ export async function accountScreen(main, app) {
     user.emailVerified ? null : emailPanel(),
     security,
     passkeysSection(app, user),
+    phraseSection(app, user),
     sessionsSection(),
     activitySection(() => password.open())));
 }

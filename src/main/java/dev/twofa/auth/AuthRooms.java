@@ -1,6 +1,8 @@
 package dev.twofa.auth;
 
 import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.PhraseSeal;
+import dev.twofa.auth.account.PhraseService;
 import dev.twofa.auth.account.SecurityHold;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
@@ -35,7 +37,7 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys) {
+                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys, PhraseService phrases) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -67,6 +69,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
       sessions, users, throttle, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests, oidc, passkeys);
+      resets, support, requests, oidc, passkeys,
+      new PhraseService(pool, users, sessions, PhraseSeal.create(keys), auditor, mailer, clock));
   }
 }

@@ -25,6 +25,7 @@ public enum ErrorCode {
   NO_PENDING_SETUP(409, "Start the 2FA setup again to get a new key."),
   ALREADY_ENABLED(409, "2FA is already on for this account."),
   NOT_ENABLED(409, "2FA is not on for this account."),
+  INVALID_PHRASE(400, "Choose a phrase of 4 to 20 characters, on one line."),
   PASSKEY_REFUSED(400, "The passkey could not be checked. Try again."),
   PASSKEY_EXISTS(409, "This passkey is already registered."),
   PAYLOAD_TOO_LARGE(413, "The request is too large."),

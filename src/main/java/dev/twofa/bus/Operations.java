@@ -100,6 +100,11 @@ public final class Operations {
     auth("oidc.introspect", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =
     auth("oidc.userinfo", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  /** The anti-phishing phrase: set or change it, and read it (both after a step-up). */
+  public static final Operation<AuthRequests.PhraseChange, User> PHRASE_SET =
+    auth("account.phrase.set", AuthRequests.PhraseChange.class, User.class);
+  public static final Operation<Session, AuthReplies.PhraseView> PHRASE_SHOW =
+    auth("account.phrase", Session.class, AuthReplies.PhraseView.class);
   public static final Operation<Session, PasskeyOptions> PASSKEY_REGISTER_OPTIONS =
     auth("passkey.register.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyRegistration, PasskeyAdded> PASSKEY_REGISTER =

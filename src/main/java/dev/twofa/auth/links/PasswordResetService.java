@@ -183,7 +183,10 @@ public final class PasswordResetService {
           : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
         // The hold never blocks "This wasn't me"; it starts one, so a stranger still inside cannot turn 2FA off.
         .compose(user -> users.hold().afterChange(tx, user.id())
-          .compose(held -> users.secure(tx, user.id(), now.minus(undoWindow)))
+          // A changed anti-phishing phrase still waiting for its time is dropped: mails keep the one the owner knows.
+          .compose(held -> user.phrasePending(now) ? users.dropPendingPhrase(tx, user.id(), user.phrasePendingBox())
+            : Future.<Void>succeededFuture())
+          .compose(dropped -> users.secure(tx, user.id(), now.minus(undoWindow)))
           // Passkeys added in the window go like an app turned on in it: they may be the stranger's.
           .compose(appReverted -> passkeys.forgetAddedSince(tx, user.id(), now.minus(undoWindow)).compose(forgotten -> {
             boolean reverted = appReverted || forgotten.removed() > 0;
