@@ -130,4 +130,6 @@ export const api = {
   cancelSupportRequest: (token) => request('POST', '/api/support/requests/cancel', { token }),
   supportRequests: (status) => request('GET', '/api/support/requests?status=' + encodeURIComponent(status)),
   declineSupportRequest: (id, reason) => request('POST', '/api/support/requests/decline', { id, reason }),
+  phrase: () => request('GET', '/api/account/phrase'),
+  setPhrase: (phrase) => request('POST', '/api/account/phrase', { phrase }),
 };

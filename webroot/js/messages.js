@@ -16,4 +16,4 @@ const KNOWN = new Set(['network', 'invalid_request', 'invalid_email', 'weak_pass
   'method_not_allowed', 'email_taken', 'no_pending_login', 'no_pending_setup', 'already_enabled', 'not_enabled',
   'payload_too_large', 'unsupported_media_type', 'internal', 'unavailable', 'overloaded', 'step_up_required',
   'second_factor_required', 'password_reset_required', 'invalid_token', 'support_request_open', 'request_not_open',
-  'cooling_off', 'totp_unavailable']);
+  'cooling_off', 'totp_unavailable', 'security_hold', 'invalid_phrase']);

@@ -5,6 +5,7 @@ import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
 import { appsSection } from './apps.js';
+import { holdNotice, phraseSection } from './protection.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -29,6 +30,7 @@ export async function accountScreen(main, app) {
     heading(t('account.title')),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
     attentionBox(user, lostPhone, security),
+    holdNotice(user),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
@@ -36,6 +38,7 @@ export async function accountScreen(main, app) {
     user.emailVerified ? null : emailPanel(),
     security,
     passkeysSection(app, user),
+    phraseSection(app, user),
     sessionsSection(),
     appsSection(),
     activitySection(() => password.open())));
@@ -119,7 +122,8 @@ function securitySection(app, user, password) {
     const change = hasApp ? el('button', { type: 'button', class: 'secondary', onclick: () => app.navigate('/2fa/change') },
       t('twofa.change')) : null;
     // Offered open right after a new app replaced a lost one (a recovery code was spent on the way).
-    const offer = Boolean(app.offerNewCodes);
+    // Not during a security hold (a new app starts one): the hold's notice says why new codes wait.
+    const offer = Boolean(app.offerNewCodes) && !user.securityHoldUntil;
     app.offerNewCodes = false;
     const panel = regeneratePanel(app, offer);
     const open = el('button', { type: 'button', class: 'secondary', 'aria-expanded': String(offer), 'aria-controls': 'regenerate-panel' },

@@ -1,6 +1,9 @@
 package dev.twofa.auth;
 
 import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.PhraseSeal;
+import dev.twofa.auth.account.PhraseService;
+import dev.twofa.auth.account.SecurityHold;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.passkey.PasskeyService;
@@ -34,13 +37,13 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys) {
+                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys, PhraseService phrases) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
     KeyRing keys = config.keys().ring().orElseThrow(() -> new IllegalStateException("no secret keys"));
     Throttle throttle = new Throttle(pool, clock);
-    UserRepository users = new UserRepository();
+    UserRepository users = new UserRepository(new SecurityHold(config.securityHold(), clock));
     Auditor auditor = Auditor.create(bus, pool, vertx, config.keys().auditKey().orElseThrow());
     SignInNotices signIns = SignInNotices.create(pool, users, throttle, auditor, mailer, clock);
     SessionService sessions = SessionService.create(pool, throttle, auditor, signIns, config.login(),
@@ -66,6 +69,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
       sessions, users, throttle, auditor, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests, oidc, passkeys);
+      resets, support, requests, oidc, passkeys,
+      new PhraseService(pool, users, sessions, PhraseSeal.create(keys), auditor, mailer, clock));
   }
 }

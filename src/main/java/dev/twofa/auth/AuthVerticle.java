@@ -1,5 +1,6 @@
 package dev.twofa.auth;
 
+import dev.twofa.auth.account.PhraseSeal;
 import dev.twofa.auth.credential.password.Passwords;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.notify.MailTransport;
@@ -61,7 +62,8 @@ public class AuthVerticle extends VerticleBase {
     AuthRooms rooms = AuthRooms.build(vertx, config, clock, pool,
       BusRequests.sealedBy(vertx, metrics, config.keys().auditKey().orElseThrow()),
       Passwords.create(vertx, hashWorkers, hashThreads, config.passwords(), metrics),
-      Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock));
+      Mailer.create(pool, mailTransport, config.productName(), config.publicUrl().uri(), clock,
+        PhraseSeal.create(config.keys().ring().orElseThrow())));
     startTimers(rooms);
     return rooms.keyRingCheck().oncePerNode(vertx, pool)
       .compose(keysChecked -> rooms.passwords().start())
@@ -82,6 +84,8 @@ public class AuthVerticle extends VerticleBase {
       serve(EMAIL_VERIFICATION_SEND, r.accounts()::sendVerification),
       serve(ACCOUNT, r.accounts()::currentUser),
       serve(PASSWORD_CHANGE, r.accounts()::changePassword),
+      serve(PHRASE_SET, r.phrases()::set),
+      serve(PHRASE_SHOW, r.phrases()::show),
       serve(ACTIVITY, r.accounts()::activity),
       serve(SESSIONS, r.sessions()::list),
       serve(SESSION_REVOKE, r.sessions()::revoke),

@@ -19,7 +19,20 @@ public final class AuthReplies {
    * one passkey ({@code passkeys}); {@code twoFactorEnabledAt} is when the current authenticator app was added.
    */
   public record User(String email, boolean twoFactorEnabled, int recoveryCodesRemaining, String createdAt, boolean support,
-                     String twoFactorEnabledAt, boolean emailVerified, boolean authenticatorApp, int passkeys) {
+                     String twoFactorEnabledAt, boolean emailVerified, boolean authenticatorApp, int passkeys,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String securityHoldUntil,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String timeZone,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Boolean phraseSet,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String phraseChangesAt) {
+  }
+
+  /** The anti-phishing phrase, after a step-up: the one mails show now, and a changed one with when it takes effect. */
+  public record PhraseView(String phrase, @JsonInclude(JsonInclude.Include.NON_NULL) String pendingPhrase,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String changesAt) {
+    @Override
+    public String toString() {
+      return "PhraseView[hidden]";
+    }
   }
 
   /**

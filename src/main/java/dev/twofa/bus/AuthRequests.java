@@ -59,6 +59,14 @@ public final class AuthRequests {
   public record PasskeyRename(String sessionToken, String id, String name, ClientInfo client) {
   }
 
+  /** Sets or changes the account's anti-phishing phrase; toString hides it. */
+  public record PhraseChange(String sessionToken, String phrase, ClientInfo client) {
+    @Override
+    public String toString() {
+      return "PhraseChange[hidden]";
+    }
+  }
+
   /** Removes one of the session's passkeys, named by its opaque id from the list. */
   public record PasskeyRemove(String sessionToken, String id, ClientInfo client) {
   }

@@ -25,6 +25,7 @@ public enum ErrorCode {
   NO_PENDING_SETUP(409, "Start the 2FA setup again to get a new key."),
   ALREADY_ENABLED(409, "2FA is already on for this account."),
   NOT_ENABLED(409, "2FA is not on for this account."),
+  INVALID_PHRASE(400, "Choose a phrase of 4 to 20 characters, on one line."),
   PASSKEY_REFUSED(400, "The passkey could not be checked. Try again."),
   PASSKEY_EXISTS(409, "This passkey is already registered."),
   PAYLOAD_TOO_LARGE(413, "The request is too large."),
@@ -36,6 +37,8 @@ public enum ErrorCode {
   TOTP_UNAVAILABLE(503, "Codes from your authenticator app cannot be checked right now. Try again later, or use a recovery code."),
   SUPPORT_REQUEST_OPEN(409, "A request to turn off 2FA is already open for this account."),
   REQUEST_NOT_OPEN(409, "This request is no longer open: it was completed, declined or cancelled."),
+  /** Turning 2FA off, new recovery codes or a new phrase, while the account's security hold lasts. */
+  SECURITY_HOLD(409, "Sensitive changes are paused on this account for a while after a recent security change. Try again later."),
   COOLING_OFF(409, "The request is still in its waiting period, when its owner may cancel it. Wait, or override with a note.");
 
   private final int status;

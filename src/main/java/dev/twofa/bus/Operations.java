@@ -103,6 +103,11 @@ public final class Operations {
   public static final Operation<Session, OidcMessages.Apps> OIDC_APPS = auth("oidc.apps", Session.class, OidcMessages.Apps.class);
   public static final Operation<OidcMessages.AppRemove, OidcMessages.Apps> OIDC_APP_REMOVE =
     auth("oidc.app.remove", OidcMessages.AppRemove.class, OidcMessages.Apps.class);
+  /** The anti-phishing phrase: set or change it, and read it (both after a step-up). */
+  public static final Operation<AuthRequests.PhraseChange, User> PHRASE_SET =
+    auth("account.phrase.set", AuthRequests.PhraseChange.class, User.class);
+  public static final Operation<Session, AuthReplies.PhraseView> PHRASE_SHOW =
+    auth("account.phrase", Session.class, AuthReplies.PhraseView.class);
   public static final Operation<Session, PasskeyOptions> PASSKEY_REGISTER_OPTIONS =
     auth("passkey.register.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyRegistration, PasskeyAdded> PASSKEY_REGISTER =

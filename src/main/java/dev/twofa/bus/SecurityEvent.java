@@ -45,6 +45,9 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String EMAIL_VERIFIED = "email.verified";
 
   /** Passkeys: added, renamed, removed; a login's second step with one; a signature whose counter went back. */
+  /** The anti-phishing phrase set (mails show it at once) or changed (mails show the new one from a time). */
+  public static final String PHRASE_SET = "phrase.set";
+  public static final String PHRASE_CHANGED = "phrase.changed";
   public static final String PASSKEY_ADDED = "passkey.added";
   public static final String PASSKEY_RENAMED = "passkey.renamed";
   public static final String PASSKEY_REMOVED = "passkey.removed";

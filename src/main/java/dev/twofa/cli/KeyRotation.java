@@ -12,7 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * {@code rotate-keys}: seals every TOTP secret (and pending secret) again under the ring's current key, so the
+ * {@code rotate-keys}: seals every TOTP secret (and pending secret) and every anti-phishing phrase (and pending
+ * phrase: the same boxes) again under the ring's current key, so the
  * older keys can leave the ring. Safe while servers run: batches of {@link #BATCH} users per transaction, and
  * each row is written only if it still holds what was read (a server that changed it meanwhile sealed it under
  * the current key already, or the next run picks it up). Running it again moves nothing.
@@ -60,12 +61,14 @@ public final class KeyRotation {
     int changed = 0;
     int unreadable = 0;
     try (PreparedStatement select = connection.prepareStatement("""
-        SELECT id, totp_secret, totp_pending_secret FROM users
-        WHERE id > ? AND (totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL) ORDER BY id LIMIT ?
+        SELECT id, totp_secret, totp_pending_secret, phrase_box, phrase_pending_box FROM users
+        WHERE id > ? AND (totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL OR phrase_box IS NOT NULL
+                          OR phrase_pending_box IS NOT NULL) ORDER BY id LIMIT ?
         """);
          PreparedStatement update = connection.prepareStatement("""
-           UPDATE users SET totp_secret = ?, totp_pending_secret = ?
+           UPDATE users SET totp_secret = ?, totp_pending_secret = ?, phrase_box = ?, phrase_pending_box = ?
            WHERE id = ? AND totp_secret IS NOT DISTINCT FROM ? AND totp_pending_secret IS NOT DISTINCT FROM ?
+             AND phrase_box IS NOT DISTINCT FROM ? AND phrase_pending_box IS NOT DISTINCT FROM ?
            """)) {
       select.setLong(1, after);
       select.setInt(2, BATCH);
@@ -73,25 +76,26 @@ public final class KeyRotation {
         while (rows.next()) {
           long id = rows.getLong(1);
           last = id;
-          byte[] secret = rows.getBytes(2);
-          byte[] pending = rows.getBytes(3);
-          byte[] newSecret;
-          byte[] newPending;
+          byte[][] boxes = {rows.getBytes(2), rows.getBytes(3), rows.getBytes(4), rows.getBytes(5)};
+          byte[][] resealed = new byte[boxes.length][];
+          boolean same = true;
           try {
-            newSecret = reseal(box, secret, id);
-            newPending = reseal(box, pending, id);
+            for (int i = 0; i < boxes.length; i++) {
+              resealed[i] = reseal(box, boxes[i], id);
+              same &= resealed[i] == boxes[i];
+            }
           } catch (IllegalArgumentException e) {
             unreadable++;
             continue;
           }
-          if (newSecret == secret && newPending == pending) {
+          if (same) {
             continue;
           }
-          update.setBytes(1, newSecret);
-          update.setBytes(2, newPending);
-          update.setLong(3, id);
-          update.setBytes(4, secret);
-          update.setBytes(5, pending);
+          for (int i = 0; i < boxes.length; i++) {
+            update.setBytes(1 + i, resealed[i]);
+            update.setBytes(6 + i, boxes[i]);
+          }
+          update.setLong(5, id);
           if (update.executeUpdate() == 1) {
             moved++;
           } else {

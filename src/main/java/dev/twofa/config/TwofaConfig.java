@@ -36,6 +36,8 @@ public record TwofaConfig(
   SupportPolicy support,
   /** "This wasn't me" turns off a 2FA turned on or changed this recently (zero: never). */
   Duration secureAccountUndo,
+  /** Sensitive changes paused after a risky one (see SecurityHoldPolicy). */
+  SecurityHoldPolicy securityHold,
   Management management) {
 
   public static final String PREFIX = "TWOFA_";
@@ -119,6 +121,8 @@ public record TwofaConfig(
       new SupportPolicy(Duration.ofHours(s.integer("SUPPORT_COOLING_OFF_HOURS", 24, 0, 24 * 30)),
         SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))),
       Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)),
+      new SecurityHoldPolicy(Duration.ofHours(s.integer("SECURITY_HOLD_HOURS", 24, 0, 24 * 30)),
+        Duration.ofHours(s.integer("SUPPORT_RESET_HOLD_HOURS", 48, 0, 24 * 30))),
       Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)));
   }
 
@@ -126,7 +130,7 @@ public record TwofaConfig(
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbMigrateUrl, dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
-      productName, totp, passwords, login, mail, support, secureAccountUndo, management);
+      productName, totp, passwords, login, mail, support, secureAccountUndo, securityHold, management);
   }
 
   /** The URL migrations run with: the schema owner's if configured apart, else the one the node serves with. */

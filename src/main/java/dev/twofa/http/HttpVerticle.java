@@ -48,6 +48,7 @@ public class HttpVerticle extends VerticleBase {
       PasswordResetResource passwordReset = new PasswordResetResource(requests);
       OidcResource oidc = new OidcResource(vertx, requests, config);
       PasskeyResource passkeys = new PasskeyResource(requests);
+      PhraseResource phrase = new PhraseResource(requests);
 
       // Every request is validated against openapi.yaml before its handler runs.
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -96,6 +97,8 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("loginPasskeyOptions").addHandler(passkeys::loginOptions);
       api.getRoute("loginPasskey").addHandler(sessions::loginWithPasskey);
       api.getRoute("stepUpPasskeyOptions").addHandler(passkeys::stepUpOptions);
+      api.getRoute("setPhrase").addHandler(phrase::set);
+      api.getRoute("getPhrase").addHandler(phrase::show);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

@@ -70,6 +70,8 @@ class PasskeyBrowserTest {
       addFirstPasskey(browser);
       assertEquals(browser.t("twofa.on"), browser.settingValue(browser.t("twofa.security")));
       assertEquals(List.of(defaultName), browser.texts(".passkey-name"), "named after the browser and system");
+      assertEquals(1, server.query("SELECT 1 FROM users WHERE email = $1 AND security_hold_until IS NULL", email).size(),
+        "the first passkey turns 2FA on: no security hold (SecurityHoldTest)");
       screen(browser, "account-passkey-added");
 
       browser.click(browser.t("passkeys.rename"));
@@ -100,6 +102,9 @@ class PasskeyBrowserTest {
       assertEquals(0, server.query(OF_USER, email).size());
       assertEquals(browser.t("twofa.off"), browser.settingValue(browser.t("twofa.security")));
       assertEquals(0, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1", email).size(), "2FA off: its recovery codes went with it");
+      assertEquals(1, server.query("SELECT 1 FROM users WHERE email = $1 AND security_hold_until = $2", email,
+        server.clock().instant().plus(Duration.ofHours(24)).atOffset(java.time.ZoneOffset.UTC)).size(),
+        "removing a passkey starts the security hold");
       Eventually.eventually(() -> server.query(EVENTS + " AND type LIKE 'passkey.%' AND success", email)
         .size() == 3, "added, renamed, removed in Activity");
       List<String> mails = server.query("SELECT kind FROM mail_outbox m JOIN users u ON u.id = m.user_id"

@@ -105,6 +105,7 @@ class SecurityNoticesTest {
     Enrolled staffAccount = accounts.enrolled(staff, staffEmail);
     SupportRoles.set(server.databaseUrl(), staffEmail, true);
     accounts.stepUp(staff, staffAccount);
+    endHold(email);
     Response disabled = staff.post("/api/support/users/disable-2fa", new JsonObject().put("email", email)
       .put("reason", "Lost phone").put("verification", "Video call matched ID"));
     assertEquals(200, disabled.status(), disabled.toString());
@@ -156,11 +157,17 @@ class SecurityNoticesTest {
     mailNumber(email, 5, "Your password was changed");
 
     TestAccounts.Staff staff = accounts.steppedUpStaff();
+    endHold(email);
     Response disabled = staff.client().post("/api/support/users/disable-2fa", new JsonObject().put("email", email)
       .put("reason", "Lost phone").put("verification", "Video call matched ID"));
     assertEquals(200, disabled.status(), disabled.toString());
     mailNumber(email, 6, "The support desk turned off two-factor authentication");
     assertEquals(6, MAIL.mailsTo(email).size());
+  }
+
+  /** Ends the hold the authenticator change started (its rules are SecurityHoldTest's, not this test's). */
+  private static void endHold(String email) {
+    server.query("UPDATE users SET security_hold_until = NULL WHERE email = $1", email);
   }
 
   private static int written(String email, String kind) {

@@ -38,6 +38,10 @@ class KeyRotationTest {
     Enrolled first = accounts.enrolled();
     Enrolled second = accounts.enrolled();
     Enrolled regenerates = accounts.enrolled();
+    // An anti-phishing phrase is sealed like a TOTP secret, and moves with them.
+    String phraseOwner = TestAccounts.uniqueEmail();
+    assertEquals(200, accounts.signedUp(phraseOwner).post("/api/account/phrase",
+      new io.vertx.core.json.JsonObject().put("phrase", "north star 9")).status());
     assertEquals(KeyRing.of(A).current().hexId(), keyIdOfSecret(first));
     assertEquals(List.of(KeyRing.of(A).current().hexId()), recoveryKeyIds(first));
 
@@ -59,7 +63,7 @@ class KeyRotationTest {
 
     KeyRing ring = KeyRing.of(B, A);
     byte[] before = secretBox(second);
-    assertEquals(3, KeyRotation.run(server.databaseUrl(), ring).moved(), "the three accounts enrolled under A");
+    assertEquals(4, KeyRotation.run(server.databaseUrl(), ring).moved(), "the three accounts enrolled under A, the phrase");
     assertEquals(KeyRing.of(B).current().hexId(), keyIdOfSecret(first));
     assertEquals(0, KeyRotation.run(server.databaseUrl(), ring).moved(), "a second run moves nothing");
     assertEquals(false, Arrays.equals(before, secretBox(second)));
@@ -70,6 +74,9 @@ class KeyRotationTest {
     loginWithTotp(fresh);
     loginWithRecoveryCode(fresh, fresh.recoveryCodes().get(0));
     loginWithRecoveryCode(regenerates, newCodes.get(0));
+    ApiClient phraseSession = server.newClient();
+    assertEquals(200, phraseSession.post("/api/login", TestAccounts.credentials(phraseOwner, TestAccounts.PASSWORD)).status());
+    assertEquals("north star 9", phraseSession.get("/api/account/phrase").json().getString("phrase"), "opens under B alone");
     assertError(accounts.pendingLogin(first.email()).post("/api/login/recovery", code(first.recoveryCodes().get(0))),
       401, "invalid_code");
   }

@@ -136,8 +136,9 @@ public final class AccountService {
     });
   }
 
+  /** The Account page's user, with the end of a security hold while one lasts. */
   public Future<User> currentUser(Session request) {
-    return currentUser(request.sessionToken());
+    return sessions.signedIn(request.sessionToken()).map(session -> session.user().toUser(clock.instant()));
   }
 
   public Future<User> currentUser(String token) {

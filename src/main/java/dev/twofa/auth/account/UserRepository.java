@@ -23,12 +23,28 @@ import java.util.UUID;
 /** SQL over the users table. Every check that can race is a single conditional statement. */
 @Door
 public final class UserRepository {
+  private final SecurityHold hold;
+
+  /** With the default hold (24 h, 48 h after a support reset) on the system clock: for tools and tests. */
+  public UserRepository() {
+    this(new SecurityHold(dev.twofa.config.SecurityHoldPolicy.DEFAULT, java.time.Clock.systemUTC()));
+  }
+
+  public UserRepository(SecurityHold hold) {
+    this.hold = hold;
+  }
+
+  /** The account's security hold, which every room that makes or refuses a sensitive change goes through. */
+  public SecurityHold hold() {
+    return hold;
+  }
+
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String CHECK_VIOLATION = "23514";
   public static final String COLUMNS = """
     id, email, password_hash, session_epoch, totp_secret, totp_pending_secret, totp_last_step, created_at, support,
     totp_enabled_at, totp_pending_created_at, totp_pending_session, language, email_verified_at,
-    password_reset_required, time_zone,
+    password_reset_required, time_zone, security_hold_until, phrase_box, phrase_pending_box, phrase_pending_at,
     (SELECT n FROM recovery_codes_left(users.id) n) AS recovery_codes_remaining,
     (SELECT n FROM passkeys_count(users.id) n) AS passkeys
     """;
@@ -224,6 +240,22 @@ public final class UserRepository {
         """)
       .execute(Tuple.of(id, utc(undoAfter)))
       .map(rows -> rows.size() == 1 && rows.iterator().next().getBoolean("undo"));
+  }
+
+  /** Stores the account's phrase boxes as the phrase room decided them (under the row lock its caller holds). */
+  Future<Void> storePhrase(SqlClient tx, long id, byte[] box, byte[] pendingBox, Instant pendingAt) {
+    return tx.preparedQuery("UPDATE users SET phrase_box = $2, phrase_pending_box = $3, phrase_pending_at = $4 WHERE id = $1")
+      .execute(Tuple.of(id, box == null ? null : Buffer.buffer(box), pendingBox == null ? null : Buffer.buffer(pendingBox),
+        pendingAt == null ? null : utc(pendingAt)))
+      .mapEmpty();
+  }
+
+  /** "This wasn't me": drops exactly the pending phrase {@code pendingBox} (mails keep showing the current one). */
+  public Future<Void> dropPendingPhrase(SqlClient tx, long id, byte[] pendingBox) {
+    return tx.preparedQuery("""
+        UPDATE users SET phrase_pending_box = NULL, phrase_pending_at = NULL WHERE id = $1 AND phrase_pending_box = $2
+        """)
+      .execute(Tuple.of(id, Buffer.buffer(pendingBox))).mapEmpty();
   }
 
   private static Optional<UserRow> first(RowSet<Row> rows) {

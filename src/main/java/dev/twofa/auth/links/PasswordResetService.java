@@ -150,6 +150,7 @@ public final class PasswordResetService {
       .compose(user -> accounts.strongHash(newPassword, user.email(), client)
         .compose(passwordHash -> pool.withTransaction(tx -> useLink(tx, hash, AccountLinkRepository.PASSWORD_RESET, user)
           .compose(used -> users.resetPassword(tx, user.id(), passwordHash, clock.instant()))
+          .compose(reset -> users.hold().afterChange(tx, user.id()))
           // The guesses at the old password no longer matter: new browsers may log in with the new one.
           .compose(reset -> throttle.reset(tx, Throttle.passwordAccountKey(user.email())))
           .compose(forgotten -> sessions.endOthers(tx, user.id(), null))
@@ -180,7 +181,12 @@ public final class PasswordResetService {
         .compose(userId -> userId.isPresent()
           ? users.findById(tx, userId.get()).map(Optional::orElseThrow)
           : BusFailure.<UserRow>fail(ErrorCode.INVALID_TOKEN))
-        .compose(user -> users.secure(tx, user.id(), now.minus(undoWindow))
+        // The hold never blocks "This wasn't me"; it starts one, so a stranger still inside cannot turn 2FA off.
+        .compose(user -> users.hold().afterChange(tx, user.id())
+          // A changed anti-phishing phrase still waiting for its time is dropped: mails keep the one the owner knows.
+          .compose(held -> user.phrasePending(now) ? users.dropPendingPhrase(tx, user.id(), user.phrasePendingBox())
+            : Future.<Void>succeededFuture())
+          .compose(dropped -> users.secure(tx, user.id(), now.minus(undoWindow)))
           // Passkeys added in the window go like an app turned on in it: they may be the stranger's.
           .compose(appReverted -> passkeys.forgetAddedSince(tx, user.id(), now.minus(undoWindow)).compose(forgotten -> {
             boolean reverted = appReverted || forgotten.removed() > 0;

@@ -29,7 +29,8 @@ import java.util.Set;
  * {@code mail.html.hbs}, the HTML one escaping every value). A mail says what happened, when, from which address
  * and which browser ("Chrome on Windows", from {@link Browser}'s list: never the User-Agent text, which anyone
  * writes); a mail anyone can cause by typing the address says nothing of who asked. It never carries a code, a
- * secret or a password.
+ * secret or a password; the account's own anti-phishing phrase goes above the body, in its marked place, only
+ * once the mail leaves the outbox.
  */
 final class MailComposer {
   /** The languages mails are written in; the first is the fallback. */
@@ -122,6 +123,12 @@ final class MailComposer {
         "after", time(user, replyAfter)), link("/support/cancel?token=" + token), null);
   }
 
+  /** The phrase changes at {@code takesEffect}; the mail's "This wasn't me" ({@code secureToken}) cancels it. */
+  Mail phraseChanged(UserRow user, ClientInfo client, Instant at, Instant takesEffect, String secureToken) {
+    return composeWith(user, Mailer.PHRASE_CHANGED, client, at, Map.of("when", time(user, takesEffect)), null,
+      link("/secure-account?token=" + secureToken));
+  }
+
   /** The support desk declined the request; {@code why} is the staff member's reason (neither their address nor browser). */
   Mail supportDeclined(UserRow user, Instant at, String why) {
     return composeWith(user, Mailer.SUPPORT_DECLINED, ClientInfo.UNKNOWN, at, Map.of("why", why), null, null);
@@ -145,6 +152,9 @@ final class MailComposer {
     // Every value goes to the templates as it is: the HTML template escapes it, the text one has nothing to escape.
     Map<String, Object> mail = new HashMap<>();
     mail.put("lang", language);
+    // The phrase's place, above the body; the phrase itself is filled in as the mail goes out (see Mail).
+    byte[] phraseBox = user.phraseBoxAt(at);
+    mail.put("phrase", phraseBox == null ? null : Mail.PHRASE);
     mail.put("body", messages.format(language, kind + ".body", values));
     mail.put("link", link);
     String linkKey = kind + ".link";
@@ -162,7 +172,7 @@ final class MailComposer {
     mail.put("productName", productName);
     mail.put("home", link("/"));
     String subject = "[" + productName + "] " + messages.word(language, kind + ".subject");
-    return new Mail(user.id(), kind, user.email(), subject, render(text, mail), render(html, mail));
+    return new Mail(user.id(), kind, user.email(), subject, render(text, mail), render(html, mail), phraseBox);
   }
 
   /** "Chrome on Windows" / 「WindowsのChrome」, or the words for an unknown browser. */

@@ -2,7 +2,9 @@ package dev.twofa.auth.notify;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.twofa.auth.account.PhraseSeal;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -45,14 +47,21 @@ final class MailOutbox {
   private final Pool pool;
   private final MailTransport transport;
   private final Clock clock;
+  /** Opens a mail's sealed phrase as it goes out; null where no key ring is at hand (the phrase then shows as "?"). */
+  private final PhraseSeal phrases;
   private Counter givenUp;
   private boolean delivering;
   private boolean nudgedMeanwhile;
 
   public MailOutbox(Pool pool, MailTransport transport, Clock clock) {
+    this(pool, transport, clock, null);
+  }
+
+  MailOutbox(Pool pool, MailTransport transport, Clock clock, PhraseSeal phrases) {
     this.pool = pool;
     this.transport = transport;
     this.clock = clock;
+    this.phrases = phrases;
   }
 
   /** Counts given-up mails as {@code twofa.mail.given_up} (Prometheus: twofa_mail_given_up_total) in {@code registry}. */
@@ -65,10 +74,12 @@ final class MailOutbox {
   Future<Void> add(SqlClient tx, Mail mail) {
     Instant now = clock.instant();
     return tx.preparedQuery("""
-        INSERT INTO mail_outbox (user_id, kind, recipient, subject, text_body, html_body, created_at, next_attempt_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+        INSERT INTO mail_outbox (user_id, kind, recipient, subject, text_body, html_body, created_at, next_attempt_at,
+                                 phrase_box)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
         """)
-      .execute(Tuple.of(mail.userId(), mail.kind(), mail.recipient(), mail.subject(), mail.text(), mail.html(), utc(now)))
+      .execute(Tuple.of(mail.userId(), mail.kind(), mail.recipient(), mail.subject(), mail.text(), mail.html(), utc(now),
+        mail.phraseBox() == null ? null : Buffer.buffer(mail.phraseBox())))
       .mapEmpty();
   }
 
@@ -115,7 +126,7 @@ final class MailOutbox {
   private Future<Batch> deliverBatch() {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery("""
-          SELECT id, user_id, kind, recipient, subject, text_body, html_body, attempts, created_at FROM mail_outbox
+          SELECT id, user_id, kind, recipient, subject, text_body, html_body, attempts, created_at, phrase_box FROM mail_outbox
           WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2
           FOR UPDATE SKIP LOCKED
           """)
@@ -134,10 +145,11 @@ final class MailOutbox {
     long id = row.getLong("id");
     Mail mail = new Mail(row.getLong("user_id"), row.getString("kind"), row.getString("recipient"),
       row.getString("subject"), row.getString("text_body"), row.getString("html_body"));
-    return transport.send(mail)
+    Buffer phraseBox = row.getBuffer("phrase_box");
+    return transport.send(phraseBox == null ? mail : mail.withPhrase(phrase(mail, phraseBox.getBytes())))
       .compose(accepted -> tx.preparedQuery("""
           UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL,
-                                 text_body = NULL, html_body = NULL
+                                 text_body = NULL, html_body = NULL, phrase_box = NULL
           WHERE id = $1
           """).execute(Tuple.of(id, utc(clock.instant()))).map(true))
       .recover(error -> {
@@ -168,11 +180,26 @@ final class MailOutbox {
       givenUp.increment();
     }
     return tx.preparedQuery("""
-        UPDATE mail_outbox SET attempts = $2, given_up_at = $3, last_error = $4, text_body = NULL, html_body = NULL
+        UPDATE mail_outbox SET attempts = $2, given_up_at = $3, last_error = $4, text_body = NULL, html_body = NULL,
+                               phrase_box = NULL
         WHERE id = $1
         """)
       .execute(Tuple.of(id, attempts, utc(now), why))
       .map(false);
+  }
+
+  /**
+   * The recipient's phrase, opened from the mail's copy of its box (bound to the row's user id, so it opens for no
+   * one else). A box no key of the ring opens gives "?": a mail that lacks the phrase the owner knows, which tells
+   * them to distrust it, rather than a mail held back. Logged without the phrase.
+   */
+  private String phrase(Mail mail, byte[] box) {
+    try {
+      return phrases == null ? "?" : phrases.open(mail.userId(), box);
+    } catch (IllegalArgumentException e) {
+      LOG.error("event=mail.phrase_unreadable user={} kind={}", mail.userId(), mail.kind());
+      return "?";
+    }
   }
 
   /**

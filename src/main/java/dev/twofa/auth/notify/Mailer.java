@@ -3,6 +3,7 @@ package dev.twofa.auth.notify;
 import dev.twofa.auth.Door;
 import java.net.URI;
 import io.vertx.sqlclient.Pool;
+import dev.twofa.auth.account.PhraseSeal;
 import dev.twofa.auth.account.UserRow;
 import dev.twofa.auth.links.AccountLinkRepository;
 import dev.twofa.auth.links.EmailVerificationRepository;
@@ -49,6 +50,9 @@ public final class Mailer {
   public static final String NEW_SIGN_IN_DIGEST = "login.new_browser.digest";
   /** A password step passed whose second step never did (too many wrong codes, or expired). */
   public static final String LOGIN_ABANDONED = "login.abandoned";
+  /** The anti-phishing phrase set (shown from this mail on) or changed (the new one shows from {when}). */
+  public static final String PHRASE_SET = "phrase.set";
+  public static final String PHRASE_CHANGED = "phrase.changed";
   public static final String PASSKEY_ADDED = "passkey.added";
   public static final String PASSKEY_RENAMED = "passkey.renamed";
   public static final String PASSKEY_REMOVED = "passkey.removed";
@@ -60,7 +64,7 @@ public final class Mailer {
    * wait for verification. Every notice is a security notice: none carries anything else.
    */
   static final Set<String> ALWAYS_SENT = Set.of(TWO_FACTOR_ENABLED, TWO_FACTOR_CHANGED, TWO_FACTOR_DISABLED_BY_SUPPORT,
-    PASSWORD_CHANGED, SUPPORT_REQUESTED, SUPPORT_DECLINED, PASSKEY_ADDED, PASSKEY_REMOVED);
+    PASSWORD_CHANGED, SUPPORT_REQUESTED, SUPPORT_DECLINED, PASSKEY_ADDED, PASSKEY_REMOVED, PHRASE_SET, PHRASE_CHANGED);
   static final Duration VERIFICATION_LIFETIME = Duration.ofHours(24);
   /** A reset link is short-lived: it opens the account to whoever reads the mailbox. */
   static final Duration RESET_LIFETIME = Duration.ofHours(1);
@@ -74,7 +78,13 @@ public final class Mailer {
 
   /** Mails written to the outbox in the writer's commit and sent by {@code transport} after it. */
   public static Mailer create(Pool pool, MailTransport transport, String productName, URI publicUrl, Clock clock) {
-    return new Mailer(new MailOutbox(pool, transport, clock), new MailComposer(productName, publicUrl),
+    return create(pool, transport, productName, publicUrl, clock, null);
+  }
+
+  /** The same, filling each mail's anti-phishing phrase ({@code phrases} opens it) as the mail goes out. */
+  public static Mailer create(Pool pool, MailTransport transport, String productName, URI publicUrl, Clock clock,
+                              PhraseSeal phrases) {
+    return new Mailer(new MailOutbox(pool, transport, clock, phrases), new MailComposer(productName, publicUrl),
       new EmailVerificationRepository(), new AccountLinkRepository(), clock);
   }
 
@@ -150,6 +160,18 @@ public final class Mailer {
     return reaches(user, SUPPORT_REQUESTED)
       ? outbox.add(tx, composer.supportRequested(user, client, clock.instant(), token, reason, replyAfter))
       : Future.succeededFuture();
+  }
+
+  /**
+   * The anti-phishing phrase was changed: from {@code takesEffect} mails show the new one. This mail still shows the
+   * old one, and its "This wasn't me" cancels the change.
+   */
+  public Future<Void> phraseChanged(SqlClient tx, UserRow user, ClientInfo client, Instant takesEffect) {
+    String token = SessionTokens.newToken();
+    Instant now = clock.instant();
+    return links.add(tx, user.id(), user.email(), AccountLinkRepository.SECURE_ACCOUNT, SessionTokens.hash(token), now,
+        now.plus(SECURE_ACCOUNT_LIFETIME))
+      .compose(stored -> outbox.add(tx, composer.phraseChanged(user, client, now, takesEffect, token)));
   }
 
   /** Tells the owner that the support desk declined the request, and why. */

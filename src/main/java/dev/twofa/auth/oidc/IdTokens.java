@@ -10,6 +10,7 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
+import dev.twofa.auth.account.SecurityHold;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.account.UserRow;
 import io.vertx.core.Future;
@@ -21,10 +22,13 @@ import java.util.Date;
 
 /**
  * ID tokens (RS256): the stable opaque {@code sub}, {@code auth_time}, {@code sid} (the twofa session), {@code nonce},
- * {@code amr} and {@code acr} from the grant, and with the email scope the address and whether it is verified.
+ * {@code amr} and {@code acr} from the grant, with the email scope the address and whether it is verified, and
+ * while the account's security hold lasts, its end ({@code security_hold_until}, epoch seconds): an application
+ * holds its own sensitive actions (withdrawals, payout addresses) until then.
  */
 final class IdTokens {
   static final Duration LIFETIME = Duration.ofMinutes(5);
+  static final String SECURITY_HOLD_UNTIL = "security_hold_until";
   private final GrantRepository grants;
   private final UserRepository users;
   private final SigningKeys keys;
@@ -42,6 +46,11 @@ final class IdTokens {
       .map(user -> sign(subject, user.orElseThrow(() -> new IllegalStateException("no such user")), grant, nonce, now)));
   }
 
+  /** The end of the account's security hold in epoch seconds, only while it lasts. */
+  static java.util.Optional<Long> securityHoldUntil(UserRow user, Instant now) {
+    return SecurityHold.activeUntil(user.securityHoldUntil(), now).map(Instant::getEpochSecond);
+  }
+
   private JWT sign(String subject, UserRow user, Grant grant, String nonce, Instant now) {
     IDTokenClaimsSet claims = new IDTokenClaimsSet(issuer, new Subject(subject), Audience.create(grant.clientId()),
       Date.from(now.plus(LIFETIME)), Date.from(now));
@@ -55,6 +64,7 @@ final class IdTokens {
       claims.setClaim("email", user.email());
       claims.setClaim("email_verified", user.emailVerified());
     }
+    securityHoldUntil(user, now).ifPresent(until -> claims.setClaim(SECURITY_HOLD_UNTIL, until));
     try {
       return JWTParser.parse(keys.sign(claims.toJWTClaimsSet()));
     } catch (ParseException | java.text.ParseException e) {

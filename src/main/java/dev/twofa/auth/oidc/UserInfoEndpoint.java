@@ -17,7 +17,10 @@ import io.vertx.sqlclient.Pool;
 import java.net.URI;
 import java.time.Clock;
 
-/** The userinfo endpoint: a live access token's subject, and with the email scope the address. */
+/**
+ * The userinfo endpoint: a live access token's subject, with the email scope the address, and while the account's
+ * security hold lasts its end ({@code security_hold_until}).
+ */
 final class UserInfoEndpoint {
   private final Pool pool;
   private final GrantRepository grants;
@@ -51,6 +54,8 @@ final class UserInfoEndpoint {
               info.setEmailAddress(user.get().email());
               info.setEmailVerified(user.get().emailVerified());
             }
+            user.flatMap(u -> IdTokens.securityHoldUntil(u, clock.instant()))
+              .ifPresent(until -> info.setClaim(IdTokens.SECURITY_HOLD_UNTIL, until));
             return TokenEndpoint.answer(new UserInfoSuccessResponse(info).toHTTPResponse());
           })));
   }

@@ -132,10 +132,13 @@ public final class SupportDesk {
           .compose(request -> request.isEmpty() ? Future.<Void>succeededFuture()
             : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
               .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty())
-          .compose(closed -> users.disableTotp(tx, user.id()))
+          // A hold after a recent risky change waits too (it may be a stranger's), unless the note overrides it.
+          .compose(closed -> note.isEmpty() ? users.hold().refuseDuring(tx, user.id()) : Future.<Void>succeededFuture())
+          .compose(free -> users.disableTotp(tx, user.id()))
           // The passkeys go with the app: the owner who lost their devices must not be asked for one.
           .compose(appOff -> passkeys.forgetAll(tx, user.id()).map(removed -> appOff || removed > 0))
           .compose(disabled -> disabled ? secondFactor.forgetRecoveryCodes(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
+          .compose(forgotten -> users.hold().afterSupportReset(tx, user.id()))
           .compose(deleted -> sessions.endOthers(tx, user.id(), null))
           .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true,
             client, staff.email(), Map.copyOf(details), null)))

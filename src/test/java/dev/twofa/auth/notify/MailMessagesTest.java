@@ -111,6 +111,7 @@ class MailMessagesTest {
           }
         }
         case Mailer.SUPPORT_DECLINED -> mails.add(composer.supportDeclined(user, AT, "No proof"));
+        case Mailer.PHRASE_CHANGED -> mails.add(composer.phraseChanged(withPhrase(user), client, AT, AT.plusSeconds(86400), "token"));
         default -> {
           for (int count : new int[] {1, 3}) {
             mails.add(composer.notice(user, kind, client, AT, count, "token"));
@@ -119,6 +120,12 @@ class MailMessagesTest {
       }
     }
     return mails;
+  }
+
+  /** The same user with an anti-phishing phrase (sealed: the composer only leaves its place above the body). */
+  private static UserRow withPhrase(UserRow user) {
+    return new UserRow(user.id(), user.email(), user.passwordHash(), 0, null, null, null, null, 0, false, null, null, null,
+      user.language(), null, false, 0, null, null, new byte[] {1}, null, null);
   }
 
   /** The kinds named on Mailer: a kind added there without words fails here. */

@@ -136,7 +136,9 @@ public final class PasskeyService {
         .compose(inserted -> !inserted ? BusFailure.<Void>fail(ErrorCode.PASSKEY_EXISTS)
           : codes == null ? Future.<Void>succeededFuture()
           : recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), recoveryCodes.digests(user.id(), codes)))
-        .compose(stored -> mailer.notice(tx, user, Mailer.PASSKEY_ADDED, client, null))
+        // A new way in beside an existing second factor is a change of one (the first passkey turns 2FA on).
+        .compose(stored -> codes == null ? users.hold().afterChange(tx, user.id()) : Future.<Void>succeededFuture())
+        .compose(held -> mailer.notice(tx, user, Mailer.PASSKEY_ADDED, client, null))
         .compose(mailed -> auditor.recordWithin(tx, event)))
       .onSuccess(committed -> {
         mailer.nudge();
@@ -193,7 +195,10 @@ public final class PasskeyService {
               return BusFailure.<Void>fail(ErrorCode.NOT_FOUND);
             }
             boolean lastSecondFactor = !user.hasTotp() && before.size() == 1;
-            return passkeys.delete(tx, user.id(), id.get())
+            // Removing the last second factor turns 2FA off, which the security hold pauses.
+            return (lastSecondFactor ? users.hold().refuseDuring(tx, user.id()) : Future.<Void>succeededFuture())
+              .compose(free -> passkeys.delete(tx, user.id(), id.get()))
+              .compose(deleted -> users.hold().afterChange(tx, user.id()))
               .compose(deleted -> lastSecondFactor ? recoveryCodeRows.deleteAll(tx, user.id()) : Future.<Void>succeededFuture())
               .compose(forgotten -> mailer.notice(tx, user, Mailer.PASSKEY_REMOVED, request.client(), null))
               .compose(mailed -> auditor.recordWithin(tx,

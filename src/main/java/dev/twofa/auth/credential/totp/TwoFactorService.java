@@ -183,6 +183,7 @@ public final class TwoFactorService {
       }
       return pool.withTransaction(tx -> users.changeTotp(tx, user.id(), user.pendingSecretBox(),
             step.getAsLong(), clock.instant())
+          .compose(epoch -> users.hold().afterChange(tx, user.id()).map(epoch))
           .compose(epoch -> sessions.endOthers(tx, user.id(), session.tokenHash())
             .compose(ended -> mailer.notice(tx, user, Mailer.TWO_FACTOR_CHANGED, client, null))
             .compose(mailed -> sessions.renew(tx, session, epoch, clock.instant(), client))))
@@ -221,8 +222,8 @@ public final class TwoFactorService {
         return BusFailure.fail(ErrorCode.NOT_ENABLED);
       }
       List<String> codes = recoveryCodes.generate();
-      Future<Void> replaced = pool.withTransaction(tx ->
-        recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), recoveryCodes.digests(user.id(), codes))
+      Future<Void> replaced = pool.withTransaction(tx -> users.hold().refuseDuring(tx, user.id())
+        .compose(free -> recoveryCodeRows.replaceAll(tx, user.id(), recoveryCodes.currentKeyId(), recoveryCodes.digests(user.id(), codes)))
           .compose(stored -> sessions.endOthers(tx, user.id(), session.tokenHash()))
           .compose(ended -> mailer.notice(tx, user, Mailer.RECOVERY_CODES_REGENERATED, client, null)))
         .onSuccess(committed -> mailer.nudge());
