@@ -58,10 +58,10 @@ public final class Main {
         System.exit(command(config, args));
       }
     } catch (IllegalArgumentException e) {
-      LOG.error("event=config.invalid message=\"{}\"", Redacted.urlPasswords(e.getMessage()));
+      LOG.error("event=config.invalid message={}", Redacted.urlPasswords(e.getMessage()));
       System.exit(2);
     } catch (Exception e) {
-      LOG.error("event=startup.failed error=\"{}\"", Redacted.urlPasswords(e.toString()));
+      LOG.error("event=startup.failed error={}", Redacted.urlPasswords(e.toString()));
       System.exit(1);
     }
   }
@@ -202,11 +202,11 @@ public final class Main {
           });
         })
         .onFailure(error -> {
-          LOG.error("event=server.failed error=\"{}\"", Redacted.urlPasswords(error.toString()));
+          LOG.error("event=server.failed error={}", Redacted.urlPasswords(error.toString()));
           node.vertx().close().onComplete(closed -> System.exit(1));
         });
     }).onFailure(error -> {
-      LOG.error("event=cluster.join_failed error=\"{}\"", Redacted.urlPasswords(error.toString()));
+      LOG.error("event=cluster.join_failed error={}", Redacted.urlPasswords(error.toString()));
       System.exit(1);
     });
   }
@@ -303,7 +303,7 @@ public final class Main {
       try {
         step.run();
       } catch (RuntimeException e) {
-        LOG.warn("event=shutdown.step_failed error=\"{}\"", e.toString());
+        LOG.warn("event=shutdown.step_failed error={}", e.toString());
       }
     }
     watchdog.interrupt();
@@ -314,7 +314,7 @@ public final class Main {
     try {
       db.close();
     } catch (IOException e) {
-      LOG.warn("event=database.close_failed error=\"{}\"", e.toString());
+      LOG.warn("event=database.close_failed error={}", e.toString());
     }
   }
 }
