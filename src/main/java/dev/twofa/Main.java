@@ -11,6 +11,7 @@ import dev.twofa.config.NodeKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
+import dev.twofa.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,7 +189,13 @@ public final class Main {
     }
     TwofaConfig ready = config;
     String version = schemaVersion;
-    Node.start(config).onSuccess(node -> {
+    // Runs after the server's own stop (the steps run newest first): the spans of drained requests are exported.
+    Tracing tracing = Tracing.from(System.getenv());
+    SHUTDOWN.push(tracing::close);
+    if (tracing.enabled()) {
+      LOG.info("event=tracing.on exporter={}", System.getenv().getOrDefault("OTEL_TRACES_EXPORTER", "otlp"));
+    }
+    Node.start(config, tracing).onSuccess(node -> {
       MainVerticle main = new MainVerticle(ready, Clock.systemUTC(), version, node.metrics());
       node.vertx().deployVerticle(main)
         .onSuccess(id -> {

@@ -45,6 +45,8 @@ class NoSecretsInLogsTest {
     root.addAppender(events);
     List<String> secrets = new ArrayList<>();
     try {
+      // From the start: the start's own lines (the mail transport, the hasher, the keys) are judged too.
+      server.restart();
       String email = TestAccounts.uniqueEmail();
       ApiClient owner = accounts.signedUp(email);
       TestAccounts.Enrolled account = accounts.enrolled(owner, email);
@@ -76,7 +78,7 @@ class NoSecretsInLogsTest {
     }
     // The test's own mail server (GreenMail) logs the addresses it creates mailboxes for; it is not ours.
     List<ILoggingEvent> logged = events.list.stream().filter(e -> !e.getLoggerName().startsWith("com.icegreen")).toList();
-    assertFalse(logged.isEmpty(), "the story logs something");
+    assertTrue(logged.stream().anyMatch(e -> e.getFormattedMessage().startsWith("event=mail.configured")), "the start is judged");
     for (String format : List.of("text", "json")) {
       String written = LogRendering.render(format, logged);
       for (String secret : secrets) {
