@@ -30,7 +30,8 @@ public final class BusRequests {
    * A request whose consumer vanished (a node lost mid-request) fails after this long, as UNAVAILABLE. PROPAGATE:
    * with tracing on, a request is traced only inside an HTTP request's trace, never alone.
    */
-  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000).setTracingPolicy(TracingPolicy.PROPAGATE);
+  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000)
+    .setTracingPolicy(TracingPolicy.PROPAGATE);
   /** How many times a request that was never delivered is sent in all. */
   private static final int SENDS = 3;
   private static final Duration[] LATENCY_BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000)
