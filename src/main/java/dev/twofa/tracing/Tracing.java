@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -18,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracing implements AutoCloseable {
   private static final Tracing OFF = new Tracing(null);
+  /** Held: java.util.logging keeps its loggers weakly, and a collected one would forget the handler. */
+  private static final java.util.logging.Logger SDK_LOG = java.util.logging.Logger.getLogger("io.opentelemetry");
   private final OpenTelemetrySdk sdk;
 
   private Tracing(OpenTelemetrySdk sdk) {
@@ -33,6 +36,7 @@ public final class Tracing implements AutoCloseable {
     if (!"false".equalsIgnoreCase(env.getOrDefault("OTEL_SDK_DISABLED", "true").trim())) {
       return OFF;
     }
+    routeSdkLogs();
     Map<String, String> properties = new HashMap<>();
     // Our defaults where the variables say nothing: a service name, and traces only (metrics are Prometheus's).
     properties.put("otel.service.name", "twofa");
@@ -52,6 +56,14 @@ public final class Tracing implements AutoCloseable {
       .build()
       .getOpenTelemetrySdk();
     return new Tracing(sdk);
+  }
+
+  /** The SDK's own reports become log lines in TWOFA_LOG_FORMAT, not java.util.logging's two-line stderr format. */
+  private static synchronized void routeSdkLogs() {
+    if (SDK_LOG.getUseParentHandlers()) {
+      SDK_LOG.setUseParentHandlers(false);
+      SDK_LOG.addHandler(new SLF4JBridgeHandler());
+    }
   }
 
   public boolean enabled() {
