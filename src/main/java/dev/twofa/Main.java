@@ -11,6 +11,7 @@ import dev.twofa.config.NodeKeys;
 import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
+import dev.twofa.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +59,10 @@ public final class Main {
         System.exit(command(config, args));
       }
     } catch (IllegalArgumentException e) {
-      LOG.error("event=config.invalid message=\"{}\"", Redacted.urlPasswords(e.getMessage()));
+      LOG.error("event=config.invalid message={}", Redacted.urlPasswords(e.getMessage()));
       System.exit(2);
     } catch (Exception e) {
-      LOG.error("event=startup.failed error=\"{}\"", Redacted.urlPasswords(e.toString()));
+      LOG.error("event=startup.failed error={}", Redacted.urlPasswords(e.toString()));
       System.exit(1);
     }
   }
@@ -199,7 +200,13 @@ public final class Main {
     }
     TwofaConfig ready = config;
     String version = schemaVersion;
-    Node.start(config).onSuccess(node -> {
+    // Runs after the server's own stop (the steps run newest first): the spans of drained requests are exported.
+    Tracing tracing = Tracing.from(System.getenv());
+    SHUTDOWN.push(tracing::close);
+    if (tracing.enabled()) {
+      LOG.info("event=tracing.on exporter={}", System.getenv().getOrDefault("OTEL_TRACES_EXPORTER", "otlp"));
+    }
+    Node.start(config, tracing).onSuccess(node -> {
       MainVerticle main = new MainVerticle(ready, Clock.systemUTC(), version, node.metrics());
       node.vertx().deployVerticle(main)
         .onSuccess(id -> {
@@ -213,11 +220,11 @@ public final class Main {
           });
         })
         .onFailure(error -> {
-          LOG.error("event=server.failed error=\"{}\"", Redacted.urlPasswords(error.toString()));
+          LOG.error("event=server.failed error={}", Redacted.urlPasswords(error.toString()));
           node.vertx().close().onComplete(closed -> System.exit(1));
         });
     }).onFailure(error -> {
-      LOG.error("event=cluster.join_failed error=\"{}\"", Redacted.urlPasswords(error.toString()));
+      LOG.error("event=cluster.join_failed error={}", Redacted.urlPasswords(error.toString()));
       System.exit(1);
     });
   }
@@ -314,7 +321,7 @@ public final class Main {
       try {
         step.run();
       } catch (RuntimeException e) {
-        LOG.warn("event=shutdown.step_failed error=\"{}\"", e.toString());
+        LOG.warn("event=shutdown.step_failed error={}", e.toString());
       }
     }
     watchdog.interrupt();
@@ -325,7 +332,7 @@ public final class Main {
     try {
       db.close();
     } catch (IOException e) {
-      LOG.warn("event=database.close_failed error=\"{}\"", e.toString());
+      LOG.warn("event=database.close_failed error={}", e.toString());
     }
   }
 }

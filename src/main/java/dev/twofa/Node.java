@@ -2,6 +2,7 @@ package dev.twofa;
 
 import dev.twofa.cluster.ClusterTransport;
 import dev.twofa.config.TwofaConfig;
+import dev.twofa.tracing.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -17,6 +18,11 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 public record Node(Vertx vertx, PrometheusMeterRegistry metrics) {
 
   public static Future<Node> start(TwofaConfig config) {
+    return start(config, Tracing.off());
+  }
+
+  /** With {@code tracing} on, Vert.x traces HTTP requests, event-bus messages and PostgreSQL queries. */
+  public static Future<Node> start(TwofaConfig config, Tracing tracing) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // HTTP server, pools, verticles and the JVM are measured; per-connection TCP byte counters and the event bus's
     // per-message meters are not (Micrometer was 5 % of the event loops' self time in a login's profile, and twofa
@@ -27,6 +33,7 @@ public record Node(Vertx vertx, PrometheusMeterRegistry metrics) {
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS).addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT));
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics));
+    tracing.vertxTracer().ifPresent(builder::withTracer);
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(new Node(builder.with(options).build(), metrics));
     }

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * room's SQL names a table another room owns.
  */
 class ArchitectureTest {
-  private static final String[] TOP = {"http", "auth", "audit", "bus", "config", "db", "cluster", "cli"};
+  private static final String[] TOP = {"http", "auth", "audit", "bus", "config", "db", "cluster", "cli", "logging", "tracing"};
   /** Who may use whom among dev.twofa's packages (the root package, Main and MainVerticle, assembles them all). */
   private static final Map<String, Set<String>> ALLOWED = Map.of(
     "http", Set.of("bus", "config"),
@@ -43,7 +43,9 @@ class ArchitectureTest {
     "config", Set.of(),
     "db", Set.of("config"),
     "cluster", Set.of("config"),
-    "cli", Set.of("config", "db", "auth"));
+    "cli", Set.of("config", "db", "auth"),
+    "logging", Set.of(),
+    "tracing", Set.of());
   private static JavaClasses main;
 
   @BeforeAll

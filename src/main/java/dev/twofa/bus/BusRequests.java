@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -25,8 +26,12 @@ import java.util.stream.Stream;
  */
 public final class BusRequests {
   private static final Logger LOG = LoggerFactory.getLogger(BusRequests.class);
-  /** A request whose consumer vanished (a node lost mid-request) fails after this long, as UNAVAILABLE. */
-  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000);
+  /**
+   * A request whose consumer vanished (a node lost mid-request) fails after this long, as UNAVAILABLE. PROPAGATE:
+   * with tracing on, a request is traced only inside an HTTP request's trace, never alone.
+   */
+  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(5_000)
+    .setTracingPolicy(TracingPolicy.PROPAGATE);
   /** How many times a request that was never delivered is sent in all. */
   private static final int SENDS = 3;
   private static final Duration[] LATENCY_BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000)

@@ -51,6 +51,8 @@ public record TwofaConfig(
     Duration passwordWindow = Duration.ofMinutes(s.integer("PASSWORD_WINDOW_MINUTES", 15, 1, 24 * 60));
     s.retired("TRUST_FORWARDED_HEADERS", "TRUSTED_PROXIES");
     s.retired("COOKIE_SECURE", "PUBLIC_URL");
+    // Read by logback.xml (dev.twofa.logging.LogFormat), which logs a wrong value as text; checked here to refuse it.
+    s.choice("LOG_FORMAT", "text", "text", "json");
     int cores = Runtime.getRuntime().availableProcessors();
     String productName = s.text("PRODUCT_NAME", "cryptact");
     return new TwofaConfig(

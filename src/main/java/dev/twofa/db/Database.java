@@ -1,6 +1,7 @@
 package dev.twofa.db;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -15,7 +16,9 @@ public final class Database {
   }
 
   public static PgConnectOptions connectOptions(String url) {
-    return DatabaseUrl.parse(url).connectOptions().setCachePreparedStatements(true);
+    // Traced only inside a request's trace (with tracing on): background work such as the outbox relay is not.
+    return DatabaseUrl.parse(url).connectOptions().setCachePreparedStatements(true)
+      .setTracingPolicy(TracingPolicy.PROPAGATE);
   }
 
   public static Pool pool(Vertx vertx, String url, int size, String name) {

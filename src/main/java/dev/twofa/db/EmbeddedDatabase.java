@@ -201,7 +201,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         leftover.get().stop(STOP_TIMEOUT);
       }
     } catch (IOException e) {
-      LOG.warn("event=database.stop_failed data={} error=\"{}\"", folder.data(), e.toString());
+      LOG.warn("event=database.stop_failed data={} error={}", folder.data(), e.toString());
     }
   }
 

@@ -11,14 +11,13 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.CSRFHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
-import java.util.Base64;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
@@ -117,9 +116,8 @@ public class HttpVerticle extends VerticleBase {
       // Only methods that carry a body: Vert.x's body handler throws on a GET declaring a multipart body (HTTP/2).
       router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
-      router.route("/api/*").handler(csrf());
-      router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
-        .method(HttpMethod.DELETE).handler(this::keepCsrfToken);
+      router.route("/api/*").handler(new CsrfTokens(config.keys().csrfKey().orElseThrow(), sessionCookie,
+        config.publicUrl(), config.sessionTimeout(), Clock.systemUTC()));
       router.route("/api/*").handler(CleanInput::refuseControlCharacters);
       router.route("/api/*").handler(sessionCookie::read);
       router.route("/api/*").handler(deviceCookie::read);
@@ -193,29 +191,5 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(ErrorResponses::handleFailure);
     return router;
-  }
-
-  /**
-   * A write that passed the CSRF check keeps its token. Vert.x's handler hands out a new one on every request, so a
-   * page's parallel writes would void each other's (the header read before an answer replaced the cookie); the
-   * token is not bound to a session, so the new one would protect nothing more. Reads still refresh it.
-   */
-  private void keepCsrfToken(RoutingContext ctx) {
-    ctx.response().removeCookie(config.publicUrl().cookieName("XSRF-TOKEN"), false);
-    ctx.next();
-  }
-
-  /**
-   * Vert.x's signed double-submit token: the readable cookie XSRF-TOKEN (__Host-XSRF-TOKEN over https) must come
-   * back as X-XSRF-TOKEN. Not bound to a session on purpose: bound, the handler rotates its token on every write
-   * and voids it whenever the session id changes (every login step), which breaks a single-page app.
-   */
-  private CSRFHandler csrf() {
-    return CSRFHandler.create(vertx, Base64.getEncoder().encodeToString(config.keys().csrfKey().orElseThrow()))
-      .setCookieName(config.publicUrl().cookieName("XSRF-TOKEN"))
-      .setCookiePath("/")
-      .setHeaderName("X-XSRF-TOKEN")
-      .setCookieSecure(config.publicUrl().https())
-      .setTimeout(config.sessionTimeout().toMillis());
   }
 }

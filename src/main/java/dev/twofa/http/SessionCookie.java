@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 final class SessionCookie {
   static final String BASE_NAME = "twofa.session";
   private static final String KEY = "twofa.sessionCookie";
+  private static final String NEXT_KEY = "twofa.sessionCookie.next";
   private final String name;
   private final boolean secure;
 
@@ -30,6 +31,18 @@ final class SessionCookie {
     ctx.next();
   }
 
+  /** The value the request carries, or null; readable before {@link #read} has run (the CSRF check binds to it). */
+  String presented(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(name);
+    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+  }
+
+  /** The value the browser holds once this answer arrives: the one set or cleared by it, else the presented one. */
+  String after(RoutingContext ctx) {
+    String next = ctx.get(NEXT_KEY);
+    return next != null ? (next.isEmpty() ? null : next) : presented(ctx);
+  }
+
   /** The presented value, or null. */
   static String value(RoutingContext ctx) {
     return ctx.get(KEY);
@@ -38,6 +51,7 @@ final class SessionCookie {
   /** Sets a new value (a browser-session cookie: it ends with the browser, or earlier on the server). */
   void set(RoutingContext ctx, String token) {
     ctx.response().addCookie(base(token));
+    ctx.put(NEXT_KEY, token);
   }
 
   /**
@@ -47,6 +61,7 @@ final class SessionCookie {
   void clear(RoutingContext ctx) {
     if (value(ctx) != null) {
       ctx.response().addCookie(base("").setMaxAge(0));
+      ctx.put(NEXT_KEY, "");
     }
   }
 

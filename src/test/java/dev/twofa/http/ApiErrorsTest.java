@@ -133,7 +133,8 @@ class ApiErrorsTest {
   @Test
   void sessionCookieIsHttpOnlyAndLaxAndTheCsrfCookieIsReadable() {
     ApiClient client = server.newClient();
-    // A read hands out the CSRF token; a write that passed keeps it (parallel writes must not void each other's).
+    // A read hands out the CSRF token; a write that keeps the session keeps it (parallel writes must not void each
+    // other's), and one that sets a new session cookie hands out a token bound to it.
     String xsrf = client.get("/api/session").headers().allValues("set-cookie").stream()
       .filter(c -> c.startsWith("XSRF-TOKEN=")).findFirst().orElseThrow();
     assertFalse(xsrf.contains("HTTPOnly"), "the SPA must read the CSRF cookie: " + xsrf);
@@ -141,7 +142,9 @@ class ApiErrorsTest {
     List<String> cookies = signup.headers().allValues("set-cookie");
     String sessionCookie = cookies.stream().filter(c -> c.startsWith("twofa.session=")).findFirst().orElseThrow();
     assertTrue(sessionCookie.contains("HTTPOnly") && sessionCookie.contains("SameSite=Lax"), sessionCookie);
-    assertTrue(cookies.stream().noneMatch(c -> c.startsWith("XSRF-TOKEN=")), cookies.toString());
+    assertTrue(cookies.stream().anyMatch(c -> c.startsWith("XSRF-TOKEN=") && !c.contains("HTTPOnly")), cookies.toString());
+    List<String> kept = client.post("/api/email/verification", null).headers().allValues("set-cookie");
+    assertTrue(kept.stream().noneMatch(c -> c.startsWith("XSRF-TOKEN=")), kept.toString());
   }
 
   @Test

@@ -5,7 +5,7 @@ import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
 import io.vertx.pgclient.PgConnectOptions;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -73,7 +73,8 @@ public final class TestPostgres {
       source = URL_VARIABLE;
       adminUrl = configured;
     } else if (dockerAnswers()) {
-      PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17-alpine");
+      // The same major as the embedded PostgreSQL and compose.
+      PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
       container.start();
       source = "Testcontainers " + container.getDockerImageName();
       adminUrl = "postgresql://" + container.getUsername() + ":" + container.getPassword() + "@" + container.getHost()
@@ -82,6 +83,7 @@ public final class TestPostgres {
       try {
         Path dir = TempDirs.create("twofa-test-pg");
         EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("data"), TestServer.freePort(), false);
+        // Stopped and removed with the JVM: each run's folder holds half a gigabyte.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
             db.close();
@@ -90,7 +92,7 @@ public final class TestPostgres {
           }
           TempDirs.delete(dir); // the cluster is stopped: its files can go
         }));
-        source = "embedded PostgreSQL";
+        source = "embedded PostgreSQL in " + dir;
         adminUrl = db.adminUrl(); // the superuser: it may CREATE DATABASE
       } catch (Exception e) {
         throw new IllegalStateException("no PostgreSQL for tests: set " + URL_VARIABLE + ", run Docker, or allow the embedded one", e);
@@ -99,6 +101,7 @@ public final class TestPostgres {
     System.out.println("[twofa tests] PostgreSQL: " + source);
     return adminUrl;
   }
+
 
   private static boolean dockerAnswers() {
     try {

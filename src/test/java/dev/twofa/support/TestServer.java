@@ -6,6 +6,7 @@ import dev.twofa.config.TwofaConfig;
 import dev.twofa.db.Database;
 import dev.twofa.db.EmbeddedDatabase;
 import dev.twofa.db.Migrations;
+import dev.twofa.tracing.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,6 +51,9 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   private Pool pool;
   private int port;
   private TwofaConfig config;
+  /** The variables the server was configured from (the OTEL_* ones configure its tracing). */
+  private Map<String, String> environment = Map.of();
+  private Tracing tracing = Tracing.off();
   private MailCatcher mail;
   private String schemaVersion;
   /** The public URL (and the browser's address) is http://localhost:PORT: WebAuthn needs a domain for its RP ID. */
@@ -131,10 +135,12 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
       env.put("TWOFA_PUBLIC_URL", baseUrl());
     }
     config = TwofaConfig.from(env);
+    environment = env;
   }
 
   private void startNode() {
-    Node node = await(Node.start(config));
+    tracing = Tracing.from(environment);
+    Node node = await(Node.start(config, tracing));
     vertx = node.vertx();
     metrics = node.metrics();
     await(vertx.deployVerticle(new MainVerticle(config, clock, schemaVersion, metrics)));
@@ -144,12 +150,14 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   /** Stops the whole server (every verticle, every in-memory structure) and starts it again on the same port and data. */
   public void restart() {
     await(vertx.close());
+    tracing.close();
     startNode();
   }
 
   /** Like {@link #restart()}, with the setting {@code name} changed to {@code value} (as an operator would between runs). */
   public void restartWith(String name, String value) {
     await(vertx.close());
+    tracing.close();
     settings.put(name, value);
     configure();
     startNode();
@@ -159,6 +167,7 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   public void afterAll(ExtensionContext context) throws Exception {
     if (vertx != null) {
       await(vertx.close());
+      tracing.close();
     }
     if (embedded != null) {
       embedded.close();

@@ -69,7 +69,7 @@ public final class KeyRingCheck {
       + ". Put the missing keys back in the ring after the current one (run rotate-keys before removing them"
       + " again), or set TWOFA_ALLOW_MISSING_KEYS=true to start anyway, leaving those accounts unable to use"
       + " their authenticator app";
-    LOG.error("event=keys.missing key_ids={} secrets={} message=\"{}\"", missing.keySet(), count, message);
+    LOG.error("event=keys.missing key_ids={} secrets={} message={}", missing.keySet(), count, message);
     return Future.failedFuture(new IllegalStateException(message));
   }
 
