@@ -4,6 +4,7 @@ import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
+import { trustedBrowsersSection } from './trusted-browsers.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -36,6 +37,7 @@ export async function accountScreen(main, app) {
     security,
     passkeysSection(app, user),
     sessionsSection(),
+    trustedBrowsersSection(app, user),
     activitySection(() => password.open())));
 }
 

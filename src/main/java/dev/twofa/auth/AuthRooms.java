@@ -19,6 +19,7 @@ import dev.twofa.auth.session.StepUpService;
 import dev.twofa.auth.support.SupportDesk;
 import dev.twofa.auth.support.SupportRequestService;
 import dev.twofa.auth.throttle.Throttle;
+import dev.twofa.auth.trust.TrustedBrowserService;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
@@ -34,7 +35,8 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys) {
+                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys,
+                 TrustedBrowserService trustedBrowsers) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -48,10 +50,14 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     AccountService accounts = new AccountService(pool, users, throttle, sessions, passwords,
       new PasswordStrength(config.passwords()), auditor, config.login(), mailer, signIns, clock);
     SecondFactor secondFactor = SecondFactor.create(users, keys, config.totp(), clock);
+    TrustedBrowserService trustedBrowsers = new TrustedBrowserService(pool, sessions,
+      config.twoFactorRules().trustedBrowser(), clock);
     PasskeyService passkeys = PasskeyService.create(pool, users, sessions, keys, auditor, mailer, config.publicUrl(),
-      config.productName(), config.login(), clock);
+      config.productName(), config.login(), trustedBrowsers, clock);
+    OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
+      sessions, users, throttle, clock);
     LoginService logins = new LoginService(pool, users, throttle, sessions, passwords, secondFactor, auditor,
-      config.login(), mailer, signIns, passkeys, clock);
+      config.login(), mailer, signIns, passkeys, trustedBrowsers, oidc, clock);
     StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, passkeys, auditor,
       config.login(), clock);
     TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
@@ -63,9 +69,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
-    OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
-      sessions, users, throttle, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests, oidc, passkeys);
+      resets, support, requests, oidc, passkeys, trustedBrowsers);
   }
 }

@@ -119,6 +119,23 @@ public final class AuthReplies {
   }
 
   /**
+   * A browser that skips the code step of the account's logins until {@code expiresAt}: trusted at
+   * {@code createdAt}, last used at {@code lastUsedAt} from {@code ip}; {@code current}: the browser asking.
+   */
+  @JsonIgnoreProperties(value = "browser", allowGetters = true)
+  public record TrustedBrowserView(String id, boolean current, String createdAt, String lastUsedAt, String expiresAt,
+                                   String ip, String userAgent) {
+    /** The browser and system the User-Agent names ({@link Browser}). */
+    @JsonProperty("browser")
+    public Browser browser() {
+      return Browser.of(userAgent);
+    }
+  }
+
+  public record TrustedBrowsers(List<TrustedBrowserView> trustedBrowsers) {
+  }
+
+  /**
    * A passkey was added; {@code recoveryCodes} (shown once) when it was the account's first second factor, else
    * null; {@code user} as it is now.
    */

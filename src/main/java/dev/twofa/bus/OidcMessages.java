@@ -19,8 +19,11 @@ public final class OidcMessages {
   public record Resume(String sessionToken, String authorization, ClientInfo client) {
   }
 
-  /** The login screen asks whom it logs in to. */
-  public record AuthorizationLookup(String authorization) {
+  /** The login screen asks whom it logs in to (and, with the browser's session, whether it must log in again). */
+  public record AuthorizationLookup(String authorization, String sessionToken) {
+    public AuthorizationLookup(String authorization) {
+      this(authorization, null);
+    }
   }
 
   /**

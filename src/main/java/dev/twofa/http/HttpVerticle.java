@@ -94,6 +94,10 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("loginPasskeyOptions").addHandler(passkeys::loginOptions);
       api.getRoute("loginPasskey").addHandler(sessions::loginWithPasskey);
       api.getRoute("stepUpPasskeyOptions").addHandler(passkeys::stepUpOptions);
+      TrustedBrowserResource trustedBrowsers = new TrustedBrowserResource(requests);
+      api.getRoute("listTrustedBrowsers").addHandler(trustedBrowsers::list);
+      api.getRoute("removeTrustedBrowser").addHandler(trustedBrowsers::remove);
+      api.getRoute("removeAllTrustedBrowsers").addHandler(trustedBrowsers::removeAll);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

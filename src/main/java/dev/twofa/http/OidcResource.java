@@ -74,7 +74,7 @@ final class OidcResource {
 
   /** {@code GET /api/authorizations/{id}}: whom the login screen logs in to. */
   void lookup(RoutingContext ctx) {
-    requests.reply(ctx, requests.call(OIDC_AUTHORIZATION, new AuthorizationLookup(ctx.pathParam("id"))), 200);
+    requests.reply(ctx, requests.call(OIDC_AUTHORIZATION, new AuthorizationLookup(ctx.pathParam("id"), sessionToken(ctx))), 200);
   }
 
   /** {@code POST /api/authorizations/{id}/consent {allow}}: where the browser goes next, as {@code {location}}. */

@@ -111,6 +111,42 @@ final class Authorizer {
     }
   }
 
+  /**
+   * Whether the request asks for the code step itself ({@code acr_values} naming "2", or any {@code max_age}): a
+   * login whose code a trusted browser skipped never answers it.
+   */
+  static boolean asksForCode(String query) {
+    try {
+      return asksForCode(AuthenticationRequest.parse(URLUtils.parseParameters(query)));
+    } catch (ParseException e) {
+      return false;
+    }
+  }
+
+  private static boolean asksForCode(AuthenticationRequest request) {
+    return request.getMaxAge() >= 0 || (request.getACRValues() != null
+      && request.getACRValues().stream().anyMatch(acr -> Grant.ACR_TWO_FACTORS.equals(acr.getValue())));
+  }
+
+  /**
+   * Whether the login screen must ask for a login although the browser is logged in: the request forces one, or
+   * asks for the code step and the session's login skipped it on a trusted browser.
+   */
+  Future<Boolean> loginRequired(String sessionToken, String query) {
+    if (forcesLogin(query)) {
+      return Future.succeededFuture(true);
+    }
+    if (!asksForCode(query)) {
+      return Future.succeededFuture(false);
+    }
+    return signedIn(sessionToken).compose(session -> session.isEmpty() ? Future.succeededFuture(false)
+      : sessions.login(session.get()).map(Authorizer::skippedTheCode));
+  }
+
+  private static boolean skippedTheCode(SessionService.Login login) {
+    return SessionService.TRUSTED_BROWSER.equals(login.secondFactorMethod());
+  }
+
   private static boolean forcesLogin(AuthenticationRequest request) {
     return (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.LOGIN)) || request.getMaxAge() == 0;
   }
@@ -181,7 +217,8 @@ final class Authorizer {
         boolean fresh = authTime.isPresent()
           && (!forcesLogin(request) || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false))
           && (request.getMaxAge() <= 0 || !authTime.get().isBefore(now.minusSeconds(request.getMaxAge()))
-              || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false));
+              || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false))
+          && !(asksForCode(request) && skippedTheCode(login.get()));
         if (fresh) {
           return client.firstParty() || consentGiven
             ? issueCode(client, request, session.get(), login.get(), pending)

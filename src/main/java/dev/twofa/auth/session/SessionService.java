@@ -105,6 +105,19 @@ public final class SessionService {
   }
 
   /**
+   * Opens the session of a login whose code step a trusted browser skipped: it counts as two factors for what
+   * the session may see, but never as a step-up (session_open leaves its step-up empty).
+   */
+  public Future<String> openTrusted(SqlClient db, UserRow user, ClientInfo client) {
+    Instant now = clock.instant();
+    return store.sessions().open(db, user, user.sessionEpoch(), now, TRUSTED_BROWSER, client, now, maxAge,
+      login.maxSessionsPerUser());
+  }
+
+  /** The second-factor method of a session a trusted browser opened (OpenID Connect's amr says so too). */
+  public static final String TRUSTED_BROWSER = "trusted_browser";
+
+  /**
    * Carries {@code session} on under a new cookie value once its user's epoch moved on to {@code epoch} (2FA
    * enabled, the password or the authenticator changed), in the caller's transaction: not a new login, so its
    * login time, absolute expiry and last step-up stay. A second factor proven by the change (null: none) is
