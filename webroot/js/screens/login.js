@@ -287,11 +287,12 @@ export function totpScreen(main, app) {
     whoIsLoggingIn(app),
     countdown(app),
     tries.box,
+    // Before the code: a full code submits itself.
+    trust.box,
     passkeyMessage,
     passkey,
     codeBox,
     useCode,
-    trust.box,
     el('p', {}, el('a', { href: '/login/recovery', 'data-link': true }, t('totp.lost'))),
     supportHint(app)));
 }
