@@ -33,6 +33,14 @@ export function onUnauthenticated(handler) {
   unauthenticatedHandler = handler;
 }
 
+// Called when a call answers 403 two_factor_required (the account must turn on a required 2FA first).
+let twoFactorRequiredHandler = null;
+
+/** Registers what takes a held account to the 2FA set-up; the app shell sets it once. */
+export function onTwoFactorRequired(handler) {
+  twoFactorRequiredHandler = handler;
+}
+
 async function request(method, path, body, retried = false) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') {
@@ -78,6 +86,9 @@ async function request(method, path, body, retried = false) {
     if (response.status === 401 && error.code === 'unauthenticated' && unauthenticatedHandler) {
       unauthenticatedHandler(error);
     }
+    if (response.status === 403 && error.code === 'two_factor_required' && twoFactorRequiredHandler) {
+      twoFactorRequiredHandler(error);
+    }
     throw error;
   }
   return json;
@@ -119,6 +130,7 @@ export const api = {
   loginPasskeyOptions: () => request('POST', '/api/login/passkey/options'),
   loginWithPasskey: (credential, trustBrowser) => request('POST', '/api/login/passkey', { credential, trustBrowser }),
   trustedBrowsers: () => request('GET', '/api/trusted-browsers'),
+  twoFactorRequirement: () => request('GET', '/api/account/two-factor-requirement'),
   removeTrustedBrowser: (id) => request('POST', '/api/trusted-browsers/remove', { id }),
   removeAllTrustedBrowsers: () => request('POST', '/api/trusted-browsers/remove-all'),
   requestPasswordReset: (email) => request('POST', '/api/password-reset', { email }),

@@ -18,6 +18,8 @@ import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.StepUpService;
 import dev.twofa.auth.support.SupportDesk;
 import dev.twofa.auth.support.SupportRequestService;
+import dev.twofa.auth.requirement.RequirementStatus;
+import dev.twofa.auth.requirement.TwoFactorRequirement;
 import dev.twofa.auth.throttle.Throttle;
 import dev.twofa.auth.trust.TrustedBrowserService;
 import dev.twofa.bus.BusRequests;
@@ -36,7 +38,8 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
                  SupportRequestService requests, OidcService oidc, PasskeyService passkeys,
-                 TrustedBrowserService trustedBrowsers) {
+                 TrustedBrowserService trustedBrowsers, TwoFactorRequirement requirement,
+                 RequirementStatus requirementStatus) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -45,8 +48,9 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     UserRepository users = new UserRepository();
     Auditor auditor = Auditor.create(bus, pool, vertx, config.keys().auditKey().orElseThrow());
     SignInNotices signIns = SignInNotices.create(pool, users, throttle, auditor, mailer, clock);
+    TwoFactorRequirement requirement = new TwoFactorRequirement(pool, users, config.twoFactorRules(), mailer, clock);
     SessionService sessions = SessionService.create(pool, throttle, auditor, signIns, config.login(),
-      config.sessionTimeout(), config.sessionMaxAge(), clock);
+      config.sessionTimeout(), config.sessionMaxAge(), requirement::holds, clock);
     AccountService accounts = new AccountService(pool, users, throttle, sessions, passwords,
       new PasswordStrength(config.passwords()), auditor, config.login(), mailer, signIns, clock);
     SecondFactor secondFactor = SecondFactor.create(users, keys, config.totp(), clock);
@@ -70,6 +74,6 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests, oidc, passkeys, trustedBrowsers);
+      resets, support, requests, oidc, passkeys, trustedBrowsers, requirement, new RequirementStatus(requirement, sessions));
   }
 }

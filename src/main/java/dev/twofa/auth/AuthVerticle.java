@@ -122,6 +122,7 @@ public class AuthVerticle extends VerticleBase {
       serve(TRUSTED_BROWSERS, r.trustedBrowsers()::list),
       serve(TRUSTED_BROWSER_REMOVE, r.trustedBrowsers()::remove),
       serve(TRUSTED_BROWSERS_REMOVE_ALL, r.trustedBrowsers()::removeAll),
+      serve(TWO_FACTOR_REQUIREMENT, r.requirementStatus()::status),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 
@@ -136,6 +137,7 @@ public class AuthVerticle extends VerticleBase {
     purgeEvery(purgeEvery, "mail_outbox", r.mailer()::purgeSent);
     purgeEvery(purgeEvery, "oidc_grants", r.oidc()::purge);
     purgeEvery(purgeEvery, "trusted_browsers", r.trustedBrowsers()::purge);
+    purgeEvery(purgeEvery, "two_factor_reminders", r.requirement()::remind);
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> r.auditor().flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.

@@ -136,6 +136,15 @@ public final class AuthReplies {
   }
 
   /**
+   * TWOFA_REQUIRE_2FA as it stands for the session's account: {@code required} while the rule applies (in scope,
+   * no 2FA yet), with the grace period's end, the whole days left, and {@code held} once it is over.
+   */
+  public record TwoFactorRequired(boolean required, @JsonInclude(JsonInclude.Include.NON_NULL) String dueAt, int daysLeft,
+                                  boolean held) {
+    public static final TwoFactorRequired NOT_REQUIRED = new TwoFactorRequired(false, null, 0, false);
+  }
+
+  /**
    * A passkey was added; {@code recoveryCodes} (shown once) when it was the account's first second factor, else
    * null; {@code user} as it is now.
    */

@@ -46,6 +46,7 @@ public final class OidcMessages {
   public record AuthorizeOutcome(String redirect, String authorization, String screen, String errorPage) {
     public static final String LOGIN = "login";
     public static final String CONSENT = "consent";
+    public static final String ENROL = "enrol";
 
     public static AuthorizeOutcome redirectTo(String location) {
       return new AuthorizeOutcome(location, null, null, null);
@@ -57,6 +58,11 @@ public final class OidcMessages {
 
     public static AuthorizeOutcome consent(String authorization) {
       return new AuthorizeOutcome(null, authorization, CONSENT, null);
+    }
+
+    /** The account must turn on a required 2FA before the request goes on (TWOFA_REQUIRE_2FA). */
+    public static AuthorizeOutcome enrol(String authorization) {
+      return new AuthorizeOutcome(null, authorization, ENROL, null);
     }
 
     public static AuthorizeOutcome error(String code) {

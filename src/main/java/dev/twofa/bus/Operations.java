@@ -120,6 +120,9 @@ public final class Operations {
     auth("trusted-browsers.remove", AuthRequests.TrustedBrowserRemove.class, AuthReplies.TrustedBrowsers.class);
   public static final Operation<Session, AuthReplies.TrustedBrowsers> TRUSTED_BROWSERS_REMOVE_ALL =
     auth("trusted-browsers.remove-all", Session.class, AuthReplies.TrustedBrowsers.class);
+  /** TWOFA_REQUIRE_2FA for the session's account (auth/requirement). */
+  public static final Operation<Session, AuthReplies.TwoFactorRequired> TWO_FACTOR_REQUIREMENT =
+    auth("two-factor-requirement", Session.class, AuthReplies.TwoFactorRequired.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

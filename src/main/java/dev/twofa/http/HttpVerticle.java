@@ -98,6 +98,7 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("listTrustedBrowsers").addHandler(trustedBrowsers::list);
       api.getRoute("removeTrustedBrowser").addHandler(trustedBrowsers::remove);
       api.getRoute("removeAllTrustedBrowsers").addHandler(trustedBrowsers::removeAll);
+      api.getRoute("getTwoFactorRequirement").addHandler(trustedBrowsers::twoFactorRequirement);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

@@ -52,6 +52,8 @@ public final class Mailer {
   public static final String PASSKEY_ADDED = "passkey.added";
   public static final String PASSKEY_RENAMED = "passkey.renamed";
   public static final String PASSKEY_REMOVED = "passkey.removed";
+  /** A reminder to turn on a required 2FA before the grace period ends (TWOFA_REQUIRE_2FA). */
+  public static final String TWO_FACTOR_REQUIRED = "2fa.required";
   /**
    * The notices that reach an address not yet verified: what changes how the account is guarded, and a request to
    * turn its 2FA off. The address is the account's only channel, and its reader can already take the account with
@@ -150,6 +152,14 @@ public final class Mailer {
     return reaches(user, SUPPORT_REQUESTED)
       ? outbox.add(tx, composer.supportRequested(user, client, clock.instant(), token, reason, replyAfter))
       : Future.succeededFuture();
+  }
+
+  /**
+   * "Turn on 2FA within N days": to the address whether verified or not (the account's only channel), with the
+   * set-up screen's link; {@code due} is when logins start to lead only there.
+   */
+  public Future<Void> twoFactorRequired(SqlClient db, UserRow user, int daysLeft, Instant due) {
+    return outbox.add(db, composer.twoFactorRequired(user, clock.instant(), daysLeft, due));
   }
 
   /** Tells the owner that the support desk declined the request, and why. */

@@ -140,7 +140,8 @@ final class Authorizer {
       return Future.succeededFuture(false);
     }
     return signedIn(sessionToken).compose(session -> session.isEmpty() ? Future.succeededFuture(false)
-      : sessions.login(session.get()).map(Authorizer::skippedTheCode));
+      : sessions.login(session.get()).map(Authorizer::skippedTheCode))
+      .recover(error -> mustEnrol(error) ? Future.succeededFuture(false) : Future.failedFuture(error));
   }
 
   private static boolean skippedTheCode(SessionService.Login login) {
@@ -229,7 +230,17 @@ final class Authorizer {
         }
         return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.login(p.id())))
           .orElseGet(() -> waitForLogin(client, params, ip));
-      }));
+      }))
+      // An account past its days to turn on a required 2FA: the set-up first, then on to the application.
+      .recover(error -> !mustEnrol(error) ? Future.failedFuture(error)
+        : request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)
+          ? refuse(redirectUri, OIDCError.LOGIN_REQUIRED, state)
+          : pending.map(p -> Future.succeededFuture(AuthorizeOutcome.enrol(p.id())))
+            .orElseGet(() -> saveWaiting(client, params, ip).map(AuthorizeOutcome::enrol)));
+  }
+
+  private static boolean mustEnrol(Throwable error) {
+    return error instanceof BusFailure failure && failure.code() == ErrorCode.TWO_FACTOR_REQUIRED;
   }
 
   /** What this provider refuses in a request that parsed: anything but the code flow with PKCE S256, by query. */
