@@ -50,7 +50,7 @@ const PHONE = '(max-width: 40rem), (pointer: coarse)';
 
 export function setupScreen(main, app, params) {
   const fromAccount = params.get('from') === 'account';
-  if (app.mustEnrol) main.append(el('p', { class: 'notice', role: 'status' }, t('required.held')));
+  if (app.mustEnrol) main.append(el('p', { class: 'warning attention', role: 'status' }, t('required.held')));
   return keyScreen(main, app, {
     title: t(fromAccount ? 'twofa.enable' : 'setup.title'),
     submitLabel: t('twofa.enable'),
