@@ -20,7 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import static dev.twofa.support.ApiAssertions.assertError;
 import static dev.twofa.support.TestAccounts.PASSWORD;
@@ -75,6 +79,23 @@ class RequiredTwoFactorTest {
     assertEquals(200, browser.get("/api/account/sessions").status());
     server.clock().advance(Duration.ofDays(3));
     assertEquals(11, requirement(loggedIn(email)).getInteger("daysLeft"), "counted from when the rule first applied");
+  }
+
+  @Test
+  void requestsAtOnceStampOneStartOfTheGracePeriod() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    List<CompletableFuture<JsonObject>> answers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      answers.add(CompletableFuture.supplyAsync(() -> requirement(browser)));
+    }
+    Set<String> dueAts = new HashSet<>();
+    for (CompletableFuture<JsonObject> answer : answers) {
+      dueAts.add(answer.get().getString("dueAt"));
+    }
+    assertEquals(1, dueAts.size(), dueAts.toString());
+    assertEquals(1, server.query("SELECT 1 FROM two_factor_requirements r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
+      email).size());
   }
 
   @Test
