@@ -138,21 +138,28 @@ class RequiredTwoFactorTest {
   void remindersGoOutSevenDaysBeforeAndOnTheLastDay() throws Exception {
     String email = TestAccounts.uniqueEmail();
     requirement(accounts.signedUp(email));
+    String japanese = TestAccounts.uniqueEmail();
+    ApiClient inJapanese = server.newClient().extraHeaders("Accept-Language", "ja");
+    assertEquals(201, inJapanese.post("/api/signup", credentials(japanese, PASSWORD)).status());
+    requirement(inJapanese);
     assertEquals(1, MAIL.mailsTo(email, 1).size(), "only the verification mail so far");
     server.clock().advance(Duration.ofDays(7));
-    MimeMessage week = reminder(email, 2);
+    MimeMessage week = reminder(email, 2, "Turn on two-factor authentication");
     assertTrue(MailCatcher.body(week).contains("within 7 days"), MailCatcher.body(week));
     assertTrue(MailCatcher.body(week).contains("/2fa/setup"), MailCatcher.body(week));
+    MimeMessage weekJa = reminder(japanese, 2, "2段階認証を有効にしてください");
+    assertTrue(MailCatcher.plainText(weekJa).contains("あと7日以内"), MailCatcher.plainText(weekJa));
     server.clock().advance(Duration.ofDays(6));
-    MimeMessage last = reminder(email, 3);
+    MimeMessage last = reminder(email, 3, "Turn on two-factor authentication");
     assertTrue(MailCatcher.body(last).contains("within 1 day "), MailCatcher.body(last));
+    assertTrue(MailCatcher.plainText(reminder(japanese, 3, "2段階認証を有効にしてください")).contains("あと1日以内"));
   }
 
-  private static MimeMessage reminder(String email, int n) throws Exception {
+  private static MimeMessage reminder(String email, int n, String subject) throws Exception {
     List<MimeMessage> mails = MAIL.mailsTo(email, n);
     assertEquals(n, mails.size(), "one reminder each time");
     MimeMessage mail = mails.get(n - 1);
-    assertEquals("[cryptact] Turn on two-factor authentication", mail.getSubject());
+    assertEquals("[cryptact] " + subject, mail.getSubject());
     return mail;
   }
 

@@ -27,7 +27,7 @@ import java.util.UUID;
  */
 final class TrustedLogin {
   /** The login.password event's secondFactor detail when a trusted browser skipped the code step. */
-  static final String SKIPPED = "trusted_browser";
+  static final String SKIPPED = SessionService.TRUSTED_BROWSER;
   private final Pool pool;
   private final Throttle throttle;
   private final SessionService sessions;
