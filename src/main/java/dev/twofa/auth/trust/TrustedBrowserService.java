@@ -56,7 +56,9 @@ public final class TrustedBrowserService {
    * trust) pays one short statement and no transaction. {@link #use} decides for good.
    */
   public Future<Boolean> holds(UserRow user, ClientInfo client) {
-    Optional<byte[]> device = device(client);
+    // A cookie issued with this very answer names a browser nobody trusted yet: no statement.
+    Optional<byte[]> device = client != null && client.device() != null && client.device().issued()
+      ? Optional.empty() : device(client);
     return !offered() || device.isEmpty() ? Future.succeededFuture(false)
       : rows.holds(pool, user.id(), device.get(), clock.instant());
   }
