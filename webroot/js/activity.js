@@ -83,6 +83,9 @@ function loginRow(steps) {
     return { kind: 'login', tone: 'ok', event,
       words: wrong ? t('activity.login.afterWrong', { what: words, n: wrong }) : words };
   }
+  if (password && password.details.secondFactor === 'trusted_browser') {
+    return { kind: 'login', tone: 'ok', words: t('activity.login.trustedBrowser'), event };
+  }
   if (password && password.details.secondFactor !== 'required') {
     return { kind: 'login', tone: 'ok', words: t('activity.login.password'), event };
   }

@@ -33,6 +33,14 @@ export function onUnauthenticated(handler) {
   unauthenticatedHandler = handler;
 }
 
+// Called when a call answers 403 two_factor_required (the account must turn on a required 2FA first).
+let twoFactorRequiredHandler = null;
+
+/** Registers what takes a held account to the 2FA set-up; the app shell sets it once. */
+export function onTwoFactorRequired(handler) {
+  twoFactorRequiredHandler = handler;
+}
+
 async function request(method, path, body, retried = false) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') {
@@ -78,6 +86,9 @@ async function request(method, path, body, retried = false) {
     if (response.status === 401 && error.code === 'unauthenticated' && unauthenticatedHandler) {
       unauthenticatedHandler(error);
     }
+    if (response.status === 403 && error.code === 'two_factor_required' && twoFactorRequiredHandler) {
+      twoFactorRequiredHandler(error);
+    }
     throw error;
   }
   return json;
@@ -90,8 +101,8 @@ export const api = {
   authorization: (id) => request('GET', '/api/authorizations/' + encodeURIComponent(id)),
   consent: (id, allow) => request('POST', '/api/authorizations/' + encodeURIComponent(id) + '/consent', { allow }),
   signup: (email, password) => request('POST', '/api/signup', { email, password, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
-  login: (email, password) => request('POST', '/api/login', { email, password }),
-  loginWithTotp: (code) => request('POST', '/api/login/totp', { code }),
+  login: (email, password, authorization) => request('POST', '/api/login', { email, password, authorization }),
+  loginWithTotp: (code, trustBrowser) => request('POST', '/api/login/totp', { code, trustBrowser }),
   loginWithRecoveryCode: (code) => request('POST', '/api/login/recovery', { code }),
   holdLoginForSupport: () => request('POST', '/api/login/support-form'),
   logout: () => request('POST', '/api/logout'),
@@ -119,7 +130,11 @@ export const api = {
   renamePasskey: (id, name) => request('POST', '/api/passkeys/rename', { id, name }),
   removePasskey: (id) => request('POST', '/api/passkeys/remove', { id }),
   loginPasskeyOptions: () => request('POST', '/api/login/passkey/options'),
-  loginWithPasskey: (credential) => request('POST', '/api/login/passkey', { credential }),
+  loginWithPasskey: (credential, trustBrowser) => request('POST', '/api/login/passkey', { credential, trustBrowser }),
+  trustedBrowsers: () => request('GET', '/api/trusted-browsers'),
+  twoFactorRequirement: () => request('GET', '/api/account/two-factor-requirement'),
+  removeTrustedBrowser: (id) => request('POST', '/api/trusted-browsers/remove', { id }),
+  removeAllTrustedBrowsers: () => request('POST', '/api/trusted-browsers/remove-all'),
   requestPasswordReset: (email) => request('POST', '/api/password-reset', { email }),
   completePasswordReset: (token, newPassword) => request('POST', '/api/password-reset/complete', { token, newPassword }),
   secureAccount: (token) => request('POST', '/api/secure-account', { token }),

@@ -1,6 +1,6 @@
 // The app shell: settings, language, session state, the router (History API, so back and reload keep the
 // user's place) and the header.
-import { api, onStepUpRequired, onUnauthenticated } from './api.js';
+import { api, onStepUpRequired, onUnauthenticated, onTwoFactorRequired } from './api.js';
 import { confirmIdentity } from './stepup.js';
 import { t, lang, useLanguage, rememberLanguage, translateShell } from './i18n.js';
 import { signupScreen, loginScreen, totpScreen, recoveryScreen } from './screens/login.js';
@@ -31,6 +31,8 @@ export const app = {
   offerNewCodes: false,
   // Where to go once logged in: a screen the session ended on (checked by safeReturn, memory only).
   returnTo: null,
+  // The account must turn on a required 2FA before anything else (a call answered two_factor_required).
+  mustEnrol: false,
   // A one-shot message for the next screen ("You have 6 recovery codes left").
   notice: null,
   // Set by a screen that must not be left without asking (unsaved recovery codes); returns true to stay.
@@ -109,6 +111,17 @@ const routes = {
   '/consent': { screen: consentScreen, states: [AUTHENTICATED] },
 };
 
+// The screens an account that must turn on a required 2FA may use (TWOFA_REQUIRE_2FA).
+const ENROLMENT = new Set(['/2fa/setup', '/recovery-codes']);
+
+/** A call answered two_factor_required: the set-up, then back to where the user was going. */
+function mustEnrol() {
+  if (app.mustEnrol && ENROLMENT.has(location.pathname)) return;
+  app.mustEnrol = true;
+  app.returnTo = app.returnTo || safeReturn(location.pathname + location.search);
+  app.navigate('/2fa/setup', { replace: true, force: true });
+}
+
 // Screens that cannot be returned to: their content lived only in memory.
 const NO_RETURN = new Set(['/recovery-codes']);
 
@@ -153,7 +166,9 @@ async function render() {
   const path = location.pathname;
   const route = routes[path];
   const reLogin = path === '/login' && app.authorization && app.authorization.loginRequired;
-  if (app.authorization && app.session.state === AUTHENTICATED && !reLogin) {
+  // A required 2FA is set up first; the application's request goes on once it is (see mustEnrol).
+  const enrolling = app.mustEnrol && ENROLMENT.has(path);
+  if (app.authorization && app.session.state === AUTHENTICATED && !reLogin && !enrolling) {
     location.assign('/authorize/resume?authorization=' + encodeURIComponent(app.authorization.id));
     return;
   }
@@ -277,7 +292,9 @@ function resumeEndedLogin() {
 /** /login?authorization=ID: an application sent the user here to log in; its name titles the login screen. */
 async function startAuthorization() {
   const id = new URLSearchParams(location.search).get('authorization');
-  if (!id || location.pathname !== '/login') return;
+  if (!id || !['/login', '/2fa/setup'].includes(location.pathname)) return;
+  // Sent to the set-up by the authorization endpoint: a required 2FA comes before the application.
+  if (location.pathname === '/2fa/setup') app.mustEnrol = true;
   try {
     const found = await api.authorization(id);
     app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired };
@@ -294,6 +311,7 @@ async function start() {
   // The password form's current password is the password part of the proof; a session that logged in with a
   // recovery code is asked for one first (its phone may be gone).
   onUnauthenticated(sessionEnded);
+  onTwoFactorRequired(mustEnrol);
   onStepUpRequired(({ path, body }) => confirmIdentity(app.session.user, app.config.totp.digits, {
     password: path === '/api/account/password' ? body.currentPassword : undefined,
     recoveryFirst: app.signedInWithRecoveryCode,

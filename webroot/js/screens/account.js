@@ -6,6 +6,7 @@ import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
 import { appsSection } from './apps.js';
 import { holdNotice, phraseSection } from './protection.js';
+import { trustedBrowsersSection } from './trusted-browsers.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -14,7 +15,7 @@ export async function accountScreen(main, app) {
     user = await api.account();
   } catch (error) {
     // The app shell has taken an ended session back to Log in (see sessionEnded in app.js).
-    if (error.code === 'unauthenticated') return;
+    if (error.code === 'unauthenticated' || error.code === 'two_factor_required') return;
     main.append(el('p', { class: 'form-message error', role: 'alert' }, describe(error)));
     return;
   }
@@ -31,6 +32,7 @@ export async function accountScreen(main, app) {
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
     attentionBox(user, lostPhone, security),
     holdNotice(user),
+    requiredBanner(user),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
@@ -41,6 +43,7 @@ export async function accountScreen(main, app) {
     phraseSection(app, user),
     sessionsSection(),
     appsSection(),
+    trustedBrowsersSection(app, user),
     activitySection(() => password.open())));
 }
 
@@ -66,6 +69,20 @@ function attentionBox(user, lostPhone, security) {
     el('div', { class: 'inline-actions' },
       el('a', { href: '/2fa/change', 'data-link': true, class: 'button secondary' }, t('account.lostPhone.link')),
       regenerate));
+}
+
+/** TWOFA_REQUIRE_2FA: "Turn on 2FA within N days", counting down until the set-up is all a login leads to. */
+function requiredBanner(user) {
+  if (user.twoFactorEnabled) return null;
+  const box = el('div', { class: 'warning attention', hidden: true, id: 'required-2fa' });
+  api.twoFactorRequirement().then((requirement) => {
+    if (!requirement.required || requirement.held) return;
+    box.append(el('p', {}, t('required.banner', { n: requirement.daysLeft, date: formatDate(requirement.dueAt) })),
+      el('div', { class: 'inline-actions' },
+        el('a', { href: '/2fa/setup?from=account', 'data-link': true, class: 'button primary' }, t('twofa.enable'))));
+    box.hidden = false;
+  }).catch(() => {});
+  return box;
 }
 
 /** "Email · Not verified · Resend link", until the address is proven. */

@@ -50,6 +50,7 @@ const PHONE = '(max-width: 40rem), (pointer: coarse)';
 
 export function setupScreen(main, app, params) {
   const fromAccount = params.get('from') === 'account';
+  if (app.mustEnrol) main.append(el('p', { class: 'warning attention', role: 'status' }, t('required.held')));
   return keyScreen(main, app, {
     title: t(fromAccount ? 'twofa.enable' : 'setup.title'),
     submitLabel: t('twofa.enable'),
@@ -200,6 +201,12 @@ export function recoveryCodesScreen(main, app) {
     announce(t('codes.savedAnnounce'));
     if (saved.enabled) {
       app.notice = saved.notice || t('twofa.onNotice', { entry: app.entryName(app.session.user && app.session.user.email) });
+    }
+    // A required 2FA set up on the way somewhere (an application's login, a screen): on to it.
+    if (app.mustEnrol) {
+      app.mustEnrol = false;
+      app.afterLogin();
+      return;
     }
     app.navigate('/account', { replace: true });
   });

@@ -88,7 +88,7 @@ export function loginScreen(main, app, params) {
         ? [describe(error), ' ', el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))]
         : describe(error)),
       onSubmit: async (email, password) => {
-        const session = await api.login(email, password);
+        const session = await api.login(email, password, app.authorization ? app.authorization.id : undefined);
         app.setSession(session);
         if (session.state === 'pending_2fa') app.navigate('/login/2fa');
         else app.afterLogin();
@@ -222,16 +222,28 @@ function triesWarning(app) {
   return { box, update };
 }
 
+/** "Don't ask for a code on this browser for 30 days": none when the server offers no trusted browsers. */
+function trustBox(app) {
+  const days = app.config.trustedBrowserDays;
+  if (!days) return { box: null, checked: () => false };
+  const input = el('input', { type: 'checkbox', id: 'trust-browser', name: 'trust-browser' });
+  const box = el('div', { class: 'trust-browser' },
+    el('label', { class: 'tick', for: 'trust-browser' }, input, t('trust.checkbox', { days })),
+    el('p', { class: 'hint' }, t('trust.hint')));
+  return { box, checked: () => input.checked };
+}
+
 export function totpScreen(main, app) {
   const digits = app.config.totp.digits;
   const tries = triesWarning(app);
+  const trust = trustBox(app);
   const form = codeForm({
     label: t('totp.codeLabel', { digits }),
     digits,
     submitLabel: t('totp.submit'),
     submitCode: async (code) => {
       try {
-        if (await completeLogin(app, () => api.loginWithTotp(code))) {
+        if (await completeLogin(app, () => api.loginWithTotp(code, trust.checked()))) {
           app.afterLogin();
         }
       } finally {
@@ -261,7 +273,7 @@ export function totpScreen(main, app) {
       return;
     }
     try {
-      if (await completeLogin(app, () => api.loginWithPasskey(credential))) {
+      if (await completeLogin(app, () => api.loginWithPasskey(credential, trust.checked()))) {
         app.navigate('/account');
       }
     } catch (error) {
@@ -275,6 +287,8 @@ export function totpScreen(main, app) {
     whoIsLoggingIn(app),
     countdown(app),
     tries.box,
+    // Before the code: a full code submits itself.
+    trust.box,
     passkeyMessage,
     passkey,
     codeBox,

@@ -5,7 +5,8 @@
 DROP FUNCTION IF EXISTS session_open(bytea, uuid, bigint, integer, timestamptz, timestamptz, timestamptz, text, text);
 DROP FUNCTION IF EXISTS session_open(bytea, uuid, bigint, integer, timestamptz, timestamptz, timestamptz, text, text, integer);
 
--- Opens the session a completed login (or a sign-up) makes: its login is its first step-up. A user keeps at most
+-- Opens the session a completed login (or a sign-up) makes: its login is its first step-up, unless a trusted
+-- browser skipped its code step (p_second_factor_method 'trusted_browser'): that never counts as one. A user keeps at most
 -- p_max_per_user sessions: opening one more ends those used least recently (dead ones first), under the user's
 -- lock, so concurrent logins cannot overshoot the cap.
 CREATE OR REPLACE FUNCTION session_open(p_token_hash bytea, p_handle uuid, p_user_id bigint, p_epoch integer,
@@ -22,7 +23,8 @@ BEGIN
   INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
                         ip, user_agent, step_up_at, second_factor_method)
     VALUES (p_token_hash, p_handle, p_user_id, p_epoch, p_second_factor_at, p_now, p_now, p_expires_at,
-            p_ip, p_user_agent, p_now, p_second_factor_method);
+            p_ip, p_user_agent,
+            CASE WHEN p_second_factor_method = 'trusted_browser' THEN NULL ELSE p_now END, p_second_factor_method);
 END
 $$;
 

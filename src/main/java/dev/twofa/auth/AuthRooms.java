@@ -21,7 +21,10 @@ import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.StepUpService;
 import dev.twofa.auth.support.SupportDesk;
 import dev.twofa.auth.support.SupportRequestService;
+import dev.twofa.auth.requirement.RequirementStatus;
+import dev.twofa.auth.requirement.TwoFactorRequirement;
 import dev.twofa.auth.throttle.Throttle;
+import dev.twofa.auth.trust.TrustedBrowserService;
 import dev.twofa.bus.BusRequests;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.TwofaConfig;
@@ -37,7 +40,9 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys, PhraseService phrases) {
+                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys, PhraseService phrases,
+                 TrustedBrowserService trustedBrowsers, TwoFactorRequirement requirement,
+                 RequirementStatus requirementStatus) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -46,15 +51,20 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     UserRepository users = new UserRepository(new SecurityHold(config.securityHold(), clock));
     Auditor auditor = Auditor.create(bus, pool, vertx, config.keys().auditKey().orElseThrow());
     SignInNotices signIns = SignInNotices.create(pool, users, throttle, auditor, mailer, clock);
+    TwoFactorRequirement requirement = new TwoFactorRequirement(pool, users, config.twoFactorRules(), mailer, clock);
     SessionService sessions = SessionService.create(pool, throttle, auditor, signIns, config.login(),
-      config.sessionTimeout(), config.sessionMaxAge(), clock);
+      config.sessionTimeout(), config.sessionMaxAge(), requirement::holds, clock);
     AccountService accounts = new AccountService(pool, users, throttle, sessions, passwords,
       new PasswordStrength(config.passwords()), auditor, config.login(), mailer, signIns, clock);
     SecondFactor secondFactor = SecondFactor.create(users, keys, config.totp(), clock);
+    TrustedBrowserService trustedBrowsers = new TrustedBrowserService(pool, sessions,
+      config.twoFactorRules().trustedBrowser(), clock);
     PasskeyService passkeys = PasskeyService.create(pool, users, sessions, keys, auditor, mailer, config.publicUrl(),
-      config.productName(), config.login(), clock);
+      config.productName(), config.login(), trustedBrowsers, clock);
+    OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
+      sessions, users, throttle, auditor, clock);
     LoginService logins = new LoginService(pool, users, throttle, sessions, passwords, secondFactor, auditor,
-      config.login(), mailer, signIns, passkeys, clock);
+      config.login(), mailer, signIns, passkeys, trustedBrowsers, oidc, clock);
     StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, passkeys, auditor,
       config.login(), clock);
     TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
@@ -66,10 +76,9 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     SupportRequestService requests = SupportRequestService.create(pool, users, throttle, sessions, auditor, mailer,
       config.login(), config.support(), clock);
     KeyRingCheck keyRingCheck = new KeyRingCheck(keys, users, config.keys().allowMissingKeys());
-    OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
-      sessions, users, throttle, auditor, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
       resets, support, requests, oidc, passkeys,
-      new PhraseService(pool, users, sessions, PhraseSeal.create(keys), auditor, mailer, clock));
+      new PhraseService(pool, users, sessions, PhraseSeal.create(keys), auditor, mailer, clock),
+      trustedBrowsers, requirement, new RequirementStatus(requirement, sessions));
   }
 }

@@ -125,6 +125,10 @@ public class AuthVerticle extends VerticleBase {
       serve(LOGIN_PASSKEY_OPTIONS, r.passkeys()::loginOptions),
       serve(LOGIN_PASSKEY, r.logins()::passkey),
       serve(STEP_UP_PASSKEY_OPTIONS, r.passkeys()::stepUpOptions),
+      serve(TRUSTED_BROWSERS, r.trustedBrowsers()::list),
+      serve(TRUSTED_BROWSER_REMOVE, r.trustedBrowsers()::remove),
+      serve(TRUSTED_BROWSERS_REMOVE_ALL, r.trustedBrowsers()::removeAll),
+      serve(TWO_FACTOR_REQUIREMENT, r.requirementStatus()::status),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }
 
@@ -138,6 +142,8 @@ public class AuthVerticle extends VerticleBase {
     purgeEvery(purgeEvery, "known_devices", r.signIns()::purge);
     purgeEvery(purgeEvery, "mail_outbox", r.mailer()::purgeSent);
     purgeEvery(purgeEvery, "oidc_grants", r.oidc()::purge);
+    purgeEvery(purgeEvery, "trusted_browsers", r.trustedBrowsers()::purge);
+    purgeEvery(purgeEvery, "two_factor_reminders", r.requirement()::remind);
     // Events left in the outbox (audit was away when they were written) are delivered as soon as it answers.
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> r.auditor().flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.

@@ -132,6 +132,32 @@ public final class AuthReplies {
   }
 
   /**
+   * A browser that skips the code step of the account's logins until {@code expiresAt}: trusted at
+   * {@code createdAt}, last used at {@code lastUsedAt} from {@code ip}; {@code current}: the browser asking.
+   */
+  @JsonIgnoreProperties(value = "browser", allowGetters = true)
+  public record TrustedBrowserView(String id, boolean current, String createdAt, String lastUsedAt, String expiresAt,
+                                   String ip, String userAgent) {
+    /** The browser and system the User-Agent names ({@link Browser}). */
+    @JsonProperty("browser")
+    public Browser browser() {
+      return Browser.of(userAgent);
+    }
+  }
+
+  public record TrustedBrowsers(List<TrustedBrowserView> trustedBrowsers) {
+  }
+
+  /**
+   * TWOFA_REQUIRE_2FA as it stands for the session's account: {@code required} while the rule applies (in scope,
+   * no 2FA yet), with the grace period's end, the whole days left, and {@code held} once it is over.
+   */
+  public record TwoFactorRequired(boolean required, @JsonInclude(JsonInclude.Include.NON_NULL) String dueAt, int daysLeft,
+                                  boolean held) {
+    public static final TwoFactorRequired NOT_REQUIRED = new TwoFactorRequired(false, null, 0, false);
+  }
+
+  /**
    * A passkey was added; {@code recoveryCodes} (shown once) when it was the account's first second factor, else
    * null; {@code user} as it is now.
    */

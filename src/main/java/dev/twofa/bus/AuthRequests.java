@@ -8,8 +8,14 @@ public final class AuthRequests {
   private AuthRequests() {
   }
 
-  /** Sign-up and the password step of a login. The token is the browser's current one, ended on success. */
-  public record Credentials(String sessionToken, String email, String password, ClientInfo client) {
+  /**
+   * Sign-up and the password step of a login. The token is the browser's current one, ended on success.
+   * {@code authorization}: the OpenID Connect request this login is for (its opaque id), when there is one.
+   */
+  public record Credentials(String sessionToken, String email, String password, ClientInfo client, String authorization) {
+    public Credentials(String sessionToken, String email, String password, ClientInfo client) {
+      this(sessionToken, email, password, client, null);
+    }
   }
 
   /**
@@ -20,8 +26,14 @@ public final class AuthRequests {
                        ClientInfo client) {
   }
 
-  /** A one-time code: the TOTP or recovery step of a login, or the first code that enables 2FA. */
-  public record Code(String sessionToken, String code, ClientInfo client) {
+  /**
+   * A one-time code: the TOTP or recovery step of a login, or the first code that enables 2FA. {@code trustBrowser}:
+   * at a login's code step, "Don't ask for a code on this browser" was ticked.
+   */
+  public record Code(String sessionToken, String code, ClientInfo client, boolean trustBrowser) {
+    public Code(String sessionToken, String code, ClientInfo client) {
+      this(sessionToken, code, client, false);
+    }
   }
 
   /** The token of an emailed link (verification); needs no session. */
@@ -52,7 +64,14 @@ public final class AuthRequests {
   }
 
   /** A WebAuthn assertion (AuthenticationResponseJSON) answering the options given to this session or pending login. */
-  public record PasskeyAssertion(String sessionToken, String credential, ClientInfo client) {
+  public record PasskeyAssertion(String sessionToken, String credential, ClientInfo client, boolean trustBrowser) {
+    public PasskeyAssertion(String sessionToken, String credential, ClientInfo client) {
+      this(sessionToken, credential, client, false);
+    }
+  }
+
+  /** Removes one of the account's trusted browsers, named by its opaque id from the list. */
+  public record TrustedBrowserRemove(String sessionToken, String id, ClientInfo client) {
   }
 
   /** Renames one of the session's passkeys, named by its opaque id from the list. */

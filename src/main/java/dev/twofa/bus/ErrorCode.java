@@ -16,6 +16,7 @@ public enum ErrorCode {
   FORBIDDEN(403, "You are not allowed to do this."),
   CROSS_SITE(403, "This request came from another site. Open this site's own page and try again."),
   STEP_UP_REQUIRED(403, "Confirm it's you: enter your password (and your 2FA code) again."),
+  TWO_FACTOR_REQUIRED(403, "Two-factor authentication is required for this account: turn it on first (POST /api/2fa/setup, then /api/2fa/enable)."),
   NOT_FOUND(404, "There is nothing here."),
   USER_NOT_FOUND(404, "No account has this email address."),
   SESSION_NOT_FOUND(404, "That session has already ended."),

@@ -19,8 +19,11 @@ public final class OidcMessages {
   public record Resume(String sessionToken, String authorization, ClientInfo client) {
   }
 
-  /** The login screen asks whom it logs in to. */
-  public record AuthorizationLookup(String authorization) {
+  /** The login screen asks whom it logs in to (and, with the browser's session, whether it must log in again). */
+  public record AuthorizationLookup(String authorization, String sessionToken) {
+    public AuthorizationLookup(String authorization) {
+      this(authorization, null);
+    }
   }
 
   /**
@@ -43,6 +46,7 @@ public final class OidcMessages {
   public record AuthorizeOutcome(String redirect, String authorization, String screen, String errorPage) {
     public static final String LOGIN = "login";
     public static final String CONSENT = "consent";
+    public static final String ENROL = "enrol";
 
     public static AuthorizeOutcome redirectTo(String location) {
       return new AuthorizeOutcome(location, null, null, null);
@@ -54,6 +58,11 @@ public final class OidcMessages {
 
     public static AuthorizeOutcome consent(String authorization) {
       return new AuthorizeOutcome(null, authorization, CONSENT, null);
+    }
+
+    /** The account must turn on a required 2FA before the request goes on (TWOFA_REQUIRE_2FA). */
+    public static AuthorizeOutcome enrol(String authorization) {
+      return new AuthorizeOutcome(null, authorization, ENROL, null);
     }
 
     public static AuthorizeOutcome error(String code) {

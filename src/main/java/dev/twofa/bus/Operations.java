@@ -121,6 +121,16 @@ public final class Operations {
     auth("login.passkey", PasskeyAssertion.class, LoginOutcome.class);
   public static final Operation<Session, PasskeyOptions> STEP_UP_PASSKEY_OPTIONS =
     auth("step-up.passkey.options", Session.class, PasskeyOptions.class);
+  /** Trusted browsers (auth/trust): the account's list, one removed, all removed. */
+  public static final Operation<Session, AuthReplies.TrustedBrowsers> TRUSTED_BROWSERS =
+    auth("trusted-browsers", Session.class, AuthReplies.TrustedBrowsers.class);
+  public static final Operation<AuthRequests.TrustedBrowserRemove, AuthReplies.TrustedBrowsers> TRUSTED_BROWSER_REMOVE =
+    auth("trusted-browsers.remove", AuthRequests.TrustedBrowserRemove.class, AuthReplies.TrustedBrowsers.class);
+  public static final Operation<Session, AuthReplies.TrustedBrowsers> TRUSTED_BROWSERS_REMOVE_ALL =
+    auth("trusted-browsers.remove-all", Session.class, AuthReplies.TrustedBrowsers.class);
+  /** TWOFA_REQUIRE_2FA for the session's account (auth/requirement). */
+  public static final Operation<Session, AuthReplies.TwoFactorRequired> TWO_FACTOR_REQUIREMENT =
+    auth("two-factor-requirement", Session.class, AuthReplies.TwoFactorRequired.class);
   /** Answers when auth reaches its database at the expected schema version. */
   public static final Operation<Void, Void> AUTH_HEALTH = auth("health", Void.class, Void.class);
 

@@ -38,7 +38,9 @@ public record TwofaConfig(
   Duration secureAccountUndo,
   /** Sensitive changes paused after a risky one (see SecurityHoldPolicy). */
   SecurityHoldPolicy securityHold,
-  Management management) {
+  Management management,
+  /** Trusted browsers and the required-2FA rule. */
+  TwoFactorRules twoFactorRules) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -125,14 +127,15 @@ public record TwofaConfig(
       Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)),
       new SecurityHoldPolicy(Duration.ofHours(s.integer("SECURITY_HOLD_HOURS", 24, 0, 24 * 30)),
         Duration.ofHours(s.integer("SUPPORT_RESET_HOLD_HOURS", 48, 0, 24 * 30))),
-      Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)));
+      Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)),
+      TwoFactorRules.from(s));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbMigrateUrl, dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
-      productName, totp, passwords, login, mail, support, secureAccountUndo, securityHold, management);
+      productName, totp, passwords, login, mail, support, secureAccountUndo, securityHold, management, twoFactorRules);
   }
 
   /** The URL migrations run with: the schema owner's if configured apart, else the one the node serves with. */

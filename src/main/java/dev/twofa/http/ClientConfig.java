@@ -25,6 +25,8 @@ final class ClientConfig {
       // An external help desk, when set, is where "Ask support to turn off 2FA" leads instead of the app's form.
       .put("support", new JsonObject().put("url", config.support().helpDeskUrl().map(Object::toString).orElse(null))
         .put("coolingOffHours", config.support().coolingOff().toHours()))
+      // 0: the code step offers no "Don't ask for a code on this browser".
+      .put("trustedBrowserDays", config.twoFactorRules().trustedBrowser().toDays())
       .encode();
   }
 

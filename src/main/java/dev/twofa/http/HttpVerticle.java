@@ -98,6 +98,11 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("stepUpPasskeyOptions").addHandler(passkeys::stepUpOptions);
       api.getRoute("setPhrase").addHandler(phrase::set);
       api.getRoute("getPhrase").addHandler(phrase::show);
+      TrustedBrowserResource trustedBrowsers = new TrustedBrowserResource(requests);
+      api.getRoute("listTrustedBrowsers").addHandler(trustedBrowsers::list);
+      api.getRoute("removeTrustedBrowser").addHandler(trustedBrowsers::remove);
+      api.getRoute("removeAllTrustedBrowsers").addHandler(trustedBrowsers::removeAll);
+      api.getRoute("getTwoFactorRequirement").addHandler(trustedBrowsers::twoFactorRequirement);
 
       Router router = Router.router(vertx);
       // HEAD works wherever GET does: routed as a GET, and Vert.x sends no body in answer to a HEAD request.

@@ -78,7 +78,7 @@ final class OidcResource {
 
   /** {@code GET /api/authorizations/{id}}: whom the login screen logs in to. */
   void lookup(RoutingContext ctx) {
-    requests.reply(ctx, requests.call(OIDC_AUTHORIZATION, new AuthorizationLookup(ctx.pathParam("id"))), 200);
+    requests.reply(ctx, requests.call(OIDC_AUTHORIZATION, new AuthorizationLookup(ctx.pathParam("id"), sessionToken(ctx))), 200);
   }
 
   /** {@code POST /api/authorizations/{id}/consent {allow}}: where the browser goes next, as {@code {location}}. */
@@ -152,7 +152,8 @@ final class OidcResource {
     if (outcome.redirect() != null) {
       return outcome.redirect();
     }
-    String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent" : "/login";
+    String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent"
+      : AuthorizeOutcome.ENROL.equals(outcome.screen()) ? "/2fa/setup" : "/login";
     return outcome.authorization() != null ? screen + "?authorization=" + outcome.authorization() : "/";
   }
 

@@ -69,7 +69,8 @@ final class SessionResource {
   /** The second step with a passkey: the body's {@code credential} is the browser's assertion, passed on as JSON text. */
   void loginWithPasskey(RoutingContext ctx) {
     requests.reply(ctx, enter(ctx, metrics.count("passkey", requests.call(dev.twofa.bus.Operations.LOGIN_PASSKEY,
-      new dev.twofa.bus.AuthRequests.PasskeyAssertion(sessionToken(ctx), PasskeyResource.credential(ctx), client(ctx))))), 200);
+      new dev.twofa.bus.AuthRequests.PasskeyAssertion(sessionToken(ctx), PasskeyResource.credential(ctx), client(ctx),
+        trustBrowser(ctx))))), 200);
   }
 
   void logout(RoutingContext ctx) {
@@ -78,12 +79,18 @@ final class SessionResource {
   }
 
   private Future<LoginOutcome> code(RoutingContext ctx, Operation<Code, LoginOutcome> step) {
-    return requests.call(step, new Code(sessionToken(ctx), body(ctx).getString("code"), client(ctx)));
+    return requests.call(step, new Code(sessionToken(ctx), body(ctx).getString("code"), client(ctx), trustBrowser(ctx)));
+  }
+
+  /** "Don't ask for a code on this browser", ticked at the code step. */
+  private static boolean trustBrowser(RoutingContext ctx) {
+    return Boolean.TRUE.equals(body(ctx).getValue("trustBrowser"));
   }
 
   private static Credentials credentials(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    return new Credentials(sessionToken(ctx), body.getString("email"), body.getString("password"), client(ctx));
+    return new Credentials(sessionToken(ctx), body.getString("email"), body.getString("password"), client(ctx),
+      body.getValue("authorization") instanceof String id ? id : null);
   }
 
   /** The browser takes the new cookie value; the body shows only the state. */

@@ -17,6 +17,8 @@ import dev.twofa.auth.notify.SignInNotices;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.throttle.Throttle;
+import dev.twofa.auth.oidc.OidcService;
+import dev.twofa.auth.trust.TrustedBrowserService;
 
 import dev.twofa.auth.throttle.Throttle.Limit;
 import dev.twofa.auth.session.PendingLogin;
@@ -65,11 +67,14 @@ public final class LoginService {
   private final Mailer mailer;
   private final SignInNotices signIns;
   private final PasskeyService passkeys;
+  private final TrustedBrowserService trust;
+  private final TrustedLogin trustedLogin;
   private final Clock clock;
 
   public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords,
                       SecondFactor secondFactor, Auditor auditor, LoginPolicy policy, Mailer mailer,
-                      SignInNotices signIns, PasskeyService passkeys, Clock clock) {
+                      SignInNotices signIns, PasskeyService passkeys, TrustedBrowserService trust, OidcService oidc,
+                      Clock clock) {
     this.pool = pool;
     this.secondSteps = new SecondStepRepository(pool);
     this.users = users;
@@ -82,14 +87,17 @@ public final class LoginService {
     this.mailer = mailer;
     this.signIns = signIns;
     this.passkeys = passkeys;
+    this.trust = trust;
+    this.trustedLogin = new TrustedLogin(pool, throttle, sessions, auditor, trust, oidc);
     this.clock = clock;
   }
 
   public Future<LoginOutcome> password(Credentials request) {
-    return password(request.sessionToken(), request.email(), request.password(), request.client());
+    return password(request.sessionToken(), request.email(), request.password(), request.client(), request.authorization());
   }
 
-  private Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client) {
+  private Future<LoginOutcome> password(String presentedToken, String email, String password, ClientInfo client,
+                                        String authorization) {
     // Unknown and malformed emails take the same path as a wrong password: same answer, same hashing time.
     String canonical = Emails.canonical(email).orElse("");
     PasswordAttempt attempt = new PasswordAttempt(canonical, client, policy);
@@ -106,7 +114,8 @@ public final class LoginService {
         .recover(error -> throttle.release(reserved.reservation()).transform(released -> Future.failedFuture(error)))
         .compose(valid -> !valid ? fail(reserved, attempt, client)
           : AccountService.passwordUsable(reserved.user().get())
-            .compose(usable -> succeed(reserved.user().get(), presentedToken, attempt, reserved.reservation(), client)
+            .compose(usable -> succeed(reserved.user().get(), presentedToken, attempt, reserved.reservation(), client,
+                authorization)
                 // A hash at another cost than the configured one is replaced after the answer, never over a newer one.
                 .onSuccess(done -> rehashIfOutdated(reserved.user().get(), password, attempt)),
               locked -> locked(reserved, attempt, locked))));
@@ -148,7 +157,7 @@ public final class LoginService {
   }
 
   private Future<LoginOutcome> succeed(UserRow user, String presentedToken, PasswordAttempt attempt,
-                                       Throttle.Reservation reservation, ClientInfo client) {
+                                       Throttle.Reservation reservation, ClientInfo client, String authorization) {
     String accountAddressKey = attempt.accountAddress().key();
     Limit logins = attempt.logins();
     // The attempt's id ties this step to its second step (or its abandonment) in Activity.
@@ -162,9 +171,11 @@ public final class LoginService {
     // A success counts against the address's logins, gives back the attempt reserved as a failure and clears this
     // address's failures on the account (the account-wide count only decays), in the commit that makes the login.
     Future<LoginOutcome> committed = sessions.endPresented(presentedToken).compose(ended -> user.twoFactorEnabled()
-      ? passwordSteps.passed(pool, logins, accountAddressKey, reservation, user.id(), loginId, client,
-          EventOutbox.row(event), now)
-        .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))
+      // A browser the owner trusted skips the code step (TrustedLogin says when it may); else the code step.
+      ? trustedLogin.complete(user, attempt, reservation, client, loginId, authorization).compose(trusted -> trusted
+        .map(Future::succeededFuture).orElseGet(() -> passwordSteps.passed(pool, logins, accountAddressKey, reservation,
+          user.id(), loginId, client, EventOutbox.row(event), now)
+        .map(token -> new LoginOutcome(sessions.pendingState(new PendingLogin(user.id(), user.email(), loginId, now, 0)), token))))
       : pool.withTransaction(tx -> throttle.release(tx, reservation)
         .compose(released -> throttle.recordAll(tx, List.of(logins), accountAddressKey))
         .compose(counted -> sessions.open(tx, user, user.sessionEpoch(), null, client))
@@ -179,7 +190,8 @@ public final class LoginService {
           mailer.nudge();
         }
       })
-      .compose(outcome -> user.twoFactorEnabled() ? Future.succeededFuture(outcome) : newBrowserNoticed(user, client, outcome));
+      .compose(outcome -> outcome.session().pending() != null ? Future.succeededFuture(outcome)
+        : newBrowserNoticed(user, client, outcome));
   }
 
   /**
@@ -194,6 +206,17 @@ public final class LoginService {
         return Future.succeededFuture();
       })
       .map(outcome);
+  }
+
+  /**
+   * "Don't ask for a code on this browser", ticked at a code step that passed: written after its commit (the step
+   * stays one statement); a failure here costs the trust, never the login.
+   */
+  private Future<Void> trusted(boolean asked, UserRow user, ClientInfo client) {
+    return !asked ? Future.succeededFuture() : trust.trust(pool, user, client).recover(error -> {
+      LOG.warn("event=trusted_browser.unwritten user={} error={}", user.id(), error.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /** Writes that complete a login beyond its session and event, inside the transaction that completes it. */
@@ -228,11 +251,11 @@ public final class LoginService {
   }
 
   public Future<LoginOutcome> totp(dev.twofa.bus.AuthRequests.Code request) {
-    return totp(request.sessionToken(), request.code(), request.client());
+    return totp(request.sessionToken(), request.code(), request.client(), request.trustBrowser());
   }
 
-  private Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0, user -> {
+  private Future<LoginOutcome> totp(String pendingToken, String code, ClientInfo client, boolean trustBrowser) {
+    return secondStep(pendingToken, SecurityEvent.LOGIN_TOTP, client, 0, trustBrowser, user -> {
       // An account whose second factor is a passkey only has no app: any code is wrong (and counted).
       OptionalLong step = user.hasTotp() ? secondFactor.totpStep(user, code) : OptionalLong.empty();
       return Future.succeededFuture(Code.totp(step.isPresent() ? step.getAsLong() : null));
@@ -244,14 +267,14 @@ public final class LoginService {
   }
 
   private Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, user -> Future.succeededFuture(
+    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, false, user -> Future.succeededFuture(
       secondFactor.recoveryDigests(user.id(), code)
         .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
         .orElse(Code.none())));
   }
 
   public Future<LoginOutcome> passkey(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {
-    return passkey(request.sessionToken(), request.credential(), request.client());
+    return passkey(request.sessionToken(), request.credential(), request.client(), request.trustBrowser());
   }
 
   /**
@@ -259,8 +282,8 @@ public final class LoginService {
    * login was given, then written like a code (a refused one spends the same budget as a wrong code); the counter
    * it signed is recorded by the same statement, only if it moved forward.
    */
-  private Future<LoginOutcome> passkey(String pendingToken, String assertion, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_PASSKEY, client, 0, user -> passkeys
+  private Future<LoginOutcome> passkey(String pendingToken, String assertion, ClientInfo client, boolean trustBrowser) {
+    return secondStep(pendingToken, SecurityEvent.LOGIN_PASSKEY, client, 0, trustBrowser, user -> passkeys
       .verifyForLogin(user, SessionTokens.hash(pendingToken), assertion, client)
       .map(verified -> verified.map(v -> Code.passkey(v.passkeyId(), v.signCount())).orElse(Code.none())));
   }
@@ -274,7 +297,7 @@ public final class LoginService {
    * it, off the request's path.
    */
   private Future<LoginOutcome> secondStep(String pendingToken, String eventType, ClientInfo client, int codesUsed,
-                                          Function<UserRow, Future<Code>> check) {
+                                          boolean trustBrowser, Function<UserRow, Future<Code>> check) {
     if (pendingToken == null || pendingToken.isEmpty()) {
       return BusFailure.fail(ErrorCode.NO_PENDING_LOGIN);
     }
@@ -315,8 +338,8 @@ public final class LoginService {
               if (completion.isPresent()) {
                 mailer.nudge();
               }
-              yield newBrowserNoticed(user, client, new LoginOutcome(
-                SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), session.token()));
+              yield trusted(trustBrowser, user, client).compose(trusted -> newBrowserNoticed(user, client, new LoginOutcome(
+                SessionState.authenticated(user.toUser(user.recoveryCodesRemaining() - codesUsed)), session.token())));
             }
             case Written.RATE_LIMITED -> Future.failedFuture(
               BusFailure.rateLimited(Throttle.retryAfter(written.budgetOldest(), budget, now)));

@@ -40,7 +40,7 @@ final class MailComposer {
    * ("Forgot password?", sign-up), and the digest, which tells of many.
    */
   private static final Set<String> WITHOUT_REQUESTER = Set.of(Mailer.PASSWORD_RESET, Mailer.VERIFY_EMAIL,
-    Mailer.NEW_SIGN_IN_DIGEST);
+    Mailer.NEW_SIGN_IN_DIGEST, Mailer.TWO_FACTOR_REQUIRED);
   /**
    * Times as the reader's clock shows them, in their zone: 「2026年12月7日 11:04（日本時間）」 (vvvv: the zone's generic
    * name, 日本時間 rather than 日本標準時) and "Dec 7, 2026, 11:04 AM JST".
@@ -132,6 +132,12 @@ final class MailComposer {
   /** The support desk declined the request; {@code why} is the staff member's reason (neither their address nor browser). */
   Mail supportDeclined(UserRow user, Instant at, String why) {
     return composeWith(user, Mailer.SUPPORT_DECLINED, ClientInfo.UNKNOWN, at, Map.of("why", why), null, null);
+  }
+
+  /** The reminder to turn on a required 2FA: {n} days left, until {date} (in the user's zone), and the set-up link. */
+  Mail twoFactorRequired(UserRow user, Instant at, int daysLeft, Instant due) {
+    return composeWith(user, Mailer.TWO_FACTOR_REQUIRED, ClientInfo.UNKNOWN, at,
+      Map.<String, Object>of("n", daysLeft, "date", time(user, due)), link("/2fa/setup"), null);
   }
 
   private String link(String pathAndQuery) {

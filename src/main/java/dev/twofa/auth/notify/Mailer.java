@@ -56,6 +56,8 @@ public final class Mailer {
   public static final String PASSKEY_ADDED = "passkey.added";
   public static final String PASSKEY_RENAMED = "passkey.renamed";
   public static final String PASSKEY_REMOVED = "passkey.removed";
+  /** A reminder to turn on a required 2FA before the grace period ends (TWOFA_REQUIRE_2FA). */
+  public static final String TWO_FACTOR_REQUIRED = "2fa.required";
   /**
    * The notices that reach an address not yet verified: what changes how the account is guarded, and a request to
    * turn its 2FA off. The address is the account's only channel, and its reader can already take the account with
@@ -172,6 +174,14 @@ public final class Mailer {
     return links.add(tx, user.id(), user.email(), AccountLinkRepository.SECURE_ACCOUNT, SessionTokens.hash(token), now,
         now.plus(SECURE_ACCOUNT_LIFETIME))
       .compose(stored -> outbox.add(tx, composer.phraseChanged(user, client, now, takesEffect, token)));
+  }
+
+  /**
+   * "Turn on 2FA within N days": to the address whether verified or not (the account's only channel), with the
+   * set-up screen's link; {@code due} is when logins start to lead only there.
+   */
+  public Future<Void> twoFactorRequired(SqlClient db, UserRow user, int daysLeft, Instant due) {
+    return outbox.add(db, composer.twoFactorRequired(user, clock.instant(), daysLeft, due));
   }
 
   /** Tells the owner that the support desk declined the request, and why. */

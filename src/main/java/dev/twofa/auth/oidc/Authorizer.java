@@ -118,6 +118,43 @@ final class Authorizer {
     }
   }
 
+  /**
+   * Whether the request asks for the code step itself ({@code acr_values} naming "2", or any {@code max_age}): a
+   * login whose code a trusted browser skipped never answers it.
+   */
+  static boolean asksForCode(String query) {
+    try {
+      return asksForCode(AuthenticationRequest.parse(URLUtils.parseParameters(query)));
+    } catch (ParseException e) {
+      return false;
+    }
+  }
+
+  private static boolean asksForCode(AuthenticationRequest request) {
+    return request.getMaxAge() >= 0 || (request.getACRValues() != null
+      && request.getACRValues().stream().anyMatch(acr -> Grant.ACR_TWO_FACTORS.equals(acr.getValue())));
+  }
+
+  /**
+   * Whether the login screen must ask for a login although the browser is logged in: the request forces one, or
+   * asks for the code step and the session's login skipped it on a trusted browser.
+   */
+  Future<Boolean> loginRequired(String sessionToken, String query) {
+    if (forcesLogin(query)) {
+      return Future.succeededFuture(true);
+    }
+    if (!asksForCode(query)) {
+      return Future.succeededFuture(false);
+    }
+    return signedIn(sessionToken).compose(session -> session.isEmpty() ? Future.succeededFuture(false)
+      : sessions.login(session.get()).map(Authorizer::skippedTheCode))
+      .recover(error -> mustEnrol(error) ? Future.succeededFuture(false) : Future.failedFuture(error));
+  }
+
+  private static boolean skippedTheCode(SessionService.Login login) {
+    return SessionService.TRUSTED_BROWSER.equals(login.secondFactorMethod());
+  }
+
   private static boolean forcesLogin(AuthenticationRequest request) {
     return (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.LOGIN)) || request.getMaxAge() == 0;
   }
@@ -188,7 +225,8 @@ final class Authorizer {
         boolean fresh = authTime.isPresent()
           && (!forcesLogin(request) || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false))
           && (request.getMaxAge() <= 0 || !authTime.get().isBefore(now.minusSeconds(request.getMaxAge()))
-              || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false));
+              || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false))
+          && !(asksForCode(request) && skippedTheCode(login.get()));
         if (fresh) {
           return client.firstParty() || consentGiven
             ? issueCode(client, request, session.get(), login.get(), pending, from)
@@ -199,7 +237,17 @@ final class Authorizer {
         }
         return pending.map(p -> Future.succeededFuture(AuthorizeOutcome.login(p.id())))
           .orElseGet(() -> waitForLogin(client, params, ip(from)));
-      }));
+      }))
+      // An account past its days to turn on a required 2FA: the set-up first, then on to the application.
+      .recover(error -> !mustEnrol(error) ? Future.failedFuture(error)
+        : request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)
+          ? refuse(redirectUri, OIDCError.LOGIN_REQUIRED, state)
+          : pending.map(p -> Future.succeededFuture(AuthorizeOutcome.enrol(p.id())))
+            .orElseGet(() -> saveWaiting(client, params, ip(from)).map(AuthorizeOutcome::enrol)));
+  }
+
+  private static boolean mustEnrol(Throwable error) {
+    return error instanceof BusFailure failure && failure.code() == ErrorCode.TWO_FACTOR_REQUIRED;
   }
 
   /** What this provider refuses in a request that parsed: anything but the code flow with PKCE S256, by query. */

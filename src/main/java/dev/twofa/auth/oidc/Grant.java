@@ -21,6 +21,8 @@ record Grant(UUID grantId, String clientId, long userId, String scope, UUID sess
   static final List<String> AMR_PASSWORD_AND_APP = List.of("pwd", "otp", "mfa");
   static final List<String> AMR_PASSWORD_AND_PASSKEY = List.of("pwd", "pop", "mfa");
   static final List<String> AMR_PASSWORD_AND_RECOVERY_CODE = List.of("pwd", "mfa", "recovery_code");
+  /** A password on a browser trusted at an earlier login with a second factor, whose code step it skipped (twofa's own). */
+  static final List<String> AMR_PASSWORD_ON_TRUSTED_BROWSER = List.of("pwd", "mfa", "trusted_browser");
   static final String ACR_ONE_FACTOR = "1";
   static final String ACR_TWO_FACTORS = "2";
 
@@ -32,6 +34,7 @@ record Grant(UUID grantId, String clientId, long userId, String scope, UUID sess
     return switch (method == null ? "" : method) {
       case "recovery_code" -> AMR_PASSWORD_AND_RECOVERY_CODE;
       case "passkey" -> AMR_PASSWORD_AND_PASSKEY;
+      case "trusted_browser" -> AMR_PASSWORD_ON_TRUSTED_BROWSER;
       default -> AMR_PASSWORD_AND_APP;
     };
   }

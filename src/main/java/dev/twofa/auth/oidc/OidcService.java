@@ -108,8 +108,22 @@ public final class OidcService {
   public Future<AuthorizationView> authorization(AuthorizationLookup request) {
     return grants.findAuthorization(pool, request.authorization() == null ? "" : request.authorization(), clock.instant())
       .compose(pending -> authorizer.clientOf(request.authorization())
-        .map(client -> new AuthorizationView(client.name(), pending.map(p -> Authorizer.forcesLogin(p.query())).orElse(false),
-          pending.map(p -> Authorizer.requestedScopes(p.query())).orElse(List.of()))));
+        .compose(client -> pending.map(p -> authorizer.loginRequired(request.sessionToken(), p.query()))
+          .orElseGet(() -> Future.succeededFuture(false))
+          .map(loginRequired -> new AuthorizationView(client.name(), loginRequired,
+            pending.map(p -> Authorizer.requestedScopes(p.query())).orElse(List.of())))));
+  }
+
+  /**
+   * For the login room: whether the pending authorization {@code id} (null: none) asks for the code step itself,
+   * so that a trusted browser must not skip it.
+   */
+  public Future<Boolean> asksForCode(String id) {
+    if (id == null || id.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    return grants.findAuthorization(pool, id, clock.instant())
+      .map(pending -> pending.map(p -> Authorizer.asksForCode(p.query())).orElse(false));
   }
 
   public Future<AuthorizeOutcome> consent(Consent request) {

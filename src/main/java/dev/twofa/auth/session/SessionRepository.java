@@ -38,11 +38,17 @@ final class SessionRepository {
    */
   Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, ClientInfo client, Instant now,
                       Duration maxAge, int maxPerUser) {
+    return open(db, user, epoch, secondFactorAt, null, client, now, maxAge, maxPerUser);
+  }
+
+  /** The same, naming the second factor's method (session_open decides what it counts for). */
+  Future<String> open(SqlClient db, UserRow user, int epoch, Instant secondFactorAt, String secondFactorMethod,
+                      ClientInfo client, Instant now, Duration maxAge, int maxPerUser) {
     String token = SessionTokens.newToken();
-    return db.preparedQuery("SELECT session_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+    return db.preparedQuery("SELECT session_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
       .execute(Tuple.from(Arrays.asList(Buffer.buffer(SessionTokens.hash(token)), UUID.randomUUID(), user.id(), epoch,
         secondFactorAt == null ? null : utc(secondFactorAt), utc(now), utc(now.plus(maxAge)), client.ip(),
-        client.userAgent(), maxPerUser)))
+        client.userAgent(), maxPerUser, secondFactorMethod)))
       .map(token);
   }
 

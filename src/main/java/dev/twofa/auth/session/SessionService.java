@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -42,17 +43,29 @@ public final class SessionService {
   private final LoginPolicy login;
   private final Duration idle;
   private final Duration maxAge;
+  private final Function<UserRow, Future<Boolean>> held;
   private final Clock clock;
 
   /** The session room, on its own tables in {@code pool}. */
   public static SessionService create(Pool pool, Throttle throttle, Auditor auditor, SignInNotices signIns,
                                       LoginPolicy login, Duration idle, Duration maxAge, Clock clock) {
+    return create(pool, throttle, auditor, signIns, login, idle, maxAge, user -> Future.succeededFuture(false), clock);
+  }
+
+  /**
+   * The same, with {@code held}: whether an account must turn 2FA on before its sessions may do anything else
+   * (the requirement room's rule, TWOFA_REQUIRE_2FA).
+   */
+  public static SessionService create(Pool pool, Throttle throttle, Auditor auditor, SignInNotices signIns,
+                                      LoginPolicy login, Duration idle, Duration maxAge,
+                                      Function<UserRow, Future<Boolean>> held, Clock clock) {
     return new SessionService(new SessionStore(pool, new SessionRepository(), new PendingLoginRepository()), throttle,
-      auditor, signIns, login, idle, maxAge, clock);
+      auditor, signIns, login, idle, maxAge, held, clock);
   }
 
   private SessionService(SessionStore store, Throttle throttle, Auditor auditor, SignInNotices signIns,
-                         LoginPolicy login, Duration idle, Duration maxAge, Clock clock) {
+                         LoginPolicy login, Duration idle, Duration maxAge, Function<UserRow, Future<Boolean>> held,
+                         Clock clock) {
     this.store = store;
     this.throttle = throttle;
     this.auditor = auditor;
@@ -60,13 +73,28 @@ public final class SessionService {
     this.login = login;
     this.idle = idle;
     this.maxAge = maxAge;
+    this.held = held;
     this.clock = clock;
   }
 
-  /** The live session named by the cookie's value, or UNAUTHENTICATED (anonymous, pending, expired or ended). */
+  /**
+   * The live session named by the cookie's value, or UNAUTHENTICATED (anonymous, pending, expired or ended); or
+   * TWO_FACTOR_REQUIRED when its account must turn 2FA on first (decided from the row for most accounts).
+   */
   public Future<SignedIn> signedIn(String token) {
+    return signedInEvenIfHeld(token).compose(session -> held.apply(session.user())
+      .compose(mustEnrol -> mustEnrol ? BusFailure.fail(ErrorCode.TWO_FACTOR_REQUIRED) : Future.succeededFuture(session)));
+  }
+
+  /** The live session, even of an account that must turn 2FA on first: for turning it on, step-up and logout. */
+  public Future<SignedIn> signedInEvenIfHeld(String token) {
     return store.sessions().resolve(store.pool(), SessionTokens.hash(token), clock.instant(), idle)
       .compose(session -> session.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.UNAUTHENTICATED)));
+  }
+
+  /** {@link #steppedUp}, even of an account that must turn 2FA on first (its set-up). */
+  public Future<SignedIn> steppedUpEvenIfHeld(String token) {
+    return signedInEvenIfHeld(token).compose(this::requireStepUp);
   }
 
   /**
@@ -103,6 +131,19 @@ public final class SessionService {
     return store.sessions().open(db, user, epoch, secondFactorAt, client, clock.instant(), maxAge,
       login.maxSessionsPerUser());
   }
+
+  /**
+   * Opens the session of a login whose code step a trusted browser skipped: it counts as two factors for what
+   * the session may see, but never as a step-up (session_open leaves its step-up empty).
+   */
+  public Future<String> openTrusted(SqlClient db, UserRow user, ClientInfo client) {
+    Instant now = clock.instant();
+    return store.sessions().open(db, user, user.sessionEpoch(), now, TRUSTED_BROWSER, client, now, maxAge,
+      login.maxSessionsPerUser());
+  }
+
+  /** The second-factor method of a session a trusted browser opened (OpenID Connect's amr says so too). */
+  public static final String TRUSTED_BROWSER = "trusted_browser";
 
   /**
    * Carries {@code session} on under a new cookie value once its user's epoch moved on to {@code epoch} (2FA
@@ -189,7 +230,7 @@ public final class SessionService {
   }
 
   private Future<Void> logout(String token, ClientInfo client) {
-    return signedIn(token)
+    return signedInEvenIfHeld(token)
       .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
         .compose(ended -> auditor.record(session.user().id(), SecurityEvent.LOGOUT, true, client)))
       .recover(notSignedIn -> endPresented(token));

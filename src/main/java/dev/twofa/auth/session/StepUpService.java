@@ -58,7 +58,7 @@ public final class StepUpService {
 
   private Future<Void> stepUp(String token, String password, String code, String recoveryCode, String passkey,
                               ClientInfo client) {
-    return sessions.signedIn(token).compose(session -> {
+    return sessions.signedInEvenIfHeld(token).compose(session -> {
       UserRow user = session.user();
       boolean hasCode = code != null && !code.isBlank();
       boolean hasRecoveryCode = recoveryCode != null && !recoveryCode.isBlank();

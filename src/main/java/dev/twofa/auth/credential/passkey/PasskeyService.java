@@ -11,6 +11,7 @@ import dev.twofa.auth.credential.recovery.RecoveryCodes;
 import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.notify.Mailer;
 import dev.twofa.auth.session.SessionService;
+import dev.twofa.auth.trust.TrustedBrowserService;
 import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.session.SignedIn;
 import dev.twofa.bus.AuthReplies.PasskeyAdded;
@@ -65,6 +66,7 @@ public final class PasskeyService {
   private final Auditor auditor;
   private final Mailer mailer;
   private final LoginPolicy policy;
+  private final TrustedBrowserService trust;
   private final Clock clock;
 
   /** An assertion that verified: which passkey, and the counter it signed (accepted only if it moves forward). */
@@ -73,13 +75,14 @@ public final class PasskeyService {
 
   public static PasskeyService create(Pool pool, UserRepository users, SessionService sessions, KeyRing keys,
                                       Auditor auditor, Mailer mailer, PublicUrl publicUrl, String productName,
-                                      LoginPolicy policy, Clock clock) {
+                                      LoginPolicy policy, TrustedBrowserService trust, Clock clock) {
     return new PasskeyService(pool, users, sessions, new RecoveryCodes(keys), new RelyingParty(publicUrl, productName),
-      auditor, mailer, policy, clock);
+      auditor, mailer, policy, trust, clock);
   }
 
   PasskeyService(Pool pool, UserRepository users, SessionService sessions, RecoveryCodes recoveryCodes,
-                 RelyingParty relyingParty, Auditor auditor, Mailer mailer, LoginPolicy policy, Clock clock) {
+                 RelyingParty relyingParty, Auditor auditor, Mailer mailer, LoginPolicy policy,
+                 TrustedBrowserService trust, Clock clock) {
     this.pool = pool;
     this.users = users;
     this.sessions = sessions;
@@ -88,6 +91,7 @@ public final class PasskeyService {
     this.auditor = auditor;
     this.mailer = mailer;
     this.policy = policy;
+    this.trust = trust;
     this.clock = clock;
   }
 
@@ -199,7 +203,9 @@ public final class PasskeyService {
             return (lastSecondFactor ? users.hold().refuseDuring(tx, user.id()) : Future.<Void>succeededFuture())
               .compose(free -> passkeys.delete(tx, user.id(), id.get()))
               .compose(deleted -> users.hold().afterChange(tx, user.id()))
-              .compose(deleted -> lastSecondFactor ? recoveryCodeRows.deleteAll(tx, user.id()) : Future.<Void>succeededFuture())
+              // Every trusted browser of the account ends with the passkey (the epoch stays: other sessions do not).
+              .compose(held -> trust.endAll(tx, user.id()))
+              .compose(ended -> lastSecondFactor ? recoveryCodeRows.deleteAll(tx, user.id()) : Future.<Void>succeededFuture())
               .compose(forgotten -> mailer.notice(tx, user, Mailer.PASSKEY_REMOVED, request.client(), null))
               .compose(mailed -> auditor.recordWithin(tx,
                 event(user, SecurityEvent.PASSKEY_REMOVED, request.client(), removed.get().name())));
@@ -267,7 +273,8 @@ public final class PasskeyService {
 
   /** Forgets every passkey of the account (2FA turned off by the support desk), in the caller's transaction. */
   public Future<Integer> forgetAll(SqlClient tx, long userId) {
-    return passkeys.deleteAddedAfter(tx, userId, Instant.EPOCH);
+    return passkeys.deleteAddedAfter(tx, userId, Instant.EPOCH)
+      .compose(removed -> trust.endAll(tx, userId).map(removed));
   }
 
   /** Records a verified assertion's counter in the caller's transaction: false when it did not move forward. */

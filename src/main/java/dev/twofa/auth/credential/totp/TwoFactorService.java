@@ -88,7 +88,7 @@ public final class TwoFactorService {
    * URI: a session that is only a cookie (stolen, or an unattended browser) cannot enrol its own authenticator.
    */
   private Future<TotpKey> setup(String token) {
-    return sessions.steppedUp(token).compose(session -> session.user().hasTotp()
+    return sessions.steppedUpEvenIfHeld(token).compose(session -> session.user().hasTotp()
       ? BusFailure.fail(ErrorCode.ALREADY_ENABLED)
       : pendingKey(session, false));
   }
@@ -134,7 +134,7 @@ public final class TwoFactorService {
    * on as a two-factor session under a new cookie value, its lifetime unchanged.
    */
   private Future<EnrollmentOutcome> enable(String token, String code, ClientInfo client) {
-    return sessions.signedIn(token).compose(session -> {
+    return sessions.signedInEvenIfHeld(token).compose(session -> {
       UserRow user = session.user();
       if (user.hasTotp()) {
         return BusFailure.fail(ErrorCode.ALREADY_ENABLED);
