@@ -73,3 +73,13 @@ LANGUAGE sql STABLE AS $$
   SELECT p.user_id, p.login_id, p.created_at, p.ip, p.user_agent FROM pending_logins p
   WHERE p.token_hash = p_token_hash AND p.created_at >= p_created_after
 $$;
+
+-- The session with this handle while it lives: last seen after p_seen_after (its idle limit), before its absolute
+-- expiry, and opened under its user's current epoch (the rule SessionRepository.resolve applies to a cookie).
+-- For other rooms' SELECTs: an OpenID Connect token lives only as long as the session it was issued under.
+CREATE OR REPLACE FUNCTION session_live(p_handle uuid, p_now timestamptz, p_seen_after timestamptz)
+  RETURNS TABLE (user_id bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT s.user_id FROM sessions s CROSS JOIN LATERAL account_user(s.user_id) u
+  WHERE s.handle = p_handle AND s.last_seen_at > p_seen_after AND s.expires_at > p_now AND u.session_epoch = s.epoch
+$$;

@@ -59,7 +59,7 @@ public final class OidcService {
                                    SessionService sessions, UserRepository users, Throttle throttle, Clock clock) {
     Discovery discovery = Discovery.of(publicUrl);
     ClientRepository clients = new ClientRepository();
-    GrantRepository grants = new GrantRepository();
+    GrantRepository grants = new GrantRepository(sessions::idleCutoff);
     SigningKeys keys = new SigningKeys(vertx, pool, ring, allowMissingKeys, clock);
     return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),

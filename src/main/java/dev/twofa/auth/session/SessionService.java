@@ -90,6 +90,14 @@ public final class SessionService {
   public record Login(Instant at, String secondFactorMethod) {
   }
 
+  /**
+   * Sessions last seen at or before this are over (idle): what another room passes to {@code session_live}
+   * (R__session.sql) beside {@code now}.
+   */
+  public Instant idleCutoff(Instant now) {
+    return now.minus(idle);
+  }
+
   public Future<Login> login(SignedIn session) {
     return store.sessions().login(store.pool(), session.tokenHash());
   }
