@@ -143,6 +143,7 @@ class ArchitectureTest {
     Map.entry("oidc_codes", "oidc"),
     Map.entry("oidc_tokens", "oidc"),
     Map.entry("oidc_consents", "oidc"),
+    Map.entry("oidc_logouts", "oidc"),
     Map.entry("security_events", "audit"));
   /** A table named where SQL reads or writes one: FROM, JOIN, INTO, UPDATE, DELETE FROM, TABLE. */
   private static final Pattern TABLE = Pattern.compile("(?i)\\b(?:from|join|into|update|table)\\s+([a-z_]+)\\b");

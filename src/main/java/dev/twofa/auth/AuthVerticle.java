@@ -111,6 +111,8 @@ public class AuthVerticle extends VerticleBase {
       serve(OIDC_USERINFO, r.oidc()::userInfo),
       serve(OIDC_REVOKE, r.oidc()::revoke),
       serve(OIDC_INTROSPECT, r.oidc()::introspect),
+      serve(OIDC_END_SESSION, r.oidc()::endSession),
+      serve(OIDC_END_SESSION_CONFIRM, r.oidc()::confirmEndSession),
       serve(PASSKEY_REGISTER_OPTIONS, r.passkeys()::registrationOptions),
       serve(PASSKEY_REGISTER, r.passkeys()::register),
       serve(PASSKEYS, r.passkeys()::list),

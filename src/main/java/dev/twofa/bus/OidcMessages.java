@@ -76,4 +76,44 @@ public final class OidcMessages {
       return "ProtocolAnswer[" + status + "]";
     }
   }
+
+  /**
+   * RP-initiated logout ({@code GET} or {@code POST /end-session}): the browser's session cookie and the request as
+   * it came (the query of a GET, the form body of a POST).
+   */
+  public record EndSession(String sessionToken, ProtocolRequest request, String query, ClientInfo client) {
+  }
+
+  /** The answer to "Log out?" for the waiting logout {@code logout}: Yes ({@code confirm} true) or No. */
+  public record EndSessionConfirm(String sessionToken, String logout, boolean confirm, ClientInfo client) {
+  }
+
+  /**
+   * Where a logout goes next: exactly one of {@code redirect} (to the application's registered post-logout URI,
+   * with its state), {@code screen} ("confirm": ask "Log out?" for the waiting logout {@code logout}; "logged_out":
+   * say so) or {@code errorPage} (an error code, never a redirect). {@code language} is the page's language when
+   * the application asked for one ({@code ui_locales}), else null; {@code ended} says the browser's session
+   * ended (its cookie can go); {@code formTarget} is where the confirmation form may lead (the redirect's origin).
+   */
+  public record EndSessionOutcome(String redirect, String screen, String logout, String errorPage, String language,
+                                  boolean ended, String formTarget) {
+    public static final String CONFIRM = "confirm";
+    public static final String LOGGED_OUT = "logged_out";
+
+    public static EndSessionOutcome redirectTo(String location, boolean ended) {
+      return new EndSessionOutcome(location, null, null, null, null, ended, null);
+    }
+
+    public static EndSessionOutcome loggedOut(String language, boolean ended) {
+      return new EndSessionOutcome(null, LOGGED_OUT, null, null, language, ended, null);
+    }
+
+    public static EndSessionOutcome confirm(String logout, String language, String formTarget) {
+      return new EndSessionOutcome(null, CONFIRM, logout, null, language, false, formTarget);
+    }
+
+    public static EndSessionOutcome error(String code, String language) {
+      return new EndSessionOutcome(null, null, null, code, language, false, null);
+    }
+  }
 }

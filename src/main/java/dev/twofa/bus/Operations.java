@@ -100,6 +100,11 @@ public final class Operations {
     auth("oidc.introspect", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
   public static final Operation<OidcMessages.ProtocolRequest, OidcMessages.ProtocolAnswer> OIDC_USERINFO =
     auth("oidc.userinfo", OidcMessages.ProtocolRequest.class, OidcMessages.ProtocolAnswer.class);
+  /** RP-initiated logout: the end-session endpoint and the answer to its "Log out?" screen. */
+  public static final Operation<OidcMessages.EndSession, OidcMessages.EndSessionOutcome> OIDC_END_SESSION =
+    auth("oidc.end-session", OidcMessages.EndSession.class, OidcMessages.EndSessionOutcome.class);
+  public static final Operation<OidcMessages.EndSessionConfirm, OidcMessages.EndSessionOutcome> OIDC_END_SESSION_CONFIRM =
+    auth("oidc.end-session.confirm", OidcMessages.EndSessionConfirm.class, OidcMessages.EndSessionOutcome.class);
   public static final Operation<Session, PasskeyOptions> PASSKEY_REGISTER_OPTIONS =
     auth("passkey.register.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyRegistration, PasskeyAdded> PASSKEY_REGISTER =

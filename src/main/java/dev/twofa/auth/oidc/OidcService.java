@@ -8,11 +8,16 @@ import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.AuthorizationView;
 import dev.twofa.bus.OidcMessages.Authorize;
 import dev.twofa.bus.OidcMessages.Consent;
+import dev.twofa.bus.OidcMessages.EndSession;
+import dev.twofa.bus.OidcMessages.EndSessionConfirm;
+import dev.twofa.bus.OidcMessages.EndSessionOutcome;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
 import dev.twofa.bus.OidcMessages.ProtocolAnswer;
 import dev.twofa.bus.OidcMessages.ProtocolRequest;
 import dev.twofa.bus.OidcMessages.Resume;
+import dev.twofa.bus.ClientInfo;
 import dev.twofa.config.KeyRing;
+import com.nimbusds.oauth2.sdk.util.URLUtils;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -37,12 +42,16 @@ public final class OidcService {
   private final UserInfoEndpoint userInfo;
   private final TokenAdministration administration;
   private final GrantRepository grants;
+  private final EndSessionEndpoint endSession;
+  private final LogoutRepository logouts;
   private final Pool pool;
   private final Clock clock;
 
   private OidcService(Discovery discovery, SigningKeys keys, Authorizer authorizer, TokenEndpoint tokens,
-                      UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants, Pool pool,
-                      Clock clock) {
+                      UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants,
+                      EndSessionEndpoint endSession, LogoutRepository logouts, Pool pool, Clock clock) {
+    this.endSession = endSession;
+    this.logouts = logouts;
     this.administration = administration;
     this.discovery = discovery;
     this.keys = keys;
@@ -61,11 +70,12 @@ public final class OidcService {
     ClientRepository clients = new ClientRepository();
     GrantRepository grants = new GrantRepository(sessions::idleCutoff);
     SigningKeys keys = new SigningKeys(vertx, pool, ring, allowMissingKeys, clock);
+    LogoutRepository logouts = new LogoutRepository();
     return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
       new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),
       new TokenAdministration(pool, clients, grants, discovery.issuer(), discovery.revocation(), discovery.introspection(), clock),
-      grants, pool, clock);
+      grants, new EndSessionEndpoint(pool, clients, logouts, keys, sessions, discovery.issuer(), clock), logouts, pool, clock);
   }
 
   public Future<Void> start() {
@@ -116,8 +126,25 @@ public final class OidcService {
     return userInfo.userInfo(request);
   }
 
-  /** Drops expired authorizations, codes and tokens (run on a timer; any auth node may). */
+  /** RP-initiated logout: {@code GET} (the query) or {@code POST} (the form body) {@code /end-session}. */
+  public Future<EndSessionOutcome> endSession(EndSession request) {
+    boolean form = request.request() != null && "POST".equalsIgnoreCase(request.request().method());
+    String encoded = form ? (isForm(request.request().contentType()) ? request.request().body() : null) : request.query();
+    return endSession.request(request.sessionToken(), URLUtils.parseParameters(encoded == null ? "" : encoded),
+      request.client() == null ? ClientInfo.UNKNOWN : request.client());
+  }
+
+  public Future<EndSessionOutcome> confirmEndSession(EndSessionConfirm request) {
+    return endSession.confirm(request);
+  }
+
+  private static boolean isForm(String contentType) {
+    return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  /** Drops expired authorizations, codes, tokens and unanswered logouts (run on a timer; any auth node may). */
   public Future<Integer> purge() {
-    return grants.purge(pool, clock.instant());
+    return grants.purge(pool, clock.instant())
+      .compose(purged -> logouts.purge(pool, clock.instant()).map(more -> purged + more));
   }
 }

@@ -17,7 +17,12 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.SignedJWT;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.ServerKeys;
@@ -34,6 +39,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static dev.twofa.db.SqlTime.utc;
 
@@ -55,8 +61,8 @@ final class SigningKeys {
   private final boolean allowMissingKeys;
   private volatile Loaded loaded;
 
-  /** The key that signs and the JWKS document (public parts of every stored key). */
-  private record Loaded(RSAKey signing, String jwks) {
+  /** The key that signs, the JWKS document (public parts of every stored key) and those keys, to verify with. */
+  private record Loaded(RSAKey signing, String jwks, JWKSet published) {
   }
 
   SigningKeys(Vertx vertx, Pool pool, KeyRing ring, boolean allowMissingKeys, Clock clock) {
@@ -160,7 +166,8 @@ final class SigningKeys {
     if (signing == null) {
       throw new IllegalStateException("no RS256 signing key");
     }
-    return new Loaded(signing, new JWKSet(keys).toPublicJWKSet().toString());
+    JWKSet published = new JWKSet(keys).toPublicJWKSet();
+    return new Loaded(signing, published.toString(), published);
   }
 
   private static JWK publicPart(Row row) {
@@ -202,8 +209,13 @@ final class SigningKeys {
 
   /** A compact JWS (RS256) of {@code claims}, typed JWT and named by its key id. */
   String sign(JWTClaimsSet claims) {
+    return sign(claims, JOSEObjectType.JWT);
+  }
+
+  /** A compact JWS (RS256) of {@code claims} with the header type {@code type} (a logout token is logout+jwt). */
+  String sign(JWTClaimsSet claims, JOSEObjectType type) {
     RSAKey signing = loaded.signing();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(type)
       .keyID(signing.getKeyID()).build(), claims);
     try {
       jwt.sign(new RSASSASigner(signing));
@@ -211,6 +223,21 @@ final class SigningKeys {
       throw new IllegalStateException("signing an ID token", e);
     }
     return jwt.serialize();
+  }
+
+  /**
+   * The claims of a JWT this provider signed (an ID token: typed JWT, RS256, under a key it publishes), whatever its
+   * times say, or empty when it is anything else: an id_token_hint may have expired, and is no proof of anything.
+   */
+  Optional<JWTClaimsSet> signedHere(String jwt) {
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(loaded.published())));
+    processor.setJWTClaimsSetVerifier((claims, context) -> { });
+    try {
+      return Optional.of(processor.process(jwt, null));
+    } catch (ParseException | BadJOSEException | JOSEException e) {
+      return Optional.empty();
+    }
   }
 
   /** The JWKS document: public parts only. */
