@@ -13,12 +13,20 @@ CREATE OR REPLACE FUNCTION session_open(p_token_hash bytea, p_handle uuid, p_use
                                         p_ip text, p_user_agent text, p_max_per_user integer,
                                         p_second_factor_method text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_ended uuid[];
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('sessions:' || p_user_id, 0));
-  DELETE FROM sessions WHERE token_hash IN (
-    SELECT token_hash FROM sessions WHERE user_id = p_user_id
-    ORDER BY (epoch = p_epoch AND expires_at > p_now) DESC, last_seen_at DESC, created_at DESC, token_hash
-    OFFSET p_max_per_user - 1);
+  WITH ended AS (
+    DELETE FROM sessions WHERE token_hash IN (
+      SELECT token_hash FROM sessions WHERE user_id = p_user_id
+      ORDER BY (epoch = p_epoch AND expires_at > p_now) DESC, last_seen_at DESC, created_at DESC, token_hash
+      OFFSET p_max_per_user - 1)
+    RETURNING handle)
+  SELECT array_agg(handle) INTO v_ended FROM ended;
+  IF v_ended IS NOT NULL THEN
+    PERFORM oidc_sessions_ended(v_ended, p_now);   -- the applications they logged in to are told (R__oidc.sql)
+  END IF;
   INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
                         ip, user_agent, step_up_at, second_factor_method)
     VALUES (p_token_hash, p_handle, p_user_id, p_epoch, p_second_factor_at, p_now, p_now, p_expires_at,

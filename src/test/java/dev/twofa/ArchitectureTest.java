@@ -144,6 +144,8 @@ class ArchitectureTest {
     Map.entry("oidc_tokens", "oidc"),
     Map.entry("oidc_consents", "oidc"),
     Map.entry("oidc_logouts", "oidc"),
+    Map.entry("oidc_session_clients", "oidc"),
+    Map.entry("oidc_logout_outbox", "oidc"),
     Map.entry("security_events", "audit"));
   /** A table named where SQL reads or writes one: FROM, JOIN, INTO, UPDATE, DELETE FROM, TABLE. */
   private static final Pattern TABLE = Pattern.compile("(?i)\\b(?:from|join|into|update|table)\\s+([a-z_]+)\\b");

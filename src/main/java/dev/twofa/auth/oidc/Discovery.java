@@ -39,6 +39,8 @@ record Discovery(Issuer issuer, URI authorization, URI token, URI userInfo, URI 
     metadata.setIntrospectionEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
       ClientAuthenticationMethod.CLIENT_SECRET_POST));
     metadata.setEndSessionEndpointURI(endSession);
+    metadata.setSupportsBackChannelLogout(true);
+    metadata.setSupportsBackChannelLogoutSession(true);
     metadata.setResponseTypes(List.of(ResponseType.CODE));
     metadata.setResponseModes(List.of(ResponseMode.QUERY));
     metadata.setGrantTypes(List.of(GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN));

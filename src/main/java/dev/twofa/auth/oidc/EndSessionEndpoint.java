@@ -46,10 +46,13 @@ final class EndSessionEndpoint {
   private final SigningKeys keys;
   private final SessionService sessions;
   private final Issuer issuer;
+  private final Runnable sessionEnded;
   private final Clock clock;
 
-  EndSessionEndpoint(Pool pool, ClientRepository clients, LogoutRepository logouts, SigningKeys keys, SessionService sessions,
-             Issuer issuer, Clock clock) {
+  /** {@code sessionEnded} runs once this endpoint ended a session: its back-channel logouts go out at once. */
+  EndSessionEndpoint(Pool pool, ClientRepository clients, LogoutRepository logouts, SigningKeys keys,
+                     SessionService sessions, Issuer issuer, Runnable sessionEnded, Clock clock) {
+    this.sessionEnded = sessionEnded;
     this.pool = pool;
     this.clients = clients;
     this.logouts = logouts;
@@ -99,7 +102,7 @@ final class EndSessionEndpoint {
             return Future.succeededFuture(finish(redirect, state, language, false));
           }
           if (sid.isPresent() && sid.get().equals(session.get().handle().toString())) {
-            return sessions.logout(new Session(sessionToken, client)).map(ended -> finish(redirect, state, language, true));
+            return logOut(sessionToken, client).map(ended -> finish(redirect, state, language, true));
           }
           LogoutRepository.Waiting waiting = new LogoutRepository.Waiting(SessionTokens.newToken(), session.get().handle(),
             registered.map(OidcClient::clientId).orElse(null), redirect, state, language);
@@ -123,10 +126,15 @@ final class EndSessionEndpoint {
         return Future.succeededFuture(EndSessionOutcome.redirectTo(STAY, false));
       }
       return signedIn(answer.sessionToken()).compose(session -> session.map(SignedIn::handle).filter(waiting.sessionHandle()::equals).isPresent()
-          ? sessions.logout(new Session(answer.sessionToken(), answer.client())).map(true)
+          ? logOut(answer.sessionToken(), answer.client()).map(true)
           : Future.succeededFuture(false))
         .map(ended -> finish(waiting.redirectUri(), waiting.state(), waiting.language(), ended));
     });
+  }
+
+  /** Ends the browser's session as its "Log out" does (recorded in Activity), and sends its back-channel logouts. */
+  private Future<Void> logOut(String sessionToken, ClientInfo client) {
+    return sessions.logout(new Session(sessionToken, client)).onSuccess(ended -> sessionEnded.run());
   }
 
   /** To the registered URI with the application's state, or the "You are logged out" page. */

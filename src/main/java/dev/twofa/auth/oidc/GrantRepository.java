@@ -149,6 +149,32 @@ final class GrantRepository {
       .mapEmpty();
   }
 
+  /**
+   * Remembers that the grant's twofa session logged in to its client, so that the session's end is told to it
+   * (back-channel logout, oidc_sessions_ended in R__oidc.sql).
+   */
+  Future<Void> rememberLogin(SqlClient db, Grant grant) {
+    return db.preparedQuery("""
+        INSERT INTO oidc_session_clients (session_handle, client_id, user_id) VALUES ($1, $2, $3)
+        ON CONFLICT (session_handle, client_id) DO NOTHING
+        """)
+      .execute(Tuple.of(grant.sessionHandle(), grant.clientId(), grant.userId())).mapEmpty();
+  }
+
+  /**
+   * Tells the applications of sessions that are over without having been deleted (their epoch moved on, idle or
+   * past their age before the session purge, or a code exchanged while the session ended): what every delete of a
+   * session does in its own statement. Returns how many logout tokens were queued.
+   */
+  Future<Integer> sweepEndedSessions(SqlClient db, Instant now) {
+    return db.preparedQuery("""
+        SELECT oidc_sessions_ended(ARRAY(
+          SELECT DISTINCT c.session_handle FROM oidc_session_clients c
+          WHERE NOT EXISTS (SELECT 1 FROM session_live(c.session_handle, $1, $2))), $1) AS queued
+        """)
+      .execute(Tuple.of(utc(now), utc(idleCutoff.apply(now)))).map(rows -> rows.iterator().next().getInteger("queued"));
+  }
+
   /** Rotates a live refresh token: the one statement that lets it be used once. */
   Future<Optional<Grant>> useRefreshToken(SqlClient db, byte[] tokenHash, Instant now) {
     return db.preparedQuery("UPDATE oidc_tokens SET used_at = $2 WHERE token_hash = $1 AND kind = 'refresh'"

@@ -24,6 +24,7 @@ import io.vertx.sqlclient.Pool;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -44,12 +45,15 @@ public final class OidcService {
   private final GrantRepository grants;
   private final EndSessionEndpoint endSession;
   private final LogoutRepository logouts;
+  private final BackChannelLogouts backChannel;
   private final Pool pool;
   private final Clock clock;
 
   private OidcService(Discovery discovery, SigningKeys keys, Authorizer authorizer, TokenEndpoint tokens,
                       UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants,
-                      EndSessionEndpoint endSession, LogoutRepository logouts, Pool pool, Clock clock) {
+                      EndSessionEndpoint endSession, LogoutRepository logouts, BackChannelLogouts backChannel, Pool pool,
+                      Clock clock) {
+    this.backChannel = backChannel;
     this.endSession = endSession;
     this.logouts = logouts;
     this.administration = administration;
@@ -71,11 +75,13 @@ public final class OidcService {
     GrantRepository grants = new GrantRepository(sessions::idleCutoff);
     SigningKeys keys = new SigningKeys(vertx, pool, ring, allowMissingKeys, clock);
     LogoutRepository logouts = new LogoutRepository();
+    BackChannelLogouts backChannel = new BackChannelLogouts(vertx, pool, new LogoutTokens(keys, discovery.issuer()), clock);
     return new OidcService(discovery, keys, new Authorizer(pool, clients, grants, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
       new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),
       new TokenAdministration(pool, clients, grants, discovery.issuer(), discovery.revocation(), discovery.introspection(), clock),
-      grants, new EndSessionEndpoint(pool, clients, logouts, keys, sessions, discovery.issuer(), clock), logouts, pool, clock);
+      grants, new EndSessionEndpoint(pool, clients, logouts, keys, sessions, discovery.issuer(), backChannel::nudge, clock),
+      logouts, backChannel, pool, clock);
   }
 
   public Future<Void> start() {
@@ -142,9 +148,28 @@ public final class OidcService {
     return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
   }
 
-  /** Drops expired authorizations, codes, tokens and unanswered logouts (run on a timer; any auth node may). */
+  /**
+   * Sends the back-channel logouts that are due (on a timer, on every auth node: any may send any; sessions ended by
+   * other rooms queue theirs in their own statements).
+   */
+  public void deliverLogouts() {
+    backChannel.nudge();
+  }
+
+  /**
+   * Drops expired authorizations, codes, tokens, unanswered logouts and long given-up logout tokens, and queues the
+   * logouts of sessions that ended without a delete (run on a timer; any auth node may).
+   */
   public Future<Integer> purge() {
-    return grants.purge(pool, clock.instant())
-      .compose(purged -> logouts.purge(pool, clock.instant()).map(more -> purged + more));
+    Instant now = clock.instant();
+    return grants.sweepEndedSessions(pool, now)
+      .onSuccess(queued -> {
+        if (queued > 0) {
+          backChannel.nudge();
+        }
+      })
+      .compose(swept -> grants.purge(pool, now))
+      .compose(purged -> logouts.purge(pool, now).map(more -> purged + more))
+      .compose(purged -> backChannel.purgeGivenUp().map(more -> purged + more));
   }
 }

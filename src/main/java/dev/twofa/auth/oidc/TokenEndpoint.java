@@ -128,7 +128,8 @@ final class TokenEndpoint {
         && request.getRedirectionURI() != null && code.redirectUri().equals(request.getRedirectionURI().toString())
         && request.getCodeVerifier() != null
         && CodeChallenge.compute(CodeChallengeMethod.S256, request.getCodeVerifier()).getValue().equals(code.challenge());
-      return valid ? issue(tx, code.grant(), code.nonce(), now).map(Optional::of)
+      return valid ? grants.rememberLogin(tx, code.grant()).compose(remembered -> issue(tx, code.grant(), code.nonce(), now))
+          .map(Optional::of)
         : Future.succeededFuture(Optional.<ProtocolAnswer>empty());
     })).map(answer -> answer.orElseThrow(() -> new Refusal(OAuth2Error.INVALID_GRANT)));
   }

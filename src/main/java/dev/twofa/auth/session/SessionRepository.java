@@ -129,37 +129,50 @@ final class SessionRepository {
       .map(rows -> rows.iterator().next().getInteger("others"));
   }
 
+  /**
+   * Every statement that ends sessions is {@code delete} (a DELETE of sessions, {@code $now} its time) wrapped so that
+   * the same statement tells the OpenID provider which sessions ended (its applications' back-channel logouts are
+   * queued in this transaction, R__oidc.sql); it answers one row, {@code ended}: how many.
+   */
+  private static String ending(String delete) {
+    return "WITH ended AS (" + delete + " RETURNING handle) "
+      + "SELECT count(*)::int AS ended, oidc_sessions_ended(array_agg(handle), $now) FROM ended";
+  }
+
+  private static Future<Integer> ended(SqlClient db, String delete, Instant now, Object... params) {
+    List<Object> values = new ArrayList<>(Arrays.asList(params));
+    values.add(utc(now));
+    return db.preparedQuery(ending(delete).replace("$now", "$" + values.size())).execute(Tuple.from(values))
+      .map(rows -> rows.iterator().next().getInteger("ended"));
+  }
+
   /** Ends the user's session with this handle: false when there is none. */
-  Future<Boolean> revoke(SqlClient db, long userId, UUID handle) {
-    return db.preparedQuery("DELETE FROM sessions WHERE user_id = $1 AND handle = $2")
-      .execute(Tuple.of(userId, handle)).map(rows -> rows.rowCount() == 1);
+  Future<Boolean> revoke(SqlClient db, long userId, UUID handle, Instant now) {
+    return ended(db, "DELETE FROM sessions WHERE user_id = $1 AND handle = $2", now, userId, handle).map(ended -> ended == 1);
   }
 
   /** Ends every session of the user but the one named by {@code keepHash} (null: all of them). */
-  public Future<Void> revokeOthers(SqlClient db, long userId, byte[] keepHash) {
-    return db.preparedQuery("DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)")
-      .execute(Tuple.of(userId, keepHash == null ? null : Buffer.buffer(keepHash))).mapEmpty();
+  public Future<Void> revokeOthers(SqlClient db, long userId, byte[] keepHash, Instant now) {
+    return ended(db, "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)", now, userId,
+      keepHash == null ? null : Buffer.buffer(keepHash)).mapEmpty();
   }
 
   /** Ends the session named by {@code tokenHash}, if any (logout). */
-  Future<Void> end(SqlClient db, byte[] tokenHash) {
-    return db.preparedQuery("DELETE FROM sessions WHERE token_hash = $1").execute(Tuple.of(Buffer.buffer(tokenHash)))
-      .mapEmpty();
+  Future<Void> end(SqlClient db, byte[] tokenHash, Instant now) {
+    return ended(db, "DELETE FROM sessions WHERE token_hash = $1", now, Buffer.buffer(tokenHash)).mapEmpty();
   }
 
   /** Ends whatever {@code tokenHash} names, a session or a pending login, in one round trip. */
-  Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash) {
-    return db.preparedQuery("""
-        WITH ended AS (DELETE FROM sessions WHERE token_hash = $1)
-        DELETE FROM pending_logins WHERE token_hash = $1
-        """)
-      .execute(Tuple.of(Buffer.buffer(tokenHash))).mapEmpty();
+  Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash, Instant now) {
+    return db.preparedQuery(ending("DELETE FROM sessions WHERE token_hash = $1")
+        .replace("WITH ended AS", "WITH pending AS (DELETE FROM pending_logins WHERE token_hash = $1), ended AS")
+        .replace("$now", "$2"))
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).mapEmpty();
   }
 
   /** Deletes sessions past either limit; returns how many. */
   Future<Integer> purge(SqlClient db, Instant now, Duration idle) {
-    return db.preparedQuery("DELETE FROM sessions WHERE last_seen_at <= $1 OR expires_at <= $2")
-      .execute(Tuple.of(utc(now.minus(idle)), utc(now))).map(RowSet::rowCount);
+    return ended(db, "DELETE FROM sessions WHERE last_seen_at <= $1 OR expires_at <= $2", now, utc(now.minus(idle)), utc(now));
   }
 
   private static Optional<SignedIn> first(RowSet<Row> rows, byte[] tokenHash) {

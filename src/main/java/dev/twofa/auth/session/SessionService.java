@@ -189,7 +189,7 @@ public final class SessionService {
     if (token == null || token.isEmpty()) {
       return Future.succeededFuture();
     }
-    return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token));
+    return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token), clock.instant());
   }
 
   public Future<Void> logout(Session request) {
@@ -198,7 +198,7 @@ public final class SessionService {
 
   private Future<Void> logout(String token, ClientInfo client) {
     return signedIn(token)
-      .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
+      .compose(session -> store.sessions().end(store.pool(), session.tokenHash(), clock.instant())
         .compose(ended -> auditor.record(session.user().id(), SecurityEvent.LOGOUT, true, client)))
       .recover(notSignedIn -> endPresented(token));
   }
@@ -220,7 +220,7 @@ public final class SessionService {
   private Future<Void> revoke(String token, String id, ClientInfo client) {
     Optional<UUID> handle = parse(id);
     return signedIn(token).compose(current -> handle
-      .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h))
+      .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h, clock.instant()))
       .orElseGet(() -> Future.succeededFuture(false))
       .compose(revoked -> revoked
         ? auditor.record(current.user().id(), SecurityEvent.SESSION_REVOKED, true, client)
@@ -254,7 +254,7 @@ public final class SessionService {
    * second factor: what every change of a credential or of who holds the account does, in its transaction.
    */
   public Future<Void> endOthers(SqlClient tx, long userId, byte[] keepHash) {
-    return store.sessions().revokeOthers(tx, userId, keepHash)
+    return store.sessions().revokeOthers(tx, userId, keepHash, clock.instant())
       .compose(ended -> store.pendingLogins().deleteForUser(tx, userId));
   }
 
