@@ -36,7 +36,7 @@ public final class Main {
   private static final String USAGE =
     "usage: java -jar twofa.jar [grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
       + " | clients add --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...] [--backchannel-logout-uri URI]"
-      + " [--public] [--first-party] [--client-id ID]"
+      + " [--id-token-signed-response-alg RS256|ES256] [--public] [--first-party] [--client-id ID]"
       + " | clients list | clients remove CLIENT_ID]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();

@@ -38,20 +38,26 @@ public final class OidcClients {
    * when a session the client got tokens from ends ({@code backchannelLogoutUri}, null: none).
    */
   public record Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId,
-                             List<String> postLogoutRedirectUris, String backchannelLogoutUri) {
+                             List<String> postLogoutRedirectUris, String backchannelLogoutUri, String idTokenAlg) {
     public Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId) {
-      this(name, redirectUris, isPublic, firstParty, clientId, List.of(), null);
+      this(name, redirectUris, isPublic, firstParty, clientId, List.of(), null, "RS256");
+    }
+
+    public Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId,
+                        List<String> postLogoutRedirectUris, String backchannelLogoutUri) {
+      this(name, redirectUris, isPublic, firstParty, clientId, postLogoutRedirectUris, backchannelLogoutUri, "RS256");
     }
   }
 
   /**
    * Reads {@code --name NAME --redirect-uri URI ... [--post-logout-redirect-uri URI ...] [--backchannel-logout-uri URI]
-   * [--public] [--first-party] [--client-id ID]}.
+   * [--id-token-signed-response-alg RS256|ES256] [--public] [--first-party] [--client-id ID]}.
    */
   public static Registration parse(List<String> args) {
     String name = null;
     String clientId = null;
     String backchannel = null;
+    String alg = "RS256";
     List<String> uris = new ArrayList<>();
     List<String> postLogout = new ArrayList<>();
     boolean isPublic = false;
@@ -61,7 +67,8 @@ public final class OidcClients {
       switch (arg) {
         case "--public" -> isPublic = true;
         case "--first-party" -> firstParty = true;
-        case "--name", "--redirect-uri", "--client-id", "--post-logout-redirect-uri", "--backchannel-logout-uri" -> {
+        case "--name", "--redirect-uri", "--client-id", "--post-logout-redirect-uri", "--backchannel-logout-uri",
+             "--id-token-signed-response-alg" -> {
           if (i + 1 >= args.size()) {
             throw new IllegalArgumentException(arg + " needs a value");
           }
@@ -70,6 +77,11 @@ public final class OidcClients {
             name = value;
           } else if (arg.equals("--client-id")) {
             clientId = value;
+          } else if (arg.equals("--id-token-signed-response-alg")) {
+            if (!List.of("RS256", "ES256").contains(value)) {
+              throw new IllegalArgumentException("--id-token-signed-response-alg is RS256 (the default) or ES256");
+            }
+            alg = value;
           } else if (arg.equals("--post-logout-redirect-uri")) {
             postLogout.add(redirectUri(value));
           } else if (arg.equals("--backchannel-logout-uri")) {
@@ -94,7 +106,7 @@ public final class OidcClients {
       throw new IllegalArgumentException("--client-id must be 1 to 64 of A-Z a-z 0-9 . _ -");
     }
     return new Registration(name.strip(), List.copyOf(uris), isPublic, firstParty, clientId, List.copyOf(postLogout),
-      backchannel);
+      backchannel, alg);
   }
 
   /**
@@ -140,8 +152,8 @@ public final class OidcClients {
     try (Connection connection = connect(dbUrl);
          PreparedStatement insert = connection.prepareStatement("""
            INSERT INTO oidc_clients (client_id, name, redirect_uris, secret_hash, first_party, post_logout_redirect_uris,
-                                     backchannel_logout_uri)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
+                                     backchannel_logout_uri, id_token_signed_response_alg)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            """)) {
       insert.setString(1, clientId);
       insert.setString(2, registration.name());
@@ -150,6 +162,7 @@ public final class OidcClients {
       insert.setBoolean(5, registration.firstParty());
       insert.setArray(6, connection.createArrayOf("text", registration.postLogoutRedirectUris().toArray()));
       insert.setString(7, registration.backchannelLogoutUri());
+      insert.setString(8, registration.idTokenAlg());
       insert.execute();
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
@@ -166,7 +179,7 @@ public final class OidcClients {
     JsonArray clients = new JsonArray();
     try (Connection connection = connect(dbUrl);
          PreparedStatement select = connection.prepareStatement(
-           "SELECT client_id, name, redirect_uris, post_logout_redirect_uris, backchannel_logout_uri,"
+           "SELECT client_id, name, redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, id_token_signed_response_alg,"
              + " secret_hash IS NULL AS public, first_party, created_at FROM oidc_clients ORDER BY created_at, client_id");
          ResultSet rows = select.executeQuery()) {
       while (rows.next()) {
@@ -174,6 +187,7 @@ public final class OidcClients {
           .put("redirect_uris", new JsonArray(List.of((Object[]) rows.getArray("redirect_uris").getArray())))
           .put("post_logout_redirect_uris", new JsonArray(List.of((Object[]) rows.getArray("post_logout_redirect_uris").getArray())))
           .put("backchannel_logout_uri", rows.getString("backchannel_logout_uri"))
+          .put("id_token_signed_response_alg", rows.getString("id_token_signed_response_alg"))
           .put("public", rows.getBoolean("public")).put("first_party", rows.getBoolean("first_party"))
           .put("created_at", rows.getTimestamp("created_at").toInstant().toString()));
       }

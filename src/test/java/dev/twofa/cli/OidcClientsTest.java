@@ -32,6 +32,11 @@ class OidcClientsTest {
       .postLogoutRedirectUris());
     assertThrows(IllegalArgumentException.class, () -> OidcClients.parse(List.of("--name", "x", "--redirect-uri",
       "https://a.example/cb", "--backchannel-logout-uri", "http://a.example/bcl")));
+    assertEquals("RS256", registration.idTokenAlg());
+    assertEquals("ES256", OidcClients.parse(List.of("--name", "x", "--redirect-uri", "https://a.example/cb",
+      "--id-token-signed-response-alg", "ES256")).idTokenAlg());
+    assertThrows(IllegalArgumentException.class, () -> OidcClients.parse(List.of("--name", "x", "--redirect-uri",
+      "https://a.example/cb", "--id-token-signed-response-alg", "none")));
     assertThrows(IllegalArgumentException.class, () -> OidcClients.parse(List.of("--name", "x", "--redirect-uri",
       "https://a.example/cb", "--post-logout-redirect-uri", "https://a.example/#x")));
   }

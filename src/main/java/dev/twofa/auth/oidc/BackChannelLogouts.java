@@ -73,7 +73,8 @@ final class BackChannelLogouts {
   private Future<DeliveryRounds.Batch> deliverBatch() {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery("""
-          SELECT o.id, o.client_id, o.subject, o.session_handle, o.attempts, o.created_at, c.backchannel_logout_uri
+          SELECT o.id, o.client_id, o.subject, o.session_handle, o.attempts, o.created_at, c.backchannel_logout_uri,
+                 c.id_token_signed_response_alg
           FROM oidc_logout_outbox o JOIN oidc_clients c ON c.client_id = o.client_id
           WHERE o.given_up_at IS NULL AND o.next_attempt_at <= $1 ORDER BY o.id LIMIT $2
           FOR UPDATE OF o SKIP LOCKED
@@ -93,7 +94,8 @@ final class BackChannelLogouts {
   private Future<Boolean> deliver(SqlClient tx, Row row, Instant now) {
     long id = row.getLong("id");
     String clientId = row.getString("client_id");
-    String body = "logout_token=" + URLEncoder.encode(tokens.sign(clientId, row.getString("subject"),
+    String body = "logout_token=" + URLEncoder.encode(tokens.sign(clientId,
+      com.nimbusds.jose.JWSAlgorithm.parse(row.getString("id_token_signed_response_alg")), row.getString("subject"),
       row.getUUID("session_handle"), now), StandardCharsets.US_ASCII);
     return http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(row.getString("backchannel_logout_uri"))
         .setIdleTimeout(TIMEOUT.toMillis()).putHeader("Content-Type", "application/x-www-form-urlencoded"))

@@ -45,7 +45,7 @@ record Discovery(Issuer issuer, URI authorization, URI token, URI userInfo, URI 
     metadata.setResponseModes(List.of(ResponseMode.QUERY));
     metadata.setGrantTypes(List.of(GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN));
     metadata.setCodeChallengeMethods(List.of(CodeChallengeMethod.S256));
-    metadata.setIDTokenJWSAlgs(List.of(JWSAlgorithm.RS256));
+    metadata.setIDTokenJWSAlgs(SigningKeys.ALGORITHMS);
     metadata.setTokenEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
       ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.NONE));
     metadata.setScopes(new Scope(Authorizer.SCOPES.stream().sorted().toArray(String[]::new)));

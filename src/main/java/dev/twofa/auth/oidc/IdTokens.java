@@ -1,5 +1,7 @@
 package dev.twofa.auth.oidc;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.Subject;
@@ -20,7 +22,7 @@ import java.time.Instant;
 import java.util.Date;
 
 /**
- * ID tokens (RS256): the stable opaque {@code sub}, {@code auth_time}, {@code sid} (the twofa session), {@code nonce},
+ * ID tokens (RS256, or ES256 for a client registered so): the stable opaque {@code sub}, {@code auth_time}, {@code sid} (the twofa session), {@code nonce},
  * {@code amr} and {@code acr} from the grant, and with the email scope the address and whether it is verified.
  */
 final class IdTokens {
@@ -37,12 +39,13 @@ final class IdTokens {
     this.issuer = issuer;
   }
 
-  Future<JWT> issue(SqlClient db, Grant grant, String nonce, Instant now) {
+  /** An ID token for {@code grant}, signed by {@code alg} (the client's id_token_signed_response_alg). */
+  Future<JWT> issue(SqlClient db, Grant grant, String nonce, JWSAlgorithm alg, Instant now) {
     return grants.subject(db, grant.userId()).compose(subject -> users.findById(db, grant.userId())
-      .map(user -> sign(subject, user.orElseThrow(() -> new IllegalStateException("no such user")), grant, nonce, now)));
+      .map(user -> sign(subject, user.orElseThrow(() -> new IllegalStateException("no such user")), grant, nonce, alg, now)));
   }
 
-  private JWT sign(String subject, UserRow user, Grant grant, String nonce, Instant now) {
+  private JWT sign(String subject, UserRow user, Grant grant, String nonce, JWSAlgorithm alg, Instant now) {
     IDTokenClaimsSet claims = new IDTokenClaimsSet(issuer, new Subject(subject), Audience.create(grant.clientId()),
       Date.from(now.plus(LIFETIME)), Date.from(now));
     claims.setAuthenticationTime(Date.from(grant.authTime()));
@@ -56,7 +59,7 @@ final class IdTokens {
       claims.setClaim("email_verified", user.emailVerified());
     }
     try {
-      return JWTParser.parse(keys.sign(claims.toJWTClaimsSet()));
+      return JWTParser.parse(keys.sign(claims.toJWTClaimsSet(), JOSEObjectType.JWT, alg));
     } catch (ParseException | java.text.ParseException e) {
       throw new IllegalStateException("building an ID token", e);
     }

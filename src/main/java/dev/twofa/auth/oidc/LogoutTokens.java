@@ -1,6 +1,7 @@
 package dev.twofa.auth.oidc;
 
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.Issuer;
@@ -16,7 +17,8 @@ import java.util.UUID;
 
 /**
  * Logout tokens (OpenID Connect Back-Channel Logout 1.0, section 2.4): iss, aud (the client), iat, exp (2 minutes),
- * a new jti, the back-channel logout event, sub and sid; never a nonce. Signed like ID tokens, typed logout+jwt.
+ * a new jti, the back-channel logout event, sub and sid; never a nonce. Signed like the client's ID tokens (its
+ * id_token_signed_response_alg), typed logout+jwt.
  */
 final class LogoutTokens {
   static final Duration LIFETIME = Duration.ofMinutes(2);
@@ -30,11 +32,11 @@ final class LogoutTokens {
   }
 
   /** A logout token telling {@code clientId} that the session {@code sid} of {@code subject} ended. */
-  String sign(String clientId, String subject, UUID sid, Instant now) {
+  String sign(String clientId, JWSAlgorithm alg, String subject, UUID sid, Instant now) {
     LogoutTokenClaimsSet claims = new LogoutTokenClaimsSet(issuer, new Subject(subject), Audience.create(clientId),
       Date.from(now), Date.from(now.plus(LIFETIME)), new JWTID(), new SessionID(sid.toString()));
     try {
-      return keys.sign(claims.toJWTClaimsSet(), TYPE);
+      return keys.sign(claims.toJWTClaimsSet(), TYPE, alg);
     } catch (ParseException e) {
       throw new IllegalStateException("building a logout token", e);
     }

@@ -1,5 +1,6 @@
 package dev.twofa.auth.oidc;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import io.vertx.sqlclient.Row;
 
 import java.security.MessageDigest;
@@ -11,14 +12,16 @@ import java.util.List;
  * users may come back after logging out is matched exactly, like its redirect URIs.
  */
 record OidcClient(String clientId, String name, List<String> redirectUris, byte[] secretHash, boolean firstParty,
-                  List<String> postLogoutRedirectUris) {
-  static final String COLUMNS = "client_id, name, redirect_uris, secret_hash, first_party, post_logout_redirect_uris";
+                  List<String> postLogoutRedirectUris, JWSAlgorithm idTokenAlg) {
+  static final String COLUMNS =
+    "client_id, name, redirect_uris, secret_hash, first_party, post_logout_redirect_uris, id_token_signed_response_alg";
 
   static OidcClient from(Row row) {
     var secret = row.getBuffer("secret_hash");
     return new OidcClient(row.getString("client_id"), row.getString("name"),
       Arrays.asList(row.getArrayOfStrings("redirect_uris")), secret == null ? null : secret.getBytes(),
-      row.getBoolean("first_party"), Arrays.asList(row.getArrayOfStrings("post_logout_redirect_uris")));
+      row.getBoolean("first_party"), Arrays.asList(row.getArrayOfStrings("post_logout_redirect_uris")),
+      JWSAlgorithm.parse(row.getString("id_token_signed_response_alg")));
   }
 
   boolean isPublic() {
