@@ -153,7 +153,9 @@ async function render() {
   const path = location.pathname;
   const route = routes[path];
   const reLogin = path === '/login' && app.authorization && app.authorization.loginRequired;
-  if (app.authorization && app.session.state === AUTHENTICATED && !reLogin) {
+  // acr_values=2 for a user without 2FA: the request waits while they turn it on, then goes on.
+  const enrolling = app.authorization && app.authorization.enrolling && ['/2fa/setup', '/recovery-codes'].includes(path);
+  if (app.authorization && app.session.state === AUTHENTICATED && !reLogin && !enrolling) {
     location.assign('/authorize/resume?authorization=' + encodeURIComponent(app.authorization.id));
     return;
   }
@@ -274,13 +276,17 @@ function resumeEndedLogin() {
     : t('login.ended.other');
 }
 
-/** /login?authorization=ID: an application sent the user here to log in; its name titles the login screen. */
+/**
+ * /login?authorization=ID: an application sent the user here to log in; its name titles the login screen.
+ * /2fa/setup?authorization=ID: it asked for two factors of a user without 2FA, who turns it on first.
+ */
 async function startAuthorization() {
   const id = new URLSearchParams(location.search).get('authorization');
-  if (!id || location.pathname !== '/login') return;
+  if (!id || !['/login', '/2fa/setup'].includes(location.pathname)) return;
   try {
     const found = await api.authorization(id);
-    app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired };
+    app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired,
+      enrolling: location.pathname === '/2fa/setup' };
   } catch (e) {
     app.authorization = null;
   }

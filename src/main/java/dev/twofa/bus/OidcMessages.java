@@ -36,13 +36,15 @@ public final class OidcMessages {
 
   /**
    * Where an authorization request goes next: exactly one of {@code redirect} (to the application, with a code or
-   * an error), {@code authorization} (the pending authorization's id, for the {@code screen} "login" or
-   * "consent") or {@code errorPage} (an error code shown to the user, never a redirect: unknown client or
+   * an error), {@code authorization} (the pending authorization's id, for the {@code screen} "login", "consent"
+   * or "second_factor") or {@code errorPage} (an error code shown to the user, never a redirect: unknown client or
    * redirect URI).
    */
   public record AuthorizeOutcome(String redirect, String authorization, String screen, String errorPage) {
     public static final String LOGIN = "login";
     public static final String CONSENT = "consent";
+    /** A session of one factor asked for two (acr_values=2): the user turns 2FA on first. */
+    public static final String SECOND_FACTOR = "second_factor";
 
     public static AuthorizeOutcome redirectTo(String location) {
       return new AuthorizeOutcome(location, null, null, null);
@@ -54,6 +56,10 @@ public final class OidcMessages {
 
     public static AuthorizeOutcome consent(String authorization) {
       return new AuthorizeOutcome(null, authorization, CONSENT, null);
+    }
+
+    public static AuthorizeOutcome secondFactor(String authorization) {
+      return new AuthorizeOutcome(null, authorization, SECOND_FACTOR, null);
     }
 
     public static AuthorizeOutcome error(String code) {

@@ -211,7 +211,8 @@ final class OidcResource {
     if (outcome.redirect() != null) {
       return outcome.redirect();
     }
-    String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent" : "/login";
+    String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent"
+      : AuthorizeOutcome.SECOND_FACTOR.equals(outcome.screen()) ? "/2fa/setup" : "/login";
     return outcome.authorization() != null ? screen + "?authorization=" + outcome.authorization() : "/";
   }
 
