@@ -169,6 +169,10 @@ final class OidcResource {
         ctx.response().putHeader("Content-Security-Policy",
           SecurityHeaders.CONTENT_SECURITY_POLICY.replace("form-action 'self'", "form-action 'self' " + formTarget));
       }
+      if (logout != null) {
+        // Under no-referrer a browser posts the form with "Origin: null", which the same-site check must refuse.
+        ctx.response().putHeader("Referrer-Policy", "same-origin");
+      }
       ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
         .putHeader("Cache-Control", "no-store").end(html.result());
     });
