@@ -130,20 +130,16 @@ final class SessionRepository {
   }
 
   /**
-   * Every statement that ends sessions is {@code delete} (a DELETE of sessions, {@code $now} its time) wrapped so that
-   * the same statement tells the OpenID provider which sessions ended (its applications' back-channel logouts are
-   * queued in this transaction, R__oidc.sql); it answers one row, {@code ended}: how many.
+   * Runs {@code delete} (a DELETE of sessions, with {@code params}) as every statement that ends sessions runs: the
+   * same statement, so the same transaction, tells the OpenID provider which sessions ended (oidc_sessions_ended in
+   * R__oidc.sql queues their applications' back-channel logouts). Returns how many ended.
    */
-  private static String ending(String delete) {
-    return "WITH ended AS (" + delete + " RETURNING handle) "
-      + "SELECT count(*)::int AS ended, oidc_sessions_ended(array_agg(handle), $now) FROM ended";
-  }
-
   private static Future<Integer> ended(SqlClient db, String delete, Instant now, Object... params) {
     List<Object> values = new ArrayList<>(Arrays.asList(params));
     values.add(utc(now));
-    return db.preparedQuery(ending(delete).replace("$now", "$" + values.size())).execute(Tuple.from(values))
-      .map(rows -> rows.iterator().next().getInteger("ended"));
+    return db.preparedQuery("WITH ended AS (" + delete + " RETURNING handle) SELECT count(*)::int AS ended, "
+        + "oidc_sessions_ended(array_agg(handle), $" + values.size() + ") FROM ended")
+      .execute(Tuple.from(values)).map(rows -> rows.iterator().next().getInteger("ended"));
   }
 
   /** Ends the user's session with this handle: false when there is none. */
@@ -164,9 +160,12 @@ final class SessionRepository {
 
   /** Ends whatever {@code tokenHash} names, a session or a pending login, in one round trip. */
   Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash, Instant now) {
-    return db.preparedQuery(ending("DELETE FROM sessions WHERE token_hash = $1")
-        .replace("WITH ended AS", "WITH pending AS (DELETE FROM pending_logins WHERE token_hash = $1), ended AS")
-        .replace("$now", "$2"))
+    // As ended() does, with the pending login's delete beside it.
+    return db.preparedQuery("""
+        WITH pending AS (DELETE FROM pending_logins WHERE token_hash = $1),
+             ended AS (DELETE FROM sessions WHERE token_hash = $1 RETURNING handle)
+        SELECT oidc_sessions_ended(array_agg(handle), $2) FROM ended
+        """)
       .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).mapEmpty();
   }
 
