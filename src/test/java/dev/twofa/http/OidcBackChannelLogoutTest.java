@@ -154,6 +154,31 @@ class OidcBackChannelLogoutTest {
   }
 
   @Test
+  void concurrentEndsOfOneSessionQueueOneLogoutToken() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient phone = accounts.signedUp(email);
+    String sid = app.verify(tokens(app, phone).getIDTokenString(), null).getStringClaim("sid");
+    ApiClient laptop = server.newClient();
+    assertEquals(200, laptop.post("/api/login", TestAccounts.credentials(email, TestAccounts.PASSWORD)).status());
+    answer.set(503);   // rows stay in the outbox, to be counted
+    try {
+      List<java.util.concurrent.CompletableFuture<ApiClient.Response>> racing = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        racing.add(phone.postAsync("/api/logout", new JsonObject()));
+        racing.add(laptop.postAsync("/api/account/sessions/revoke", new JsonObject().put("id", sid)));
+      }
+      racing.forEach(java.util.concurrent.CompletableFuture::join);
+      eventually(() -> attempts(sid) >= 1, "a first attempt failed");
+      assertEquals(1L, server.query("SELECT count(*) AS n FROM oidc_logout_outbox WHERE session_handle = $1::uuid", sid)
+        .get(0).getLong("n"), "one logout token for one session, however many ended it at once");
+    } finally {
+      answer.set(200);
+    }
+    server.clock().advance(Duration.ofSeconds(11));
+    logoutFor(sid);
+  }
+
+  @Test
   void aLogoutQueuedBeforeARestartIsDeliveredAfterIt() throws Exception {
     ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
     String sid = app.verify(tokens(app, browser).getIDTokenString(), null).getStringClaim("sid");
