@@ -166,8 +166,9 @@ async function render() {
   const path = location.pathname;
   const route = routes[path];
   const reLogin = path === '/login' && app.authorization && app.authorization.loginRequired;
-  // A required 2FA is set up first; the application's request goes on once it is (see mustEnrol).
-  const enrolling = app.mustEnrol && ENROLMENT.has(path);
+  // A required 2FA, or acr_values=2 for a user without 2FA: the set-up first; the application's request goes on
+  // once it is (see mustEnrol and startAuthorization).
+  const enrolling = (app.mustEnrol || (app.authorization && app.authorization.enrolling)) && ENROLMENT.has(path);
   if (app.authorization && app.session.state === AUTHENTICATED && !reLogin && !enrolling) {
     location.assign('/authorize/resume?authorization=' + encodeURIComponent(app.authorization.id));
     return;
@@ -289,7 +290,10 @@ function resumeEndedLogin() {
     : t('login.ended.other');
 }
 
-/** /login?authorization=ID: an application sent the user here to log in; its name titles the login screen. */
+/**
+ * /login?authorization=ID: an application sent the user here to log in; its name titles the login screen.
+ * /2fa/setup?authorization=ID: it asked for two factors of a user without 2FA, who turns it on first.
+ */
 async function startAuthorization() {
   const id = new URLSearchParams(location.search).get('authorization');
   if (!id || !['/login', '/2fa/setup'].includes(location.pathname)) return;
@@ -297,7 +301,8 @@ async function startAuthorization() {
   if (location.pathname === '/2fa/setup') app.mustEnrol = true;
   try {
     const found = await api.authorization(id);
-    app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired };
+    app.authorization = { id, client: found.clientName, loginRequired: found.loginRequired,
+      enrolling: location.pathname === '/2fa/setup' };
   } catch (e) {
     app.authorization = null;
   }

@@ -36,7 +36,8 @@ public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE =
     "usage: java -jar twofa.jar [migrate | grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
-      + " | clients add --name NAME --redirect-uri URI... [--public] [--first-party] [--client-id ID]"
+      + " | clients add --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...] [--backchannel-logout-uri URI]"
+      + " [--id-token-signed-response-alg RS256|ES256] [--public] [--first-party] [--client-id ID]"
       + " | clients list | clients remove CLIENT_ID]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();

@@ -14,12 +14,20 @@ CREATE OR REPLACE FUNCTION session_open(p_token_hash bytea, p_handle uuid, p_use
                                         p_ip text, p_user_agent text, p_max_per_user integer,
                                         p_second_factor_method text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_ended uuid[];
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('sessions:' || p_user_id, 0));
-  DELETE FROM sessions WHERE token_hash IN (
-    SELECT token_hash FROM sessions WHERE user_id = p_user_id
-    ORDER BY (epoch = p_epoch AND expires_at > p_now) DESC, last_seen_at DESC, created_at DESC, token_hash
-    OFFSET p_max_per_user - 1);
+  WITH ended AS (
+    DELETE FROM sessions WHERE token_hash IN (
+      SELECT token_hash FROM sessions WHERE user_id = p_user_id
+      ORDER BY (epoch = p_epoch AND expires_at > p_now) DESC, last_seen_at DESC, created_at DESC, token_hash
+      OFFSET p_max_per_user - 1)
+    RETURNING handle)
+  SELECT array_agg(handle) INTO v_ended FROM ended;
+  IF v_ended IS NOT NULL THEN
+    PERFORM oidc_sessions_ended(v_ended, p_now);   -- the applications they logged in to are told (R__oidc.sql)
+  END IF;
   INSERT INTO sessions (token_hash, handle, user_id, epoch, second_factor_at, created_at, last_seen_at, expires_at,
                         ip, user_agent, step_up_at, second_factor_method)
     VALUES (p_token_hash, p_handle, p_user_id, p_epoch, p_second_factor_at, p_now, p_now, p_expires_at,
@@ -74,4 +82,14 @@ CREATE OR REPLACE FUNCTION pending_login_live(p_token_hash bytea, p_created_afte
 LANGUAGE sql STABLE AS $$
   SELECT p.user_id, p.login_id, p.created_at, p.ip, p.user_agent FROM pending_logins p
   WHERE p.token_hash = p_token_hash AND p.created_at >= p_created_after
+$$;
+
+-- The session with this handle while it lives: last seen after p_seen_after (its idle limit), before its absolute
+-- expiry, and opened under its user's current epoch (the rule SessionRepository.resolve applies to a cookie).
+-- For other rooms' SELECTs: an OpenID Connect token lives only as long as the session it was issued under.
+CREATE OR REPLACE FUNCTION session_live(p_handle uuid, p_now timestamptz, p_seen_after timestamptz)
+  RETURNS TABLE (user_id bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT s.user_id FROM sessions s CROSS JOIN LATERAL account_user(s.user_id) u
+  WHERE s.handle = p_handle AND s.last_seen_at > p_seen_after AND s.expires_at > p_now AND u.session_epoch = s.epoch
 $$;

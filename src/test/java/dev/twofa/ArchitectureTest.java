@@ -148,6 +148,9 @@ class ArchitectureTest {
     Map.entry("oidc_app_access", "oidc"),
     Map.entry("trusted_browsers", "trust"),
     Map.entry("two_factor_requirements", "requirement"),
+    Map.entry("oidc_logouts", "oidc"),
+    Map.entry("oidc_session_clients", "oidc"),
+    Map.entry("oidc_logout_outbox", "oidc"),
     Map.entry("security_events", "audit"));
   /** A table named where SQL reads or writes one: FROM, JOIN, INTO, UPDATE, DELETE FROM, TABLE. */
   private static final Pattern TABLE = Pattern.compile("(?i)\\b(?:from|join|into|update|table)\\s+([a-z_]+)\\b");

@@ -36,6 +36,7 @@ public class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
   private static final long RELAY_EVERY_MS = 5_000;
   private static final long MAIL_EVERY_MS = 10_000;
+  private static final long BACKCHANNEL_EVERY_MS = 2_000;
   private final TwofaConfig config;
   private final Clock clock;
   private final String schemaVersion;
@@ -117,6 +118,8 @@ public class AuthVerticle extends VerticleBase {
       serve(OIDC_INTROSPECT, r.oidc()::introspect),
       serve(OIDC_APPS, r.oidc()::apps),
       serve(OIDC_APP_REMOVE, r.oidc()::removeApp),
+      serve(OIDC_END_SESSION, r.oidc()::endSession),
+      serve(OIDC_END_SESSION_CONFIRM, r.oidc()::confirmEndSession),
       serve(PASSKEY_REGISTER_OPTIONS, r.passkeys()::registrationOptions),
       serve(PASSKEY_REGISTER, r.passkeys()::register),
       serve(PASSKEYS, r.passkeys()::list),
@@ -148,6 +151,8 @@ public class AuthVerticle extends VerticleBase {
     vertx.setPeriodic(RELAY_EVERY_MS, tick -> r.auditor().flush());
     // Mails left waiting (SMTP server away, or written by another node) go out on this timer; commits nudge it.
     vertx.setPeriodic(MAIL_EVERY_MS, tick -> r.signIns().mailDueDigests().onComplete(digests -> r.mailer().nudge()));
+    // Back-channel logouts queued by any node's session ends (and left by a restart) go out within this.
+    vertx.setPeriodic(BACKCHANNEL_EVERY_MS, tick -> r.oidc().deliverLogouts());
   }
 
   private void purgeEvery(long millis, String table, Supplier<Future<?>> purge) {

@@ -108,6 +108,11 @@ public final class Operations {
     auth("account.phrase.set", AuthRequests.PhraseChange.class, User.class);
   public static final Operation<Session, AuthReplies.PhraseView> PHRASE_SHOW =
     auth("account.phrase", Session.class, AuthReplies.PhraseView.class);
+  /** RP-initiated logout: the end-session endpoint and the answer to its "Log out?" screen. */
+  public static final Operation<OidcMessages.EndSession, OidcMessages.EndSessionOutcome> OIDC_END_SESSION =
+    auth("oidc.end-session", OidcMessages.EndSession.class, OidcMessages.EndSessionOutcome.class);
+  public static final Operation<OidcMessages.EndSessionConfirm, OidcMessages.EndSessionOutcome> OIDC_END_SESSION_CONFIRM =
+    auth("oidc.end-session.confirm", OidcMessages.EndSessionConfirm.class, OidcMessages.EndSessionOutcome.class);
   public static final Operation<Session, PasskeyOptions> PASSKEY_REGISTER_OPTIONS =
     auth("passkey.register.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyRegistration, PasskeyAdded> PASSKEY_REGISTER =

@@ -32,15 +32,34 @@ public final class OidcClients {
   private OidcClients() {
   }
 
-  /** What {@code clients add} asks for. */
-  public record Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId) {
+  /**
+   * What {@code clients add} asks for: where users come back after logging in ({@code redirectUris}) and after
+   * logging out ({@code postLogoutRedirectUris}, RP-initiated logout), and where the provider POSTs a logout token
+   * when a session the client got tokens from ends ({@code backchannelLogoutUri}, null: none).
+   */
+  public record Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId,
+                             List<String> postLogoutRedirectUris, String backchannelLogoutUri, String idTokenAlg) {
+    public Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId) {
+      this(name, redirectUris, isPublic, firstParty, clientId, List.of(), null, "RS256");
+    }
+
+    public Registration(String name, List<String> redirectUris, boolean isPublic, boolean firstParty, String clientId,
+                        List<String> postLogoutRedirectUris, String backchannelLogoutUri) {
+      this(name, redirectUris, isPublic, firstParty, clientId, postLogoutRedirectUris, backchannelLogoutUri, "RS256");
+    }
   }
 
-  /** Reads {@code --name NAME --redirect-uri URI ... [--public] [--first-party] [--client-id ID]}. */
+  /**
+   * Reads {@code --name NAME --redirect-uri URI ... [--post-logout-redirect-uri URI ...] [--backchannel-logout-uri URI]
+   * [--id-token-signed-response-alg RS256|ES256] [--public] [--first-party] [--client-id ID]}.
+   */
   public static Registration parse(List<String> args) {
     String name = null;
     String clientId = null;
+    String backchannel = null;
+    String alg = "RS256";
     List<String> uris = new ArrayList<>();
+    List<String> postLogout = new ArrayList<>();
     boolean isPublic = false;
     boolean firstParty = false;
     for (int i = 0; i < args.size(); i++) {
@@ -48,7 +67,8 @@ public final class OidcClients {
       switch (arg) {
         case "--public" -> isPublic = true;
         case "--first-party" -> firstParty = true;
-        case "--name", "--redirect-uri", "--client-id" -> {
+        case "--name", "--redirect-uri", "--client-id", "--post-logout-redirect-uri", "--backchannel-logout-uri",
+             "--id-token-signed-response-alg" -> {
           if (i + 1 >= args.size()) {
             throw new IllegalArgumentException(arg + " needs a value");
           }
@@ -57,6 +77,18 @@ public final class OidcClients {
             name = value;
           } else if (arg.equals("--client-id")) {
             clientId = value;
+          } else if (arg.equals("--id-token-signed-response-alg")) {
+            if (!List.of("RS256", "ES256").contains(value)) {
+              throw new IllegalArgumentException("--id-token-signed-response-alg is RS256 (the default) or ES256");
+            }
+            alg = value;
+          } else if (arg.equals("--post-logout-redirect-uri")) {
+            postLogout.add(redirectUri(value));
+          } else if (arg.equals("--backchannel-logout-uri")) {
+            if (backchannel != null) {
+              throw new IllegalArgumentException("--backchannel-logout-uri is given once");
+            }
+            backchannel = redirectUri(value);
           } else {
             uris.add(redirectUri(value));
           }
@@ -73,10 +105,14 @@ public final class OidcClients {
     if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
       throw new IllegalArgumentException("--client-id must be 1 to 64 of A-Z a-z 0-9 . _ -");
     }
-    return new Registration(name.strip(), List.copyOf(uris), isPublic, firstParty, clientId);
+    return new Registration(name.strip(), List.copyOf(uris), isPublic, firstParty, clientId, List.copyOf(postLogout),
+      backchannel, alg);
   }
 
-  /** A redirect URI must be absolute https, or http on a loopback address; no fragment. Returned as given. */
+  /**
+   * A redirect URI (also a post-logout or back-channel logout URI) must be absolute https, or http on a loopback
+   * address; no fragment. Returned as given.
+   */
   static String redirectUri(String value) {
     String rule = "a redirect URI must be https://..., or http:// on a loopback address (127.0.0.1, [::1], localhost), without a fragment: "
       + value;
@@ -115,13 +151,18 @@ public final class OidcClients {
     String secret = registration.isPublic() ? null : SessionTokens.newToken();
     try (Connection connection = connect(dbUrl);
          PreparedStatement insert = connection.prepareStatement("""
-           INSERT INTO oidc_clients (client_id, name, redirect_uris, secret_hash, first_party) VALUES (?, ?, ?, ?, ?)
+           INSERT INTO oidc_clients (client_id, name, redirect_uris, secret_hash, first_party, post_logout_redirect_uris,
+                                     backchannel_logout_uri, id_token_signed_response_alg)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            """)) {
       insert.setString(1, clientId);
       insert.setString(2, registration.name());
       insert.setArray(3, connection.createArrayOf("text", registration.redirectUris().toArray()));
       insert.setBytes(4, secret == null ? null : SessionTokens.hash(secret));
       insert.setBoolean(5, registration.firstParty());
+      insert.setArray(6, connection.createArrayOf("text", registration.postLogoutRedirectUris().toArray()));
+      insert.setString(7, registration.backchannelLogoutUri());
+      insert.setString(8, registration.idTokenAlg());
       insert.execute();
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
@@ -138,11 +179,15 @@ public final class OidcClients {
     JsonArray clients = new JsonArray();
     try (Connection connection = connect(dbUrl);
          PreparedStatement select = connection.prepareStatement(
-           "SELECT client_id, name, redirect_uris, secret_hash IS NULL AS public, first_party, created_at FROM oidc_clients ORDER BY created_at, client_id");
+           "SELECT client_id, name, redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, id_token_signed_response_alg,"
+             + " secret_hash IS NULL AS public, first_party, created_at FROM oidc_clients ORDER BY created_at, client_id");
          ResultSet rows = select.executeQuery()) {
       while (rows.next()) {
         clients.add(new JsonObject().put("client_id", rows.getString("client_id")).put("name", rows.getString("name"))
           .put("redirect_uris", new JsonArray(List.of((Object[]) rows.getArray("redirect_uris").getArray())))
+          .put("post_logout_redirect_uris", new JsonArray(List.of((Object[]) rows.getArray("post_logout_redirect_uris").getArray())))
+          .put("backchannel_logout_uri", rows.getString("backchannel_logout_uri"))
+          .put("id_token_signed_response_alg", rows.getString("id_token_signed_response_alg"))
           .put("public", rows.getBoolean("public")).put("first_party", rows.getBoolean("first_party"))
           .put("created_at", rows.getTimestamp("created_at").toInstant().toString()));
       }

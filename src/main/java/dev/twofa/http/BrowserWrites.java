@@ -19,9 +19,20 @@ import java.util.Locale;
  */
 final class BrowserWrites implements Handler<RoutingContext> {
   private final String publicOrigin;
+  private final boolean jsonOnly;
 
   BrowserWrites(PublicUrl publicUrl) {
+    this(publicUrl, true);
+  }
+
+  private BrowserWrites(PublicUrl publicUrl, boolean jsonOnly) {
     this.publicOrigin = origin(publicUrl.uri().getScheme(), publicUrl.uri().getRawAuthority());
+    this.jsonOnly = jsonOnly;
+  }
+
+  /** The same-site check alone, for the few HTML forms served outside /api (the "Log out?" page's). */
+  static BrowserWrites forms(PublicUrl publicUrl) {
+    return new BrowserWrites(publicUrl, false);
   }
 
   @Override
@@ -31,7 +42,7 @@ final class BrowserWrites implements Handler<RoutingContext> {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (site != null && !site.equals("same-origin") || origin != null && !sameSite(origin, request)) {
       ctx.fail(new BusFailure(ErrorCode.CROSS_SITE));
-    } else if (!json(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+    } else if (jsonOnly && !json(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
       ctx.fail(new BusFailure(ErrorCode.UNSUPPORTED_MEDIA_TYPE));
     } else {
       ctx.next();

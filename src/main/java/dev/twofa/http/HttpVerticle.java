@@ -18,11 +18,16 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Router assembly only: HTTP in, event-bus requests out. No credential logic lives here. */
 public class HttpVerticle extends VerticleBase {
   static final int BODY_LIMIT_BYTES = 16 * 1024;
+  /** The OpenID Connect endpoints applications send browsers or requests to from their own sites. */
+  static final List<String> OIDC_PATHS = List.of("/authorize", "/authorize/resume", "/token", "/revoke", "/introspect",
+    "/userinfo", "/end-session");
   private final TwofaConfig config;
   private final PrometheusMeterRegistry metrics;
   private HttpServer server;
@@ -146,13 +151,15 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * The OpenID Connect endpoints, outside /api: browsers reach /authorize by navigation and applications call
-   * /token, /revoke, /introspect and /userinfo from their servers (no CSRF token; the protocol has its own proofs).
+   * The OpenID Connect endpoints, outside /api: browsers reach /authorize and /end-session by navigation from the
+   * application's site (so no cross-site refusal may stand in their way), and applications call /token, /revoke,
+   * /introspect and /userinfo from their servers (no CSRF token; the protocol has its own proofs). The "Log out?"
+   * page's answer, /end-session/confirm, is this site's own form and refused from any other.
    */
   private void oidcRoutes(Router router, OidcResource oidc, SessionCookie sessionCookie) {
     router.get("/.well-known/openid-configuration").handler(oidc::discovery);
     router.get("/.well-known/jwks.json").handler(oidc::jwks);
-    for (String path : new String[] {"/authorize", "/authorize/resume", "/token", "/revoke", "/introspect", "/userinfo"}) {
+    for (String path : java.util.stream.Stream.concat(OIDC_PATHS.stream(), java.util.stream.Stream.of("/end-session/confirm")).toList()) {
       router.route(path).handler(ctx -> {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
@@ -168,6 +175,11 @@ public class HttpVerticle extends VerticleBase {
     router.post("/introspect").handler(oidc::introspect);
     router.get("/userinfo").handler(oidc::userInfo);
     router.post("/userinfo").handler(oidc::userInfo);
+    router.get("/end-session").handler(sessionCookie::read).handler(oidc::endSession);
+    router.post("/end-session").handler(sessionCookie::read).handler(oidc::endSession);
+    // The "Log out?" page's own form: only from this site (its answer ends a session), unlike /end-session itself.
+    router.post("/end-session/confirm").handler(BrowserWrites.forms(config.publicUrl())).handler(sessionCookie::read)
+      .handler(oidc::confirmEndSession);
   }
 
   /** Stops accepting connections and gives in-flight requests time to finish. */

@@ -6,6 +6,9 @@ import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.Authorize;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
 import dev.twofa.bus.OidcMessages.Consent;
+import dev.twofa.bus.OidcMessages.EndSession;
+import dev.twofa.bus.OidcMessages.EndSessionConfirm;
+import dev.twofa.bus.OidcMessages.EndSessionOutcome;
 import dev.twofa.bus.OidcMessages.ProtocolAnswer;
 import dev.twofa.bus.OidcMessages.ProtocolRequest;
 import dev.twofa.bus.OidcMessages.Resume;
@@ -30,6 +33,8 @@ import static dev.twofa.bus.Operations.OIDC_AUTHORIZATION;
 import static dev.twofa.bus.Operations.OIDC_AUTHORIZE;
 import static dev.twofa.bus.Operations.OIDC_CONSENT;
 import static dev.twofa.bus.Operations.OIDC_DISCOVERY;
+import static dev.twofa.bus.Operations.OIDC_END_SESSION;
+import static dev.twofa.bus.Operations.OIDC_END_SESSION_CONFIRM;
 import static dev.twofa.bus.Operations.OIDC_JWKS;
 import static dev.twofa.bus.Operations.OIDC_INTROSPECT;
 import static dev.twofa.bus.Operations.OIDC_RESUME;
@@ -115,6 +120,79 @@ final class OidcResource {
     write(ctx, requests.call(OIDC_USERINFO, protocol(ctx)));
   }
 
+  /** RP-initiated logout: {@code GET /end-session} (by navigation, from any site) or a form {@code POST}. */
+  void endSession(RoutingContext ctx) {
+    leave(ctx, requests.call(OIDC_END_SESSION, new EndSession(sessionToken(ctx), protocol(ctx), ctx.request().query(),
+      client(ctx))));
+  }
+
+  /** The "Log out?" page's form: {@code logout} (the waiting logout's id) and {@code confirm} yes or no. */
+  void confirmEndSession(RoutingContext ctx) {
+    leave(ctx, requests.call(OIDC_END_SESSION_CONFIRM, new EndSessionConfirm(sessionToken(ctx),
+      ctx.request().getFormAttribute("logout"), "yes".equals(ctx.request().getFormAttribute("confirm")), client(ctx))));
+  }
+
+  private void leave(RoutingContext ctx, Future<EndSessionOutcome> outcome) {
+    outcome.onComplete(ar -> {
+      if (ar.failed()) {
+        ErrorResponses.send(ctx, ar.cause());
+        return;
+      }
+      EndSessionOutcome result = ar.result();
+      if (result.ended()) {
+        requests.clearSession(ctx);
+      }
+      String language = result.language() != null ? result.language() : ShellPage.language(ctx);
+      if (result.redirect() != null) {
+        redirect(ctx, result.redirect());
+      } else if (result.errorPage() != null) {
+        page(ctx, 400, language, "oidc.logout.error.title", "oidc.error." + result.errorPage(), null, null);
+      } else if (EndSessionOutcome.CONFIRM.equals(result.screen())) {
+        page(ctx, 200, language, "oidc.logout.confirm.title", "oidc.logout.confirm.message", result.logout(),
+          result.formTarget());
+      } else {
+        page(ctx, 200, language, "oidc.logout.done.title", "oidc.logout.done.message", null, null);
+      }
+    });
+  }
+
+  /**
+   * A logout page: the question with Yes and No when {@code logout} is given (its form may lead on to
+   * {@code formTarget}, the application's origin, which the CSP's form-action must allow for the redirect), else
+   * a message. {product} in the words is the product's name.
+   */
+  private void page(RoutingContext ctx, int status, String language, String titleKey, String messageKey, String logout,
+                    String formTarget) {
+    JsonObject text = words.get(language);
+    Map<String, Object> data = new HashMap<>();
+    data.put("lang", language);
+    data.put("productName", productName);
+    data.put("title", text.getString(titleKey).replace("{product}", productName));
+    data.put("message", text.getString(messageKey, text.getString("oidc.error.other")).replace("{product}", productName));
+    data.put("home", text.getString("oidc.error.home"));
+    if (logout != null) {
+      data.put("logout", logout);
+      data.put("yes", text.getString("oidc.logout.confirm.yes"));
+      data.put("no", text.getString("oidc.logout.confirm.no"));
+    }
+    templates.render(data, "templates/oidc-logout.hbs").onComplete(html -> {
+      if (html.failed()) {
+        ctx.fail(html.cause());
+        return;
+      }
+      if (formTarget != null) {
+        ctx.response().putHeader("Content-Security-Policy",
+          SecurityHeaders.CONTENT_SECURITY_POLICY.replace("form-action 'self'", "form-action 'self' " + formTarget));
+      }
+      if (logout != null) {
+        // Under no-referrer a browser posts the form with "Origin: null", which the same-site check must refuse.
+        ctx.response().putHeader("Referrer-Policy", "same-origin");
+      }
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store").end(html.result());
+    });
+  }
+
   private static ProtocolRequest protocol(RoutingContext ctx) {
     return new ProtocolRequest(ctx.request().method().name(), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE),
       // As bytes: a form body is ASCII, and a charset named in Content-Type must not make the read throw.
@@ -153,7 +231,7 @@ final class OidcResource {
       return outcome.redirect();
     }
     String screen = AuthorizeOutcome.CONSENT.equals(outcome.screen()) ? "/consent"
-      : AuthorizeOutcome.ENROL.equals(outcome.screen()) ? "/2fa/setup" : "/login";
+      : AuthorizeOutcome.ENROL.equals(outcome.screen()) || AuthorizeOutcome.SECOND_FACTOR.equals(outcome.screen()) ? "/2fa/setup" : "/login";
     return outcome.authorization() != null ? screen + "?authorization=" + outcome.authorization() : "/";
   }
 

@@ -22,6 +22,26 @@ class OidcClientsTest {
   }
 
   @Test
+  void readsWhereUsersGoAfterLoggingOutAndWhereLogoutTokensGo() {
+    OidcClients.Registration registration = OidcClients.parse(List.of("--name", "cryptact", "--redirect-uri",
+      "https://cryptact.example/callback", "--post-logout-redirect-uri", "https://cryptact.example/",
+      "--post-logout-redirect-uri", "http://127.0.0.1:8081/", "--backchannel-logout-uri", "https://cryptact.example/bcl"));
+    assertEquals(List.of("https://cryptact.example/", "http://127.0.0.1:8081/"), registration.postLogoutRedirectUris());
+    assertEquals("https://cryptact.example/bcl", registration.backchannelLogoutUri());
+    assertEquals(List.of(), OidcClients.parse(List.of("--name", "x", "--redirect-uri", "https://a.example/cb"))
+      .postLogoutRedirectUris());
+    assertThrows(IllegalArgumentException.class, () -> OidcClients.parse(List.of("--name", "x", "--redirect-uri",
+      "https://a.example/cb", "--backchannel-logout-uri", "http://a.example/bcl")));
+    assertEquals("RS256", registration.idTokenAlg());
+    assertEquals("ES256", OidcClients.parse(List.of("--name", "x", "--redirect-uri", "https://a.example/cb",
+      "--id-token-signed-response-alg", "ES256")).idTokenAlg());
+    assertThrows(IllegalArgumentException.class, () -> OidcClients.parse(List.of("--name", "x", "--redirect-uri",
+      "https://a.example/cb", "--id-token-signed-response-alg", "none")));
+    assertThrows(IllegalArgumentException.class, () -> OidcClients.parse(List.of("--name", "x", "--redirect-uri",
+      "https://a.example/cb", "--post-logout-redirect-uri", "https://a.example/#x")));
+  }
+
+  @Test
   void redirectUrisAreHttpsOrLoopbackHttpWithoutAFragment() {
     for (String good : List.of("https://a.example/cb", "http://localhost:3000/cb", "http://[::1]:8080/cb", "http://127.0.0.2/cb")) {
       assertEquals(good, OidcClients.redirectUri(good));

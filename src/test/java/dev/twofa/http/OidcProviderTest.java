@@ -71,7 +71,7 @@ class OidcProviderTest {
     assertEquals(List.of("code"), app.provider.getResponseTypes().stream().map(Object::toString).toList());
     assertTrue(app.provider.supportsAuthorizationResponseIssuerParam());
     JWKSet keys = JWKSet.load(app.provider.getJWKSetURI().toURL());
-    RSAKey key = (RSAKey) keys.getKeys().get(0);
+    RSAKey key = (RSAKey) keys.getKeys().stream().filter(k -> k instanceof RSAKey).findFirst().orElseThrow();
     assertNotNull(key.getKeyID());
     assertFalse(key.isPrivate(), "only the public part is published");
     assertTrue(key.size() >= 2048);

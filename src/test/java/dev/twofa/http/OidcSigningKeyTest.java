@@ -31,9 +31,10 @@ class OidcSigningKeyTest {
   @Test
   void theKeyIsSealedAtRestAndSurvivesARestart() throws Exception {
     JWKSet before = JWKSet.load(URI.create(server.baseUrl() + "/.well-known/jwks.json").toURL());
-    RSAKey published = (RSAKey) before.getKeys().get(0);
-    List<Row> rows = server.query("SELECT kid, sealed, public_jwk FROM oidc_signing_keys");
+    RSAKey published = (RSAKey) before.getKeys().stream().filter(k -> k instanceof RSAKey).findFirst().orElseThrow();
+    List<Row> rows = server.query("SELECT kid, sealed, public_jwk FROM oidc_signing_keys WHERE alg = 'RS256'");
     assertEquals(1, rows.size());
+    assertEquals(2, server.query("SELECT kid FROM oidc_signing_keys").size(), "an RS256 and an ES256 key");
     String sealed = rows.get(0).getString("sealed");
     assertEquals(5, sealed.split("\\.", -1).length, "a compact JWE");
     for (String privatePart : List.of("\"d\"", "\"p\"", "\"q\"", published.getModulus().toString())) {
@@ -44,11 +45,11 @@ class OidcSigningKeyTest {
     server.restart();
     JWKSet after = JWKSet.load(URI.create(server.baseUrl() + "/.well-known/jwks.json").toURL());
     assertEquals(before.toString(), after.toString(), "the same key after a restart");
-    assertTrue(server.query("SELECT count(*) AS n FROM oidc_signing_keys").get(0).getLong("n") == 1L);
+    assertTrue(server.query("SELECT count(*) AS n FROM oidc_signing_keys").get(0).getLong("n") == 2L);
 
     // Rotating the ring: the next start seals the signing key under the new ring key, so the old one can go.
     server.restartWith("TWOFA_SECRET_KEYS", NEW + "," + OLD);
-    String resealed = server.query("SELECT sealed FROM oidc_signing_keys").get(0).getString("sealed");
+    String resealed = server.query("SELECT sealed FROM oidc_signing_keys WHERE alg = 'RS256'").get(0).getString("sealed");
     assertNotEquals(sealed, resealed);
     server.restartWith("TWOFA_SECRET_KEYS", NEW);
     assertEquals(before.toString(), JWKSet.load(URI.create(server.baseUrl() + "/.well-known/jwks.json").toURL()).toString());

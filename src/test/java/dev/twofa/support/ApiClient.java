@@ -75,6 +75,12 @@ public final class ApiClient {
     return send(jsonPost(path, body == null ? "" : body.encode(), xsrfToken()));
   }
 
+  /** A POST of an HTML form ({@code application/x-www-form-urlencoded} {@code body}), as a page's form sends it. */
+  public Response postForm(String path, String body) {
+    return send(request(path).header("Content-Type", "application/x-www-form-urlencoded")
+      .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   /** A POST whose body and CSRF header the test chooses exactly. */
   public Response postRaw(String path, String body, String xsrfHeader) {
     return send(jsonPost(path, body, xsrfHeader));

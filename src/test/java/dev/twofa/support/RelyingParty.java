@@ -67,12 +67,17 @@ public final class RelyingParty {
   }
 
   public static RelyingParty register(TestServer server, String name, boolean isPublic, boolean firstParty, URI redirect) {
+    return register(server, new OidcClients.Registration(name, List.of(redirect.toString()), isPublic, firstParty, null));
+  }
+
+  /** Registers {@code registration} (its first redirect URI is where this application takes its codes). */
+  public static RelyingParty register(TestServer server, OidcClients.Registration registration) {
     try {
-      JsonObject registered = OidcClients.add(server.databaseUrl(),
-        new OidcClients.Registration(name, List.of(redirect.toString()), isPublic, firstParty, null));
+      JsonObject registered = OidcClients.add(server.databaseUrl(), registration);
       OIDCProviderMetadata provider = OIDCProviderMetadata.resolve(new Issuer(server.baseUrl()));
       return new RelyingParty(server, provider, new ClientID(registered.getString("client_id")),
-        isPublic ? null : new Secret(registered.getString("client_secret")), redirect);
+        registration.isPublic() ? null : new Secret(registered.getString("client_secret")),
+        URI.create(registration.redirectUris().get(0)));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -123,6 +128,16 @@ public final class RelyingParty {
       : new TokenRequest(provider.getTokenEndpointURI(), auth, grant);
     try {
       return request.toHTTPRequest().send();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The userinfo endpoint's answer to {@code tokens}' access token. */
+  public HTTPResponse userInfo(com.nimbusds.openid.connect.sdk.token.OIDCTokens tokens) {
+    try {
+      return new com.nimbusds.openid.connect.sdk.UserInfoRequest(provider.getUserInfoEndpointURI(),
+        (com.nimbusds.oauth2.sdk.token.BearerAccessToken) tokens.getAccessToken()).toHTTPRequest().send();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -102,7 +102,6 @@ public final class TestPostgres {
     return adminUrl;
   }
 
-
   private static boolean dockerAnswers() {
     try {
       return DockerClientFactory.instance().isDockerAvailable();

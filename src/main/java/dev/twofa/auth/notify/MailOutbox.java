@@ -1,5 +1,6 @@
 package dev.twofa.auth.notify;
 
+import dev.twofa.db.DeliveryRounds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.twofa.auth.account.PhraseSeal;
@@ -44,14 +45,15 @@ final class MailOutbox {
    * enough that a mail that cannot go stops costing a try an hour.
    */
   static final Duration GIVE_UP_AFTER = Duration.ofDays(2);
+  private static final DeliveryRounds.Backoff BACKOFF = new DeliveryRounds.Backoff(FIRST_BACKOFF, MAX_BACKOFF, GIVE_UP_AFTER);
   private final Pool pool;
   private final MailTransport transport;
   private final Clock clock;
   /** Opens a mail's sealed phrase as it goes out; null where no key ring is at hand (the phrase then shows as "?"). */
   private final PhraseSeal phrases;
+  private final DeliveryRounds rounds = new DeliveryRounds(BATCH, this::deliverBatch,
+    error -> LOG.warn("event=mail.outbox_delayed error={}", error.toString()));
   private Counter givenUp;
-  private boolean delivering;
-  private boolean nudgedMeanwhile;
 
   public MailOutbox(Pool pool, MailTransport transport, Clock clock) {
     this(pool, transport, clock, null);
@@ -97,33 +99,15 @@ final class MailOutbox {
    * when it ends (its SELECT may have run before this nudge's mail was committed); never fails (a failure is logged).
    */
   public void nudge() {
-    if (delivering) {
-      nudgedMeanwhile = true;
-      return;
-    }
-    delivering = true;
-    nudgedMeanwhile = false;
-    deliverDue()
-      .onFailure(error -> LOG.warn("event=mail.outbox_delayed error={}", error.toString()))
-      .onComplete(done -> {
-        delivering = false;
-        if (nudgedMeanwhile) {
-          nudge();
-        }
-      });
+    rounds.nudge();
   }
 
   /** Sends every due mail, a batch per transaction, until none is left; returns how many were accepted. */
   Future<Integer> deliverDue() {
-    return deliverBatch().compose(result -> result.locked() < BATCH
-      ? Future.succeededFuture(result.sent())
-      : deliverDue().map(more -> result.sent() + more));
+    return rounds.deliverDue();
   }
 
-  private record Batch(int locked, int sent) {
-  }
-
-  private Future<Batch> deliverBatch() {
+  private Future<DeliveryRounds.Batch> deliverBatch() {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery("""
           SELECT id, user_id, kind, recipient, subject, text_body, html_body, attempts, created_at, phrase_box FROM mail_outbox
@@ -137,7 +121,7 @@ final class MailOutbox {
           for (Row row : rows) {
             sent = sent.compose(count -> deliver(tx, row, now).map(ok -> ok ? count + 1 : count));
           }
-          return sent.map(count -> new Batch(rows.size(), count));
+          return sent.map(count -> new DeliveryRounds.Batch(rows.size(), count));
         }));
   }
 
@@ -155,7 +139,7 @@ final class MailOutbox {
       .recover(error -> {
         int attempts = row.getInteger("attempts") + 1;
         String why = loggable(error);
-        if (!row.getOffsetDateTime("created_at").toInstant().isAfter(now.minus(GIVE_UP_AFTER))) {
+        if (BACKOFF.givesUp(row.getOffsetDateTime("created_at").toInstant(), now)) {
           return giveUp(tx, id, mail, attempts, why, now);
         }
         Duration wait = backoff(attempts);
@@ -212,8 +196,6 @@ final class MailOutbox {
 
   /** 30 s after the first failure, doubling, at most an hour, until {@link #GIVE_UP_AFTER}. */
   static Duration backoff(int attempts) {
-    int doublings = Math.min(Math.max(attempts - 1, 0), 20);
-    Duration wait = FIRST_BACKOFF.multipliedBy(1L << doublings);
-    return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+    return BACKOFF.after(attempts);
   }
 }

@@ -51,7 +51,7 @@ final class AppAccess {
    * token row until it commits, so the statement that meets that row waits for it, and the next statement's
    * snapshot sees the tokens it wrote (one statement's snapshot would miss them and leave them live).
    */
-  Future<String> remove(SqlClient tx, long userId, String clientId) {
+  Future<String> remove(SqlClient tx, long userId, String clientId, java.time.Instant now) {
     Tuple key = Tuple.of(userId, clientId);
     return tx.preparedQuery("""
         DELETE FROM oidc_app_access a USING oidc_clients c
@@ -67,8 +67,13 @@ final class AppAccess {
           .compose(codes -> tx.preparedQuery(
             "SELECT 1 FROM oidc_tokens WHERE user_id = $1 AND client_id = $2 ORDER BY token_hash FOR UPDATE").execute(key))
           .compose(locked -> tx.preparedQuery("DELETE FROM oidc_tokens WHERE user_id = $1 AND client_id = $2").execute(key))
-          .compose(tokens -> tx.preparedQuery("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2").execute(key))
-          .map(consent -> name);
+          .compose(tokens -> tx.prepared"""uery("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2").execute(key))
+          // The application's own sessions of this user end too: its back-channel logouts are queued here.
+          .compose(consent -> tx.prepared"""uery("""
+              SELECT oidc_sessions_ended(ARRAY(SELECT session_handle FROM oidc_session_clients
+                                               WHERE user_id = $1 AND client_id = $2), $3, $2)
+              """).execute(Tuple.of(userId, clientId, now.atOffset(java.time.ZoneOffset.UTC))))
+          .map(ended -> name);
       });
   }
 }

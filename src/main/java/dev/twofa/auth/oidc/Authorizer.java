@@ -15,6 +15,7 @@ import com.nimbusds.openid.connect.sdk.AuthenticationSuccessResponse;
 import com.nimbusds.openid.connect.sdk.OIDCError;
 import com.nimbusds.openid.connect.sdk.Prompt;
 import dev.twofa.auth.events.Auditor;
+import com.nimbusds.openid.connect.sdk.claims.ACR;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.auth.session.SessionTokens;
 import dev.twofa.auth.session.SignedIn;
@@ -108,11 +109,14 @@ final class Authorizer {
       .compose(client -> client.map(Future::succeededFuture).orElseGet(() -> BusFailure.fail(ErrorCode.NOT_FOUND)));
   }
 
-  /** Whether the pending authorization asks for a new login even of a user who is logged in. */
+  /**
+   * Whether the login screen must show even to a logged-in user: the request asks for a new login, or for two
+   * factors (a session that has them is never sent to it; one that lacks them logs in again with its code).
+   */
   static boolean forcesLogin(String query) {
     try {
       AuthenticationRequest request = AuthenticationRequest.parse(URLUtils.parseParameters(query));
-      return forcesLogin(request);
+      return forcesLogin(request) || asksTwoFactors(request);
     } catch (ParseException e) {
       return false;
     }
@@ -227,6 +231,9 @@ final class Authorizer {
           && (request.getMaxAge() <= 0 || !authTime.get().isBefore(now.minusSeconds(request.getMaxAge()))
               || loggedInAfter.map(t -> !authTime.get().isBefore(t)).orElse(false))
           && !(asksForCode(request) && skippedTheCode(login.get()));
+        if (fresh && asksTwoFactors(request) && !session.get().secondFactor()) {
+          return secondFactorFirst(client, request, params, session.get(), pending, ip(from));
+        }
         if (fresh) {
           return client.firstParty() || consentGiven
             ? issueCode(client, request, session.get(), login.get(), pending, from)
@@ -248,6 +255,27 @@ final class Authorizer {
 
   private static boolean mustEnrol(Throwable error) {
     return error instanceof BusFailure failure && failure.code() == ErrorCode.TWO_FACTOR_REQUIRED;
+  }
+
+  /** acr_values holding "2": the application wants a login with two factors (cryptact before a withdrawal). */
+  static boolean asksTwoFactors(AuthenticationRequest request) {
+    return request.getACRValues() != null && request.getACRValues().contains(new ACR(Grant.ACR_TWO_FACTORS));
+  }
+
+  /**
+   * A session of one factor asked for two: a user without 2FA is led through turning it on (the enable-2FA screens,
+   * which then carry the request on), one with 2FA logs in again, with its code; with prompt=none,
+   * interaction_required. The ID token then says acr "2".
+   */
+  private Future<AuthorizeOutcome> secondFactorFirst(OidcClient client, AuthenticationRequest request,
+                                                     Map<String, List<String>> params, SignedIn session,
+                                                     Optional<GrantRepository.PendingAuthorization> pending, String ip) {
+    if (request.getPrompt() != null && request.getPrompt().contains(Prompt.Type.NONE)) {
+      return refuse(request.getRedirectionURI(), OIDCError.INTERACTION_REQUIRED, request.getState());
+    }
+    Future<String> id = pending.map(p -> Future.succeededFuture(p.id())).orElseGet(() -> saveWaiting(client, params, ip));
+    return id.map(waiting -> session.user().twoFactorEnabled() ? AuthorizeOutcome.login(waiting)
+      : AuthorizeOutcome.secondFactor(waiting));
   }
 
   /** What this provider refuses in a request that parsed: anything but the code flow with PKCE S256, by query. */

@@ -13,7 +13,7 @@ final class ClientRepository {
     if (clientId == null || clientId.isEmpty() || clientId.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return Future.succeededFuture(Optional.empty());
     }
-    return db.preparedQuery("SELECT client_id, name, redirect_uris, secret_hash, first_party FROM oidc_clients WHERE client_id = $1")
+    return db.preparedQuery("SELECT " + OidcClient.COLUMNS + " FROM oidc_clients WHERE client_id = $1")
       .execute(Tuple.of(clientId))
       .map(rows -> rows.iterator().hasNext() ? Optional.of(OidcClient.from(rows.iterator().next())) : Optional.empty());
   }

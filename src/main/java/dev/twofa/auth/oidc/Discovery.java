@@ -15,7 +15,8 @@ import java.net.URI;
 import java.util.List;
 
 /** The provider's endpoints under the issuer URL, and the discovery document that names them and what they allow. */
-record Discovery(Issuer issuer, URI authorization, URI token, URI userInfo, URI jwks, URI revocation, URI introspection) {
+record Discovery(Issuer issuer, URI authorization, URI token, URI userInfo, URI jwks, URI revocation, URI introspection,
+                 URI endSession) {
   static final String WELL_KNOWN = "/.well-known/openid-configuration";
 
   /** The issuer is TWOFA_PUBLIC_URL without a trailing slash; the endpoints are paths under it. */
@@ -23,7 +24,7 @@ record Discovery(Issuer issuer, URI authorization, URI token, URI userInfo, URI 
     String base = publicUrl.toString().replaceAll("/+$", "");
     return new Discovery(new Issuer(base), URI.create(base + "/authorize"), URI.create(base + "/token"),
       URI.create(base + "/userinfo"), URI.create(base + "/.well-known/jwks.json"), URI.create(base + "/revoke"),
-      URI.create(base + "/introspect"));
+      URI.create(base + "/introspect"), URI.create(base + "/end-session"));
   }
 
   String document() {
@@ -37,11 +38,14 @@ record Discovery(Issuer issuer, URI authorization, URI token, URI userInfo, URI 
     metadata.setIntrospectionEndpointURI(introspection);
     metadata.setIntrospectionEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
       ClientAuthenticationMethod.CLIENT_SECRET_POST));
+    metadata.setEndSessionEndpointURI(endSession);
+    metadata.setSupportsBackChannelLogout(true);
+    metadata.setSupportsBackChannelLogoutSession(true);
     metadata.setResponseTypes(List.of(ResponseType.CODE));
     metadata.setResponseModes(List.of(ResponseMode.QUERY));
     metadata.setGrantTypes(List.of(GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN));
     metadata.setCodeChallengeMethods(List.of(CodeChallengeMethod.S256));
-    metadata.setIDTokenJWSAlgs(List.of(JWSAlgorithm.RS256));
+    metadata.setIDTokenJWSAlgs(SigningKeys.ALGORITHMS);
     metadata.setTokenEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
       ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.NONE));
     metadata.setScopes(new Scope(Authorizer.SCOPES.stream().sorted().toArray(String[]::new)));

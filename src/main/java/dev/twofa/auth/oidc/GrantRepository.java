@@ -12,12 +12,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import static dev.twofa.db.SqlTime.utc;
 
 /**
  * SQL over the provider's grants: authorizations waiting for a login, codes, tokens and subjects. Every check that
- * can race is one conditional statement: a code is used by one UPDATE, a refresh token rotated by one UPDATE.
+ * can race is one conditional statement: a code is used by one UPDATE, a refresh token rotated by one UPDATE, each
+ * also asking whether the code's or token's twofa session still lives.
  */
 final class GrantRepository {
   /** An authorization request waiting for its user to log in. */
@@ -34,6 +36,17 @@ final class GrantRepository {
       DELETE FROM oidc_tokens WHERE token_hash IN (SELECT token_hash FROM locked)""";
   private static final String GRANT_COLUMNS =
     "grant_id, client_id, user_id, scope, session_handle, auth_time, amr, acr";
+  /**
+   * A code or token is good only while the twofa session it was issued under lives (R__session.sql decides, $2 being
+   * now and $3 the idle cutoff): however the session ends, its codes and tokens end with it, in the same instant.
+   */
+  private static final String SESSION_LIVES = " AND EXISTS (SELECT 1 FROM session_live(session_handle, $2, $3))";
+  private final UnaryOperator<Instant> idleCutoff;
+
+  /** {@code idleCutoff}: the session room's idle limit, as the time before which a session last seen is over. */
+  GrantRepository(UnaryOperator<Instant> idleCutoff) {
+    this.idleCutoff = idleCutoff;
+  }
 
   Future<Void> saveAuthorization(SqlClient db, PendingAuthorization pending, Instant expiresAt) {
     return db.preparedQuery("INSERT INTO oidc_authorizations (id, client_id, query, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -111,8 +124,8 @@ final class GrantRepository {
   /** Uses the code: the one statement that lets it be used once; empty when unknown, expired or used before. */
   Future<Optional<UsedCode>> useCode(SqlClient db, byte[] codeHash, Instant now) {
     return db.preparedQuery("UPDATE oidc_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2"
-        + " RETURNING " + GRANT_COLUMNS + ", redirect_uri, nonce, code_challenge")
-      .execute(Tuple.of(Buffer.buffer(codeHash), utc(now)))
+        + SESSION_LIVES + " RETURNING " + GRANT_COLUMNS + ", redirect_uri, nonce, code_challenge")
+      .execute(Tuple.of(Buffer.buffer(codeHash), utc(now), utc(idleCutoff.apply(now))))
       .map(rows -> first(rows).map(row -> new UsedCode(grant(row), row.getString("redirect_uri"), row.getString("nonce"),
         row.getString("code_challenge"))));
   }
@@ -136,11 +149,37 @@ final class GrantRepository {
       .mapEmpty();
   }
 
+  /**
+   * Remembers that the grant's twofa session logged in to its client, so that the session's end is told to it
+   * (back-channel logout, oidc_sessions_ended in R__oidc.sql).
+   */
+  Future<Void> rememberLogin(SqlClient db, Grant grant) {
+    return db.preparedQuery("""
+        INSERT INTO oidc_session_clients (session_handle, client_id, user_id) VALUES ($1, $2, $3)
+        ON CONFLICT (session_handle, client_id) DO NOTHING
+        """)
+      .execute(Tuple.of(grant.sessionHandle(), grant.clientId(), grant.userId())).mapEmpty();
+  }
+
+  /**
+   * Tells the applications of sessions that are over without having been deleted (their epoch moved on, idle or
+   * past their age before the session purge, or a code exchanged while the session ended): what every delete of a
+   * session does in its own statement. Returns how many logout tokens were queued.
+   */
+  Future<Integer> sweepEndedSessions(SqlClient db, Instant now) {
+    return db.preparedQuery("""
+        SELECT oidc_sessions_ended(ARRAY(
+          SELECT DISTINCT c.session_handle FROM oidc_session_clients c
+          WHERE NOT EXISTS (SELECT 1 FROM session_live(c.session_handle, $1, $2))), $1) AS queued
+        """)
+      .execute(Tuple.of(utc(now), utc(idleCutoff.apply(now)))).map(rows -> rows.iterator().next().getInteger("queued"));
+  }
+
   /** Rotates a live refresh token: the one statement that lets it be used once. */
   Future<Optional<Grant>> useRefreshToken(SqlClient db, byte[] tokenHash, Instant now) {
     return db.preparedQuery("UPDATE oidc_tokens SET used_at = $2 WHERE token_hash = $1 AND kind = 'refresh'"
-        + " AND used_at IS NULL AND expires_at > $2 RETURNING " + GRANT_COLUMNS)
-      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now)))
+        + " AND used_at IS NULL AND expires_at > $2" + SESSION_LIVES + " RETURNING " + GRANT_COLUMNS)
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now), utc(idleCutoff.apply(now))))
       .map(rows -> first(rows).map(GrantRepository::grant));
   }
 
@@ -153,8 +192,9 @@ final class GrantRepository {
 
   /** The grant of a live access token. */
   Future<Optional<Grant>> accessToken(SqlClient db, byte[] tokenHash, Instant now) {
-    return db.preparedQuery("SELECT " + GRANT_COLUMNS + " FROM oidc_tokens WHERE token_hash = $1 AND kind = 'access' AND expires_at > $2")
-      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now)))
+    return db.preparedQuery("SELECT " + GRANT_COLUMNS + " FROM oidc_tokens WHERE token_hash = $1 AND kind = 'access' AND expires_at > $2"
+        + SESSION_LIVES)
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now), utc(idleCutoff.apply(now))))
       .map(rows -> first(rows).map(GrantRepository::grant));
   }
 
@@ -164,8 +204,8 @@ final class GrantRepository {
 
   Future<Optional<LiveToken>> liveToken(SqlClient db, byte[] tokenHash, Instant now) {
     return db.preparedQuery("SELECT kind, expires_at, " + GRANT_COLUMNS
-        + " FROM oidc_tokens WHERE token_hash = $1 AND expires_at > $2 AND used_at IS NULL")
-      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now)))
+        + " FROM oidc_tokens WHERE token_hash = $1 AND expires_at > $2 AND used_at IS NULL" + SESSION_LIVES)
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now), utc(idleCutoff.apply(now))))
       .map(rows -> first(rows).map(row -> new LiveToken(row.getString("kind"), grant(row),
         row.getOffsetDateTime("expires_at").toInstant())));
   }

@@ -1,5 +1,7 @@
 package dev.twofa.auth.oidc;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.Subject;
@@ -21,10 +23,10 @@ import java.time.Instant;
 import java.util.Date;
 
 /**
- * ID tokens (RS256): the stable opaque {@code sub}, {@code auth_time}, {@code sid} (the twofa session), {@code nonce},
- * {@code amr} and {@code acr} from the grant, with the email scope the address and whether it is verified, and
- * while the account's security hold lasts, its end ({@code security_hold_until}, epoch seconds): an application
- * holds its own sensitive actions (withdrawals, payout addresses) until then.
+ * ID tokens (RS256, or ES256 for a client registered so): the stable opaque {@code sub}, {@code auth_time}, {@code sid}
+ * (the twofa session), {@code nonce}, {@code amr} and {@code acr} from the grant, with the email scope the address and
+ * whether it is verified, and while the account's security hold lasts, its end ({@code security_hold_until}, epoch
+ * seconds): an application holds its own sensitive actions (withdrawals, payout addresses) until then.
  */
 final class IdTokens {
   static final Duration LIFETIME = Duration.ofMinutes(5);
@@ -41,9 +43,10 @@ final class IdTokens {
     this.issuer = issuer;
   }
 
-  Future<JWT> issue(SqlClient db, Grant grant, String nonce, Instant now) {
+  /** An ID token for {@code grant}, signed by {@code alg} (the client's id_token_signed_response_alg). */
+  Future<JWT> issue(SqlClient db, Grant grant, String nonce, JWSAlgorithm alg, Instant now) {
     return grants.subject(db, grant.userId()).compose(subject -> users.findById(db, grant.userId())
-      .map(user -> sign(subject, user.orElseThrow(() -> new IllegalStateException("no such user")), grant, nonce, now)));
+      .map(user -> sign(subject, user.orElseThrow(() -> new IllegalStateException("no such user")), grant, nonce, alg, now)));
   }
 
   /** The end of the account's security hold in epoch seconds, only while it lasts. */
@@ -51,7 +54,7 @@ final class IdTokens {
     return SecurityHold.activeUntil(user.securityHoldUntil(), now).map(Instant::getEpochSecond);
   }
 
-  private JWT sign(String subject, UserRow user, Grant grant, String nonce, Instant now) {
+  private JWT sign(String subject, UserRow user, Grant grant, String nonce, JWSAlgorithm alg, Instant now) {
     IDTokenClaimsSet claims = new IDTokenClaimsSet(issuer, new Subject(subject), Audience.create(grant.clientId()),
       Date.from(now.plus(LIFETIME)), Date.from(now));
     claims.setAuthenticationTime(Date.from(grant.authTime()));
@@ -66,7 +69,7 @@ final class IdTokens {
     }
     securityHoldUntil(user, now).ifPresent(until -> claims.setClaim(SECURITY_HOLD_UNTIL, until));
     try {
-      return JWTParser.parse(keys.sign(claims.toJWTClaimsSet()));
+      return JWTParser.parse(keys.sign(claims.toJWTClaimsSet(), JOSEObjectType.JWT, alg));
     } catch (ParseException | java.text.ParseException e) {
       throw new IllegalStateException("building an ID token", e);
     }

@@ -15,18 +15,24 @@ import dev.twofa.bus.OidcMessages.AuthorizationLookup;
 import dev.twofa.bus.OidcMessages.AuthorizationView;
 import dev.twofa.bus.OidcMessages.Authorize;
 import dev.twofa.bus.OidcMessages.Consent;
+import dev.twofa.bus.OidcMessages.EndSession;
+import dev.twofa.bus.OidcMessages.EndSessionConfirm;
+import dev.twofa.bus.OidcMessages.EndSessionOutcome;
 import dev.twofa.bus.OidcMessages.AuthorizeOutcome;
 import dev.twofa.bus.OidcMessages.ProtocolAnswer;
 import dev.twofa.bus.OidcMessages.ProtocolRequest;
 import dev.twofa.bus.OidcMessages.Resume;
 import dev.twofa.bus.SecurityEvent;
+import dev.twofa.bus.ClientInfo;
 import dev.twofa.config.KeyRing;
+import com.nimbusds.oauth2.sdk.util.URLUtils;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -48,15 +54,22 @@ public final class OidcService {
   private final AppAccess access;
   private final SessionService sessions;
   private final Auditor auditor;
+  private final EndSessionEndpoint endSession;
+  private final LogoutRepository logouts;
+  private final BackChannelLogouts backChannel;
   private final Pool pool;
   private final Clock clock;
 
   private OidcService(Discovery discovery, SigningKeys keys, Authorizer authorizer, TokenEndpoint tokens,
                       UserInfoEndpoint userInfo, TokenAdministration administration, GrantRepository grants,
-                      AppAccess access, SessionService sessions, Auditor auditor, Pool pool, Clock clock) {
+                      AppAccess access, SessionService sessions, Auditor auditor, EndSessionEndpoint endSession,
+                      LogoutRepository logouts, BackChannelLogouts backChannel, Pool pool, Clock clock) {
     this.access = access;
     this.sessions = sessions;
     this.auditor = auditor;
+    this.backChannel = backChannel;
+    this.endSession = endSession;
+    this.logouts = logouts;
     this.administration = administration;
     this.discovery = discovery;
     this.keys = keys;
@@ -74,15 +87,19 @@ public final class OidcService {
                                    Clock clock) {
     Discovery discovery = Discovery.of(publicUrl);
     ClientRepository clients = new ClientRepository();
-    GrantRepository grants = new GrantRepository();
+    GrantRepository grants = new GrantRepository(sessions::idleCutoff);
     AppAccess access = new AppAccess();
     SigningKeys keys = new SigningKeys(vertx, pool, ring, allowMissingKeys, clock);
+    LogoutRepository logouts = new LogoutRepository();
+    BackChannelLogouts backChannel = new BackChannelLogouts(vertx, pool, new LogoutTokens(keys, discovery.issuer()), clock);
     return new OidcService(discovery, keys,
       new Authorizer(pool, clients, grants, access, auditor, throttle, sessions, discovery.issuer(), clock),
       new TokenEndpoint(pool, clients, grants, new IdTokens(grants, users, keys, discovery.issuer()), discovery.token(), clock),
       new UserInfoEndpoint(pool, grants, users, discovery.userInfo(), clock),
       new TokenAdministration(pool, clients, grants, discovery.issuer(), discovery.revocation(), discovery.introspection(), clock),
-      grants, access, sessions, auditor, pool, clock);
+      grants, access, sessions, auditor,
+      new EndSessionEndpoint(pool, clients, logouts, keys, sessions, discovery.issuer(), backChannel::nudge, clock),
+      logouts, backChannel, pool, clock);
   }
 
   public Future<Void> start() {
@@ -153,17 +170,21 @@ public final class OidcService {
 
   /**
    * "Remove access": the application's tokens end at once, its codes go, the consent is forgotten (a login to it
-   * asks again), and Activity says so. An application the user never logged in to is not found.
+   * asks again), the application is sent a back-channel logout for each of this user's sessions with it, and
+   * Activity says so. An application the user never logged in to is not found.
    */
   public Future<Apps> removeApp(AppRemove request) {
     return sessions.signedIn(request.sessionToken()).compose(session -> {
       long userId = session.user().id();
       String clientId = request.clientId() == null ? "" : request.clientId();
-      return pool.withTransaction(tx -> access.remove(tx, userId, clientId).compose(name -> name == null
+      return pool.withTransaction(tx -> access.remove(tx, userId, clientId, clock.instant()).compose(name -> name == null
           ? BusFailure.<Void>fail(ErrorCode.NOT_FOUND)
           : auditor.recordWithin(tx, new SecurityEvent(userId, SecurityEvent.OIDC_ACCESS_REMOVED, true, request.client(),
             null, Map.of(SecurityEvent.CLIENT, name), null))))
-        .onSuccess(removed -> auditor.nudge())
+        .onSuccess(removed -> {
+          auditor.nudge();
+          backChannel.nudge();
+        })
         .compose(removed -> appsOf(userId));
     });
   }
@@ -173,8 +194,44 @@ public final class OidcService {
       .map(app -> new AppView(app.clientId(), app.name(), app.lastUsedAt().toString())).toList()));
   }
 
-  /** Drops expired authorizations, codes and tokens (run on a timer; any auth node may). */
+  /** RP-initiated logout: {@code GET} (the query) or {@code POST} (the form body) {@code /end-session}. */
+  public Future<EndSessionOutcome> endSession(EndSession request) {
+    boolean form = request.request() != null && "POST".equalsIgnoreCase(request.request().method());
+    String encoded = form ? (isForm(request.request().contentType()) ? request.request().body() : null) : request.query();
+    return endSession.request(request.sessionToken(), URLUtils.parseParameters(encoded == null ? "" : encoded),
+      request.client() == null ? ClientInfo.UNKNOWN : request.client());
+  }
+
+  public Future<EndSessionOutcome> confirmEndSession(EndSessionConfirm request) {
+    return endSession.confirm(request);
+  }
+
+  private static boolean isForm(String contentType) {
+    return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  /**
+   * Sends the back-channel logouts that are due (on a timer, on every auth node: any may send any; sessions ended by
+   * other rooms queue theirs in their own statements).
+   */
+  public void deliverLogouts() {
+    backChannel.nudge();
+  }
+
+  /**
+   * Drops expired authorizations, codes, tokens, unanswered logouts and long given-up logout tokens, and queues the
+   * logouts of sessions that ended without a delete (run on a timer; any auth node may).
+   */
   public Future<Integer> purge() {
-    return grants.purge(pool, clock.instant());
+    Instant now = clock.instant();
+    return grants.sweepEndedSessions(pool, now)
+      .onSuccess(queued -> {
+        if (queued > 0) {
+          backChannel.nudge();
+        }
+      })
+      .compose(swept -> grants.purge(pool, now))
+      .compose(purged -> logouts.purge(pool, now).map(more -> purged + more))
+      .compose(purged -> backChannel.purgeGivenUp().map(more -> purged + more));
   }
 }

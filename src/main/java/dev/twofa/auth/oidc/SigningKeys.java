@@ -11,13 +11,22 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.DirectDecrypter;
 import com.nimbusds.jose.crypto.DirectEncrypter;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.SignedJWT;
 import dev.twofa.config.KeyRing;
 import dev.twofa.config.ServerKeys;
@@ -33,14 +42,18 @@ import org.slf4j.LoggerFactory;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import static dev.twofa.db.SqlTime.utc;
 
 /**
- * The provider's signing keys: generated here (RS256, RSA 2048), the private part sealed as a JWE (dir, A256GCM)
- * under the key ring's OIDC purpose key and stored in PostgreSQL, the public part published as the JWKS. Only auth
- * ever holds a private key; an HTTP-only node has neither the ring's key nor the database.
+ * The provider's signing keys: generated here (RS256 with RSA 2048, ES256 with P-256), the private part sealed as
+ * a JWE (dir, A256GCM) under the key ring's OIDC purpose key and stored in PostgreSQL, the public part published as
+ * the JWKS. Only auth ever holds a private key; an HTTP-only node has neither the ring's key nor the database.
  */
 final class SigningKeys {
   /** Held for the transaction that looks for a key and makes one if there is none, so nodes starting together agree. */
@@ -55,8 +68,11 @@ final class SigningKeys {
   private final boolean allowMissingKeys;
   private volatile Loaded loaded;
 
-  /** The key that signs and the JWKS document (public parts of every stored key). */
-  private record Loaded(RSAKey signing, String jwks) {
+  /** The algorithms ID tokens are signed with: RS256 (the specification's default) and ES256 (P-256), a key each. */
+  static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+
+  /** The newest key of each algorithm, the JWKS document (public parts of every stored key) and those keys. */
+  private record Loaded(Map<JWSAlgorithm, JWK> signing, String jwks, JWKSet published) {
   }
 
   SigningKeys(Vertx vertx, Pool pool, KeyRing ring, boolean allowMissingKeys, Clock clock) {
@@ -68,7 +84,8 @@ final class SigningKeys {
   }
 
   /**
-   * Loads the stored keys, with an RS256 key generated first when none opens under the ring (off the event loop).
+   * Loads the stored keys, with a key generated first for each algorithm that has none opening under the ring (off
+   * the event loop).
    * A key sealed under a ring key that is gone stops the start, like a TOTP secret would, unless
    * TWOFA_ALLOW_MISSING_KEYS: then it stays published (its public part is stored apart) and signs nothing.
    */
@@ -83,12 +100,23 @@ final class SigningKeys {
       if (!unopenable.isEmpty()) {
         LOG.warn("event=oidc.signing_keys_unopenable kids={} message=\"a new signing key signs from now on\"", unopenable);
       }
-      return rows.stream().anyMatch(row -> opensUnder(row, ring)) ? Future.succeededFuture(rows)
-        : generate(vertx, pool, ring, clock);
+      return missing(rows, ring).isEmpty() ? Future.succeededFuture(rows) : generate(vertx, pool, ring, clock);
     }).compose(rows -> {
       loaded = open(rows, ring);
       return resealUnderCurrentKey(rows.stream().filter(row -> opensUnder(row, ring)).toList());
     });
+  }
+
+  /** The algorithms without a key that opens under the ring. */
+  private static List<JWSAlgorithm> missing(List<Row> rows, KeyRing ring) {
+    return ALGORITHMS.stream().filter(alg -> rows.stream()
+      .noneMatch(row -> alg.getName().equals(row.getString("alg")) && opensUnder(row, ring))).toList();
+  }
+
+  private static JWK newKey(JWSAlgorithm alg) throws JOSEException {
+    return alg.equals(JWSAlgorithm.ES256)
+      ? new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(alg).keyIDFromThumbprint(true).generate()
+      : new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).algorithm(alg).keyIDFromThumbprint(true).generate();
   }
 
   private static boolean opensUnder(Row row, KeyRing ring) {
@@ -120,17 +148,29 @@ final class SigningKeys {
     }
   }
 
+  /** Makes a key for each algorithm that has none, unless a node starting beside this one made it first. */
   private static Future<List<Row>> generate(Vertx vertx, Pool pool, KeyRing ring, Clock clock) {
-    return vertx.executeBlocking(() -> new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256)
-        .keyIDFromThumbprint(true).generate())
-      .compose(candidate -> pool.withTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(" + GENERATION_LOCK + ")")
+    return vertx.executeBlocking(() -> {
+        Map<JWSAlgorithm, JWK> candidates = new LinkedHashMap<>();
+        for (JWSAlgorithm alg : ALGORITHMS) {
+          candidates.put(alg, newKey(alg));
+        }
+        return candidates;
+      })
+      .compose(candidates -> pool.withTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(" + GENERATION_LOCK + ")")
         .execute()
         .compose(locked -> stored(tx))
-        .compose(rows -> rows.stream().anyMatch(row -> opensUnder(row, ring)) ? Future.succeededFuture(rows)
-          : tx.preparedQuery("INSERT INTO oidc_signing_keys (kid, alg, sealed, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)")
-              .execute(Tuple.of(candidate.getKeyID(), JWSAlgorithm.RS256.getName(), seal(candidate, ring),
-                candidate.toPublicJWK().toJSONString(), utc(clock.instant())))
-              .compose(inserted -> stored(tx)))));
+        .compose(rows -> {
+          Future<Void> inserted = Future.succeededFuture();
+          for (JWSAlgorithm alg : missing(rows, ring)) {
+            JWK candidate = candidates.get(alg);
+            inserted = inserted.compose(done -> tx.preparedQuery(
+                "INSERT INTO oidc_signing_keys (kid, alg, sealed, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)")
+              .execute(Tuple.of(candidate.getKeyID(), alg.getName(), seal(candidate, ring),
+                candidate.toPublicJWK().toJSONString(), utc(clock.instant()))).mapEmpty());
+          }
+          return inserted.compose(done -> stored(tx));
+        })));
   }
 
   private static Future<List<Row>> stored(SqlClient db) {
@@ -142,25 +182,27 @@ final class SigningKeys {
       });
   }
 
-  /** The newest RS256 key that opens signs; every stored key is published (a key that does not open, by its public part). */
+  /**
+   * The newest key of each algorithm that opens signs; every stored key is published (a key that does not open, by
+   * its public part).
+   */
   private static Loaded open(List<Row> rows, KeyRing ring) {
     List<JWK> keys = new ArrayList<>();
-    RSAKey signing = null;
+    Map<JWSAlgorithm, JWK> signing = new HashMap<>();
     for (Row row : rows) {
       if (opensUnder(row, ring)) {
         JWK key = unseal(row.getString("sealed"), row.getString("kid"), ring);
         keys.add(key);
-        if (signing == null && key instanceof RSAKey rsa) {
-          signing = rsa;
-        }
+        signing.putIfAbsent(JWSAlgorithm.parse(row.getString("alg")), key);
       } else {
         keys.add(publicPart(row));
       }
     }
-    if (signing == null) {
-      throw new IllegalStateException("no RS256 signing key");
+    if (!signing.keySet().containsAll(ALGORITHMS)) {
+      throw new IllegalStateException("a signing key is missing: " + ALGORITHMS);
     }
-    return new Loaded(signing, new JWKSet(keys).toPublicJWKSet().toString());
+    JWKSet published = new JWKSet(keys).toPublicJWKSet();
+    return new Loaded(signing, published.toString(), published);
   }
 
   private static JWK publicPart(Row row) {
@@ -202,15 +244,38 @@ final class SigningKeys {
 
   /** A compact JWS (RS256) of {@code claims}, typed JWT and named by its key id. */
   String sign(JWTClaimsSet claims) {
-    RSAKey signing = loaded.signing();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
-      .keyID(signing.getKeyID()).build(), claims);
+    return sign(claims, JOSEObjectType.JWT, JWSAlgorithm.RS256);
+  }
+
+  /**
+   * A compact JWS of {@code claims} by {@code alg} (RS256 or ES256: the client's id_token_signed_response_alg), with
+   * the header type {@code type} (a logout token is logout+jwt).
+   */
+  String sign(JWTClaimsSet claims, JOSEObjectType type, JWSAlgorithm alg) {
+    JWK signing = loaded.signing().get(alg);
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).type(type).keyID(signing.getKeyID()).build(), claims);
     try {
-      jwt.sign(new RSASSASigner(signing));
+      jwt.sign(signing instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) signing));
     } catch (JOSEException e) {
       throw new IllegalStateException("signing an ID token", e);
     }
     return jwt.serialize();
+  }
+
+  /**
+   * The claims of a JWT this provider signed (an ID token: typed JWT, RS256, under a key it publishes), whatever its
+   * times say, or empty when it is anything else: an id_token_hint may have expired, and is no proof of anything.
+   */
+  Optional<JWTClaimsSet> signedHere(String jwt) {
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(java.util.Set.copyOf(ALGORITHMS),
+      new ImmutableJWKSet<>(loaded.published())));
+    processor.setJWTClaimsSetVerifier((claims, context) -> { });
+    try {
+      return Optional.of(processor.process(jwt, null));
+    } catch (ParseException | BadJOSEException | JOSEException e) {
+      return Optional.empty();
+    }
   }
 
   /** The JWKS document: public parts only. */
@@ -220,6 +285,6 @@ final class SigningKeys {
 
   @Override
   public String toString() {
-    return "SigningKeys[" + (loaded == null ? "not loaded" : loaded.signing().getKeyID()) + "]";
+    return "SigningKeys[" + (loaded == null ? "not loaded" : loaded.signing().values().stream().map(JWK::getKeyID).toList()) + "]";
   }
 }

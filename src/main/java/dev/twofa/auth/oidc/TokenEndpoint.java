@@ -128,7 +128,8 @@ final class TokenEndpoint {
         && request.getRedirectionURI() != null && code.redirectUri().equals(request.getRedirectionURI().toString())
         && request.getCodeVerifier() != null
         && CodeChallenge.compute(CodeChallengeMethod.S256, request.getCodeVerifier()).getValue().equals(code.challenge());
-      return valid ? issue(tx, code.grant(), code.nonce(), now).map(Optional::of)
+      return valid ? grants.rememberLogin(tx, code.grant()).compose(remembered -> issue(tx, client, code.grant(), code.nonce(), now))
+          .map(Optional::of)
         : Future.succeededFuture(Optional.<ProtocolAnswer>empty());
     })).map(answer -> answer.orElseThrow(() -> new Refusal(OAuth2Error.INVALID_GRANT)));
   }
@@ -142,13 +143,13 @@ final class TokenEndpoint {
         return grants.revokeFamilyOfUsedRefreshToken(tx, hash).map(revoked -> Optional.<ProtocolAnswer>empty());
       }
       return grant.get().clientId().equals(client.clientId())
-        ? issue(tx, grant.get(), null, now).map(Optional::of)
+        ? issue(tx, client, grant.get(), null, now).map(Optional::of)
         : Future.succeededFuture(Optional.<ProtocolAnswer>empty());
     })).map(answer -> answer.orElseThrow(() -> new Refusal(OAuth2Error.INVALID_GRANT)));
   }
 
   /** A new access token, a new refresh token when offline_access was granted, and an ID token. */
-  private Future<ProtocolAnswer> issue(SqlClient tx, Grant grant, String nonce, Instant now) {
+  private Future<ProtocolAnswer> issue(SqlClient tx, OidcClient client, Grant grant, String nonce, Instant now) {
     String access = SessionTokens.newToken();
     String refresh = grant.hasScope("offline_access") ? SessionTokens.newToken() : null;
     Future<Void> saved = grants.saveToken(tx, SessionTokens.hash(access), "access", grant, now.plus(ACCESS_TOKEN_LIFETIME));
@@ -156,7 +157,7 @@ final class TokenEndpoint {
       saved = saved.compose(done -> grants.saveToken(tx, SessionTokens.hash(refresh), "refresh", grant,
         now.plus(REFRESH_TOKEN_LIFETIME)));
     }
-    return saved.compose(done -> idTokens.issue(tx, grant, nonce, now)).map(idToken -> answer(new OIDCTokenResponse(
+    return saved.compose(done -> idTokens.issue(tx, grant, nonce, client.idTokenAlg(), now)).map(idToken -> answer(new OIDCTokenResponse(
       new OIDCTokens(idToken, new BearerAccessToken(access, ACCESS_TOKEN_LIFETIME.toSeconds(), Scope.parse(grant.scope())),
         refresh == null ? null : new RefreshToken(refresh))).toHTTPResponse()));
   }

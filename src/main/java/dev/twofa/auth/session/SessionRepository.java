@@ -135,37 +135,49 @@ final class SessionRepository {
       .map(rows -> rows.iterator().next().getInteger("others"));
   }
 
+  /**
+   * Runs {@code delete} (a DELETE of sessions, with {@code params}) as every statement that ends sessions runs: the
+   * same statement, so the same transaction, tells the OpenID provider which sessions ended (oidc_sessions_ended in
+   * R__oidc.sql queues their applications' back-channel logouts). Returns how many ended.
+   */
+  private static Future<Integer> ended(SqlClient db, String delete, Instant now, Object... params) {
+    List<Object> values = new ArrayList<>(Arrays.asList(params));
+    values.add(utc(now));
+    return db.preparedQuery("WITH ended AS (" + delete + " RETURNING handle) SELECT count(*)::int AS ended, "
+        + "oidc_sessions_ended(array_agg(handle), $" + values.size() + ") FROM ended")
+      .execute(Tuple.from(values)).map(rows -> rows.iterator().next().getInteger("ended"));
+  }
+
   /** Ends the user's session with this handle: false when there is none. */
-  Future<Boolean> revoke(SqlClient db, long userId, UUID handle) {
-    return db.preparedQuery("DELETE FROM sessions WHERE user_id = $1 AND handle = $2")
-      .execute(Tuple.of(userId, handle)).map(rows -> rows.rowCount() == 1);
+  Future<Boolean> revoke(SqlClient db, long userId, UUID handle, Instant now) {
+    return ended(db, "DELETE FROM sessions WHERE user_id = $1 AND handle = $2", now, userId, handle).map(ended -> ended == 1);
   }
 
   /** Ends every session of the user but the one named by {@code keepHash} (null: all of them). */
-  public Future<Void> revokeOthers(SqlClient db, long userId, byte[] keepHash) {
-    return db.preparedQuery("DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)")
-      .execute(Tuple.of(userId, keepHash == null ? null : Buffer.buffer(keepHash))).mapEmpty();
+  public Future<Void> revokeOthers(SqlClient db, long userId, byte[] keepHash, Instant now) {
+    return ended(db, "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)", now, userId,
+      keepHash == null ? null : Buffer.buffer(keepHash)).mapEmpty();
   }
 
   /** Ends the session named by {@code tokenHash}, if any (logout). */
-  Future<Void> end(SqlClient db, byte[] tokenHash) {
-    return db.preparedQuery("DELETE FROM sessions WHERE token_hash = $1").execute(Tuple.of(Buffer.buffer(tokenHash)))
-      .mapEmpty();
+  Future<Void> end(SqlClient db, byte[] tokenHash, Instant now) {
+    return ended(db, "DELETE FROM sessions WHERE token_hash = $1", now, Buffer.buffer(tokenHash)).mapEmpty();
   }
 
   /** Ends whatever {@code tokenHash} names, a session or a pending login, in one round trip. */
-  Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash) {
+  Future<Void> endSessionOrPendingLogin(SqlClient db, byte[] tokenHash, Instant now) {
+    // As ended() does, with the pending login's delete beside it.
     return db.preparedQuery("""
-        WITH ended AS (DELETE FROM sessions WHERE token_hash = $1)
-        DELETE FROM pending_logins WHERE token_hash = $1
+        WITH pending AS (DELETE FROM pending_logins WHERE token_hash = $1),
+             ended AS (DELETE FROM sessions WHERE token_hash = $1 RETURNING handle)
+        SELECT oidc_sessions_ended(array_agg(handle), $2) FROM ended
         """)
-      .execute(Tuple.of(Buffer.buffer(tokenHash))).mapEmpty();
+      .execute(Tuple.of(Buffer.buffer(tokenHash), utc(now))).mapEmpty();
   }
 
   /** Deletes sessions past either limit; returns how many. */
   Future<Integer> purge(SqlClient db, Instant now, Duration idle) {
-    return db.preparedQuery("DELETE FROM sessions WHERE last_seen_at <= $1 OR expires_at <= $2")
-      .execute(Tuple.of(utc(now.minus(idle)), utc(now))).map(RowSet::rowCount);
+    return ended(db, "DELETE FROM sessions WHERE last_seen_at <= $1 OR expires_at <= $2", now, utc(now.minus(idle)), utc(now));
   }
 
   private static Optional<SignedIn> first(RowSet<Row> rows, byte[] tokenHash) {

@@ -118,6 +118,14 @@ public final class SessionService {
   public record Login(Instant at, String secondFactorMethod) {
   }
 
+  /**
+   * Sessions last seen at or before this are over (idle): what another room passes to {@code session_live}
+   * (R__session.sql) beside {@code now}.
+   */
+  public Instant idleCutoff(Instant now) {
+    return now.minus(idle);
+  }
+
   public Future<Login> login(SignedIn session) {
     return store.sessions().login(store.pool(), session.tokenHash());
   }
@@ -222,7 +230,7 @@ public final class SessionService {
     if (token == null || token.isEmpty()) {
       return Future.succeededFuture();
     }
-    return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token));
+    return store.sessions().endSessionOrPendingLogin(store.pool(), SessionTokens.hash(token), clock.instant());
   }
 
   public Future<Void> logout(Session request) {
@@ -231,7 +239,7 @@ public final class SessionService {
 
   private Future<Void> logout(String token, ClientInfo client) {
     return signedInEvenIfHeld(token)
-      .compose(session -> store.sessions().end(store.pool(), session.tokenHash())
+      .compose(session -> store.sessions().end(store.pool(), session.tokenHash(), clock.instant())
         .compose(ended -> auditor.record(session.user().id(), SecurityEvent.LOGOUT, true, client)))
       .recover(notSignedIn -> endPresented(token));
   }
@@ -253,7 +261,7 @@ public final class SessionService {
   private Future<Void> revoke(String token, String id, ClientInfo client) {
     Optional<UUID> handle = parse(id);
     return signedIn(token).compose(current -> handle
-      .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h))
+      .map(h -> store.sessions().revoke(store.pool(), current.user().id(), h, clock.instant()))
       .orElseGet(() -> Future.succeededFuture(false))
       .compose(revoked -> revoked
         ? auditor.record(current.user().id(), SecurityEvent.SESSION_REVOKED, true, client)
@@ -287,7 +295,7 @@ public final class SessionService {
    * second factor: what every change of a credential or of who holds the account does, in its transaction.
    */
   public Future<Void> endOthers(SqlClient tx, long userId, byte[] keepHash) {
-    return store.sessions().revokeOthers(tx, userId, keepHash)
+    return store.sessions().revokeOthers(tx, userId, keepHash, clock.instant())
       .compose(ended -> store.pendingLogins().deleteForUser(tx, userId));
   }
 
