@@ -67,9 +67,9 @@ final class AppAccess {
           .compose(codes -> tx.preparedQuery(
             "SELECT 1 FROM oidc_tokens WHERE user_id = $1 AND client_id = $2 ORDER BY token_hash FOR UPDATE").execute(key))
           .compose(locked -> tx.preparedQuery("DELETE FROM oidc_tokens WHERE user_id = $1 AND client_id = $2").execute(key))
-          .compose(tokens -> tx.prepared"""uery("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2").execute(key))
+          .compose(tokens -> tx.preparedQuery("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2").execute(key))
           // The application's own sessions of this user end too: its back-channel logouts are queued here.
-          .compose(consent -> tx.prepared"""uery("""
+          .compose(consent -> tx.preparedQuery("""
               SELECT oidc_sessions_ended(ARRAY(SELECT session_handle FROM oidc_session_clients
                                                WHERE user_id = $1 AND client_id = $2), $3, $2)
               """).execute(Tuple.of(userId, clientId, now.atOffset(java.time.ZoneOffset.UTC))))
