@@ -75,6 +75,7 @@ async function request(method, path, body, retried = false) {
     // The server's message is English and for developers; the app shows its own sentence for the code.
     const error = new ApiError(response.status, json && json.error ? json.error : 'internal',
       json && json.message ? json.message : '', retry);
+    if (json && json.usedAt) error.usedAt = json.usedAt;
     if (response.status === 401 && error.code === 'unauthenticated' && unauthenticatedHandler) {
       unauthenticatedHandler(error);
     }

@@ -103,6 +103,7 @@ public final class StepUpService {
           ? throttle.reset(tx, budgetKey)
               .compose(reset -> sessions.markSteppedUp(tx, session.tokenHash())).map(true)
           : Future.succeededFuture(false)))
-      .compose(accepted -> accepted ? Future.succeededFuture() : BusFailure.fail(ErrorCode.INVALID_CODE));
+      .compose(accepted -> accepted ? Future.succeededFuture()
+        : secondFactor.refusal(pool, user.id(), recoveryCode).compose(Future::failedFuture));
   }
 }
