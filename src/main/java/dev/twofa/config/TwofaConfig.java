@@ -34,7 +34,9 @@ public record TwofaConfig(
   SupportPolicy support,
   /** "This wasn't me" turns off a 2FA turned on or changed this recently (zero: never). */
   Duration secureAccountUndo,
-  Management management) {
+  Management management,
+  /** How long Activity is kept (TWOFA_ACTIVITY_RETENTION_DAYS). */
+  ActivityPolicy activity) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -114,14 +116,15 @@ public record TwofaConfig(
       new SupportPolicy(Duration.ofHours(s.integer("SUPPORT_COOLING_OFF_HOURS", 24, 0, 24 * 30)),
         SupportPolicy.parseUrl(PREFIX + "SUPPORT_URL", s.optional("SUPPORT_URL"))),
       Duration.ofHours(s.integer("SECURE_ACCOUNT_UNDO_HOURS", 72, 0, 24 * 30)),
-      Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)));
+      Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)),
+      ActivityPolicy.from(s));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
-      productName, totp, passwords, login, mail, support, secureAccountUndo, management);
+      productName, totp, passwords, login, mail, support, secureAccountUndo, management, activity);
   }
 
   /** Never print the key. */
