@@ -1,6 +1,7 @@
 package dev.twofa.auth;
 
 import dev.twofa.auth.account.AccountService;
+import dev.twofa.auth.account.ActivityDownloads;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.passkey.PasskeyService;
@@ -34,7 +35,8 @@ import java.time.Clock;
 record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor, Mailer mailer, SignInNotices signIns,
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
-                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys) {
+                 SupportRequestService requests, OidcService oidc, PasskeyService passkeys,
+                 ActivityDownloads activityDownloads) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -66,6 +68,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     OidcService oidc = OidcService.create(vertx, pool, keys, config.keys().allowMissingKeys(), config.publicUrl().uri(),
       sessions, users, throttle, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
-      resets, support, requests, oidc, passkeys);
+      resets, support, requests, oidc, passkeys,
+      new ActivityDownloads(sessions, auditor, config.activity().retentionDays(), clock));
   }
 }

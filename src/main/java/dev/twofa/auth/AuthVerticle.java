@@ -83,6 +83,7 @@ public class AuthVerticle extends VerticleBase {
       serve(ACCOUNT, r.accounts()::currentUser),
       serve(PASSWORD_CHANGE, r.accounts()::changePassword),
       serve(ACTIVITY, r.accounts()::activity),
+      serve(dev.twofa.bus.Operations.ACTIVITY_DOWNLOAD, r.activityDownloads()::download),
       serve(SESSIONS, r.sessions()::list),
       serve(SESSION_REVOKE, r.sessions()::revoke),
       serve(SESSIONS_REVOKE_OTHERS, r.sessions()::revokeOthers),

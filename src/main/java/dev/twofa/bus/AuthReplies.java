@@ -125,4 +125,8 @@ public final class AuthReplies {
   public record PasskeyAdded(List<PasskeyView> passkeys, @JsonInclude(JsonInclude.Include.NON_NULL) List<String> recoveryCodes,
                              User user) {
   }
+
+  /** A file to download: its name, media type and content (bounded: see ActivityFiles). */
+  public record ActivityFile(String fileName, String contentType, String content) {
+  }
 }

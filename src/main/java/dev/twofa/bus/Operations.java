@@ -54,6 +54,8 @@ public final class Operations {
   public static final Operation<LinkToken, Void> EMAIL_VERIFY = auth("email.verify", LinkToken.class, Void.class);
   public static final Operation<Session, Void> EMAIL_VERIFICATION_SEND = auth("email.verification", Session.class, Void.class);
   public static final Operation<Activity, ActivityPage> ACTIVITY = auth("activity", Activity.class, ActivityPage.class);
+  public static final Operation<AuthRequests.ActivityDownload, AuthReplies.ActivityFile> ACTIVITY_DOWNLOAD =
+    auth("activity.download", AuthRequests.ActivityDownload.class, AuthReplies.ActivityFile.class);
   public static final Operation<Session, Sessions> SESSIONS = auth("sessions", Session.class, Sessions.class);
   public static final Operation<RevokeSession, Void> SESSION_REVOKE = auth("sessions.revoke", RevokeSession.class, Void.class);
   public static final Operation<Session, Void> SESSIONS_REVOKE_OTHERS = auth("sessions.revoke-others", Session.class, Void.class);

@@ -25,6 +25,8 @@ final class ClientConfig {
       // An external help desk, when set, is where "Ask support to turn off 2FA" leads instead of the app's form.
       .put("support", new JsonObject().put("url", config.support().helpDeskUrl().map(Object::toString).orElse(null))
         .put("coolingOffHours", config.support().coolingOff().toHours()))
+      // "Kept for 400 days" on the Activity page.
+      .put("activity", new JsonObject().put("retentionDays", config.activity().retentionDays()))
       .encode();
   }
 

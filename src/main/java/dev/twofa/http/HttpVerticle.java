@@ -66,6 +66,7 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("verifyEmail").addHandler(account::verifyEmail);
       api.getRoute("sendEmailVerification").addHandler(account::sendEmailVerification);
       api.getRoute("getActivity").addHandler(account::activity);
+      api.getRoute("downloadActivity").addHandler(account::downloadActivity);
       api.getRoute("listSessions").addHandler(account::sessions);
       api.getRoute("revokeSession").addHandler(account::revokeSession);
       api.getRoute("revokeOtherSessions").addHandler(account::revokeOtherSessions);
