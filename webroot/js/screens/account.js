@@ -36,7 +36,7 @@ export async function accountScreen(main, app) {
     security,
     passkeysSection(app, user),
     sessionsSection(),
-    activitySection(() => password.open())));
+    activitySection(() => password.open(), app.config.activity)));
 }
 
 /** From this many recovery codes left, Account asks for new ones (a lost phone may need several). */
@@ -254,7 +254,17 @@ function sessionItem(session, act) {
   return item;
 }
 
-function activitySection(onNotYou) {
+/** "Kept for 400 days" and "Download my activity: CSV · JSON" (the server makes the files, in the user's words). */
+function activityKeeping(activity) {
+  const file = (format, label) => el('a', { href: '/api/account/activity/download?format=' + format, download: '' }, label);
+  return [
+    activity && activity.retentionDays ? el('p', { class: 'muted' }, t('activity.kept', { days: activity.retentionDays })) : null,
+    el('p', { class: 'activity-download' }, el('span', { class: 'keep-together' }, t('activity.download')), ' ',
+      el('span', { class: 'keep-together' }, file('csv', t('activity.download.csv')), ' · ', file('json', 'JSON'))),
+  ];
+}
+
+function activitySection(onNotYou, activity) {
   const view = activityView({ label: t('activity.label'), onNotYou });
   const more = el('button', { type: 'button', class: 'secondary', hidden: true }, t('activity.more'));
   const message = formMessage();
@@ -276,5 +286,6 @@ function activitySection(onNotYou) {
   return el('section', { class: 'card', 'aria-labelledby': 'activity-heading' },
     el('h2', { id: 'activity-heading' }, t('activity.title')),
     el('p', { class: 'muted' }, t('activity.intro')),
+    ...activityKeeping(activity),
     view.chips, message, view.list, more);
 }

@@ -55,7 +55,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     LoginService logins = new LoginService(pool, users, throttle, sessions, passwords, secondFactor, auditor,
       config.login(), mailer, signIns, passkeys, clock);
     StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, passkeys, auditor,
-      config.login(), clock);
+      config.login(), clock, mailer);
     TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
       mailer, clock);
     PasswordResetService resets = PasswordResetService.create(pool, users, throttle, accounts, sessions, secondFactor,

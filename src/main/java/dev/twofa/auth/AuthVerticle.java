@@ -128,6 +128,12 @@ public class AuthVerticle extends VerticleBase {
       r.mailer().countGivenUp(metrics);
     }
     long purgeEvery = config.purgeEvery().toMillis();
+    if (metrics != null) {
+      // On the purge timer: a figure for dashboards, a minute old at most.
+      var gauges = new dev.twofa.auth.credential.recovery.RecoveryCodeGauges(pool);
+      gauges.register(metrics);
+      purgeEvery(purgeEvery, "recovery_code_gauges", gauges::refresh);
+    }
     purgeEvery(purgeEvery, "sessions", r.sessions()::purge);
     purgeEvery(purgeEvery, "account_links", r.resets()::purge);
     purgeEvery(purgeEvery, "known_devices", r.signIns()::purge);

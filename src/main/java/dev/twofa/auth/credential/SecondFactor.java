@@ -87,6 +87,14 @@ public final class SecondFactor {
   }
 
   /**
+   * How many unused codes the user has, read in the transaction that used one (its rows stay locked until commit,
+   * so the count is exact even while another of the user's codes is being used).
+   */
+  public Future<Integer> recoveryCodesLeft(SqlClient tx, long userId) {
+    return recoveryCodeStore.left(tx, userId);
+  }
+
+  /**
    * Why a refused code was refused: a recovery code of the current set used before says so, with its date (it
    * tells nothing to someone who does not hold the code); anything else is an invalid code.
    */

@@ -208,8 +208,8 @@ public final class LoginService {
    */
   private Optional<Completion> completionWrites(UserRow user, ClientInfo client, int codesUsed) {
     if (codesUsed > 0) {
-      return Optional.of(tx -> mailer.notice(tx, user, Mailer.RECOVERY_CODE_USED, client,
-        user.recoveryCodesRemaining() - codesUsed));
+      return Optional.of(tx -> secondFactor.recoveryCodesLeft(tx, user.id())
+        .compose(left -> mailer.notice(tx, user, Mailer.recoveryCodeUsed(left), client, left)));
     }
     return Optional.empty();
   }

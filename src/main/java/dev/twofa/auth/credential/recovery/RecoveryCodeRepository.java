@@ -47,6 +47,11 @@ public final class RecoveryCodeRepository {
       .map(rows -> rows.iterator().next().getBoolean("used"));
   }
 
+  public Future<Integer> left(SqlClient db, long userId) {
+    return db.preparedQuery("SELECT n FROM recovery_codes_left($1) n").execute(Tuple.of(userId))
+      .map(rows -> rows.iterator().next().getInteger("n"));
+  }
+
   /** When the user's code with these digests was used, if it is a used code of the current set. */
   public Future<Optional<Instant>> usedAt(SqlClient db, long userId, List<byte[]> candidates) {
     return db.preparedQuery("SELECT recovery_code_used_at($1, $2) AS used_at")
