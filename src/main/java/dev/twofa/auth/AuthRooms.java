@@ -2,6 +2,7 @@ package dev.twofa.auth;
 
 import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.ActivityDownloads;
+import dev.twofa.auth.credential.totp.TwoFactorCheckup;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.passkey.PasskeyService;
@@ -36,7 +37,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
                  SessionService sessions, AccountService accounts, LoginService logins, StepUpService stepUp,
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
                  SupportRequestService requests, OidcService oidc, PasskeyService passkeys,
-                 ActivityDownloads activityDownloads) {
+                 ActivityDownloads activityDownloads, TwoFactorCheckup checkup) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -69,6 +70,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
       sessions, users, throttle, clock);
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
       resets, support, requests, oidc, passkeys,
-      new ActivityDownloads(sessions, auditor, config.activity().retentionDays(), clock));
+      new ActivityDownloads(sessions, auditor, config.activity().retentionDays(), clock),
+      new TwoFactorCheckup(pool, sessions, secondFactor, throttle, config.login(), clock));
   }
 }

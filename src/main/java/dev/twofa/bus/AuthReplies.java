@@ -129,4 +129,8 @@ public final class AuthReplies {
   /** A file to download: its name, media type and content (bounded: see ActivityFiles). */
   public record ActivityFile(String fileName, String contentType, String content) {
   }
+
+  /** Whether Account asks for the 2FA check-up now. */
+  public record Checkup(boolean due) {
+  }
 }

@@ -73,6 +73,9 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("setupTotp").addHandler(twoFactor::setup);
       api.getRoute("enableTotp").addHandler(twoFactor::enable);
       api.getRoute("regenerateRecoveryCodes").addHandler(twoFactor::regenerateRecoveryCodes);
+      api.getRoute("getCheckup").addHandler(twoFactor::checkup);
+      api.getRoute("confirmCheckup").addHandler(twoFactor::confirmCheckup);
+      api.getRoute("dismissCheckup").addHandler(twoFactor::dismissCheckup);
       api.getRoute("changeTotpStart").addHandler(twoFactor::changeStart);
       api.getRoute("changeTotpConfirm").addHandler(twoFactor::changeConfirm);
       api.getRoute("stepUp").addHandler(account::stepUp);
