@@ -4,6 +4,7 @@ import { describe } from '../messages.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { activityView, describeBrowser } from '../activity.js';
 import { passkeysSection } from './passkeys.js';
+import { checkupCard } from './checkup.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -28,6 +29,7 @@ export async function accountScreen(main, app) {
     heading(t('account.title')),
     notice ? el('p', { class: 'notice', role: 'status' }, notice) : null,
     attentionBox(user, lostPhone, security),
+    checkupCard(app, user, () => openRegenerate(security)),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
@@ -49,18 +51,25 @@ const FEW_CODES = 4;
 function attentionBox(user, lostPhone, security) {
   const few = user.twoFactorEnabled && user.recoveryCodesRemaining <= FEW_CODES;
   if (!lostPhone && !few) return null;
-  const regenerate = el('button', { type: 'button', class: 'secondary' }, t('codes.regenerate'));
-  regenerate.addEventListener('click', () => {
-    const open = security.querySelector('[aria-controls="regenerate-panel"]');
-    if (open.getAttribute('aria-expanded') !== 'true') open.click();
-    else security.querySelector('#regenerate-panel button').focus();
-  });
-  return el('div', { class: 'warning attention' },
-    el('p', {}, lostPhone ? t('account.lostPhone') : null, lostPhone && few ? ' ' : null,
-      few ? t('account.fewCodes', { n: user.recoveryCodesRemaining }) : null),
+  // Right after a recovery-code login the count is news: "You have N left. Make new codes now."
+  const regenerate = el('button', { type: 'button', class: lostPhone ? 'primary' : 'secondary' }, t('codes.regenerate'));
+  regenerate.addEventListener('click', () => openRegenerate(security));
+  const codesLeft = lostPhone && user.twoFactorEnabled ? t('account.codesLeftNow', { n: user.recoveryCodesRemaining })
+    : few ? t('account.fewCodes', { n: user.recoveryCodesRemaining }) : null;
+  return el('div', { class: 'warning attention', role: lostPhone ? 'status' : null },
+    el('p', {}, lostPhone ? t('account.lostPhone') : null, lostPhone && codesLeft ? ' ' : null, codesLeft),
     el('div', { class: 'inline-actions' },
+      lostPhone ? regenerate : null,
       el('a', { href: '/2fa/change', 'data-link': true, class: 'button secondary' }, t('account.lostPhone.link')),
-      regenerate));
+      lostPhone ? null : regenerate));
+}
+
+/** Opens "Generate new recovery codes" in the security card (or focuses it when open). */
+function openRegenerate(security) {
+  const open = security.querySelector('[aria-controls="regenerate-panel"]');
+  if (!open) return;
+  if (open.getAttribute('aria-expanded') !== 'true') open.click();
+  else security.querySelector('#regenerate-panel button').focus();
 }
 
 /** "Email · Not verified · Resend link", until the address is proven. */
