@@ -74,4 +74,22 @@ class ActivityDownloadTest {
     assertError(owner.get("/api/account/activity/download?format=xml"), 400, "invalid_request");
     assertEquals(180, server.newClient().get("/api/config").json().getJsonObject("activity").getInteger("retentionDays"));
   }
+
+  @Test
+  void aFileHoldsTheNewestFiveThousandEventsAndSaysSoWhenThereAreMore() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient owner = signUp(email, "en", "UTC");
+    eventually(() -> owner.get("/api/account/activity/download").text(), t -> t.contains("signup"), "signup");
+    server.query("""
+        INSERT INTO security_events (user_id, at, type, success, ip, user_agent)
+        SELECT u.id, now() - interval '1 day', 'login.password', false, '192.0.2.1', 'ua' FROM users u, generate_series(1, 5000)
+        WHERE u.email = $1
+        """, email);
+    JsonObject json = new JsonObject(owner.get("/api/account/activity/download?format=json").text());
+    assertEquals(5000, json.getJsonArray("events").size());
+    assertEquals(false, json.getBoolean("complete"));
+    String csv = owner.get("/api/account/activity/download").text();
+    assertEquals(5002, csv.split("\r\n").length, "the header, 5,000 events and the note");
+    assertTrue(csv.endsWith("\"Only the newest 5,000 events are in this file.\"\r\n"));
+  }
 }
