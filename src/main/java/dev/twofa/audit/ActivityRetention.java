@@ -18,8 +18,8 @@ import static dev.twofa.db.SqlTime.utc;
  * (V25), the one way a row leaves the append-only table.
  */
 final class ActivityRetention {
-  /** The advisory lock's key: "twofa.ac" as a number, distinct from the throttle's hashed keys' space by usage. */
-  static final long LOCK_KEY = 0x7477_6f66_612e_6163L;
+  /** The advisory lock's name, hashed like every advisory key of the schema (hashtextextended, as R__throttle). */
+  static final String LOCK = "audit:activity_retention";
   static final int BATCH = 1000;
 
   /** What a run did: whether this node ran it, and how many events went. */
@@ -39,8 +39,8 @@ final class ActivityRetention {
   /** Purges events recorded before {@code now} minus the retention. */
   Future<Purged> purge(Instant now) {
     Instant before = now.minus(retention);
-    return pool.withConnection(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1) AS held")
-      .execute(Tuple.of(LOCK_KEY))
+    return pool.withConnection(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held")
+      .execute(Tuple.of(LOCK))
       .compose(rows -> {
         if (!rows.iterator().next().getBoolean("held")) {
           return Future.succeededFuture(new Purged(false, 0));
@@ -48,7 +48,7 @@ final class ActivityRetention {
         Promise<Long> done = Promise.promise();
         batches(conn, before, 0, done);
         return done.future()
-          .eventually(() -> conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)))
+          .eventually(() -> conn.preparedQuery("SELECT pg_advisory_unlock(hashtextextended($1, 0))").execute(Tuple.of(LOCK)))
           .map(deleted -> new Purged(true, deleted));
       }));
   }

@@ -65,11 +65,11 @@ class ActivityRetentionTest {
   void aNodeThatCannotTakeTheLockLeavesTheRunToTheOneThatHasIt() {
     SqlConnection other = await(db.pool().getConnection());
     try {
-      await(other.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(ActivityRetention.LOCK_KEY)));
+      await(other.preparedQuery("SELECT pg_advisory_lock(hashtextextended($1, 0))").execute(Tuple.of(ActivityRetention.LOCK)));
       ActivityRetention.Purged purged = await(new ActivityRetention(db.pool(), 400, 1000).purge(now()));
       assertFalse(purged.ran());
       assertEquals(2505, events());
-      await(other.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(ActivityRetention.LOCK_KEY)));
+      await(other.preparedQuery("SELECT pg_advisory_unlock(hashtextextended($1, 0))").execute(Tuple.of(ActivityRetention.LOCK)));
       assertTrue(await(new ActivityRetention(db.pool(), 400, 1000).purge(now())).ran());
     } finally {
       await(other.close());
