@@ -83,6 +83,7 @@ async function request(method, path, body, retried = false) {
     // The server's message is English and for developers; the app shows its own sentence for the code.
     const error = new ApiError(response.status, json && json.error ? json.error : 'internal',
       json && json.message ? json.message : '', retry);
+    if (json && json.usedAt) error.usedAt = json.usedAt;
     if (response.status === 401 && error.code === 'unauthenticated' && unauthenticatedHandler) {
       unauthenticatedHandler(error);
     }
@@ -120,6 +121,9 @@ export const api = {
   setupTotp: () => request('POST', '/api/2fa/setup'),
   enableTotp: (code) => request('POST', '/api/2fa/enable', { code }),
   regenerateRecoveryCodes: () => request('POST', '/api/2fa/recovery-codes'),
+  checkup: () => request('GET', '/api/2fa/checkup'),
+  confirmCheckup: (code) => request('POST', '/api/2fa/checkup', { code }),
+  dismissCheckup: () => request('POST', '/api/2fa/checkup/dismiss'),
   changeTotpStart: () => request('POST', '/api/2fa/change/start'),
   changeTotpConfirm: (code) => request('POST', '/api/2fa/change/confirm', { code }),
   stepUp: (password, code, recoveryCode, passkey) => request('POST', '/api/step-up', { password, code, recoveryCode, passkey }),

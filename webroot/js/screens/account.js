@@ -7,6 +7,7 @@ import { passkeysSection } from './passkeys.js';
 import { appsSection } from './apps.js';
 import { holdNotice, phraseSection } from './protection.js';
 import { trustedBrowsersSection } from './trusted-browsers.js';
+import { checkupCard } from './checkup.js';
 import { el, field, showFieldError, clearFieldError, formMessage, showMessage, hideMessage, busy, heading, focusResult } from '../ui.js';
 
 export async function accountScreen(main, app) {
@@ -33,6 +34,7 @@ export async function accountScreen(main, app) {
     attentionBox(user, lostPhone, security),
     holdNotice(user),
     requiredBanner(user),
+    checkupCard(app, user, () => openRegenerate(security)),
     el('p', { class: 'muted' }, user.email,
       // Once proven, the address says so where it is shown (until then the "Not verified" panel below does).
       user.emailVerified ? [' ', el('span', { class: 'badge on' }, t('email.verified'))] : null,
@@ -44,7 +46,7 @@ export async function accountScreen(main, app) {
     sessionsSection(),
     appsSection(),
     trustedBrowsersSection(app, user),
-    activitySection(() => password.open())));
+    activitySection(() => password.open(), app.config.activity)));
 }
 
 /** From this many recovery codes left, Account asks for new ones (a lost phone may need several). */
@@ -57,18 +59,25 @@ const FEW_CODES = 4;
 function attentionBox(user, lostPhone, security) {
   const few = user.twoFactorEnabled && user.recoveryCodesRemaining <= FEW_CODES;
   if (!lostPhone && !few) return null;
-  const regenerate = el('button', { type: 'button', class: 'secondary' }, t('codes.regenerate'));
-  regenerate.addEventListener('click', () => {
-    const open = security.querySelector('[aria-controls="regenerate-panel"]');
-    if (open.getAttribute('aria-expanded') !== 'true') open.click();
-    else security.querySelector('#regenerate-panel button').focus();
-  });
-  return el('div', { class: 'warning attention' },
-    el('p', {}, lostPhone ? t('account.lostPhone') : null, lostPhone && few ? ' ' : null,
-      few ? t('account.fewCodes', { n: user.recoveryCodesRemaining }) : null),
+  // Right after a recovery-code login the count is news: "You have N left. Make new codes now."
+  const regenerate = el('button', { type: 'button', class: lostPhone ? 'primary' : 'secondary' }, t('codes.regenerate'));
+  regenerate.addEventListener('click', () => openRegenerate(security));
+  const codesLeft = lostPhone && user.twoFactorEnabled ? t('account.codesLeftNow', { n: user.recoveryCodesRemaining })
+    : few ? t('account.fewCodes', { n: user.recoveryCodesRemaining }) : null;
+  return el('div', { class: 'warning attention', role: lostPhone ? 'status' : null },
+    el('p', {}, lostPhone ? t('account.lostPhone') : null, lostPhone && codesLeft ? ' ' : null, codesLeft),
     el('div', { class: 'inline-actions' },
+      lostPhone ? regenerate : null,
       el('a', { href: '/2fa/change', 'data-link': true, class: 'button secondary' }, t('account.lostPhone.link')),
-      regenerate));
+      lostPhone ? null : regenerate));
+}
+
+/** Opens "Generate new recovery codes" in the security card (or focuses it when open). */
+function openRegenerate(security) {
+  const open = security.querySelector('[aria-controls="regenerate-panel"]');
+  if (!open) return;
+  if (open.getAttribute('aria-expanded') !== 'true') open.click();
+  else security.querySelector('#regenerate-panel button').focus();
 }
 
 /** TWOFA_REQUIRE_2FA: "Turn on 2FA within N days", counting down until the set-up is all a login leads to. */
@@ -277,7 +286,17 @@ function sessionItem(session, act) {
   return item;
 }
 
-function activitySection(onNotYou) {
+/** "Kept for 400 days" and "Download my activity: CSV · JSON" (the server makes the files, in the user's words). */
+function activityKeeping(activity) {
+  const file = (format, label) => el('a', { href: '/api/account/activity/download?format=' + format, download: '' }, label);
+  return [
+    activity && activity.retentionDays ? el('p', { class: 'muted' }, t('activity.kept', { days: activity.retentionDays })) : null,
+    el('p', { class: 'activity-download' }, el('span', { class: 'keep-together' }, t('activity.download')), ' ',
+      el('span', { class: 'keep-together' }, file('csv', t('activity.download.csv')), ' · ', file('json', 'JSON'))),
+  ];
+}
+
+function activitySection(onNotYou, activity) {
   const view = activityView({ label: t('activity.label'), onNotYou });
   const more = el('button', { type: 'button', class: 'secondary', hidden: true }, t('activity.more'));
   const message = formMessage();
@@ -299,5 +318,6 @@ function activitySection(onNotYou) {
   return el('section', { class: 'card', 'aria-labelledby': 'activity-heading' },
     el('h2', { id: 'activity-heading' }, t('activity.title')),
     el('p', { class: 'muted' }, t('activity.intro')),
+    ...activityKeeping(activity),
     view.chips, message, view.list, more);
 }

@@ -317,8 +317,7 @@ export function recoveryScreen(main, app) {
       try {
         const session = await completeLogin(app, () => api.loginWithRecoveryCode(code.input.value));
         if (session) {
-          const left = session.user.recoveryCodesRemaining;
-          app.notice = t('recovery.left', { n: left });
+          // Account's amber box says how many are left and offers new codes at once.
           app.lostPhone = true;
           app.signedInWithRecoveryCode = true;
           app.afterLogin();

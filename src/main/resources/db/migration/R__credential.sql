@@ -1,12 +1,20 @@
 -- The credential room's rules on recovery_codes.
 
--- The recovery-code burn: one DELETE lets a single request win a code (a user's codes differ, so at most one of
--- the code's digests matches: bound to the user or not, under each key of the ring, see RecoveryCodes); the TOTP
--- steps its holder may have seen are burnt with it.
-CREATE OR REPLACE FUNCTION recovery_code_use(p_user_id bigint, p_digests bytea[], p_burn_through bigint) RETURNS boolean
+-- The signature before tombstones (p_now).
+DROP FUNCTION IF EXISTS recovery_code_use(bigint, bytea[], bigint);
+
+-- The recovery-code burn: one UPDATE lets a single request win a code (a user's codes differ, so at most one of
+-- the code's digests matches: bound to the user or not, under each key of the ring, see RecoveryCodes); the code
+-- stays as a tombstone (used_at) so a second try can say when it was used. A user's uses go one at a time (the
+-- rows stay locked until commit), so the count left after each is exact: the mails at 2 and 0 left go once per set.
+-- The TOTP steps the code's holder may have seen are burnt with it.
+CREATE OR REPLACE FUNCTION recovery_code_use(p_user_id bigint, p_digests bytea[], p_burn_through bigint,
+                                             p_now timestamptz) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM recovery_codes WHERE user_id = p_user_id AND digest = ANY (p_digests);
+  PERFORM 1 FROM recovery_codes WHERE user_id = p_user_id FOR UPDATE;
+  UPDATE recovery_codes SET used_at = p_now
+    WHERE user_id = p_user_id AND digest = ANY (p_digests) AND used_at IS NULL;
   IF NOT FOUND THEN
     RETURN false;
   END IF;
@@ -15,12 +23,18 @@ BEGIN
 END
 $$;
 
+-- When the user's code with these digests was used, if it was (null: never one of the current set's codes).
+CREATE OR REPLACE FUNCTION recovery_code_used_at(p_user_id bigint, p_digests bytea[]) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT used_at FROM recovery_codes WHERE user_id = p_user_id AND digest = ANY (p_digests) AND used_at IS NOT NULL
+$$;
+
 -- How many recovery codes the user has left, for another room's SELECT to call as
 -- (SELECT n FROM recovery_codes_left(id) n): a set-returning SQL function in FROM is inlined by the planner, where a
 -- scalar one would run as a function call on every row (about 4x the cost, measured).
 CREATE OR REPLACE FUNCTION recovery_codes_left(p_user_id bigint) RETURNS SETOF integer
 LANGUAGE sql STABLE AS $$
-  SELECT count(*)::int FROM recovery_codes WHERE user_id = p_user_id
+  SELECT count(*)::int FROM recovery_codes WHERE user_id = p_user_id AND used_at IS NULL
 $$;
 
 -- Passkeys.

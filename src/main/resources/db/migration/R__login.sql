@@ -81,7 +81,7 @@ BEGIN
   IF p_totp_step IS NOT NULL THEN
     v_accepted := totp_accept_step(p_user_id, p_totp_step);
   ELSIF p_recovery_digests IS NOT NULL THEN
-    v_accepted := recovery_code_use(p_user_id, p_recovery_digests, p_burn_through);
+    v_accepted := recovery_code_use(p_user_id, p_recovery_digests, p_burn_through, p_now);
   ELSIF p_passkey_id IS NOT NULL THEN
     v_accepted := passkey_use(p_user_id, p_passkey_id, p_passkey_sign_count, p_now);
   END IF;

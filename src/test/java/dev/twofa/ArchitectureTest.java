@@ -127,6 +127,7 @@ class ArchitectureTest {
     Map.entry("sessions", "session"),
     Map.entry("pending_logins", "session"),
     Map.entry("recovery_codes", "credential"),
+    Map.entry("twofa_checkups", "credential"),
     Map.entry("passkeys", "credential"),
     Map.entry("passkey_challenges", "credential"),
     Map.entry("throttle_attempts", "throttle"),

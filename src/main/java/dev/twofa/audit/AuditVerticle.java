@@ -25,6 +25,7 @@ import static dev.twofa.bus.Operations.AUDIT_RECORD_BATCH;
 
 /** Records security events and answers Activity queries (asked by auth, which has resolved the session). */
 public class AuditVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditVerticle.class);
   private final TwofaConfig config;
   private final Clock clock;
   private final String schemaVersion;
@@ -42,12 +43,36 @@ public class AuditVerticle extends VerticleBase {
     AuditRepository events = new AuditRepository(pool);
     // Only auth (the key ring) may write or read a user's events: its requests are sealed, and so are receipts.
     byte[] key = config.keys().auditKey().orElseThrow(() -> new IllegalStateException("no secret keys"));
+    schedulePurge(new ActivityRetention(pool, config.activity().retentionDays(), ActivityRetention.BATCH));
     return Future.all(
       serve(vertx, AUDIT_RECORD, key, event -> events.insert(event, clock.instant())).completion(),
       serve(vertx, AUDIT_RECORD_BATCH, key, batch -> events.insertAll(batch.events(), clock.instant())
         .map(recorded -> BatchReceipt.of(key, batch))).completion(),
       serve(vertx, AUDIT_ACTIVITY, key, query -> events.page(query)).completion(),
       serve(vertx, AUDIT_HEALTH, null, m -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)).completion());
+  }
+
+  /** Nightly at 18:00 UTC (03:00 in Japan, where most users are); every audit instance tries, one node runs it. */
+  private void schedulePurge(ActivityRetention retention) {
+    java.time.Instant now = clock.instant();
+    java.time.Instant next = now.atZone(java.time.ZoneOffset.UTC).toLocalDate().atTime(18, 0).toInstant(java.time.ZoneOffset.UTC);
+    if (!next.isAfter(now)) {
+      next = next.plus(java.time.Duration.ofDays(1));
+    }
+    vertx.setTimer(Math.max(1, java.time.Duration.between(now, next).toMillis()), first -> {
+      purge(retention);
+      vertx.setPeriodic(java.time.Duration.ofDays(1).toMillis(), each -> purge(retention));
+    });
+  }
+
+  private void purge(ActivityRetention retention) {
+    retention.purge(clock.instant())
+      .onSuccess(purged -> {
+        if (purged.ran()) {
+          LOG.info("event=activity.purged deleted={}", purged.deleted());
+        }
+      })
+      .onFailure(error -> LOG.warn("event=activity.purge_failed error={}", error.toString()));
   }
 
   @Override

@@ -4,6 +4,8 @@ import dev.twofa.auth.account.AccountService;
 import dev.twofa.auth.account.PhraseSeal;
 import dev.twofa.auth.account.PhraseService;
 import dev.twofa.auth.account.SecurityHold;
+import dev.twofa.auth.account.ActivityDownloads;
+import dev.twofa.auth.credential.totp.TwoFactorCheckup;
 import dev.twofa.auth.account.UserRepository;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.passkey.PasskeyService;
@@ -42,7 +44,8 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
                  TwoFactorService twoFactor, PasswordResetService resets, SupportDesk support,
                  SupportRequestService requests, OidcService oidc, PasskeyService passkeys, PhraseService phrases,
                  TrustedBrowserService trustedBrowsers, TwoFactorRequirement requirement,
-                 RequirementStatus requirementStatus) {
+                 RequirementStatus requirementStatus,
+                 ActivityDownloads activityDownloads, TwoFactorCheckup checkup) {
 
   static AuthRooms build(Vertx vertx, TwofaConfig config, Clock clock, Pool pool, BusRequests bus, Passwords passwords,
                          Mailer mailer) {
@@ -66,7 +69,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     LoginService logins = new LoginService(pool, users, throttle, sessions, passwords, secondFactor, auditor,
       config.login(), mailer, signIns, passkeys, trustedBrowsers, oidc, clock);
     StepUpService stepUp = new StepUpService(pool, throttle, sessions, accounts, secondFactor, passkeys, auditor,
-      config.login(), clock);
+      config.login(), clock, mailer);
     TwoFactorService twoFactor = TwoFactorService.create(pool, users, sessions, accounts, keys, config.totp(), auditor,
       mailer, clock);
     PasswordResetService resets = PasswordResetService.create(pool, users, throttle, accounts, sessions, secondFactor,
@@ -79,6 +82,8 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     return new AuthRooms(keyRingCheck, passwords, auditor, mailer, signIns, sessions, accounts, logins, stepUp, twoFactor,
       resets, support, requests, oidc, passkeys,
       new PhraseService(pool, users, sessions, PhraseSeal.create(keys), auditor, mailer, clock),
-      trustedBrowsers, requirement, new RequirementStatus(requirement, sessions));
+      trustedBrowsers, requirement, new RequirementStatus(requirement, sessions),
+      new ActivityDownloads(sessions, auditor, config.activity().retentionDays(), clock),
+      new TwoFactorCheckup(pool, sessions, secondFactor, throttle, config.login(), clock));
   }
 }

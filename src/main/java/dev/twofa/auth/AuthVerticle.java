@@ -88,6 +88,10 @@ public class AuthVerticle extends VerticleBase {
       serve(PHRASE_SET, r.phrases()::set),
       serve(PHRASE_SHOW, r.phrases()::show),
       serve(ACTIVITY, r.accounts()::activity),
+      serve(dev.twofa.bus.Operations.ACTIVITY_DOWNLOAD, r.activityDownloads()::download),
+      serve(dev.twofa.bus.Operations.CHECKUP, r.checkup()::state),
+      serve(dev.twofa.bus.Operations.CHECKUP_CONFIRM, r.checkup()::confirm),
+      serve(dev.twofa.bus.Operations.CHECKUP_DISMISS, r.checkup()::dismiss),
       serve(SESSIONS, r.sessions()::list),
       serve(SESSION_REVOKE, r.sessions()::revoke),
       serve(SESSIONS_REVOKE_OTHERS, r.sessions()::revokeOthers),
@@ -140,6 +144,12 @@ public class AuthVerticle extends VerticleBase {
       r.mailer().countGivenUp(metrics);
     }
     long purgeEvery = config.purgeEvery().toMillis();
+    if (metrics != null) {
+      // On the purge timer: a figure for dashboards, a minute old at most.
+      var gauges = new dev.twofa.auth.credential.recovery.RecoveryCodeGauges(pool);
+      gauges.register(metrics);
+      purgeEvery(purgeEvery, "recovery_code_gauges", gauges::refresh);
+    }
     purgeEvery(purgeEvery, "sessions", r.sessions()::purge);
     purgeEvery(purgeEvery, "account_links", r.resets()::purge);
     purgeEvery(purgeEvery, "known_devices", r.signIns()::purge);

@@ -164,4 +164,12 @@ public final class AuthReplies {
   public record PasskeyAdded(List<PasskeyView> passkeys, @JsonInclude(JsonInclude.Include.NON_NULL) List<String> recoveryCodes,
                              User user) {
   }
+
+  /** A file to download: its name, media type and content (bounded: see ActivityFiles). */
+  public record ActivityFile(String fileName, String contentType, String content) {
+  }
+
+  /** Whether Account asks for the 2FA check-up now. */
+  public record Checkup(boolean due) {
+  }
 }

@@ -94,6 +94,10 @@ public final class AuthRequests {
   public record Activity(String sessionToken, int limit, Long before) {
   }
 
+  /** The signed-in user's Activity as a file: {@code format} "csv" or "json". */
+  public record ActivityDownload(String sessionToken, String format) {
+  }
+
   /** Ends one of the user's sessions, named by the opaque id from the sessions list. */
   public record RevokeSession(String sessionToken, String id, ClientInfo client) {
   }

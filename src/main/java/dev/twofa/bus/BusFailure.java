@@ -15,6 +15,8 @@ public final class BusFailure extends RuntimeException {
   private final ErrorCode code;
   private final String detail;
   private final Long retryAfterSeconds;
+  /** When a recovery code was used (RECOVERY_CODE_USED), as an ISO instant. */
+  private final String usedAt;
 
   public BusFailure(ErrorCode code) {
     this(code, null, null);
@@ -25,10 +27,20 @@ public final class BusFailure extends RuntimeException {
   }
 
   public BusFailure(ErrorCode code, String detail, Long retryAfterSeconds) {
+    this(code, detail, retryAfterSeconds, null);
+  }
+
+  private BusFailure(ErrorCode code, String detail, Long retryAfterSeconds, String usedAt) {
     super(code.code(), null, false, false);
     this.code = code;
     this.detail = detail;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.usedAt = usedAt;
+  }
+
+  /** A recovery code that was used already, at {@code usedAt}. */
+  public static BusFailure recoveryCodeUsed(java.time.Instant usedAt) {
+    return new BusFailure(ErrorCode.RECOVERY_CODE_USED, null, null, usedAt.toString());
   }
 
   public static BusFailure rateLimited(long retryAfterSeconds) {
@@ -62,12 +74,15 @@ public final class BusFailure extends RuntimeException {
     if (retryAfterSeconds != null) {
       json.put("retryAfterSeconds", retryAfterSeconds);
     }
+    if (usedAt != null) {
+      json.put("usedAt", usedAt);
+    }
     return json;
   }
 
   public static BusFailure fromJson(JsonObject json) {
     return new BusFailure(ErrorCode.fromCode(json.getString("error")), json.getString("message"),
-      json.getLong("retryAfterSeconds"));
+      json.getLong("retryAfterSeconds"), json.getString("usedAt"));
   }
 
   /** Replies to {@code message} with this failure. */

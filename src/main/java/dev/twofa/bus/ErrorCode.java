@@ -9,6 +9,8 @@ public enum ErrorCode {
   UNAUTHENTICATED(401, "Log in to continue."),
   INVALID_CREDENTIALS(401, "The email address or password is incorrect."),
   INVALID_CODE(401, "That code is not valid. Check it and try again."),
+  /** A recovery code of the current set that was spent before (usedAt says when); it counts like a wrong code. */
+  RECOVERY_CODE_USED(401, "This code was used already. Each code works once."),
   SECOND_FACTOR_REQUIRED(401, "Enter the code from your authenticator app, or a recovery code."),
   /** The right password of an account secured by "This wasn't me": only a mailed reset link opens it again. */
   PASSWORD_RESET_REQUIRED(401, "For your security, set a new password: we emailed you a link."),

@@ -42,6 +42,9 @@ import dev.twofa.bus.AuthRequests.PasskeyRename;
 /** The whole bus contract: one operation per HTTP operation, plus audit's own and the health checks. */
 public final class Operations {
   public static final Operation<Session, SessionState> SESSION = auth("session", Session.class, SessionState.class);
+  public static final Operation<Session, AuthReplies.Checkup> CHECKUP = auth("checkup", Session.class, AuthReplies.Checkup.class);
+  public static final Operation<Code, Void> CHECKUP_CONFIRM = auth("checkup.confirm", Code.class, Void.class);
+  public static final Operation<Session, Void> CHECKUP_DISMISS = auth("checkup.dismiss", Session.class, Void.class);
   public static final Operation<Signup, LoginOutcome> SIGNUP = auth("signup", Signup.class, LoginOutcome.class);
   public static final Operation<Credentials, LoginOutcome> LOGIN_PASSWORD = auth("login.password", Credentials.class, LoginOutcome.class);
   public static final Operation<Code, LoginOutcome> LOGIN_TOTP = auth("login.totp", Code.class, LoginOutcome.class);
@@ -54,6 +57,8 @@ public final class Operations {
   public static final Operation<LinkToken, Void> EMAIL_VERIFY = auth("email.verify", LinkToken.class, Void.class);
   public static final Operation<Session, Void> EMAIL_VERIFICATION_SEND = auth("email.verification", Session.class, Void.class);
   public static final Operation<Activity, ActivityPage> ACTIVITY = auth("activity", Activity.class, ActivityPage.class);
+  public static final Operation<AuthRequests.ActivityDownload, AuthReplies.ActivityFile> ACTIVITY_DOWNLOAD =
+    auth("activity.download", AuthRequests.ActivityDownload.class, AuthReplies.ActivityFile.class);
   public static final Operation<Session, Sessions> SESSIONS = auth("sessions", Session.class, Sessions.class);
   public static final Operation<RevokeSession, Void> SESSION_REVOKE = auth("sessions.revoke", RevokeSession.class, Void.class);
   public static final Operation<Session, Void> SESSIONS_REVOKE_OTHERS = auth("sessions.revoke-others", Session.class, Void.class);

@@ -4,6 +4,8 @@ package dev.twofa.config;
 public final class RecoveryCodePolicy {
   public static final int COUNT = 8;
   public static final int LENGTH = 10;
+  /** With this many codes left the owner is mailed to make new ones (and again at none); Prometheus counts such accounts. */
+  public static final int FEW = 2;
 
   private RecoveryCodePolicy() {
   }

@@ -40,7 +40,9 @@ public record TwofaConfig(
   SecurityHoldPolicy securityHold,
   Management management,
   /** Trusted browsers and the required-2FA rule. */
-  TwoFactorRules twoFactorRules) {
+  TwoFactorRules twoFactorRules,
+  /** How long Activity is kept (TWOFA_ACTIVITY_RETENTION_DAYS). */
+  ActivityPolicy activity) {
 
   public static final String PREFIX = "TWOFA_";
 
@@ -128,14 +130,16 @@ public record TwofaConfig(
       new SecurityHoldPolicy(Duration.ofHours(s.integer("SECURITY_HOLD_HOURS", 24, 0, 24 * 30)),
         Duration.ofHours(s.integer("SUPPORT_RESET_HOLD_HOURS", 48, 0, 24 * 30))),
       Management.from(s, s.text("HTTP_HOST", "0.0.0.0"), s.integer("HTTP_PORT", 8080, 0, 65535)),
-      TwoFactorRules.from(s));
+      TwoFactorRules.from(s),
+      ActivityPolicy.from(s));
   }
 
   /** The same configuration with a database URL and keys filled in (used once the embedded database is up). */
   public TwofaConfig withDatabase(String url, NodeKeys keys) {
     return new TwofaConfig(httpHost, httpPort, deployment, cluster, Optional.of(url), dbMigrateUrl, dbPoolSize, dataDir,
       embeddedDbPort, keys, publicUrl, trustedProxies, ipv6Prefix, sessionTimeout, sessionMaxAge, purgeEvery,
-      productName, totp, passwords, login, mail, support, secureAccountUndo, securityHold, management, twoFactorRules);
+      productName, totp, passwords, login, mail, support, secureAccountUndo, securityHold, management, twoFactorRules,
+      activity);
   }
 
   /** The URL migrations run with: the schema owner's if configured apart, else the one the node serves with. */

@@ -58,6 +58,17 @@ final class AccountResource {
       .compose(limit -> requests.call(ACTIVITY, new Activity(sessionToken(ctx), limit, before))), 200);
   }
 
+  /** "Download my activity": the file auth made, as an attachment that no cache keeps. */
+  void downloadActivity(RoutingContext ctx) {
+    String format = QueryParameters.of(ctx).text("format").orElse("csv");
+    requests.call(dev.twofa.bus.Operations.ACTIVITY_DOWNLOAD, new dev.twofa.bus.AuthRequests.ActivityDownload(sessionToken(ctx), format))
+      .onSuccess(file -> ctx.response().putHeader("Content-Type", file.contentType())
+        .putHeader("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"")
+        .putHeader("Cache-Control", "no-store")
+        .end(file.content()))
+      .onFailure(error -> ErrorResponses.send(ctx, error));
+  }
+
   void sessions(RoutingContext ctx) {
     requests.reply(ctx, requests.call(SESSIONS, new Session(sessionToken(ctx), client(ctx))), 200);
   }

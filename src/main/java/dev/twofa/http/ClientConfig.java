@@ -27,6 +27,8 @@ final class ClientConfig {
         .put("coolingOffHours", config.support().coolingOff().toHours()))
       // 0: the code step offers no "Don't ask for a code on this browser".
       .put("trustedBrowserDays", config.twoFactorRules().trustedBrowser().toDays())
+      // "Kept for 400 days" on the Activity page.
+      .put("activity", new JsonObject().put("retentionDays", config.activity().retentionDays()))
       .encode();
   }
 

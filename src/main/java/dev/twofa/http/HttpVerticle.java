@@ -71,12 +71,16 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("verifyEmail").addHandler(account::verifyEmail);
       api.getRoute("sendEmailVerification").addHandler(account::sendEmailVerification);
       api.getRoute("getActivity").addHandler(account::activity);
+      api.getRoute("downloadActivity").addHandler(account::downloadActivity);
       api.getRoute("listSessions").addHandler(account::sessions);
       api.getRoute("revokeSession").addHandler(account::revokeSession);
       api.getRoute("revokeOtherSessions").addHandler(account::revokeOtherSessions);
       api.getRoute("setupTotp").addHandler(twoFactor::setup);
       api.getRoute("enableTotp").addHandler(twoFactor::enable);
       api.getRoute("regenerateRecoveryCodes").addHandler(twoFactor::regenerateRecoveryCodes);
+      api.getRoute("getCheckup").addHandler(twoFactor::checkup);
+      api.getRoute("confirmCheckup").addHandler(twoFactor::confirmCheckup);
+      api.getRoute("dismissCheckup").addHandler(twoFactor::dismissCheckup);
       api.getRoute("changeTotpStart").addHandler(twoFactor::changeStart);
       api.getRoute("changeTotpConfirm").addHandler(twoFactor::changeConfirm);
       api.getRoute("stepUp").addHandler(account::stepUp);

@@ -54,6 +54,19 @@ final class TwoFactorResource {
       }), 200);
   }
 
+  void checkup(RoutingContext ctx) {
+    requests.reply(ctx, requests.call(dev.twofa.bus.Operations.CHECKUP, new Session(sessionToken(ctx), client(ctx))), 200);
+  }
+
+  void confirmCheckup(RoutingContext ctx) {
+    requests.noContent(ctx, requests.call(dev.twofa.bus.Operations.CHECKUP_CONFIRM,
+      new Code(sessionToken(ctx), body(ctx).getString("code"), client(ctx))));
+  }
+
+  void dismissCheckup(RoutingContext ctx) {
+    requests.noContent(ctx, requests.call(dev.twofa.bus.Operations.CHECKUP_DISMISS, new Session(sessionToken(ctx), client(ctx))));
+  }
+
   void regenerateRecoveryCodes(RoutingContext ctx) {
     requests.reply(ctx, requests.call(RECOVERY_CODES_REGENERATE, new Session(sessionToken(ctx), client(ctx))), 200);
   }

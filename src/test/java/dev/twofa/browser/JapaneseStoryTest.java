@@ -95,7 +95,7 @@ class JapaneseStoryTest {
     browser.fill("リカバリーコード", codes.get(0));
     browser.click("cryptactにログイン");
     browser.waitForHeading("アカウント");
-    assertTrue(browser.hasText("残りのリカバリーコードは7個です"));
+    assertTrue(browser.hasText("リカバリーコードの残りは7個です。今すぐ新しいコードを生成してください。"));
 
     server.clock().advance(java.time.Duration.ofMinutes(11));   // past the step-up the login counts as
     browser.click("新しいリカバリーコードを生成");

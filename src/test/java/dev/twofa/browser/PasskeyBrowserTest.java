@@ -265,7 +265,7 @@ class PasskeyBrowserTest {
     browser.fill(browser.t("recovery.codeLabel"), codes.get(0));
     browser.click(browser.t("recovery.submit", "product", "cryptact"));
     browser.waitForHeading(browser.t("account.title"));
-    assertEquals(7, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
+    assertEquals(7, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1 AND r.used_at IS NULL",
       email).size());
   }
 

@@ -75,7 +75,9 @@ class SecondFactorRulesTest {
     String recovery = account.recoveryCodes().get(3);
     List<Response> answers = all(clients.stream().map(c -> c.postAsync("/api/login/recovery", code(recovery))).toList());
     assertEquals(1, answers.stream().filter(r -> r.status() == 200).count(), answers.toString());
-    assertEquals(11, answers.stream().filter(r -> r.status() == 401).count(), answers.toString());
+    // Every loser hears the code is used already: exactly one request wrote its tombstone.
+    assertEquals(11, answers.stream().filter(r -> r.status() == 401
+      && "recovery_code_used".equals(r.json().getString("error"))).count(), answers.toString());
     ApiClient winner = clients.get(answers.indexOf(answers.stream().filter(r -> r.status() == 200).findFirst().get()));
     assertEquals(7, winner.get("/api/account").json().getInteger("recoveryCodesRemaining"));
   }
@@ -88,12 +90,40 @@ class SecondFactorRulesTest {
     JsonObject withRecovery = new JsonObject().put("password", PASSWORD).put("recoveryCode", account.recoveryCodes().get(2));
     assertEquals(204, session.post("/api/step-up", withRecovery).status());
     assertEquals(7, session.get("/api/account").json().getInteger("recoveryCodesRemaining"));
-    assertError(session.post("/api/step-up", withRecovery), 401, "invalid_code");
+    assertError(session.post("/api/step-up", withRecovery), 401, "recovery_code_used");
     assertError(accounts.pendingLogin(email).post("/api/login/recovery", code(account.recoveryCodes().get(2))),
-      401, "invalid_code");
+      401, "recovery_code_used");
     Response another = accounts.pendingLogin(email).post("/api/login/recovery", code(account.recoveryCodes().get(3)));
     assertEquals(200, another.status(), another.toString());
     assertEquals(6, another.json().getJsonObject("user").getInteger("recoveryCodesRemaining"));
+  }
+
+  @Test
+  void aUsedRecoveryCodeSaysWhenItWasUsedStillCountsAndNewCodesForgetIt() {
+    Enrolled account = accounts.enrolled();
+    String used = account.recoveryCodes().get(5);
+    java.time.Instant usedAt = server.clock().instant();
+    ApiClient owner = accounts.pendingLogin(account.email());
+    assertEquals(200, owner.post("/api/login/recovery", code(used)).status());
+    server.clock().advance(Duration.ofDays(3));
+
+    ApiClient again = accounts.pendingLogin(account.email());
+    Response answer = again.post("/api/login/recovery", code(used.toUpperCase()));
+    assertError(answer, 401, "recovery_code_used");
+    assertEquals(usedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+      java.time.Instant.parse(answer.json().getString("usedAt")).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    assertError(again.post("/api/login/recovery", code("zzzzz22222")), 401, "invalid_code");
+    // A used code is a wrong code to the pending login's limit: five drop it.
+    for (int i = 0; i < 3; i++) {
+      assertError(again.post("/api/login/recovery", code(used)), 401, "recovery_code_used");
+    }
+    assertError(again.post("/api/login/recovery", code(used)), 409, "no_pending_login");
+
+    // A login is its own step-up: new codes at once.
+    ApiClient fresh = accounts.pendingLogin(account.email());
+    assertEquals(200, fresh.post("/api/login/totp", code(accounts.currentCode(account))).status());
+    assertEquals(200, fresh.post("/api/2fa/recovery-codes", null).status());
+    assertError(accounts.pendingLogin(account.email()).post("/api/login/recovery", code(used)), 401, "invalid_code");
   }
 
   @Test

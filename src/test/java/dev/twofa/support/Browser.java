@@ -63,7 +63,7 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   private static final Duration POLL = Duration.ofMillis(20);
   /** Latin words allowed on a Japanese screen: names of products, browsers and systems, and the switch. */
   private static final Pattern ALLOWED = Pattern.compile(
-    "cryptact|pafin|Inc|English|Google|Microsoft|Authenticator|QR|Chrome|Linux");
+    "cryptact|pafin|Inc|English|Google|Microsoft|Authenticator|QR|Chrome|Linux|CSV|JSON");
   private static final Pattern LATIN_WORD = Pattern.compile("[A-Za-z]{2,}");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\w+)}");
   private JsonNode messages;

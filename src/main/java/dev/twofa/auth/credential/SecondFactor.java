@@ -11,6 +11,8 @@ import dev.twofa.auth.credential.recovery.RecoveryCodes;
 import dev.twofa.auth.credential.totp.SecretBox;
 import dev.twofa.auth.credential.totp.TotpVerifier;
 
+import dev.twofa.bus.BusFailure;
+import dev.twofa.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
@@ -26,15 +28,17 @@ public final class SecondFactor {
   private final SecretBox secretBox;
   private final TotpVerifier verifier;
   private final RecoveryCodes recoveryCodes;
+  private final Clock clock;
 
   /** The second factors an account can present: its authenticator's codes and its recovery codes. */
   public static SecondFactor create(UserRepository users, KeyRing keys, TotpPolicy totp, Clock clock) {
     return new SecondFactor(users, new RecoveryCodeRepository(), new SecretBox(keys), new TotpVerifier(totp, clock),
-      new RecoveryCodes(keys));
+      new RecoveryCodes(keys), clock);
   }
 
   SecondFactor(UserRepository users, RecoveryCodeRepository recoveryCodeStore, SecretBox secretBox,
-               TotpVerifier verifier, RecoveryCodes recoveryCodes) {
+               TotpVerifier verifier, RecoveryCodes recoveryCodes, Clock clock) {
+    this.clock = clock;
     this.users = users;
     this.recoveryCodeStore = recoveryCodeStore;
     this.secretBox = secretBox;
@@ -79,6 +83,27 @@ public final class SecondFactor {
       return Future.succeededFuture(false);
     }
     return recoveryCodeStore.use(db, user.id(), recoveryCodes.candidateDigests(user.id(), normalized.get()),
-      burnThroughStep());
+      burnThroughStep(), clock.instant());
+  }
+
+  /**
+   * How many unused codes the user has, read in the transaction that used one (its rows stay locked until commit,
+   * so the count is exact even while another of the user's codes is being used).
+   */
+  public Future<Integer> recoveryCodesLeft(SqlClient tx, long userId) {
+    return recoveryCodeStore.left(tx, userId);
+  }
+
+  /**
+   * Why a refused code was refused: a recovery code of the current set used before says so, with its date (it
+   * tells nothing to someone who does not hold the code); anything else is an invalid code.
+   */
+  public Future<BusFailure> refusal(SqlClient db, long userId, String recoveryCode) {
+    Optional<List<byte[]>> digests = recoveryCode == null ? Optional.empty() : recoveryDigests(userId, recoveryCode);
+    if (digests.isEmpty()) {
+      return Future.succeededFuture(new BusFailure(ErrorCode.INVALID_CODE));
+    }
+    return recoveryCodeStore.usedAt(db, userId, digests.get())
+      .map(usedAt -> usedAt.map(BusFailure::recoveryCodeUsed).orElseGet(() -> new BusFailure(ErrorCode.INVALID_CODE)));
   }
 }

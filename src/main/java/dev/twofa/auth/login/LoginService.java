@@ -231,8 +231,8 @@ public final class LoginService {
    */
   private Optional<Completion> completionWrites(UserRow user, ClientInfo client, int codesUsed) {
     if (codesUsed > 0) {
-      return Optional.of(tx -> mailer.notice(tx, user, Mailer.RECOVERY_CODE_USED, client,
-        user.recoveryCodesRemaining() - codesUsed));
+      return Optional.of(tx -> secondFactor.recoveryCodesLeft(tx, user.id())
+        .compose(left -> mailer.notice(tx, user, Mailer.recoveryCodeUsed(left), client, left)));
     }
     return Optional.empty();
   }
@@ -267,10 +267,17 @@ public final class LoginService {
   }
 
   private Future<LoginOutcome> recoveryCode(String pendingToken, String code, ClientInfo client) {
-    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, false, user -> Future.succeededFuture(
-      secondFactor.recoveryDigests(user.id(), code)
+    java.util.concurrent.atomic.AtomicReference<UserRow> checked = new java.util.concurrent.atomic.AtomicReference<>();
+    return secondStep(pendingToken, SecurityEvent.LOGIN_RECOVERY_CODE, client, 1, false, user -> {
+      checked.set(user);
+      return Future.succeededFuture(secondFactor.recoveryDigests(user.id(), code)
         .map(digests -> Code.recovery(digests, secondFactor.burnThroughStep()))
-        .orElse(Code.none())));
+        .orElse(Code.none()));
+    })
+      // Refused after the write (counted like any wrong code): a code of this set used before says when.
+      .recover(error -> error instanceof BusFailure refused && refused.code() == ErrorCode.INVALID_CODE && checked.get() != null
+        ? secondFactor.refusal(pool, checked.get().id(), code).compose(Future::failedFuture)
+        : Future.failedFuture(error));
   }
 
   public Future<LoginOutcome> passkey(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {

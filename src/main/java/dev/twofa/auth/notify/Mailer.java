@@ -33,6 +33,10 @@ public final class Mailer {
   public static final String TWO_FACTOR_CHANGED = "2fa.changed";
   public static final String RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated";
   public static final String RECOVERY_CODE_USED = "recovery_code.used";
+  /** A recovery code was used and {@link dev.twofa.config.RecoveryCodePolicy#FEW} are left: make new ones. */
+  public static final String RECOVERY_CODES_FEW = "recovery_codes.few";
+  /** The set's last recovery code was used. */
+  public static final String RECOVERY_CODES_NONE = "recovery_codes.none";
   public static final String PASSWORD_CHANGED = "password.changed";
   /** The "Forgot password?" mail, with its 1-hour reset link. */
   public static final String PASSWORD_RESET = "password.reset";
@@ -98,6 +102,15 @@ public final class Mailer {
   /** The time zone (an IANA name) a mail to an account with {@code timeZone} and {@code language} gives times in. */
   public static String timeZone(String timeZone, String language) {
     return MailComposer.zone(timeZone, language).getId();
+  }
+
+  /**
+   * The mail about a used recovery code that leaves {@code left}: at FEW and at none it asks for new codes. A user's
+   * uses are serialized (recovery_code_use), so each count is reached once per set: each of these goes once.
+   */
+  public static String recoveryCodeUsed(int left) {
+    return left == 0 ? RECOVERY_CODES_NONE : left == dev.twofa.config.RecoveryCodePolicy.FEW ? RECOVERY_CODES_FEW
+      : RECOVERY_CODE_USED;
   }
 
   /** Counts the mails this node gives up in {@code registry}, for operators (twofa_mail_given_up_total). */

@@ -14,7 +14,9 @@ import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
 import dev.twofa.bus.SecurityEvent;
 import dev.twofa.config.LoginPolicy;
+import dev.twofa.auth.notify.Mailer;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
@@ -36,10 +38,12 @@ public final class StepUpService {
   private final Auditor auditor;
   private final LoginPolicy policy;
   private final Clock clock;
+  private final Mailer mailer;
 
   public StepUpService(Pool pool, Throttle throttle, SessionService sessions, AccountService accounts,
                        SecondFactor secondFactor, PasskeyService passkeys, Auditor auditor, LoginPolicy policy,
-                       Clock clock) {
+                       Clock clock, Mailer mailer) {
+    this.mailer = mailer;
     this.pool = pool;
     this.throttle = throttle;
     this.sessions = sessions;
@@ -69,7 +73,7 @@ public final class StepUpService {
       Future<Void> proven = accounts.verifyPassword(session, password, client).compose(ok -> !user.twoFactorEnabled()
         ? sessions.markSteppedUp(pool, session.tokenHash())
         : hasPasskey && !hasCode && !hasRecoveryCode ? withPasskey(session, passkey, client)
-        : withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode));
+        : withSecondFactor(session, hasCode ? code : null, hasCode ? null : recoveryCode, client));
       return auditor.outcome(proven, user.id(), SecurityEvent.STEP_UP, client);
     });
   }
@@ -91,8 +95,17 @@ public final class StepUpService {
       .compose(accepted -> accepted ? Future.succeededFuture() : BusFailure.fail(ErrorCode.INVALID_CODE));
   }
 
+  /** A recovery code used here that leaves few or none asks for new ones by mail, as at login (in the same commit). */
+  private Future<Void> fewCodesMail(SqlClient tx, SignedIn session, ClientInfo client) {
+    return secondFactor.recoveryCodesLeft(tx, session.user().id()).compose(left -> {
+      String kind = Mailer.recoveryCodeUsed(left);
+      return Mailer.RECOVERY_CODE_USED.equals(kind) ? Future.succeededFuture()
+        : mailer.notice(tx, session.user(), kind, client, left);
+    });
+  }
+
   /** Spends a second-factor attempt, checks the code and marks the session, in one transaction. */
-  private Future<Void> withSecondFactor(SignedIn session, String code, String recoveryCode) {
+  private Future<Void> withSecondFactor(SignedIn session, String code, String recoveryCode, ClientInfo client) {
     UserRow user = session.user();
     String budgetKey = Throttle.secondFactorKey(user.id());
     return pool.withTransaction(tx -> throttle.reserve(tx, budgetKey, policy.secondFactor())
@@ -101,8 +114,11 @@ public final class StepUpService {
           : secondFactor.acceptRecoveryCode(tx, user, recoveryCode))
         .compose(accepted -> accepted
           ? throttle.reset(tx, budgetKey)
-              .compose(reset -> sessions.markSteppedUp(tx, session.tokenHash())).map(true)
+              .compose(reset -> sessions.markSteppedUp(tx, session.tokenHash()))
+              .compose(marked -> code == null ? fewCodesMail(tx, session, client) : Future.succeededFuture())
+              .map(true)
           : Future.succeededFuture(false)))
-      .compose(accepted -> accepted ? Future.succeededFuture() : BusFailure.fail(ErrorCode.INVALID_CODE));
+      .compose(accepted -> accepted ? Future.succeededFuture()
+        : secondFactor.refusal(pool, user.id(), recoveryCode).compose(Future::failedFuture));
   }
 }

@@ -224,8 +224,8 @@ class LoginServiceTest {
     assertEquals("authenticated", outcome.session().state());
     assertEquals(account.recoveryCodes().size() - 1, outcome.session().user().recoveryCodesRemaining());
     assertEquals(account.recoveryCodes().size() - 1,
-      auth.count("SELECT count(*)::int FROM recovery_codes WHERE user_id = $1", account.user().id()));
-    assertEquals(ErrorCode.INVALID_CODE, failure(logins.recoveryCode(new AuthRequests.Code(pendingLogin(account), code, account.client()))).code());
+      auth.count("SELECT count(*)::int FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL", account.user().id()));
+    assertEquals(ErrorCode.RECOVERY_CODE_USED, failure(logins.recoveryCode(new AuthRequests.Code(pendingLogin(account), code, account.client()))).code());
     assertEquals("authenticated", await(logins.recoveryCode(new AuthRequests.Code(pendingLogin(account), account.recoveryCodes().get(4),
       account.client()))).session().state(), "another code still works");
   }

@@ -74,7 +74,7 @@ class RecoveryCodeBindingTest {
       account.user().id(), Buffer.buffer(unbound)));
 
     assertEquals("authenticated", await(logins(account, oldCode)).session().state());
-    assertEquals(ErrorCode.INVALID_CODE, failure(logins(account, oldCode)).code(), "used once");
+    assertEquals(ErrorCode.RECOVERY_CODE_USED, failure(logins(account, oldCode)).code(), "used once");
   }
 
   private static io.vertx.core.Future<LoginOutcome> logins(Enrolled account, String recoveryCode) {
