@@ -118,6 +118,8 @@ public class AuthVerticle extends VerticleBase {
       serve(PASSKEY_REMOVE, r.passkeys()::remove),
       serve(LOGIN_PASSKEY_OPTIONS, r.passkeys()::loginOptions),
       serve(LOGIN_PASSKEY, r.logins()::passkey),
+      serve(LOGIN_PASSKEY_SIGN_IN_OPTIONS, r.passkeys().signIns()::options),
+      serve(LOGIN_PASSKEY_SIGN_IN, r.logins()::passkeySignIn),
       serve(STEP_UP_PASSKEY_OPTIONS, r.passkeys()::stepUpOptions),
       serve(AUTH_HEALTH, request -> SchemaCheck.check(pool, schemaVersion).recover(BusFailure::unavailable)));
   }

@@ -111,6 +111,11 @@ public final class Operations {
     auth("login.passkey.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyAssertion, LoginOutcome> LOGIN_PASSKEY =
     auth("login.passkey", PasskeyAssertion.class, LoginOutcome.class);
+  /** Sign-in with a passkey alone: options for this browser (no account named), then the assertion. */
+  public static final Operation<Session, PasskeyOptions> LOGIN_PASSKEY_SIGN_IN_OPTIONS =
+    auth("login.passkey-sign-in.options", Session.class, PasskeyOptions.class);
+  public static final Operation<PasskeyAssertion, LoginOutcome> LOGIN_PASSKEY_SIGN_IN =
+    auth("login.passkey-sign-in", PasskeyAssertion.class, LoginOutcome.class);
   public static final Operation<Session, PasskeyOptions> STEP_UP_PASSKEY_OPTIONS =
     auth("step-up.passkey.options", Session.class, PasskeyOptions.class);
   /** Answers when auth reaches its database at the expected schema version. */

@@ -93,6 +93,8 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("removePasskey").addHandler(passkeys::remove);
       api.getRoute("loginPasskeyOptions").addHandler(passkeys::loginOptions);
       api.getRoute("loginPasskey").addHandler(sessions::loginWithPasskey);
+      api.getRoute("passkeySignInOptions").addHandler(passkeys::signInOptions);
+      api.getRoute("passkeySignIn").addHandler(sessions::signInWithPasskey);
       api.getRoute("stepUpPasskeyOptions").addHandler(passkeys::stepUpOptions);
 
       Router router = Router.router(vertx);

@@ -65,6 +65,7 @@ public final class LoginService {
   private final Mailer mailer;
   private final SignInNotices signIns;
   private final PasskeyService passkeys;
+  private final PasskeySignIn passkeySignIn;
   private final Clock clock;
 
   public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords,
@@ -83,6 +84,8 @@ public final class LoginService {
     this.signIns = signIns;
     this.passkeys = passkeys;
     this.clock = clock;
+    this.passkeySignIn = new PasskeySignIn(pool, throttle, sessions, passkeys.signIns(), auditor, policy, clock,
+      (user, client) -> newBrowserNoticed(user, client, null).mapEmpty());
   }
 
   public Future<LoginOutcome> password(Credentials request) {
@@ -250,6 +253,11 @@ public final class LoginService {
         .orElse(Code.none())));
   }
 
+  /** A login with a passkey alone (no password): see {@link PasskeySignIn}. */
+  public Future<LoginOutcome> passkeySignIn(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {
+    return passkeySignIn.signIn(request.sessionToken(), request.credential(), request.client());
+  }
+
   public Future<LoginOutcome> passkey(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {
     return passkey(request.sessionToken(), request.credential(), request.client());
   }
@@ -262,7 +270,7 @@ public final class LoginService {
   private Future<LoginOutcome> passkey(String pendingToken, String assertion, ClientInfo client) {
     return secondStep(pendingToken, SecurityEvent.LOGIN_PASSKEY, client, 0, user -> passkeys
       .verifyForLogin(user, SessionTokens.hash(pendingToken), assertion, client)
-      .map(verified -> verified.map(v -> Code.passkey(v.passkeyId(), v.signCount())).orElse(Code.none())));
+      .map(verified -> verified.map(v -> Code.passkey(v.passkeyId(), v.signCount(), v.keyBinding())).orElse(Code.none())));
   }
 
   /**

@@ -62,13 +62,17 @@ public final class PasskeyService {
   private final RecoveryCodeRepository recoveryCodeRows = new RecoveryCodeRepository();
   private final PasskeyRepository passkeys = new PasskeyRepository();
   private final RelyingParty relyingParty;
+  private final PasskeySignIns signIns;
   private final Auditor auditor;
   private final Mailer mailer;
   private final LoginPolicy policy;
   private final Clock clock;
 
-  /** An assertion that verified: which passkey, and the counter it signed (accepted only if it moves forward). */
-  public record Verified(UUID passkeyId, long signCount, String name) {
+  /**
+   * An assertion that verified: which passkey, the counter it signed (accepted only if it moves forward), and where
+   * its key lives as amr says it ("hwk" or "swk", see {@link RelyingParty#keyBinding}).
+   */
+  public record Verified(UUID passkeyId, long signCount, String name, String keyBinding) {
   }
 
   public static PasskeyService create(Pool pool, UserRepository users, SessionService sessions, KeyRing keys,
@@ -85,10 +89,16 @@ public final class PasskeyService {
     this.sessions = sessions;
     this.recoveryCodes = recoveryCodes;
     this.relyingParty = relyingParty;
+    this.signIns = new PasskeySignIns(pool, users, passkeys, relyingParty, auditor, clock);
     this.auditor = auditor;
     this.mailer = mailer;
     this.policy = policy;
     this.clock = clock;
+  }
+
+  /** The sign-in without a password: its options and check, with this relying party. */
+  public PasskeySignIns signIns() {
+    return signIns;
   }
 
   /** After a step-up: creation options for a new passkey, excluding the account's own. */
@@ -287,12 +297,13 @@ public final class PasskeyService {
       .compose(spent -> !spent ? Future.succeededFuture(Optional.<StoredPasskey>empty())
         : passkeys.findByCredentialId(pool, user.id(), data.getCredentialId()))
       .map(found -> found.flatMap(passkey -> switch (relyingParty.verifyAssertion(data, challenge, passkey)) {
-        case VERIFIED -> Optional.of(new Verified(passkey.id(), data.getAuthenticatorData().getSignCount(), passkey.name()));
+        case VERIFIED -> Optional.of(new Verified(passkey.id(), data.getAuthenticatorData().getSignCount(), passkey.name(),
+          RelyingParty.keyBinding(data.getAuthenticatorData())));
         case COUNTER_WENT_BACK -> {
           auditor.recordUnwaited(event(user, SecurityEvent.PASSKEY_CLONE_SUSPECTED, client, passkey.name(), false));
           yield Optional.empty();
         }
-        case REFUSED -> Optional.empty();
+        case USER_NOT_VERIFIED, REFUSED -> Optional.empty();
       }));
   }
 
@@ -311,7 +322,7 @@ public final class PasskeyService {
    * The WebAuthn user handle: stable for the account, not its email nor its row id (the authenticator keeps it
    * and hands it to any site that asks with a discoverable credential of ours).
    */
-  private static byte[] userHandle(UserRow user) {
+  static byte[] userHandle(UserRow user) {
     String seed = "twofa.passkey.user-handle:" + user.id() + ":" + user.createdAt();
     return Arrays.copyOf(PasskeyRepository.sha256(seed.getBytes(StandardCharsets.UTF_8)), 32);
   }
@@ -320,7 +331,7 @@ public final class PasskeyService {
     return event(user, type, client, name, true);
   }
 
-  private static SecurityEvent event(UserRow user, String type, ClientInfo client, String name, boolean success) {
+  static SecurityEvent event(UserRow user, String type, ClientInfo client, String name, boolean success) {
     return new SecurityEvent(user.id(), type, success, client, null, Map.of(SecurityEvent.PASSKEY, name), null);
   }
 
