@@ -126,6 +126,8 @@ export const api = {
   supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
   supportDisableTotp: (email, reason, verification, requestId, override) =>
     request('POST', '/api/support/users/disable-2fa', { email, reason, verification, requestId, override }),
+  supportRemovePasskey: (email, passkeyId, reason, verification, requestId, override) =>
+    request('POST', '/api/support/users/remove-passkey', { email, passkeyId, reason, verification, requestId, override }),
   askSupport: (reason, contact, message) => request('POST', '/api/support/requests', { reason, contact, message }),
   cancelSupportRequest: (token) => request('POST', '/api/support/requests/cancel', { token }),
   supportRequests: (status) => request('GET', '/api/support/requests?status=' + encodeURIComponent(status)),

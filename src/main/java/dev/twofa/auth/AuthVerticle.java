@@ -118,6 +118,7 @@ public class AuthVerticle extends VerticleBase {
       serve(PASSKEY_REMOVE, r.passkeys()::remove),
       serve(LOGIN_PASSKEY_OPTIONS, r.passkeys()::loginOptions),
       serve(LOGIN_PASSKEY, r.logins()::passkey),
+      serve(SUPPORT_REMOVE_PASSKEY, r.support()::removePasskey),
       serve(LOGIN_PASSKEY_SIGN_IN_OPTIONS, r.passkeys().signIns()::options),
       serve(LOGIN_PASSKEY_SIGN_IN, r.logins()::passkeySignIn),
       serve(STEP_UP_PASSKEY_OPTIONS, r.passkeys()::stepUpOptions),

@@ -68,6 +68,8 @@ public final class Operations {
   public static final Operation<SupportLookup, SupportView> SUPPORT_LOOKUP = auth("support.lookup", SupportLookup.class, SupportView.class);
   public static final Operation<SupportDisable, UserResult> SUPPORT_DISABLE_TOTP =
     auth("support.disable-2fa", SupportDisable.class, UserResult.class);
+  public static final Operation<dev.twofa.bus.AuthRequests.SupportPasskeyRemove, UserResult> SUPPORT_REMOVE_PASSKEY =
+    auth("support.remove-passkey", dev.twofa.bus.AuthRequests.SupportPasskeyRemove.class, UserResult.class);
   public static final Operation<PasswordResetRequest, Void> PASSWORD_RESET_REQUEST =
     auth("password-reset.request", PasswordResetRequest.class, Void.class);
   public static final Operation<PasswordReset, Void> PASSWORD_RESET_COMPLETE =

@@ -77,6 +77,7 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("stepUp").addHandler(account::stepUp);
       api.getRoute("supportLookup").addHandler(support::lookup);
       api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
+      api.getRoute("supportRemovePasskey").addHandler(support::removePasskey);
       api.getRoute("requestPasswordReset").addHandler(passwordReset::request);
       api.getRoute("completePasswordReset").addHandler(passwordReset::complete);
       api.getRoute("secureAccount").addHandler(passwordReset::secureAccount);

@@ -86,6 +86,10 @@ public final class TestPostgres {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
             db.close();
+            // Each JVM's cluster is hundreds of MB: left behind, a day of runs filled the disk.
+            try (var files = Files.walk(dir)) {
+              files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
           } catch (Exception ignored) {
             // the JVM is exiting
           }

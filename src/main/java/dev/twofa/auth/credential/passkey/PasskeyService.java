@@ -312,7 +312,29 @@ public final class PasskeyService {
     return passkeys.createChallenge(pool, challenge, binding, purpose, userId, now, now.plus(CHALLENGE_LIFETIME));
   }
 
-  private Future<List<PasskeyView>> views(long userId) {
+  /**
+   * Removes one passkey of the account in the caller's transaction (the support desk): its name and how many are
+   * left, or empty when the account has no passkey with this id.
+   */
+  public Future<Optional<RemovedOne>> forget(SqlClient tx, long userId, String id) {
+    Optional<UUID> passkeyId = uuid(id);
+    if (passkeyId.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return passkeys.list(tx, userId).compose(before -> {
+      Optional<StoredPasskey> removed = before.stream().filter(p -> p.id().equals(passkeyId.get())).findFirst();
+      return removed.isEmpty() ? Future.succeededFuture(Optional.<RemovedOne>empty())
+        : passkeys.delete(tx, userId, passkeyId.get())
+          .map(deleted -> Optional.of(new RemovedOne(removed.get().name(), before.size() - 1)));
+    });
+  }
+
+  /** One passkey removed: its name, and how many the account has left. */
+  public record RemovedOne(String name, int left) {
+  }
+
+  /** The account's passkeys as the support desk sees them (name, added, last used). */
+  public Future<List<PasskeyView>> views(long userId) {
     return passkeys.list(pool, userId).map(list -> list.stream()
       .map(p -> new PasskeyView(p.id().toString(), p.name(), iso(p.createdAt()), p.lastUsedAt() == null ? null : iso(p.lastUsedAt())))
       .toList());
