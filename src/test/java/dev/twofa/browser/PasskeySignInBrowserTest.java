@@ -154,6 +154,30 @@ class PasskeySignInBrowserTest {
     assertEquals(1, server.query(SESSIONS, key.email()).size());
   }
 
+  /**
+   * Without a password too: an assertion made for another RP ID and origin (what a phishing page would relay) is
+   * refused, and so is a clone's, whose counter went back (recorded as a possible clone).
+   */
+  @Test
+  void aForeignOrClonedAssertionIsRefused() throws Exception {
+    Key key = signUpWithPasskey();
+    browser.logOut();
+    JsonObject relayed = assertion(key.id(), key.privateKey(), signInChallenge(), "evil.example", "https://evil.example", 50,
+      0x05, key.userHandle());
+    assertError(post("/api/login/passkey-sign-in", body(relayed)), 400, "passkey_refused");
+
+    JsonObject ours = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 50, 0x05, key.userHandle());
+    assertEquals(200, post("/api/login/passkey-sign-in", body(ours)).getInteger("status"));
+    browser.open("/account");
+    browser.logOut();
+    JsonObject clone = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 7, 0x05, key.userHandle());
+    assertError(post("/api/login/passkey-sign-in", body(clone)), 400, "passkey_refused");
+    Eventually.eventually(() -> server.query(EVENTS + " AND type = 'passkey.clone_suspected' AND NOT success",
+      key.email()).size() == 1, "the possible clone is in Activity");
+    assertEquals(50L, server.query("SELECT sign_count FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
+      key.email()).get(0).getLong("sign_count"), "the stored counter did not move back");
+  }
+
   /** "This wasn't me" locked the password: the right passkey meets the same lock and opens nothing. */
   @Test
   void anAccountWhosePasswordIsLockedIsNotOpenedByItsPasskey() throws Exception {
