@@ -35,6 +35,7 @@ class SupportPasskeysTest {
     String email = TestAccounts.uniqueEmail();
     ApiClient owner = accounts.signedUp(email);
     add(owner, new SoftwarePasskey(server.baseUrl(), SoftwarePasskey.UV), "Phone");
+    server.clock().advance(Duration.ofSeconds(1));   // listed oldest first
     add(owner, new SoftwarePasskey(server.baseUrl(), SoftwarePasskey.UV), "Laptop");
     TestAccounts.Staff desk = accounts.steppedUpStaff();
 
