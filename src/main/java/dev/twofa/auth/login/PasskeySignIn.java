@@ -70,20 +70,22 @@ final class PasskeySignIn {
         : passkeys.check(assertion, client).compose(check -> check.user().isEmpty()
           // Names no account of ours: counted under the address only.
           ? BusFailure.<LoginOutcome>fail(ErrorCode.PASSKEY_REFUSED)
-          : check.verified().isPresent() && check.user().get().passwordResetRequired()
-            ? locked(check.user().get(), reserved, client)
-            : write(check, reserved, presentedToken, client)));
+          // A right passkey meets the account's locks, the password's own rule; a wrong one is only counted.
+          : check.verified().isEmpty() ? write(check, reserved, presentedToken, client)
+            : AccountService.passwordUsable(check.user().get()).compose(
+              usable -> write(check, reserved, presentedToken, client),
+              refusal -> locked(check.user().get(), reserved, client, refusal))));
   }
 
   /**
    * The right passkey of an account "This wasn't me" locked: refused like its right password (its own code, in
    * Activity, nothing opened), and not counted as a guess.
    */
-  private Future<LoginOutcome> locked(UserRow user, Reservation reserved, ClientInfo client) {
+  private Future<LoginOutcome> locked(UserRow user, Reservation reserved, ClientInfo client, Throwable refusal) {
+    String reason = refusal instanceof BusFailure failure ? failure.code().code() : "locked";
     auditor.recordUnwaited(new SecurityEvent(user.id(), SecurityEvent.LOGIN_PASSKEY_SIGN_IN, false, client, null,
-      Map.of(SecurityEvent.REASON, ErrorCode.PASSWORD_RESET_REQUIRED.code()), null));
-    return throttle.release(reserved).compose(released -> AccountService.passwordUsable(user))
-      .compose(usable -> BusFailure.fail(ErrorCode.PASSWORD_RESET_REQUIRED));
+      Map.of(SecurityEvent.REASON, reason), null));
+    return throttle.release(reserved).compose(released -> Future.failedFuture(refusal));
   }
 
   private Future<LoginOutcome> write(SignInCheck check, Reservation reserved, String presentedToken, ClientInfo client) {
