@@ -3,10 +3,11 @@
 import { t, formatDateTime } from './i18n.js';
 import { el } from './ui.js';
 
-const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.passkey', 'login.abandoned']);
+const LOGIN_STEPS = new Set(['login.password', 'login.totp', 'login.recovery_code', 'login.passkey', 'login.abandoned',
+  'login.passkey_sign_in']);
 const SECOND_STEPS = new Set(['login.totp', 'login.recovery_code', 'login.passkey']);
 const SECOND_STEP_WORDS = { 'login.totp': 'activity.login.app', 'login.recovery_code': 'activity.login.recoveryCode',
-  'login.passkey': 'activity.login.passkey' };
+  'login.passkey': 'activity.login.passkey', 'login.passkey_sign_in': 'activity.login.passkeySignIn' };
 const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', '2fa.reverted',
   'recovery_codes.regenerated', 'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
@@ -58,7 +59,9 @@ export function activityRows(events) {
       rows.push(event.type === 'login.password' && !event.success
         ? { kind: 'login', tone: 'failed', event, words: t(event.details && event.details.reason === 'password_reset_required'
           ? 'activity.login.resetRequired' : 'activity.login.wrongPassword') }
-        : { kind: 'login', tone: event.success ? 'ok' : 'failed', words: describeEvent(event), event });
+        : { kind: 'login', tone: event.success ? 'ok' : 'failed', event,
+          // A passkey alone is a whole login in one step.
+          words: event.success && SECOND_STEP_WORDS[event.type] ? t(SECOND_STEP_WORDS[event.type]) : describeEvent(event) });
     } else {
       rows.push({ kind: SECURITY_CHANGES.has(event.type) ? 'change' : 'other', tone: event.success ? 'ok' : 'failed',
         words: describeEvent(event), event });

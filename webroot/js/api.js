@@ -139,12 +139,16 @@ export const api = {
   twoFactorRequirement: () => request('GET', '/api/account/two-factor-requirement'),
   removeTrustedBrowser: (id) => request('POST', '/api/trusted-browsers/remove', { id }),
   removeAllTrustedBrowsers: () => request('POST', '/api/trusted-browsers/remove-all'),
+  passkeySignInOptions: () => request('POST', '/api/login/passkey-sign-in/options'),
+  passkeySignIn: (credential) => request('POST', '/api/login/passkey-sign-in', { credential }),
   requestPasswordReset: (email) => request('POST', '/api/password-reset', { email }),
   completePasswordReset: (token, newPassword) => request('POST', '/api/password-reset/complete', { token, newPassword }),
   secureAccount: (token) => request('POST', '/api/secure-account', { token }),
   supportLookup: (email) => request('GET', '/api/support/users?email=' + encodeURIComponent(email)),
   supportDisableTotp: (email, reason, verification, requestId, override) =>
     request('POST', '/api/support/users/disable-2fa', { email, reason, verification, requestId, override }),
+  supportRemovePasskey: (email, passkeyId, reason, verification, requestId, override) =>
+    request('POST', '/api/support/users/remove-passkey', { email, passkeyId, reason, verification, requestId, override }),
   askSupport: (reason, contact, message) => request('POST', '/api/support/requests', { reason, contact, message }),
   cancelSupportRequest: (token) => request('POST', '/api/support/requests/cancel', { token }),
   supportRequests: (status) => request('GET', '/api/support/requests?status=' + encodeURIComponent(status)),

@@ -2,7 +2,8 @@
 // back as JSON; the server (webauthn4j) parses and verifies them. No client library.
 import { api } from './api.js';
 import { t } from './i18n.js';
-import { el } from './ui.js';
+import { el, busy, formMessage, showMessage } from './ui.js';
+import { describe } from './messages.js';
 
 export function passkeysSupported() {
   return typeof window.PublicKeyCredential === 'function' && Boolean(navigator.credentials);
@@ -78,4 +79,53 @@ export function passkeyLoginButton(onAvailable, complete) {
     return usePasskey(publicKey);
   }));
   return button;
+}
+
+/** A login with a passkey alone: options for this browser, the browser's passkey, the session it opens. */
+async function signInWithPasskey(signal) {
+  const { publicKey } = await api.passkeySignInOptions();
+  const options = { publicKey: requestOptions(publicKey) };
+  if (signal) Object.assign(options, { mediation: 'conditional', signal });
+  return api.passkeySignIn(toJSON(await navigator.credentials.get(options)));
+}
+
+/**
+ * "Log in with a passkey" on the login screen, and the same offered among the email field's suggestions where the
+ * browser can (conditional mediation; the field says autocomplete="username webauthn"). {@code done} gets the
+ * session. The waiting suggestion is withdrawn when the button is used and when the screen is left. Null where
+ * the browser has no passkeys.
+ */
+export function passkeySignIn(app, done) {
+  if (!passkeysSupported()) return null;
+  const message = formMessage();
+  const button = el('button', { type: 'button', class: 'secondary passkey-sign-in' }, t('login.withPasskey'));
+  let autofill = null;
+  const stopAutofill = () => {
+    if (autofill) autofill.abort();
+    autofill = null;
+  };
+  app.onLeave(stopAutofill);
+  const refused = (error) => showMessage(message, error && error.code ? describe(error) : passkeyProblem(error));
+  button.addEventListener('click', () => {
+    stopAutofill();
+    message.hidden = true;
+    busy(button, async () => {
+      try {
+        done(await signInWithPasskey(null));
+      } catch (error) {
+        refused(error);
+      }
+    });
+  });
+  if (typeof PublicKeyCredential.isConditionalMediationAvailable === 'function') {
+    PublicKeyCredential.isConditionalMediationAvailable().then((available) => {
+      if (!available || !button.isConnected) return;
+      autofill = new AbortController();
+      const { signal } = autofill;
+      signInWithPasskey(signal).then(done, (error) => {
+        if (!signal.aborted) refused(error);
+      });
+    }).catch(() => null);
+  }
+  return { button, message, stopAutofill };
 }

@@ -3,12 +3,13 @@ import { api } from '../api.js';
 import { describe } from '../messages.js';
 import { t } from '../i18n.js';
 import { el, field, codeForm, showFieldError, clearFieldError, formMessage, showMessage, busy, heading } from '../ui.js';
-import { passkeyLoginButton, passkeyProblem } from '../passkey.js';
+import { passkeyLoginButton, passkeyProblem, passkeySignIn } from '../passkey.js';
 
 const FIELD_OF_ERROR = { invalid_email: 'email', email_taken: 'email', weak_password: 'password' };
 
-function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit, words = describe }) {
-  const email = field(t('field.email'), { type: 'email', name: 'email', autocomplete: 'username', required: true,
+function credentialsForm({ submitLabel, passwordAutocomplete, passwordHint, email: knownEmail, onSubmit, words = describe,
+  emailAutocomplete = 'username' }) {
+  const email = field(t('field.email'), { type: 'email', name: 'email', autocomplete: emailAutocomplete, required: true,
     value: knownEmail || undefined, 'data-autofocus': knownEmail ? undefined : true });
   const password = field(t('field.password'), { type: 'password', name: 'password', autocomplete: passwordAutocomplete,
     required: true, 'data-autofocus': knownEmail ? true : undefined }, passwordHint);
@@ -75,6 +76,11 @@ export function loginScreen(main, app, params) {
   if (params.get('return')) app.returnTo = params.get('return');
   const forgot = el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'));
   const client = app.authorization && app.authorization.client;
+  // Without a password: a passkey (both factors), from its button or among the email field's suggestions.
+  const passkey = passkeySignIn(app, (session) => {
+    app.setSession(session);
+    app.afterLogin();
+  });
   main.append(el('section', { class: 'card' },
     heading(client ? t('login.titleFor', { client }) : t('login.title')),
     client ? el('p', {}, t('login.forClient', { client })) : null,
@@ -82,18 +88,21 @@ export function loginScreen(main, app, params) {
     credentialsForm({
       submitLabel: t('login.submit'),
       passwordAutocomplete: 'current-password',
+      emailAutocomplete: passkey ? 'username webauthn' : 'username',
       email: app.loginEmail,
       // Locked out after wrong passwords: the way that needs no password is one click away.
       words: (error) => (error.code === 'rate_limited'
         ? [describe(error), ' ', el('a', { href: '/forgot-password', 'data-link': true }, t('login.forgot'))]
         : describe(error)),
       onSubmit: async (email, password) => {
+        if (passkey) passkey.stopAutofill();
         const session = await api.login(email, password, app.authorization ? app.authorization.id : undefined);
         app.setSession(session);
         if (session.state === 'pending_2fa') app.navigate('/login/2fa');
         else app.afterLogin();
       },
     }),
+    passkey ? el('div', { class: 'passkey-sign-in-box' }, passkey.message, passkey.button) : null,
     el('p', {}, forgot),
     el('p', { class: 'switch' }, t('login.new'), ' ', el('a', { href: '/signup', 'data-link': true }, t('signup.title')))));
   app.loginEmail = null;

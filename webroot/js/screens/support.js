@@ -65,6 +65,9 @@ function userCard(app, found, done) {
   if (found.request) {
     card.append(requestPanel(found.request, done));
   }
+  if (found.passkeys && found.passkeys.length) {
+    card.append(passkeyList(user.email, found.passkeys, found.request, done));
+  }
   if (user.twoFactorEnabled) {
     card.append(disableForm(user.email, found.request, done));
   }
@@ -74,11 +77,57 @@ function userCard(app, found, done) {
   return card;
 }
 
+/** The account's passkeys (name, added, last used), each with Remove, which asks the same as "Disable 2FA". */
+function passkeyList(email, passkeys, request, done) {
+  const list = el('ul', { class: 'passkeys', 'aria-label': t('passkeys.title') }, passkeys.map((passkey) => {
+    const used = passkey.lastUsedAt ? t('passkeys.lastUsed', { date: formatDate(passkey.lastUsedAt) }) : t('passkeys.neverUsed');
+    const remove = el('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false',
+      'aria-label': t('passkeys.removeOne', { name: passkey.name }) }, t('passkeys.remove'));
+    const row = el('li', { class: 'passkey' },
+      el('span', { class: 'event-type passkey-name' }, passkey.name),
+      el('div', { class: 'event-meta' }, t('passkeys.added', { date: formatDate(passkey.createdAt) }), ' · ', used),
+      el('div', { class: 'actions' }, remove));
+    let form = null;
+    remove.addEventListener('click', () => {
+      if (form) {
+        form.remove();
+        form = null;
+      } else {
+        form = changeForm(request, {
+          title: t('passkeys.removeOne', { name: passkey.name }),
+          warning: t('support.passkeyRemoveWarning', { name: passkey.name, email }),
+          submit: t('passkeys.remove'),
+          send: (reason, verification, requestId, override) =>
+            api.supportRemovePasskey(email, passkey.id, reason, verification, requestId, override),
+          done: () => done(t('support.passkeyRemoved', { name: passkey.name, email })),
+        });
+        row.append(form);
+        form.querySelector('textarea').focus();
+      }
+      remove.setAttribute('aria-expanded', String(Boolean(form)));
+    });
+    return row;
+  }));
+  return el('div', {}, el('h3', {}, t('passkeys.title')), list);
+}
+
 /**
  * "Disable 2FA". With an open request it completes that request; while the request's waiting period runs (its
  * owner may still cancel it) the form asks for a note that overrides the wait.
  */
 function disableForm(email, request, done) {
+  return changeForm(request, {
+    title: t('support.disable'),
+    warning: t('support.disableWarning', { email }),
+    submit: t('support.disable'),
+    send: (reason, verification, requestId, override) =>
+      api.supportDisableTotp(email, reason, verification, requestId, override),
+    done: () => done(t('support.disabled', { email })),
+  });
+}
+
+/** A change the desk makes: a reason, how identity was verified, and the override note while a request waits. */
+function changeForm(request, { title, warning, submit: label, send, done }) {
   const reason = field(t('support.reason'), { rows: '2', maxlength: '1000', required: true }, undefined, 'textarea');
   const verification = field(t('support.verification'), { rows: '3', maxlength: '1000', required: true },
     t('support.verificationHint'), 'textarea');
@@ -87,10 +136,10 @@ function disableForm(email, request, done) {
     ? field(t('support.override'), { rows: '2', maxlength: '1000', required: true }, t('support.overrideHint'), 'textarea')
     : null;
   const message = formMessage();
-  const submit = el('button', { type: 'submit', class: 'danger' }, t('support.disable'));
+  const submit = el('button', { type: 'submit', class: 'danger' }, label);
   const form = el('form', { novalidate: true, class: 'panel' },
-    el('h3', {}, t('support.disable')),
-    el('p', { class: 'warning' }, t('support.disableWarning', { email })),
+    el('h3', {}, title),
+    el('p', { class: 'warning' }, warning),
     message, reason.wrapper, verification.wrapper, override ? override.wrapper : null, submit);
   const oneLine = (f) => f.input.value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
   form.addEventListener('submit', (event) => {
@@ -105,9 +154,9 @@ function disableForm(email, request, done) {
     }
     busy(submit, async () => {
       try {
-        await api.supportDisableTotp(email, oneLine(reason), oneLine(verification), request ? request.id : undefined,
+        await send(oneLine(reason), oneLine(verification), request ? request.id : undefined,
           override ? oneLine(override) : undefined);
-        await done(t('support.disabled', { email }));
+        await done();
       } catch (error) {
         showMessage(message, describe(error));
       }

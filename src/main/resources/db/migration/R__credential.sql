@@ -45,27 +45,29 @@ LANGUAGE sql STABLE AS $$
   SELECT count(*)::int FROM passkeys WHERE user_id = p_user_id
 $$;
 
--- A new challenge; expired ones go with it, so the table holds only live challenges.
+-- A new challenge; expired ones go with it, so the table holds only live challenges. A sign-in challenge (no user
+-- yet) replaces the browser's earlier one, so a browser that asks again and again holds one row.
 CREATE OR REPLACE FUNCTION passkey_challenge_create(p_challenge_hash bytea, p_binding_hash bytea, p_purpose text,
                                                     p_user_id bigint, p_now timestamptz, p_expires timestamptz)
   RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM passkey_challenges WHERE expires_at <= p_now;
+  DELETE FROM passkey_challenges WHERE expires_at <= p_now
+    OR (p_user_id IS NULL AND binding_hash = p_binding_hash AND purpose = p_purpose);
   INSERT INTO passkey_challenges (challenge_hash, binding_hash, purpose, user_id, expires_at)
     VALUES (p_challenge_hash, p_binding_hash, p_purpose, p_user_id, p_expires);
 END
 $$;
 
--- Spends a challenge: one DELETE lets one request have it, only for its session (or pending login), purpose and
--- user, and only while it lives. True when this call spent it.
+-- Spends a challenge: one DELETE lets one request have it, only for its session (or pending login, or for a sign-in
+-- the browser), purpose and user (none for a sign-in), and only while it lives. True when this call spent it.
 CREATE OR REPLACE FUNCTION passkey_challenge_use(p_challenge_hash bytea, p_binding_hash bytea, p_purpose text,
                                                  p_user_id bigint, p_now timestamptz) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM passkey_challenges
     WHERE challenge_hash = p_challenge_hash AND binding_hash = p_binding_hash AND purpose = p_purpose
-      AND user_id = p_user_id AND expires_at > p_now;
+      AND user_id IS NOT DISTINCT FROM p_user_id AND expires_at > p_now;
   RETURN FOUND;
 END
 $$;

@@ -92,7 +92,7 @@ public final class AuthReplies {
   }
 
   /** A looked-up user, with the account's open request to turn off 2FA ({@code request}, else null). */
-  public record SupportView(User user, List<ActivityEvent> activity, SupportRequestView request) {
+  public record SupportView(User user, List<ActivityEvent> activity, SupportRequestView request, List<PasskeyView> passkeys) {
   }
 
   /** A request was taken: support acts on it only after {@code replyAfter} (the owner may cancel it until then). */

@@ -113,6 +113,11 @@ public final class AuthRequests {
                                String requestId, String override) {
   }
 
+  /** The support desk removes one passkey ({@code passkeyId} from its lookup), under the guards of SupportDisable. */
+  public record SupportPasskeyRemove(String sessionToken, String email, String passkeyId, String reason,
+                                     String verification, ClientInfo client, String requestId, String override) {
+  }
+
   /** A pending login asks the support desk to turn 2FA off: reason code, how to reach them, an optional message. */
   public record SupportRequest(String sessionToken, String reason, String contact, String message, ClientInfo client) {
   }

@@ -31,6 +31,8 @@ public enum ErrorCode {
   INVALID_PHRASE(400, "Choose a phrase of 4 to 20 characters, on one line."),
   PASSKEY_REFUSED(400, "The passkey could not be checked. Try again."),
   PASSKEY_EXISTS(409, "This passkey is already registered."),
+  /** A right signature whose authenticator did not check its owner (no UV flag): a second factor only. */
+  PASSKEY_USER_NOT_VERIFIED(401, "This passkey did not ask for your device's PIN or fingerprint. Log in with your password, then use it."),
   PAYLOAD_TOO_LARGE(413, "The request is too large."),
   UNSUPPORTED_MEDIA_TYPE(415, "Send the request as application/json."),
   RATE_LIMITED(429, "Too many attempts. Wait before trying again."),

@@ -73,6 +73,8 @@ public final class Operations {
   public static final Operation<SupportLookup, SupportView> SUPPORT_LOOKUP = auth("support.lookup", SupportLookup.class, SupportView.class);
   public static final Operation<SupportDisable, UserResult> SUPPORT_DISABLE_TOTP =
     auth("support.disable-2fa", SupportDisable.class, UserResult.class);
+  public static final Operation<dev.twofa.bus.AuthRequests.SupportPasskeyRemove, UserResult> SUPPORT_REMOVE_PASSKEY =
+    auth("support.remove-passkey", dev.twofa.bus.AuthRequests.SupportPasskeyRemove.class, UserResult.class);
   public static final Operation<PasswordResetRequest, Void> PASSWORD_RESET_REQUEST =
     auth("password-reset.request", PasswordResetRequest.class, Void.class);
   public static final Operation<PasswordReset, Void> PASSWORD_RESET_COMPLETE =
@@ -129,6 +131,11 @@ public final class Operations {
     auth("login.passkey.options", Session.class, PasskeyOptions.class);
   public static final Operation<PasskeyAssertion, LoginOutcome> LOGIN_PASSKEY =
     auth("login.passkey", PasskeyAssertion.class, LoginOutcome.class);
+  /** Sign-in with a passkey alone: options for this browser (no account named), then the assertion. */
+  public static final Operation<Session, PasskeyOptions> LOGIN_PASSKEY_SIGN_IN_OPTIONS =
+    auth("login.passkey-sign-in.options", Session.class, PasskeyOptions.class);
+  public static final Operation<PasskeyAssertion, LoginOutcome> LOGIN_PASSKEY_SIGN_IN =
+    auth("login.passkey-sign-in", PasskeyAssertion.class, LoginOutcome.class);
   public static final Operation<Session, PasskeyOptions> STEP_UP_PASSKEY_OPTIONS =
     auth("step-up.passkey.options", Session.class, PasskeyOptions.class);
   /** Trusted browsers (auth/trust): the account's list, one removed, all removed. */

@@ -52,6 +52,8 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   public static final String PASSKEY_RENAMED = "passkey.renamed";
   public static final String PASSKEY_REMOVED = "passkey.removed";
   public static final String LOGIN_PASSKEY = "login.passkey";
+  /** A login with a passkey alone (user verification: both factors in one step), no password. */
+  public static final String LOGIN_PASSKEY_SIGN_IN = "login.passkey_sign_in";
   public static final String PASSKEY_CLONE_SUSPECTED = "passkey.clone_suspected";
   /** Details key: the passkey's name as its owner sees it. */
   public static final String PASSKEY = "passkey";

@@ -86,6 +86,7 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("stepUp").addHandler(account::stepUp);
       api.getRoute("supportLookup").addHandler(support::lookup);
       api.getRoute("supportDisableTotp").addHandler(support::disableTotp);
+      api.getRoute("supportRemovePasskey").addHandler(support::removePasskey);
       api.getRoute("requestPasswordReset").addHandler(passwordReset::request);
       api.getRoute("completePasswordReset").addHandler(passwordReset::complete);
       api.getRoute("secureAccount").addHandler(passwordReset::secureAccount);
@@ -104,6 +105,8 @@ public class HttpVerticle extends VerticleBase {
       api.getRoute("removePasskey").addHandler(passkeys::remove);
       api.getRoute("loginPasskeyOptions").addHandler(passkeys::loginOptions);
       api.getRoute("loginPasskey").addHandler(sessions::loginWithPasskey);
+      api.getRoute("passkeySignInOptions").addHandler(passkeys::signInOptions);
+      api.getRoute("passkeySignIn").addHandler(sessions::signInWithPasskey);
       api.getRoute("stepUpPasskeyOptions").addHandler(passkeys::stepUpOptions);
       api.getRoute("setPhrase").addHandler(phrase::set);
       api.getRoute("getPhrase").addHandler(phrase::show);

@@ -45,6 +45,10 @@ final class PasskeyResource {
     options(ctx, LOGIN_PASSKEY_OPTIONS);
   }
 
+  void signInOptions(RoutingContext ctx) {
+    options(ctx, dev.twofa.bus.Operations.LOGIN_PASSKEY_SIGN_IN_OPTIONS);
+  }
+
   void stepUpOptions(RoutingContext ctx) {
     options(ctx, STEP_UP_PASSKEY_OPTIONS);
   }

@@ -73,6 +73,12 @@ final class SessionResource {
         trustBrowser(ctx))))), 200);
   }
 
+  /** A login with a passkey alone: the body's {@code credential} answers this browser's sign-in options. */
+  void signInWithPasskey(RoutingContext ctx) {
+    requests.reply(ctx, enter(ctx, metrics.count("passkey_sign_in", requests.call(dev.twofa.bus.Operations.LOGIN_PASSKEY_SIGN_IN,
+      new dev.twofa.bus.AuthRequests.PasskeyAssertion(sessionToken(ctx), PasskeyResource.credential(ctx), client(ctx))))), 200);
+  }
+
   void logout(RoutingContext ctx) {
     Future<Void> ended = requests.call(LOGOUT, new Session(sessionToken(ctx), client(ctx))).recover(error -> Future.succeededFuture());
     requests.noContent(ctx, ended.onComplete(done -> requests.clearSession(ctx)));

@@ -42,6 +42,14 @@ final class SupportResource {
       body.getString("override"))), 200);
   }
 
+  void removePasskey(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    requests.reply(ctx, requests.call(dev.twofa.bus.Operations.SUPPORT_REMOVE_PASSKEY,
+      new dev.twofa.bus.AuthRequests.SupportPasskeyRemove(sessionToken(ctx), body.getString("email"),
+        body.getString("passkeyId"), body.getString("reason"), body.getString("verification"), client(ctx),
+        body.getString("requestId"), body.getString("override"))), 200);
+  }
+
   /** A pending login asks the desk to turn 2FA off (auth decides whether this session may). */
   void request(RoutingContext ctx) {
     JsonObject body = body(ctx);

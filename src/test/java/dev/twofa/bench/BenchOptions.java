@@ -8,7 +8,7 @@ import java.util.Map;
  * Benchmark settings from {@code --name=value} arguments.
  *
  * <pre>
- * --modes=full,oidc,second-factor,activity,signup,overload,burst,abuse   what to run (default: all eight)
+ * --modes=full,oidc,second-factor,activity,signup,overload,burst,abuse,passkey   what to run (default: all but passkey)
  * --users=10000           seeded users with 2FA on (more are seeded when a measured rate needs them)
  * --events-per-user=10    activity rows per first-seeded user
  * --clients=32            concurrent clients              --seconds=20           measured time per mode

@@ -23,7 +23,7 @@ public final class Benchmark {
   /** Unexpected answers or empty runs; with --strict=true (the CI smoke) they fail the run. */
   private static final List<String> PROBLEMS = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  private static String[] ARGS = new String[0];
+  static String[] ARGS = new String[0];
   /** Where the server under test answers health and metrics: its management port. */
   private static volatile String managementUrl = "http://127.0.0.1:9090";
 
@@ -118,6 +118,7 @@ public final class Benchmark {
             case "overload" -> overload(driver, run, floor);
             case "burst" -> CapacityModes.burst(driver, run);
             case "abuse" -> CapacityModes.abuse(driver, run, floor);
+            case "passkey" -> PasskeyMode.run(driver, run, pid, server == null ? -1 : server.databasePid());
             default -> System.out.println("unknown mode " + mode);
           }
         } catch (RunStopped stopped) {

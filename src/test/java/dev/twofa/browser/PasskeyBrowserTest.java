@@ -5,6 +5,7 @@ import dev.twofa.support.Eventually;
 import dev.twofa.support.TestAccounts;
 import dev.twofa.support.TestServer;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,6 +50,12 @@ class PasskeyBrowserTest {
     "SELECT type FROM security_events WHERE user_id = (SELECT id FROM users WHERE email = $1)";
   private final List<String> problems = new ArrayList<>();
 
+  /** These walks type the password with a passkey present: the login screen's autofill would log in first. */
+  @BeforeEach
+  void noAutofill() {
+    browser.withoutPasskeyAutofill();
+  }
+
   @Test
   void addRenameLogInWithAPasskeyStepUpWithItAndRemoveIt() throws Exception {
     walk(browser, "Passkey on Chrome / Linux", "Work laptop");
@@ -62,6 +69,7 @@ class PasskeyBrowserTest {
   }
 
   private void walk(Browser browser, String defaultName, String newName) throws Exception {
+    browser.withoutPasskeyAutofill();
     VirtualAuthenticator authenticator = browser.addPasskeyAuthenticator();
     try {
       String email = signUp(browser);
@@ -273,13 +281,13 @@ class PasskeyBrowserTest {
     return signUpAndAddPasskey(browser);
   }
 
-  private static String signUpAndAddPasskey(Browser browser) throws Exception {
+  static String signUpAndAddPasskey(Browser browser) throws Exception {
     String email = signUp(browser);
     addFirstPasskey(browser);
     return email;
   }
 
-  private static String signUp(Browser browser) {
+  static String signUp(Browser browser) {
     String email = TestAccounts.uniqueEmail();
     browser.open("/signup");
     browser.fill(browser.t("field.email"), email);
@@ -291,7 +299,7 @@ class PasskeyBrowserTest {
     return email;
   }
 
-  private static void addFirstPasskey(Browser browser) {
+  static void addFirstPasskey(Browser browser) {
     browser.click(browser.t("passkeys.add"));
     // The account's first second factor: its recovery codes, shown once.
     try {
@@ -310,7 +318,7 @@ class PasskeyBrowserTest {
     logIn(browser, email);
   }
 
-  private static void logIn(Browser browser, String email) {
+  static void logIn(Browser browser, String email) {
     browser.open("/login");
     browser.fill(browser.t("field.email"), email);
     browser.fill(browser.t("field.password"), TestAccounts.PASSWORD);
@@ -356,22 +364,31 @@ class PasskeyBrowserTest {
   /** An ES256 WebAuthn assertion (AuthenticationResponseJSON) signed with {@code key}, built by hand. */
   static JsonObject assertion(byte[] credentialId, PrivateKey key, byte[] challenge, String rpId, String origin,
                               int counter) throws Exception {
+    return assertion(credentialId, key, challenge, rpId, origin, counter, 0x05, null);
+  }
+
+  /** The same with the authenticator data's {@code flags} (0x01 user present, 0x04 user verified) and a user handle. */
+  static JsonObject assertion(byte[] credentialId, PrivateKey key, byte[] challenge, String rpId, String origin,
+                              int counter, int flags, byte[] userHandle) throws Exception {
     byte[] clientData = new JsonObject().put("type", "webauthn.get").put("challenge", B64URL.encodeToString(challenge))
       .put("origin", origin).put("crossOrigin", false).encode().getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream authenticatorData = new ByteArrayOutputStream();
     authenticatorData.write(MessageDigest.getInstance("SHA-256").digest(rpId.getBytes(StandardCharsets.UTF_8)));
-    authenticatorData.write(0x05); // user present, user verified
+    authenticatorData.write(flags);
     authenticatorData.write(ByteBuffer.allocate(4).putInt(counter).array());
     Signature signer = Signature.getInstance("SHA256withECDSA");
     signer.initSign(key);
     signer.update(authenticatorData.toByteArray());
     signer.update(MessageDigest.getInstance("SHA-256").digest(clientData));
     String id = B64URL.encodeToString(credentialId);
-    return new JsonObject().put("id", id).put("rawId", id).put("type", "public-key")
-      .put("response", new JsonObject()
-        .put("clientDataJSON", B64URL.encodeToString(clientData))
-        .put("authenticatorData", B64URL.encodeToString(authenticatorData.toByteArray()))
-        .put("signature", B64URL.encodeToString(signer.sign())))
+    JsonObject response = new JsonObject()
+      .put("clientDataJSON", B64URL.encodeToString(clientData))
+      .put("authenticatorData", B64URL.encodeToString(authenticatorData.toByteArray()))
+      .put("signature", B64URL.encodeToString(signer.sign()));
+    if (userHandle != null) {
+      response.put("userHandle", B64URL.encodeToString(userHandle));
+    }
+    return new JsonObject().put("id", id).put("rawId", id).put("type", "public-key").put("response", response)
       .put("clientExtensionResults", new JsonObject());
   }
 

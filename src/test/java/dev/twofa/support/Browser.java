@@ -51,6 +51,7 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   /** Orders a per-class browser after the server it opens (JUnit's default order for extensions is MAX_VALUE / 2). */
   public static final int AFTER_SERVER = Integer.MAX_VALUE;
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  private String noAutofillScript;
   private static final int[] WIDTHS = {375, 1280};
   /**
    * The width axe-core checks a screen at. Its rules (names, contrast, roles, landmarks) do not change with the
@@ -145,6 +146,11 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       "downloadPath", downloads.toAbsolutePath().toString()));
     driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", baseUrl,
       "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+  }
+
+  /** Forgets one cookie (HTTP-only ones too), e.g. the device cookie, so the browser looks like another. */
+  public void deleteCookie(String name) {
+    driver.manage().deleteCookieNamed(name);
   }
 
   /** Forgets cookies, so the next page starts anonymous. */
@@ -290,6 +296,27 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
       .setProtocol(org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Protocol.CTAP2)
       .setTransport(org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Transport.INTERNAL)
       .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true).setIsUserConsenting(true));
+  }
+
+  /**
+   * From the next page load on, the browser says it cannot offer passkeys among a field's suggestions (no
+   * conditional mediation), as many still do. Chromium's virtual authenticator answers such a waiting request at
+   * once, which would log in from the login screen before a test could type a password; {@link #withPasskeyAutofill}
+   * undoes it.
+   */
+  public void withoutPasskeyAutofill() {
+    if (noAutofillScript == null) {
+      noAutofillScript = (String) driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+        "if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);"))
+        .get("identifier");
+    }
+  }
+
+  public void withPasskeyAutofill() {
+    if (noAutofillScript != null) {
+      driver.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", noAutofillScript));
+      noAutofillScript = null;
+    }
   }
 
   public void removePasskeyAuthenticator(org.openqa.selenium.virtualauthenticator.VirtualAuthenticator authenticator) {

@@ -69,6 +69,7 @@ public final class LoginService {
   private final PasskeyService passkeys;
   private final TrustedBrowserService trust;
   private final TrustedLogin trustedLogin;
+  private final PasskeySignIn passkeySignIn;
   private final Clock clock;
 
   public LoginService(Pool pool, UserRepository users, Throttle throttle, SessionService sessions, Passwords passwords,
@@ -90,6 +91,8 @@ public final class LoginService {
     this.trust = trust;
     this.trustedLogin = new TrustedLogin(pool, throttle, sessions, auditor, trust, oidc);
     this.clock = clock;
+    this.passkeySignIn = new PasskeySignIn(pool, throttle, sessions, passkeys.signIns(), auditor, policy, clock,
+      (user, client) -> newBrowserNoticed(user, client, null).mapEmpty());
   }
 
   public Future<LoginOutcome> password(Credentials request) {
@@ -280,6 +283,11 @@ public final class LoginService {
         : Future.failedFuture(error));
   }
 
+  /** A login with a passkey alone (no password): see {@link PasskeySignIn}. */
+  public Future<LoginOutcome> passkeySignIn(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {
+    return passkeySignIn.signIn(request.sessionToken(), request.credential(), request.client());
+  }
+
   public Future<LoginOutcome> passkey(dev.twofa.bus.AuthRequests.PasskeyAssertion request) {
     return passkey(request.sessionToken(), request.credential(), request.client(), request.trustBrowser());
   }
@@ -292,7 +300,7 @@ public final class LoginService {
   private Future<LoginOutcome> passkey(String pendingToken, String assertion, ClientInfo client, boolean trustBrowser) {
     return secondStep(pendingToken, SecurityEvent.LOGIN_PASSKEY, client, 0, trustBrowser, user -> passkeys
       .verifyForLogin(user, SessionTokens.hash(pendingToken), assertion, client)
-      .map(verified -> verified.map(v -> Code.passkey(v.passkeyId(), v.signCount())).orElse(Code.none())));
+      .map(verified -> verified.map(v -> Code.passkey(v.passkeyId(), v.signCount(), v.keyBinding())).orElse(Code.none())));
   }
 
   /**

@@ -36,18 +36,22 @@ final class SecondStepRepository {
   }
 
   /** The code as checked in Java: the TOTP step it matched, or the recovery code's candidate digests (or neither). */
-  record Code(Long totpStep, List<byte[]> recoveryDigests, Long burnThrough, java.util.UUID passkeyId, Long signCount) {
+  record Code(Long totpStep, List<byte[]> recoveryDigests, Long burnThrough, java.util.UUID passkeyId, Long signCount,
+              String keyBinding) {
     Code(Long totpStep, List<byte[]> recoveryDigests, Long burnThrough) {
-      this(totpStep, recoveryDigests, burnThrough, null, null);
+      this(totpStep, recoveryDigests, burnThrough, null, null, null);
     }
 
     static Code totp(Long step) {
       return new Code(step, null, null);
     }
 
-    /** A passkey whose signature verified, and the counter it signed (accepted only if it moves forward). */
-    static Code passkey(java.util.UUID passkeyId, long signCount) {
-      return new Code(null, null, null, passkeyId, signCount);
+    /**
+     * A passkey whose signature verified, the counter it signed (accepted only if it moves forward) and where its
+     * key lives ("hwk" or "swk").
+     */
+    static Code passkey(java.util.UUID passkeyId, long signCount, String keyBinding) {
+      return new Code(null, null, null, passkeyId, signCount, keyBinding);
     }
 
     /** A code that cannot match anything (malformed): it still spends an attempt and counts as wrong. */
@@ -68,13 +72,13 @@ final class SecondStepRepository {
   record Events(JsonObject succeeded, JsonObject failed, JsonObject abandoned) {
   }
 
-  /** login_code_step (R__login.sql) with its parameters by name: twenty-three are too many to keep in order. */
+  /** login_code_step (R__login.sql) with its parameters by name: twenty-four are too many to keep in order. */
   private static final String STEP = """
       SELECT step_outcome, budget_oldest, failure_count FROM login_code_step(
         #{pendingHash}, #{pendingAfter}, #{userId}, #{totpStep}, #{recoveryDigests}, #{burnThrough},
         #{budgetKey}, #{budgetMax}, #{now}, #{windowStart}, #{maxFailures},
         #{sessionHash}, #{sessionHandle}, #{sessionEpoch}, #{sessionExpires}, #{ip}, #{userAgent}, #{sessionMax},
-        #{succeeded}, #{failed}, #{abandoned}, #{passkeyId}, #{signCount})
+        #{succeeded}, #{failed}, #{abandoned}, #{passkeyId}, #{signCount}, #{passkeyBinding})
       """;
 
   private final Pool pool;
@@ -98,6 +102,7 @@ final class SecondStepRepository {
     parameters.put("burnThrough", code.burnThrough());
     parameters.put("passkeyId", code.passkeyId());
     parameters.put("signCount", code.signCount());
+    parameters.put("passkeyBinding", code.keyBinding());
     parameters.put("budgetKey", budget.key());
     parameters.put("budgetMax", budget.maxAttempts());
     parameters.put("now", utc(now));

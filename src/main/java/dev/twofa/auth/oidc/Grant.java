@@ -12,10 +12,12 @@ import java.util.UUID;
 record Grant(UUID grantId, String clientId, long userId, String scope, UUID sessionHandle, Instant authTime,
              List<String> amr, String acr) {
   /**
-   * RFC 8176 values: a password only; a password and an authenticator app's code; a password and a passkey
-   * ("pop": proof of possession of a key, which says nothing of where the key lives, as the login does not know
-   * whether it was hardware- or software-bound); a password and a recovery code (no registered value says
-   * "recovery code", so twofa adds its own, documented in docs/oidc.md).
+   * RFC 8176 values: a password only; a password and an authenticator app's code; a password and a recovery code
+   * (no registered value says "recovery code", so twofa adds its own, documented in docs/oidc.md). A passkey says
+   * where its key lives, from the flags of the authenticator data it signed: "swk" (software-bound) when it is
+   * backup eligible (a synced passkey), else "hwk" (hardware-bound); after a password that is pwd + hwk/swk + mfa,
+   * and alone (it verified its user: PIN or biometric) hwk/swk + user + mfa. A session from before the flags were
+   * kept says "pop" (proof of possession of a key) instead.
    */
   static final List<String> AMR_PASSWORD = List.of("pwd");
   static final List<String> AMR_PASSWORD_AND_APP = List.of("pwd", "otp", "mfa");
@@ -35,6 +37,10 @@ record Grant(UUID grantId, String clientId, long userId, String scope, UUID sess
       case "recovery_code" -> AMR_PASSWORD_AND_RECOVERY_CODE;
       case "passkey" -> AMR_PASSWORD_AND_PASSKEY;
       case "trusted_browser" -> AMR_PASSWORD_ON_TRUSTED_BROWSER;
+      case "passkey_hwk" -> List.of("pwd", "hwk", "mfa");
+      case "passkey_swk" -> List.of("pwd", "swk", "mfa");
+      case "passwordless_hwk" -> List.of("hwk", "user", "mfa");
+      case "passwordless_swk" -> List.of("swk", "user", "mfa");
       default -> AMR_PASSWORD_AND_APP;
     };
   }

@@ -3,6 +3,7 @@ package dev.twofa.auth.support;
 import dev.twofa.auth.Door;
 import dev.twofa.bus.AuthRequests.SupportDisable;
 import dev.twofa.bus.AuthRequests.SupportLookup;
+import dev.twofa.bus.AuthRequests.SupportPasskeyRemove;
 import dev.twofa.auth.credential.SecondFactor;
 import dev.twofa.auth.credential.passkey.PasskeyService;
 import dev.twofa.auth.account.UserRepository;
@@ -95,18 +96,65 @@ public final class SupportDesk {
   private Future<SupportView> lookup(String token, String email) {
     return sessions.signedIn(token).compose(SupportDesk::staff).compose(staff -> target(email))
       .compose(user -> auditor.activity(new ActivityQuery(user.id(), RECENT_EVENTS, null, true))
-        .compose(page -> requests.open(pool, user.id())
-          .map(open -> new SupportView(user.toUser(), page.events(),
-            open.map(r -> r.view(clock.instant(), support.coolingOff())).orElse(null)))));
+        .compose(page -> requests.open(pool, user.id()).compose(open -> passkeys.views(user.id())
+          .map(list -> new SupportView(user.toUser(), page.events(),
+            open.map(r -> r.view(clock.instant(), support.coolingOff())).orElse(null), list)))));
   }
 
   public Future<UserResult> disableTotp(SupportDisable request) {
     return disableTotp(request.sessionToken(), request.email(), request.reason(), request.verification(), request.client(), request.requestId(), request.override());
   }
 
-  /** Removes the secret and every recovery code, ends the user's sessions, and records who did it and why. */
+  /** Removes the secret, the passkeys and every recovery code, ends the user's sessions, and records who and why. */
   private Future<UserResult> disableTotp(String token, String email, String reason, String verification, ClientInfo client,
                                 String requestId, String override) {
+    return change(token, email, reason, verification, client, requestId, override, new Change(
+      SecurityEvent.TWO_FACTOR_DISABLED, Mailer.TWO_FACTOR_DISABLED_BY_SUPPORT, "support.2fa_disabled",
+      // A hold after a recent risky change waits too (it may be a stranger's), unless the note overrides it.
+      (tx, user, details) -> (details.containsKey("override") ? Future.<Void>succeededFuture()
+          : users.hold().refuseDuring(tx, user.id()))
+        .compose(free -> users.disableTotp(tx, user.id()))
+        // The passkeys go with the app: the owner who lost their devices must not be asked for one.
+        .compose(appOff -> passkeys.forgetAll(tx, user.id()).map(removed -> appOff || removed > 0))
+        .compose(disabled -> disabled ? secondFactor.forgetRecoveryCodes(tx, user.id()).map(true)
+          : BusFailure.<Boolean>fail(ErrorCode.NOT_ENABLED))
+        .compose(off -> users.hold().afterSupportReset(tx, user.id()).map(off))));
+  }
+
+  public Future<UserResult> removePasskey(SupportPasskeyRemove request) {
+    return change(request.sessionToken(), request.email(), request.reason(), request.verification(), request.client(),
+      request.requestId(), request.override(), new Change(SecurityEvent.PASSKEY_REMOVED, Mailer.PASSKEY_REMOVED,
+        "support.passkey_removed", (tx, user, details) -> passkeys.forget(tx, user.id(), request.passkeyId())
+          .compose(removed -> {
+            if (removed.isEmpty()) {
+              return BusFailure.<Boolean>fail(ErrorCode.NOT_FOUND);
+            }
+            details.put(SecurityEvent.PASSKEY, removed.get().name());
+            // The account's last second factor: 2FA is off, and its recovery codes go, as when its owner removes it.
+            boolean off = !user.hasTotp() && removed.get().left() == 0;
+            return off ? secondFactor.forgetRecoveryCodes(tx, user.id()).map(true) : Future.succeededFuture(false);
+          })));
+  }
+
+  /**
+   * One change the desk makes to an account's second factors: its writes in the desk's transaction (true when the
+   * account's 2FA is off after them, which completes an open request), the event and the mail that report it.
+   */
+  private record Change(String event, String mail, String logEvent, Writes writes) {
+  }
+
+  private interface Writes {
+    Future<Boolean> write(SqlClient tx, UserRow user, Map<String, String> details);
+  }
+
+  /**
+   * The guards of every change the desk makes, in one place: staff signed in with 2FA and stepped up, never a
+   * staff account or their own, an account with 2FA on, a reason and how identity was verified, the per-staff
+   * hourly cap, an open request's cooling-off (unless overridden with a note); then the change, the user's
+   * sessions ended, the event and the mail, in one transaction.
+   */
+  private Future<UserResult> change(String token, String email, String reason, String verification, ClientInfo client,
+                                    String requestId, String override, Change change) {
     String note = override == null ? "" : override.strip();
     if (requestId != null && SupportRequestService.parseId(requestId) == null) {
       return BusFailure.fail(ErrorCode.INVALID_REQUEST);
@@ -128,25 +176,19 @@ public final class SupportDesk {
       Limit resets = new Limit(Throttle.supportResetsKey(staff.id()), policy.supportResetsPerStaff());
       return pool.withTransaction(tx -> throttle.reserve(tx, resets.key(), resets.policy())
           .compose(admitted -> requestToComplete(tx, user, requestId, note))
-          // Disabling 2FA completes the open request (locked above, so it is still open here).
-          .compose(request -> request.isEmpty() ? Future.<Void>succeededFuture()
-            : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
-              .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty())
-          // A hold after a recent risky change waits too (it may be a stranger's), unless the note overrides it.
-          .compose(closed -> note.isEmpty() ? users.hold().refuseDuring(tx, user.id()) : Future.<Void>succeededFuture())
-          .compose(free -> users.disableTotp(tx, user.id()))
-          // The passkeys go with the app: the owner who lost their devices must not be asked for one.
-          .compose(appOff -> passkeys.forgetAll(tx, user.id()).map(removed -> appOff || removed > 0))
-          .compose(disabled -> disabled ? secondFactor.forgetRecoveryCodes(tx, user.id()) : BusFailure.fail(ErrorCode.NOT_ENABLED))
-          .compose(forgotten -> users.hold().afterSupportReset(tx, user.id()))
-          .compose(deleted -> sessions.endOthers(tx, user.id(), null))
-          .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), SecurityEvent.TWO_FACTOR_DISABLED, true,
+          .compose(request -> change.writes().write(tx, user, details)
+            // 2FA off completes the open request (locked above, so it is still open here).
+            .compose(off -> !off || request.isEmpty() ? Future.<Void>succeededFuture()
+              : requests.close(tx, request.get().id(), "done", staff.email(), null, clock.instant())
+                .onSuccess(closed -> details.put("requestId", String.valueOf(request.get().id()))).<Void>mapEmpty()))
+          .compose(closed -> sessions.endOthers(tx, user.id(), null))
+          .compose(deleted -> auditor.recordWithin(tx, new SecurityEvent(user.id(), change.event(), true,
             client, staff.email(), Map.copyOf(details), null)))
           // The staff member's address and browser are not the user's business: the mail shows neither.
-          .compose(recorded -> mailer.notice(tx, user, Mailer.TWO_FACTOR_DISABLED_BY_SUPPORT, ClientInfo.UNKNOWN, null)))
+          .compose(recorded -> mailer.notice(tx, user, change.mail(), ClientInfo.UNKNOWN, null)))
         .compose(done -> {
           mailer.nudge();
-          LOG.info("event=support.2fa_disabled staff_id={} user_id={}", staff.id(), user.id());
+          LOG.info("event={} staff_id={} user_id={}", change.logEvent(), staff.id(), user.id());
           return auditor.flush();
         })
         .compose(recorded -> users.findById(pool, user.id()))

@@ -57,6 +57,11 @@ public final class Throttle {
     return "password:session:" + sessionHandle;
   }
 
+  /** Refused passkey sign-ins (no password) from one client address, under the second-factor budget's limits. */
+  public static String passkeySignInAddressKey(String network) {
+    return "passkey-sign-in:address:" + network;
+  }
+
   /** Successful password steps from one client address. */
   public static String loginsAddressKey(String network) {
     return "logins:address:" + network;

@@ -41,6 +41,13 @@ final class PasskeyRepository {
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(from(rows.iterator().next())));
   }
 
+  /** The passkey with this credential id, whoever's it is (a sign-in without a password names no account first). */
+  Future<Optional<StoredPasskey>> findByCredentialId(SqlClient db, byte[] credentialId) {
+    return db.preparedQuery("SELECT " + COLUMNS + " FROM passkeys WHERE credential_id = $1")
+      .execute(Tuple.of(Buffer.buffer(credentialId)))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(from(rows.iterator().next())));
+  }
+
   /** False when the credential is registered already (to this account or another): the UNIQUE constraint decides. */
   Future<Boolean> insert(SqlClient db, UUID id, long userId, NewCredential credential, String name, Instant now) {
     return db.preparedQuery("""
@@ -69,7 +76,8 @@ final class PasskeyRepository {
       .execute(Tuple.of(userId, utc(since))).map(rows -> rows.rowCount());
   }
 
-  Future<Void> createChallenge(SqlClient db, byte[] challenge, byte[] binding, String purpose, long userId, Instant now,
+  /** {@code userId} null: a sign-in's challenge, made before anyone is known. */
+  Future<Void> createChallenge(SqlClient db, byte[] challenge, byte[] binding, String purpose, Long userId, Instant now,
                                Instant expires) {
     return db.preparedQuery("SELECT passkey_challenge_create($1, $2, $3, $4, $5, $6)")
       .execute(Tuple.of(Buffer.buffer(sha256(challenge)), Buffer.buffer(binding), purpose, userId, utc(now), utc(expires)))
@@ -77,7 +85,7 @@ final class PasskeyRepository {
   }
 
   /** True when this call spent the live challenge of this binding, purpose and user (see passkey_challenge_use). */
-  Future<Boolean> useChallenge(SqlClient db, byte[] challenge, byte[] binding, String purpose, long userId, Instant now) {
+  Future<Boolean> useChallenge(SqlClient db, byte[] challenge, byte[] binding, String purpose, Long userId, Instant now) {
     return db.preparedQuery("SELECT passkey_challenge_use($1, $2, $3, $4, $5) AS used")
       .execute(Tuple.of(Buffer.buffer(sha256(challenge)), Buffer.buffer(binding), purpose, userId, utc(now)))
       .map(rows -> rows.iterator().next().getBoolean("used"));

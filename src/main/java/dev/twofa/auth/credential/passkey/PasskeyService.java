@@ -63,14 +63,18 @@ public final class PasskeyService {
   private final RecoveryCodeRepository recoveryCodeRows = new RecoveryCodeRepository();
   private final PasskeyRepository passkeys = new PasskeyRepository();
   private final RelyingParty relyingParty;
+  private final PasskeySignIns signIns;
   private final Auditor auditor;
   private final Mailer mailer;
   private final LoginPolicy policy;
   private final TrustedBrowserService trust;
   private final Clock clock;
 
-  /** An assertion that verified: which passkey, and the counter it signed (accepted only if it moves forward). */
-  public record Verified(UUID passkeyId, long signCount, String name) {
+  /**
+   * An assertion that verified: which passkey, the counter it signed (accepted only if it moves forward), and where
+   * its key lives as amr says it ("hwk" or "swk", see {@link RelyingParty#keyBinding}).
+   */
+  public record Verified(UUID passkeyId, long signCount, String name, String keyBinding) {
   }
 
   public static PasskeyService create(Pool pool, UserRepository users, SessionService sessions, KeyRing keys,
@@ -88,11 +92,17 @@ public final class PasskeyService {
     this.sessions = sessions;
     this.recoveryCodes = recoveryCodes;
     this.relyingParty = relyingParty;
+    this.signIns = new PasskeySignIns(pool, users, passkeys, relyingParty, auditor, clock);
     this.auditor = auditor;
     this.mailer = mailer;
     this.policy = policy;
     this.trust = trust;
     this.clock = clock;
+  }
+
+  /** The sign-in without a password: its options and check, with this relying party. */
+  public PasskeySignIns signIns() {
+    return signIns;
   }
 
   /** After a step-up: creation options for a new passkey, excluding the account's own. */
@@ -299,12 +309,13 @@ public final class PasskeyService {
       .compose(spent -> !spent ? Future.succeededFuture(Optional.<StoredPasskey>empty())
         : passkeys.findByCredentialId(pool, user.id(), data.getCredentialId()))
       .map(found -> found.flatMap(passkey -> switch (relyingParty.verifyAssertion(data, challenge, passkey)) {
-        case VERIFIED -> Optional.of(new Verified(passkey.id(), data.getAuthenticatorData().getSignCount(), passkey.name()));
+        case VERIFIED -> Optional.of(new Verified(passkey.id(), data.getAuthenticatorData().getSignCount(), passkey.name(),
+          RelyingParty.keyBinding(data.getAuthenticatorData())));
         case COUNTER_WENT_BACK -> {
           auditor.recordUnwaited(event(user, SecurityEvent.PASSKEY_CLONE_SUSPECTED, client, passkey.name(), false));
           yield Optional.empty();
         }
-        case REFUSED -> Optional.empty();
+        case USER_NOT_VERIFIED, REFUSED -> Optional.empty();
       }));
   }
 
@@ -313,7 +324,32 @@ public final class PasskeyService {
     return passkeys.createChallenge(pool, challenge, binding, purpose, userId, now, now.plus(CHALLENGE_LIFETIME));
   }
 
-  private Future<List<PasskeyView>> views(long userId) {
+  /**
+   * Removes one passkey of the account in the caller's transaction (the support desk): its name and how many are
+   * left, or empty when the account has no passkey with this id.
+   */
+  public Future<Optional<RemovedOne>> forget(SqlClient tx, long userId, String id) {
+    Optional<UUID> passkeyId = uuid(id);
+    if (passkeyId.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return passkeys.list(tx, userId).compose(before -> {
+      Optional<StoredPasskey> removed = before.stream().filter(p -> p.id().equals(passkeyId.get())).findFirst();
+      return removed.isEmpty() ? Future.succeededFuture(Optional.<RemovedOne>empty())
+        : passkeys.delete(tx, userId, passkeyId.get())
+          // As when the owner removes one: the account's trusted browsers end and its security hold starts.
+          .compose(deleted -> trust.endAll(tx, userId))
+          .compose(ended -> users.hold().afterChange(tx, userId))
+          .map(held -> Optional.of(new RemovedOne(removed.get().name(), before.size() - 1)));
+    });
+  }
+
+  /** One passkey removed: its name, and how many the account has left. */
+  public record RemovedOne(String name, int left) {
+  }
+
+  /** The account's passkeys as the support desk sees them (name, added, last used). */
+  public Future<List<PasskeyView>> views(long userId) {
     return passkeys.list(pool, userId).map(list -> list.stream()
       .map(p -> new PasskeyView(p.id().toString(), p.name(), iso(p.createdAt()), p.lastUsedAt() == null ? null : iso(p.lastUsedAt())))
       .toList());
@@ -323,7 +359,7 @@ public final class PasskeyService {
    * The WebAuthn user handle: stable for the account, not its email nor its row id (the authenticator keeps it
    * and hands it to any site that asks with a discoverable credential of ours).
    */
-  private static byte[] userHandle(UserRow user) {
+  static byte[] userHandle(UserRow user) {
     String seed = "twofa.passkey.user-handle:" + user.id() + ":" + user.createdAt();
     return Arrays.copyOf(PasskeyRepository.sha256(seed.getBytes(StandardCharsets.UTF_8)), 32);
   }
@@ -332,7 +368,7 @@ public final class PasskeyService {
     return event(user, type, client, name, true);
   }
 
-  private static SecurityEvent event(UserRow user, String type, ClientInfo client, String name, boolean success) {
+  static SecurityEvent event(UserRow user, String type, ClientInfo client, String name, boolean success) {
     return new SecurityEvent(user.id(), type, success, client, null, Map.of(SecurityEvent.PASSKEY, name), null);
   }
 

@@ -18,7 +18,9 @@ import com.webauthn4j.data.attestation.statement.NoneAttestationStatement;
 import com.webauthn4j.data.client.Origin;
 import com.webauthn4j.data.client.challenge.DefaultChallenge;
 import com.webauthn4j.server.ServerProperty;
+import com.webauthn4j.data.attestation.authenticator.AuthenticatorData;
 import com.webauthn4j.verifier.exception.MaliciousCounterValueException;
+import com.webauthn4j.verifier.exception.UserNotVerifiedException;
 import dev.twofa.config.PublicUrl;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -99,6 +101,19 @@ final class RelyingParty {
       .put("allowCredentials", descriptors(allow));
   }
 
+  /**
+   * Request options for a sign-in without a password: no allowCredentials (the browser offers this site's
+   * discoverable passkeys, the account is known from the answer) and user verification required, since the
+   * passkey is then both factors.
+   */
+  JsonObject signInOptions(byte[] challenge) {
+    return new JsonObject()
+      .put("challenge", B64URL.encodeToString(challenge))
+      .put("rpId", rpId)
+      .put("timeout", TIMEOUT_MS)
+      .put("userVerification", "required");
+  }
+
   private static JsonArray descriptors(List<byte[]> credentialIds) {
     JsonArray list = new JsonArray();
     credentialIds.forEach(id -> list.add(new JsonObject().put("type", "public-key").put("id", B64URL.encodeToString(id))));
@@ -147,10 +162,18 @@ final class RelyingParty {
   }
 
   /** What checking an assertion found. */
-  enum Check { VERIFIED, COUNTER_WENT_BACK, REFUSED }
+  enum Check { VERIFIED, COUNTER_WENT_BACK, USER_NOT_VERIFIED, REFUSED }
 
   /** Verifies the assertion's signature, RP ID, origin, challenge and counter against the stored passkey. */
   Check verifyAssertion(AuthenticationData data, byte[] challenge, StoredPasskey passkey) {
+    return verifyAssertion(data, challenge, passkey, false);
+  }
+
+  /**
+   * The same, and with {@code userVerified} the UV flag must be set (the authenticator checked a PIN or biometric):
+   * what makes a passkey two factors on its own.
+   */
+  Check verifyAssertion(AuthenticationData data, byte[] challenge, StoredPasskey passkey, boolean userVerified) {
     try {
       COSEKey key = converter.getCborConverter().readValue(passkey.publicKey(), COSEKey.class);
       Set<AuthenticatorTransport> transports = new HashSet<>();
@@ -159,13 +182,24 @@ final class RelyingParty {
         new AttestedCredentialData(passkey.aaguid() == null ? AAGUID.ZERO : new AAGUID(passkey.aaguid()),
           passkey.credentialId(), key), null, null, null, transports);
       manager.verify(data, new AuthenticationParameters(serverProperty(challenge), record,
-        List.of(passkey.credentialId()), false, true));
+        List.of(passkey.credentialId()), userVerified, true));
       return Check.VERIFIED;
     } catch (MaliciousCounterValueException clone) {
       return Check.COUNTER_WENT_BACK;
+    } catch (UserNotVerifiedException notVerified) {
+      return Check.USER_NOT_VERIFIED;
     } catch (RuntimeException refused) {
       return Check.REFUSED;
     }
+  }
+
+  /**
+   * Where the key lives, as RFC 8176 amr says it: "swk" (software-bound) when the authenticator data sets the
+   * backup-eligible flag (BE: the key may be synced to other devices, as Google Password Manager, iCloud Keychain
+   * and password managers do), else "hwk" (the key cannot leave the authenticator: a security key, a TPM).
+   */
+  static String keyBinding(AuthenticatorData<?> data) {
+    return data.isFlagBE() ? "swk" : "hwk";
   }
 
   private ServerProperty serverProperty(byte[] challenge) {
