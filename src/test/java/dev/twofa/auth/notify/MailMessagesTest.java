@@ -112,6 +112,11 @@ class MailMessagesTest {
         }
         case Mailer.SUPPORT_DECLINED -> mails.add(composer.supportDeclined(user, AT, "No proof"));
         case Mailer.PHRASE_CHANGED -> mails.add(composer.phraseChanged(withPhrase(user), client, AT, AT.plusSeconds(86400), "token"));
+        case Mailer.TWO_FACTOR_REQUIRED -> {
+          for (int daysLeft : new int[] {1, 7}) {
+            mails.add(composer.twoFactorRequired(user, AT, daysLeft, AT.plusSeconds(daysLeft * 86400L)));
+          }
+        }
         default -> {
           for (int count : new int[] {1, 3}) {
             mails.add(composer.notice(user, kind, client, AT, count, "token"));
