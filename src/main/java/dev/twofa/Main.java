@@ -38,7 +38,7 @@ public final class Main {
     "usage: java -jar twofa.jar [migrate | grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
       + " | clients add --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...] [--backchannel-logout-uri URI]"
       + " [--id-token-signed-response-alg RS256|ES256] [--public] [--first-party] [--client-id ID]"
-      + " | clients list | clients remove CLIENT_ID]";
+      + " | clients list | clients remove CLIENT_ID | clients rotate-secret CLIENT_ID]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
   /** Exit status when a stop does not finish within its bound. */
@@ -117,6 +117,12 @@ public final class Main {
           return 1;
         }
         System.out.println("Removed the client " + args.get(1) + " and every token it held.");
+        return 0;
+      });
+    }
+    if (action.equals("rotate-secret") && args.size() == 2) {
+      return onDatabase(config, url -> {
+        System.out.println(OidcClients.rotateSecret(url, args.get(1)).encode());
         return 0;
       });
     }
