@@ -92,6 +92,7 @@ class OidcSigningKeyRotationTest {
   void twoRotationsAtOnceMakeOneCurrentKeyPerAlgorithm() throws Exception {
     server.clock().advance(DELAY.multipliedBy(2));
     CountDownLatch go = new CountDownLatch(1);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
     List<CompletableFuture<JsonObject>> rotations = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       rotations.add(CompletableFuture.supplyAsync(() -> {
@@ -101,7 +102,7 @@ class OidcSigningKeyRotationTest {
         } catch (Exception e) {
           throw new java.util.concurrent.CompletionException(e);
         }
-      }));
+      }, threads));
     }
     go.countDown();
     int succeeded = 0;
@@ -114,6 +115,7 @@ class OidcSigningKeyRotationTest {
         assertTrue(e.getCause().getMessage().contains("under way"), e.getCause().getMessage());
       }
     }
+    threads.shutdown();
     assertEquals(1, succeeded, "one rotation, the other refused");
     assertEquals(List.of(1L, 1L), server.query("SELECT count(*) AS n FROM oidc_signing_keys WHERE published_until IS NULL"
       + " GROUP BY alg ORDER BY alg").stream().map(row -> row.getLong("n")).toList());
