@@ -2,6 +2,7 @@ package dev.twofa;
 
 import dev.twofa.cli.KeyRotation;
 import dev.twofa.cli.OidcClients;
+import dev.twofa.cli.SigningKeyCommand;
 import dev.twofa.cli.SupportRoles;
 import dev.twofa.cluster.EdgeKeys;
 import dev.twofa.config.Deployment;
@@ -30,15 +31,16 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * Entry point: configuration, the embedded database when none is configured, migrations, then Vert.x (clustered
  * or not). With arguments it runs an operator command instead: {@code migrate}, {@code grant-support EMAIL},
- * {@code revoke-support EMAIL}, {@code rotate-keys}, {@code derive-keys}.
+ * {@code revoke-support EMAIL}, {@code rotate-keys}, {@code rotate-signing-keys}, {@code derive-keys}.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE =
-    "usage: java -jar twofa.jar [migrate | grant-support EMAIL | revoke-support EMAIL | rotate-keys | derive-keys"
+    "usage: java -jar twofa.jar [migrate | grant-support EMAIL | revoke-support EMAIL | rotate-keys"
+      + " | rotate-signing-keys [--publish-hours N] | derive-keys"
       + " | clients add --name NAME --redirect-uri URI... [--post-logout-redirect-uri URI...] [--backchannel-logout-uri URI]"
       + " [--id-token-signed-response-alg RS256|ES256] [--public] [--first-party] [--client-id ID]"
-      + " | clients list | clients remove CLIENT_ID]";
+      + " | clients list | clients remove CLIENT_ID | clients rotate-secret CLIENT_ID]";
   /** Run on SIGTERM or exit, last started first: the server drains before its database stops. */
   private static final Deque<Runnable> SHUTDOWN = new ConcurrentLinkedDeque<>();
   /** Exit status when a stop does not finish within its bound. */
@@ -85,6 +87,14 @@ public final class Main {
       KeyRing ring = ring(config);
       return onDatabase(config, url -> rotateKeys(url, ring));
     }
+    if (name.equals("rotate-signing-keys")) {
+      java.time.Duration delay = SigningKeyCommand.publishDelay(java.util.Arrays.asList(args).subList(1, args.length));
+      KeyRing ring = ring(config);
+      return onDatabase(config, url -> {
+        System.out.println(SigningKeyCommand.rotate(url, ring, delay, Clock.systemUTC()).encode());
+        return 0;
+      });
+    }
     if (args.length == 1 && name.equals("derive-keys")) {
       // stdout only carries the variables, so `derive-keys > edge.env` gives an edge node its settings.
       System.out.print(EdgeKeys.variables(ring(config)));
@@ -117,6 +127,12 @@ public final class Main {
           return 1;
         }
         System.out.println("Removed the client " + args.get(1) + " and every token it held.");
+        return 0;
+      });
+    }
+    if (action.equals("rotate-secret") && args.size() == 2) {
+      return onDatabase(config, url -> {
+        System.out.println(OidcClients.rotateSecret(url, args.get(1)).encode());
         return 0;
       });
     }
@@ -169,8 +185,11 @@ public final class Main {
     if (outcome.changedMeanwhile() > 0) {
       System.out.println(outcome.changedMeanwhile() + " accounts changed while being read; run rotate-keys again.");
     }
-    if (outcome.unreadable() > 0) {
-      System.err.println(outcome.unreadable() + " accounts hold a secret no key of the ring opens; left as they are.");
+    SigningKeyCommand.Resealed signing = SigningKeyCommand.reseal(dbUrl, ring);
+    System.out.println("Sealed " + signing.moved() + " OpenID Connect signing keys again.");
+    if (outcome.unreadable() > 0 || signing.unreadable() > 0) {
+      System.err.println(outcome.unreadable() + " accounts and " + signing.unreadable()
+        + " signing keys hold a secret no key of the ring opens; left as they are.");
       return 1;
     }
     return 0;

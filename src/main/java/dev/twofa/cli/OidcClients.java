@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * {@code clients add|list|remove}: the applications (OpenID Connect clients) the operator registers, run against
+ * {@code clients add|list|remove|rotate-secret}: the applications (OpenID Connect clients) the operator registers, run against
  * the database while the server runs. A confidential client's secret is 256 random bits shown once and stored only
  * as its SHA-256, the same hashing as session cookies and tokens: a fast hash is enough for a high-entropy value.
  */
@@ -202,6 +202,33 @@ public final class OidcClients {
       delete.setString(1, clientId);
       return delete.executeUpdate() == 1;
     }
+  }
+
+  /**
+   * A new secret for a confidential client, returned as {"client_id", "client_secret"}: the old one stops working at
+   * once (no grace period: the operator deploys the new secret to the application first thing after). Refused for a
+   * public client (it has no secret) and an unknown id.
+   */
+  public static JsonObject rotateSecret(String dbUrl, String clientId) throws SQLException {
+    String secret = SessionTokens.newToken();
+    try (Connection connection = connect(dbUrl);
+         PreparedStatement update = connection.prepareStatement("""
+           UPDATE oidc_clients SET secret_hash = CASE WHEN secret_hash IS NULL THEN NULL ELSE ? END
+           WHERE client_id = ? RETURNING secret_hash IS NULL AS public
+           """)) {
+      update.setBytes(1, SessionTokens.hash(secret));
+      update.setString(2, clientId);
+      try (ResultSet row = update.executeQuery()) {
+        if (!row.next()) {
+          throw new IllegalArgumentException("No client has the id " + clientId);
+        }
+        if (row.getBoolean("public")) {
+          throw new IllegalArgumentException("The client " + clientId
+            + " is public (it proves itself with PKCE only): it has no secret to rotate");
+        }
+      }
+    }
+    return new JsonObject().put("client_id", clientId).put("client_secret", secret);
   }
 
   private static Connection connect(String dbUrl) throws SQLException {

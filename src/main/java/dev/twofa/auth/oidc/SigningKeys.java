@@ -42,7 +42,6 @@ import org.slf4j.LoggerFactory;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,12 @@ import static dev.twofa.db.SqlTime.utc;
 final class SigningKeys {
   /** Held for the transaction that looks for a key and makes one if there is none, so nodes starting together agree. */
   private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
-  private static final long GENERATION_LOCK = 0x7477_6f66_6f69_6463L;
+  static final long GENERATION_LOCK = 0x7477_6f66_6f69_6463L;
+  /**
+   * How often a node reads the keys again (and at the first use after that much time by its clock), to see a
+   * rotation: far shorter than the publish delay, so no node signs with a key others do not publish yet.
+   */
+  static final java.time.Duration REFRESH = java.time.Duration.ofSeconds(30);
   private static final String SEALED_KID = "twofa-sig-kid";
   private final Vertx vertx;
   private final Pool pool;
@@ -67,12 +71,20 @@ final class SigningKeys {
   /** TWOFA_ALLOW_MISSING_KEYS: start with a new signing key when the stored ones are sealed under keys not in the ring. */
   private final boolean allowMissingKeys;
   private volatile Loaded loaded;
+  private volatile boolean reloading;
 
   /** The algorithms ID tokens are signed with: RS256 (the specification's default) and ES256 (P-256), a key each. */
   static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
-  /** The newest key of each algorithm, the JWKS document (public parts of every stored key) and those keys. */
-  private record Loaded(Map<JWSAlgorithm, JWK> signing, String jwks, JWKSet published) {
+  /** A stored key: the private part when it opens under the ring (else null), the public part, its times. */
+  private record Stored(JWSAlgorithm alg, JWK key, JWK publicKey, java.time.Instant signsFrom, java.time.Instant publishedUntil) {
+    boolean publishedAt(java.time.Instant now) {
+      return publishedUntil == null || now.isBefore(publishedUntil);
+    }
+  }
+
+  /** Every stored key as read at {@code at}: which one signs and which are published is decided at each use. */
+  private record Loaded(List<Stored> keys, java.time.Instant at) {
   }
 
   SigningKeys(Vertx vertx, Pool pool, KeyRing ring, boolean allowMissingKeys, Clock clock) {
@@ -102,18 +114,49 @@ final class SigningKeys {
       }
       return missing(rows, ring).isEmpty() ? Future.succeededFuture(rows) : generate(vertx, pool, ring, clock);
     }).compose(rows -> {
-      loaded = open(rows, ring);
+      loaded = open(rows, ring, clock.instant());
+      for (JWSAlgorithm alg : ALGORITHMS) {
+        signingKey(alg);   // fails the start when an algorithm has no key to sign with now
+      }
+      vertx.setPeriodic(REFRESH.toMillis(), id -> reload());
       return resealUnderCurrentKey(rows.stream().filter(row -> opensUnder(row, ring)).toList());
     });
   }
 
-  /** The algorithms without a key that opens under the ring. */
-  private static List<JWSAlgorithm> missing(List<Row> rows, KeyRing ring) {
-    return ALGORITHMS.stream().filter(alg -> rows.stream()
-      .noneMatch(row -> alg.getName().equals(row.getString("alg")) && opensUnder(row, ring))).toList();
+  /** Reads the keys again (a rotation may have added or retired some); one read at a time, the old view meanwhile. */
+  private void reload() {
+    if (reloading) {
+      return;
+    }
+    reloading = true;
+    java.time.Instant at = clock.instant();
+    stored(pool).map(rows -> open(rows, ring, at)).onComplete(done -> {
+      reloading = false;
+      if (done.succeeded()) {
+        loaded = done.result();
+      } else {
+        LOG.warn("event=oidc.signing_keys_reload_failed error=\"{}\"", done.cause().toString());
+      }
+    });
   }
 
-  private static JWK newKey(JWSAlgorithm alg) throws JOSEException {
+  /** The keys as last read, read again in the background when that is older than REFRESH by this node's clock. */
+  private Loaded current(java.time.Instant now) {
+    Loaded view = loaded;
+    if (now.isAfter(view.at().plus(REFRESH))) {
+      reload();
+    }
+    return view;
+  }
+
+  /** The algorithms without a current key (not retired) that opens under the ring. */
+  private static List<JWSAlgorithm> missing(List<Row> rows, KeyRing ring) {
+    return ALGORITHMS.stream().filter(alg -> rows.stream()
+      .noneMatch(row -> alg.getName().equals(row.getString("alg")) && row.getValue("published_until") == null
+        && opensUnder(row, ring))).toList();
+  }
+
+  static JWK newKey(JWSAlgorithm alg) throws JOSEException {
     return alg.equals(JWSAlgorithm.ES256)
       ? new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(alg).keyIDFromThumbprint(true).generate()
       : new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).algorithm(alg).keyIDFromThumbprint(true).generate();
@@ -140,7 +183,7 @@ final class SigningKeys {
     return Future.all(updates).mapEmpty();
   }
 
-  private static String sealedUnder(String sealed) {
+  static String sealedUnder(String sealed) {
     try {
       return JWEObject.parse(sealed).getHeader().getKeyID();
     } catch (ParseException e) {
@@ -164,8 +207,12 @@ final class SigningKeys {
           Future<Void> inserted = Future.succeededFuture();
           for (JWSAlgorithm alg : missing(rows, ring)) {
             JWK candidate = candidates.get(alg);
+            // A current key that does not open (TWOFA_ALLOW_MISSING_KEYS) stays published until its tokens expired.
             inserted = inserted.compose(done -> tx.preparedQuery(
-                "INSERT INTO oidc_signing_keys (kid, alg, sealed, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)")
+                "UPDATE oidc_signing_keys SET published_until = $2 WHERE alg = $1 AND published_until IS NULL")
+              .execute(Tuple.of(alg.getName(), utc(clock.instant().plus(SigningKeyRotation.RETIRED_KEPT)))))
+              .compose(done -> tx.preparedQuery(
+                "INSERT INTO oidc_signing_keys (kid, alg, sealed, public_jwk, created_at, signs_from) VALUES ($1, $2, $3, $4, $5, $5)")
               .execute(Tuple.of(candidate.getKeyID(), alg.getName(), seal(candidate, ring),
                 candidate.toPublicJWK().toJSONString(), utc(clock.instant()))).mapEmpty());
           }
@@ -174,7 +221,8 @@ final class SigningKeys {
   }
 
   private static Future<List<Row>> stored(SqlClient db) {
-    return db.query("SELECT kid, alg, sealed, public_jwk FROM oidc_signing_keys ORDER BY created_at DESC, kid").execute()
+    return db.query("SELECT kid, alg, sealed, public_jwk, signs_from, published_until FROM oidc_signing_keys"
+        + " ORDER BY signs_from DESC, kid").execute()
       .map(rows -> {
         List<Row> list = new ArrayList<>();
         rows.forEach(list::add);
@@ -182,27 +230,35 @@ final class SigningKeys {
       });
   }
 
-  /**
-   * The newest key of each algorithm that opens signs; every stored key is published (a key that does not open, by
-   * its public part).
-   */
-  private static Loaded open(List<Row> rows, KeyRing ring) {
-    List<JWK> keys = new ArrayList<>();
-    Map<JWSAlgorithm, JWK> signing = new HashMap<>();
+  /** Every stored key, opened when the ring opens it (a key that does not open is published by its public part). */
+  private static Loaded open(List<Row> rows, KeyRing ring, java.time.Instant at) {
+    List<Stored> keys = new ArrayList<>();
     for (Row row : rows) {
-      if (opensUnder(row, ring)) {
-        JWK key = unseal(row.getString("sealed"), row.getString("kid"), ring);
-        keys.add(key);
-        signing.putIfAbsent(JWSAlgorithm.parse(row.getString("alg")), key);
-      } else {
-        keys.add(publicPart(row));
-      }
+      JWK key = opensUnder(row, ring) ? unseal(row.getString("sealed"), row.getString("kid"), ring) : null;
+      java.time.OffsetDateTime until = row.getOffsetDateTime("published_until");
+      keys.add(new Stored(JWSAlgorithm.parse(row.getString("alg")), key, key == null ? publicPart(row) : key.toPublicJWK(),
+        row.getOffsetDateTime("signs_from").toInstant(), until == null ? null : until.toInstant()));
     }
-    if (!signing.keySet().containsAll(ALGORITHMS)) {
-      throw new IllegalStateException("a signing key is missing: " + ALGORITHMS);
-    }
-    JWKSet published = new JWKSet(keys).toPublicJWKSet();
-    return new Loaded(signing, published.toString(), published);
+    return new Loaded(List.copyOf(keys), at);
+  }
+
+  /**
+   * The key that signs {@code alg} now: of the published keys that open, the one that started signing last. A key
+   * still in its publish delay never signs, whatever this node has read.
+   */
+  private JWK signingKey(JWSAlgorithm alg) {
+    java.time.Instant now = clock.instant();
+    return current(now).keys().stream()
+      .filter(k -> k.alg().equals(alg) && k.key() != null && !k.signsFrom().isAfter(now) && k.publishedAt(now))
+      .findFirst()   // rows come newest signs_from first
+      .map(Stored::key)
+      .orElseThrow(() -> new IllegalStateException("no " + alg + " signing key signs now"));
+  }
+
+  /** The public parts of the keys published now. */
+  private JWKSet published() {
+    java.time.Instant now = clock.instant();
+    return new JWKSet(current(now).keys().stream().filter(k -> k.publishedAt(now)).map(Stored::publicKey).toList());
   }
 
   private static JWK publicPart(Row row) {
@@ -252,7 +308,7 @@ final class SigningKeys {
    * the header type {@code type} (a logout token is logout+jwt).
    */
   String sign(JWTClaimsSet claims, JOSEObjectType type, JWSAlgorithm alg) {
-    JWK signing = loaded.signing().get(alg);
+    JWK signing = signingKey(alg);
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).type(type).keyID(signing.getKeyID()).build(), claims);
     try {
       jwt.sign(signing instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) signing));
@@ -269,7 +325,7 @@ final class SigningKeys {
   Optional<JWTClaimsSet> signedHere(String jwt) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(java.util.Set.copyOf(ALGORITHMS),
-      new ImmutableJWKSet<>(loaded.published())));
+      new ImmutableJWKSet<>(published())));
     processor.setJWTClaimsSetVerifier((claims, context) -> { });
     try {
       return Optional.of(processor.process(jwt, null));
@@ -280,11 +336,11 @@ final class SigningKeys {
 
   /** The JWKS document: public parts only. */
   String jwks() {
-    return loaded.jwks();
+    return published().toString();
   }
 
   @Override
   public String toString() {
-    return "SigningKeys[" + (loaded == null ? "not loaded" : loaded.signing().values().stream().map(JWK::getKeyID).toList()) + "]";
+    return "SigningKeys[" + (loaded == null ? "not loaded" : loaded.keys().stream().map(k -> k.publicKey().getKeyID()).toList()) + "]";
   }
 }
