@@ -12,7 +12,7 @@ const SECURITY_CHANGES = new Set(['2fa.enabled', '2fa.disabled', '2fa.changed', 
   'recovery_codes.regenerated', 'password.changed', 'session.revoked', 'sessions.revoked_others', 'support.granted', 'support.revoked',
   'account.secured', 'password.reset', 'support.requested', 'support.cancelled', 'support.declined',
   'email.verified', 'passkey.added', 'passkey.renamed', 'passkey.removed', 'passkey.clone_suspected',
-  'oidc.access_removed', 'phrase.set', 'phrase.changed']);
+  'oidc.access_removed', 'phrase.set', 'phrase.changed', 'trusted_browser.added', 'trusted_browser.removed']);
 const KNOWN = new Set(['signup', 'logout', 'step_up', 'oidc.login', ...SECURITY_CHANGES, ...LOGIN_STEPS]);
 // A refused code while turning 2FA on or changing the app is the user's own typo (it needs their session): said
 // as one neutral row per run of them, not as a failure a stranger caused.

@@ -60,7 +60,7 @@ record AuthRooms(KeyRingCheck keyRingCheck, Passwords passwords, Auditor auditor
     AccountService accounts = new AccountService(pool, users, throttle, sessions, passwords,
       new PasswordStrength(config.passwords()), auditor, config.login(), mailer, signIns, clock);
     SecondFactor secondFactor = SecondFactor.create(users, keys, config.totp(), clock);
-    TrustedBrowserService trustedBrowsers = new TrustedBrowserService(pool, sessions,
+    TrustedBrowserService trustedBrowsers = new TrustedBrowserService(pool, sessions, auditor,
       config.twoFactorRules().trustedBrowser(), clock);
     PasskeyService passkeys = PasskeyService.create(pool, users, sessions, keys, auditor, mailer, config.publicUrl(),
       config.productName(), config.login(), trustedBrowsers, clock);

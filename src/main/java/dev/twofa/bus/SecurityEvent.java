@@ -61,6 +61,9 @@ public record SecurityEvent(long userId, String type, boolean success, ClientInf
   /** A code issued to an application for the user ("Logged in to NAME"), and Account's "Remove access" for one. */
   public static final String OIDC_LOGIN = "oidc.login";
   public static final String OIDC_ACCESS_REMOVED = "oidc.access_removed";
+  /** "Don't ask for a code on this browser" ticked; a trusted browser removed ("Remove all": one event). */
+  public static final String TRUSTED_BROWSER_ADDED = "trusted_browser.added";
+  public static final String TRUSTED_BROWSER_REMOVED = "trusted_browser.removed";
   /** Details key: the application's name, shown to the user. */
   public static final String CLIENT = "client";
 

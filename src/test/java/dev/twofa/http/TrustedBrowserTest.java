@@ -98,6 +98,10 @@ class TrustedBrowserTest {
       .allMatch(e -> e.getBoolean("success")), events.encode());
   }
 
+  private static long count(JsonArray events, String type) {
+    return events.stream().map(JsonObject.class::cast).filter(e -> type.equals(e.getString("type"))).count();
+  }
+
   private static boolean skipped(JsonObject event) {
     return "login.password".equals(event.getString("type")) && event.getJsonObject("details") != null
       && "trusted_browser".equals(event.getJsonObject("details").getString("secondFactor"));
@@ -136,7 +140,7 @@ class TrustedBrowserTest {
   }
 
   @Test
-  void removedOneByOneOrAllAtOnce() {
+  void removedOneByOneOrAllAtOnce() throws Exception {
     Enrolled account = accounts.enrolled();
     ApiClient laptop = trusted(account);
     ApiClient phone = trusted(account);
@@ -160,6 +164,10 @@ class TrustedBrowserTest {
     assertError(strangers.post("/api/trusted-browsers/remove", new JsonObject().put("id", laptopId)), 404, "not_found");
 
     assertEquals(0, laptop.post("/api/trusted-browsers/remove-all", null).json().getJsonArray("trustedBrowsers").size());
+    // Each trust and each removal is a security event: two trusted, one removed, then the rest at once.
+    JsonArray events = Eventually.eventually(() -> laptop.get("/api/account/activity").json().getJsonArray("events"),
+      page -> count(page, "trusted_browser.removed") == 2, "both removals in Activity");
+    assertEquals(2, count(events, "trusted_browser.added"), events.encode());
     laptop.post("/api/logout", null);
     assertEquals("pending_2fa", state(laptop, account.email()));
     assertError(server.newClient().get("/api/trusted-browsers"), 401, "unauthenticated");

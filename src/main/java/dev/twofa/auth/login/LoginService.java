@@ -216,7 +216,7 @@ public final class LoginService {
    * stays one statement); a failure here costs the trust, never the login.
    */
   private Future<Void> trusted(boolean asked, UserRow user, ClientInfo client) {
-    return !asked ? Future.succeededFuture() : trust.trust(pool, user, client).recover(error -> {
+    return !asked ? Future.succeededFuture() : trust.trust(user, client).recover(error -> {
       LOG.warn("event=trusted_browser.unwritten user={} error={}", user.id(), error.toString());
       return Future.succeededFuture();
     });

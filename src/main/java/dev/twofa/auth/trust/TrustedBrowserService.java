@@ -2,6 +2,7 @@ package dev.twofa.auth.trust;
 
 import dev.twofa.auth.Door;
 import dev.twofa.auth.account.UserRow;
+import dev.twofa.auth.events.Auditor;
 import dev.twofa.auth.session.SessionService;
 import dev.twofa.bus.AuthReplies.TrustedBrowserView;
 import dev.twofa.bus.AuthReplies.TrustedBrowsers;
@@ -10,6 +11,7 @@ import dev.twofa.bus.AuthRequests.TrustedBrowserRemove;
 import dev.twofa.bus.BusFailure;
 import dev.twofa.bus.ClientInfo;
 import dev.twofa.bus.ErrorCode;
+import dev.twofa.bus.SecurityEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
@@ -20,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -28,7 +31,7 @@ import java.util.UUID;
  * room: the only writer of trusted_browsers. A browser is its device cookie, stored as a SHA-256 per account; a
  * trust ends when it expires, when the account's session epoch moves on (password change or reset, new
  * authenticator, "This wasn't me", support reset), when a passkey is removed ({@link #endAll}), and when its owner
- * removes it. It never stands in for a password, a step-up or a login an application asked a code for: deciding
+ * removes it. Trusting a browser and removing one are security events in Activity. It never stands in for a password, a step-up or a login an application asked a code for: deciding
  * when it may be used is the login room's business.
  */
 @Door
@@ -36,13 +39,15 @@ public final class TrustedBrowserService {
   private final Pool pool;
   private final TrustedBrowserRepository rows = new TrustedBrowserRepository();
   private final SessionService sessions;
+  private final Auditor auditor;
   private final Duration lifetime;
   private final Clock clock;
 
   /** {@code lifetime}: TWOFA_TRUSTED_BROWSER_DAYS (zero: nobody may trust a browser, and no trust counts). */
-  public TrustedBrowserService(Pool pool, SessionService sessions, Duration lifetime, Clock clock) {
+  public TrustedBrowserService(Pool pool, SessionService sessions, Auditor auditor, Duration lifetime, Clock clock) {
     this.pool = pool;
     this.sessions = sessions;
+    this.auditor = auditor;
     this.lifetime = lifetime;
     this.clock = clock;
   }
@@ -70,15 +75,20 @@ public final class TrustedBrowserService {
       : rows.use(tx, user.id(), device.get(), clock.instant(), client.ip(), client.userAgent());
   }
 
-  /** Trusts the browser {@code client} for {@code user}'s logins under the epoch its new session was opened in. */
-  public Future<Void> trust(SqlClient db, UserRow user, ClientInfo client) {
+  /**
+   * Trusts the browser {@code client} for {@code user}'s logins under the epoch its new session was opened in; the
+   * trust and its event commit together.
+   */
+  public Future<Void> trust(UserRow user, ClientInfo client) {
     Optional<byte[]> device = device(client);
     if (!offered() || device.isEmpty()) {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
-    return rows.trust(db, user.id(), device.get(), user.sessionEpoch(), now, now.plus(lifetime), client.ip(),
-      client.userAgent());
+    return pool.withTransaction(tx -> rows.trust(tx, user.id(), device.get(), user.sessionEpoch(), now, now.plus(lifetime),
+        client.ip(), client.userAgent())
+      .compose(trusted -> auditor.recordWithin(tx, event(user.id(), SecurityEvent.TRUSTED_BROWSER_ADDED, client))))
+      .onSuccess(recorded -> auditor.nudge());
   }
 
   /** Ends every trust of the account, in the caller's transaction (a passkey removed). */
@@ -93,14 +103,29 @@ public final class TrustedBrowserService {
   /** Removes one trust of the session's account; NOT_FOUND when it has no such one (or it ended already). */
   public Future<TrustedBrowsers> remove(TrustedBrowserRemove request) {
     Optional<UUID> id = uuid(request.id());
-    return sessions.signedIn(request.sessionToken()).compose(session -> id.isEmpty() ? BusFailure.<TrustedBrowsers>fail(ErrorCode.NOT_FOUND)
-      : rows.remove(pool, session.user().id(), id.get()).compose(removed -> removed
-        ? views(session.user().id(), request.client()) : BusFailure.fail(ErrorCode.NOT_FOUND)));
+    return sessions.signedIn(request.sessionToken()).compose(session -> {
+      long userId = session.user().id();
+      return id.isEmpty() ? BusFailure.<TrustedBrowsers>fail(ErrorCode.NOT_FOUND)
+        : pool.withTransaction(tx -> rows.remove(tx, userId, id.get()).compose(removed -> removed
+            ? auditor.recordWithin(tx, event(userId, SecurityEvent.TRUSTED_BROWSER_REMOVED, request.client()))
+            : BusFailure.<Void>fail(ErrorCode.NOT_FOUND)))
+          .onSuccess(recorded -> auditor.nudge())
+          .compose(recorded -> views(userId, request.client()));
+    });
   }
 
   public Future<TrustedBrowsers> removeAll(Session request) {
-    return sessions.signedIn(request.sessionToken()).compose(session -> rows.removeAll(pool, session.user().id())
-      .compose(removed -> views(session.user().id(), request.client())));
+    return sessions.signedIn(request.sessionToken()).compose(session -> {
+      long userId = session.user().id();
+      return pool.withTransaction(tx -> rows.removeAll(tx, userId).compose(removed -> removed == 0 ? Future.<Void>succeededFuture()
+          : auditor.recordWithin(tx, event(userId, SecurityEvent.TRUSTED_BROWSER_REMOVED, request.client()))))
+        .onSuccess(recorded -> auditor.nudge())
+        .compose(recorded -> views(userId, request.client()));
+    });
+  }
+
+  private static SecurityEvent event(long userId, String type, ClientInfo client) {
+    return new SecurityEvent(userId, type, true, client, null, Map.of(), null);
   }
 
   /** Drops trusts that can never count again (run on the purge timer). */
