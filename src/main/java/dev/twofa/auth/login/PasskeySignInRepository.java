@@ -50,13 +50,7 @@ final class PasskeySignInRepository {
     parameters.put("windowStart", utc(budget.windowStart()));
     parameters.put("reservedKeys", reserved.recorded().toArray(String[]::new));
     parameters.put("reservedAt", utc(reserved.at()));
-    parameters.put("sessionHash", Buffer.buffer(session.tokenHash()));
-    parameters.put("sessionHandle", session.handle());
-    parameters.put("sessionEpoch", session.epoch());
-    parameters.put("sessionExpires", utc(session.expiresAt()));
-    parameters.put("ip", session.ip());
-    parameters.put("userAgent", session.userAgent());
-    parameters.put("sessionMax", session.maxPerUser());
+    session.putParameters(parameters);
     parameters.put("sessionMethod", sessionMethod);
     parameters.put("succeeded", succeeded);
     parameters.put("failed", failed);

@@ -108,13 +108,7 @@ final class SecondStepRepository {
     parameters.put("now", utc(now));
     parameters.put("windowStart", utc(budget.windowStart()));
     parameters.put("maxFailures", maxFailures);
-    parameters.put("sessionHash", Buffer.buffer(session.tokenHash()));
-    parameters.put("sessionHandle", session.handle());
-    parameters.put("sessionEpoch", session.epoch());
-    parameters.put("sessionExpires", utc(session.expiresAt()));
-    parameters.put("ip", session.ip());
-    parameters.put("userAgent", session.userAgent());
-    parameters.put("sessionMax", session.maxPerUser());
+    session.putParameters(parameters);
     parameters.put("succeeded", events.succeeded());
     parameters.put("failed", events.failed());
     parameters.put("abandoned", events.abandoned());
