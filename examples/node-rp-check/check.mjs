@@ -1,0 +1,172 @@
+// An independent relying party (panva's openid-client, Node) run against a running twofa: one PASS/FAIL line per
+// step, exit code 1 on any failure. The login screens are driven over twofa's JSON API, as its browser app does.
+// Env: TWOFA_URL (the issuer), CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_REDIRECT_URI,
+// TWOFA_EMAIL, TWOFA_PASSWORD, TWOFA_TOTP_SECRET, TWOFA_TOTP_STEP (the last time step already used).
+import * as client from 'openid-client';
+import { Browser, freshCode } from './browser.mjs';
+
+const env = name => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
+const issuer = env('TWOFA_URL');
+const redirectUri = env('REDIRECT_URI');
+const postLogout = env('POST_LOGOUT_REDIRECT_URI');
+const insecure = issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : {};
+let failures = 0;
+
+async function step(name, body) {
+  try {
+    const detail = await body();
+    console.log(`PASS ${name}${detail ? ` (${detail})` : ''}`);
+    return true;
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.error ?? ''} ${e.error_description ?? ''} ${e.message} ${e.cause ? JSON.stringify(e.cause) : ''}`.trim());
+    return false;
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function expectError(promise, code) {
+  try {
+    await promise;
+  } catch (e) {
+    check(e.error === code, `expected ${code}, got ${e.error ?? e.message}`);
+    return code;
+  }
+  throw new Error(`expected ${code}, got a success`);
+}
+
+/** One authorization request's secrets and its URL (code flow, PKCE S256, state, nonce). */
+async function attempt(config, extra = {}) {
+  const verifier = client.randomPKCECodeVerifier();
+  const a = { verifier, state: client.randomState(), nonce: client.randomNonce() };
+  a.url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri, scope: 'openid email offline_access', state: a.state, nonce: a.nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
+  });
+  return a;
+}
+
+const exchange = (config, a, callback) => client.authorizationCodeGrant(config, new URL(callback),
+  { pkceCodeVerifier: a.verifier, expectedState: a.state, expectedNonce: a.nonce, idTokenExpected: true });
+
+const browser = new Browser(issuer);
+let basic, post, first, callback, tokens, claims, refreshed;
+
+await step('discovery (issuer, endpoints, S256, RFC 9207 iss)', async () => {
+  basic = await client.discovery(new URL(issuer), env('CLIENT_ID'), env('CLIENT_SECRET'),
+    client.ClientSecretBasic(env('CLIENT_SECRET')), insecure);
+  post = await client.discovery(new URL(issuer), env('CLIENT_ID'), env('CLIENT_SECRET'),
+    client.ClientSecretPost(env('CLIENT_SECRET')), insecure);
+  const m = basic.serverMetadata();
+  check(m.issuer === issuer, `issuer ${m.issuer}`);
+  check(m.code_challenge_methods_supported?.includes('S256'), 'S256 not offered');
+  check(m.authorization_response_iss_parameter_supported === true, 'no RFC 9207 iss');
+  for (const e of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint',
+    'introspection_endpoint', 'revocation_endpoint']) check(m[e], `no ${e}`);
+  return m.issuer;
+});
+
+await step('authorization request without a session goes to the login screen', async () => {
+  first = await attempt(basic);
+  const res = await browser.request(first.url);
+  check(res.status === 302 && /^\/login\?authorization=/.test(res.location), `${res.status} ${res.location}`);
+  first.id = new URL(res.location, issuer).searchParams.get('authorization');
+  return res.location.replace(/=.*/, '=…');
+});
+
+await step('login: password, then the authenticator app code', async () => {
+  const login = await browser.post('/api/login', { email: env('TWOFA_EMAIL'), password: env('TWOFA_PASSWORD') });
+  check(login.status === 200 && login.json().state === 'pending_2fa', `login ${login.status} ${login.text}`);
+  const { code } = await freshCode(env('TWOFA_TOTP_SECRET'), Number(env('TWOFA_TOTP_STEP')));
+  const totp = await browser.post('/api/login/totp', { code });
+  check(totp.status === 200, `totp ${totp.status} ${totp.text}`);
+});
+
+await step('the authorization resumes and redirects with code, state and iss', async () => {
+  const res = await browser.request(`/authorize/resume?authorization=${first.id}`);
+  check(res.status === 302 && res.location?.startsWith(redirectUri + '?'), `${res.status} ${res.location}`);
+  callback = res.location;
+  const params = new URL(callback).searchParams;
+  check(params.get('iss') === issuer, `iss ${params.get('iss')}`);
+});
+
+await step('code exchange (client_secret_basic, PKCE) and ID token validation', async () => {
+  tokens = await exchange(basic, first, callback);
+  claims = tokens.claims();
+  check(tokens.token_type.toLowerCase() === 'bearer', tokens.token_type);
+  check(tokens.refresh_token, 'no refresh token for offline_access');
+  return `sub ${claims.sub}, expires_in ${tokens.expires_in}`;
+});
+
+await step('ID token claims: amr, acr, auth_time, sid, email', async () => {
+  check(JSON.stringify(claims.amr) === '["pwd","otp","mfa"]', `amr ${JSON.stringify(claims.amr)}`);
+  check(claims.acr === '2', `acr ${claims.acr}`);
+  check(typeof claims.auth_time === 'number' && claims.sid, 'auth_time or sid missing');
+  check(claims.email === env('TWOFA_EMAIL') && claims.sub !== claims.email, `email ${claims.email}`);
+  return `amr ${claims.amr.join(',')}, acr ${claims.acr}`;
+});
+
+await step('userinfo', async () => {
+  const info = await client.fetchUserInfo(basic, tokens.access_token, claims.sub);
+  check(info.email === env('TWOFA_EMAIL'), `email ${info.email}`);
+  return `sub ${info.sub}`;
+});
+
+await step('introspection of the access token', async () => {
+  const i = await client.tokenIntrospection(basic, tokens.access_token);
+  check(i.active === true && i.sub === claims.sub && i.client_id === env('CLIENT_ID'), JSON.stringify(i));
+  return `active, scope ${i.scope}`;
+});
+
+await step('refresh (offline_access) rotates the refresh token', async () => {
+  refreshed = await client.refreshTokenGrant(basic, tokens.refresh_token);
+  check(refreshed.access_token && refreshed.refresh_token && refreshed.refresh_token !== tokens.refresh_token,
+    'no new refresh token');
+  if (refreshed.id_token) check(refreshed.claims().sub === claims.sub, 'another sub after refresh');
+  return refreshed.id_token ? 'with a new ID token' : 'no ID token';
+});
+
+await step('revocation of the access token (RFC 7009), then introspection says inactive', async () => {
+  await client.tokenRevocation(basic, refreshed.access_token);
+  const i = await client.tokenIntrospection(basic, refreshed.access_token);
+  check(i.active === false, JSON.stringify(i));
+});
+
+await step('revocation of the refresh token, then refreshing is refused', async () => {
+  await client.tokenRevocation(basic, refreshed.refresh_token);
+  return expectError(client.refreshTokenGrant(basic, refreshed.refresh_token), 'invalid_grant');
+});
+
+let sso;
+await step('single sign-on with prompt=none, exchanged with client_secret_post', async () => {
+  const a = await attempt(post, { prompt: 'none' });
+  const res = await browser.request(a.url);
+  check(res.status === 302 && res.location?.startsWith(redirectUri + '?'), `${res.status} ${res.location}`);
+  sso = await exchange(post, a, res.location);
+  sso.callback = res.location;
+  sso.attempt = a;
+  check(sso.claims().sid === claims.sid, 'another session');
+});
+
+await step('the code is single use; its second use revokes the tokens issued from it', async () => {
+  await expectError(exchange(post, sso.attempt, sso.callback), 'invalid_grant');
+  const i = await client.tokenIntrospection(post, sso.access_token);
+  check(i.active === false, `still active: ${JSON.stringify(i)}`);
+  return 'invalid_grant, access token inactive';
+});
+
+await step('RP-initiated logout URL (buildEndSessionUrl) ends the session and returns with state', async () => {
+  const state = client.randomState();
+  const url = client.buildEndSessionUrl(basic, { id_token_hint: sso.id_token, post_logout_redirect_uri: postLogout, state });
+  const res = await browser.request(url);
+  check(res.status === 302 && res.location === `${postLogout}?state=${state}`, `${res.status} ${res.location}`);
+  const again = await attempt(basic, { prompt: 'none' });
+  const back = await browser.request(again.url);
+  return expectError(exchange(basic, again, back.location ?? 'http://invalid/'), 'login_required');
+});
+
+console.log(failures === 0 ? 'ALL PASS' : `${failures} FAILED`);
+process.exit(failures === 0 ? 0 : 1);
