@@ -7,15 +7,19 @@ export class Browser {
     this.cookies = new Map();
   }
 
-  async request(pathOrUrl, { method = 'GET', body } = {}) {
+  async request(pathOrUrl, { method = 'GET', body, form } = {}) {
     const url = new URL(pathOrUrl, this.base);
-    if (method !== 'GET' && !this.xsrf()) await this.request('/api/session');
+    if (method !== 'GET' && !form && !this.xsrf()) await this.request('/api/session');
     const headers = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-    if (method !== 'GET') {
+    if (form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(form).toString();
+    } else if (method !== 'GET') {
+      body = body === undefined ? undefined : JSON.stringify(body);
       headers['x-xsrf-token'] = this.xsrf();
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(url, { method, headers, redirect: 'manual', body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url, { method, headers, redirect: 'manual', body });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
       const at = pair.indexOf('=');

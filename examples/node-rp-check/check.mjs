@@ -151,6 +151,49 @@ await step('single sign-on with prompt=none, exchanged with client_secret_post',
   check(sso.claims().sid === claims.sid, 'another session');
 });
 
+/** With the session the browser holds: the authorization request `a` (sent by `method`) comes back with a code. */
+async function codeAtOnce(config, a, method = 'GET') {
+  const res = method === 'GET' ? await browser.request(a.url)
+    : await browser.request(a.url.origin + a.url.pathname, { method: 'POST', form: Object.fromEntries(a.url.searchParams) });
+  check(res.status === 302 && res.location?.startsWith(redirectUri + '?'), `${res.status} ${res.location}`);
+  return exchange(config, a, res.location);
+}
+
+await step('authorization request by POST (Core 3.1.2.1; oidcc-ensure-post-request-succeeds)',
+  async () => { await codeAtOnce(basic, await attempt(basic), 'POST'); });
+
+await step('request without nonce (oidcc-ensure-request-without-nonce-succeeds-for-code-flow)', async () => {
+  const a = await attempt(basic, { nonce: '' });
+  a.url.searchParams.delete('nonce');
+  a.nonce = undefined;
+  const t = await codeAtOnce(basic, a);
+  check(t.claims().nonce === undefined, 'a nonce nobody sent');
+});
+
+await step('unknown parameter, other scope order, display, ui_locales, claims_locales, login_hint, acr_values, max_age=10000',
+  async () => {
+    const a = await attempt(basic, { scope: 'email openid', display: 'popup', ui_locales: 'ja en', claims_locales: 'ja',
+      login_hint: env('TWOFA_EMAIL'), acr_values: '1 2', max_age: '10000', extra: 'foobar' });
+    const t = await codeAtOnce(basic, a);
+    check(t.claims().auth_time === claims.auth_time, 'max_age=10000 asked for a new login');
+  });
+
+let hinted;
+await step('prompt=none with id_token_hint (oidcc-id-token-hint)',
+  async () => { hinted = await codeAtOnce(basic, await attempt(basic, { prompt: 'none', id_token_hint: tokens.id_token })); });
+
+await step('userinfo by POST with the Authorization header (oidcc-userinfo-post-header)', async () => {
+  const res = await client.fetchProtectedResource(basic, hinted.access_token, new URL(basic.serverMetadata().userinfo_endpoint), 'POST');
+  check(res.status === 200 && (await res.json()).sub === claims.sub, `${res.status}`);
+});
+
+await step('userinfo with the token in a form body (RFC 6750 2.2; oidcc-userinfo-post-body)', async () => {
+  const res = await fetch(basic.serverMetadata().userinfo_endpoint, { method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ access_token: hinted.access_token }) });
+  const text = await res.text();
+  check(res.status === 200 && JSON.parse(text).sub === claims.sub, `${res.status} ${text}`);
+});
+
 await step('the code is single use; its second use revokes the tokens issued from it', async () => {
   await expectError(exchange(post, sso.attempt, sso.callback), 'invalid_grant');
   const i = await client.tokenIntrospection(post, sso.access_token);

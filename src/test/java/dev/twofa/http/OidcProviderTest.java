@@ -203,6 +203,24 @@ class OidcProviderTest {
     assertTrue(RelyingParty.callback(fresh).indicatesSuccess(), fresh.toString());
   }
 
+  /** OpenID Connect Core 3.1.2.1: the authorization endpoint MUST take GET and POST (a form from the application). */
+  @Test
+  void anAuthorizationRequestMayComeAsAFormPost() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    Attempt attempt = Attempt.fresh();
+    String path = app.authorizePath(attempt);
+    ApiClient.Response redirect = browser.postForm("/authorize", path.substring(path.indexOf('?') + 1));
+    assertEquals(302, redirect.status(), redirect.toString());
+    AuthorizationResponse response = RelyingParty.callback(redirect);
+    assertTrue(response.indicatesSuccess(), redirect.header("Location"));
+    assertEquals(attempt.state(), response.getState());
+    app.verify(exchanged(response, attempt.verifier()).getIDTokenString(), attempt.nonce());
+
+    ApiClient.Response toLogin = server.newClient().postForm("/authorize", path.substring(path.indexOf('?') + 1));
+    assertTrue(toLogin.header("Location").startsWith("/login?authorization="), toLogin.toString());
+  }
+
   @Test
   void requestsKeptWaitingForALoginAreLimitedPerAddress() {
     ApiClient anonymous = server.newClient();
