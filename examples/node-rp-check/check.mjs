@@ -194,6 +194,25 @@ await step('userinfo with the token in a form body (RFC 6750 2.2; oidcc-userinfo
   check(res.status === 200 && JSON.parse(text).sub === claims.sub, `${res.status} ${text}`);
 });
 
+await step('scopes twofa does not offer (profile address phone) are ignored (RFC 6749 3.3; oidcc-scope-all)', async () => {
+  const t = await codeAtOnce(basic, await attempt(basic, { scope: 'openid profile email address phone' }));
+  check(!t.scope?.includes('profile'), `granted ${t.scope}`);
+  return `granted ${t.scope}`;
+});
+
+await step('claims parameter ignored (claims_parameter_supported false; oidcc-claims-essential)', async () => {
+  await codeAtOnce(basic, await attempt(basic, { claims: JSON.stringify({ userinfo: { name: { essential: true } } }) }));
+});
+
+for (const [parameter, code] of [['request', 'request_not_supported'], ['request_uri', 'request_uri_not_supported']]) {
+  await step(`${parameter} rejected as ${code} (oidcc-${parameter.replace('_', '-')}-unsigned…RejectedAsUnsupported)`, async () => {
+    const a = await attempt(basic, { [parameter]: parameter === 'request' ? 'eyJhbGciOiJub25lIn0.e30.' : 'https://rp.example/request.jwt' });
+    const res = await browser.request(a.url);
+    check(res.status === 302 && res.location?.startsWith(redirectUri + '?'), `${res.status} ${res.location}`);
+    return expectError(exchange(basic, a, res.location), code);
+  });
+}
+
 await step('the code is single use; its second use revokes the tokens issued from it', async () => {
   await expectError(exchange(post, sso.attempt, sso.callback), 'invalid_grant');
   const i = await client.tokenIntrospection(post, sso.access_token);

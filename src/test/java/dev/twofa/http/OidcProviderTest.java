@@ -221,6 +221,28 @@ class OidcProviderTest {
     assertTrue(toLogin.header("Location").startsWith("/login?authorization="), toLogin.toString());
   }
 
+  /**
+   * Request objects are not offered (discovery says so): the application hears request(_uri)_not_supported, also
+   * when, as the JWT-secured request (RFC 9101) allows, response_type is left to the request object.
+   */
+  @Test
+  void requestObjectsAreRefusedAsUnsupportedNotFailed() {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    for (String[] refused : new String[][] {{"request", "eyJhbGciOiJub25lIn0.e30.", "request_not_supported"},
+      {"request_uri", "https://rp.example/request.jwt", "request_uri_not_supported"}}) {
+      Attempt attempt = Attempt.fresh();
+      String path = app.authorizePath(attempt) + "&" + refused[0] + "="
+        + java.net.URLEncoder.encode(refused[1], java.nio.charset.StandardCharsets.UTF_8);
+      for (String request : List.of(path, path.replace("response_type=code&", ""))) {
+        ApiClient.Response redirect = browser.get(request);
+        assertEquals(302, redirect.status(), request + " " + redirect);
+        AuthorizationResponse response = RelyingParty.callback(redirect);
+        assertEquals(refused[2], response.toErrorResponse().getErrorObject().getCode());
+        assertEquals(attempt.state(), response.getState());
+      }
+    }
+  }
+
   @Test
   void requestsKeptWaitingForALoginAreLimitedPerAddress() {
     ApiClient anonymous = server.newClient();
