@@ -213,6 +213,14 @@ for (const [parameter, code] of [['request', 'request_not_supported'], ['request
   });
 }
 
+await step('response_type missing: invalid_request to the redirect URI (oidcc-response-type-missing)', async () => {
+  const a = await attempt(basic);
+  a.url.searchParams.delete('response_type');
+  const res = await browser.request(a.url);
+  check(res.status === 302 && res.location?.startsWith(redirectUri + '?'), `${res.status} ${res.location}`);
+  return expectError(exchange(basic, a, res.location), 'invalid_request');
+});
+
 await step('the code is single use; its second use revokes the tokens issued from it', async () => {
   await expectError(exchange(post, sso.attempt, sso.callback), 'invalid_grant');
   const i = await client.tokenIntrospection(post, sso.access_token);
