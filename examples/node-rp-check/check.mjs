@@ -1,8 +1,11 @@
 // An independent relying party (panva's openid-client, Node) run against a running twofa: one PASS/FAIL line per
 // step, exit code 1 on any failure. The login screens are driven over twofa's JSON API, as its browser app does.
 // Env: TWOFA_URL (the issuer), CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_REDIRECT_URI,
-// TWOFA_EMAIL, TWOFA_PASSWORD, TWOFA_TOTP_SECRET, TWOFA_TOTP_STEP (the last time step already used).
+// TWOFA_EMAIL, TWOFA_PASSWORD, TWOFA_TOTP_SECRET, TWOFA_TOTP_STEP (the last time step already used), and
+// BACKCHANNEL_PORT: the client's back-channel logout URI is http://127.0.0.1:BACKCHANNEL_PORT/backchannel-logout.
 import * as client from 'openid-client';
+import * as jose from 'jose';
+import { createServer } from 'node:http';
 import { Browser, freshCode } from './browser.mjs';
 
 const env = name => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
@@ -53,6 +56,31 @@ const exchange = (config, a, callback) => client.authorizationCodeGrant(config, 
   { pkceCodeVerifier: a.verifier, expectedState: a.state, expectedNonce: a.nonce, idTokenExpected: true });
 
 const browser = new Browser(issuer);
+
+// The application's back-channel logout endpoint: keeps every logout_token POSTed to it (OIDC Back-Channel Logout 2.5).
+const logoutTokens = [];
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', chunk => { body += chunk; });
+  req.on('end', () => {
+    logoutTokens.push({ type: req.headers['content-type'], token: new URLSearchParams(body).get('logout_token') });
+    res.writeHead(200, { 'cache-control': 'no-store' }).end();
+  });
+});
+await new Promise(resolve => receiver.listen(Number(env('BACKCHANNEL_PORT')), '127.0.0.1', resolve));
+
+/** The first logout token for `sid`, waiting for its delivery (the outbox sends it after the logout's commit). */
+async function logoutTokenFor(sid, jwks) {
+  for (let waited = 0; waited < 30000; waited += 100) {
+    for (const received of logoutTokens) {
+      const { payload, protectedHeader } = await jose.jwtVerify(received.token, jwks,
+        { issuer, audience: env('CLIENT_ID'), typ: 'logout+jwt' });
+      if (payload.sid === sid) return { ...received, payload, protectedHeader };
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error(`no logout token for sid ${sid} within 30 s (${logoutTokens.length} received)`);
+}
 let basic, post, first, callback, tokens, claims, refreshed;
 
 await step('discovery (issuer, endpoints, S256, RFC 9207 iss)', async () => {
@@ -238,5 +266,15 @@ await step('RP-initiated logout URL (buildEndSessionUrl) ends the session and re
   return expectError(exchange(basic, again, back.location ?? 'http://invalid/'), 'login_required');
 });
 
+await step('back-channel logout token: signed, typ logout+jwt, event, sub and sid of the session, no nonce', async () => {
+  const jwks = jose.createRemoteJWKSet(new URL(basic.serverMetadata().jwks_uri));
+  const { type, payload, protectedHeader } = await logoutTokenFor(claims.sid, jwks);
+  check(type?.startsWith('application/x-www-form-urlencoded'), `content-type ${type}`);
+  check(payload.events?.['http://schemas.openid.net/event/backchannel-logout'] !== undefined, 'no back-channel event');
+  check(payload.sub === claims.sub && payload.jti && payload.iat && payload.nonce === undefined, JSON.stringify(payload));
+  return `${protectedHeader.alg}, kid ${protectedHeader.kid}`;
+});
+
+receiver.close();
 console.log(failures === 0 ? 'ALL PASS' : `${failures} FAILED`);
 process.exit(failures === 0 ? 0 : 1);
