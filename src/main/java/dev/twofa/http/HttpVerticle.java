@@ -176,6 +176,7 @@ public class HttpVerticle extends VerticleBase {
       router.route(path).handler(CleanInput::refuseControlCharacters);
     }
     router.get("/authorize").handler(sessionCookie::read).handler(oidc::authorize);
+    router.post("/authorize").handler(sessionCookie::read).handler(oidc::authorize);
     router.get("/authorize/resume").handler(sessionCookie::read).handler(oidc::resume);
     router.post("/token").handler(oidc::token);
     router.post("/revoke").handler(oidc::revoke);

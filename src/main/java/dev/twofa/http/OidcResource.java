@@ -16,6 +16,7 @@ import dev.twofa.config.TwofaConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
@@ -72,8 +73,19 @@ final class OidcResource {
     write(ctx, requests.call(OIDC_JWKS, null));
   }
 
+  /** {@code GET /authorize}, or a form {@code POST} of the same parameters (OpenID Connect Core 3.1.2.1). */
   void authorize(RoutingContext ctx) {
-    follow(ctx, requests.call(OIDC_AUTHORIZE, new Authorize(sessionToken(ctx), ctx.request().query(), client(ctx))));
+    follow(ctx, requests.call(OIDC_AUTHORIZE, new Authorize(sessionToken(ctx), authorizationParameters(ctx), client(ctx))));
+  }
+
+  /** The query of a GET; the body of a form POST (anything else posted carries no request: the error page). */
+  private static String authorizationParameters(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.POST) {
+      return ctx.request().query();
+    }
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    boolean form = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    return form && ctx.body() != null && ctx.body().buffer() != null ? ctx.body().buffer().toString(StandardCharsets.UTF_8) : null;
   }
 
   void resume(RoutingContext ctx) {

@@ -203,6 +203,46 @@ class OidcProviderTest {
     assertTrue(RelyingParty.callback(fresh).indicatesSuccess(), fresh.toString());
   }
 
+  /** OpenID Connect Core 3.1.2.1: the authorization endpoint MUST take GET and POST (a form from the application). */
+  @Test
+  void anAuthorizationRequestMayComeAsAFormPost() throws Exception {
+    String email = TestAccounts.uniqueEmail();
+    ApiClient browser = accounts.signedUp(email);
+    Attempt attempt = Attempt.fresh();
+    String path = app.authorizePath(attempt);
+    ApiClient.Response redirect = browser.postForm("/authorize", path.substring(path.indexOf('?') + 1));
+    assertEquals(302, redirect.status(), redirect.toString());
+    AuthorizationResponse response = RelyingParty.callback(redirect);
+    assertTrue(response.indicatesSuccess(), redirect.header("Location"));
+    assertEquals(attempt.state(), response.getState());
+    app.verify(exchanged(response, attempt.verifier()).getIDTokenString(), attempt.nonce());
+
+    ApiClient.Response toLogin = server.newClient().postForm("/authorize", path.substring(path.indexOf('?') + 1));
+    assertTrue(toLogin.header("Location").startsWith("/login?authorization="), toLogin.toString());
+  }
+
+  /**
+   * Request objects are not offered (discovery says so): the application hears request(_uri)_not_supported, also
+   * when, as the JWT-secured request (RFC 9101) allows, response_type is left to the request object.
+   */
+  @Test
+  void requestObjectsAreRefusedAsUnsupportedNotFailed() {
+    ApiClient browser = accounts.signedUp(TestAccounts.uniqueEmail());
+    for (String[] refused : new String[][] {{"request", "eyJhbGciOiJub25lIn0.e30.", "request_not_supported"},
+      {"request_uri", "https://rp.example/request.jwt", "request_uri_not_supported"}}) {
+      Attempt attempt = Attempt.fresh();
+      String path = app.authorizePath(attempt) + "&" + refused[0] + "="
+        + java.net.URLEncoder.encode(refused[1], java.nio.charset.StandardCharsets.UTF_8);
+      for (String request : List.of(path, path.replace("response_type=code&", ""))) {
+        ApiClient.Response redirect = browser.get(request);
+        assertEquals(302, redirect.status(), request + " " + redirect);
+        AuthorizationResponse response = RelyingParty.callback(redirect);
+        assertEquals(refused[2], response.toErrorResponse().getErrorObject().getCode());
+        assertEquals(attempt.state(), response.getState());
+      }
+    }
+  }
+
   @Test
   void requestsKeptWaitingForALoginAreLimitedPerAddress() {
     ApiClient anonymous = server.newClient();

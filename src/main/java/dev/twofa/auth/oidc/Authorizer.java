@@ -280,17 +280,18 @@ final class Authorizer {
 
   /** What this provider refuses in a request that parsed: anything but the code flow with PKCE S256, by query. */
   private static Optional<ErrorObject> invalid(AuthenticationRequest request) {
-    if (!request.getResponseType().impliesCodeFlow() || request.getResponseType().size() != 1) {
-      return Optional.of(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE.setDescription("Only response_type=code is supported"));
-    }
-    if (request.getResponseMode() != null && !request.getResponseMode().equals(ResponseMode.QUERY)) {
-      return Optional.of(OAuth2Error.INVALID_REQUEST.setDescription("Only response_mode=query is supported"));
-    }
+    // First: with a request object Nimbus lets the query leave out response_type (RFC 9101), so it may be null.
     if (request.getRequestObject() != null) {
       return Optional.of(OAuth2Error.REQUEST_NOT_SUPPORTED);
     }
     if (request.getRequestURI() != null) {
       return Optional.of(OAuth2Error.REQUEST_URI_NOT_SUPPORTED);
+    }
+    if (request.getResponseType() == null || !request.getResponseType().impliesCodeFlow() || request.getResponseType().size() != 1) {
+      return Optional.of(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE.setDescription("Only response_type=code is supported"));
+    }
+    if (request.getResponseMode() != null && !request.getResponseMode().equals(ResponseMode.QUERY)) {
+      return Optional.of(OAuth2Error.INVALID_REQUEST.setDescription("Only response_mode=query is supported"));
     }
     if (request.getCodeChallenge() == null || !CodeChallengeMethod.S256.equals(request.getCodeChallengeMethod())) {
       return Optional.of(OAuth2Error.INVALID_REQUEST.setDescription("PKCE is required: code_challenge with code_challenge_method=S256"));
