@@ -16,6 +16,7 @@ import java.util.Map;
  * --url=http://host:port  an already running server (then also --db-url, --secret-key, --pid, --management-url
  *                         when its health is not on 127.0.0.1:9090; it must trust
  *                         127.0.0.1 in TWOFA_TRUSTED_PROXIES, or every client shares one address)
+ * --oidc-alg=RS256        the ID tokens' algorithm the oidc mode's application registers (RS256 or ES256)
  * --warmup=60             seconds of logins before the full, oidc and second-factor modes are measured
  * --strict=true           fail on unexpected answers (the CI smoke)
  * --explain=true          print the query plans of a login and an Activity page on the seeded data

@@ -61,13 +61,19 @@ final class OidcMode {
     this.basic = "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
     this.issuer = provider.getIssuer().getValue();
     this.application = driver.browser("127.0.0.2");
-    this.keys = new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(keys));
+    this.keys = new JWSVerificationKeySelector<>(JWSAlgorithm.parse(idTokenAlg()), new ImmutableJWKSet<>(keys));
+  }
+
+  /** The ID tokens' algorithm the application registers ({@code --oidc-alg=RS256|ES256}, default RS256, the spec's). */
+  private static String idTokenAlg() {
+    return java.util.Arrays.stream(Benchmark.ARGS).filter(a -> a.startsWith("--oidc-alg=")).findFirst()
+      .map(a -> a.substring("--oidc-alg=".length())).orElse("RS256");
   }
 
   /** Registers the application with the operator's command and reads the discovery document and the JWKS. */
   static OidcMode register(LoadDriver driver, String dbUrl) throws Exception {
     JsonObject registered = OidcClients.add(dbUrl,
-      new OidcClients.Registration("cryptact", List.of(REDIRECT.toString()), false, true, null));
+      new OidcClients.Registration("cryptact", List.of(REDIRECT.toString()), false, true, null, List.of(), null, idTokenAlg()));
     OIDCProviderMetadata provider = OIDCProviderMetadata.parse(fetch(driver.url() + "/.well-known/openid-configuration"));
     // The issuer's own address (TWOFA_PUBLIC_URL) may not be this server's port: the JWKS is read at the same path here.
     JWKSet keys = JWKSet.parse(fetch(driver.url() + provider.getJWKSetURI().getRawPath()));
