@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -179,20 +178,20 @@ class PasskeyBrowserTest {
 
       // What a phishing page at evil.example would relay: signed by the real key, for its own RP ID and origin.
       JsonObject relayed = assertion(key.getId(), privateKey, loginChallenge(), "evil.example", "https://evil.example", 1000);
-      assertEquals(401, post("/api/login/passkey", new JsonObject().put("credential", relayed)).getInteger("status"));
+      assertEquals(401, browser.postFromPage("/api/login/passkey", new JsonObject().put("credential", relayed)).getInteger("status"));
       assertEquals("/login/2fa", browser.path());
 
       String origin = URI.create(server.baseUrl()).getScheme() + "://" + URI.create(server.baseUrl()).getAuthority();
       JsonObject ours = assertion(key.getId(), privateKey, loginChallenge(), "localhost", origin, 1001);
-      JsonObject answer = post("/api/login/passkey", new JsonObject().put("credential", ours));
+      JsonObject answer = browser.postFromPage("/api/login/passkey", new JsonObject().put("credential", ours));
       assertEquals(200, answer.getInteger("status"), "the same key, for our RP ID and origin: " + answer);
       assertEquals("authenticated", new JsonObject(answer.getString("body")).getString("state"));
 
       // One step-up assertion sent twice at once: its challenge is spent by exactly one of them.
-      JsonObject stepUpOptions = new JsonObject(post("/api/step-up/passkey/options", null).getString("body"));
+      JsonObject stepUpOptions = new JsonObject(browser.postFromPage("/api/step-up/passkey/options", null).getString("body"));
       byte[] stepUpChallenge = Base64.getUrlDecoder().decode(stepUpOptions.getJsonObject("publicKey").getString("challenge"));
       JsonObject twice = assertion(key.getId(), privateKey, stepUpChallenge, "localhost", origin, 1002);
-      List<Object> statuses = postTwice("/api/step-up",
+      List<Object> statuses = browser.postTwiceFromPage("/api/step-up",
         new JsonObject().put("password", TestAccounts.PASSWORD).put("passkey", twice));
       assertEquals(List.of(204L, 401L), statuses.stream().map(n -> ((Number) n).longValue()).sorted().toList(),
         "one step-up per challenge");
@@ -217,7 +216,7 @@ class PasskeyBrowserTest {
         io.vertx.core.buffer.Buffer.buffer(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8))),
         dev.twofa.db.SqlTime.utc(server.clock().instant()),
         dev.twofa.db.SqlTime.utc(server.clock().instant().plus(Duration.ofDays(7))), email);
-      assertEquals(204, post("/api/secure-account", new JsonObject().put("token", token)).getInteger("status"));
+      assertEquals(204, browser.postFromPage("/api/secure-account", new JsonObject().put("token", token)).getInteger("status"));
       assertEquals(0, server.query(OF_USER, email).size(), "the passkey added just before is gone");
       assertEquals(0, server.query("SELECT 1 FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
         email).size(), "no second factor left: its recovery codes went too");
@@ -328,38 +327,12 @@ class PasskeyBrowserTest {
 
   /** The challenge of fresh login options for this browser's pending login. */
   private byte[] loginChallenge() {
-    JsonObject answer = post("/api/login/passkey/options", null);
+    JsonObject answer = browser.postFromPage("/api/login/passkey/options", null);
     assertEquals(200, answer.getInteger("status"));
     String challenge = new JsonObject(answer.getString("body")).getJsonObject("publicKey").getString("challenge");
     return Base64.getUrlDecoder().decode(challenge);
   }
 
-  /** A write from the page (its cookies and CSRF header), as {status, body}. */
-  private JsonObject post(String path, JsonObject body) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> answer = (Map<String, Object>) browser.asyncScript("""
-        const done = arguments[arguments.length - 1];
-        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
-        fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) },
-          body: arguments[1] === null ? undefined : arguments[1] })
-          .then(async (r) => done({ status: r.status, body: await r.text() }));
-        """, path, body == null ? null : body.encode());
-    return new JsonObject().put("status", ((Number) answer.get("status")).intValue()).put("body", answer.get("body"));
-  }
-
-  /** The same write sent twice at once from the page; the two statuses. */
-  @SuppressWarnings("unchecked")
-  private List<Object> postTwice(String path, JsonObject body) {
-    return (List<Object>) browser.asyncScript("""
-        const done = arguments[arguments.length - 1];
-        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
-        const send = () => fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) }, body: arguments[1] })
-          .then((r) => r.status);
-        Promise.all([send(), send()]).then(done);
-        """, path, body.encode());
-  }
 
   /** An ES256 WebAuthn assertion (AuthenticationResponseJSON) signed with {@code key}, built by hand. */
   static JsonObject assertion(byte[] credentialId, PrivateKey key, byte[] challenge, String rpId, String origin,

@@ -17,7 +17,6 @@ import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import static dev.twofa.browser.PasskeyBrowserTest.assertion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -115,7 +114,7 @@ class PasskeySignInBrowserTest {
     browser.logOut();
 
     JsonObject noUv = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 10, 0x01, key.userHandle());
-    assertError(post("/api/login/passkey-sign-in", body(noUv)), 401, "passkey_user_not_verified");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(noUv)), 401, "passkey_user_not_verified");
     assertEquals(1, server.query("SELECT 1 FROM throttle_attempts WHERE key = 'second-factor:' || "
       + "(SELECT id FROM users WHERE email = $1)", key.email()).size(), "spent from the account's second-factor budget");
     Eventually.eventually(() -> server.query(EVENTS + " AND type = 'login.passkey_sign_in' AND NOT success"
@@ -125,13 +124,13 @@ class PasskeySignInBrowserTest {
     // After the password, the same (no UV) is a second factor.
     PasskeyBrowserTest.logIn(browser, key.email());
     JsonObject second = assertion(key.id(), key.privateKey(), pendingLoginChallenge(), "localhost", origin(), 11, 0x01, null);
-    assertEquals(200, post("/api/login/passkey", body(second)).getInteger("status"));
+    assertEquals(200, browser.postFromPage("/api/login/passkey", body(second)).getInteger("status"));
     assertEquals("passkey_hwk", server.query(SESSIONS, key.email()).get(0).getString("second_factor_method"));
 
     browser.open("/account");
     browser.logOut();
     JsonObject withUv = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 12, 0x05, key.userHandle());
-    JsonObject answer = post("/api/login/passkey-sign-in", body(withUv));
+    JsonObject answer = browser.postFromPage("/api/login/passkey-sign-in", body(withUv));
     assertEquals(200, answer.getInteger("status"), answer.encode());
     assertEquals("authenticated", new JsonObject(answer.getString("body")).getString("state"));
   }
@@ -146,10 +145,10 @@ class PasskeySignInBrowserTest {
     browser.logOut();
     JsonObject made = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 10, 0x05, key.userHandle());
     browser.deleteCookie("twofa.device");
-    assertError(post("/api/login/passkey-sign-in", body(made)), 400, "passkey_refused");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(made)), 400, "passkey_refused");
 
     JsonObject twice = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 11, 0x05, key.userHandle());
-    assertEquals(List.of(200L, 400L), postTwice("/api/login/passkey-sign-in", body(twice)).stream()
+    assertEquals(List.of(200L, 400L), browser.postTwiceFromPage("/api/login/passkey-sign-in", body(twice)).stream()
       .map(n -> ((Number) n).longValue()).sorted().toList(), "one login per challenge");
     assertEquals(1, server.query(SESSIONS, key.email()).size());
   }
@@ -164,14 +163,14 @@ class PasskeySignInBrowserTest {
     browser.logOut();
     JsonObject relayed = assertion(key.id(), key.privateKey(), signInChallenge(), "evil.example", "https://evil.example", 50,
       0x05, key.userHandle());
-    assertError(post("/api/login/passkey-sign-in", body(relayed)), 400, "passkey_refused");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(relayed)), 400, "passkey_refused");
 
     JsonObject ours = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 50, 0x05, key.userHandle());
-    assertEquals(200, post("/api/login/passkey-sign-in", body(ours)).getInteger("status"));
+    assertEquals(200, browser.postFromPage("/api/login/passkey-sign-in", body(ours)).getInteger("status"));
     browser.open("/account");
     browser.logOut();
     JsonObject clone = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 7, 0x05, key.userHandle());
-    assertError(post("/api/login/passkey-sign-in", body(clone)), 400, "passkey_refused");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(clone)), 400, "passkey_refused");
     Eventually.eventually(() -> server.query(EVENTS + " AND type = 'passkey.clone_suspected' AND NOT success",
       key.email()).size() == 1, "the possible clone is in Activity");
     assertEquals(50L, server.query("SELECT sign_count FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
@@ -185,7 +184,7 @@ class PasskeySignInBrowserTest {
     browser.logOut();
     server.query("UPDATE users SET password_reset_required = true WHERE email = $1", key.email());
     JsonObject right = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 10, 0x05, key.userHandle());
-    assertError(post("/api/login/passkey-sign-in", body(right)), 401, "password_reset_required");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(right)), 401, "password_reset_required");
     assertEquals(0, server.query(SESSIONS, key.email()).size());
   }
 
@@ -197,10 +196,10 @@ class PasskeySignInBrowserTest {
     byte[] unknownId = new byte[32];
     for (int i = 0; i < BUDGET; i++) {
       JsonObject unknown = assertion(unknownId, key.privateKey(), signInChallenge(), "localhost", origin(), 10, 0x05, null);
-      assertError(post("/api/login/passkey-sign-in", body(unknown)), 400, "passkey_refused");
+      assertError(browser.postFromPage("/api/login/passkey-sign-in", body(unknown)), 400, "passkey_refused");
     }
     JsonObject right = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 10, 0x05, key.userHandle());
-    assertError(post("/api/login/passkey-sign-in", body(right)), 429, "rate_limited");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(right)), 429, "rate_limited");
 
     // The address's budget back, the account's spent (by wrong codes, say): the right passkey waits too.
     server.query("DELETE FROM throttle_attempts");
@@ -209,7 +208,7 @@ class PasskeySignInBrowserTest {
         key.email(), dev.twofa.db.SqlTime.utc(server.clock().instant()));
     }
     JsonObject again = assertion(key.id(), key.privateKey(), signInChallenge(), "localhost", origin(), 11, 0x05, key.userHandle());
-    assertError(post("/api/login/passkey-sign-in", body(again)), 429, "rate_limited");
+    assertError(browser.postFromPage("/api/login/passkey-sign-in", body(again)), 429, "rate_limited");
     assertEquals(0, server.query(SESSIONS, key.email()).size());
   }
 
@@ -238,7 +237,7 @@ class PasskeySignInBrowserTest {
   }
 
   private byte[] challenge(String path) {
-    JsonObject answer = post(path, null);
+    JsonObject answer = browser.postFromPage(path, null);
     assertEquals(200, answer.getInteger("status"), answer.encode());
     JsonObject publicKey = new JsonObject(answer.getString("body")).getJsonObject("publicKey");
     return Base64.getUrlDecoder().decode(publicKey.getString("challenge"));
@@ -258,30 +257,4 @@ class PasskeySignInBrowserTest {
     assertEquals(code, new JsonObject(answer.getString("body")).getString("error"), answer.encode());
   }
 
-  /** A write from the page (its cookies and CSRF header), as {status, body}. */
-  private static JsonObject post(String path, JsonObject body) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> answer = (Map<String, Object>) browser.asyncScript("""
-        const done = arguments[arguments.length - 1];
-        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
-        fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) },
-          body: arguments[1] === null ? undefined : arguments[1] })
-          .then(async (r) => done({ status: r.status, body: await r.text() }));
-        """, path, body == null ? null : body.encode());
-    return new JsonObject().put("status", ((Number) answer.get("status")).intValue()).put("body", answer.get("body"));
-  }
-
-  /** The same write sent twice at once from the page; the two statuses. */
-  @SuppressWarnings("unchecked")
-  private static List<Object> postTwice(String path, JsonObject body) {
-    return (List<Object>) browser.asyncScript("""
-        const done = arguments[arguments.length - 1];
-        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
-        const send = () => fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) }, body: arguments[1] })
-          .then((r) => r.status);
-        Promise.all([send(), send()]).then(done);
-        """, path, body.encode());
-  }
 }

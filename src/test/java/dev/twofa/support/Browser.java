@@ -286,6 +286,34 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, BeforeEa
   public Object asyncScript(String js, Object... args) {
     return driver.executeAsyncScript(js, args);
   }
+  /** A write from the page (its cookies and CSRF header), as {status, body}. */
+  public io.vertx.core.json.JsonObject postFromPage(String path, io.vertx.core.json.JsonObject body) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> answer = (Map<String, Object>) asyncScript("""
+        const done = arguments[arguments.length - 1];
+        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
+        fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) },
+          body: arguments[1] === null ? undefined : arguments[1] })
+          .then(async (r) => done({ status: r.status, body: await r.text() }));
+        """, path, body == null ? null : body.encode());
+    return new io.vertx.core.json.JsonObject().put("status", ((Number) answer.get("status")).intValue())
+      .put("body", answer.get("body"));
+  }
+
+  /** The same write sent twice at once from the page; the two statuses. */
+  @SuppressWarnings("unchecked")
+  public List<Object> postTwiceFromPage(String path, io.vertx.core.json.JsonObject body) {
+    return (List<Object>) asyncScript("""
+        const done = arguments[arguments.length - 1];
+        const token = (document.cookie.match(/(?:^|;\\s*)XSRF-TOKEN=([^;]+)/) || [])[1] || '';
+        const send = () => fetch(arguments[0], { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': decodeURIComponent(token) }, body: arguments[1] })
+          .then((r) => r.status);
+        Promise.all([send(), send()]).then(done);
+        """, path, body.encode());
+  }
+
 
   /**
    * A platform passkey authenticator in this Chromium (CTAP2, internal transport, discoverable keys, user
